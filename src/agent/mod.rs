@@ -1,0 +1,5 @@
+//! Node side: find a container, capture inspect / diff / export / volatile state. Never talks to the Kubernetes API.
+
+mod error;
+
+pub use error::AgentError;

@@ -1,0 +1,160 @@
+//! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
+
+pub mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+pub use output::OutputFormat;
+
+/// Incident response for Kubernetes: capture a suspect pod's state first, then contain it.
+#[derive(Debug, Parser)]
+#[command(name = "kforensic", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand understands, named as kubectl names them.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, global = true, env = "KUBECONFIG", value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace (default: the context's namespace, else "default").
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Case identifier recorded in evidence, labels and the custody log (default: generated).
+    #[arg(long, global = true, value_name = "ID", value_parser = parse_case_id)]
+    pub case_id: Option<String>,
+    /// More detail on stderr (repeat for more); errors show their full cause chain.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Only errors on stderr; no progress bars.
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    /// The case id given, or a fresh one: `kf-YYYYMMDD-HHMM-xxxx` (UTC, 4 random hex digits).
+    pub fn case_id(&self) -> String {
+        self.case_id.clone().unwrap_or_else(generate_case_id)
+    }
+}
+
+pub fn generate_case_id() -> String {
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    format!("kf-{}-{:04x}", now.strftime("%Y%m%d-%H%M"), fastrand::u16(..))
+}
+
+/// Case ids end up in label values, object names and paths: keep them to what all three accept.
+fn parse_case_id(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric();
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a case id is 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit".into())
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check, before an incident, that kforensic can do its job on this cluster.
+    Preflight(PreflightArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PreflightArgs {
+    /// Namespace the collector pods run in.
+    #[arg(long, default_value = "kforensic", value_name = "NS")]
+    pub collector_namespace: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+impl Shell {
+    pub fn generator(self) -> clap_complete::Shell {
+        match self {
+            Shell::Bash => clap_complete::Shell::Bash,
+            Shell::Zsh => clap_complete::Shell::Zsh,
+            Shell::Fish => clap_complete::Shell::Fish,
+            Shell::Powershell => clap_complete::Shell::PowerShell,
+            Shell::Elvish => clap_complete::Shell::Elvish,
+        }
+    }
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Shell::Bash => "kforensic.bash",
+            Shell::Zsh => "_kforensic",
+            Shell::Fish => "kforensic.fish",
+            Shell::Powershell => "_kforensic.ps1",
+            Shell::Elvish => "kforensic.elv",
+        }
+    }
+
+    pub const ALL: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell, Shell::Elvish];
+}
+
+/// Render the completion script for `shell` (also used by the test that keeps `completions/` fresh).
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell.generator(), &mut cmd, "kforensic", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_case_ids_are_valid_case_ids() {
+        for _ in 0..100 {
+            let id = generate_case_id();
+            assert!(parse_case_id(&id).is_ok(), "{id}");
+            assert!(id.starts_with("kf-") && id.len() == "kf-20261125-0312-ab12".len(), "{id}");
+        }
+    }
+
+    #[test]
+    fn case_ids_that_break_labels_are_refused() {
+        for bad in ["", "UPPER", "a/b", "-x", "x-", &"a".repeat(64), "a b"] {
+            assert!(parse_case_id(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,8 @@
+//! Kubernetes API side: client, target resolution, collector pod lifecycle, isolation, triage.
+
+pub mod client;
+mod error;
+pub mod preflight;
+
+pub use client::{ClusterCtx, ConnectOptions};
+pub use error::ClusterError;

@@ -1,0 +1,14 @@
+//! kforensic: incident-response toolkit for Kubernetes.
+//!
+//! Data path: `cli` (arguments) → `cluster` (API side) / `agent` (node side) → `evidence`
+//! (bundle, hashes, sinks); `analyze` reads checkpoint archives offline.
+
+pub mod agent;
+pub mod analyze;
+pub mod cli;
+pub mod cluster;
+pub mod error;
+pub mod evidence;
+pub mod run;
+
+pub use error::{Error, Exit};

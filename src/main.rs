@@ -1,0 +1,45 @@
+use clap::Parser;
+use kforensic::cli::Cli;
+use kforensic::Exit;
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose, cli.global.quiet);
+    let verbose = cli.global.verbose;
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(Exit::Failure.code());
+        }
+    };
+    let code = match rt.block_on(kforensic::run::run(cli)) {
+        Ok(exit) => exit.code(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            if verbose > 0 {
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    eprintln!("  caused by: {s}");
+                    src = s.source();
+                }
+            }
+            e.exit().code()
+        }
+    };
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    std::process::exit(code);
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        (_, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KFORENSIC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("kforensic={level}")));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
