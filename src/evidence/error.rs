@@ -4,4 +4,6 @@ use thiserror::Error;
 pub enum EvidenceError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("refusing artifact path '{0}': bundle paths are relative, without '..' or empty parts")]
+    BadPath(String),
 }

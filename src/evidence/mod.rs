@@ -1,5 +1,7 @@
 //! Evidence bundles: layout, streaming SHA-256, manifest, custody log, sinks (dir, S3), verify.
 
+pub mod artifact;
 mod error;
 
+pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
 pub use error::EvidenceError;

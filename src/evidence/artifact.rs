@@ -1,0 +1,127 @@
+//! The contract every producer of evidence (agent, cluster side, triage) writes through.
+//!
+//! A producer describes an artifact ([`ArtifactSpec`]) and hands the sink a closure that writes
+//! its bytes; the sink hashes and counts them on the way and returns the [`ArtifactRecord`] that
+//! goes into the manifest. Nothing is buffered whole, nothing is read twice.
+
+use super::EvidenceError;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+
+/// What an artifact is, before it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactSpec {
+    /// Path inside the bundle, '/'-separated, relative (e.g. `pods/ns/pod/ctr/diff.json`).
+    pub path: String,
+    /// e.g. `application/json`, `application/x-tar+zstd`, `text/plain`.
+    pub media_type: String,
+    /// Who produced it: `agent`, `api`, `kubelet`, `triage`, …
+    pub source: String,
+    /// The container it belongs to, when it belongs to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+impl ArtifactSpec {
+    pub fn new(path: impl Into<String>, media_type: &str, source: &str) -> Self {
+        Self { path: path.into(), media_type: media_type.into(), source: source.into(), container: None }
+    }
+    pub fn container(mut self, c: impl Into<String>) -> Self {
+        self.container = Some(c.into());
+        self
+    }
+}
+
+/// What an artifact turned out to be, once written: the manifest's entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactRecord {
+    #[serde(flatten)]
+    pub spec: ArtifactSpec,
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the bytes as written.
+    pub sha256: String,
+    pub started_at: jiff::Timestamp,
+    pub finished_at: jiff::Timestamp,
+}
+
+/// Where artifacts go: a bundle directory, the framed stream the agent writes to the CLI, S3…
+pub trait ArtifactSink: Send {
+    /// Stream one artifact. `write` gets a writer; the sink hashes and counts the bytes as they
+    /// pass. If `write` fails, the artifact is recorded as failed (never as complete) and the
+    /// error is returned.
+    fn put(
+        &mut self,
+        spec: &ArtifactSpec,
+        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<ArtifactRecord, EvidenceError>;
+
+    /// Record that something could not be captured (goes to the manifest's `errors` and the custody log).
+    fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError>;
+}
+
+/// A writer that hashes (SHA-256) and counts what passes through it.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    /// The inner writer, the byte count and the lower-case hex SHA-256.
+    pub fn finish(self) -> (W, u64, String) {
+        (self.inner, self.bytes, hex::encode(self.hasher.finalize()))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Check that a bundle path is relative, '/'-separated, without `..`, empty or `.` components:
+/// paths come from the agent and from archives, which a compromised node or workload can shape.
+pub fn check_relative_path(p: &str) -> Result<(), EvidenceError> {
+    let bad = p.is_empty()
+        || p.starts_with('/')
+        || p.contains('\\')
+        || p.contains('\0')
+        || p.split('/').any(|c| c.is_empty() || c == "." || c == "..");
+    if bad { Err(EvidenceError::BadPath(p.to_string())) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_writer_matches_sha256_of_the_bytes() {
+        let mut w = HashingWriter::new(Vec::new());
+        w.write_all(b"abc").unwrap();
+        let (v, n, h) = w.finish();
+        assert_eq!(v, b"abc");
+        assert_eq!(n, 3);
+        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn traversal_paths_are_refused() {
+        for p in ["", "/etc/passwd", "a/../b", "./a", "a//b", "a\\b", "..", "a/."] {
+            assert!(check_relative_path(p).is_err(), "{p:?} accepted");
+        }
+        check_relative_path("pods/ns/p/c/diff.json").unwrap();
+    }
+}

@@ -1,0 +1,214 @@
+//! Test helper: the real test environment (scripts/testenv), brought up once per `cargo test`
+//! run (or reused when already up), and the real `kforensic` binary.
+//!
+//! A component that is not up makes the tests that need it skip loudly
+//! (`SKIP <test>: <component> not up: <reason>`); with `CI=true` it fails them instead.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub struct TestEnv {
+    pub dir: PathBuf,
+    vars: HashMap<String, String>,
+    status: HashMap<String, String>,
+}
+
+static ENV: OnceLock<Result<TestEnv, String>> = OnceLock::new();
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The kforensic binary cargo built for this test run.
+pub fn kforensic_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kforensic"))
+}
+
+fn env_dir() -> PathBuf {
+    std::env::var_os("KF_TESTENV").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp/kforensic-testenv"))
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true").unwrap_or(false)
+}
+
+fn bring_up() -> Result<TestEnv, String> {
+    let dir = env_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    if !dir.join("env").exists() {
+        // one `up` at a time across the test binaries cargo runs
+        let script = repo_root().join("scripts/testenv");
+        let lock = dir.join(".up.lock");
+        let st = Command::new("flock")
+            .arg(&lock)
+            .arg(&script)
+            .arg("up")
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        if !st.success() {
+            return Err(format!("scripts/testenv up failed ({st})"));
+        }
+    }
+    let text = std::fs::read_to_string(dir.join("env")).map_err(|e| format!("test environment not up: {e}"))?;
+    let vars = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut status = HashMap::new();
+    if let Ok(rd) = std::fs::read_dir(dir.join("status")) {
+        for e in rd.flatten() {
+            let v = std::fs::read_to_string(e.path()).unwrap_or_default();
+            status.insert(e.file_name().to_string_lossy().into_owned(), v.trim().to_string());
+        }
+    }
+    Ok(TestEnv { dir, vars, status })
+}
+
+/// The environment, if every named component is up. Otherwise: SKIP loudly (None), or panic in CI.
+pub fn require(test: &str, components: &[&str]) -> Option<&'static TestEnv> {
+    let env = ENV.get_or_init(bring_up);
+    let problem = match env {
+        Err(e) => Some(format!("test environment: {e}")),
+        Ok(env) => components.iter().find_map(|c| match env.status.get(*c).map(String::as_str) {
+            Some("up") => None,
+            Some(s) => Some(format!("{c} not up: {s}")),
+            None => Some(format!("{c} not up: never started")),
+        }),
+    };
+    match problem {
+        None => env.as_ref().ok(),
+        Some(p) if in_ci() => panic!("{test}: {p} (CI=true: required)"),
+        Some(p) => {
+            eprintln!("SKIP {test}: {p}");
+            None
+        }
+    }
+}
+
+/// Components of the Kubernetes test cluster.
+pub const CLUSTER: &[&str] = &["containerd", "etcd", "apiserver", "controller-manager", "scheduler", "kubelet"];
+
+impl TestEnv {
+    pub fn var(&self, k: &str) -> &str {
+        self.vars.get(k).map(String::as_str).unwrap_or_else(|| panic!("test env has no {k}"))
+    }
+    pub fn admin_kubeconfig(&self) -> &str {
+        self.var("KF_KUBECONFIG_ADMIN")
+    }
+    pub fn view_kubeconfig(&self) -> &str {
+        self.var("KF_KUBECONFIG_VIEW")
+    }
+
+    /// kubectl (the cluster's own version) as admin; panics with its stderr on failure.
+    pub fn kubectl(&self, args: &[&str]) -> String {
+        let out = self.kubectl_raw(args, None);
+        assert!(out.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    pub fn kubectl_raw(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut c = Command::new(self.var("KF_KUBECTL"));
+        c.arg("--kubeconfig").arg(self.admin_kubeconfig()).args(args);
+        run_with_stdin(c, stdin)
+    }
+    /// `kubectl apply -f -` of a YAML document.
+    pub fn apply(&self, yaml: &str) {
+        let out = self.kubectl_raw(&["apply", "-f", "-"], Some(yaml));
+        assert!(out.status.success(), "kubectl apply failed: {}\n{yaml}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A fresh namespace for one test (`kft-<name>-<random>`), deleted when the guard drops.
+    pub fn namespace(&'static self, name: &str) -> Namespace {
+        let ns = format!("kft-{}-{:04x}", name.replace('_', "-"), fastrand_u16());
+        self.kubectl(&["create", "namespace", &ns]);
+        // pods need the default service account (created by the controller-manager)
+        for _ in 0..150 {
+            if self.kubectl_raw(&["-n", &ns, "get", "serviceaccount", "default"], None).status.success() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        Namespace { env: self, name: ns }
+    }
+
+    /// Wait until `pod` in `ns` is Running (panics after `secs`).
+    pub fn wait_running(&self, ns: &str, pod: &str, secs: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let out = self.kubectl_raw(&["-n", ns, "get", "pod", pod, "-o", "jsonpath={.status.phase}"], None);
+            let phase = String::from_utf8_lossy(&out.stdout).into_owned();
+            if phase == "Running" {
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                let desc = self.kubectl_raw(&["-n", ns, "describe", "pod", pod], None);
+                panic!("pod {ns}/{pod} not Running after {secs}s (phase {phase:?}):\n{}", String::from_utf8_lossy(&desc.stdout));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// Run the real kforensic binary with this environment's admin kubeconfig.
+    pub fn kforensic(&self, args: &[&str]) -> Output {
+        self.kforensic_as(self.admin_kubeconfig(), args)
+    }
+    pub fn kforensic_as(&self, kubeconfig: &str, args: &[&str]) -> Output {
+        let mut c = Command::new(kforensic_bin());
+        c.arg("--kubeconfig").arg(kubeconfig).args(args);
+        c.env("AWS_EC2_METADATA_DISABLED", "true");
+        run_with_stdin(c, None)
+    }
+}
+
+pub struct Namespace {
+    env: &'static TestEnv,
+    pub name: String,
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        if std::env::var_os("KF_KEEP_NAMESPACES").is_none() {
+            let _ = self.env.kubectl_raw(&["delete", "namespace", &self.name, "--wait=false", "--grace-period=1"], None);
+        }
+    }
+}
+
+pub fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Run kforensic without any cluster (for offline commands and argument errors).
+pub fn kforensic(args: &[&str]) -> Output {
+    let mut c = Command::new(kforensic_bin());
+    c.args(args).env("AWS_EC2_METADATA_DISABLED", "true");
+    run_with_stdin(c, None)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fastrand_u16() -> u16 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    (n ^ (std::process::id() << 7)) as u16
+}
+
+pub fn exists(p: impl AsRef<Path>) -> bool {
+    p.as_ref().exists()
+}
