@@ -1,22 +1,278 @@
 //! `kforensic preflight`: incident readiness, checked before an incident.
 
+use super::cni::{self, CniInfo};
+use super::permissions::{self, PermissionCheck};
 use super::{ClusterCtx, ClusterError};
-use crate::cli::output::TableView;
+use crate::cli::output::{TableView, table};
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+use k8s_openapi::api::core::v1::{Namespace, Node};
+use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
+use std::fmt::Write;
 
 #[derive(Debug, Serialize)]
 pub struct PreflightReport {
-    pub server: String,
-    pub version: String,
+    pub cluster: ClusterInfo,
+    pub identity: Identity,
+    pub permissions: Vec<PermissionCheck>,
+    pub collector_namespace: CollectorNamespace,
+    pub nodes: Vec<NodeReadiness>,
+    pub cni: CniInfo,
+    /// Everything kforensic needs is there (exit 0).
     pub ready: bool,
+    /// Why not, one line each.
+    pub problems: Vec<String>,
 }
 
-pub async fn run(ctx: &ClusterCtx, _collector_ns: &str) -> Result<PreflightReport, ClusterError> {
-    Ok(PreflightReport { server: ctx.server.clone(), version: ctx.version.git_version.clone(), ready: false })
+#[derive(Debug, Serialize)]
+pub struct ClusterInfo {
+    pub server: String,
+    pub context: Option<String>,
+    pub version: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Identity {
+    pub user: Option<String>,
+    pub groups: Vec<String>,
+    /// How the identity was learnt, or why it is unknown.
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CollectorNamespace {
+    pub name: String,
+    pub exists: bool,
+    /// The `pod-security.kubernetes.io/enforce` label, when present.
+    pub pod_security: Option<String>,
+    pub ok: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeReadiness {
+    pub name: String,
+    pub kubelet: String,
+    pub runtime: String,
+    /// yes / maybe / no
+    pub checkpoint_api: String,
+    pub checkpoint_note: String,
+}
+
+pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport, ClusterError> {
+    let client = &ctx.client;
+    let (identity, perms, collector, nodes, cni) = tokio::join!(
+        whoami(client),
+        permissions::check(client, permissions::required(&ctx.namespace, collector_ns)),
+        collector_namespace(ctx, collector_ns),
+        nodes(client),
+        cni::detect(client),
+    );
+    let permissions = perms?;
+    let collector = collector?;
+    let nodes = nodes?;
+
+    let mut problems = Vec::new();
+    for c in permissions.iter().filter(|c| !c.allowed && c.permission.only_for.is_none()) {
+        let p = &c.permission;
+        let ns = p.namespace.as_deref().map(|n| format!(" in namespace {n}")).unwrap_or_default();
+        problems.push(format!("{}: cannot {} {}{}", p.command, p.verb, p.resource_name(), ns));
+    }
+    let can_create_ns = permissions
+        .iter()
+        .any(|c| c.allowed && c.permission.verb == "create" && c.permission.resource == "namespaces");
+    if !collector.ok && !(can_create_ns && !collector.exists) {
+        problems.push(format!("collector namespace {}: {}", collector.name, collector.note));
+    }
+    Ok(PreflightReport {
+        cluster: ClusterInfo {
+            server: ctx.server.clone(),
+            context: ctx.context.clone(),
+            version: ctx.version.git_version.clone(),
+        },
+        identity,
+        ready: problems.is_empty(),
+        problems,
+        permissions,
+        collector_namespace: collector,
+        nodes,
+        cni,
+    })
+}
+
+/// SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+); older servers cannot say.
+async fn whoami(client: &kube::Client) -> Identity {
+    let api: Api<SelfSubjectReview> = Api::all(client.clone());
+    match api.create(&PostParams::default(), &SelfSubjectReview::default()).await {
+        Ok(r) => {
+            let ui = r.status.and_then(|s| s.user_info).unwrap_or_default();
+            Identity { user: ui.username, groups: ui.groups.unwrap_or_default(), source: "SelfSubjectReview".into() }
+        }
+        Err(e) if ClusterError::is_not_found(&e) => Identity {
+            user: None,
+            groups: vec![],
+            source: "unknown: the server has no SelfSubjectReview (Kubernetes 1.28+)".into(),
+        },
+        Err(e) => Identity { user: None, groups: vec![], source: format!("unknown: {}", super::client::short(&e)) },
+    }
+}
+
+async fn collector_namespace(ctx: &ClusterCtx, name: &str) -> Result<CollectorNamespace, ClusterError> {
+    let api: Api<Namespace> = Api::all(ctx.client.clone());
+    let psa_enforced = ctx.minor().is_none_or(|m| m >= 23);
+    match api.get_opt(name).await {
+        Ok(None) => Ok(CollectorNamespace {
+            name: name.into(),
+            exists: false,
+            pod_security: None,
+            ok: false,
+            note: "missing: `checkpoint` creates it (labelled pod-security privileged) if allowed to create namespaces".into(),
+        }),
+        Ok(Some(ns)) => {
+            let psa = ns.metadata.labels.as_ref().and_then(|l| l.get("pod-security.kubernetes.io/enforce")).cloned();
+            let (ok, note) = match psa.as_deref() {
+                Some("privileged") => (true, "present, pod-security privileged".to_string()),
+                None if !psa_enforced => (true, "present (Pod Security admission is not in this server version)".to_string()),
+                None => (false, "present but not labelled pod-security.kubernetes.io/enforce=privileged: collector pods may be refused".to_string()),
+                Some(other) => (false, format!("pod-security enforce={other}: privileged collector pods will be refused")),
+            };
+            Ok(CollectorNamespace { name: name.into(), exists: true, pod_security: psa, ok, note })
+        }
+        Err(e) if matches!(&e, kube::Error::Api(s) if s.code == 403) => Ok(CollectorNamespace {
+            name: name.into(),
+            exists: false,
+            pod_security: None,
+            ok: false,
+            note: "cannot tell: not allowed to get namespaces".into(),
+        }),
+        Err(e) => Err(ClusterError::kube(format!("get namespace {name}"), e)),
+    }
+}
+
+async fn nodes(client: &kube::Client) -> Result<Vec<NodeReadiness>, ClusterError> {
+    let api: Api<Node> = Api::all(client.clone());
+    let list = match api.list(&ListParams::default()).await {
+        Ok(l) => l,
+        Err(kube::Error::Api(s)) if s.code == 403 => return Ok(vec![]),
+        Err(e) => return Err(ClusterError::kube("list nodes", e)),
+    };
+    Ok(list
+        .items
+        .into_iter()
+        .map(|n| {
+            let info = n.status.and_then(|s| s.node_info).unwrap_or_default();
+            let (checkpoint_api, checkpoint_note) = checkpoint_support(&info.kubelet_version, &info.container_runtime_version);
+            NodeReadiness {
+                name: n.metadata.name.unwrap_or_default(),
+                kubelet: info.kubelet_version,
+                runtime: info.container_runtime_version,
+                checkpoint_api: checkpoint_api.into(),
+                checkpoint_note,
+            }
+        })
+        .collect())
+}
+
+/// `(major, minor, patch)` of `v1.30.2`, `1.6.20-1`, `2.0.0-rc.1`…
+pub fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
+    let v = v.trim_start_matches('v');
+    let mut it = v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>());
+    Some((it.next()?.ok()?, it.next()?.ok()?, it.next().and_then(Result::ok).unwrap_or(0)))
+}
+
+/// Can the kubelet checkpoint API ("forensic container checkpointing") work on this node?
+pub fn checkpoint_support(kubelet: &str, runtime: &str) -> (&'static str, String) {
+    let Some((_, kminor, _)) = parse_version(kubelet) else {
+        return ("no", format!("unknown kubelet version {kubelet:?}"));
+    };
+    if kminor < 25 {
+        return ("no", format!("kubelet {kubelet} has no checkpoint API (1.25+); `--memory` uses /proc capture"));
+    }
+    let (rt, rv) = runtime.split_once("://").unwrap_or((runtime, ""));
+    let runtime_ok = match (rt, parse_version(rv)) {
+        ("containerd", Some(v)) => v >= (2, 0, 0),
+        ("cri-o", Some(v)) => v >= (1, 25, 0),
+        _ => false,
+    };
+    if !runtime_ok {
+        let need = match rt {
+            "containerd" => "containerd 2.0+",
+            "cri-o" => "CRI-O 1.25+",
+            _ => "containerd 2.0+ or CRI-O 1.25+",
+        };
+        return ("no", format!("runtime {runtime} cannot checkpoint through the CRI (needs {need}); `--memory` uses /proc capture"));
+    }
+    if kminor < 30 {
+        return ("maybe", "only if the kubelet runs with feature gate ContainerCheckpoint=true (alpha before 1.30) and CRIU is on the node".into());
+    }
+    ("yes", "if CRIU is installed on the node (ContainerCheckpoint is on by default since 1.30)".into())
 }
 
 impl TableView for PreflightReport {
     fn table(&self) -> String {
-        format!("cluster {} ({})\n", self.server, self.version)
+        let mut s = String::new();
+        let ctx = self.cluster.context.as_deref().map(|c| format!(", context {c}")).unwrap_or_default();
+        let _ = writeln!(s, "Cluster:   {} (Kubernetes {}{})", self.cluster.server, self.cluster.version, ctx);
+        let who = match &self.identity.user {
+            Some(u) => format!("{u} (groups: {})", self.identity.groups.join(", ")),
+            None => self.identity.source.clone(),
+        };
+        let _ = writeln!(s, "Identity:  {who}");
+        let _ = writeln!(s, "Collector: namespace {}: {}", self.collector_namespace.name, self.collector_namespace.note);
+        let cni = match (&self.cni.name, self.cni.enforces_network_policy) {
+            (Some(n), Some(true)) => format!("{n} ({}): enforces NetworkPolicy", self.cni.evidence),
+            (Some(n), _) => format!("{n} ({}): NOT known to enforce NetworkPolicy — `isolate` cannot cut traffic", self.cni.evidence),
+            (None, _) => format!("unknown ({}): NetworkPolicy enforcement cannot be confirmed", self.cni.evidence),
+        };
+        let _ = writeln!(s, "CNI:       {cni}");
+        s.push_str("\nPERMISSIONS\n");
+        let rows = self.permissions.iter().map(|c| {
+            let p = &c.permission;
+            vec![
+                if c.allowed { "✔".to_string() } else { "✘".to_string() },
+                p.command.to_string(),
+                p.verb.to_string(),
+                p.resource_name(),
+                p.namespace.clone().unwrap_or_else(|| "(cluster)".into()),
+                p.only_for.map(|o| format!("only for {o}")).unwrap_or_default(),
+            ]
+        });
+        let _ = writeln!(s, "{}", table(&["", "COMMAND", "VERB", "RESOURCE", "NAMESPACE", "NOTE"], rows));
+        s.push_str("\nNODES\n");
+        let rows = self.nodes.iter().map(|n| {
+            vec![n.name.clone(), n.kubelet.clone(), n.runtime.clone(), n.checkpoint_api.clone(), n.checkpoint_note.clone()]
+        });
+        let _ = writeln!(s, "{}", table(&["NAME", "KUBELET", "RUNTIME", "CHECKPOINT API", "NOTE"], rows));
+        if self.ready {
+            s.push_str("\nREADY: everything kforensic needs is in place\n");
+        } else {
+            s.push_str("\nNOT READY:\n");
+            for p in &self.problems {
+                let _ = writeln!(s, "  ✘ {p}");
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(parse_version("v1.30.2"), Some((1, 30, 2)));
+        assert_eq!(parse_version("1.6.20-1"), Some((1, 6, 20)));
+        assert_eq!(parse_version("2.0.0-rc.1"), Some((2, 0, 0)));
+        assert_eq!(parse_version("garbage"), None);
+    }
+
+    #[test]
+    fn checkpoint_support_follows_kubelet_and_runtime() {
+        assert_eq!(checkpoint_support("v1.20.2", "containerd://1.6.20").0, "no");
+        assert_eq!(checkpoint_support("v1.31.0", "containerd://1.7.2").0, "no");
+        assert_eq!(checkpoint_support("v1.31.0", "containerd://2.0.1").0, "yes");
+        assert_eq!(checkpoint_support("v1.27.3", "cri-o://1.27.1").0, "maybe");
+        assert_eq!(checkpoint_support("v1.35.0", "docker://24.0.0").0, "no");
     }
 }
