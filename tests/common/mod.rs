@@ -212,3 +212,27 @@ fn fastrand_u16() -> u16 {
 pub fn exists(p: impl AsRef<Path>) -> bool {
     p.as_ref().exists()
 }
+
+/// Fault-injection rules for the proxy in front of the API server, cleared on drop.
+/// Tests that set faults hold a process-wide lock so they don't see each other's rules.
+pub struct Faults {
+    path: String,
+    _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+static FAULT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+impl Faults {
+    pub fn set(env: &TestEnv, rules_json: &str) -> Faults {
+        let guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let path = env.var("KF_FAULT_RULES").to_string();
+        std::fs::write(&path, rules_json).unwrap();
+        Faults { path, _guard: guard }
+    }
+}
+
+impl Drop for Faults {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.path, "[]");
+    }
+}
