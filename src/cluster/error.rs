@@ -13,6 +13,8 @@ pub enum ClusterError {
     /// The API answered 403; names what was refused.
     #[error("permission denied: {user} cannot {verb} {resource}{ns} ({hint})")]
     Forbidden { user: String, verb: String, resource: String, ns: String, hint: String },
+    #[error("pod '{pod}' not found in namespace '{namespace}'")]
+    PodNotFound { pod: String, namespace: String },
     #[error("{0}")]
     Api(String),
     #[error("{what}: {source}")]

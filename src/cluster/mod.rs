@@ -5,6 +5,7 @@ pub mod cni;
 mod error;
 pub mod permissions;
 pub mod preflight;
+pub mod target;
 
 pub use client::{ClusterCtx, ConnectOptions};
 pub use error::ClusterError;
