@@ -41,6 +41,11 @@ pub fn classify(name: &str) -> Option<(&'static str, bool)> {
 pub async fn detect(client: &kube::Client) -> CniInfo {
     let api: Api<DaemonSet> = Api::namespaced(client.clone(), "kube-system");
     match api.list(&ListParams::default()).await {
+        Err(kube::Error::Api(s)) if s.code == 403 => CniInfo {
+            name: None,
+            enforces_network_policy: None,
+            evidence: "not allowed to list DaemonSets in kube-system".into(),
+        },
         Err(e) => CniInfo {
             name: None,
             enforces_network_policy: None,

@@ -113,6 +113,11 @@ async fn whoami(client: &kube::Client) -> Identity {
             groups: vec![],
             source: "unknown: the server has no SelfSubjectReview (Kubernetes 1.28+)".into(),
         },
+        Err(kube::Error::Api(s)) if s.code == 403 => Identity {
+            user: None,
+            groups: vec![],
+            source: "unknown: not allowed to create selfsubjectreviews (or the server predates Kubernetes 1.28)".into(),
+        },
         Err(e) => Identity { user: None, groups: vec![], source: format!("unknown: {}", super::client::short(&e)) },
     }
 }
