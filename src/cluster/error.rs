@@ -17,6 +17,8 @@ pub enum ClusterError {
     PodNotFound { pod: String, namespace: String },
     #[error("{0}")]
     Api(String),
+    #[error("{0}")]
+    Collector(String),
     #[error("{what}: {source}")]
     Kube {
         what: String,

@@ -1,0 +1,240 @@
+//! The collector pod: an ephemeral, privileged, hostPID pod pinned to the target's node that runs
+//! the kforensic binary in agent mode. Created, waited for (image problems reported within
+//! seconds), exec'd into, and always deleted.
+
+use super::ClusterError;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_NAMESPACE: &str = "kforensic";
+pub const CONTAINER: &str = "agent";
+/// Where the binary lives in the collector image.
+pub const AGENT_BIN: &str = "/usr/local/bin/kforensic";
+
+/// The image published for this version of kforensic.
+pub fn default_image() -> String {
+    std::env::var("KFORENSIC_IMAGE").unwrap_or_else(|_| format!("ghcr.io/kforensic/kforensic:v{}", env!("CARGO_PKG_VERSION")))
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectorSpec {
+    pub namespace: String,
+    pub node: String,
+    pub image: String,
+    pub case_id: String,
+    /// The pod ends itself after this long even if nobody deletes it.
+    pub deadline: Duration,
+}
+
+impl CollectorSpec {
+    pub fn pod_name(&self) -> String {
+        // unique per run: a case may be captured more than once
+        format!("kforensic-collector-{}-{:04x}", self.case_id, fastrand::u16(..))
+    }
+}
+
+/// The collector pod, exactly as the architecture describes it.
+pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
+    let secs = spec.deadline.as_secs().max(60);
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": spec.namespace,
+            "labels": {
+                "app.kubernetes.io/name": "kforensic",
+                "app.kubernetes.io/component": "collector",
+                "kforensic.io/case": spec.case_id,
+            },
+        },
+        "spec": {
+            "nodeName": spec.node,
+            "tolerations": [{"operator": "Exists"}],
+            "hostPID": true,
+            "automountServiceAccountToken": false,
+            "enableServiceLinks": false,
+            "restartPolicy": "Never",
+            "activeDeadlineSeconds": secs,
+            "terminationGracePeriodSeconds": 1,
+            "containers": [{
+                "name": CONTAINER,
+                "image": spec.image,
+                "imagePullPolicy": "IfNotPresent",
+                // idles until its deadline; the captures run through exec
+                "command": [AGENT_BIN, "agent", "hold", "--seconds", secs.to_string()],
+                "securityContext": {
+                    "privileged": true,
+                    "readOnlyRootFilesystem": true,
+                    "runAsUser": 0,
+                },
+                "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}},
+            }],
+        },
+    });
+    serde_json::from_value(pod).expect("static collector manifest is a valid Pod")
+}
+
+/// Make sure the collector namespace exists and admits privileged pods.
+pub async fn ensure_namespace(client: &kube::Client, ns: &str) -> Result<(), ClusterError> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let labels: BTreeMap<String, String> = [
+        ("pod-security.kubernetes.io/enforce", "privileged"),
+        ("pod-security.kubernetes.io/audit", "privileged"),
+        ("pod-security.kubernetes.io/warn", "privileged"),
+        ("app.kubernetes.io/managed-by", "kforensic"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    match api.get_opt(ns).await {
+        Ok(Some(existing)) => {
+            let psa = existing.metadata.labels.as_ref().and_then(|l| l.get("pod-security.kubernetes.io/enforce")).cloned();
+            if psa.as_deref().is_some_and(|p| p != "privileged") {
+                tracing::warn!("collector namespace {ns} enforces pod-security {:?}: the privileged collector pod may be refused", psa);
+            }
+            Ok(())
+        }
+        Ok(None) => {
+            let obj = Namespace { metadata: ObjectMeta { name: Some(ns.into()), labels: Some(labels), ..Default::default() }, ..Default::default() };
+            match api.create(&PostParams::default(), &obj).await {
+                Ok(_) => Ok(()),
+                Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
+                Err(e) => Err(ClusterError::kube(format!("create collector namespace {ns}"), e)),
+            }
+        }
+        // cannot read namespaces: try to go on, pod creation will tell
+        Err(kube::Error::Api(s)) if s.code == 403 => Ok(()),
+        Err(e) => Err(ClusterError::kube(format!("get namespace {ns}"), e)),
+    }
+}
+
+/// Waiting reasons that will not resolve by waiting longer.
+const FATAL_WAITING: &[&str] = &[
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "ImageInspectError",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "CrashLoopBackOff",
+];
+
+/// A running collector pod. Call [`Collector::delete`] on every path out.
+pub struct Collector {
+    api: Api<Pod>,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl Collector {
+    /// Create the pod (it is deleted again if it never gets running).
+    pub async fn start(client: &kube::Client, spec: &CollectorSpec, ready_timeout: Duration) -> Result<Collector, ClusterError> {
+        let api: Api<Pod> = Api::namespaced(client.clone(), &spec.namespace);
+        let name = spec.pod_name();
+        api.create(&PostParams::default(), &manifest(spec, &name))
+            .await
+            .map_err(|e| ClusterError::kube(format!("create collector pod in namespace {}", spec.namespace), e))?;
+        let c = Collector { api, name, namespace: spec.namespace.clone() };
+        match c.wait_running(ready_timeout).await {
+            Ok(()) => Ok(c),
+            Err(e) => {
+                c.delete().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn wait_running(&self, timeout: Duration) -> Result<(), ClusterError> {
+        let start = Instant::now();
+        loop {
+            let pod = self.api.get(&self.name).await.map_err(|e| ClusterError::kube("get collector pod", e))?;
+            let status = pod.status.unwrap_or_default();
+            let cs = status.container_statuses.unwrap_or_default();
+            if let Some(s) = cs.first() {
+                let state = s.state.clone().unwrap_or_default();
+                if state.running.is_some() {
+                    return Ok(());
+                }
+                if let Some(w) = state.waiting {
+                    let reason = w.reason.unwrap_or_default();
+                    if FATAL_WAITING.contains(&reason.as_str()) {
+                        return Err(ClusterError::Collector(format!(
+                            "collector pod cannot start: {reason}: {} (image {})",
+                            w.message.unwrap_or_default(),
+                            s.image
+                        )));
+                    }
+                }
+                if let Some(t) = state.terminated {
+                    return Err(ClusterError::Collector(format!(
+                        "collector pod exited before the capture: {} (exit code {}) {}",
+                        t.reason.unwrap_or_default(),
+                        t.exit_code,
+                        t.message.unwrap_or_default()
+                    )));
+                }
+            }
+            if let Some(phase) = status.phase.as_deref().filter(|p| *p == "Failed" || *p == "Succeeded") {
+                return Err(ClusterError::Collector(format!(
+                    "collector pod {phase}: {}",
+                    status.message.or(status.reason).unwrap_or_default()
+                )));
+            }
+            if start.elapsed() > timeout {
+                return Err(ClusterError::Collector(format!(
+                    "collector pod not running after {}s (phase {}): see `kubectl -n {} describe pod {}`",
+                    timeout.as_secs(),
+                    status.phase.unwrap_or_default(),
+                    self.namespace,
+                    self.name
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Run `args` (after the agent binary) in the collector; stdout/stderr with 64 KiB buffers.
+    pub async fn exec(&self, args: &[String]) -> Result<AttachedProcess, ClusterError> {
+        let mut cmd = vec![AGENT_BIN.to_string()];
+        cmd.extend(args.iter().cloned());
+        let mut ap = AttachParams::default().container(CONTAINER).stdin(false).stdout(true).stderr(true);
+        ap.max_stdout_buf_size = Some(64 * 1024);
+        ap.max_stderr_buf_size = Some(64 * 1024);
+        self.api
+            .exec(&self.name, cmd, &ap)
+            .await
+            .map_err(|e| ClusterError::kube(format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name), e))
+    }
+
+    /// Delete now (grace 0). Never fails the caller: a pod that cannot be deleted is reported.
+    pub async fn delete(&self) -> bool {
+        let dp = DeleteParams { grace_period_seconds: Some(0), ..Default::default() };
+        match self.api.delete(&self.name, &dp).await {
+            Ok(_) => true,
+            Err(kube::Error::Api(s)) if s.code == 404 => true,
+            Err(e) => {
+                eprintln!(
+                    "warning: could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
+                    self.namespace,
+                    self.name,
+                    super::client::short(&e),
+                    self.namespace,
+                    self.name
+                );
+                false
+            }
+        }
+    }
+
+    /// Mark the pod so a later run (or a person) knows it was left on purpose.
+    pub async fn mark_kept(&self) {
+        let patch = json!({"metadata": {"annotations": {"kforensic.io/kept": "true"}}});
+        let _ = self.api.patch(&self.name, &PatchParams::default(), &Patch::Merge(&patch)).await;
+    }
+}
