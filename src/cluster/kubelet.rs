@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn kubelet_answers_are_interpreted() {
-        // recorded from a Kubernetes 1.35 kubelet with containerd 2.4
+        // the answer format of KEP-2008
         let ok = r#"{"items":["/var/lib/kubelet/checkpoints/checkpoint-web_default-web-2026-11-01T10:00:00Z.tar"]}"#;
         assert_eq!(
             interpret(200, ok, "n1"),
