@@ -98,16 +98,22 @@ fn split_escaped(s: &str, sep: char) -> Vec<String> {
     for c in s.chars() {
         if esc {
             if c != sep {
-                out.last_mut().map(|l| l.push('\\'));
+                if let Some(l) = out.last_mut() {
+                    l.push('\\');
+                }
             }
-            out.last_mut().map(|l| l.push(c));
+            if let Some(l) = out.last_mut() {
+                l.push(c);
+            }
             esc = false;
         } else if c == '\\' {
             esc = true;
         } else if c == sep {
             out.push(String::new());
         } else {
-            out.last_mut().map(|l| l.push(c));
+            if let Some(l) = out.last_mut() {
+                l.push(c);
+            }
         }
     }
     out.into_iter().filter(|s| !s.is_empty()).collect()

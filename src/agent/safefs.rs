@@ -113,7 +113,7 @@ pub fn list_dir(dir: RawFd) -> io::Result<Vec<OsString>> {
 /// and `..`: the directory that holds the last component, and that component.
 pub fn open_parent(root: RawFd, rel: &str) -> io::Result<(OwnedFd, OsString)> {
     let parts: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
-    if parts.iter().any(|c| *c == "..") || parts.is_empty() {
+    if parts.contains(&"..") || parts.is_empty() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing path {rel:?}")));
     }
     let mut cur = dup_fd(root)?;

@@ -188,6 +188,11 @@ impl<'a, W: Write> Walker<'a, W> {
                 return Ok(());
             }
         };
+        if st.st_mode & libc::S_IFMT != libc::S_IFDIR && self.cfg.no_descend.contains(rel.as_slice()) {
+            // a file mount point (kubelet's /etc/hosts, a subPath volume): not part of the image
+            self.stats.not_descended.push(shown());
+            return Ok(());
+        }
         match st.st_mode & libc::S_IFMT {
             libc::S_IFDIR => self.directory(dir, name, &st, dev, rel, depth),
             libc::S_IFREG => self.regular(dir, name, &st, rel),
@@ -278,7 +283,7 @@ impl<'a, W: Write> Walker<'a, W> {
         Ok(())
     }
 
-    fn regular(&mut self, dir: &OwnedFd, name: &OsStr, st: &libc::stat, rel: &mut Vec<u8>) -> io::Result<()> {
+    fn regular(&mut self, dir: &OwnedFd, name: &OsStr, st: &libc::stat, rel: &[u8]) -> io::Result<()> {
         let shown = format!("/{}", String::from_utf8_lossy(rel));
         let key = (st.st_dev, st.st_ino);
         if st.st_nlink > 1
@@ -315,7 +320,7 @@ impl<'a, W: Write> Walker<'a, W> {
             self.stats.problem(format!("{shown}: shrank while read; the missing bytes are zeros in the archive"));
         }
         if st.st_nlink > 1 {
-            self.links.insert((st.st_dev, st.st_ino), rel.clone());
+            self.links.insert((st.st_dev, st.st_ino), rel.to_vec());
         }
         self.stats.files += 1;
         self.stats.file_bytes += st.st_size.max(0) as u64;
