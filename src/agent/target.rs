@@ -125,11 +125,11 @@ impl TargetSpec {
     }
 
     /// Bundle directory for this container: `pods/<ns>/<pod>/<container>` when the pod identity
-    /// is known, else `containers/<runtime>-<id>` (first 12 characters of the id).
+    /// is known, else `containers/<runtime>-<id>`.
     pub fn prefix(&self, r: &ContainerRef) -> String {
         match (&self.namespace, &self.pod, &self.container) {
             (Some(ns), Some(pod), Some(c)) => format!("pods/{ns}/{pod}/{c}"),
-            _ => format!("containers/{}-{}", r.runtime.name(), &r.id[..r.id.len().min(12)]),
+            _ => format!("containers/{}-{}", r.runtime.name(), r.id),
         }
     }
 }
@@ -177,7 +177,7 @@ mod tests {
     fn prefixes_follow_the_bundle_layout_and_refuse_traversal() {
         let mut t = TargetSpec { container_id: "containerd://0123456789abcdef".into(), ..Default::default() };
         let r = t.validate().unwrap();
-        assert_eq!(t.prefix(&r), "containers/containerd-0123456789ab");
+        assert_eq!(t.prefix(&r), "containers/containerd-0123456789abcdef");
         let mut m = serde_json::Map::new();
         m.insert("io.kubernetes.cri.sandbox-namespace".into(), "web".into());
         m.insert("io.kubernetes.cri.sandbox-name".into(), "app-1".into());
