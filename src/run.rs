@@ -12,6 +12,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             std::io::stdout().write_all(&crate::cli::completion_script(a.shell)).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
+        Command::Agent(a) => crate::agent::run(*a, g.quiet).await,
         Command::Preflight(a) => {
             let ctx = cluster::client::connect(&connect_options(g)).await?;
             let report = cluster::preflight::run(&ctx, &a.collector_namespace).await?;

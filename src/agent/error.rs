@@ -4,4 +4,24 @@ use thiserror::Error;
 pub enum AgentError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A target given on the command line or in the target list is malformed.
+    #[error("{0}")]
+    BadTarget(String),
+    #[error("cannot read the target list {path}: {reason}")]
+    TargetList { path: String, reason: String },
+    #[error("cannot use output directory {path}: {source}")]
+    OutDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing into the sink failed (stdout closed, disk full): nothing more can be delivered.
+    #[error("cannot deliver evidence: {0}")]
+    Sink(#[from] crate::evidence::EvidenceError),
+    #[error("cannot export {path}: {source}")]
+    Export {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }

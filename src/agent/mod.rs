@@ -1,5 +1,129 @@
 //! Node side: find a container, capture inspect / diff / export / volatile state. Never talks to the Kubernetes API.
+//!
+//! `kforensic agent capture` runs in the collector pod (hostPID, privileged) or as root on a node;
+//! every artifact goes through an [`ArtifactSink`](crate::evidence::ArtifactSink): a directory
+//! (`--out`) or the framed stream on stdout (`--stream`, read by the CLI with
+//! [`evidence::stream::receive`](crate::evidence::stream::receive)).
 
+pub mod capture;
+pub mod diff;
+pub mod docker;
 mod error;
+pub mod export;
+pub mod inspect;
+pub mod locate;
+pub mod mountinfo;
+pub mod procfs;
+pub mod safefs;
+pub mod sinks;
+pub mod sockets;
+pub mod target;
+pub mod tarwriter;
+pub mod volatile;
+pub mod walk;
 
 pub use error::AgentError;
+
+use crate::cli::agent::{AgentArgs, AgentCommand, CaptureArgs};
+use crate::{Error, Exit};
+use capture::CaptureOptions;
+use target::TargetSpec;
+
+/// Resolve `agent capture` arguments into options (targets from flags and/or a JSON list).
+pub fn options(a: &CaptureArgs, quiet: bool) -> Result<CaptureOptions, AgentError> {
+    let mut targets = Vec::new();
+    let single = a.pod_namespace.is_some() || a.pod_name.is_some() || a.pod_uid.is_some() || a.container_name.is_some() || a.checkpoint_archive.is_some();
+    if single && a.container.len() != 1 {
+        return Err(AgentError::BadTarget(
+            "--pod-namespace, --pod-name, --pod-uid, --container-name and --checkpoint-archive describe ONE --container: give exactly one, or use --targets".into(),
+        ));
+    }
+    for c in &a.container {
+        targets.push(TargetSpec {
+            container_id: c.clone(),
+            namespace: a.pod_namespace.clone(),
+            pod: a.pod_name.clone(),
+            pod_uid: a.pod_uid.clone(),
+            container: a.container_name.clone(),
+            checkpoint_archive: a.checkpoint_archive.clone(),
+        });
+    }
+    if let Some(p) = &a.targets {
+        let text = if p.as_os_str() == "-" {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+        } else {
+            std::fs::read_to_string(p)
+        }
+        .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: e.to_string() })?;
+        let list: Vec<TargetSpec> = serde_json::from_str(&text)
+            .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: format!("not a JSON target list: {e}") })?;
+        targets.extend(list);
+    }
+    for t in &targets {
+        t.validate()?;
+    }
+    let mut steps = a.steps.clone();
+    steps.dedup();
+    Ok(CaptureOptions {
+        targets,
+        steps,
+        include_volumes: a.include_volumes,
+        docker_host: a.docker_host.clone(),
+        runc_roots: a.runc_root.clone(),
+        pod_log_dir: a.pod_log_dir.clone(),
+        quiet,
+    })
+}
+
+pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
+    match a.command {
+        AgentCommand::ExportDir(e) => {
+            let r = tokio::task::spawn_blocking(move || export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source }))
+                .await
+                .map_err(|e| AgentError::Io(std::io::Error::other(e)))??;
+            crate::cli::output::emit(crate::cli::OutputFormat::Json, &Json(r)).map_err(Error::Output)?;
+            Ok(Exit::Ok)
+        }
+        AgentCommand::Capture(c) => {
+            let opts = options(&c, quiet).map_err(|e| match e {
+                AgentError::BadTarget(m) => Error::Usage(m),
+                e => e.into(),
+            })?;
+            let rt = tokio::runtime::Handle::current();
+            let outcome = tokio::task::spawn_blocking(move || -> Result<capture::CaptureOutcome, AgentError> {
+                if c.stream {
+                    let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+                    let mut sink = crate::evidence::stream::StreamSink::new(out)?;
+                    let o = capture::run(&opts, &mut sink, rt)?;
+                    sink.finish()?;
+                    Ok(o)
+                } else {
+                    let dir = c.out.clone().unwrap_or_default();
+                    let mut sink = sinks::DirSink::new(&dir).map_err(|source| AgentError::OutDir { path: dir.display().to_string(), source })?;
+                    let o = capture::run(&opts, &mut sink, rt)?;
+                    sink.finish().map_err(|source| AgentError::OutDir { path: dir.display().to_string(), source })?;
+                    Ok(o)
+                }
+            })
+            .await
+            .map_err(|e| AgentError::Io(std::io::Error::other(e)))??;
+            Ok(if outcome.complete() { Exit::Ok } else { Exit::Partial })
+        }
+    }
+}
+
+/// Any serializable report, shown as JSON in every format (machine output of hidden commands).
+struct Json<T>(T);
+
+impl<T: serde::Serialize> serde::Serialize for Json<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<T: serde::Serialize> crate::cli::output::TableView for Json<T> {
+    fn table(&self) -> String {
+        serde_json::to_string_pretty(&self.0).map(|s| s + "\n").unwrap_or_default()
+    }
+}

@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
+pub mod agent;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,8 @@ pub enum Command {
     Preflight(PreflightArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Node side (runs in the collector pod, or as root on a node): capture containers.
+    Agent(Box<agent::AgentArgs>),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 
 pub mod artifact;
 mod error;
+pub mod stream;
 
 pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
 pub use error::EvidenceError;

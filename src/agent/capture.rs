@@ -1,0 +1,442 @@
+//! `kforensic agent capture`: for each target container, locate it and run the asked steps,
+//! writing every artifact through one sink. A target that cannot be found or a step that fails is
+//! recorded in the sink's errors and the rest is still captured; only a broken sink stops the run.
+
+use super::diff::{self, DiffReport, Lowers};
+use super::docker::Docker;
+use super::locate::{self, Located};
+use super::sinks::Progress;
+use super::target::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
+use super::{AgentError, export, inspect, safefs, volatile};
+use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// The capture steps (`--steps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    Inspect,
+    Diff,
+    Export,
+    Volatile,
+    Logs,
+    History,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [Step::Inspect, Step::Diff, Step::Export, Step::Volatile, Step::Logs, Step::History];
+}
+
+#[derive(Debug, Clone)]
+pub struct CaptureOptions {
+    pub targets: Vec<TargetSpec>,
+    pub steps: Vec<Step>,
+    pub include_volumes: bool,
+    /// Docker socket (`unix:///…`); `None`: $DOCKER_HOST or the default socket.
+    pub docker_host: Option<String>,
+    /// Extra runc state roots to look for `state.json` in (host paths).
+    pub runc_roots: Vec<String>,
+    /// Where the kubelet keeps container logs (host path).
+    pub pod_log_dir: String,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CaptureOutcome {
+    pub artifacts: u64,
+    pub failed: u64,
+    pub errors: u64,
+}
+
+impl CaptureOutcome {
+    pub fn complete(&self) -> bool {
+        self.failed == 0 && self.errors == 0
+    }
+}
+
+const JSON: &str = "application/json";
+const TAR_ZST: &str = "application/x-tar+zstd";
+const TEXT: &str = "text/plain";
+
+/// Put one artifact; a producer error is recorded and returned as `Ok(false)`, a sink error
+/// (nothing more can be delivered) is `Err`.
+fn put(
+    sink: &mut dyn ArtifactSink,
+    spec: ArtifactSpec,
+    produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<bool, AgentError> {
+    let mut prod_err: Option<String> = None;
+    let r = sink.put(&spec, &mut |w| {
+        produce(w).inspect_err(|e| prod_err = Some(e.to_string()))
+    });
+    match (r, prod_err) {
+        (Ok(_), _) => Ok(true),
+        (Err(_), Some(msg)) => {
+            sink.error(Some(&spec.path), &msg)?;
+            Ok(false)
+        }
+        (Err(EvidenceError::BadPath(p)), None) => {
+            sink.error(None, &format!("refused artifact path {p}"))?;
+            Ok(false)
+        }
+        (Err(e), None) => Err(AgentError::Sink(e)),
+    }
+}
+
+fn put_json<T: Serialize>(sink: &mut dyn ArtifactSink, spec: ArtifactSpec, v: &T) -> Result<bool, AgentError> {
+    put(sink, spec, &mut |w| {
+        serde_json::to_writer_pretty(&mut *w, v).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// Stream a host file (read through `root`, symlinks resolved inside it) as an artifact.
+fn put_host_file(sink: &mut dyn ArtifactSink, root: &OwnedFd, host_path: &str, spec: ArtifactSpec) -> Result<bool, AgentError> {
+    match safefs::open_in_root(root.as_raw_fd(), host_path, false) {
+        Ok(fd) => {
+            let mut f = std::fs::File::from(fd);
+            put(sink, spec, &mut |w| copy(&mut f, w).map(|_| ()))
+        }
+        Err(e) => {
+            sink.error(Some(&spec.path), &format!("cannot open {host_path}: {e}"))?;
+            Ok(false)
+        }
+    }
+}
+
+fn copy(r: &mut dyn Read, w: &mut dyn Write) -> io::Result<u64> {
+    let mut buf = vec![0u8; 256 << 10];
+    let mut n = 0;
+    loop {
+        let k = match r.read(&mut buf) {
+            Ok(0) => return Ok(n),
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        w.write_all(&buf[..k])?;
+        n += k as u64;
+    }
+}
+
+/// Run the capture of every target into `sink`.
+pub fn run(opts: &CaptureOptions, sink: &mut dyn ArtifactSink, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+    let mut p = Progress::new(sink, opts.quiet);
+    let mut docker: Option<Result<Docker, String>> = None;
+    for t in &opts.targets {
+        let r = match t.validate() {
+            Ok(r) => r,
+            Err(e) => {
+                p.error(None, &e.to_string())?;
+                continue;
+            }
+        };
+        let docker = if r.runtime == Runtime::Docker {
+            Some(docker.get_or_insert_with(|| Docker::connect(opts.docker_host.as_deref(), rt.clone())))
+        } else {
+            None
+        };
+        let docker = docker.and_then(|d| match d {
+            Ok(d) => Some(&*d),
+            Err(e) => {
+                p.note(e);
+                None
+            }
+        });
+        one(opts, t.clone(), &r, docker, &mut p)?;
+    }
+    Ok(CaptureOutcome { artifacts: p.artifacts, failed: p.failed, errors: p.errors })
+}
+
+/// What Docker says of a container (when it is a Docker container).
+struct DockerView {
+    inspect: Value,
+    pid: Option<i32>,
+    running: bool,
+    log_path: Option<String>,
+    identity: KubeIdentity,
+}
+
+fn docker_view(d: &Docker, id: &str) -> Result<DockerView, String> {
+    let inspect = d.inspect(id)?;
+    let state = &inspect["State"];
+    let pid = state["Pid"].as_i64().filter(|p| *p > 0).map(|p| p as i32);
+    let identity = inspect["Config"]["Labels"].as_object().map(KubeIdentity::from_map).unwrap_or_default();
+    Ok(DockerView {
+        running: state["Running"].as_bool().unwrap_or(false),
+        log_path: inspect["LogPath"].as_str().filter(|s| !s.is_empty()).map(str::to_string),
+        pid,
+        identity,
+        inspect,
+    })
+}
+
+fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Option<&Docker>, p: &mut Progress) -> Result<(), AgentError> {
+    let uri = r.uri();
+    let dv = match docker.map(|d| docker_view(d, &r.id)) {
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            p.note(&e);
+            None
+        }
+        None => None,
+    };
+    let l = locate::locate(r, dv.as_ref().and_then(|v| v.pid), &opts.runc_roots);
+    t.complete_from(&l.identity);
+    if let Some(v) = &dv {
+        t.complete_from(&v.identity);
+    }
+    let prefix = t.prefix(r);
+    let spec = |name: &str, media: &str| ArtifactSpec::new(format!("{prefix}/{name}"), media, "agent").container(uri.clone());
+    for n in &l.notes {
+        p.note(&format!("{uri}: {n}"));
+    }
+    let has = |s: Step| opts.steps.contains(&s);
+    if l.init.is_none() {
+        let why = match &dv {
+            Some(v) if !v.running => format!(
+                "container {uri} is not running (docker state: {}): only the Docker API's view (inspect, diff, export) is captured",
+                v.inspect["State"]["Status"].as_str().unwrap_or("unknown")
+            ),
+            Some(_) => format!("container {uri}: Docker reports it running but its processes are not visible here (is the agent in the host PID namespace?)"),
+            None => format!(
+                "container {uri} not found on this node: no process's cgroup names it (is it running here, and is the agent in the host PID namespace?)"
+            ),
+        };
+        p.error(Some(&prefix), &why)?;
+        if dv.is_none() {
+            return Ok(());
+        }
+    }
+
+    if has(Step::Inspect) {
+        put_json(p, spec("inspect.json", JSON), &inspect::report(&uri, &l, dv.as_ref().map(|v| v.inspect.clone())))?;
+    }
+    if has(Step::Diff) {
+        diff_step(r, &l, docker, &prefix, &spec, p)?;
+    }
+    if has(Step::Export) {
+        if let Some(pid) = l.init {
+            let mut report = None;
+            let ok = put(p, spec("rootfs.tar.zst", TAR_ZST), &mut |w| {
+                report = Some(export::export_root(pid, opts.include_volumes, w)?);
+                Ok(())
+            })?;
+            if let (true, Some(mut rep)) = (ok, report) {
+                rep.container = uri.clone();
+                for pr in rep.stats.problems.iter().take(20) {
+                    p.note(&format!("export {uri}: {pr}"));
+                }
+                put_json(p, spec("rootfs.json", JSON), &rep)?;
+            }
+        } else if let Some(d) = docker {
+            put(p, spec("rootfs.tar.zst", TAR_ZST), &mut |w| {
+                let mut z = export::zstd_writer(w)?;
+                d.export(&r.id, &mut z)?;
+                z.finish().map(|_| ())
+            })?;
+        }
+    }
+    if has(Step::Volatile)
+        && l.init.is_some()
+    {
+        put_json(p, spec("volatile.json", JSON), &volatile::capture(&uri, &l.pids, l.init))?;
+    }
+    if has(Step::History)
+        && let Some(pid) = l.init
+    {
+        histories(pid, &prefix, &spec, p)?;
+    }
+    if has(Step::Logs) {
+        node_logs(opts, &t, &l, dv.as_ref().and_then(|v| v.log_path.clone()), &spec, p)?;
+    }
+    if let Some(a) = &t.checkpoint_archive {
+        match l.host_root() {
+            Ok(root) => {
+                put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"))?;
+            }
+            Err(e) => p.error(Some(&format!("{prefix}/checkpoint.tar")), &format!("cannot open the host filesystem: {e}"))?,
+        }
+    }
+    Ok(())
+}
+
+fn diff_step(
+    r: &ContainerRef,
+    l: &Located,
+    docker: Option<&Docker>,
+    prefix: &str,
+    spec: &dyn Fn(&str, &str) -> ArtifactSpec,
+    p: &mut Progress,
+) -> Result<(), AgentError> {
+    let uri = r.uri();
+    let docker_changes = docker.map(|d| d.changes(&r.id));
+    let mut report = DiffReport { container: uri.clone(), method: String::new(), overlay: None, changes: vec![], walk: None, notes: vec![] };
+    let overlay = match l.init {
+        Some(pid) => diff::root_overlay(pid),
+        None => Err("the container is not running: its overlay is not mounted".to_string()),
+    };
+    match overlay {
+        Ok(o) => {
+            let opened = l.host_root().and_then(|root| {
+                let upper = safefs::open_in_root(root.as_raw_fd(), &o.upperdir, true)?;
+                Ok((root, upper))
+            });
+            match opened {
+                Ok((root, upper)) => {
+                    let lowers = Lowers::open(&root, &o);
+                    report.notes.extend(lowers.notes.iter().cloned());
+                    let mut got = None;
+                    let ok = put(p, spec("diff.tar.zst", TAR_ZST), &mut |w| {
+                        let z = export::zstd_writer(w)?;
+                        let (z, changes, stats) = diff::walk_upper(&upper, &lowers, z)?;
+                        z.finish()?;
+                        got = Some((changes, stats));
+                        Ok(())
+                    })?;
+                    if let (true, Some((changes, stats))) = (ok, got) {
+                        report.method = "overlay upperdir".into();
+                        report.changes = changes;
+                        report.walk = Some(stats);
+                    }
+                    report.overlay = Some(o);
+                }
+                Err(e) => {
+                    let msg = format!("cannot open the upper layer {} through the host filesystem: {e}", o.upperdir);
+                    p.error(Some(&format!("{prefix}/diff.tar.zst")), &msg)?;
+                    report.notes.push(msg);
+                    report.overlay = Some(o);
+                }
+            }
+        }
+        Err(why) => {
+            if docker_changes.is_none() {
+                p.error(Some(&format!("{prefix}/diff.json")), &format!("{uri}: diff skipped: {why}"))?;
+                return Ok(());
+            }
+            report.notes.push(why);
+        }
+    }
+    match docker_changes {
+        Some(Ok(ch)) => {
+            if report.method.is_empty() {
+                report.method = "docker changes API".into();
+            }
+            let v: Vec<Value> = ch.iter().map(|(k, path)| json!({"kind": k, "path": path})).collect();
+            report.notes.push(format!("docker changes API lists {} entries (see docker_changes)", v.len()));
+            let mut value = serde_json::to_value(&report).map_err(|e| AgentError::Io(io::Error::other(e)))?;
+            value["docker_changes"] = Value::Array(v);
+            put_json(p, spec("diff.json", JSON), &value)?;
+        }
+        Some(Err(e)) => {
+            report.notes.push(e);
+            put_json(p, spec("diff.json", JSON), &report)?;
+        }
+        None if !report.method.is_empty() => {
+            put_json(p, spec("diff.json", JSON), &report)?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Shell histories in the container's root (`/root/.*_history`, `/home/*/.*_history`), read
+/// from the node side without following any symlink.
+fn histories(pid: i32, prefix: &str, spec: &dyn Fn(&str, &str) -> ArtifactSpec, p: &mut Progress) -> Result<(), AgentError> {
+    let root = match safefs::open_dir_path(std::path::Path::new(&format!("/proc/{pid}/root"))) {
+        Ok(r) => r,
+        Err(e) => {
+            p.error(Some(&format!("{prefix}/history")), &format!("cannot open the root of pid {pid}: {e}"))?;
+            return Ok(());
+        }
+    };
+    let mut dirs = vec!["root".to_string()];
+    if let Ok(home) = safefs::open_dir_beneath(root.as_raw_fd(), "home") {
+        for n in safefs::list_dir(home.as_raw_fd()).unwrap_or_default() {
+            if let Some(n) = n.to_str() {
+                dirs.push(format!("home/{n}"));
+            }
+        }
+    }
+    for d in dirs {
+        let Ok(dfd) = safefs::open_dir_beneath(root.as_raw_fd(), &d) else { continue };
+        for n in safefs::list_dir(dfd.as_raw_fd()).unwrap_or_default() {
+            let Some(name) = n.to_str() else { continue };
+            if !(name.starts_with('.') && name.ends_with("_history")) {
+                continue;
+            }
+            let rel = format!("{d}/{name}");
+            match safefs::open_file_at(dfd.as_raw_fd(), &n) {
+                Ok(mut f) => {
+                    put(p, spec(&format!("history/{rel}"), TEXT), &mut |w| copy(&mut f, w).map(|_| ()))?;
+                }
+                Err(e) => {
+                    let what = match safefs::readlink_at(dfd.as_raw_fd(), &n) {
+                        Ok(t) => format!("/{rel} is a symlink to {} (not followed)", t.to_string_lossy()),
+                        Err(_) => format!("/{rel}: {e}"),
+                    };
+                    p.error(Some(&format!("{prefix}/history/{rel}")), &what)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The kubelet's log files of this container (rotated ones too), and Docker's own log file.
+fn node_logs(
+    opts: &CaptureOptions,
+    t: &TargetSpec,
+    l: &Located,
+    docker_log: Option<String>,
+    spec: &dyn Fn(&str, &str) -> ArtifactSpec,
+    p: &mut Progress,
+) -> Result<(), AgentError> {
+    let root = match l.host_root() {
+        Ok(r) => r,
+        Err(e) => {
+            p.error(None, &format!("logs: cannot open the host filesystem: {e}"))?;
+            return Ok(());
+        }
+    };
+    if let Some(lp) = docker_log {
+        put_host_file(p, &root, &lp, spec("logs/node/docker-json.log", TEXT))?;
+    }
+    let (Some(ns), Some(pod), Some(c)) = (&t.namespace, &t.pod, &t.container) else {
+        p.note(&format!("{}: node log files skipped: pod namespace, name and container name unknown", t.container_id));
+        return Ok(());
+    };
+    let base = opts.pod_log_dir.trim_end_matches('/');
+    let dir_name = match &t.pod_uid {
+        Some(uid) => Some(format!("{ns}_{pod}_{uid}")),
+        None => safefs::open_in_root(root.as_raw_fd(), base, true).ok().and_then(|d| {
+            let want = format!("{ns}_{pod}_");
+            safefs::list_dir(d.as_raw_fd()).unwrap_or_default().into_iter().filter_map(|n| n.into_string().ok()).find(|n| n.starts_with(&want))
+        }),
+    };
+    let Some(dir_name) = dir_name else {
+        p.error(None, &format!("no log directory {base}/{ns}_{pod}_<uid> on this node"))?;
+        return Ok(());
+    };
+    let dir_path = format!("{base}/{dir_name}/{c}");
+    let dir = match safefs::open_in_root(root.as_raw_fd(), &dir_path, true) {
+        Ok(d) => d,
+        Err(e) => {
+            p.error(None, &format!("cannot open the log directory {dir_path}: {e}"))?;
+            return Ok(());
+        }
+    };
+    for n in safefs::list_dir(dir.as_raw_fd()).unwrap_or_default() {
+        let Some(name) = n.to_str() else { continue };
+        match safefs::open_file_at(dir.as_raw_fd(), &n) {
+            Ok(mut f) => {
+                put(p, spec(&format!("logs/node/{name}"), TEXT), &mut |w| copy(&mut f, w).map(|_| ()))?;
+            }
+            Err(e) => p.note(&format!("{dir_path}/{name} skipped: {e}")),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! diff: what the container changed against its image, with docker-diff semantics (A added,
+//! C changed, D deleted), read from the overlay upper layer of its root mount. One pass over the
+//! upper layer writes diff.tar.zst (the changed content, as an OCI layer: deletions as `.wh.`
+//! files) and collects the rows of diff.json.
+
+use super::mountinfo::{self, Overlay};
+use super::safefs;
+use super::walk::{self, Entry, WalkConfig, WalkStats, Walker};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// A, C or D.
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffReport {
+    pub container: String,
+    /// Where the changes were read: `overlay upperdir` or `docker changes API`.
+    pub method: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Overlay>,
+    pub changes: Vec<Change>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk: Option<WalkStats>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The overlay layers of a process's root mount, or why there are none.
+pub fn root_overlay(pid: i32) -> Result<Overlay, String> {
+    let mounts = mountinfo::read(pid).map_err(|e| format!("cannot read /proc/{pid}/mountinfo: {e}"))?;
+    let root = mountinfo::root_mount(&mounts).ok_or_else(|| format!("/proc/{pid}/mountinfo has no '/' mount"))?;
+    mountinfo::overlay(root).ok_or_else(|| {
+        format!(
+            "the root filesystem is {} ({}), not overlay: no upper layer to diff (use the export and compare it with the image)",
+            root.fstype, root.source
+        )
+    })
+}
+
+/// Open lower layers (top first) for lookups; unreadable ones are noted.
+pub struct Lowers {
+    fds: Vec<OwnedFd>,
+    pub notes: Vec<String>,
+}
+
+impl Lowers {
+    pub fn open(host_root: &OwnedFd, o: &Overlay) -> Self {
+        let mut l = Lowers { fds: vec![], notes: vec![] };
+        for d in &o.lowerdirs {
+            match safefs::open_in_root(host_root.as_raw_fd(), d, true) {
+                Ok(fd) => l.fds.push(fd),
+                Err(e) => l.notes.push(format!("lower layer {d} unreadable ({e}): its paths count as added")),
+            }
+        }
+        l
+    }
+
+    /// Is `/rel` visible in the merged lower layers? Stops at a whiteout or an opaque directory.
+    pub fn exists(&self, rel: &str) -> bool {
+        let rel = rel.trim_start_matches('/');
+        for fd in &self.fds {
+            let Ok((dir, name)) = safefs::open_parent(fd.as_raw_fd(), rel) else { continue };
+            match safefs::lstat_at(dir.as_raw_fd(), &name) {
+                Ok(st) if walk::is_whiteout(&st) => return false,
+                Ok(_) => return true,
+                Err(_) => {
+                    if walk::is_opaque(&dir) {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Names in `/rel` across the lower layers (for opaque directories), with their stat.
+    fn children(&self, rel: &str) -> Vec<(String, libc::stat)> {
+        let mut seen = BTreeSet::new();
+        let mut out = vec![];
+        for fd in &self.fds {
+            let Ok(dir) = safefs::open_dir_beneath(fd.as_raw_fd(), rel.trim_start_matches('/')) else { continue };
+            for n in safefs::list_dir(dir.as_raw_fd()).unwrap_or_default() {
+                let name = n.to_string_lossy().into_owned();
+                if let Ok(st) = safefs::lstat_at(dir.as_raw_fd(), OsStr::new(&n))
+                    && seen.insert(name.clone())
+                    && !walk::is_whiteout(&st)
+                {
+                    out.push((name, st));
+                }
+            }
+            if walk::is_opaque(&dir) {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// Classify walked upper-layer entries into A/C/D; opaque directories hide every lower child
+/// not present in the upper layer (each becomes a D).
+pub fn classify(entries: Vec<Entry>, lowers: &Lowers) -> Vec<Change> {
+    let upper_paths: BTreeSet<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        if e.kind == "whiteout" {
+            out.push(Change { kind: "D", entry: e });
+            continue;
+        }
+        if e.opaque {
+            for (name, st) in lowers.children(&e.path) {
+                let p = format!("{}/{name}", e.path);
+                if !upper_paths.contains(&p) {
+                    let kind = if st.st_mode & libc::S_IFMT == libc::S_IFDIR { "dir" } else { "file" };
+                    out.push(Change {
+                        kind: "D",
+                        entry: Entry {
+                            path: p,
+                            kind,
+                            size: 0,
+                            mode: format!("{:04o}", st.st_mode & 0o7777),
+                            uid: st.st_uid,
+                            gid: st.st_gid,
+                            mtime: jiff::Timestamp::from_second(st.st_mtime).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+                            sha256: None,
+                            link_target: None,
+                            opaque: false,
+                        },
+                    });
+                }
+            }
+        }
+        let kind = if lowers.exists(&e.path) { "C" } else { "A" };
+        out.push(Change { kind, entry: e });
+    }
+    out.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+    out
+}
+
+/// Walk the upper layer into `out` (tar, typically through zstd) and return the classified changes.
+pub fn walk_upper<W: io::Write>(upper: &OwnedFd, lowers: &Lowers, out: W) -> io::Result<(W, Vec<Change>, WalkStats)> {
+    let cfg = WalkConfig { hash_files: true, layer: true, ..Default::default() };
+    let mut entries = Vec::new();
+    let mut cb = |e: Entry| entries.push(e);
+    let (w, stats) = Walker::new(out, &cfg, &mut cb).run(upper)?;
+    Ok((w, classify(entries, lowers), stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake layer pair on a plain filesystem (whiteouts need mknod: root only, like the agent).
+    #[test]
+    fn upper_layer_classifies_added_changed_deleted() {
+        let t = tempfile::tempdir().unwrap();
+        let (lower, upper) = (t.path().join("lower"), t.path().join("upper"));
+        for d in [lower.join("etc"), lower.join("bin"), upper.join("etc"), upper.join("tmp")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(lower.join("etc/passwd"), "root").unwrap();
+        std::fs::write(lower.join("etc/group"), "root").unwrap();
+        std::fs::write(upper.join("etc/group"), "changed").unwrap();
+        std::fs::write(upper.join("tmp/new"), "new").unwrap();
+        let wh = std::ffi::CString::new(upper.join("etc/passwd").as_os_str().as_encoded_bytes()).unwrap();
+        if unsafe { libc::mknod(wh.as_ptr(), libc::S_IFCHR | 0o000, 0) } != 0 {
+            eprintln!("SKIP upper_layer_classifies_added_changed_deleted: mknod needs root");
+            return;
+        }
+        let host = safefs::open_dir_path(std::path::Path::new("/")).unwrap();
+        let o = Overlay { upperdir: upper.display().to_string(), lowerdirs: vec![lower.display().to_string()], workdir: None };
+        let lowers = Lowers::open(&host, &o);
+        let up = safefs::open_in_root(host.as_raw_fd(), &o.upperdir, true).unwrap();
+        let (tar_bytes, changes, _) = walk_upper(&up, &lowers, Vec::new()).unwrap();
+        let got: Vec<(&str, &str)> = changes.iter().map(|c| (c.kind, c.entry.path.as_str())).collect();
+        assert_eq!(got, vec![("C", "/etc"), ("C", "/etc/group"), ("D", "/etc/passwd"), ("A", "/tmp"), ("A", "/tmp/new")]);
+        let mut a = tar::Archive::new(&tar_bytes[..]);
+        let names: Vec<String> = a.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert!(names.contains(&"etc/.wh.passwd".to_string()), "{names:?}");
+    }
+}

@@ -1,0 +1,80 @@
+//! `kforensic agent …`: the node side, run inside the collector pod (or as root on a node).
+
+use crate::agent::capture::Step;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    pub command: AgentCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AgentCommand {
+    /// Capture containers running on this node: inspect, diff, export, volatile state, logs, histories.
+    Capture(Box<CaptureArgs>),
+    /// Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests).
+    #[command(hide = true)]
+    ExportDir(ExportDirArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "stream"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["container", "targets"])))]
+pub struct CaptureArgs {
+    /// Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable.
+    #[arg(long = "container", value_name = "ID")]
+    pub container: Vec<String>,
+    /// JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); '-' reads stdin.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Pod namespace of the (single) --container, for evidence paths and node log files.
+    #[arg(long, value_name = "NS")]
+    pub pod_namespace: Option<String>,
+    /// Pod name of the (single) --container.
+    #[arg(long, value_name = "NAME")]
+    pub pod_name: Option<String>,
+    /// Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>).
+    #[arg(long, value_name = "UID")]
+    pub pod_uid: Option<String>,
+    /// Container name in the pod spec of the (single) --container.
+    #[arg(long, value_name = "NAME")]
+    pub container_name: Option<String>,
+    /// Steps to run.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Step::ALL.to_vec())]
+    pub steps: Vec<Step>,
+    /// Include volumes (non-pseudo mounts inside the container) in the export.
+    #[arg(long)]
+    pub include_volumes: bool,
+    /// Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar.
+    #[arg(long, value_name = "PATH")]
+    pub checkpoint_archive: Option<String>,
+    /// Write artifacts into this directory (plus index.json).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write the framed evidence stream on stdout (progress as JSON lines on stderr).
+    #[arg(long)]
+    pub stream: bool,
+    /// Docker Engine socket for docker:// containers (unix:///path).
+    #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
+    pub docker_host: Option<String>,
+    /// Extra runc state root (host path) to find state.json in. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub runc_root: Vec<String>,
+    /// The kubelet's pod log directory (host path).
+    #[arg(long, default_value = "/var/log/pods", value_name = "DIR")]
+    pub pod_log_dir: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportDirArgs {
+    /// Directory to export.
+    pub dir: PathBuf,
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Compress with zstd.
+    #[arg(long)]
+    pub zstd: bool,
+}
