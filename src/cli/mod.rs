@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
+pub mod evidence;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,10 @@ pub enum Command {
     Preflight(PreflightArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Ship a local evidence bundle to S3 (verified first; resumes; manifest last).
+    Upload(evidence::UploadArgs),
+    /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
+    Verify(evidence::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Args)]
