@@ -7,6 +7,7 @@ use crate::evidence::EvidenceError;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{BehaviorVersion, ProvideCredentials, Region};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Default)]
@@ -69,7 +70,9 @@ pub async fn connect(opts: &ConnectOptions) -> Result<S3, EvidenceError> {
             msg = s.to_string();
             src = s.source();
         }
-        return Err(S3Error::NoCredentials(msg).into());
+        // the chain's message lists every provider it tried, one per line: keep the gist
+        let gist = msg.lines().next().unwrap_or("").trim().trim_end_matches("Attempted:").trim().trim_end_matches('.');
+        return Err(S3Error::NoCredentials(gist.to_string()).into());
     }
     // Standard retry mode: exponential backoff with jitter on 5xx, throttling, timeouts and
     // connection errors. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win.
@@ -109,13 +112,16 @@ impl S3 {
     /// Does the bucket exist, and may we use it? (HeadBucket needs s3:ListBucket.)
     pub async fn check_bucket(&self, url: &S3Url) -> Result<(), EvidenceError> {
         let target = format!("s3://{}", url.bucket);
-        self.client
-            .head_bucket()
-            .bucket(&url.bucket)
-            .send()
-            .await
-            .map_err(|e| classify(&e, &self.op("s3:ListBucket", &target, url, true)))?;
-        Ok(())
+        let op = self.op("s3:ListBucket", &target, url, true);
+        let Err(e) = self.client.head_bucket().bucket(&url.bucket).send().await else { return Ok(()) };
+        if e.raw_response().is_none() || e.code().is_some() {
+            return Err(classify(&e, &op).into());
+        }
+        // HEAD answers carry no body, hence no error code: ask once more with a GET that has one
+        match self.client.list_objects_v2().bucket(&url.bucket).max_keys(1).send().await {
+            Ok(_) => Ok(()),
+            Err(e2) => Err(classify(&e2, &op).into()),
+        }
     }
 
     /// Every object under `<prefix>/` (keys relative to it).
