@@ -151,3 +151,106 @@ fn bad_input_gives_one_line_errors() {
     one_line(&out, 1, &["is not an evidence bundle"]);
     assert!(list_keys(&aws, &bucket, "").is_empty());
 }
+
+/// A private s3s-fs on its own port and data directory, killed when dropped.
+struct OwnServer {
+    child: std::process::Child,
+}
+
+impl OwnServer {
+    fn start(bin: &str, port: u16, data: &std::path::Path, aws: &Aws) -> OwnServer {
+        let child = std::process::Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", &aws.access_key, "--secret-key", &aws.secret_key])
+            .arg(data)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "own s3s-fs did not listen on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        OwnServer { child }
+    }
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
+    let Some(shared) = shared_s3("killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes") else { return };
+    let bin = common::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
+    let port = free_port();
+    let aws = Aws { endpoint: format!("http://127.0.0.1:{port}"), ..shared };
+    let data = tempfile::tempdir().unwrap();
+    let mut server = OwnServer::start(&bin, port, data.path(), &aws);
+    let bucket = bucket_name("kill");
+    create_bucket(&aws, &bucket);
+
+    let d = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let (dir, _) = make_bundle(d.path(), "case-kill", &[("a-small.json", 2000), ("rootfs.tar.zst", 32 * MIB)]);
+    eprintln!("bundle made in {:?}", t0.elapsed());
+    let dest = format!("s3://{bucket}/res");
+    let args = ["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "--concurrency", "1", "-o", "json"];
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kforensic"));
+    cmd.args(args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
+        .env("AWS_ACCESS_KEY_ID", &aws.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &aws.secret_key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let upload = cmd.spawn().unwrap();
+
+    // objects go one at a time in manifest order: once the small one is complete, the big one is on its way
+    let c = sdk(&aws);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while rt().block_on(c.head_object().bucket(&bucket).key("res/case-kill/a-small.json").send()).is_err() {
+        assert!(std::time::Instant::now() < deadline, "first object never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    eprintln!("small object seen at {:?}", t0.elapsed());
+    server.kill();
+    let out = upload.wait_with_output().unwrap();
+    eprintln!("upload failed at {:?}", t0.elapsed());
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "upload survived a dead server: {}", text(&out.stdout));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot reach S3"), "{err}");
+    assert!(!data.path().join(&bucket).join("res/case-kill/manifest.json").exists(), "manifest in the bucket after a failed upload");
+
+    // same data, same port: the re-run skips what is there and completes
+    let _server = OwnServer::start(&bin, port, data.path(), &aws);
+    assert!(!list_keys(&aws, &bucket, "res/").iter().any(|k| k.ends_with("manifest.json")));
+    let out = kforensic_with(Some(&aws), &args);
+    eprintln!("second upload done at {:?}", t0.elapsed());
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = |p: &str| r["files"].as_array().unwrap().iter().find(|f| f["path"] == p).map(|f| f["action"].clone());
+    assert_eq!(action("a-small.json"), Some("skipped".into()), "{r}");
+    assert_eq!(action("rootfs.tar.zst"), Some("uploaded".into()), "{r}");
+    assert_eq!(action("manifest.json"), Some("uploaded".into()), "{r}");
+    let v = kforensic_with(Some(&aws), &["verify", &format!("{dest}/case-kill"), "--endpoint-url", &aws.endpoint]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    // the custody log records the failed attempt and the good one
+    let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
+    assert!(log.contains("\"status\":\"failed\"") && log.contains("\"status\":\"artifacts_sent\""), "{log}");
+}

@@ -4,7 +4,7 @@
 
 use super::EvidenceError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use super::hash::Sha256;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

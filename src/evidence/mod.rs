@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod custody;
 pub mod destination;
 mod error;
+pub mod hash;
 pub mod identity;
 pub mod manifest;
 pub mod progress;

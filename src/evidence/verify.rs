@@ -9,7 +9,7 @@ use super::progress::Progress;
 use super::EvidenceError;
 use crate::cli::output::TableView;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use super::hash::Sha256;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
@@ -312,7 +312,7 @@ pub fn hash_reader(r: &mut dyn Read, progress: &Progress) -> std::io::Result<(u6
         n += k as u64;
         progress.inc(k as u64);
     }
-    Ok((n, hex::encode(h.finalize())))
+    Ok((n, h.finalize_hex()))
 }
 
 /// Hash files (paths relative to `dir`, checked) on a few threads.

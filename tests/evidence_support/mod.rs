@@ -131,11 +131,10 @@ pub fn list_keys(aws: &Aws, bucket: &str, prefix: &str) -> Vec<String> {
 
 /// SHA-256 (hex) of an object downloaded in full, and its size.
 pub fn download_sha256(aws: &Aws, bucket: &str, key: &str) -> (u64, String) {
-    use sha2::Digest;
     let c = sdk(aws);
     rt().block_on(async {
         let r = c.get_object().bucket(bucket).key(key).send().await.unwrap();
         let bytes = r.body.collect().await.unwrap().into_bytes();
-        (bytes.len() as u64, hex::encode(sha2::Sha256::digest(&bytes)))
+        (bytes.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&bytes)))
     })
 }

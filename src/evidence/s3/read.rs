@@ -9,7 +9,7 @@ use crate::evidence::progress::Progress;
 use crate::evidence::verify::{assess, Observed, VerifyReport};
 use crate::evidence::EvidenceError;
 use futures::StreamExt;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::collections::BTreeMap;
 
 impl S3 {
@@ -31,7 +31,7 @@ impl S3 {
             n += chunk.len() as u64;
             progress.inc(chunk.len() as u64);
         }
-        Ok((n, hex::encode(h.finalize())))
+        Ok((n, h.finalize_hex()))
     }
 
     /// A small object (manifest, custody log) read whole.

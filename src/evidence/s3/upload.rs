@@ -14,7 +14,7 @@ use aws_sdk_s3::types::{
     ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart, ObjectLockMode, ServerSideEncryption,
 };
 use base64::Engine;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -320,7 +320,7 @@ impl S3 {
         while let Some(r) = tasks.join_next().await {
             parts.push(r.map_err(std::io::Error::other)??);
         }
-        let actual = hex::encode(whole.unwrap_or_default().finalize());
+        let actual = whole.unwrap_or_default().finalize_hex();
         if actual != obj.sha256 {
             return Err(changed(obj, actual));
         }
