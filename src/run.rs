@@ -19,7 +19,36 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(if report.ready { Exit::Ok } else { Exit::Failure })
         }
+        Command::Upload(a) => {
+            use crate::evidence::{upload_bundle, Destination};
+            let Destination::S3(url) = Destination::parse(&a.destination).map_err(usage)? else {
+                return Err(Error::Usage(format!("upload needs an s3://bucket/prefix destination, not '{}'", a.destination)));
+            };
+            let report = upload_bundle(&a.bundle, &url, &a.s3.connect.options(), &a.s3.options(), !g.quiet).await.map_err(usage)?;
+            crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+            Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+        }
+        Command::Verify(a) => {
+            use crate::evidence::{verify_path, Destination, VerifyOptions};
+            let report = match Destination::parse(&a.bundle).map_err(usage)? {
+                Destination::S3(url) => crate::evidence::s3::read::verify_s3(&url, &a.s3.options(), !g.quiet).await,
+                Destination::Local(p) => {
+                    let opts = VerifyOptions { record: !a.no_record, progress: !g.quiet };
+                    tokio::task::spawn_blocking(move || verify_path(&p, opts))
+                        .await
+                        .map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?
+                }
+            }
+            .map_err(usage)?;
+            crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+            Ok(if report.ok { Exit::Ok } else { Exit::Failure })
+        }
     }
+}
+
+/// Evidence errors the user made on the command line (a bad URL) exit with the usage code.
+fn usage(e: crate::evidence::EvidenceError) -> Error {
+    if e.is_usage() { Error::Usage(e.to_string()) } else { Error::Evidence(e) }
 }
 
 pub fn connect_options(g: &GlobalArgs) -> ConnectOptions {

@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
 pub mod agent;
+pub mod evidence;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -78,6 +79,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.
     Agent(Box<agent::AgentArgs>),
+    /// Ship a local evidence bundle to S3 (verified first; resumes; manifest last).
+    Upload(evidence::UploadArgs),
+    /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
+    Verify(evidence::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,7 +6,7 @@
 
 use super::EvidenceError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use super::hash::Sha256;
 use std::io::{self, Write};
 
 /// What an artifact is, before it is written.
@@ -76,7 +76,7 @@ impl<W: Write> HashingWriter<W> {
     }
     /// The inner writer, the byte count and the lower-case hex SHA-256.
     pub fn finish(self) -> (W, u64, String) {
-        (self.inner, self.bytes, hex::encode(self.hasher.finalize()))
+        (self.inner, self.bytes, self.hasher.finalize_hex())
     }
 }
 

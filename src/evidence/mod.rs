@@ -1,8 +1,65 @@
 //! Evidence bundles: layout, streaming SHA-256, manifest, custody log, sinks (dir, S3), verify.
+//!
+//! A producer creates a [`DirBundle`] in [`Destination::staging_dir`], declares what it expects
+//! ([`DirBundle::plan`]), streams each artifact through [`ArtifactSink::put`], records what could
+//! not be captured ([`ArtifactSink::error`]), and hands the bundle to [`finish`], which writes the
+//! manifest (last), makes the `.tar` when asked and uploads to S3 when the destination is a bucket.
 
+pub mod archive;
 pub mod artifact;
+pub mod bundle;
+pub mod custody;
+pub mod destination;
 mod error;
+pub mod hash;
+pub mod identity;
+pub mod manifest;
+pub mod progress;
+pub mod s3;
 pub mod stream;
+pub mod upload;
+pub mod verify;
 
+pub use archive::archive_bundle;
 pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
+pub use bundle::{BundleMeta, CreateOptions, DirBundle};
+pub use destination::{Destination, S3Url};
 pub use error::EvidenceError;
+pub use manifest::{ClusterInfo, Manifest, Operator, Tool};
+pub use upload::{upload_bundle, UploadReport};
+pub use verify::{verify_path, VerifyOptions, VerifyReport};
+
+use std::path::PathBuf;
+
+/// How to finish a bundle: archive it, and where S3 is, how to reach and write it.
+#[derive(Debug, Clone, Default)]
+pub struct FinishOptions {
+    /// Also write `<dir>.tar`.
+    pub archive: bool,
+    pub s3: s3::ConnectOptions,
+    pub upload: s3::UploadOptions,
+    /// Progress bars (the caller's wish; off anyway when stderr is not a terminal).
+    pub progress: bool,
+}
+
+/// The finished bundle: its manifest, where it is, and what was shipped.
+#[derive(Debug)]
+pub struct Finished {
+    pub manifest: Manifest,
+    pub dir: PathBuf,
+    pub archive: Option<PathBuf>,
+    pub upload: Option<UploadReport>,
+}
+
+/// Finalize `bundle` (manifest last), archive it when asked, and upload it when `dest` is S3.
+/// The local bundle stays either way; an upload failure is returned after the bundle is safe on disk.
+pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions) -> Result<Finished, EvidenceError> {
+    let dir = bundle.dir().to_path_buf();
+    let manifest = bundle.finalize()?;
+    let archive = if opts.archive { Some(archive_bundle(&dir)?) } else { None };
+    let upload = match dest {
+        Destination::Local(_) => None,
+        Destination::S3(url) => Some(upload_bundle(&dir, url, &opts.s3, &opts.upload, opts.progress).await?),
+    };
+    Ok(Finished { manifest, dir, archive, upload })
+}

@@ -1,0 +1,393 @@
+//! [`DirBundle`]: an evidence bundle being written to a local directory `<dest>/<case-id>/`.
+
+use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
+use super::custody::CustodyLog;
+use super::manifest::{BundleErrorRecord, ClusterInfo, Manifest, Operator, Tool, CUSTODY, MANIFEST, SCHEMA};
+use super::EvidenceError;
+use serde_json::json;
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// What the manifest says about the capture as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct BundleMeta {
+    pub operator: Operator,
+    pub cluster: ClusterInfo,
+    /// The targets (a JSON array, or one object); recorded as given.
+    pub targets: serde_json::Value,
+    pub tool: Tool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CreateOptions {
+    /// Continue an unfinished bundle left in the directory (its custody log goes on) instead of
+    /// refusing a non-empty one. A finalized bundle (with a manifest) is never reused.
+    pub reuse: bool,
+}
+
+pub struct DirBundle {
+    dir: PathBuf,
+    case_id: String,
+    meta: BundleMeta,
+    custody: CustodyLog,
+    planned: Vec<String>,
+    written: HashSet<String>,
+    artifacts: Vec<ArtifactRecord>,
+    errors: Vec<BundleErrorRecord>,
+}
+
+impl DirBundle {
+    /// Create `<dest>/<case-id>/` with its custody log; refuses a non-empty existing directory.
+    pub fn create(dest: &Path, case_id: &str, meta: BundleMeta) -> Result<DirBundle, EvidenceError> {
+        Self::create_with(dest, case_id, meta, CreateOptions::default())
+    }
+
+    pub fn create_with(
+        dest: &Path,
+        case_id: &str,
+        meta: BundleMeta,
+        opts: CreateOptions,
+    ) -> Result<DirBundle, EvidenceError> {
+        if check_relative_path(case_id).is_err() || case_id.contains('/') {
+            return Err(EvidenceError::Usage(format!("case id '{case_id}' cannot name a bundle directory")));
+        }
+        fs::create_dir_all(dest).map_err(|e| EvidenceError::file(dest, e))?;
+        let dir = dest.join(case_id);
+        let custody_path = dir.join(CUSTODY);
+        let actor = super::identity::local_actor();
+        let (custody, event) = match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&dir).map_err(|e| EvidenceError::file(&dir, e))?;
+                (CustodyLog::create(&custody_path, &actor)?, "bundle_created")
+            }
+            Err(e) => return Err(EvidenceError::file(&dir, e)),
+            Ok(md) if !md.is_dir() => return Err(EvidenceError::BundleExists(dir)),
+            Ok(_) => {
+                if dir.join(MANIFEST).exists() {
+                    return Err(EvidenceError::BundleFinalized(dir));
+                }
+                let empty = fs::read_dir(&dir).map_err(|e| EvidenceError::file(&dir, e))?.next().is_none();
+                if empty {
+                    (CustodyLog::create(&custody_path, &actor)?, "bundle_created")
+                } else if opts.reuse && custody_path.is_file() {
+                    (CustodyLog::open_append(&custody_path, &actor)?, "bundle_reopened")
+                } else {
+                    return Err(EvidenceError::BundleExists(dir));
+                }
+            }
+        };
+        let mut b = DirBundle {
+            dir,
+            case_id: case_id.into(),
+            meta,
+            custody,
+            planned: Vec::new(),
+            written: HashSet::new(),
+            artifacts: Vec::new(),
+            errors: Vec::new(),
+        };
+        let details = json!({
+            "case_id": b.case_id,
+            "tool": b.meta.tool,
+            "operator": b.meta.operator,
+            "cluster": b.meta.cluster,
+            "targets": b.targets(),
+        });
+        b.custody.append(event, details)?;
+        Ok(b)
+    }
+
+    /// The bundle directory (`<dest>/<case-id>`).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn case_id(&self) -> &str {
+        &self.case_id
+    }
+
+    /// Declare the artifacts this capture expects; `complete` needs every one of them.
+    pub fn plan<I, S>(&mut self, paths: I) -> Result<(), EvidenceError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut new = Vec::new();
+        for p in paths {
+            let p = p.as_ref();
+            check_path(p)?;
+            if !self.planned.iter().any(|q| q == p) && !new.iter().any(|q| q == p) {
+                new.push(p.to_string());
+            }
+        }
+        if !new.is_empty() {
+            self.custody.append("artifacts_planned", json!({ "paths": new }))?;
+            self.planned.extend(new);
+        }
+        Ok(())
+    }
+
+    /// Artifacts written so far.
+    pub fn artifacts(&self) -> &[ArtifactRecord] {
+        &self.artifacts
+    }
+
+    fn targets(&self) -> Vec<serde_json::Value> {
+        match &self.meta.targets {
+            serde_json::Value::Null => vec![],
+            serde_json::Value::Array(a) => a.clone(),
+            v => vec![v.clone()],
+        }
+    }
+
+    /// Write `manifest.json` (last), after a `finalized` custody event that carries its SHA-256.
+    /// `complete` is true only if every planned artifact arrived and no error was recorded.
+    pub fn finalize(mut self) -> Result<Manifest, EvidenceError> {
+        let missing: Vec<String> = self
+            .planned
+            .iter()
+            .filter(|p| !self.written.contains(*p) && !self.errors.iter().any(|e| e.path.as_deref() == Some(p)))
+            .cloned()
+            .collect();
+        for p in missing {
+            self.error(Some(&p), "planned artifact was not captured")?;
+        }
+        let complete = self.errors.is_empty() && self.planned.iter().all(|p| self.written.contains(p));
+        let manifest = Manifest {
+            schema: SCHEMA.into(),
+            case_id: self.case_id.clone(),
+            tool: self.meta.tool.clone(),
+            operator: self.meta.operator.clone(),
+            cluster: self.meta.cluster.clone(),
+            targets: self.targets(),
+            artifacts: self.artifacts.clone(),
+            errors: self.errors.clone(),
+            complete,
+        };
+        let bytes = manifest.to_bytes();
+        let total: u64 = manifest.artifacts.iter().map(|a| a.bytes).sum();
+        self.custody.append(
+            "finalized",
+            json!({
+                "manifest_sha256": super::custody::line_sha256(&bytes),
+                "artifacts": manifest.artifacts.len(),
+                "bytes": total,
+                "errors": manifest.errors.len(),
+                "complete": complete,
+            }),
+        )?;
+        self.custody.sync()?;
+        write_atomically(&self.dir.join(MANIFEST), &bytes)?;
+        Ok(manifest)
+    }
+
+    fn record_error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
+        self.errors.push(BundleErrorRecord {
+            path: path.map(String::from),
+            message: message.into(),
+            time: jiff::Timestamp::now(),
+        });
+        self.custody.append("error", json!({ "path": path, "message": message }))?;
+        Ok(())
+    }
+}
+
+fn check_path(p: &str) -> Result<(), EvidenceError> {
+    check_relative_path(p)?;
+    if p == MANIFEST || p == CUSTODY {
+        return Err(EvidenceError::Reserved(p.into()));
+    }
+    Ok(())
+}
+
+/// The temporary name an artifact is written under before its rename: hidden, same directory.
+fn partial_name(final_path: &Path) -> PathBuf {
+    let name = final_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    final_path.with_file_name(format!(".{name}.kf-partial"))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvidenceError> {
+    let tmp = partial_name(path);
+    let res = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    res.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        EvidenceError::file(path, e)
+    })
+}
+
+impl ArtifactSink for DirBundle {
+    fn put(
+        &mut self,
+        spec: &ArtifactSpec,
+        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<ArtifactRecord, EvidenceError> {
+        check_path(&spec.path)?;
+        if self.written.contains(&spec.path) {
+            return Err(EvidenceError::Duplicate(spec.path.clone()));
+        }
+        let final_path = self.dir.join(&spec.path);
+        if let Some(parent) = final_path.parent() {
+            fs::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
+        }
+        let tmp = partial_name(&final_path);
+        self.custody.append(
+            "artifact_started",
+            json!({ "path": spec.path, "media_type": spec.media_type, "source": spec.source, "container": spec.container }),
+        )?;
+        let started_at = jiff::Timestamp::now();
+        let res = (|| {
+            let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+            let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+            write(&mut hw)?;
+            hw.flush()?;
+            let (bw, bytes, sha256) = hw.finish();
+            let f = bw.into_inner().map_err(|e| e.into_error())?;
+            f.sync_data()?;
+            drop(f);
+            fs::rename(&tmp, &final_path)?;
+            Ok::<_, io::Error>((bytes, sha256))
+        })();
+        let (bytes, sha256) = match res {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                self.record_error(Some(&spec.path), &format!("capture failed: {e}"))?;
+                return Err(EvidenceError::File { path: spec.path.clone().into(), source: e });
+            }
+        };
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        self.custody.append("artifact_finished", json!({ "path": rec.spec.path, "bytes": bytes, "sha256": rec.sha256 }))?;
+        self.written.insert(spec.path.clone());
+        self.artifacts.push(rec.clone());
+        Ok(rec)
+    }
+
+    fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
+        self.record_error(path, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::custody::{check_chain, line_sha256};
+
+    fn meta() -> BundleMeta {
+        BundleMeta {
+            operator: Operator { user: Some("alice".into()), groups: vec!["system:authenticated".into()] },
+            cluster: ClusterInfo { server: Some("https://127.0.0.1:6443".into()), version: Some("v1.20.2".into()), context: Some("kf".into()) },
+            targets: json!([{ "namespace": "ns", "pod": "web" }]),
+            tool: Tool::current(),
+        }
+    }
+
+    fn put_bytes(b: &mut DirBundle, path: &str, data: &[u8]) -> Result<ArtifactRecord, EvidenceError> {
+        b.put(&ArtifactSpec::new(path, "application/octet-stream", "test"), &mut |w| w.write_all(data))
+    }
+
+    #[test]
+    fn a_full_capture_is_complete_and_manifest_comes_last() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "case-1", meta()).unwrap();
+        b.plan(["a/one.json", "two.bin"]).unwrap();
+        let r = put_bytes(&mut b, "a/one.json", b"abc").unwrap();
+        assert_eq!(r.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(r.bytes, 3);
+        put_bytes(&mut b, "two.bin", &[7u8; 100_000]).unwrap();
+        assert!(!d.path().join("case-1/manifest.json").exists(), "manifest before finalize");
+        let m = b.finalize().unwrap();
+        assert!(m.complete);
+        assert_eq!(m.artifacts.len(), 2);
+        assert_eq!(m.targets.len(), 1);
+        let dir = d.path().join("case-1");
+        assert_eq!(fs::read(dir.join("a/one.json")).unwrap(), b"abc");
+        let manifest_bytes = fs::read(dir.join("manifest.json")).unwrap();
+        assert_eq!(Manifest::parse(&manifest_bytes, "t").unwrap(), m);
+        // the custody log is intact and its last event binds the manifest's hash
+        let c = check_chain(&fs::read(dir.join("custody.log")).unwrap());
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let events: Vec<&str> = c.entries.iter().map(|(_, e)| e.event.as_str()).collect();
+        assert_eq!(
+            events,
+            ["bundle_created", "artifacts_planned", "artifact_started", "artifact_finished", "artifact_started", "artifact_finished", "finalized"]
+        );
+        assert_eq!(c.entries[6].1.details["manifest_sha256"], line_sha256(&manifest_bytes));
+        // no temporary files left behind
+        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(names.iter().all(|n| !n.to_string_lossy().contains("kf-partial")), "{names:?}");
+    }
+
+    #[test]
+    fn a_missing_planned_artifact_or_an_error_makes_it_incomplete() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "c", meta()).unwrap();
+        b.plan(["x", "y"]).unwrap();
+        put_bytes(&mut b, "x", b"1").unwrap();
+        let m = b.finalize().unwrap();
+        assert!(!m.complete);
+        assert_eq!(m.errors.len(), 1);
+        assert_eq!(m.errors[0].path.as_deref(), Some("y"));
+
+        let mut b = DirBundle::create(d.path(), "c2", meta()).unwrap();
+        b.error(None, "node unreachable").unwrap();
+        assert!(!b.finalize().unwrap().complete);
+    }
+
+    #[test]
+    fn a_failing_producer_leaves_no_file_and_is_recorded() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "c", meta()).unwrap();
+        b.plan(["f"]).unwrap();
+        let err = b
+            .put(&ArtifactSpec::new("f", "text/plain", "test"), &mut |w| {
+                w.write_all(b"half")?;
+                Err(io::Error::other("stream cut"))
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("stream cut"), "{err}");
+        assert!(!d.path().join("c/f").exists());
+        assert!(!d.path().join("c/.f.kf-partial").exists());
+        let m = b.finalize().unwrap();
+        assert!(!m.complete);
+        assert!(m.errors[0].message.contains("stream cut"));
+    }
+
+    #[test]
+    fn bad_paths_duplicates_and_reserved_names_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "c", meta()).unwrap();
+        assert!(put_bytes(&mut b, "../escape", b"x").is_err());
+        assert!(put_bytes(&mut b, "manifest.json", b"x").is_err());
+        assert!(b.plan(["/abs"]).is_err());
+        put_bytes(&mut b, "ok", b"x").unwrap();
+        assert!(matches!(put_bytes(&mut b, "ok", b"y"), Err(EvidenceError::Duplicate(_))));
+        assert!(!d.path().join("escape").exists());
+    }
+
+    #[test]
+    fn an_existing_bundle_is_not_reused_unless_asked() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "c", meta()).unwrap();
+        put_bytes(&mut b, "one", b"1").unwrap();
+        drop(b); // interrupted, never finalized
+        assert!(matches!(DirBundle::create(d.path(), "c", meta()), Err(EvidenceError::BundleExists(_))));
+        let b = DirBundle::create_with(d.path(), "c", meta(), CreateOptions { reuse: true }).unwrap();
+        b.finalize().unwrap();
+        let c = check_chain(&fs::read(d.path().join("c/custody.log")).unwrap());
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert!(c.entries.iter().any(|(_, e)| e.event == "bundle_reopened"));
+        // finalized: never again
+        assert!(matches!(
+            DirBundle::create_with(d.path(), "c", meta(), CreateOptions { reuse: true }),
+            Err(EvidenceError::BundleFinalized(_))
+        ));
+        assert!(DirBundle::create(d.path(), "../x", meta()).is_err());
+    }
+}

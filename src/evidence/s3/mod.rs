@@ -1,0 +1,11 @@
+//! The S3 sink (aws-sdk-s3): client from the standard credential chain, multipart upload with
+//! checksums, and reading a bundle back for `verify`.
+
+pub mod client;
+pub mod error;
+pub mod read;
+pub mod upload;
+
+pub use client::{connect, ConnectOptions, S3};
+pub use error::S3Error;
+pub use upload::{LockMode, Sse, UploadOptions};

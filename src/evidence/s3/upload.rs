@@ -1,0 +1,344 @@
+//! Sending one file to S3: a single PutObject up to one part, else a multipart upload with
+//! bounded concurrency and bounded memory (at most `concurrency` part buffers alive at once),
+//! a SHA-256 checksum per part, and our own SHA-256 of the whole stream checked against the
+//! manifest before the upload is completed. The whole-file SHA-256 is stored as object metadata
+//! `x-amz-meta-sha256` (servers that keep no part checksums still let us check it later).
+
+use super::client::S3;
+use super::error::{classify, S3Error};
+use crate::evidence::destination::S3Url;
+use crate::evidence::progress::Progress;
+use crate::evidence::EvidenceError;
+use aws_sdk_s3::primitives::{ByteStream, DateTime};
+use aws_sdk_s3::types::{
+    ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart, ObjectLockMode, ServerSideEncryption,
+};
+use base64::Engine;
+use crate::evidence::hash::Sha256;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+pub const MIB: u64 = 1 << 20;
+/// S3's smallest part (except the last).
+pub const MIN_PART_SIZE: u64 = 5 * MIB;
+pub const MAX_PART_SIZE: u64 = 5 * 1024 * MIB;
+const MAX_PARTS: u64 = 10_000;
+/// User metadata key holding the whole object's SHA-256 (sent as `x-amz-meta-sha256`).
+pub const META_SHA256: &str = "sha256";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sse {
+    Aes256,
+    Kms,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    Governance,
+    Compliance,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadOptions {
+    pub sse: Option<Sse>,
+    pub sse_kms_key_id: Option<String>,
+    /// Object Lock retention for every object: mode and retain-until time.
+    pub lock: Option<(LockMode, jiff::Timestamp)>,
+    pub part_size: u64,
+    /// Parts (and small objects) in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        UploadOptions { sse: None, sse_kms_key_id: None, lock: None, part_size: 16 * MIB, concurrency: 4 }
+    }
+}
+
+/// A local file to send, with the SHA-256 and size the manifest promises.
+#[derive(Debug, Clone)]
+pub struct LocalObject {
+    pub rel: String,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub media_type: String,
+}
+
+fn b64(d: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(d)
+}
+
+fn open_nofollow(p: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(p)
+}
+
+/// Part size actually used for `size` bytes: at least the asked size, and few enough parts.
+pub fn part_size_for(size: u64, asked: u64) -> u64 {
+    let min_for_count = size.div_ceil(MAX_PARTS).div_ceil(MIB) * MIB;
+    asked.max(min_for_count).clamp(MIN_PART_SIZE, MAX_PART_SIZE)
+}
+
+/// Apply encryption and Object Lock options to a PutObject / CreateMultipartUpload builder.
+macro_rules! with_options {
+    ($b:expr, $o:expr) => {{
+        let mut b = $b;
+        if let Some(sse) = $o.sse {
+            b = b.server_side_encryption(match sse {
+                Sse::Aes256 => ServerSideEncryption::Aes256,
+                Sse::Kms => ServerSideEncryption::AwsKms,
+            });
+        }
+        if let Some(k) = &$o.sse_kms_key_id {
+            b = b.ssekms_key_id(k);
+        }
+        if let Some((mode, until)) = $o.lock {
+            b = b
+                .object_lock_mode(match mode {
+                    LockMode::Governance => ObjectLockMode::Governance,
+                    LockMode::Compliance => ObjectLockMode::Compliance,
+                })
+                .object_lock_retain_until_date(DateTime::from_secs(until.as_second()));
+        }
+        b
+    }};
+}
+
+fn changed(obj: &LocalObject, actual: String) -> EvidenceError {
+    EvidenceError::ChangedWhileSending { path: obj.rel.clone(), expected: obj.sha256.clone(), actual }
+}
+
+impl S3 {
+    /// The SHA-256 an existing object claims (our metadata, else a full-object checksum), or
+    /// None when there is no such object or it claims none.
+    pub async fn remote_sha256(&self, url: &S3Url, rel: &str) -> Result<Option<String>, EvidenceError> {
+        let key = url.key(rel);
+        let target = format!("s3://{}/{key}", url.bucket);
+        let head = match self.client.head_object().bucket(&url.bucket).key(&key).checksum_mode(ChecksumMode::Enabled).send().await {
+            Ok(h) => h,
+            Err(e) => {
+                return match classify(&e, &self.op("s3:GetObject", &target, url, false)) {
+                    S3Error::NoSuchKey { .. } => Ok(None),
+                    other => Err(other.into()),
+                };
+            }
+        };
+        if let Some(s) = head.metadata().and_then(|m| m.get(META_SHA256)) {
+            return Ok(Some(s.to_ascii_lowercase()));
+        }
+        let full = head.checksum_sha256().filter(|c| !c.contains('-'));
+        Ok(full.and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok()).map(hex::encode))
+    }
+
+    /// Send one file as `<prefix>/<rel>`; its bytes must hash to `obj.sha256` or nothing is completed.
+    pub async fn put_file(
+        &self,
+        url: &S3Url,
+        obj: &LocalObject,
+        opts: &UploadOptions,
+        progress: &Progress,
+        slots: Arc<Semaphore>,
+    ) -> Result<(), EvidenceError> {
+        let part = part_size_for(obj.size, opts.part_size);
+        if obj.size <= part {
+            self.put_single(url, obj, opts, progress, slots).await
+        } else {
+            self.put_multipart(url, obj, opts, part, progress, slots).await
+        }
+    }
+
+    async fn put_single(
+        &self,
+        url: &S3Url,
+        obj: &LocalObject,
+        opts: &UploadOptions,
+        progress: &Progress,
+        slots: Arc<Semaphore>,
+    ) -> Result<(), EvidenceError> {
+        let _slot = slots.acquire_owned().await.map_err(std::io::Error::other)?;
+        let path = obj.path.clone();
+        let size = obj.size;
+        let (buf, digest) = tokio::task::spawn_blocking(move || {
+            let f = open_nofollow(&path)?;
+            let mut buf = vec![0u8; size as usize];
+            f.read_exact_at(&mut buf, 0)?;
+            let d = Sha256::digest(&buf);
+            Ok::<_, std::io::Error>((buf, d))
+        })
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e| EvidenceError::file(&obj.path, e))?;
+        if hex::encode(digest) != obj.sha256 {
+            return Err(changed(obj, hex::encode(digest)));
+        }
+        let key = url.key(&obj.rel);
+        let target = format!("s3://{}/{key}", url.bucket);
+        let req = self
+            .client
+            .put_object()
+            .bucket(&url.bucket)
+            .key(&key)
+            .content_type(&obj.media_type)
+            .content_length(size as i64)
+            .checksum_sha256(b64(&digest))
+            .metadata(META_SHA256, &obj.sha256)
+            .body(ByteStream::from(buf));
+        with_options!(req, opts)
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
+        progress.inc(size);
+        Ok(())
+    }
+
+    async fn put_multipart(
+        &self,
+        url: &S3Url,
+        obj: &LocalObject,
+        opts: &UploadOptions,
+        part: u64,
+        progress: &Progress,
+        slots: Arc<Semaphore>,
+    ) -> Result<(), EvidenceError> {
+        let key = url.key(&obj.rel);
+        let target = format!("s3://{}/{key}", url.bucket);
+        let req = self
+            .client
+            .create_multipart_upload()
+            .bucket(&url.bucket)
+            .key(&key)
+            .content_type(&obj.media_type)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .metadata(META_SHA256, &obj.sha256);
+        let created = with_options!(req, opts)
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
+        let Some(upload_id) = created.upload_id().map(String::from) else {
+            return Err(S3Error::Failed {
+                action: "s3:PutObject",
+                target,
+                detail: "CreateMultipartUpload returned no upload id".into(),
+            }
+            .into());
+        };
+        let sent = self.send_parts(url, obj, &key, &upload_id, part, progress, slots).await;
+        let parts = match sent {
+            Ok(p) => p,
+            Err(e) => {
+                // best effort: the server may be the reason we failed
+                let _ = self.client.abort_multipart_upload().bucket(&url.bucket).key(&key).upload_id(&upload_id).send().await;
+                return Err(e);
+            }
+        };
+        let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&url.bucket)
+            .key(&key)
+            .upload_id(&upload_id)
+            .multipart_upload(done)
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_parts(
+        &self,
+        url: &S3Url,
+        obj: &LocalObject,
+        key: &str,
+        upload_id: &str,
+        part: u64,
+        progress: &Progress,
+        slots: Arc<Semaphore>,
+    ) -> Result<Vec<CompletedPart>, EvidenceError> {
+        let file = Arc::new(open_nofollow(&obj.path).map_err(|e| EvidenceError::file(&obj.path, e))?);
+        let mut whole = Some(Sha256::new());
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut parts = Vec::new();
+        let target = format!("s3://{}/{key}", url.bucket);
+        let (mut offset, mut number) = (0u64, 1i32);
+        while offset < obj.size {
+            let len = part.min(obj.size - offset);
+            // a slot bounds the buffers alive at once, across all files being sent
+            let slot = slots.clone().acquire_owned().await.map_err(std::io::Error::other)?;
+            while let Some(r) = tasks.try_join_next() {
+                parts.push(r.map_err(std::io::Error::other)??);
+            }
+            let (f, mut h) = (file.clone(), whole.take().unwrap_or_default());
+            let (buf, h, part_sha) = tokio::task::spawn_blocking(move || {
+                let mut buf = vec![0u8; len as usize];
+                f.read_exact_at(&mut buf, offset)?;
+                h.update(&buf);
+                let ps = Sha256::digest(&buf);
+                Ok::<_, std::io::Error>((buf, h, ps))
+            })
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(|e| EvidenceError::file(&obj.path, e))?;
+            whole = Some(h);
+            let (client, bucket, key, id, target) =
+                (self.client.clone(), url.bucket.clone(), key.to_string(), upload_id.to_string(), target.clone());
+            let (endpoint, progress) = (self.endpoint.clone(), progress.clone());
+            tasks.spawn(async move {
+                let _slot = slot;
+                let sum = b64(&part_sha);
+                let r = client
+                    .upload_part()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .upload_id(&id)
+                    .part_number(number)
+                    .content_length(len as i64)
+                    .checksum_sha256(&sum)
+                    .body(ByteStream::from(buf))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        let op = super::error::Op {
+                            action: "s3:PutObject",
+                            target: &target,
+                            endpoint: &endpoint,
+                            bucket_op: false,
+                            bucket: &bucket,
+                        };
+                        EvidenceError::from(classify(&e, &op))
+                    })?;
+                progress.inc(len);
+                Ok::<_, EvidenceError>(
+                    CompletedPart::builder().part_number(number).set_e_tag(r.e_tag).checksum_sha256(sum).build(),
+                )
+            });
+            offset += len;
+            number += 1;
+        }
+        while let Some(r) = tasks.join_next().await {
+            parts.push(r.map_err(std::io::Error::other)??);
+        }
+        let actual = whole.unwrap_or_default().finalize_hex();
+        if actual != obj.sha256 {
+            return Err(changed(obj, actual));
+        }
+        parts.sort_by_key(|p| p.part_number());
+        Ok(parts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_size_respects_s3_limits() {
+        assert_eq!(part_size_for(100 * MIB, 16 * MIB), 16 * MIB);
+        assert_eq!(part_size_for(100 * MIB, MIB), MIN_PART_SIZE);
+        // 1 TiB in 16 MiB parts would be 65536 parts: grow the parts to stay under 10000
+        let p = part_size_for(1 << 40, 16 * MIB);
+        assert!((1u64 << 40).div_ceil(p) <= MAX_PARTS, "{p}");
+    }
+}

@@ -1,0 +1,399 @@
+//! `verify`: re-hash every artifact (streaming), check sizes, the custody chain, the manifest's
+//! binding to the custody log, and `complete`. Works on a bundle directory, a `.tar` of one
+//! (made by `--archive`) and, through `s3::read`, on an uploaded bundle.
+
+use super::artifact::check_relative_path;
+use super::custody::{check_chain, line_sha256, ChainProblem, CustodyLog};
+use super::manifest::{Manifest, CUSTODY, MANIFEST, MAX_META_BYTES};
+use super::progress::Progress;
+use super::EvidenceError;
+use crate::cli::output::TableView;
+use serde::Serialize;
+use super::hash::Sha256;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// One thing wrong with a bundle; `message` is the line printed for it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// missing | extra | altered | chain | custody | manifest | incomplete
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    fn at(kind: &'static str, path: &str, message: String) -> Problem {
+        Problem { kind, path: Some(path.into()), line: None, message }
+    }
+    fn general(kind: &'static str, message: String) -> Problem {
+        Problem { kind, path: None, line: None, message }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub bundle: String,
+    pub case_id: String,
+    pub ok: bool,
+    pub complete: bool,
+    /// Artifacts whose bytes matched the manifest.
+    pub artifacts_ok: usize,
+    pub artifacts: usize,
+    pub bytes: u64,
+    pub custody_lines: usize,
+    pub problems: Vec<Problem>,
+    #[serde(skip)]
+    pub manifest: Option<Manifest>,
+}
+
+impl VerifyReport {
+    /// True when the only problem is that the capture itself was incomplete (an honest partial bundle).
+    pub fn only_incomplete(&self) -> bool {
+        self.problems.iter().all(|p| p.kind == "incomplete")
+    }
+}
+
+impl TableView for VerifyReport {
+    fn table(&self) -> String {
+        let mut s = String::new();
+        for p in &self.problems {
+            s.push_str(&p.message);
+            s.push('\n');
+        }
+        if self.ok {
+            s.push_str(&format!(
+                "OK {}: {} artifacts ({} bytes) match the manifest, custody chain of {} lines intact, complete\n",
+                self.bundle, self.artifacts, self.bytes, self.custody_lines
+            ));
+        } else {
+            s.push_str(&format!(
+                "FAILED {}: {} problem(s); {}/{} artifacts match\n",
+                self.bundle,
+                self.problems.len(),
+                self.artifacts_ok,
+                self.artifacts
+            ));
+        }
+        s
+    }
+}
+
+/// What was found at one bundle path.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub size: u64,
+    /// Lower-case hex SHA-256, when the content was hashed.
+    pub sha256: Option<String>,
+    /// Not a regular file (symlink, device…): never followed, never trusted.
+    pub irregular: bool,
+}
+
+/// Compare what was found with the manifest and the custody log.
+pub fn assess(
+    origin: &str,
+    manifest: Manifest,
+    manifest_bytes: &[u8],
+    custody: Option<&[u8]>,
+    observed: &BTreeMap<String, Observed>,
+) -> VerifyReport {
+    let mut problems = Vec::new();
+    let mut ok_count = 0;
+    for a in &manifest.artifacts {
+        let p = &a.spec.path;
+        match observed.get(p) {
+            None => problems.push(Problem::at("missing", p, format!("missing: {p}"))),
+            Some(o) if o.irregular => {
+                problems.push(Problem::at("altered", p, format!("altered: {p} (not a regular file)")))
+            }
+            Some(o) if o.size != a.bytes => problems.push(Problem::at(
+                "altered",
+                p,
+                format!("altered: {p} ({} bytes, manifest says {})", o.size, a.bytes),
+            )),
+            Some(o) => match &o.sha256 {
+                Some(h) if *h == a.sha256 => ok_count += 1,
+                Some(h) => problems.push(Problem::at(
+                    "altered",
+                    p,
+                    format!("altered: {p} (sha256 {h}, manifest says {})", a.sha256),
+                )),
+                None => problems.push(Problem::at("altered", p, format!("altered: {p} (could not be read)"))),
+            },
+        }
+    }
+    for (p, _) in observed.iter() {
+        if p != MANIFEST && p != CUSTODY && !manifest.artifacts.iter().any(|a| a.spec.path == *p) {
+            problems.push(Problem::at("extra", p, format!("extra: {p} (not in the manifest)")));
+        }
+    }
+    let mut custody_lines = 0;
+    match custody {
+        None => problems.push(Problem::general("custody", "missing: custody.log".into())),
+        Some(text) => {
+            let c = check_chain(text);
+            custody_lines = c.lines;
+            for cp in &c.problems {
+                let line = match cp {
+                    ChainProblem::Broken { line } | ChainProblem::Invalid { line, .. } | ChainProblem::Truncated { line } => *line,
+                };
+                problems.push(Problem { kind: "chain", path: None, line: Some(line), message: cp.to_string() });
+            }
+            let manifest_sha = line_sha256(manifest_bytes);
+            match c.entries.iter().rev().find(|(_, e)| e.event == "finalized") {
+                None => problems.push(Problem::general(
+                    "custody",
+                    "custody.log: no 'finalized' event binds this manifest".into(),
+                )),
+                Some((n, e)) if e.details["manifest_sha256"].as_str() != Some(manifest_sha.as_str()) => {
+                    problems.push(Problem::general(
+                        "manifest",
+                        format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {n})"),
+                    ))
+                }
+                Some(_) => {}
+            }
+            for a in &manifest.artifacts {
+                let recorded = c.entries.iter().any(|(_, e)| {
+                    e.event == "artifact_finished"
+                        && e.details["path"].as_str() == Some(a.spec.path.as_str())
+                        && e.details["sha256"].as_str() == Some(a.sha256.as_str())
+                        && e.details["bytes"].as_u64() == Some(a.bytes)
+                });
+                if !recorded {
+                    problems.push(Problem::at(
+                        "custody",
+                        &a.spec.path,
+                        format!("custody.log: no artifact_finished record of {} with the manifest's sha256", a.spec.path),
+                    ));
+                }
+            }
+        }
+    }
+    if !manifest.complete {
+        let first = manifest.errors.first().map(|e| format!(": {}", e.message)).unwrap_or_default();
+        problems.push(Problem::general(
+            "incomplete",
+            format!("incomplete: the manifest says complete: false ({} error(s){first})", manifest.errors.len()),
+        ));
+    }
+    VerifyReport {
+        bundle: origin.into(),
+        case_id: manifest.case_id.clone(),
+        ok: problems.is_empty(),
+        complete: manifest.complete,
+        artifacts_ok: ok_count,
+        artifacts: manifest.artifacts.len(),
+        bytes: manifest.artifacts.iter().map(|a| a.bytes).sum(),
+        custody_lines,
+        problems,
+        manifest: Some(manifest),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions {
+    /// Append a `verify` event to the bundle's custody log (local directories only).
+    pub record: bool,
+    pub progress: bool,
+}
+
+/// Verify a local bundle: a directory, or a `.tar` made by `--archive`.
+pub fn verify_path(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, EvidenceError> {
+    let md = std::fs::metadata(path).map_err(|e| EvidenceError::file(path, e))?;
+    if md.is_file() {
+        return verify_tar(path, opts);
+    }
+    verify_dir(path, opts)
+}
+
+fn not_a_bundle(path: &Path, why: &str) -> EvidenceError {
+    EvidenceError::NotABundle { path: path.display().to_string(), why: why.into() }
+}
+
+/// Read a small file of the bundle (manifest, custody log), refusing absurd sizes and symlinks.
+fn read_meta(path: &Path) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
+    let mut v = Vec::new();
+    f.take(MAX_META_BYTES + 1).read_to_end(&mut v)?;
+    if v.len() as u64 > MAX_META_BYTES {
+        return Err(std::io::Error::other("larger than any real one"));
+    }
+    Ok(v)
+}
+
+pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, EvidenceError> {
+    let origin = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(not_a_bundle(dir, "not a directory or .tar file"));
+    }
+    let manifest_bytes = match read_meta(&dir.join(MANIFEST)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let why = if dir.join(CUSTODY).exists() {
+                "it has no manifest.json (the capture was not finalized)"
+            } else {
+                "it has no manifest.json or custody.log"
+            };
+            return Err(not_a_bundle(dir, why));
+        }
+        Err(e) => return Err(not_a_bundle(dir, &format!("cannot read manifest.json: {e}"))),
+    };
+    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
+    let custody = read_meta(&dir.join(CUSTODY)).ok();
+    let mut observed = BTreeMap::new();
+    walk(dir, "", &mut observed).map_err(|e| EvidenceError::file(dir, e))?;
+    // hash the artifacts whose size matches (a wrong size is already an alteration)
+    let todo: Vec<(String, u64)> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| observed.get(&a.spec.path).is_some_and(|o: &Observed| !o.irregular && o.size == a.bytes))
+        .map(|a| (a.spec.path.clone(), a.bytes))
+        .collect();
+    let progress = Progress::new("verify", todo.iter().map(|t| t.1).sum(), opts.progress);
+    let hashes = hash_files(dir, &todo, &progress);
+    progress.finish();
+    for (p, h) in hashes {
+        if let Some(o) = observed.get_mut(&p) {
+            o.sha256 = h;
+        }
+    }
+    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    if opts.record {
+        let mut log = CustodyLog::open_append(&dir.join(CUSTODY), &super::identity::local_actor())?;
+        log.append(
+            "verify",
+            serde_json::json!({
+                "result": if report.ok { "ok" } else { "failed" },
+                "problems": report.problems.iter().map(|p| &p.message).collect::<Vec<_>>(),
+                "artifacts_ok": report.artifacts_ok,
+                "artifacts": report.artifacts,
+            }),
+        )?;
+    }
+    Ok(report)
+}
+
+/// Every entry under `dir`, without following symlinks.
+fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Observed>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            walk(&e.path(), &r, out)?;
+        } else {
+            let size = if ft.is_file() { e.metadata()?.len() } else { 0 };
+            out.insert(r, Observed { size, sha256: None, irregular: !ft.is_file() });
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 of one stream, 1 MiB at a time.
+pub fn hash_reader(r: &mut dyn Read, progress: &Progress) -> std::io::Result<(u64, String)> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(&buf[..k]);
+        n += k as u64;
+        progress.inc(k as u64);
+    }
+    Ok((n, h.finalize_hex()))
+}
+
+/// Hash files (paths relative to `dir`, checked) on a few threads.
+fn hash_files(dir: &Path, todo: &[(String, u64)], progress: &Progress) -> Vec<(String, Option<String>)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(todo.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((p, _)) = todo.get(i) else { break };
+                let h = check_relative_path(p)
+                    .ok()
+                    .and_then(|_| std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(dir.join(p)).ok())
+                    .and_then(|mut f| hash_reader(&mut f, progress).ok())
+                    .map(|(_, h)| h);
+                results.lock().unwrap_or_else(|e| e.into_inner()).push((p.clone(), h));
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Verify a `.tar` of a bundle in one pass: every entry is hashed as it streams by.
+pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, EvidenceError> {
+    let origin = path.display().to_string();
+    let arch_err = |why: String| EvidenceError::Archive { path: origin.clone(), why };
+    let f = std::fs::File::open(path).map_err(|e| EvidenceError::file(path, e))?;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let progress = Progress::new("verify", total, opts.progress);
+    let mut archive = tar::Archive::new(std::io::BufReader::with_capacity(1 << 20, f));
+    let mut observed = BTreeMap::new();
+    let (mut manifest_bytes, mut custody) = (None, None);
+    let mut root: Option<String> = None;
+    let mut duplicates = Vec::new();
+    let entries = archive.entries().map_err(|e| arch_err(e.to_string()))?;
+    for entry in entries {
+        let mut e = entry.map_err(|e| arch_err(e.to_string()))?;
+        let name = e.path().map_err(|e| arch_err(e.to_string()))?.to_string_lossy().into_owned();
+        let name = name.trim_start_matches("./").trim_end_matches('/').to_string();
+        let (top, rel) = name.split_once('/').unwrap_or((name.as_str(), ""));
+        match &root {
+            None => root = Some(top.to_string()),
+            Some(r) if r != top => {
+                return Err(not_a_bundle(path, "the archive holds more than one top-level directory"));
+            }
+            Some(_) => {}
+        }
+        let kind = e.header().entry_type();
+        if kind.is_dir() || rel.is_empty() {
+            continue;
+        }
+        let rel = rel.to_string();
+        if observed.contains_key(&rel) {
+            duplicates.push(rel.clone());
+        }
+        if !kind.is_file() {
+            observed.insert(rel, Observed { size: 0, sha256: None, irregular: true });
+            continue;
+        }
+        if rel == MANIFEST || rel == CUSTODY {
+            let mut v = Vec::new();
+            (&mut e).take(MAX_META_BYTES).read_to_end(&mut v).map_err(|e| arch_err(e.to_string()))?;
+            observed.insert(rel.clone(), Observed { size: v.len() as u64, sha256: None, irregular: false });
+            if rel == MANIFEST { manifest_bytes = Some(v) } else { custody = Some(v) }
+            continue;
+        }
+        let (n, h) = hash_reader(&mut e, &progress).map_err(|e| arch_err(e.to_string()))?;
+        observed.insert(rel, Observed { size: n, sha256: Some(h), irregular: false });
+    }
+    progress.finish();
+    let Some(manifest_bytes) = manifest_bytes else {
+        return Err(not_a_bundle(path, "the archive has no manifest.json"));
+    };
+    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
+    let mut report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    for d in duplicates {
+        report.problems.push(Problem::at("extra", &d, format!("extra: {d} (appears twice in the archive)")));
+        report.ok = false;
+    }
+    Ok(report)
+}

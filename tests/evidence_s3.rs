@@ -1,0 +1,256 @@
+//! `kforensic upload` / `verify s3://` against a real S3-compatible server (s3s-fs, SigV4).
+
+mod common;
+mod evidence_support;
+use evidence_support::*;
+
+fn shared_s3(test: &str) -> Option<Aws> {
+    let env = common::require(test, &["s3"])?;
+    Some(Aws {
+        endpoint: env.var("KF_S3_ENDPOINT").to_string(),
+        access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
+        secret_key: env.var("KF_S3_SECRET_KEY").to_string(),
+    })
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", text(&out.stdout), text(&out.stderr)))
+}
+
+#[test]
+fn upload_multipart_then_verify_from_s3() {
+    let Some(aws) = shared_s3("upload_multipart_then_verify_from_s3") else { return };
+    let bucket = bucket_name("up");
+    create_bucket(&aws, &bucket);
+    let d = tempfile::tempdir().unwrap();
+    let big = 12 * MIB + 1234; // 5 MiB parts: 3 parts
+    let (dir, manifest) = make_bundle(
+        d.path(),
+        "case-up",
+        &[("cluster/pod.json", 700), ("pods/shop/web-1/app/rootfs.tar.zst", big), ("empty.log", 0)],
+    );
+    let dest = format!("s3://{bucket}/incidents");
+    let out = kforensic_with(
+        Some(&aws),
+        &["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "-o", "json"],
+    );
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let r = json(&out);
+    assert_eq!(r["destination"], format!("s3://{bucket}/incidents/case-up"));
+    assert_eq!(r["uploaded"], 5, "{r}");
+    assert_eq!(r["skipped"], 0);
+
+    // everything is there, byte for byte; the big one went up in 3 parts
+    let prefix = "incidents/case-up/";
+    let mut keys = list_keys(&aws, &bucket, prefix);
+    keys.sort();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    for a in &manifest.artifacts {
+        let (n, sha) = download_sha256(&aws, &bucket, &format!("{prefix}{}", a.spec.path));
+        assert_eq!((n, sha.as_str()), (a.bytes, a.sha256.as_str()), "{}", a.spec.path);
+    }
+    let c = sdk(&aws);
+    let head = rt()
+        .block_on(c.head_object().bucket(&bucket).key(format!("{prefix}pods/shop/web-1/app/rootfs.tar.zst")).send())
+        .unwrap();
+    assert!(head.e_tag().unwrap_or("").trim_matches('"').ends_with("-3"), "etag {:?}", head.e_tag());
+    assert_eq!(head.metadata().unwrap().get("sha256").map(String::as_str), Some(manifest.artifacts[1].sha256.as_str()));
+    // the uploaded custody log records the upload and is the local one
+    let (_, remote_log) = download_sha256(&aws, &bucket, &format!("{prefix}custody.log"));
+    let local_log = std::fs::read(dir.join("custody.log")).unwrap();
+    assert_eq!(remote_log, kforensic::evidence::custody::line_sha256(&local_log));
+    assert!(String::from_utf8_lossy(&local_log).contains("\"event\":\"upload\""));
+
+    let url = format!("s3://{bucket}/incidents/case-up");
+    let v = kforensic_with(Some(&aws), &["verify", &url, "--endpoint-url", &aws.endpoint]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    assert!(text(&v.stdout).starts_with(&format!("OK {url}: 3 artifacts")), "{}", text(&v.stdout));
+
+    // again: everything but the custody log (one more upload event) is skipped
+    let again = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let r = json(&again);
+    assert_eq!((r["uploaded"].as_u64(), r["skipped"].as_u64()), (Some(1), Some(4)), "{r}");
+}
+
+#[test]
+fn an_altered_object_in_the_bucket_fails_verify() {
+    let Some(aws) = shared_s3("an_altered_object_in_the_bucket_fails_verify") else { return };
+    let bucket = bucket_name("alt");
+    create_bucket(&aws, &bucket);
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-alt", &[("a.json", 100), ("b.bin", 5000)]);
+    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let c = sdk(&aws);
+    rt().block_on(
+        c.put_object().bucket(&bucket).key("case-alt/b.bin").body(pseudo_random(99, 5000).into()).send(),
+    )
+    .unwrap();
+    let v = kforensic_with(Some(&aws), &["verify", &format!("s3://{bucket}/case-alt"), "--endpoint-url", &aws.endpoint]);
+    assert_eq!(v.status.code(), Some(1), "{}", text(&v.stdout));
+    assert!(text(&v.stdout).lines().any(|l| l.starts_with("altered: b.bin (sha256")), "{}", text(&v.stdout));
+}
+
+#[test]
+fn a_broken_bundle_is_not_uploaded() {
+    let Some(aws) = shared_s3("a_broken_bundle_is_not_uploaded") else { return };
+    let bucket = bucket_name("brk");
+    create_bucket(&aws, &bucket);
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-brk", &[("a.bin", 1000)]);
+    let mut b = std::fs::read(dir.join("a.bin")).unwrap();
+    b[10] ^= 0xff;
+    std::fs::write(dir.join("a.bin"), b).unwrap();
+    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = text(&out.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("refusing to upload") && e.contains("altered: a.bin"), "{e}");
+    assert!(list_keys(&aws, &bucket, "").is_empty());
+}
+
+#[test]
+fn bad_input_gives_one_line_errors() {
+    let Some(aws) = shared_s3("bad_input_gives_one_line_errors") else { return };
+    let bucket = bucket_name("err");
+    create_bucket(&aws, &bucket);
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-err", &[("a.bin", 10)]);
+    let dir = dir.to_str().unwrap();
+    let ep = aws.endpoint.as_str();
+    let one_line = |out: &std::process::Output, code: i32, needles: &[&str]| {
+        let e = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        for n in needles {
+            assert!(e.contains(n), "{n:?} not in {e}");
+        }
+    };
+    let wrong = Aws { secret_key: "not-the-secret".into(), ..aws.clone() };
+    let out = kforensic_with(Some(&wrong), &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    one_line(&out, 1, &["access denied: s3:ListBucket", "SignatureDoesNotMatch"]);
+    let out = kforensic_with(Some(&wrong), &["verify", &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    one_line(&out, 1, &["access denied: s3:ListBucket"]);
+
+    let out = kforensic_with(Some(&aws), &["upload", dir, "s3://kft-no-such-bucket-x/p", "--endpoint-url", ep]);
+    one_line(&out, 1, &["bucket 'kft-no-such-bucket-x' does not exist"]);
+
+    let out = kforensic_with(Some(&aws), &["upload", dir, "s3://Not_A_Bucket/p", "--endpoint-url", ep]);
+    one_line(&out, 2, &["invalid destination", "not a valid bucket name"]);
+    let out = kforensic_with(Some(&aws), &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", "127.0.0.1:1"]);
+    one_line(&out, 2, &["invalid destination '127.0.0.1:1'"]);
+
+    let out = kforensic_with(None, &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    one_line(&out, 1, &["no AWS credentials found"]);
+
+    let out = kforensic_with(Some(&aws), &["upload", d.path().to_str().unwrap(), &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    one_line(&out, 1, &["is not an evidence bundle"]);
+
+    let out = kforensic_with(Some(&aws), &["verify", &format!("s3://{bucket}/nothing-here"), "--endpoint-url", ep]);
+    one_line(&out, 1, &["is not an evidence bundle"]);
+    assert!(list_keys(&aws, &bucket, "").is_empty());
+}
+
+/// A private s3s-fs on its own port and data directory, killed when dropped.
+struct OwnServer {
+    child: std::process::Child,
+}
+
+impl OwnServer {
+    fn start(bin: &str, port: u16, data: &std::path::Path, aws: &Aws) -> OwnServer {
+        let child = std::process::Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", &aws.access_key, "--secret-key", &aws.secret_key])
+            .arg(data)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "own s3s-fs did not listen on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        OwnServer { child }
+    }
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
+    let Some(shared) = shared_s3("killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes") else { return };
+    let bin = common::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
+    let port = free_port();
+    let aws = Aws { endpoint: format!("http://127.0.0.1:{port}"), ..shared };
+    let data = tempfile::tempdir().unwrap();
+    let mut server = OwnServer::start(&bin, port, data.path(), &aws);
+    let bucket = bucket_name("kill");
+    create_bucket(&aws, &bucket);
+
+    let d = tempfile::tempdir().unwrap();
+    let t0 = std::time::Instant::now();
+    let (dir, _) = make_bundle(d.path(), "case-kill", &[("a-small.json", 2000), ("rootfs.tar.zst", 32 * MIB)]);
+    eprintln!("bundle made in {:?}", t0.elapsed());
+    let dest = format!("s3://{bucket}/res");
+    let args = ["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "--concurrency", "1", "-o", "json"];
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kforensic"));
+    cmd.args(args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
+        .env("AWS_ACCESS_KEY_ID", &aws.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &aws.secret_key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let upload = cmd.spawn().unwrap();
+
+    // objects go one at a time in manifest order: once the small one is complete, the big one is on its way
+    let c = sdk(&aws);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while rt().block_on(c.head_object().bucket(&bucket).key("res/case-kill/a-small.json").send()).is_err() {
+        assert!(std::time::Instant::now() < deadline, "first object never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    eprintln!("small object seen at {:?}", t0.elapsed());
+    server.kill();
+    let out = upload.wait_with_output().unwrap();
+    eprintln!("upload failed at {:?}", t0.elapsed());
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "upload survived a dead server: {}", text(&out.stdout));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot reach S3"), "{err}");
+    assert!(!data.path().join(&bucket).join("res/case-kill/manifest.json").exists(), "manifest in the bucket after a failed upload");
+
+    // same data, same port: the re-run skips what is there and completes
+    let _server = OwnServer::start(&bin, port, data.path(), &aws);
+    assert!(!list_keys(&aws, &bucket, "res/").iter().any(|k| k.ends_with("manifest.json")));
+    let out = kforensic_with(Some(&aws), &args);
+    eprintln!("second upload done at {:?}", t0.elapsed());
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = |p: &str| r["files"].as_array().unwrap().iter().find(|f| f["path"] == p).map(|f| f["action"].clone());
+    assert_eq!(action("a-small.json"), Some("skipped".into()), "{r}");
+    assert_eq!(action("rootfs.tar.zst"), Some("uploaded".into()), "{r}");
+    assert_eq!(action("manifest.json"), Some("uploaded".into()), "{r}");
+    let v = kforensic_with(Some(&aws), &["verify", &format!("{dest}/case-kill"), "--endpoint-url", &aws.endpoint]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    // the custody log records the failed attempt and the good one
+    let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
+    assert!(log.contains("\"status\":\"failed\"") && log.contains("\"status\":\"artifacts_sent\""), "{log}");
+}

@@ -1,0 +1,140 @@
+//! Helpers for the evidence tests: build a real bundle with the library, run the real binary
+//! with explicit AWS settings (never the machine's own profile or the metadata service).
+#![allow(dead_code)]
+
+use kforensic::evidence::{ArtifactSink, ArtifactSpec, BundleMeta, ClusterInfo, DirBundle, Manifest, Operator};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const MIB: usize = 1 << 20;
+
+/// Deterministic, incompressible-looking bytes (xorshift), `n` of them.
+pub fn pseudo_random(seed: u64, n: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut v = Vec::with_capacity(n + 8);
+    while v.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(n);
+    v
+}
+
+/// A finalized bundle `<dest>/<case>/` with one artifact per (path, size).
+pub fn make_bundle(dest: &Path, case: &str, artifacts: &[(&str, usize)]) -> (PathBuf, Manifest) {
+    let meta = BundleMeta {
+        operator: Operator { user: Some("responder@example".into()), groups: vec!["sec".into()] },
+        cluster: ClusterInfo { server: Some("https://127.0.0.1:6443".into()), version: Some("v1.20.2".into()), context: None },
+        targets: serde_json::json!([{ "namespace": "shop", "pod": "web-1" }]),
+        ..Default::default()
+    };
+    let mut b = DirBundle::create(dest, case, meta).unwrap();
+    b.plan(artifacts.iter().map(|a| a.0)).unwrap();
+    for (i, (path, size)) in artifacts.iter().enumerate() {
+        let data = pseudo_random(i as u64 + 7, *size);
+        b.put(&ArtifactSpec::new(*path, "application/octet-stream", "test"), &mut |w| {
+            for c in data.chunks(MIB) {
+                w.write_all(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let dir = b.dir().to_path_buf();
+    let m = b.finalize().unwrap();
+    assert!(m.complete);
+    (dir, m)
+}
+
+/// Credentials and endpoint for the kforensic process.
+#[derive(Clone)]
+pub struct Aws {
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+/// The real binary with only the AWS settings we give it.
+pub fn kforensic_with(aws: Option<&Aws>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kforensic"));
+    for k in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_MAX_ATTEMPTS",
+    ] {
+        c.env_remove(k);
+    }
+    c.env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
+        .env("AWS_REGION", "us-east-1")
+        // fail fast when a test kills its server (2 attempts, short backoff)
+        .env("AWS_MAX_ATTEMPTS", "2");
+    if let Some(a) = aws {
+        c.env("AWS_ACCESS_KEY_ID", &a.access_key).env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
+    }
+    c.args(args);
+    let out = c.output().unwrap();
+    out
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// An SDK client for the test's own checks (create bucket, read objects back).
+pub fn sdk(aws: &Aws) -> aws_sdk_s3::Client {
+    let creds = aws_sdk_s3::config::Credentials::new(&aws.access_key, &aws.secret_key, None, None, "test");
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(&aws.endpoint)
+        .force_path_style(true)
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// A fresh bucket name.
+pub fn bucket_name(tag: &str) -> String {
+    format!("kft-{tag}-{:08x}", fastrand::u32(..))
+}
+
+pub fn create_bucket(aws: &Aws, bucket: &str) {
+    let c = sdk(aws);
+    rt().block_on(async { c.create_bucket().bucket(bucket).send().await }).unwrap();
+}
+
+/// Keys under a prefix.
+pub fn list_keys(aws: &Aws, bucket: &str, prefix: &str) -> Vec<String> {
+    let c = sdk(aws);
+    rt().block_on(async {
+        let r = c.list_objects_v2().bucket(bucket).prefix(prefix).send().await.unwrap();
+        r.contents().iter().filter_map(|o| o.key().map(String::from)).collect()
+    })
+}
+
+/// SHA-256 (hex) of an object downloaded in full, and its size.
+pub fn download_sha256(aws: &Aws, bucket: &str, key: &str) -> (u64, String) {
+    let c = sdk(aws);
+    rt().block_on(async {
+        let r = c.get_object().bucket(bucket).key(key).send().await.unwrap();
+        let bytes = r.body.collect().await.unwrap().into_bytes();
+        (bytes.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&bytes)))
+    })
+}
