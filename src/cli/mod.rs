@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
+pub mod isolate;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -73,6 +74,10 @@ fn parse_case_id(s: &str) -> Result<String, String> {
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
     Preflight(PreflightArgs),
+    /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
+    Isolate(isolate::IsolateArgs),
+    /// Undo exactly what `isolate` recorded on the pod.
+    Release(isolate::ReleaseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
