@@ -365,3 +365,68 @@ fn two_pods_of_one_case_share_the_policy_until_the_last_is_released() {
     kf_json(env, &["release", "pod", &pods[1], "-n", &ns.name, "-o", "json"]);
     assert!(policies(env, &ns.name).is_empty());
 }
+
+/// A Role for `viewer` in `ns` with `rules` (YAML list items).
+fn grant_viewer(env: &TestEnv, ns: &str, rules: &str) {
+    env.apply(&format!(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: kf-test, namespace: {ns}}}
+rules:
+{rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: viewer-kf-test, namespace: {ns}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: kf-test}}
+subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}}]
+"#
+    ));
+}
+
+#[test]
+fn a_failed_pod_patch_deletes_the_policy_it_just_created() {
+    let Some(env) = common::require("a_failed_pod_patch_deletes_the_policy", CLUSTER) else { return };
+    let ns = env.namespace("iso-rollback");
+    let pod = deploy_web(env, &ns);
+    // may create and delete policies, may not patch pods
+    grant_viewer(
+        env,
+        &ns.name,
+        "- {apiGroups: [\"\"], resources: [pods], verbs: [get, list]}\n- {apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [get, create, delete]}",
+    );
+    let before = get_json(env, &ns.name, &["pod", &pod]);
+    let out = env.kforensic_as(env.view_kubeconfig(), &["isolate", "pod", &pod, "-n", &ns.name, "--case-id", "case-rb"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("permission denied: cannot patch pods in namespace {}", ns.name)), "{err}");
+    assert!(err.contains("rolled back: deleted networkpolicy kforensic-quarantine-case-rb"), "{err}");
+    assert!(policies(env, &ns.name).is_empty(), "policy left behind");
+    assert_eq!(get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"]);
+}
+
+#[test]
+fn the_shipped_cluster_role_is_enough_for_isolate_detach_and_release() {
+    let Some(env) = common::require("the_shipped_cluster_role_is_enough", CLUSTER) else { return };
+    let ns = env.namespace("iso-role");
+    let pod = deploy_web(env, &ns);
+    let role = std::fs::read_to_string(common::repo_root().join("deploy/rbac-isolate.yaml")).unwrap();
+    env.apply(&role);
+    // namespaced grant only: cluster-wide bindings would change what `viewer` may do for other tests
+    env.kubectl(&["-n", &ns.name, "create", "rolebinding", "viewer-isolate", "--clusterrole=kforensic-isolate", "--user=viewer"]);
+    let before = get_json(env, &ns.name, &["pod", &pod]);
+    let view = env.view_kubeconfig();
+    let out = env.kforensic_as(view, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "--allow-dns", "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(r["operator"].as_str().unwrap().starts_with("viewer"), "{}", r["operator"]);
+    assert_eq!(policies(env, &ns.name).len(), 1);
+    let out = env.kforensic_as(view, &["release", "pod", &pod, "-n", &ns.name, "--restore-labels"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = get_json(env, &ns.name, &["pod", &pod]);
+    assert_eq!(labels(&after), labels(&before));
+    assert_eq!(annotations(&after), annotations(&before));
+    assert!(policies(env, &ns.name).is_empty());
+}

@@ -88,7 +88,7 @@ pub async fn detect(client: &kube::Client) -> CniReport {
 fn report(names: &[String], unreadable: &[String]) -> CniReport {
     let (plugins, enforcement) = classify(names.iter().map(String::as_str));
     let basis = if plugins.is_empty() && unreadable.len() == NAMESPACES.len() {
-        "cannot list daemonsets or pods in kube-system (no permission)".to_string()
+        format!("cannot list daemonsets or pods in {} (no permission)", NAMESPACES.join(", "))
     } else if plugins.is_empty() {
         format!("no known network plugin among the daemonsets/pods of {}", NAMESPACES.join(", "))
     } else {
