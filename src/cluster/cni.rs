@@ -49,11 +49,10 @@ const KNOWN: &[(&str, &str, Enforcement)] = &[
 pub fn classify<'a>(names: impl IntoIterator<Item = &'a str>) -> (Vec<String>, Enforcement) {
     let mut found: Vec<(&str, Enforcement)> = vec![];
     for n in names {
-        if let Some((_, plugin, e)) = KNOWN.iter().find(|(frag, _, _)| n.contains(frag)) {
-            if !found.iter().any(|(p, _)| p == plugin) {
+        if let Some((_, plugin, e)) = KNOWN.iter().find(|(frag, _, _)| n.contains(frag))
+            && !found.iter().any(|(p, _)| p == plugin) {
                 found.push((plugin, *e));
             }
-        }
     }
     let enforcement = if found.iter().any(|(_, e)| *e == Enforcement::Enforces) {
         Enforcement::Enforces

@@ -83,8 +83,8 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
     }
 
     // 3. the pod: label + record (+ detach) in one patch
-    if let Some(patch) = plan.pod_patch() {
-        if let Err(e) = pods.patch(&plan.pod, &patch_params(), &Patch::Merge(&patch)).await {
+    if let Some(patch) = plan.pod_patch()
+        && let Err(e) = pods.patch(&plan.pod, &patch_params(), &Patch::Merge(&patch)).await {
             let rb = rollback(&nps, &nodes, &plan, created_policy, cordoned).await;
             let e = match e {
                 kube::Error::Api(s) if s.is_not_found() => IsolateError::PodNotFound { pod: plan.pod.clone(), namespace: ns.clone() },
@@ -92,7 +92,6 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
             };
             return Err(e.with_after(&rb));
         }
-    }
 
     // 4. detach: the controller releases the pod (drops its ownerReference) once its selector no
     // longer matches, and starts a replacement. Wait briefly to report it.
@@ -125,8 +124,8 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
 async fn rollback(nps: &Api<NetworkPolicy>, nodes: &Api<Node>, plan: &IsolatePlan, created_policy: bool, cordoned: bool) -> String {
     let mut done = vec![];
     let mut failed = vec![];
-    if cordoned {
-        if let Some(c) = &plan.cordon {
+    if cordoned
+        && let Some(c) = &plan.cordon {
             let case = plan.case_id.clone();
             let r = patch_node(nodes, &c.node, |n| {
                 node::uncordon_patch(n, &case)
@@ -139,7 +138,6 @@ async fn rollback(nps: &Api<NetworkPolicy>, nodes: &Api<Node>, plan: &IsolatePla
                 Err(e) => failed.push(format!("node {} is left cordoned ({e}): kubectl uncordon {}", c.node, c.node)),
             }
         }
-    }
     if created_policy {
         match nps.delete(&plan.policy_name, &DeleteParams::default()).await {
             Ok(_) => done.push(format!("deleted networkpolicy {}", plan.policy_name)),

@@ -34,14 +34,15 @@ pub enum IsolateError {
     /// 403 on one call; `after` says what was (or was not) left behind.
     #[error("permission denied: cannot {call}{after}")]
     Forbidden { call: Call, after: String },
-    #[error("cannot {call}: {message} ({reason}){after}")]
-    Api { call: Call, reason: String, message: String, after: String },
+    /// Any other refusal: `detail` is the server's message and its Status reason.
+    #[error("cannot {call}: {detail}{after}")]
+    Api { call: Call, detail: String, after: String },
     #[error("cannot {call}: {source}{after}")]
     Transport {
         call: Call,
         after: String,
         #[source]
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     #[error("pod '{pod}': its kforensic.io/isolation annotation is not a kforensic record ({reason}); fix or remove it by hand")]
     BadRecord { pod: String, reason: String },
@@ -62,8 +63,8 @@ impl IsolateError {
     pub fn from_kube_after(call: Call, e: kube::Error, after: String) -> Self {
         match e {
             kube::Error::Api(s) if s.is_forbidden() => IsolateError::Forbidden { call, after },
-            kube::Error::Api(s) => IsolateError::Api { call, reason: s.reason.clone(), message: s.message.clone(), after },
-            other => IsolateError::Transport { call, after, source: other },
+            kube::Error::Api(s) => IsolateError::Api { call, detail: format!("{} ({})", s.message, s.reason), after },
+            other => IsolateError::Transport { call, after, source: Box::new(other) },
         }
     }
 

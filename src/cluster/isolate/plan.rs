@@ -116,11 +116,10 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
     let policy_name = netpol::policy_name(&case_id);
     let nps: Api<NetworkPolicy> = Api::namespaced(client.clone(), &ns);
     let existing = nps.get_opt(&policy_name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
-    if let Some(np) = &existing {
-        if !netpol::is_ours(np, &case_id) {
+    if let Some(np) = &existing
+        && !netpol::is_ours(np, &case_id) {
             return Err(IsolateError::ForeignPolicy { name: policy_name, namespace: ns });
         }
-    }
     let allow_dns = record.network_policy().map(|(_, d)| d).unwrap_or(opts.allow_dns);
     if allow_dns != opts.allow_dns {
         warnings.push(format!(

@@ -45,11 +45,10 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
         }
         (None, None) => String::new(),
     };
-    if let Some(given) = &opts.case_id {
-        if !case_id.is_empty() && *given != case_id {
+    if let Some(given) = &opts.case_id
+        && !case_id.is_empty() && *given != case_id {
             warnings.push(format!("the pod is isolated under case {case_id}, not {given}: releasing case {case_id}"));
         }
-    }
     let nothing = record.is_none() && case_id.is_empty();
 
     // node
