@@ -202,6 +202,11 @@ fn detach_leaves_replicaset_and_service_while_the_deployment_replaces_the_runnin
     let pods = get_json(env, &ns.name, &["pods"]);
     assert_eq!(pods["items"].as_array().unwrap().len(), 2, "suspect + replacement");
 
+    // isolating again with the same flags changes nothing
+    let again = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "-o", "json"]);
+    assert_eq!(again["nothing_to_do"], true, "{}", again["changes"]);
+    assert_eq!(get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"]);
+
     // release --restore-labels: labels and annotations as before, with a warning about adoption
     let out = env.kforensic(&["release", "pod", &pod, "-n", &ns.name, "--restore-labels"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -255,6 +260,19 @@ fn cordon_marks_the_node_and_release_uncordons_only_what_kforensic_cordoned() {
     assert_eq!(n["spec"]["unschedulable"], true, "release uncordoned a node kforensic had not cordoned");
     assert_eq!(annotations(&n), annotations(&before));
     env.kubectl(&["uncordon", NODE]);
+
+    // the pod is deleted while isolated (its record goes with it): release --case-id cleans up
+    kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--cordon", "--case-id", "case-cordon-3", "-o", "json"]);
+    assert_eq!(node(env)["spec"]["unschedulable"], true);
+    env.kubectl(&["-n", &ns.name, "delete", "pod", &pod, "--force", "--grace-period=0"]);
+    let gone = env.kforensic(&["release", "pod", &pod, "-n", &ns.name]);
+    assert_eq!(gone.status.code(), Some(1), "without a case id there is nothing to go by");
+    let r = kf_json(env, &["release", "pod", &pod, "-n", &ns.name, "--case-id", "case-cordon-3", "-o", "json"]);
+    assert!(r["warnings"][0].as_str().unwrap().contains("not found"), "{}", r["warnings"]);
+    let n = node(env);
+    assert!(n["spec"]["unschedulable"].is_null(), "{}", n["spec"]);
+    assert_eq!(annotations(&n), annotations(&before));
+    assert!(policies(env, &ns.name).is_empty());
 }
 
 #[test]

@@ -82,6 +82,11 @@ pub fn compute(labels: &Labels, owner: Option<&OwnerReference>, matchers: &[Matc
             ));
         } else if !known {
             notes.push(format!("the pod's controller {} {} was not found in the namespace", o.kind, o.name));
+        } else if o.kind == "StatefulSet" {
+            notes.push(format!(
+                "StatefulSet pods have fixed names: StatefulSet {} cannot start a replacement while this pod exists",
+                o.name
+            ));
         }
     }
     Ok(DetachPlan { removed_labels: removed, controller, controller_uid: owner.map(|o| o.uid.clone()), left, notes })

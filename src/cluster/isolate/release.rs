@@ -28,7 +28,10 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
     let nps: Api<NetworkPolicy> = Api::namespaced(client.clone(), &ns);
     let nodes: Api<Node> = Api::all(client.clone());
-    let pod = get_pod(&pods, &opts.pod, &ns).await?;
+    let pod = match (get_pod(&pods, &opts.pod, &ns).await, &opts.case_id) {
+        (Err(IsolateError::PodNotFound { .. }), Some(case)) => return release_gone(ctx, opts, case).await,
+        (r, _) => r?,
+    };
     let record = pod_record(&pod, &opts.pod)?;
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let operator = whoami::operator(client, &opts.connect, ctx.context.as_deref()).await;
@@ -188,6 +191,94 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
         pods.patch(&opts.pod, &patch_params(), &Patch::Merge(patch))
             .await
             .map_err(|e| IsolateError::from_kube_after(Call::ns("patch", "pods", &ns), e, after(&done)))?;
+    }
+    Ok(report)
+}
+
+/// The pod is gone (its record with it) and `--case-id` names the case: remove what the case left
+/// behind — its NetworkPolicy in the namespace once no pod of the case is left there, and its cordon
+/// on any node whose `kforensic.io/cordon` annotation lists it.
+async fn release_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Result<Report, IsolateError> {
+    let ns = ctx.namespace.clone();
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &ns);
+    let nps: Api<NetworkPolicy> = Api::namespaced(ctx.client.clone(), &ns);
+    let nodes: Api<Node> = Api::all(ctx.client.clone());
+    let operator = whoami::operator(&ctx.client, &opts.connect, ctx.context.as_deref()).await;
+    let mut warnings = vec![format!("pod '{}' not found in namespace '{ns}': releasing what case {case} left behind", opts.pod)];
+    let mut changes = vec![];
+    let mut planned = Planned::default();
+
+    let mut cordoned_nodes = vec![];
+    match nodes.list_metadata(&ListParams::default()).await {
+        Ok(list) => {
+            for n in list.items {
+                let holds = n
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(super::NODE_ANNOTATION))
+                    .and_then(|t| super::record::NodeCordonRecord::parse(t).ok())
+                    .is_some_and(|r| r.cases.iter().any(|c| c == case));
+                if let (true, Some(name)) = (holds, n.metadata.name) {
+                    changes.push(ChangeLine::new("release-cordon", format!("node/{name}"), "uncordoned unless it was cordoned before or another case holds it"));
+                    cordoned_nodes.push(name);
+                }
+            }
+        }
+        Err(e) => warnings.push(format!(
+            "cannot list nodes ({}): look for nodes annotated kforensic.io/cordon with case {case} by hand",
+            IsolateError::from_kube(Call::cluster("list", "nodes"), e)
+        )),
+    }
+    let name = netpol::policy_name(case);
+    let others = pods
+        .list_metadata(&ListParams::default().labels(&format!("{QUARANTINE_LABEL}={case}")))
+        .await
+        .map_err(|e| IsolateError::from_kube(Call::ns("list", "pods", &ns), e))?
+        .items;
+    match nps.get_opt(&name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))? {
+        Some(np) if netpol::is_ours(&np, case) && others.is_empty() => {
+            changes.push(ChangeLine::new("delete", format!("networkpolicy/{name}"), "the case's quarantine policy"));
+            planned.delete_network_policy = Some(name.clone());
+        }
+        Some(np) if netpol::is_ours(&np, case) => {
+            changes.push(ChangeLine::new("keep", format!("networkpolicy/{name}"), "other pods of the case are still labelled"))
+        }
+        Some(_) => warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {case}: leaving it")),
+        None => {}
+    }
+    let report = Report {
+        command: "release",
+        dry_run: opts.dry_run,
+        case_id: case.to_string(),
+        namespace: ns.clone(),
+        pod: opts.pod.clone(),
+        node: None,
+        operator,
+        nothing_to_do: changes.iter().all(|c| c.action == "keep"),
+        changes,
+        network_plugin: None,
+        plan: planned.clone(),
+        record: None,
+        warnings,
+    };
+    if opts.dry_run {
+        return Ok(report);
+    }
+    for n in &cordoned_nodes {
+        patch_node(&nodes, n, |nd| {
+            node::uncordon_patch(nd, case)
+                .map(|o| o.map(|(p, _)| p))
+                .map_err(|reason| IsolateError::BadNodeRecord { node: n.clone(), reason })
+        })
+        .await?;
+    }
+    if let Some(name) = &planned.delete_network_policy {
+        match nps.delete(name, &DeleteParams::default()).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => return Err(IsolateError::from_kube(Call::ns("delete", "networkpolicies", &ns), e)),
+        }
     }
     Ok(report)
 }
