@@ -128,7 +128,7 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         ));
     }
     let dns = DnsNamespace::for_minor(ctx.minor());
-    if allow_dns && dns == DnsNamespace::AnyNamespace {
+    if allow_dns && dns == DnsNamespace::AnyNamespace && existing.is_none() {
         warnings.push(format!(
             "Kubernetes 1.{} does not label namespaces with kubernetes.io/metadata.name: DNS egress is allowed to pods labelled k8s-app=kube-dns in any namespace, not only kube-system",
             ctx.minor().unwrap_or(0)
