@@ -448,3 +448,58 @@ fn the_shipped_cluster_role_is_enough_for_isolate_detach_and_release() {
     assert_eq!(annotations(&after), annotations(&before));
     assert!(policies(env, &ns.name).is_empty());
 }
+
+/// Deletes the namespace on drop (its DaemonSets first, so no later detection sees them).
+struct DropNs(&'static TestEnv, &'static str);
+impl Drop for DropNs {
+    fn drop(&mut self) {
+        let _ = self.0.kubectl_raw(&["-n", self.1, "delete", "daemonsets", "--all"], None);
+        let _ = self.0.kubectl_raw(&["delete", "namespace", self.1, "--wait=false"], None);
+    }
+}
+
+#[test]
+fn a_network_plugin_known_to_enforce_policies_is_recognised_and_silences_the_warning() {
+    let Some(env) = common::require("a_network_plugin_known_to_enforce_policies", CLUSTER) else { return };
+    let ns = env.namespace("iso-cni");
+    let pod = deploy_web(env, &ns);
+    let before = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
+    if before["network_plugin"]["enforcement"] != "unknown" {
+        eprintln!("SKIP a_network_plugin_known_to_enforce_policies: the cluster already runs {}", before["network_plugin"]);
+        return;
+    }
+    assert!(before["warnings"].to_string().contains("cannot tell whether this cluster enforces NetworkPolicy"));
+    // a calico-node DaemonSet (as the Tigera operator installs it) that runs on no node
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = env.kubectl_raw(&["get", "namespace", "calico-system", "-o", "jsonpath={.status.phase}"], None);
+        if !out.status.success() {
+            break;
+        }
+        if stdout(&out) != "Terminating" || Instant::now() > deadline {
+            eprintln!("SKIP a_network_plugin_known_to_enforce_policies: namespace calico-system exists ({})", stdout(&out));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(500)); // an earlier run's, going away
+    }
+    env.kubectl(&["create", "namespace", "calico-system"]);
+    let _cleanup = DropNs(env, "calico-system");
+    env.apply(
+        r#"
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: calico-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec:
+      nodeSelector: {kforensic.io/no-such-node: "true"}
+      containers: [{name: c, image: test.local/busybox:1, command: [sleep, "1"]}]
+"#,
+    );
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
+    assert_eq!(r["network_plugin"]["plugins"], json!(["calico"]));
+    assert_eq!(r["network_plugin"]["enforcement"], "enforces");
+    assert!(!r["warnings"].to_string().contains("NetworkPolicy"), "{}", r["warnings"]);
+}

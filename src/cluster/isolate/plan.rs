@@ -100,6 +100,9 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         }
         None => opts.case_id.clone(),
     };
+    if pod.spec.as_ref().and_then(|s| s.host_network) == Some(true) {
+        warnings.push("the pod uses the node's network (hostNetwork): NetworkPolicy does not apply to it, so it is NOT cut off the network".into());
+    }
     if pod.metadata.deletion_timestamp.is_some() {
         warnings.push("the pod is being deleted: capture its evidence now".into());
     }
