@@ -503,3 +503,44 @@ spec:
     assert_eq!(r["network_plugin"]["enforcement"], "enforces");
     assert!(!r["warnings"].to_string().contains("NetworkPolicy"), "{}", r["warnings"]);
 }
+
+#[test]
+fn other_policies_that_allow_traffic_are_warned_about_and_detach_leaves_them() {
+    let Some(env) = common::require("other_policies_that_allow_traffic", CLUSTER) else { return };
+    let ns = env.namespace("iso-holes");
+    let pod = deploy_web(env, &ns);
+    env.apply(&format!(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: allow-web, namespace: {ns}}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  ingress: [{{}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: allow-dns-everywhere, namespace: {ns}}}
+spec:
+  podSelector: {{}}
+  policyTypes: [Egress]
+  egress: [{{ports: [{{port: 53, protocol: UDP}}]}}]
+"#,
+        ns = ns.name
+    ));
+    let warnings = |r: &Value| r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let dry = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
+    let w = warnings(&dry);
+    assert!(w.iter().any(|w| w.starts_with("networkpolicy allow-web selects it")), "{w:?}");
+    assert!(w.iter().any(|w| w.starts_with("networkpolicy allow-dns-everywhere selects every pod")), "{w:?}");
+
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "-o", "json"]);
+    let w = warnings(&r);
+    assert!(!w.iter().any(|w| w.contains("allow-web")), "{w:?}");
+    assert!(w.iter().any(|w| w.starts_with("networkpolicy allow-dns-everywhere selects every pod")), "{w:?}");
+    let d = r["record"]["changes"].as_array().unwrap().iter().find(|c| c["change"] == "detach").unwrap().clone();
+    assert_eq!(d["policies"], json!(["allow-web"]));
+    let l = labels(&get_json(env, &ns.name, &["pod", &pod]));
+    let np = get_json(env, &ns.name, &["networkpolicy", "allow-web"]);
+    assert!(!selects(&np["spec"]["podSelector"], &l), "{l}");
+}

@@ -7,6 +7,7 @@ use super::selector::{Labels, Selector};
 use k8s_openapi::api::apps::v1::{DaemonSet, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ReplicationController, Service};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
@@ -37,8 +38,33 @@ pub struct DetachPlan {
 
 impl DetachPlan {
     pub fn services(&self) -> Vec<String> {
-        self.left.iter().filter(|o| o.kind == "Service").map(|o| o.name.clone()).collect()
+        self.of_kind("Service")
     }
+    pub fn policies(&self) -> Vec<String> {
+        self.of_kind("NetworkPolicy")
+    }
+    fn of_kind(&self, kind: &str) -> Vec<String> {
+        self.left.iter().filter(|o| o.kind == kind).map(|o| o.name.clone()).collect()
+    }
+}
+
+/// Does this policy allow any traffic (has at least one ingress or egress rule)? NetworkPolicies
+/// add up: such a policy selecting the pod lets that traffic through the quarantine policy.
+pub fn allows_traffic(np: &NetworkPolicy) -> bool {
+    np.spec.as_ref().is_some_and(|s| s.ingress.as_ref().is_some_and(|r| !r.is_empty()) || s.egress.as_ref().is_some_and(|r| !r.is_empty()))
+}
+
+/// The other NetworkPolicies that allow some traffic, as matchers (their pod selectors).
+pub fn policy_matchers(nps: &[NetworkPolicy], ours: &str) -> Vec<Matcher> {
+    nps.iter()
+        .filter(|np| np.metadata.name.as_deref() != Some(ours) && allows_traffic(np))
+        .map(|np| Matcher {
+            kind: "NetworkPolicy",
+            name: np.metadata.name.clone().unwrap_or_default(),
+            uid: np.metadata.uid.clone(),
+            selector: Selector::Set(np.spec.as_ref().and_then(|s| s.pod_selector.clone()).unwrap_or_default()),
+        })
+        .collect()
 }
 
 /// Decide the labels to remove. Pure: the cluster's objects come in as `matchers`.
@@ -208,6 +234,25 @@ mod tests {
         let p = compute(&pod, None, &[svc, sneaky]).unwrap();
         assert_eq!(p.removed_labels.keys().collect::<Vec<_>>(), vec!["app", "role", "tier"]);
         assert_eq!(p.left.len(), 2);
+    }
+
+    #[test]
+    fn only_other_policies_with_rules_are_holes_in_the_quarantine() {
+        use k8s_openapi::api::networking::v1::{NetworkPolicyIngressRule, NetworkPolicySpec};
+        let np = |name: &str, sel: LabelSelector, ingress: Option<Vec<NetworkPolicyIngressRule>>| NetworkPolicy {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { name: Some(name.into()), ..Default::default() },
+            spec: Some(NetworkPolicySpec { pod_selector: Some(sel), ingress, ..Default::default() }),
+        };
+        let web = LabelSelector { match_labels: Some(labels(&[("app", "web")])), match_expressions: None };
+        let nps = vec![
+            np("allow-web", web.clone(), Some(vec![NetworkPolicyIngressRule::default()])),
+            np("deny-web", web.clone(), Some(vec![])),
+            np("ours", web, Some(vec![NetworkPolicyIngressRule::default()])),
+        ];
+        let m = policy_matchers(&nps, "ours");
+        assert_eq!(m.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), vec!["allow-web"]);
+        let p = compute(&labels(&[("app", "web")]), None, &m).unwrap();
+        assert_eq!(p.policies(), vec!["allow-web".to_string()]);
     }
 
     #[test]

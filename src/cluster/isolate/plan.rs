@@ -11,7 +11,7 @@ use crate::cluster::cni::{self, CniReport};
 use crate::cluster::{ClusterCtx, ConnectOptions};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use kube::api::Api;
+use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
@@ -151,8 +151,21 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         record.changes.push(entry(Change::Label { key: QUARANTINE_LABEL.into(), value: case_id.clone() }));
     }
 
+    // Other NetworkPolicies that allow traffic and select the pod punch holes in the quarantine:
+    // --detach removes the labels they select on; otherwise (or when they select every pod) warn.
+    let other_policies = match nps.list(&ListParams::default()).await {
+        Ok(l) => l.items,
+        Err(e) => {
+            warnings.push(format!(
+                "{}: cannot check whether other NetworkPolicies still allow traffic to the pod",
+                IsolateError::from_kube(Call::ns("list", "networkpolicies", &ns), e)
+            ));
+            vec![]
+        }
+    };
     let detach = if opts.detach && record.detach().is_none() {
-        let matchers = detach::matchers(client, &ns).await?;
+        let mut matchers = detach::matchers(client, &ns).await?;
+        matchers.extend(detach::policy_matchers(&other_policies, &policy_name).into_iter().filter(|m| !m.selector.breaking_keys().is_empty()));
         let owner = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
         let d = detach::compute(&labels, owner, &matchers)
             .map_err(|reason| IsolateError::CannotDetach { pod: opts.pod.clone(), reason })?;
@@ -161,11 +174,26 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
             removed_labels: d.removed_labels.clone(),
             controller: d.controller.clone(),
             services: d.services(),
+            policies: d.policies(),
         }));
         Some(d)
     } else {
         None
     };
+    let mut final_labels = labels.clone();
+    for k in detach.iter().flat_map(|d| d.removed_labels.keys()).chain(record.detach().into_iter().flat_map(|m| m.keys())) {
+        final_labels.remove(k);
+    }
+    final_labels.insert(QUARANTINE_LABEL.into(), case_id.clone());
+    for m in detach::policy_matchers(&other_policies, &policy_name) {
+        if m.selector.matches(&final_labels) {
+            let how = if m.selector.breaking_keys().is_empty() { "selects every pod of the namespace" } else { "selects it (--detach removes the labels it selects on)" };
+            warnings.push(format!(
+                "networkpolicy {} {how} and allows some traffic: NetworkPolicies add up, so that traffic still reaches or leaves the pod",
+                m.name
+            ));
+        }
+    }
 
     let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone());
     let cordon = match (&node_name, opts.cordon && record.cordon_node().is_none()) {

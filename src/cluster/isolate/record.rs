@@ -41,6 +41,9 @@ pub enum Change {
         controller: Option<ObjectRef>,
         #[serde(default)]
         services: Vec<String>,
+        /// Other NetworkPolicies that allowed traffic to or from the pod and no longer select it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        policies: Vec<String>,
     },
     /// The pod's node was marked unschedulable (or already was: `was_unschedulable`).
     Cordon { node: String, was_unschedulable: bool },
@@ -135,6 +138,7 @@ mod tests {
                 removed_labels: [("app".to_string(), "web".to_string())].into(),
                 controller: Some(ObjectRef { kind: "ReplicaSet".into(), name: "web-1".into() }),
                 services: vec!["web".into()],
+                policies: vec![],
             },
         });
         let json = r.to_json();
