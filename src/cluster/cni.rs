@@ -50,9 +50,10 @@ pub fn classify<'a>(names: impl IntoIterator<Item = &'a str>) -> (Vec<String>, E
     let mut found: Vec<(&str, Enforcement)> = vec![];
     for n in names {
         if let Some((_, plugin, e)) = KNOWN.iter().find(|(frag, _, _)| n.contains(frag))
-            && !found.iter().any(|(p, _)| p == plugin) {
-                found.push((plugin, *e));
-            }
+            && !found.iter().any(|(p, _)| p == plugin)
+        {
+            found.push((plugin, *e));
+        }
     }
     let enforcement = if found.iter().any(|(_, e)| *e == Enforcement::Enforces) {
         Enforcement::Enforces
@@ -131,7 +132,10 @@ mod tests {
     fn enforcing_plugins_win_over_flannel() {
         // canal = flannel for routing + calico for policy
         assert_eq!(classify(["kube-flannel-ds", "canal"]).1, Enforcement::Enforces);
-        assert_eq!(classify(["calico-node", "kube-proxy", "coredns"]), (vec!["calico".to_string()], Enforcement::Enforces));
+        assert_eq!(
+            classify(["calico-node", "kube-proxy", "coredns"]),
+            (vec!["calico".to_string()], Enforcement::Enforces)
+        );
         assert_eq!(classify(["cilium", "cilium-operator"]).0, vec!["cilium".to_string()]);
     }
 

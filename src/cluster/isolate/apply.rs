@@ -17,7 +17,11 @@ pub fn patch_params() -> PatchParams {
 
 /// Patch a node with `make(node)`, re-reading it when someone else changed it in between (409).
 /// Returns the patch applied, or None when `make` says there is nothing to do.
-pub async fn patch_node<F>(nodes: &Api<Node>, name: &str, mut make: F) -> Result<Option<serde_json::Value>, IsolateError>
+pub async fn patch_node<F>(
+    nodes: &Api<Node>,
+    name: &str,
+    mut make: F,
+) -> Result<Option<serde_json::Value>, IsolateError>
 where
     F: FnMut(&Node) -> Result<Option<serde_json::Value>, IsolateError>,
 {
@@ -46,13 +50,20 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
             Ok(_) => created_policy = true,
             Err(kube::Error::Api(s)) if s.is_already_exists() => {
                 // created meanwhile, e.g. by a concurrent isolate of another pod of the case
-                let np = nps.get(&plan.policy_name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
+                let np = nps
+                    .get(&plan.policy_name)
+                    .await
+                    .map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
                 if !netpol::is_ours(&np, &plan.case_id) {
                     return Err(IsolateError::ForeignPolicy { name: plan.policy_name.clone(), namespace: ns });
                 }
             }
             Err(e) => {
-                return Err(IsolateError::from_kube_after(Call::ns("create", "networkpolicies", &ns), e, "; nothing was changed".into()));
+                return Err(IsolateError::from_kube_after(
+                    Call::ns("create", "networkpolicies", &ns),
+                    e,
+                    "; nothing was changed".into(),
+                ));
             }
         }
     }
@@ -84,14 +95,17 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
 
     // 3. the pod: label + record (+ detach) in one patch
     if let Some(patch) = plan.pod_patch()
-        && let Err(e) = pods.patch(&plan.pod, &patch_params(), &Patch::Merge(&patch)).await {
-            let rb = rollback(&nps, &nodes, &plan, created_policy, cordoned).await;
-            let e = match e {
-                kube::Error::Api(s) if s.is_not_found() => IsolateError::PodNotFound { pod: plan.pod.clone(), namespace: ns.clone() },
-                e => IsolateError::from_kube(Call::ns("patch", "pods", &ns), e),
-            };
-            return Err(e.with_after(&rb));
-        }
+        && let Err(e) = pods.patch(&plan.pod, &patch_params(), &Patch::Merge(&patch)).await
+    {
+        let rb = rollback(&nps, &nodes, &plan, created_policy, cordoned).await;
+        let e = match e {
+            kube::Error::Api(s) if s.is_not_found() => {
+                IsolateError::PodNotFound { pod: plan.pod.clone(), namespace: ns.clone() }
+            }
+            e => IsolateError::from_kube(Call::ns("patch", "pods", &ns), e),
+        };
+        return Err(e.with_after(&rb));
+    }
 
     // 4. detach: the controller releases the pod (drops its ownerReference) once its selector no
     // longer matches, and starts a replacement. Wait briefly to report it.
@@ -121,27 +135,34 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
 }
 
 /// Undo steps 1–2 after a later step failed; returns the text appended to the error.
-async fn rollback(nps: &Api<NetworkPolicy>, nodes: &Api<Node>, plan: &IsolatePlan, created_policy: bool, cordoned: bool) -> String {
+async fn rollback(
+    nps: &Api<NetworkPolicy>,
+    nodes: &Api<Node>,
+    plan: &IsolatePlan,
+    created_policy: bool,
+    cordoned: bool,
+) -> String {
     let mut done = vec![];
     let mut failed = vec![];
-    if cordoned
-        && let Some(c) = &plan.cordon {
-            let case = plan.case_id.clone();
-            let r = patch_node(nodes, &c.node, |n| {
-                node::uncordon_patch(n, &case)
-                    .map(|o| o.map(|(p, _)| p))
-                    .map_err(|reason| IsolateError::BadNodeRecord { node: c.node.clone(), reason })
-            })
-            .await;
-            match r {
-                Ok(_) => done.push(format!("gave back the cordon of node {}", c.node)),
-                Err(e) => failed.push(format!("node {} is left cordoned ({e}): kubectl uncordon {}", c.node, c.node)),
-            }
+    if cordoned && let Some(c) = &plan.cordon {
+        let case = plan.case_id.clone();
+        let r = patch_node(nodes, &c.node, |n| {
+            node::uncordon_patch(n, &case)
+                .map(|o| o.map(|(p, _)| p))
+                .map_err(|reason| IsolateError::BadNodeRecord { node: c.node.clone(), reason })
+        })
+        .await;
+        match r {
+            Ok(_) => done.push(format!("gave back the cordon of node {}", c.node)),
+            Err(e) => failed.push(format!("node {} is left cordoned ({e}): kubectl uncordon {}", c.node, c.node)),
         }
+    }
     if created_policy {
         match nps.delete(&plan.policy_name, &DeleteParams::default()).await {
             Ok(_) => done.push(format!("deleted networkpolicy {}", plan.policy_name)),
-            Err(kube::Error::Api(s)) if s.is_not_found() => done.push(format!("networkpolicy {} already gone", plan.policy_name)),
+            Err(kube::Error::Api(s)) if s.is_not_found() => {
+                done.push(format!("networkpolicy {} already gone", plan.policy_name))
+            }
             Err(e) => failed.push(format!(
                 "networkpolicy {} is left ({}): kubectl -n {} delete networkpolicy {}",
                 plan.policy_name,

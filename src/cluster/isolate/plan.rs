@@ -94,7 +94,10 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
     let case_id = match &previous {
         Some(r) => {
             if opts.case_id_given && r.case_id != opts.case_id {
-                warnings.push(format!("pod is already isolated under case {}: keeping that case id, not {}", r.case_id, opts.case_id));
+                warnings.push(format!(
+                    "pod is already isolated under case {}: keeping that case id, not {}",
+                    r.case_id, opts.case_id
+                ));
             }
             r.case_id.clone()
         }
@@ -118,11 +121,15 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
     // NetworkPolicy: one per case and namespace, shared by the case's pods there.
     let policy_name = netpol::policy_name(&case_id);
     let nps: Api<NetworkPolicy> = Api::namespaced(client.clone(), &ns);
-    let existing = nps.get_opt(&policy_name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
+    let existing = nps
+        .get_opt(&policy_name)
+        .await
+        .map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
     if let Some(np) = &existing
-        && !netpol::is_ours(np, &case_id) {
-            return Err(IsolateError::ForeignPolicy { name: policy_name, namespace: ns });
-        }
+        && !netpol::is_ours(np, &case_id)
+    {
+        return Err(IsolateError::ForeignPolicy { name: policy_name, namespace: ns });
+    }
     let allow_dns = record.network_policy().map(|(_, d)| d).unwrap_or(opts.allow_dns);
     if allow_dns != opts.allow_dns {
         warnings.push(format!(
@@ -142,7 +149,11 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         warnings.push(format!("networkpolicy {policy_name} recorded on the pod is missing: creating it again"));
     }
     if record.network_policy().is_none() {
-        record.changes.push(entry(Change::NetworkPolicy { name: policy_name.clone(), allow_dns, created: existing.is_none() }));
+        record.changes.push(entry(Change::NetworkPolicy {
+            name: policy_name.clone(),
+            allow_dns,
+            created: existing.is_none(),
+        }));
     }
 
     let labels = pod.metadata.labels.clone().unwrap_or_default();
@@ -165,7 +176,11 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
     };
     let detach = if opts.detach && record.detach().is_none() {
         let mut matchers = detach::matchers(client, &ns).await?;
-        matchers.extend(detach::policy_matchers(&other_policies, &policy_name).into_iter().filter(|m| !m.selector.breaking_keys().is_empty()));
+        matchers.extend(
+            detach::policy_matchers(&other_policies, &policy_name)
+                .into_iter()
+                .filter(|m| !m.selector.breaking_keys().is_empty()),
+        );
         let owner = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
         let d = detach::compute(&labels, owner, &matchers)
             .map_err(|reason| IsolateError::CannotDetach { pod: opts.pod.clone(), reason })?;
@@ -181,13 +196,19 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         None
     };
     let mut final_labels = labels.clone();
-    for k in detach.iter().flat_map(|d| d.removed_labels.keys()).chain(record.detach().into_iter().flat_map(|m| m.keys())) {
+    for k in
+        detach.iter().flat_map(|d| d.removed_labels.keys()).chain(record.detach().into_iter().flat_map(|m| m.keys()))
+    {
         final_labels.remove(k);
     }
     final_labels.insert(QUARANTINE_LABEL.into(), case_id.clone());
     for m in detach::policy_matchers(&other_policies, &policy_name) {
         if m.selector.matches(&final_labels) {
-            let how = if m.selector.breaking_keys().is_empty() { "selects every pod of the namespace" } else { "selects it (--detach removes the labels it selects on)" };
+            let how = if m.selector.breaking_keys().is_empty() {
+                "selects every pod of the namespace"
+            } else {
+                "selects it (--detach removes the labels it selects on)"
+            };
             warnings.push(format!(
                 "networkpolicy {} {how} and allows some traffic: NetworkPolicies add up, so that traffic still reaches or leaves the pod",
                 m.name
@@ -205,7 +226,9 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
         (Some(n), true) => {
             let nodes: Api<Node> = Api::all(client.clone());
             let node_obj = nodes.get(n).await.map_err(|e| IsolateError::from_kube(Call::cluster("get", "nodes"), e))?;
-            match node::cordon_patch(&node_obj, &case_id).map_err(|reason| IsolateError::BadNodeRecord { node: n.clone(), reason })? {
+            match node::cordon_patch(&node_obj, &case_id)
+                .map_err(|reason| IsolateError::BadNodeRecord { node: n.clone(), reason })?
+            {
                 Some((patch, was)) => {
                     if was {
                         warnings.push(format!("node {n} was already unschedulable: release will leave it cordoned"));
@@ -244,7 +267,11 @@ impl IsolatePlan {
     }
 
     pub fn nothing_to_do(&self) -> bool {
-        self.create_policy.is_none() && !self.set_label && self.cordon.is_none() && self.detach.is_none() && !self.record_changed()
+        self.create_policy.is_none()
+            && !self.set_label
+            && self.cordon.is_none()
+            && self.detach.is_none()
+            && !self.record_changed()
     }
 
     /// The pod's merge patch: quarantine label, record, removed labels. None when nothing changes.
@@ -264,13 +291,25 @@ impl IsolatePlan {
         let mut out = vec![];
         let np_obj = format!("networkpolicy/{}", self.policy_name);
         if self.create_policy.is_some() {
-            let what = if self.allow_dns { "deny all ingress and egress except DNS to kube-dns (53/UDP, 53/TCP)" } else { "deny all ingress and egress" };
-            out.push(ChangeLine::new("create", &np_obj, format!("{what}; selects {QUARANTINE_LABEL}={}", self.case_id)));
+            let what = if self.allow_dns {
+                "deny all ingress and egress except DNS to kube-dns (53/UDP, 53/TCP)"
+            } else {
+                "deny all ingress and egress"
+            };
+            out.push(ChangeLine::new(
+                "create",
+                &np_obj,
+                format!("{what}; selects {QUARANTINE_LABEL}={}", self.case_id),
+            ));
         } else if self.previous.as_ref().and_then(|r| r.network_policy()).is_none() {
             out.push(ChangeLine::new("reuse", &np_obj, "already exists for this case in the namespace"));
         }
         if let Some(c) = &self.cordon {
-            let detail = if c.was_unschedulable { "already unschedulable: recorded, will stay cordoned after release" } else { "spec.unschedulable=true" };
+            let detail = if c.was_unschedulable {
+                "already unschedulable: recorded, will stay cordoned after release"
+            } else {
+                "spec.unschedulable=true"
+            };
             out.push(ChangeLine::new("cordon", format!("node/{}", c.node), detail));
         }
         let pod_obj = format!("pod/{}", self.pod);

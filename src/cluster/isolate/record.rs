@@ -129,7 +129,11 @@ mod tests {
         r.changes.push(Entry {
             at: "2026-11-25T15:00:00Z".into(),
             by: "admin".into(),
-            change: Change::NetworkPolicy { name: "kforensic-quarantine-case-1".into(), allow_dns: true, created: true },
+            change: Change::NetworkPolicy {
+                name: "kforensic-quarantine-case-1".into(),
+                allow_dns: true,
+                created: true,
+            },
         });
         r.changes.push(Entry {
             at: "2026-11-25T15:00:00Z".into(),
@@ -153,6 +157,11 @@ mod tests {
     fn hostile_or_foreign_annotations_are_refused_not_trusted() {
         assert!(IsolationRecord::parse("not json").is_err());
         assert!(IsolationRecord::parse(r#"{"schema":"other","case_id":"x","changes":[]}"#).is_err());
-        assert!(IsolationRecord::parse(r#"{"schema":"kforensic.io/isolation/v1","case_id":"x","changes":[{"at":"","by":"","change":"rm-rf"}]}"#).is_err());
+        assert!(
+            IsolationRecord::parse(
+                r#"{"schema":"kforensic.io/isolation/v1","case_id":"x","changes":[{"at":"","by":"","change":"rm-rf"}]}"#
+            )
+            .is_err()
+        );
     }
 }

@@ -43,15 +43,19 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
     let case_id = match (&record, labels.get(QUARANTINE_LABEL)) {
         (Some(r), _) => r.case_id.clone(),
         (None, Some(v)) => {
-            warnings.push(format!("the pod carries {QUARANTINE_LABEL}={v} but no kforensic record: removing only the label"));
+            warnings.push(format!(
+                "the pod carries {QUARANTINE_LABEL}={v} but no kforensic record: removing only the label"
+            ));
             v.clone()
         }
         (None, None) => String::new(),
     };
     if let Some(given) = &opts.case_id
-        && !case_id.is_empty() && *given != case_id {
-            warnings.push(format!("the pod is isolated under case {case_id}, not {given}: releasing case {case_id}"));
-        }
+        && !case_id.is_empty()
+        && *given != case_id
+    {
+        warnings.push(format!("the pod is isolated under case {case_id}, not {given}: releasing case {case_id}"));
+    }
     let nothing = record.is_none() && case_id.is_empty();
 
     // node
@@ -60,15 +64,22 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
         match nodes.get_opt(n).await.map_err(|e| IsolateError::from_kube(Call::cluster("get", "nodes"), e))? {
             None => warnings.push(format!("node {n} no longer exists: nothing to uncordon")),
             Some(node_obj) => {
-                match node::uncordon_patch(&node_obj, &case_id).map_err(|reason| IsolateError::BadNodeRecord { node: n.into(), reason })? {
-                    None => warnings.push(format!("node {n} holds no cordon of case {case_id} any more: leaving it as it is")),
+                match node::uncordon_patch(&node_obj, &case_id)
+                    .map_err(|reason| IsolateError::BadNodeRecord { node: n.into(), reason })?
+                {
+                    None => warnings
+                        .push(format!("node {n} holds no cordon of case {case_id} any more: leaving it as it is")),
                     Some((patch, uncordon)) => {
                         let detail = if uncordon {
                             "spec.unschedulable removed (kforensic had cordoned it)"
                         } else {
                             "stays cordoned: it was cordoned before kforensic, or another case still holds it"
                         };
-                        changes.push(ChangeLine::new(if uncordon { "uncordon" } else { "release-cordon" }, format!("node/{n}"), detail));
+                        changes.push(ChangeLine::new(
+                            if uncordon { "uncordon" } else { "release-cordon" },
+                            format!("node/{n}"),
+                            detail,
+                        ));
                         planned.node_patch = Some(patch);
                         node_step = Some(n.to_string());
                     }
@@ -91,13 +102,21 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
             .collect();
         let np_obj = format!("networkpolicy/{name}");
         if !others.is_empty() {
-            changes.push(ChangeLine::new("keep", &np_obj, format!("still isolates pod(s) {} of the case", others.join(", "))));
+            changes.push(ChangeLine::new(
+                "keep",
+                &np_obj,
+                format!("still isolates pod(s) {} of the case", others.join(", ")),
+            ));
         } else {
-            match nps.get_opt(name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))? {
+            match nps
+                .get_opt(name)
+                .await
+                .map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?
+            {
                 None => warnings.push(format!("networkpolicy {name} is already gone")),
-                Some(np) if !netpol::is_ours(&np, &case_id) => {
-                    warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {case_id}: leaving it"))
-                }
+                Some(np) if !netpol::is_ours(&np, &case_id) => warnings.push(format!(
+                    "networkpolicy {name} is not labelled as kforensic's for case {case_id}: leaving it"
+                )),
                 Some(_) => {
                     changes.push(ChangeLine::new("delete", &np_obj, "the case's quarantine policy"));
                     planned.delete_network_policy = Some(name.to_string());
@@ -166,7 +185,11 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
 
     let mut done: Vec<String> = vec![];
     let after = |done: &Vec<String>| {
-        if done.is_empty() { "; nothing was changed".to_string() } else { format!("; done so far: {}; run release again to finish", done.join(", ")) }
+        if done.is_empty() {
+            "; nothing was changed".to_string()
+        } else {
+            format!("; done so far: {}; run release again to finish", done.join(", "))
+        }
     };
     if let Some(n) = &node_step {
         let case = case_id.clone();
@@ -183,7 +206,9 @@ pub async fn run(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, Isol
         match nps.delete(name, &DeleteParams::default()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.is_not_found() => {}
-            Err(e) => return Err(IsolateError::from_kube_after(Call::ns("delete", "networkpolicies", &ns), e, after(&done))),
+            Err(e) => {
+                return Err(IsolateError::from_kube_after(Call::ns("delete", "networkpolicies", &ns), e, after(&done)));
+            }
         }
         done.push(format!("networkpolicy {name} deleted"));
     }
@@ -204,7 +229,8 @@ async fn release_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Re
     let nps: Api<NetworkPolicy> = Api::namespaced(ctx.client.clone(), &ns);
     let nodes: Api<Node> = Api::all(ctx.client.clone());
     let operator = whoami::operator(&ctx.client, &opts.connect, ctx.context.as_deref()).await;
-    let mut warnings = vec![format!("pod '{}' not found in namespace '{ns}': releasing what case {case} left behind", opts.pod)];
+    let mut warnings =
+        vec![format!("pod '{}' not found in namespace '{ns}': releasing what case {case} left behind", opts.pod)];
     let mut changes = vec![];
     let mut planned = Planned::default();
 
@@ -220,7 +246,11 @@ async fn release_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Re
                     .and_then(|t| super::record::NodeCordonRecord::parse(t).ok())
                     .is_some_and(|r| r.cases.iter().any(|c| c == case));
                 if let (true, Some(name)) = (holds, n.metadata.name) {
-                    changes.push(ChangeLine::new("release-cordon", format!("node/{name}"), "uncordoned unless it was cordoned before or another case holds it"));
+                    changes.push(ChangeLine::new(
+                        "release-cordon",
+                        format!("node/{name}"),
+                        "uncordoned unless it was cordoned before or another case holds it",
+                    ));
                     cordoned_nodes.push(name);
                 }
             }
@@ -241,10 +271,14 @@ async fn release_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Re
             changes.push(ChangeLine::new("delete", format!("networkpolicy/{name}"), "the case's quarantine policy"));
             planned.delete_network_policy = Some(name.clone());
         }
-        Some(np) if netpol::is_ours(&np, case) => {
-            changes.push(ChangeLine::new("keep", format!("networkpolicy/{name}"), "other pods of the case are still labelled"))
+        Some(np) if netpol::is_ours(&np, case) => changes.push(ChangeLine::new(
+            "keep",
+            format!("networkpolicy/{name}"),
+            "other pods of the case are still labelled",
+        )),
+        Some(_) => {
+            warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {case}: leaving it"))
         }
-        Some(_) => warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {case}: leaving it")),
         None => {}
     }
     let report = Report {

@@ -60,7 +60,10 @@ pub struct Planned {
 
 impl TableView for Report {
     fn table(&self) -> String {
-        let mut s = format!("{} pod {}/{}  case {}  by {}\n", self.command, self.namespace, self.pod, self.case_id, self.operator);
+        let mut s = format!(
+            "{} pod {}/{}  case {}  by {}\n",
+            self.command, self.namespace, self.pod, self.case_id, self.operator
+        );
         if self.dry_run {
             s.push_str("dry run: nothing was changed; this is what would be done\n");
         }

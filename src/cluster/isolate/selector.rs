@@ -92,7 +92,10 @@ mod tests {
     fn set_selectors_follow_every_operator() {
         let pod = labels(&[("app", "web"), ("pod-template-hash", "abc")]);
         let sel = |exprs: Vec<LabelSelectorRequirement>| {
-            Selector::Set(LabelSelector { match_labels: Some(labels(&[("app", "web")])), match_expressions: Some(exprs) })
+            Selector::Set(LabelSelector {
+                match_labels: Some(labels(&[("app", "web")])),
+                match_expressions: Some(exprs),
+            })
         };
         assert!(sel(vec![req("pod-template-hash", "In", &["abc", "def"])]).matches(&pod));
         assert!(!sel(vec![req("pod-template-hash", "NotIn", &["abc"])]).matches(&pod));
@@ -119,7 +122,10 @@ mod tests {
 
     #[test]
     fn a_selector_only_of_negations_cannot_be_broken_by_removal() {
-        let s = Selector::Set(LabelSelector { match_labels: None, match_expressions: Some(vec![req("a", "DoesNotExist", &[])]) });
+        let s = Selector::Set(LabelSelector {
+            match_labels: None,
+            match_expressions: Some(vec![req("a", "DoesNotExist", &[])]),
+        });
         assert!(s.breaking_keys().is_empty());
     }
 }

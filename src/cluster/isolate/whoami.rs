@@ -9,9 +9,10 @@ use kube::config::Kubeconfig;
 pub async fn operator(client: &kube::Client, opts: &ConnectOptions, context: Option<&str>) -> String {
     let api: Api<SelfSubjectReview> = Api::all(client.clone());
     if let Ok(r) = api.create(&PostParams::default(), &SelfSubjectReview::default()).await
-        && let Some(name) = r.status.and_then(|s| s.user_info).and_then(|u| u.username).filter(|n| !n.is_empty()) {
-            return name;
-        }
+        && let Some(name) = r.status.and_then(|s| s.user_info).and_then(|u| u.username).filter(|n| !n.is_empty())
+    {
+        return name;
+    }
     // Older servers answer 404: fall back to what the kubeconfig calls the user.
     kubeconfig_user(opts, context).map(|u| format!("{u} (kubeconfig user)")).unwrap_or_else(|| "unknown".to_string())
 }
