@@ -32,6 +32,8 @@ pub enum Error {
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
     #[error(transparent)]
+    Isolate(#[from] crate::cluster::isolate::IsolateError),
+    #[error(transparent)]
     Evidence(#[from] crate::evidence::EvidenceError),
     #[error(transparent)]
     Agent(#[from] crate::agent::AgentError),

@@ -1,5 +1,6 @@
 //! Dispatch: a parsed command line to the module that does the work.
 
+use crate::cli::isolate::{IsolateArgs, IsolateTarget, ReleaseArgs, ReleaseTarget};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::{self, ConnectOptions};
 use crate::{Error, Exit};
@@ -42,6 +43,18 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             .map_err(usage)?;
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(if report.ok { Exit::Ok } else { Exit::Failure })
+        }
+        Command::Isolate(IsolateArgs { target: IsolateTarget::Pod(a) }) => {
+            let ctx = cluster::client::connect(&connect_options(g)).await?;
+            let report = cluster::isolate::isolate(&ctx, &a.options(g, connect_options(g))).await?;
+            crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
+            Ok(Exit::Ok)
+        }
+        Command::Release(ReleaseArgs { target: ReleaseTarget::Pod(a) }) => {
+            let ctx = cluster::client::connect(&connect_options(g)).await?;
+            let report = cluster::isolate::release(&ctx, &a.options(g, connect_options(g))).await?;
+            crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
+            Ok(Exit::Ok)
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod evidence;
+pub mod isolate;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,10 @@ fn parse_case_id(s: &str) -> Result<String, String> {
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
     Preflight(PreflightArgs),
+    /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
+    Isolate(isolate::IsolateArgs),
+    /// Undo exactly what `isolate` recorded on the pod.
+    Release(isolate::ReleaseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.

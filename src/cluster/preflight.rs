@@ -1,6 +1,6 @@
 //! `kforensic preflight`: incident readiness, checked before an incident.
 
-use super::cni::{self, CniInfo};
+use super::cni::{self, CniReport};
 use super::permissions::{self, PermissionCheck};
 use super::{ClusterCtx, ClusterError};
 use crate::cli::output::{TableView, table};
@@ -17,7 +17,7 @@ pub struct PreflightReport {
     pub permissions: Vec<PermissionCheck>,
     pub collector_namespace: CollectorNamespace,
     pub nodes: Vec<NodeReadiness>,
-    pub cni: CniInfo,
+    pub cni: CniReport,
     /// Everything kforensic needs is there (exit 0).
     pub ready: bool,
     /// Why not, one line each.
@@ -224,10 +224,9 @@ impl TableView for PreflightReport {
         };
         let _ = writeln!(s, "Identity:  {who}");
         let _ = writeln!(s, "Collector: namespace {}: {}", self.collector_namespace.name, self.collector_namespace.note);
-        let cni = match (&self.cni.name, self.cni.enforces_network_policy) {
-            (Some(n), Some(true)) => format!("{n} ({}): enforces NetworkPolicy", self.cni.evidence),
-            (Some(n), _) => format!("{n} ({}): NOT known to enforce NetworkPolicy — `isolate` cannot cut traffic", self.cni.evidence),
-            (None, _) => format!("unknown ({}): NetworkPolicy enforcement cannot be confirmed", self.cni.evidence),
+        let cni = match self.cni.warning() {
+            None => format!("{} — {}", self.cni.summary(), self.cni.basis),
+            Some(w) => format!("{} — {w}", self.cni.summary()),
         };
         let _ = writeln!(s, "CNI:       {cni}");
         s.push_str("\nPERMISSIONS\n");
