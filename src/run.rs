@@ -1,6 +1,7 @@
 //! Dispatch: a parsed command line to the module that does the work.
 
 use crate::cli::isolate::{IsolateArgs, IsolateTarget, ReleaseArgs, ReleaseTarget};
+use crate::cli::checkpoint::CheckpointTarget;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::{self, ConnectOptions};
 use crate::{Error, Exit};
@@ -14,6 +15,19 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Ok)
         }
         Command::Agent(a) => crate::agent::run(*a, g.quiet).await,
+        Command::Checkpoint { target: CheckpointTarget::Pod(a) } => {
+            let ctx = cluster::client::connect(&connect_options(g)).await?;
+            let finish = crate::evidence::FinishOptions {
+                archive: a.archive,
+                s3: a.s3.connect.options(),
+                upload: a.s3.options(),
+                progress: !g.quiet,
+            };
+            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, args: a };
+            let (report, exit) = cluster::checkpoint::run(&ctx, opts).await?;
+            crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+            Ok(exit)
+        }
         Command::Preflight(a) => {
             let ctx = cluster::client::connect(&connect_options(g)).await?;
             let report = cluster::preflight::run(&ctx, &a.collector_namespace).await?;

@@ -78,6 +78,16 @@ pub fn options(a: &CaptureArgs, quiet: bool) -> Result<CaptureOptions, AgentErro
 
 pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
     match a.command {
+        AgentCommand::Hold(h) => {
+            // PID 1 of the collector pod: end on SIGTERM/SIGINT or at the deadline
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(AgentError::Io)?;
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(h.seconds)) => {}
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            Ok(Exit::Ok)
+        }
         AgentCommand::ExportDir(e) => {
             let r = tokio::task::spawn_blocking(move || export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source }))
                 .await

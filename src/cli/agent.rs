@@ -14,6 +14,9 @@ pub struct AgentArgs {
 pub enum AgentCommand {
     /// Capture containers running on this node: inspect, diff, export, volatile state, logs, histories.
     Capture(Box<CaptureArgs>),
+    /// Idle until the deadline (the collector pod's main process; captures run through exec).
+    #[command(hide = true)]
+    Hold(HoldArgs),
     /// Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests).
     #[command(hide = true)]
     ExportDir(ExportDirArgs),
@@ -77,4 +80,11 @@ pub struct ExportDirArgs {
     /// Compress with zstd.
     #[arg(long)]
     pub zstd: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HoldArgs {
+    /// Exit after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub seconds: u64,
 }

@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
 pub mod agent;
+pub mod checkpoint;
 pub mod evidence;
 pub mod isolate;
 pub mod output;
@@ -76,6 +77,11 @@ fn parse_case_id(s: &str) -> Result<String, String> {
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
     Preflight(PreflightArgs),
+    /// Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state).
+    Checkpoint {
+        #[command(subcommand)]
+        target: checkpoint::CheckpointTarget,
+    },
     /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
     Isolate(isolate::IsolateArgs),
     /// Undo exactly what `isolate` recorded on the pod.

@@ -24,6 +24,8 @@ pub struct CollectorSpec {
     pub namespace: String,
     pub node: String,
     pub image: String,
+    /// `Always` / `IfNotPresent` / `Never`
+    pub pull_policy: &'static str,
     pub case_id: String,
     /// The pod ends itself after this long even if nobody deletes it.
     pub deadline: Duration,
@@ -63,7 +65,7 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
             "containers": [{
                 "name": CONTAINER,
                 "image": spec.image,
-                "imagePullPolicy": "IfNotPresent",
+                "imagePullPolicy": spec.pull_policy,
                 // idles until its deadline; the captures run through exec
                 "command": [AGENT_BIN, "agent", "hold", "--seconds", secs.to_string()],
                 "securityContext": {
@@ -126,6 +128,7 @@ const FATAL_WAITING: &[&str] = &[
 ];
 
 /// A running collector pod. Call [`Collector::delete`] on every path out.
+#[derive(Clone)]
 pub struct Collector {
     api: Api<Pod>,
     pub name: String,

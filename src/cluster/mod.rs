@@ -1,6 +1,7 @@
 //! Kubernetes API side: client, target resolution, collector pod lifecycle, isolation, triage.
 
 pub mod api_evidence;
+pub mod checkpoint;
 pub mod client;
 pub mod cni;
 pub mod collector;

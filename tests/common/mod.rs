@@ -95,7 +95,31 @@ pub fn require(test: &str, components: &[&str]) -> Option<&'static TestEnv> {
 /// Components of the Kubernetes test cluster.
 pub const CLUSTER: &[&str] = &["containerd", "etcd", "apiserver", "controller-manager", "scheduler", "kubelet"];
 
+static IMAGE: OnceLock<Result<String, String>> = OnceLock::new();
+
 impl TestEnv {
+    /// The collector image holding the kforensic binary of this test run (built and imported once).
+    pub fn kforensic_image(&self) -> &'static str {
+        let r = IMAGE.get_or_init(|| {
+            let out = Command::new("flock")
+                .arg(self.dir.join(".image.lock"))
+                .arg(repo_root().join("scripts/testenv"))
+                .arg("image")
+                .arg(kforensic_bin())
+                .output()
+                .map_err(|e| e.to_string())?;
+            if out.status.success() {
+                Ok(self.var("KF_IMAGE").to_string())
+            } else {
+                Err(String::from_utf8_lossy(&out.stderr).into_owned())
+            }
+        });
+        match r {
+            Ok(s) => s.as_str(),
+            Err(e) => panic!("cannot build the kforensic image: {e}"),
+        }
+    }
+
     pub fn var(&self, k: &str) -> &str {
         self.vars.get(k).map(String::as_str).unwrap_or_else(|| panic!("test env has no {k}"))
     }

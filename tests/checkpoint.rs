@@ -1,0 +1,282 @@
+//! `kforensic checkpoint pod` end to end on the real test cluster: a suspect pod really runs in
+//! containerd, a real collector pod runs the real agent on the node, the bundle is verified.
+
+mod common;
+use common::{CLUSTER, TestEnv, require, stderr, stdout};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
+
+fn suspect_pod(ns: &str, name: &str, cmd: &str) -> String {
+    let cmd = cmd.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {ns}, labels: {{app: suspect}}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: test.local/busybox:1
+    command: ["sh", "-c", "{cmd}"]
+"#
+    )
+}
+
+fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
+    env.apply(&suspect_pod(ns, name, cmd));
+    env.wait_running(ns, name, 60);
+    std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
+}
+
+fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+    let out = env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "name"], None);
+    stdout(&out).trim().to_string()
+}
+
+fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, dest: &Path, extra: &[&str]) -> std::process::Output {
+    let image = env.kforensic_image();
+    let mut args = vec![
+        "-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", pod, "--image", image, "--pull-policy", "never",
+        "--dest", dest.to_str().unwrap(), "--timeout", "3m",
+    ];
+    args.extend_from_slice(extra);
+    env.kforensic_as(kubeconfig, &args)
+}
+
+fn case_id(tag: &str) -> String {
+    format!("kf-test-{tag}-{:04x}", fastrand::u16(..))
+}
+
+fn read_zst_tar_paths(p: &Path) -> Vec<String> {
+    let f = std::fs::File::open(p).unwrap();
+    let mut ar = tar::Archive::new(zstd::Decoder::new(f).unwrap());
+    ar.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect()
+}
+
+#[test]
+fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
+    let Some(env) = require("checkpoint_captures_a_live_pod_and_leaves_nothing_behind", CLUSTER) else { return };
+    let ns = env.namespace("ckpt");
+    start_suspect(env, &ns.name, "suspect", SUSPECT);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("ok");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], true);
+
+    let bundle = dir.path().join(&case);
+    let c = bundle.join(format!("pods/{}/suspect/main", ns.name));
+    // the diff names exactly what the attacker changed
+    let diff: Value = serde_json::from_slice(&std::fs::read(c.join("diff.json")).unwrap()).unwrap();
+    let text = diff.to_string();
+    assert!(text.contains("/tmp/planted.txt"), "diff lacks the planted file: {text}");
+    assert!(text.contains("/etc/group"), "diff lacks the deleted file: {text}");
+    // the export holds the merged root filesystem
+    let paths = read_zst_tar_paths(&c.join("rootfs.tar.zst"));
+    assert!(paths.iter().any(|p| p.ends_with("tmp/planted.txt")), "export lacks tmp/planted.txt");
+    assert!(paths.iter().any(|p| p.ends_with("bin/busybox")));
+    assert!(!paths.iter().any(|p| p.ends_with("etc/group")), "deleted file still exported");
+    // volatile state: the process running a deleted binary, holding the secret in its arguments
+    let volatile: Value = serde_json::from_slice(&std::fs::read(c.join("volatile.json")).unwrap()).unwrap();
+    let procs = volatile["processes"].as_array().expect("processes");
+    let miner = procs
+        .iter()
+        .find(|p| p["exe"].as_str().is_some_and(|e| e.starts_with("/tmp/.m/sh")))
+        .unwrap_or_else(|| panic!("no process runs the dropped binary: {procs:#?}"));
+    assert_eq!(miner["exe_deleted"], true, "{miner}");
+    assert!(procs.iter().any(|p| p["cmdline"] == serde_json::json!(["sleep", "100000"])), "{procs:#?}");
+    // API-side evidence
+    let pod: Value = serde_json::from_slice(&std::fs::read(bundle.join("cluster/pod.json")).unwrap()).unwrap();
+    assert_eq!(pod["metadata"]["name"], "suspect");
+    let log = std::fs::read_to_string(c.join("logs/current.log")).unwrap();
+    assert!(log.contains("suspect-started"), "{log}");
+    // the bundle holds up
+    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
+    // and nothing is left on the cluster
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn missing_pod_is_one_line_and_exit_1() {
+    let Some(env) = require("missing_pod_is_one_line_and_exit_1", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-missing");
+    let dir = tempfile::tempdir().unwrap();
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "nope", &case_id("missing"), dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim(), format!("error: pod 'nope' not found in namespace '{}'", ns.name));
+}
+
+#[test]
+fn a_missing_image_is_reported_within_seconds_and_cleaned_up() {
+    let Some(env) = require("a_missing_image_is_reported_within_seconds_and_cleaned_up", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-img");
+    start_suspect(env, &ns.name, "suspect", "sleep 100000");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("img");
+    let t0 = Instant::now();
+    let out = env.kforensic(&[
+        "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect", "--image", "test.local/does-not-exist:1",
+        "--pull-policy", "never", "--dest", dir.path().to_str().unwrap(),
+    ]);
+    let took = t0.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ErrImageNeverPull"), "{err}");
+    assert!(took < Duration::from_secs(60), "took {took:?}: reported as a timeout, not as the image problem");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+}
+
+#[test]
+fn memory_on_a_kubelet_without_checkpoint_api_says_so_and_captures_the_rest() {
+    let Some(env) = require("memory_on_a_kubelet_without_checkpoint_api_says_so_and_captures_the_rest", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-mem");
+    start_suspect(env, &ns.name, "suspect", "sleep 100000");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("mem");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--memory=kubelet"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let bundle = dir.path().join(&case);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(manifest["errors"].to_string().contains("no checkpoint API"), "{}", manifest["errors"]);
+    assert!(bundle.join(format!("pods/{}/suspect/main/rootfs.tar.zst", ns.name)).exists());
+}
+
+#[test]
+fn restricted_user_without_pods_exec_gets_the_permission_named() {
+    let Some(env) = require("restricted_user_without_pods_exec_gets_the_permission_named", CLUSTER) else { return };
+    // viewer: view in its own namespace, plus create/get/delete pods (not pods/exec) in a collector namespace
+    let target = env.namespace("ckpt-rbac");
+    let col = env.namespace("ckpt-col");
+    start_suspect(env, &target.name, "suspect", "sleep 100000");
+    env.kubectl(&["-n", &target.name, "create", "rolebinding", "viewer-view", "--clusterrole=view", "--user=viewer"]);
+    env.kubectl(&["-n", &col.name, "create", "role", "collector", "--verb=get,create,delete", "--resource=pods"]);
+    env.kubectl(&["-n", &col.name, "create", "rolebinding", "collector", "--role=collector", "--user=viewer"]);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("rbac");
+    let image = env.kforensic_image();
+    let out = env.kforensic_as(
+        env.view_kubeconfig(),
+        &[
+            "-n", &target.name, "--case-id", &case, "checkpoint", "pod", "suspect", "--image", image, "--pull-policy", "never",
+            "--collector-namespace", &col.name, "--dest", dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("pods/exec"), "the message must name pods/exec: {err}");
+    assert_eq!(collector_pods(env, &col.name, &case), "", "collector pod left behind");
+}
+
+#[test]
+fn an_api_500_is_reported_in_one_line() {
+    let mut needs = CLUSTER.to_vec();
+    needs.push("faultproxy");
+    let Some(env) = require("an_api_500_is_reported_in_one_line", &needs) else { return };
+    let ns = env.namespace("ckpt-500");
+    let _f = common::Faults::set(env, &format!(r#"[{{"path": "^/api/v1/namespaces/{}/pods/suspect$", "action": "status", "status": 500}}]"#, ns.name));
+    let dir = tempfile::tempdir().unwrap();
+    let out = env.kforensic_as(
+        env.var("KF_KUBECONFIG_FAULT"),
+        &["-n", &ns.name, "checkpoint", "pod", "suspect", "--dest", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("injected fault") || err.contains("500"), "{err}");
+}
+
+/// Host PIDs of processes whose command line contains `needle`.
+fn pids_with(needle: &str) -> Vec<i32> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).replace('\0', " ").contains(needle) {
+            v.push(pid);
+        }
+    }
+    v
+}
+
+fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// A suspect with a big file, so that its export takes long enough to be interrupted.
+const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
+
+#[test]
+fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
+    let Some(env) = require("sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-int");
+    start_suspect(env, &ns.name, "suspect", BIG);
+    wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("int");
+    let image = env.kforensic_image();
+    let child = Command::new(common::kforensic_bin())
+        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
+        .args(["--image", image, "--pull-policy", "never", "--dest", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // interrupt once the agent is exporting
+    let mine = format!("--pod-namespace {}", ns.name);
+    wait_for(90, || (!pids_with(&mine).is_empty()).then_some(())).expect("agent started");
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn an_agent_crash_leaves_a_partial_bundle_and_no_collector() {
+    let Some(env) = require("an_agent_crash_leaves_a_partial_bundle_and_no_collector", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-crash");
+    start_suspect(env, &ns.name, "suspect", BIG);
+    wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("crash");
+    let image = env.kforensic_image();
+    let child = Command::new(common::kforensic_bin())
+        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
+        .args(["--image", image, "--pull-policy", "never", "--dest", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mine = format!("--pod-namespace {}", ns.name);
+    let pids = wait_for(90, || Some(pids_with(&mine)).filter(|p| !p.is_empty())).expect("agent started");
+    std::thread::sleep(Duration::from_millis(300));
+    for p in pids {
+        unsafe { libc::kill(p, libc::SIGKILL) };
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(manifest["errors"].to_string().contains("agent"), "{}", manifest["errors"]);
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
