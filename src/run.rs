@@ -18,6 +18,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(if report.ready { Exit::Ok } else { Exit::Failure })
         }
+        Command::Collect(a) => crate::cluster::triage::command::run(g, a).await,
     }
 }
 

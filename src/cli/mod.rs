@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
+pub mod collect;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,8 @@ pub enum Command {
     Preflight(PreflightArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
+    Collect(collect::CollectArgs),
 }
 
 #[derive(Debug, Clone, Args)]

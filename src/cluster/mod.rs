@@ -3,6 +3,7 @@
 pub mod client;
 mod error;
 pub mod preflight;
+pub mod triage;
 
 pub use client::{ClusterCtx, ConnectOptions};
 pub use error::ClusterError;

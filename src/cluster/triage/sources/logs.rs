@@ -1,0 +1,235 @@
+//! Container logs through the API (current, and previous for restarted containers), one NDJSON
+//! line per log line with the pod's identity. Several logs are fetched ahead of the one being
+//! written, each through a small bounded queue: memory stays flat however long a log is.
+
+use super::{finish, line, writer_gone, Produced, Shared};
+use crate::cluster::triage::fetch::{list_params, Res};
+use crate::cluster::triage::progress::Bar;
+use crate::cluster::triage::writer::Out;
+use futures::AsyncBufReadExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use serde::Serialize;
+use std::collections::VecDeque;
+use tokio::sync::mpsc;
+
+/// Longest log line kept as one record; longer lines are split (`continued: true`).
+const MAX_LINE: usize = 64 * 1024;
+/// Logs fetched ahead of the one being written.
+const LOOKAHEAD: usize = 8;
+
+#[derive(Debug, Clone)]
+struct Target {
+    namespace: String,
+    pod: String,
+    uid: Option<String>,
+    container: String,
+    previous: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogLine<'a> {
+    kind: &'static str,
+    api_version: &'static str,
+    namespace: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<&'a str>,
+    container: &'a str,
+    previous: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<&'a str>,
+    /// The line's bytes when they are not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_base64: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    continued: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl Target {
+    fn record<'a>(&'a self, time: Option<&'a str>, bytes: &'a [u8], continued: bool) -> LogLine<'a> {
+        let (line, line_base64) = match std::str::from_utf8(bytes) {
+            Ok(s) => (Some(s), None),
+            Err(_) => {
+                use base64::Engine;
+                (None, Some(base64::engine::general_purpose::STANDARD.encode(bytes)))
+            }
+        };
+        LogLine { kind: "Pod", api_version: "v1", namespace: &self.namespace, name: &self.pod, uid: self.uid.as_deref(), container: &self.container, previous: self.previous, time, line, line_base64, continued, error: None }
+    }
+    fn error<'a>(&'a self, msg: &'a str) -> LogLine<'a> {
+        LogLine { kind: "Pod", api_version: "v1", namespace: &self.namespace, name: &self.pod, uid: self.uid.as_deref(), container: &self.container, previous: self.previous, time: None, line: None, line_base64: None, continued: false, error: Some(msg) }
+    }
+}
+
+/// The logs of a pod that exist: started containers (current), restarted ones (previous).
+fn targets(pod: &Pod) -> Vec<Target> {
+    let mut v = Vec::new();
+    let Some(status) = &pod.status else { return v };
+    let all = status.init_container_statuses.iter().flatten().chain(status.container_statuses.iter().flatten()).chain(status.ephemeral_container_statuses.iter().flatten());
+    for cs in all {
+        let state = cs.state.as_ref();
+        let started = state.is_some_and(|s| s.running.is_some() || s.terminated.is_some());
+        let restarted = cs.restart_count > 0 || cs.last_state.as_ref().is_some_and(|s| s.terminated.is_some());
+        let t = |previous| Target {
+            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+            pod: pod.metadata.name.clone().unwrap_or_default(),
+            uid: pod.metadata.uid.clone(),
+            container: cs.name.clone(),
+            previous,
+        };
+        if restarted {
+            v.push(t(true));
+        }
+        if started {
+            v.push(t(false));
+        }
+    }
+    v
+}
+
+/// Split one `timestamps=true` log line into (time, text).
+fn split_time(line: &[u8]) -> (Option<&str>, &[u8]) {
+    if let Some(sp) = memchr::memchr(b' ', line)
+        && sp >= 20
+        && sp <= 40
+        && let Ok(t) = std::str::from_utf8(&line[..sp])
+        && t.as_bytes()[4] == b'-'
+        && t.ends_with('Z')
+    {
+        return (Some(t), &line[sp + 1..]);
+    }
+    (None, line)
+}
+
+/// Stream one container's log into `tx` as NDJSON chunks.
+async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
+    let api: Api<Pod> = Api::namespaced(env.client.clone(), &t.namespace);
+    let lp = LogParams {
+        container: Some(t.container.clone()),
+        previous: t.previous,
+        timestamps: true,
+        since_seconds: Some(env.plan.since.as_secs().max(1) as i64),
+        ..LogParams::default()
+    };
+    let mut buf = Vec::new();
+    let mut reader = match api.log_stream(&t.pod, &lp).await {
+        Ok(r) => Box::pin(r),
+        Err(e) => {
+            let msg = crate::cluster::triage::TriageError::kube("logs", e).to_string();
+            line(&mut buf, &t.error(&msg));
+            let _ = tx.send(buf).await;
+            return;
+        }
+    };
+    let mut raw = Vec::with_capacity(4096);
+    let mut continued = false;
+    loop {
+        raw.clear();
+        // read one line, at most MAX_LINE bytes
+        let mut eof = false;
+        loop {
+            let avail = match reader.fill_buf().await {
+                Ok(b) => b,
+                Err(e) => {
+                    line(&mut buf, &t.error(&format!("log stream broke: {e}")));
+                    eof = true;
+                    break;
+                }
+            };
+            if avail.is_empty() {
+                eof = true;
+                break;
+            }
+            let room = MAX_LINE - raw.len();
+            match memchr::memchr(b'\n', &avail[..avail.len().min(room)]) {
+                Some(i) => {
+                    raw.extend_from_slice(&avail[..i]);
+                    reader.consume_unpin(i + 1);
+                    break;
+                }
+                None => {
+                    let take = avail.len().min(room);
+                    raw.extend_from_slice(&avail[..take]);
+                    reader.consume_unpin(take);
+                    if raw.len() >= MAX_LINE {
+                        break;
+                    }
+                }
+            }
+        }
+        if !raw.is_empty() {
+            let full_line = raw.len() < MAX_LINE;
+            let (time, text) = if continued { (None, &raw[..]) } else { split_time(&raw) };
+            line(&mut buf, &t.record(time, text, continued));
+            continued = !full_line && !eof;
+        }
+        if buf.len() >= 64 * 1024 || (eof && !buf.is_empty()) {
+            if tx.send(std::mem::take(&mut buf)).await.is_err() {
+                return;
+            }
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
+    let res = Res::core("pods", "Pod", true);
+    let r = async {
+        // pods that never started have no logs: skip them on the server side
+        let lp = list_params(env.plan.page_size, env.plan.selector.as_deref(), Some("status.phase!=Pending"));
+        let mut pending: Vec<Target> = Vec::new();
+        let mut lines = 0u64;
+        // collect one page of targets at a time, then drain their logs before the next page
+        let mut pager = crate::cluster::triage::fetch::Pager::new(env.client.clone(), &res, &env.plan.scope, lp);
+        while let Some(page) = pager.next().await? {
+            for raw in page.items() {
+                if let Ok(pod) = serde_json::from_str::<Pod>(raw) {
+                    pending.extend(targets(&pod));
+                }
+            }
+            drop(page);
+            let mut queue: VecDeque<mpsc::Receiver<Vec<u8>>> = VecDeque::new();
+            let mut todo = std::mem::take(&mut pending).into_iter();
+            loop {
+                while queue.len() < LOOKAHEAD {
+                    let Some(t) = todo.next() else { break };
+                    let (tx, rx) = mpsc::channel(4);
+                    tokio::spawn(fetch(env.clone(), t, tx));
+                    queue.push_back(rx);
+                }
+                let Some(mut rx) = queue.pop_front() else { break };
+                while let Some(chunk) = rx.recv().await {
+                    lines += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+                    out.send(chunk).await.map_err(|_| writer_gone())?;
+                }
+                bar.inc(1);
+            }
+        }
+        Ok(Produced { objects: lines, ..Produced::default() })
+    }
+    .await;
+    finish(r, vec![out], &bar).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_split_off() {
+        let (t, rest) = split_time(b"2026-11-25T15:00:00.123456789Z hello world");
+        assert_eq!(t, Some("2026-11-25T15:00:00.123456789Z"));
+        assert_eq!(rest, b"hello world");
+        let (t, rest) = split_time(b"no timestamp here");
+        assert_eq!(t, None);
+        assert_eq!(rest, b"no timestamp here");
+    }
+}
