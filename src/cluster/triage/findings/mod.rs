@@ -110,5 +110,5 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("KF-CRON-001", "medium", "cronjob created within the --since window"),
     ("KF-CRON-002", "high", "cronjob runs a privileged pod template"),
     ("KF-NS-001", "low", "namespace without any NetworkPolicy"),
-    ("KF-SA-001", "high", "service account token automounted into a privileged pod"),
+    ("KF-SA-001", "high", "service account token automounted into a privileged pod (privileged, hostPID, ALL/SYS_ADMIN/SYS_MODULE, writable sensitive hostPath)"),
 ];

@@ -38,9 +38,17 @@ fn containers(spec: &PodSpec) -> Vec<Ctr<'_>> {
     v
 }
 
-/// True when any container of the spec runs privileged.
+/// True when the spec amounts to root on the node: a privileged container, hostPID, a
+/// critical capability (ALL, SYS_ADMIN, SYS_MODULE) or a writable sensitive hostPath.
 pub fn is_privileged(spec: &PodSpec) -> bool {
-    containers(spec).iter().any(|c| c.sc.and_then(|s| s.privileged) == Some(true))
+    privileged_issues(&spec_issues(spec))
+}
+
+/// [`is_privileged`] from already computed issues.
+pub fn privileged_issues(issues: &[Issue]) -> bool {
+    issues.iter().any(|i| {
+        matches!(i.id, "KF-POD-001" | "KF-POD-002" | "KF-POD-009") || (i.id == "KF-POD-005" && i.severity == Severity::Critical)
+    })
 }
 
 fn names(v: &[&str]) -> String {
@@ -133,8 +141,13 @@ pub fn spec_issues(spec: &PodSpec) -> Vec<Issue> {
 /// Every pod rule, as findings on `pod`.
 pub fn check_pod(pod: &Pod) -> Vec<Finding> {
     let Some(spec) = &pod.spec else { return Vec::new() };
+    findings_on_pod(pod, spec_issues(spec))
+}
+
+/// Attach issues found on a pod's spec to the pod.
+pub fn findings_on_pod(pod: &Pod, issues: Vec<Issue>) -> Vec<Finding> {
     let id = Ident::new("Pod", "v1", &pod.metadata);
-    spec_issues(spec).into_iter().map(|i| Finding::new(i.id, i.severity, &id, i.reason)).collect()
+    issues.into_iter().map(|i| Finding::new(i.id, i.severity, &id, i.reason)).collect()
 }
 
 #[derive(Debug, PartialEq, Eq)]

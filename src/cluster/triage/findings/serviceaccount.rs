@@ -1,5 +1,7 @@
 //! KF-SA-001: a service account whose token is mounted into a privileged pod — whoever owns the
-//! pod owns the node, and with the token, whatever the account may do in the API.
+//! pod owns the node, and with the token, whatever the account may do in the API. "Privileged"
+//! is [`super::pod::is_privileged`]: privileged container, hostPID, ALL/SYS_ADMIN/SYS_MODULE, or
+//! a writable sensitive hostPath.
 
 use super::{Finding, Ident, Severity};
 

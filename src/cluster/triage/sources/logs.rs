@@ -15,6 +15,8 @@ use tokio::sync::mpsc;
 
 /// Longest log line kept as one record; longer lines are split (`continued: true`).
 const MAX_LINE: usize = 64 * 1024;
+/// How the kubelet answers (with HTTP 200) when it has no such log.
+const KUBELET_FAILURE: &[u8] = b"unable to retrieve container logs for ";
 /// Logs fetched ahead of the one being written.
 const LOOKAHEAD: usize = 8;
 
@@ -73,9 +75,11 @@ fn targets(pod: &Pod) -> Vec<Target> {
     let Some(status) = &pod.status else { return v };
     let all = status.init_container_statuses.iter().flatten().chain(status.container_statuses.iter().flatten()).chain(status.ephemeral_container_statuses.iter().flatten());
     for cs in all {
+        // `previous=false` reads the newest instance, running or not; `previous=true` the one before
         let state = cs.state.as_ref();
-        let started = state.is_some_and(|s| s.running.is_some() || s.terminated.is_some());
-        let restarted = cs.restart_count > 0 || cs.last_state.as_ref().is_some_and(|s| s.terminated.is_some());
+        let ran_before = cs.last_state.as_ref().is_some_and(|s| s.terminated.is_some());
+        let started = state.is_some_and(|s| s.running.is_some() || s.terminated.is_some()) || ran_before;
+        let restarted = cs.restart_count > 0;
         let t = |previous| Target {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),
             pod: pod.metadata.name.clone().unwrap_or_default(),
@@ -129,6 +133,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
     };
     let mut raw = Vec::with_capacity(4096);
     let mut continued = false;
+    let mut first = true;
     loop {
         raw.clear();
         // read one line, at most MAX_LINE bytes
@@ -163,6 +168,13 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
                 }
             }
         }
+        if first && raw.starts_with(KUBELET_FAILURE) {
+            // the kubelet reports a missing log inside a 200 answer
+            line(&mut buf, &t.error(&String::from_utf8_lossy(&raw)));
+            let _ = tx.send(buf).await;
+            return;
+        }
+        first = false;
         if !raw.is_empty() {
             let full_line = raw.len() < MAX_LINE;
             let (time, text) = if continued { (None, &raw[..]) } else { split_time(&raw) };

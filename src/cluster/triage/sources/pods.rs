@@ -3,7 +3,7 @@
 
 use super::{each_item, envelope, finish, line, writer_gone, Join, Produced, RawIdent, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
-use crate::cluster::triage::findings::pod::{check_pod, is_privileged};
+use crate::cluster::triage::findings::pod::{findings_on_pod, privileged_issues, spec_issues};
 use crate::cluster::triage::findings::serviceaccount::PrivilegedPod;
 use crate::cluster::triage::progress::Bar;
 use crate::cluster::triage::writer::Out;
@@ -87,7 +87,7 @@ pub async fn run(env: Shared, mut pods_out: Option<Out>, mut images_out: Option<
     let res = Res::core("pods", "Pod", true);
     let r = async {
         let mut findings = Vec::new();
-        let mut privileged = Vec::new();
+        let mut privileged_pods = Vec::new();
         let mut images = BTreeMap::new();
         let want_pods = pods_out.is_some();
         let want_images = images_out.is_some();
@@ -108,11 +108,13 @@ pub async fn run(env: Shared, mut pods_out: Option<Out>, mut images_out: Option<
                 let id = RawIdent { name: pod.metadata.name.clone(), namespace: pod.metadata.namespace.clone(), uid: pod.metadata.uid.clone() };
                 envelope(buf, "Pod", "v1", &id, raw);
             }
-            findings.extend(check_pod(&pod));
+            let issues = pod.spec.as_ref().map(spec_issues).unwrap_or_default();
+            let privileged = privileged_issues(&issues);
+            findings.extend(findings_on_pod(&pod, issues));
             if let Some(spec) = &pod.spec
-                && is_privileged(spec)
+                && privileged
             {
-                privileged.push(PrivilegedPod {
+                privileged_pods.push(PrivilegedPod {
                     namespace: pod.metadata.namespace.clone().unwrap_or_default(),
                     name: pod.metadata.name.clone().unwrap_or_default(),
                     service_account: spec.service_account_name.clone().unwrap_or_else(|| "default".into()),
@@ -138,7 +140,7 @@ pub async fn run(env: Shared, mut pods_out: Option<Out>, mut images_out: Option<
             }
             o.send(buf).await.map_err(|_| writer_gone())?;
         }
-        Ok(Produced { objects: n, secondary, findings, join: Join::PrivilegedPods(privileged), error: None })
+        Ok(Produced { objects: n, secondary, findings, join: Join::PrivilegedPods(privileged_pods), error: None })
     }
     .await;
     finish(r, pods_out.into_iter().chain(images_out).collect(), &bar).await
