@@ -37,12 +37,14 @@ impl Out {
         if chunk.is_empty() {
             return Ok(());
         }
+        let tx = self.tx.as_ref().ok_or(WriterGone)?;
+        tx.send(Ok(chunk)).await.map_err(|_| WriterGone)?;
+        self.sent += 1;
+        // the queue is full: the next send waits for the writer, so tell it we are ready
         if self.sent >= self.cap {
             self.notify();
         }
-        self.sent += 1;
-        let tx = self.tx.as_ref().ok_or(WriterGone)?;
-        tx.send(Ok(chunk)).await.map_err(|_| WriterGone)
+        Ok(())
     }
 
     /// The source failed: what was sent stays, the artifact is recorded as failed with `msg`.
