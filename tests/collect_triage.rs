@@ -448,27 +448,32 @@ metadata: {{name: crasher, namespace: {n}, labels: {{app: crash}}}}
 spec:
   automountServiceAccountToken: false
   terminationGracePeriodSeconds: 1
+  volumes: [{{name: m, emptyDir: {{}}}}]
   containers:
   - name: c
     image: {image}
-    command: [sh, -c, 'echo kf-crash-run-$(date +%s%N); exit 3']
+    volumeMounts: [{{name: m, mountPath: /m}}]
+    # first run fails, the restarted one stays up: its previous instance is then the only
+    # dead one, which the kubelet keeps (it removes older dead instances)
+    command: [sh, -c, 'if [ -f /m/ran ]; then echo kf-second-run; sleep 100000; else touch /m/ran; echo kf-first-run; exit 3; fi']
 ",
         n = ns.name
     ));
     env.wait_running(&ns.name, "talker", 60);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let out = env.kubectl(&["-n", &ns.name, "get", "pod", "crasher", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"]);
-        // two runs ended: `previous` then names a finished instance whatever the kubelet's timing
-        if out.trim().parse::<u32>().unwrap_or(0) >= 2 {
+        let out = env.kubectl(&["-n", &ns.name, "get", "pod", "crasher", "-o",
+            "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.running.startedAt}"]);
+        let mut it = out.split_whitespace();
+        if it.next().and_then(|r| r.parse::<u32>().ok()).unwrap_or(0) >= 1 && it.next().is_some() {
             break;
         }
-        assert!(Instant::now() < deadline, "crasher never restarted");
+        assert!(Instant::now() < deadline, "crasher never restarted into its running second run: {out}");
         std::thread::sleep(Duration::from_millis(300));
     }
 
     let dest = tempfile::tempdir().unwrap();
-    let out = env.kforensic(&["collect", "-n", &ns.name, "--sources", "logs,pods", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs", "-q"]);
+    let out = env.kforensic(&["collect", "-n", &ns.name, "--sources", "logs,pods,images", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs", "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs/triage/logs.ndjson"));
     let talker: Vec<&Value> = lines.iter().filter(|l| l["name"] == "talker").collect();
@@ -481,11 +486,20 @@ spec:
         assert!(l["uid"].is_string());
         assert!(l["time"].as_str().is_some_and(|t| t.ends_with('Z')), "timestamp split off: {l}");
     }
-    let previous: Vec<&Value> = lines.iter().filter(|l| l["name"] == "crasher" && l["previous"] == true).collect();
-    assert!(
-        previous.iter().any(|l| l["line"].as_str().is_some_and(|t| t.starts_with("kf-crash-run-"))),
-        "the restarted container's previous log is collected: {lines:?}"
-    );
+    let crasher = |previous: bool| -> Vec<&str> {
+        lines.iter().filter(|l| l["name"] == "crasher" && l["previous"] == previous).filter_map(|l| l["line"].as_str()).collect()
+    };
+    assert_eq!(crasher(true), vec!["kf-first-run"], "the restarted container's previous log: {lines:?}");
+    assert_eq!(crasher(false), vec!["kf-second-run"], "the running instance's log: {lines:?}");
+
+    // the running image, with the digest the runtime reports
+    let images = read_ndjson(&dest.path().join("logs/triage/images.ndjson"));
+    let img = images.iter().find(|i| i["image"] == image).expect("the running image is listed");
+    let image_id = img["imageID"].as_str().expect("imageID from containerStatuses");
+    assert!(img["digest"].as_str().is_some_and(|d| d.starts_with("sha256:") && image_id.ends_with(d)), "{img}");
+    assert_eq!(img["containers"], 2);
+    let refs: BTreeSet<&str> = img["refs"].as_array().unwrap().iter().map(|r| r["pod"].as_str().unwrap()).collect();
+    assert_eq!(refs, BTreeSet::from(["talker", "crasher"]));
 
     // -l narrows pods and their logs
     let out = env.kforensic(&["collect", "-n", &ns.name, "-l", "app=talk", "--sources", "logs,pods", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs-sel", "-q"]);

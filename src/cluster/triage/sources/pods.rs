@@ -31,17 +31,22 @@ struct ImageRecord {
     name: String,
     image: String,
     /// The runtime's image reference (containerStatuses[].imageID), when the container started.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "imageID", skip_serializing_if = "Option::is_none")]
     image_id: Option<String>,
-    /// `sha256:…` from the spec (`@sha256:`) or from imageID.
+    /// `sha256:…`: the image's digest as pinned in the spec, else the repository digest the
+    /// runtime reports (`…@sha256:` in imageID), else the runtime's image ID (`sha256:` of the config).
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<String>,
+    /// Where `digest` comes from: `spec`, `repoDigest` or `imageId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest_from: Option<&'static str>,
     containers: u64,
     refs: Vec<ContainerRef>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     refs_truncated: bool,
 }
 
+/// `sha256:…` from `repo@sha256:…`, `docker-pullable://repo@sha256:…` or a bare `sha256:…`.
 fn digest_of(s: &str) -> Option<String> {
     let d = s.rsplit_once('@').map(|(_, d)| d).unwrap_or(s);
     d.starts_with("sha256:").then(|| d.to_string())
@@ -58,7 +63,12 @@ fn add_images(pod: &Pod, images: &mut BTreeMap<(String, String), ImageRecord>) {
     for (name, image) in ctrs {
         let image = image.clone().unwrap_or_default();
         let image_id = statuses.iter().find(|s| &s.name == name).map(|s| s.image_id.clone()).filter(|s| !s.is_empty());
-        let digest = digest_of(&image).or_else(|| image_id.as_deref().and_then(digest_of));
+        let (digest, digest_from) = match (digest_of(&image), image_id.as_deref().and_then(digest_of)) {
+            (Some(d), _) => (Some(d), Some("spec")),
+            (None, Some(d)) if image_id.as_deref().is_some_and(|i| i.contains('@')) => (Some(d), Some("repoDigest")),
+            (None, Some(d)) => (Some(d), Some("imageId")),
+            (None, None) => (None, None),
+        };
         let rec = images.entry((image.clone(), image_id.clone().unwrap_or_default())).or_insert_with(|| ImageRecord {
             kind: "Image",
             api_version: "kforensic.io/v1",
@@ -66,6 +76,7 @@ fn add_images(pod: &Pod, images: &mut BTreeMap<(String, String), ImageRecord>) {
             image: image.clone(),
             image_id: image_id.clone(),
             digest,
+            digest_from,
             ..ImageRecord::default()
         });
         rec.containers += 1;
