@@ -539,3 +539,73 @@ fn collect_refuses_what_it_cannot_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(common::stderr(&out).contains("bogus"));
 }
+
+#[test]
+fn collect_runs_complete_with_the_shipped_read_only_role() {
+    let Some(env) = common::require("collect_runs_complete_with_the_shipped_read_only_role", common::CLUSTER) else { return };
+    let ns = env.namespace("colrbac");
+    let n = ns.name.as_str();
+    // the shipped role under a unique name, bound to a service account of this test
+    let role = std::fs::read_to_string(common::repo_root().join("deploy/rbac-collect.yaml")).unwrap();
+    assert!(role.contains("name: kforensic-collect\n"));
+    let role = role.replace("name: kforensic-collect\n", &format!("name: {n}-collect\n"));
+    let _cluster = ClusterObjects { env, objects: vec![format!("clusterrole/{n}-collect"), format!("clusterrolebinding/{n}-collect")] };
+    env.apply(&role);
+    env.apply(&format!(
+        "---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: responder, namespace: {n}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: responder-token, namespace: {n}, annotations: {{kubernetes.io/service-account.name: responder}}}}
+type: kubernetes.io/service-account-token
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: {n}-collect}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {n}-collect}}
+subjects: [{{kind: ServiceAccount, name: responder, namespace: {n}}}]
+"
+    ));
+    // a running pod, so that logs are really fetched (pods/log)
+    env.apply(&format!(
+        "---
+apiVersion: v1
+kind: Pod
+metadata: {{name: runner, namespace: {n}}}
+spec:
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 1
+  containers: [{{name: c, image: {image}, command: [sh, -c, 'echo kf-ro-log; sleep 100000']}}]
+",
+        image = env.var("KF_BUSYBOX_IMAGE")
+    ));
+    env.wait_running(n, "runner", 60);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let token = loop {
+        let out = env.kubectl_raw(&["-n", n, "get", "secret", "responder-token", "-o", "jsonpath={.data.token}"], None);
+        if out.status.success() && !out.stdout.is_empty() {
+            use base64::Engine;
+            let t = base64::engine::general_purpose::STANDARD.decode(&out.stdout).expect("token is base64");
+            break String::from_utf8(t).unwrap();
+        }
+        assert!(Instant::now() < deadline, "the token controller filled no token");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let server = env.kubectl(&["config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"]);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(&kc, format!(
+        "apiVersion: v1\nkind: Config\nclusters: [{{name: t, cluster: {{server: \"{server}\", insecure-skip-tls-verify: true}}}}]\n\
+         users: [{{name: r, user: {{token: \"{token}\"}}}}]\ncontexts: [{{name: c, context: {{cluster: t, user: r}}}}]\ncurrent-context: c\n"
+    )).unwrap();
+    let out = env.kforensic_as(kc.to_str().unwrap(), &["collect", "-A", "--dest", dir.path().to_str().unwrap(), "--case-id", "ro", "-o", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(report["complete"], true);
+    assert_eq!(report["sources"].as_array().unwrap().len(), 15, "every source ran");
+    let logs = read_ndjson(&dir.path().join("ro/triage/logs.ndjson"));
+    assert!(logs.iter().any(|l| l["name"] == "runner" && l["line"] == "kf-ro-log"), "the runner's log was read");
+}

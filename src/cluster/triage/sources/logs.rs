@@ -6,6 +6,7 @@ use super::{finish, line, writer_gone, Produced, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::progress::Bar;
 use crate::cluster::triage::writer::Out;
+use crate::cluster::triage::TriageError;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
@@ -111,8 +112,11 @@ fn split_time(line: &[u8]) -> (Option<&str>, &[u8]) {
     (None, line)
 }
 
+/// A chunk of NDJSON, or the end of the whole source (permission denied: every log would fail).
+type Chunk = Result<Vec<u8>, TriageError>;
+
 /// Stream one container's log into `tx` as NDJSON chunks.
-async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
+async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
     let api: Api<Pod> = Api::namespaced(env.client.clone(), &t.namespace);
     let lp = LogParams {
         container: Some(t.container.clone()),
@@ -125,9 +129,14 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
     let mut reader = match api.log_stream(&t.pod, &lp).await {
         Ok(r) => Box::pin(r),
         Err(e) => {
-            let msg = crate::cluster::triage::TriageError::kube("logs", e).to_string();
-            line(&mut buf, &t.error(&msg));
-            let _ = tx.send(buf).await;
+            let forbidden = matches!(&e, kube::Error::Api(s) if s.code == 403);
+            let err = TriageError::kube(format!("logs of {}/{} ({})", t.namespace, t.pod, t.container), e);
+            if forbidden {
+                let _ = tx.send(Err(err)).await;
+            } else {
+                line(&mut buf, &t.error(&err.to_string()));
+                let _ = tx.send(Ok(buf)).await;
+            }
             return;
         }
     };
@@ -171,7 +180,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
         if first && raw.starts_with(KUBELET_FAILURE) {
             // the kubelet reports a missing log inside a 200 answer
             line(&mut buf, &t.error(&String::from_utf8_lossy(&raw)));
-            let _ = tx.send(buf).await;
+            let _ = tx.send(Ok(buf)).await;
             return;
         }
         first = false;
@@ -182,7 +191,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Vec<u8>>) {
             continued = !full_line && !eof;
         }
         if buf.len() >= 64 * 1024 || (eof && !buf.is_empty()) {
-            if tx.send(std::mem::take(&mut buf)).await.is_err() {
+            if tx.send(Ok(std::mem::take(&mut buf))).await.is_err() {
                 return;
             }
         }
@@ -208,7 +217,7 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
                 }
             }
             drop(page);
-            let mut queue: VecDeque<mpsc::Receiver<Vec<u8>>> = VecDeque::new();
+            let mut queue: VecDeque<mpsc::Receiver<Chunk>> = VecDeque::new();
             let mut todo = std::mem::take(&mut pending).into_iter();
             loop {
                 while queue.len() < LOOKAHEAD {
@@ -219,6 +228,7 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
                 }
                 let Some(mut rx) = queue.pop_front() else { break };
                 while let Some(chunk) = rx.recv().await {
+                    let chunk = chunk?;
                     lines += memchr::memchr_iter(b'\n', &chunk).count() as u64;
                     out.send(chunk).await.map_err(|_| writer_gone())?;
                 }
