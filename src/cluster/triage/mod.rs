@@ -82,7 +82,7 @@ pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectP
             })));
         }};
     }
-    // biggest first: they take longest, the small ones fill the gaps
+    // the pod scan first: usually the largest source, and it feeds two artifacts
     if want(Source::Pods) || want(Source::Images) {
         let pods = want(Source::Pods).then(|| mux.artifact(spec(Source::Pods)));
         let images = want(Source::Images).then(|| mux.artifact(spec(Source::Images)));
@@ -158,7 +158,6 @@ pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectP
     let report = CollectReport::new(&plan, started, summaries, findings, findings_written.err());
     Ok((sink, report))
 }
-
 
 /// The rules that need several sources: RBAC (roles × bindings), KF-SA-001 (service accounts ×
 /// privileged pods).

@@ -125,8 +125,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
         since_seconds: Some(env.plan.since.as_secs().max(1) as i64),
         ..LogParams::default()
     };
-    let mut buf = Vec::new();
-    let mut reader = match api.log_stream(&t.pod, &lp).await {
+    let reader = match api.log_stream(&t.pod, &lp).await {
         Ok(r) => Box::pin(r),
         Err(e) => {
             let forbidden = matches!(&e, kube::Error::Api(s) if s.code == 403);
@@ -134,12 +133,19 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
             if forbidden {
                 let _ = tx.send(Err(err)).await;
             } else {
+                let mut buf = Vec::new();
                 line(&mut buf, &t.error(&err.to_string()));
                 let _ = tx.send(Ok(buf)).await;
             }
             return;
         }
     };
+    pump(reader, &t, &tx).await;
+}
+
+/// Turn a log stream into NDJSON records sent as chunks of about 64 KiB.
+async fn pump<R: futures::AsyncBufRead + Unpin>(mut reader: R, t: &Target, tx: &mpsc::Sender<Chunk>) {
+    let mut buf = Vec::new();
     let mut raw = Vec::with_capacity(4096);
     let mut continued = false;
     let mut first = true;
@@ -147,6 +153,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
         raw.clear();
         // read one line, at most MAX_LINE bytes
         let mut eof = false;
+        let mut newline = false;
         loop {
             let avail = match reader.fill_buf().await {
                 Ok(b) => b,
@@ -165,6 +172,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
                 Some(i) => {
                     raw.extend_from_slice(&avail[..i]);
                     reader.consume_unpin(i + 1);
+                    newline = true;
                     break;
                 }
                 None => {
@@ -184,12 +192,13 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
             return;
         }
         first = false;
-        if !raw.is_empty() {
-            let full_line = raw.len() < MAX_LINE;
+        // an empty piece is a real empty line, unless it only ends a split one
+        if !raw.is_empty() || (newline && !continued) {
             let (time, text) = if continued { (None, &raw[..]) } else { split_time(&raw) };
             line(&mut buf, &t.record(time, text, continued));
-            continued = !full_line && !eof;
         }
+        // a piece cut at MAX_LINE goes on in the next record
+        continued = !newline && !eof;
         if buf.len() >= 64 * 1024 || (eof && !buf.is_empty()) {
             if tx.send(Ok(std::mem::take(&mut buf))).await.is_err() {
                 return;
@@ -244,6 +253,47 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn records(input: &[u8]) -> Vec<serde_json::Value> {
+        let t = Target { namespace: "n".into(), pod: "p".into(), uid: None, container: "c".into(), previous: false };
+        let (tx, mut rx) = mpsc::channel(1000);
+        pump(futures::io::Cursor::new(input.to_vec()), &t, &tx).await;
+        drop(tx);
+        let mut out = Vec::new();
+        while let Some(Ok(chunk)) = rx.recv().await {
+            for l in chunk.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                out.push(serde_json::from_slice(l).unwrap());
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn long_empty_and_binary_lines() {
+        let long = "x".repeat(MAX_LINE + 10);
+        let mut input = format!("2026-11-25T15:00:00.1Z first\n2026-11-25T15:00:01.2Z {long}\n\n").into_bytes();
+        input.extend_from_slice(b"2026-11-25T15:00:02.3Z \xff\xfe\nlast-without-newline");
+        let r = records(&input).await;
+        assert_eq!(r[0]["line"], "first");
+        assert_eq!(r[0]["time"], "2026-11-25T15:00:00.1Z");
+        // the long line: cut at MAX_LINE, the rest continues it
+        let first_piece = r[1]["line"].as_str().unwrap();
+        assert_eq!(r[2]["continued"], true);
+        assert_eq!(format!("{first_piece}{}", r[2]["line"].as_str().unwrap()), long);
+        assert_eq!(r[3]["line"], "", "a real empty line stays a record");
+        assert!(r[3].get("continued").is_none());
+        assert_eq!(r[4]["lineBase64"], "//4=");
+        assert_eq!(r[5]["line"], "last-without-newline");
+        assert_eq!(r.len(), 6);
+    }
+
+    #[tokio::test]
+    async fn the_kubelets_missing_log_answer_is_an_error_record() {
+        let r = records(b"unable to retrieve container logs for containerd://abc").await;
+        assert_eq!(r.len(), 1);
+        assert!(r[0]["error"].as_str().unwrap().contains("containerd://abc"));
+        assert!(r[0].get("line").is_none());
+    }
 
     #[test]
     fn timestamps_are_split_off() {
