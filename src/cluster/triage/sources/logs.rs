@@ -101,8 +101,7 @@ fn targets(pod: &Pod) -> Vec<Target> {
 /// Split one `timestamps=true` log line into (time, text).
 fn split_time(line: &[u8]) -> (Option<&str>, &[u8]) {
     if let Some(sp) = memchr::memchr(b' ', line)
-        && sp >= 20
-        && sp <= 40
+        && (20..=40).contains(&sp)
         && let Ok(t) = std::str::from_utf8(&line[..sp])
         && t.as_bytes()[4] == b'-'
         && t.ends_with('Z')
@@ -199,10 +198,8 @@ async fn pump<R: futures::AsyncBufRead + Unpin>(mut reader: R, t: &Target, tx: &
         }
         // a piece cut at MAX_LINE goes on in the next record
         continued = !newline && !eof;
-        if buf.len() >= 64 * 1024 || (eof && !buf.is_empty()) {
-            if tx.send(Ok(std::mem::take(&mut buf))).await.is_err() {
-                return;
-            }
+        if (buf.len() >= 64 * 1024 || (eof && !buf.is_empty())) && tx.send(Ok(std::mem::take(&mut buf))).await.is_err() {
+            return;
         }
         if eof {
             return;
