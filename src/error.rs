@@ -39,6 +39,8 @@ pub enum Error {
     Agent(#[from] crate::agent::AgentError),
     #[error(transparent)]
     Analyze(#[from] crate::analyze::AnalyzeError),
+    #[error(transparent)]
+    Triage(#[from] crate::cluster::triage::TriageError),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
 }

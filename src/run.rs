@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
+        Command::Collect(a) => crate::cluster::triage::command::run(g, a).await,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod checkpoint;
 pub mod evidence;
 pub mod isolate;
+pub mod collect;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -94,6 +95,8 @@ pub enum Command {
     Upload(evidence::UploadArgs),
     /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
     Verify(evidence::VerifyArgs),
+    /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
+    Collect(collect::CollectArgs),
 }
 
 #[derive(Debug, Clone, Args)]

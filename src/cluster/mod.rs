@@ -11,6 +11,7 @@ pub mod kubelet;
 pub mod permissions;
 pub mod preflight;
 pub mod target;
+pub mod triage;
 
 pub use client::{ClusterCtx, ConnectOptions};
 pub use error::ClusterError;

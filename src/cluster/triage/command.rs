@@ -1,0 +1,79 @@
+//! `kforensic collect` from parsed arguments to exit code: resolve the plan, connect, open the
+//! bundle, collect, print the summary.
+
+use super::{CollectPlan, Scope, Source};
+use crate::cli::collect::CollectArgs;
+use crate::cli::GlobalArgs;
+use crate::{Error, Exit};
+use crate::evidence::{BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
+
+/// Check the flags and build the plan (no cluster needed, except for the default namespace).
+pub fn plan(g: &GlobalArgs, a: &CollectArgs, context_namespace: &str) -> Result<CollectPlan, Error> {
+    let scope = match (a.all_namespaces, &g.namespace) {
+        (true, Some(_)) => return Err(Error::Usage("-A (all namespaces) and -n are exclusive: give one".into())),
+        (true, None) => Scope::All,
+        (false, Some(list)) => {
+            let v: Vec<String> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            if v.is_empty() {
+                return Err(Error::Usage("-n needs a namespace (or several, comma-separated)".into()));
+            }
+            Scope::Namespaces(v)
+        }
+        (false, None) => Scope::Namespaces(vec![context_namespace.to_string()]),
+    };
+    let sources = Source::parse_list(&a.sources).map_err(|e| Error::Usage(e.to_string()))?;
+    if sources.is_empty() {
+        return Err(Error::Usage("--sources names no source".into()));
+    }
+    Ok(CollectPlan {
+        scope,
+        selector: a.selector.clone(),
+        since: a.since,
+        sources: sources.into_iter().collect(),
+        include_secret_values: a.include_secret_values,
+        page_size: a.page_size,
+        concurrency: a.source_concurrency as usize,
+        queue: 4,
+        progress: !g.quiet,
+    })
+}
+
+/// Refuse what this build cannot do honestly, before touching the cluster.
+pub fn refuse_unsupported(a: &CollectArgs) -> Result<(), Error> {
+    if a.shell_history {
+        return Err(Error::Usage(
+            "--shell-history is not available in collect yet: it needs the node agent to read history files from the node side; capture the suspect pod with `kforensic checkpoint pod` instead".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
+    refuse_unsupported(&a)?;
+    // flags first: a typo costs no round trip
+    let _ = plan(g, &a, "default")?;
+    let ctx = crate::cluster::client::connect(&crate::run::connect_options(g)).await?;
+    let plan = plan(g, &a, &ctx.namespace)?;
+    let case_id = g.case_id();
+    let dest = Destination::parse(&a.dest)?;
+    let meta = BundleMeta {
+        cluster: ClusterInfo {
+            server: Some(ctx.server.clone()),
+            version: Some(ctx.version.git_version.clone()),
+            context: ctx.context.clone(),
+        },
+        targets: serde_json::json!({"collect": {"scope": format!("{:?}", plan.scope), "selector": plan.selector}}),
+        tool: Tool::current(),
+        ..Default::default()
+    };
+    let mut bundle = DirBundle::create(dest.staging_dir(), &case_id, meta)?;
+    bundle.plan(plan.sources.iter().map(|s| s.path()))?;
+    let (bundle, mut report) = super::collect(&ctx, plan, bundle).await?;
+    let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
+    let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
+    report.case_id = case_id;
+    report.bundle = finished.dir.display().to_string();
+    report.complete = report.complete && finished.manifest.complete;
+    crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+    Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+}
