@@ -12,6 +12,7 @@
 # Needs python3, cargo, and s3s-fs 0.14.1 (KF_S3S_BIN, or `s3s-fs` on PATH, or the test
 # environment's env file; install: cargo install s3s-fs@0.14.1 --locked --features binary).
 # Knobs: KF_BENCH_MIB (bundle size, default 1024), KF_BENCH_VENV (reuse a venv that has awscli),
+# KF_BENCH_BIN (an already built kforensic instead of `cargo build --release`),
 # KF_BENCH_RUNS (runs per tool, best kept, default 2).
 set -euo pipefail
 
@@ -37,9 +38,13 @@ fi
 [ -x "$S3S" ] || { say "s3s-fs not found: set KF_S3S_BIN or cargo install s3s-fs@0.14.1 --locked --features binary"; exit 1; }
 
 # --- binaries -------------------------------------------------------------------------------
-say "building kforensic (release)"
-(cd "$ROOT" && cargo build --release --quiet)
-KF="$ROOT/target/release/kforensic"
+if [ -n "${KF_BENCH_BIN:-}" ]; then
+  KF=$KF_BENCH_BIN
+else
+  say "building kforensic (release)"
+  (cd "$ROOT" && cargo build --release --quiet)
+  KF="$ROOT/target/release/kforensic"
+fi
 if [ -n "${KF_BENCH_VENV:-}" ] && [ -x "$KF_BENCH_VENV/bin/aws" ]; then
   VENV=$KF_BENCH_VENV
 else
@@ -65,51 +70,7 @@ export AWS_ACCESS_KEY_ID=AKIABENCHKEY AWS_SECRET_ACCESS_KEY=bench-secret AWS_REG
 
 # --- bundles ----------------------------------------------------------------------------------
 say "making a ${MIB} MiB bundle"
-python3 - "$P" "$MIB" <<'PY'
-import hashlib, json, os, sys, datetime
-root, mib = sys.argv[1], int(sys.argv[2])
-def now(): return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-def make(dest, case, files):
-    d = os.path.join(dest, case); os.makedirs(d)
-    lines, prev = [], hashlib.sha256(b"").hexdigest()
-    def event(kind, details):
-        nonlocal prev
-        line = json.dumps({"seq": len(lines) + 1, "time": now(), "event": kind, "actor": "bench@local",
-                           "details": details, "prev_sha256": prev}, separators=(",", ":")).encode()
-        lines.append(line); prev = hashlib.sha256(line).hexdigest()
-    event("bundle_created", {"case_id": case})
-    arts = []
-    for rel, size, src in files:
-        p = os.path.join(d, rel); os.makedirs(os.path.dirname(p), exist_ok=True)
-        t0 = now(); h = hashlib.sha256()
-        if src:
-            os.link(src, p)
-            with open(p, "rb") as f:
-                for c in iter(lambda: f.read(1 << 20), b""):
-                    h.update(c)
-        else:
-            with open(p, "wb") as f:
-                left = size
-                while left:
-                    c = os.urandom(min(left, 1 << 20)); f.write(c); h.update(c); left -= len(c)
-        arts.append({"path": rel, "media_type": "application/octet-stream", "source": "bench", "bytes": size,
-                     "sha256": h.hexdigest(), "started_at": t0, "finished_at": now()})
-        event("artifact_finished", {"path": rel, "bytes": size, "sha256": h.hexdigest()})
-    m = {"schema": "kforensic.io/evidence/v1", "case_id": case, "tool": {"name": "kforensic", "version": "bench"},
-         "operator": {"user": None, "groups": []}, "cluster": {"server": None, "version": None, "context": None},
-         "targets": [], "artifacts": arts, "errors": [], "complete": True}
-    mb = (json.dumps(m, indent=2) + "\n").encode()
-    event("finalized", {"manifest_sha256": hashlib.sha256(mb).hexdigest(), "artifacts": len(arts), "complete": True})
-    open(os.path.join(d, "custody.log"), "wb").write(b"".join(l + b"\n" for l in lines))
-    open(os.path.join(d, "manifest.json"), "wb").write(mb)
-    return d
-big = mib * 3 // 4
-rest = mib - big - 16
-files = [("pods/ns/pod/app/rootfs.tar.zst", big << 20, None), ("pods/ns/pod/app/checkpoint.tar", rest << 20, None)]
-files += [(f"triage/source-{i:02}.ndjson", 1 << 20, None) for i in range(16)]
-b = make(os.path.join(root, "bundles"), "bench-case", files)
-make(os.path.join(root, "hash"), "hash-case", [("big.bin", big << 20, os.path.join(b, files[0][0]))])
-PY
+python3 "$ROOT/benches/evidence_make_bundle.py" "$P" "$MIB"
 BUNDLE=$P/bundles/bench-case
 BYTES=$(du -sb "$BUNDLE" | cut -f1)
 "$KF" verify --no-record -q "$BUNDLE" >/dev/null || { say "generated bundle does not verify"; exit 1; }
@@ -129,8 +90,9 @@ best_of() { # best_of NAME CMD... -> prints best seconds over $RUNS runs; clears
 
 say "upload: aws s3 cp --recursive vs kforensic upload, $RUNS run(s) each"
 T_AWS=$(best_of "$AWS" s3 cp --recursive --only-show-errors "$BUNDLE" s3://bench/aws/bench-case --endpoint-url "$EP")
-T_KF=$(best_of "$KF" -q upload "$BUNDLE" s3://bench/kf --endpoint-url "$EP")
-RSS=$( { /usr/bin/time -f '%M' "$KF" -q upload "$BUNDLE" s3://bench/kf2 --endpoint-url "$EP" >/dev/null; } 2>&1 | tail -1 )
+# shellcheck disable=SC2086
+T_KF=$(best_of "$KF" -q upload "$BUNDLE" s3://bench/kf --endpoint-url "$EP" ${KF_BENCH_KF_ARGS:-})
+RSS=$( { /usr/bin/time -f '%M' "$KF" -q upload "$BUNDLE" s3://bench/kf2 --endpoint-url "$EP" ${KF_BENCH_KF_ARGS:-} >/dev/null; } 2>&1 | tail -1 )
 "$KF" -q verify s3://bench/kf2/bench-case --endpoint-url "$EP" >/dev/null || { say "uploaded bundle does not verify"; exit 1; }
 
 say "hash: kforensic verify vs sha256sum on the same file"
