@@ -20,8 +20,8 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 #[test]
 fn upload_multipart_then_verify_from_s3() {
     let Some(aws) = shared_s3("upload_multipart_then_verify_from_s3") else { return };
-    let bucket = bucket_name("up");
-    create_bucket(&aws, &bucket);
+    let guard = Bucket::create(&aws, "up");
+    let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let big = 12 * MIB + 1234; // 5 MiB parts: 3 parts
     let (dir, manifest) = make_bundle(
@@ -76,8 +76,8 @@ fn upload_multipart_then_verify_from_s3() {
 #[test]
 fn an_altered_object_in_the_bucket_fails_verify() {
     let Some(aws) = shared_s3("an_altered_object_in_the_bucket_fails_verify") else { return };
-    let bucket = bucket_name("alt");
-    create_bucket(&aws, &bucket);
+    let guard = Bucket::create(&aws, "alt");
+    let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-alt", &[("a.json", 100), ("b.bin", 5000)]);
     let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]);
@@ -95,8 +95,8 @@ fn an_altered_object_in_the_bucket_fails_verify() {
 #[test]
 fn a_broken_bundle_is_not_uploaded() {
     let Some(aws) = shared_s3("a_broken_bundle_is_not_uploaded") else { return };
-    let bucket = bucket_name("brk");
-    create_bucket(&aws, &bucket);
+    let guard = Bucket::create(&aws, "brk");
+    let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-brk", &[("a.bin", 1000)]);
     let mut b = std::fs::read(dir.join("a.bin")).unwrap();
@@ -113,8 +113,8 @@ fn a_broken_bundle_is_not_uploaded() {
 #[test]
 fn bad_input_gives_one_line_errors() {
     let Some(aws) = shared_s3("bad_input_gives_one_line_errors") else { return };
-    let bucket = bucket_name("err");
-    create_bucket(&aws, &bucket);
+    let guard = Bucket::create(&aws, "err");
+    let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-err", &[("a.bin", 10)]);
     let dir = dir.to_str().unwrap();
@@ -202,9 +202,7 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     create_bucket(&aws, &bucket);
 
     let d = tempfile::tempdir().unwrap();
-    let t0 = std::time::Instant::now();
     let (dir, _) = make_bundle(d.path(), "case-kill", &[("a-small.json", 2000), ("rootfs.tar.zst", 32 * MIB)]);
-    eprintln!("bundle made in {:?}", t0.elapsed());
     let dest = format!("s3://{bucket}/res");
     let args = ["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "--concurrency", "1", "-o", "json"];
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kforensic"));
@@ -227,10 +225,8 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
         assert!(std::time::Instant::now() < deadline, "first object never arrived");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    eprintln!("small object seen at {:?}", t0.elapsed());
     server.kill();
     let out = upload.wait_with_output().unwrap();
-    eprintln!("upload failed at {:?}", t0.elapsed());
     let err = text(&out.stderr);
     assert!(!out.status.success(), "upload survived a dead server: {}", text(&out.stdout));
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -241,7 +237,6 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let _server = OwnServer::start(&bin, port, data.path(), &aws);
     assert!(!list_keys(&aws, &bucket, "res/").iter().any(|k| k.ends_with("manifest.json")));
     let out = kforensic_with(Some(&aws), &args);
-    eprintln!("second upload done at {:?}", t0.elapsed());
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let action = |p: &str| r["files"].as_array().unwrap().iter().find(|f| f["path"] == p).map(|f| f["action"].clone());
@@ -253,4 +248,53 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     // the custody log records the failed attempt and the good one
     let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
     assert!(log.contains("\"status\":\"failed\"") && log.contains("\"status\":\"artifacts_sent\""), "{log}");
+}
+
+#[test]
+fn encryption_and_object_lock_options_are_sent_and_recorded() {
+    let Some(aws) = shared_s3("encryption_and_object_lock_options_are_sent_and_recorded") else { return };
+    let guard = Bucket::create(&aws, "sse");
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-sse", &[("a.bin", 6 * MIB)]);
+    let out = kforensic_with(
+        Some(&aws),
+        &[
+            "upload", dir.to_str().unwrap(), &format!("s3://{}/p", guard.name), "--endpoint-url", &aws.endpoint,
+            "--part-size", "5MiB", "--sse", "AES256", "--object-lock-mode", "GOVERNANCE", "--retain-until", "2999-01-01T00:00:00Z",
+        ],
+    );
+    // the server parses these headers (a malformed one is a 400) though it does not enforce them
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
+    let upload = log.lines().find(|l| l.contains("\"event\":\"upload\"")).unwrap();
+    let e: serde_json::Value = serde_json::from_str(upload).unwrap();
+    assert_eq!(e["details"]["options"]["sse"], "AES256");
+    assert_eq!(e["details"]["options"]["object_lock"]["mode"], "GOVERNANCE");
+
+    // flags that do not make sense together are usage errors (exit 2) before anything is sent
+    for bad in [
+        vec!["--object-lock-mode", "COMPLIANCE"],
+        vec!["--object-lock-mode", "COMPLIANCE", "--retain-until", "2001-01-01T00:00:00Z"],
+        vec!["--sse-kms-key-id", "k"],
+        vec!["--part-size", "1MiB"],
+    ] {
+        let mut args = vec!["upload", dir.to_str().unwrap(), "s3://kft-x/p"];
+        args.extend(bad.iter().copied());
+        let out = kforensic_with(Some(&aws), &args);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn an_incomplete_bundle_is_uploaded_with_the_partial_exit_code() {
+    let Some(aws) = shared_s3("an_incomplete_bundle_is_uploaded_with_the_partial_exit_code") else { return };
+    let guard = Bucket::create(&aws, "part");
+    let d = tempfile::tempdir().unwrap();
+    let mut b = kforensic::evidence::DirBundle::create(d.path(), "case-part", Default::default()).unwrap();
+    b.plan(["never.json"]).unwrap();
+    let dir = b.dir().to_path_buf();
+    assert!(!b.finalize().unwrap().complete);
+    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{}", guard.name), "--endpoint-url", &aws.endpoint]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(list_keys(&aws, &guard.name, "case-part/").iter().any(|k| k.ends_with("manifest.json")));
 }

@@ -63,3 +63,27 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     };
     Ok(Finished { manifest, dir, archive, upload })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finish_to_a_local_destination_finalizes_and_archives() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = Destination::parse(d.path().to_str().unwrap()).unwrap();
+        let mut b = DirBundle::create(dest.staging_dir(), "case-fin", BundleMeta::default()).unwrap();
+        b.plan(["a.txt"]).unwrap();
+        b.put(&ArtifactSpec::new("a.txt", "text/plain", "test"), &mut |w| w.write_all(b"hello")).unwrap();
+        let opts = FinishOptions { archive: true, ..Default::default() };
+        let f = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(finish(b, &dest, &opts)).unwrap();
+        assert!(f.manifest.complete);
+        assert!(f.upload.is_none());
+        assert_eq!(f.dir, d.path().join("case-fin"));
+        let tar = f.archive.unwrap();
+        for p in [&f.dir, &tar] {
+            let r = verify_path(p, VerifyOptions::default()).unwrap();
+            assert!(r.ok, "{}: {:?}", p.display(), r.problems);
+        }
+    }
+}

@@ -112,7 +112,16 @@ pub async fn upload_bundle(
     progress: bool,
 ) -> Result<UploadReport, EvidenceError> {
     let started = std::time::Instant::now();
-    let check = verify_dir(dir, VerifyOptions { record: false, progress })?;
+    if dir.is_file() {
+        return Err(EvidenceError::NotABundle {
+            path: dir.display().to_string(),
+            why: "upload takes a bundle directory, not an archive (extract it first)".into(),
+        });
+    }
+    let owned = dir.to_path_buf();
+    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, progress }))
+        .await
+        .map_err(std::io::Error::other)??;
     if !check.only_incomplete() {
         let shown: Vec<&str> = check.problems.iter().take(3).map(|p| p.message.as_str()).collect();
         let more = if check.problems.len() > 3 { format!("; and {} more", check.problems.len() - 3) } else { String::new() };

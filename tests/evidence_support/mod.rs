@@ -138,3 +138,32 @@ pub fn download_sha256(aws: &Aws, bucket: &str, key: &str) -> (u64, String) {
         (bytes.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&bytes)))
     })
 }
+
+/// A bucket on a test server, emptied and removed when dropped (the shared server stays clean).
+pub struct Bucket {
+    pub aws: Aws,
+    pub name: String,
+}
+
+impl Bucket {
+    pub fn create(aws: &Aws, tag: &str) -> Bucket {
+        let name = bucket_name(tag);
+        create_bucket(aws, &name);
+        Bucket { aws: aws.clone(), name }
+    }
+}
+
+impl Drop for Bucket {
+    fn drop(&mut self) {
+        let c = sdk(&self.aws);
+        let _ = rt().block_on(async {
+            let r = c.list_objects_v2().bucket(&self.name).send().await?;
+            for o in r.contents() {
+                if let Some(k) = o.key() {
+                    let _ = c.delete_object().bucket(&self.name).key(k).send().await;
+                }
+            }
+            c.delete_bucket().bucket(&self.name).send().await.map(|_| ()).map_err(aws_sdk_s3::Error::from)
+        });
+    }
+}

@@ -3,6 +3,10 @@
 //! a SHA-256 checksum per part, and our own SHA-256 of the whole stream checked against the
 //! manifest before the upload is completed. The whole-file SHA-256 is stored as object metadata
 //! `x-amz-meta-sha256` (servers that keep no part checksums still let us check it later).
+//!
+//! Bodies are sent with `UNSIGNED-PAYLOAD`: their integrity rests on the signed
+//! `x-amz-checksum-sha256` header the server checks against the bytes it receives, so hashing
+//! the payload a second time for SigV4 (on both sides) would add cost and no protection.
 
 use super::client::S3;
 use super::error::{classify, S3Error};
@@ -186,6 +190,8 @@ impl S3 {
             .metadata(META_SHA256, &obj.sha256)
             .body(ByteStream::from(buf));
         with_options!(req, opts)
+            .customize()
+            .disable_payload_signing()
             .send()
             .await
             .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
@@ -297,6 +303,8 @@ impl S3 {
                     .content_length(len as i64)
                     .checksum_sha256(&sum)
                     .body(ByteStream::from(buf))
+                    .customize()
+                    .disable_payload_signing()
                     .send()
                     .await
                     .map_err(|e| {
