@@ -218,6 +218,10 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
     if has(Step::Diff) {
         diff_step(r, &l, docker, &prefix, &spec, p)?;
     }
+    if l.init.is_some() && !l.init_alive() {
+        p.error(Some(&prefix), &format!("container {uri}: its init process exited during the capture; the rest is not captured"))?;
+        return Ok(());
+    }
     if has(Step::Export) {
         if let Some(pid) = l.init {
             let mut report = None;

@@ -15,12 +15,17 @@ use std::path::Path;
 /// zstd level for every `.tar.zst` artifact (fast, ~3x on typical root filesystems).
 pub const ZSTD_LEVEL: i32 = 3;
 
+/// Bytes per zstd worker job.
+const JOB_SIZE: u32 = 2 << 20;
+
 /// A zstd encoder using the node's cores (at most 4 workers: the agent shares the node).
 pub fn zstd_writer<W: Write>(w: W) -> io::Result<zstd::Encoder<'static, W>> {
     let mut z = zstd::Encoder::new(w, ZSTD_LEVEL)?;
     let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4) as u32;
     if n > 1 {
         z.multithread(n)?;
+        // smaller jobs than zstd's default (4 windows): memory stays well under 64 MiB
+        z.set_parameter(zstd::stream::raw::CParameter::JobSize(JOB_SIZE))?;
     }
     Ok(z)
 }
@@ -82,12 +87,63 @@ pub fn export_root(pid: i32, include_volumes: bool, out: &mut dyn Write) -> io::
     })
 }
 
+/// Tar chunks handed from the walking thread to the compressing one.
+const PIPE_CHUNK: usize = 1 << 20;
+/// Chunks in flight between them (bounds memory: PIPE_DEPTH + 2 chunks).
+const PIPE_DEPTH: usize = 4;
+
+/// A writer that sends full chunks to another thread.
+struct ChunkSender {
+    buf: Vec<u8>,
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl Write for ChunkSender {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = b.len().min(PIPE_CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&b[..n]);
+        if self.buf.len() == PIPE_CHUNK {
+            self.flush()?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(PIPE_CHUNK));
+            self.tx.send(full).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the compressing side stopped"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Walk `root` as tar on one thread while this one compresses (zstd workers) and writes `out`:
+/// reading files and compressing overlap; memory stays bounded by the chunk queue and zstd's jobs.
 pub fn write_tar_zst(root: &OwnedFd, cfg: &WalkConfig, out: &mut dyn Write) -> io::Result<WalkStats> {
-    let z = zstd_writer(out)?;
-    let mut cb = |_e| {};
-    let (z, stats) = Walker::new(z, cfg, &mut cb).run(root)?;
-    z.finish()?;
-    Ok(stats)
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(PIPE_DEPTH);
+    std::thread::scope(|s| {
+        let walker = s.spawn(move || -> io::Result<WalkStats> {
+            let mut cb = |_e| {};
+            let sender = ChunkSender { buf: Vec::with_capacity(PIPE_CHUNK), tx };
+            let (mut sender, stats) = Walker::new(sender, cfg, &mut cb).run(root)?;
+            sender.flush()?;
+            Ok(stats)
+        });
+        let compressed = {
+            let rx = rx;
+            (|| -> io::Result<()> {
+                let mut z = zstd_writer(&mut *out)?;
+                for chunk in rx.iter() {
+                    z.write_all(&chunk)?;
+                }
+                z.finish()?;
+                Ok(())
+            })()
+            // rx is dropped here: on a compression/output error the walker's next send fails
+        };
+        let walked = walker.join().map_err(|_| io::Error::other("the export walker panicked"))?;
+        compressed?;
+        walked
+    })
 }
 
 /// `kforensic agent export-dir`: any directory as tar (or tar.zst) into a file, hashed on the way.
@@ -164,6 +220,41 @@ mod tests {
         let c = config_for(&m, true);
         assert!(c.allow_mounts.contains(&b"data"[..]));
         assert!(c.no_descend.contains(&b"proc"[..]) && c.no_descend.contains(&b"dev/shm"[..]));
+    }
+
+    struct FailsAfter(usize);
+
+    impl Write for FailsAfter {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            if b.len() > self.0 {
+                return Err(io::Error::other("disk full"));
+            }
+            self.0 -= b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_output_error_ends_the_export_without_hanging() {
+        let t = tempfile::tempdir().unwrap();
+        let mut x = 0x9E3779B97F4A7C15u64;
+        for i in 0..8 {
+            let data: Vec<u8> = (0..(1 << 20))
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            std::fs::write(t.path().join(format!("f{i}")), data).unwrap();
+        }
+        let root = safefs::open_dir_path(t.path()).unwrap();
+        let r = write_tar_zst(&root, &WalkConfig::default(), &mut FailsAfter(100_000));
+        assert_eq!(r.unwrap_err().to_string(), "disk full");
     }
 
     #[test]

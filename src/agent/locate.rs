@@ -20,6 +20,8 @@ pub struct Located {
     pub pids: Vec<i32>,
     /// The container's first process (its parent is outside the container).
     pub init: Option<i32>,
+    /// Start time (clock ticks since boot) of init when located: a PID reused later differs.
+    pub init_start: Option<u64>,
     /// The runtime process that started init (containerd shim, conmon): lives in the host's
     /// mount namespace, so `/proc/<shim>/root` is the host filesystem.
     pub shim: Option<i32>,
@@ -34,6 +36,14 @@ pub struct Located {
 }
 
 impl Located {
+    /// Is init still the process that was located (not exited, PID not reused)?
+    pub fn init_alive(&self) -> bool {
+        match (self.init, self.init_start) {
+            (Some(pid), Some(t)) => procfs::stat(pid).is_some_and(|s| s.start_ticks == t),
+            _ => false,
+        }
+    }
+
     /// `/proc/<shim>/root` (the host filesystem seen by the runtime), else `/proc/1/root`, else `/`.
     pub fn host_root(&self) -> std::io::Result<OwnedFd> {
         let mut cands: Vec<String> = self.shim.iter().map(|p| format!("/proc/{p}/root")).collect();
@@ -113,6 +123,7 @@ pub fn locate(r: &ContainerRef, init_hint: Option<i32>, runc_roots: &[String]) -
     }
     l.pids = pids;
     l.init = init_hint.filter(|p| l.pids.contains(p)).or_else(|| init_of(&l.pids));
+    l.init_start = l.init.and_then(procfs::stat).map(|s| s.start_ticks);
     l.shim = l.init.and_then(procfs::stat).map(|s| s.ppid).filter(|p| *p > 1);
     let Some(shim) = l.shim else { return l };
     let argv = procfs::nul_list(shim, "cmdline").unwrap_or_default();

@@ -97,6 +97,10 @@ pub fn cgroup_lines(pid: i32) -> Vec<String> {
 pub fn cgroup_names(line: &str, id: &str) -> bool {
     let path = line.splitn(3, ':').nth(2).unwrap_or("");
     path.split('/').any(|c| {
+        // CRI-O puts conmon (the runtime's monitor, not the container) in crio-conmon-<id>.scope
+        if c.contains("conmon") {
+            return false;
+        }
         c == id
             || c.strip_suffix(".scope").is_some_and(|c| c.rsplit(['-', ':']).next() == Some(id))
             || c.rsplit(['-', ':']).next() == Some(id) && c.len() > id.len()
@@ -191,6 +195,7 @@ mod tests {
         assert!(cgroup_names("0::/kubepods.slice/x.slice/cri-containerd-0123abcd.scope", id));
         assert!(cgroup_names("0::/system.slice/docker-0123abcd.scope", id));
         assert!(cgroup_names("0::/kubepods.slice/crio-0123abcd.scope", id));
+        assert!(!cgroup_names("0::/kubepods.slice/crio-conmon-0123abcd.scope", id));
         assert!(!cgroup_names("0::/k8s.io/0123abcdef", id));
         assert!(!cgroup_names("0::/k8s.io/x0123abcd", id));
     }
