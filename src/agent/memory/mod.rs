@@ -5,13 +5,20 @@
 //! Everything streams into a caller's `Write` (the evidence sink hashes it); memory use stays
 //! flat at about one read buffer whatever the process size.
 
+pub mod capture;
 pub mod core;
 pub mod freeze;
 mod elf;
 mod error;
+pub mod executables;
 pub mod maps;
 pub mod procinfo;
+pub mod space;
 
 pub use core::{ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core};
 pub use error::MemoryError;
 pub use maps::{Mapping, read_maps};
+pub use executables::{ExecutableRecord, ImageLayers, capture_executables};
+pub use freeze::{FreezeGuard, FreezeReport, Freezer, thaw_by_pid, thaw_cgroup};
+pub use space::{Margin, SpaceCheck, check_free_space};
+pub use capture::{MemoryCaptureOptions, MemoryCaptureReport, capture_container_memory};
