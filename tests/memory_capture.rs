@@ -442,9 +442,33 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
     assert_ne!(ptr, libc::MAP_FAILED);
     unsafe { std::ptr::copy_nonoverlapping(b"first-page".as_ptr(), ptr as *mut u8, 10) };
     file.set_len(page as u64).unwrap();
+    // and a large private anonymous reservation never touched, next to one with a touched page
+    let big = 64 << 20;
+    // different protections keep the kernel from merging the two into one mapping
+    let anon = |touch: bool| unsafe {
+        let prot = if touch { libc::PROT_READ | libc::PROT_WRITE } else { libc::PROT_READ };
+        let p = libc::mmap(std::ptr::null_mut(), big, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE, -1, 0);
+        assert_ne!(p, libc::MAP_FAILED);
+        if touch {
+            *(p as *mut u8).add(big / 2) = 0x5a;
+        }
+        p
+    };
+    let (untouched, touched) = (anon(false), anon(true));
     let mut core = Vec::new();
     let sum = dump_core(std::process::id() as i32, &CoreOptions::default(), None, &mut core).unwrap();
     unsafe { libc::munmap(ptr, 3 * page) };
+    unsafe { libc::munmap(untouched, big) };
+    unsafe { libc::munmap(touched, big) };
+    let holding = |a: u64| sum.regions.iter().find(|r| r.mapping.start <= a && a < r.mapping.end).expect("address listed");
+    let u = holding(untouched as u64);
+    assert!(matches!(&u.status, RegionStatus::Skipped { reason } if reason.contains("never touched")), "{:?}", u.status);
+    assert_eq!(u.bytes, 0);
+    let at = touched as u64 + (big / 2) as u64;
+    let t = holding(at);
+    assert_eq!((t.bytes, &t.status), (t.mapping.size(), &RegionStatus::Dumped));
+    let tl = loads(&core).into_iter().find(|l| l.vaddr <= at && at < l.vaddr + l.filesz).unwrap();
+    assert_eq!(core[(tl.offset + at - tl.vaddr) as usize], 0x5a);
     let r = sum.regions.iter().find(|r| r.mapping.start == ptr as u64).expect("mapping in the summary");
     match &r.status {
         RegionStatus::Partial { zero_filled, .. } => assert_eq!(*zero_filled, 2 * page as u64),

@@ -77,7 +77,7 @@ impl MemoryCaptureReport {
 
 /// Capture the memory of the container whose init process is `init_pid` into `sink`, under
 /// `dir` (e.g. `pods/<ns>/<pod>/<container>`): `<dir>/memory/<pid>.core` per process and
-/// `executables/<sha256>`. `on_frozen` is called with the cgroup right after it is frozen, so
+/// `executables/<sha256>`. `on_frozen` is called with the cgroup right after we froze it, so
 /// the caller can announce it (a cleanup path thaws it with `thaw_cgroup` if this process dies).
 /// The container is thawed on every way out: return, error, panic (guard), deadline (watchdog).
 pub fn capture_container_memory(
@@ -96,8 +96,10 @@ pub fn capture_container_memory(
         match &freezer {
             Ok(f) => match f.freeze(opts.freeze_timeout) {
                 Ok(g) => {
-                    on_frozen(f);
+                    // only a freeze of ours is announced (a cleanup path must never thaw a
+                    // cgroup someone else froze)
                     if g.froze_it() {
+                        on_frozen(f);
                         watchdog = Some(spawn_watchdog(f.clone(), opts.max_frozen));
                     }
                     guard = Some(g);

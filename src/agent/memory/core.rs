@@ -4,7 +4,7 @@
 
 use super::MemoryError;
 use super::elf::{self, Arch, FileEntry, Phdr};
-use super::maps::{Mapping, gone_or, read_maps};
+use super::maps::{Mapping, gone_or, read_maps, read_present_bytes};
 use super::procinfo::ProcInfo;
 use serde::Serialize;
 use std::fs::File;
@@ -141,6 +141,7 @@ impl CorePlan {
         let notes_off = elf::headers_size(phnum);
         let data_start = (notes_off + notes.len() as u64).next_multiple_of(page);
 
+        let present = read_present_bytes(pid);
         let mut budget = budget;
         let mut probe = [0u8; 1];
         let mut off = data_start;
@@ -150,6 +151,9 @@ impl CorePlan {
             let mut bytes = m.size();
             if let Some(reason) = skip_reason(&m, opts) {
                 status = RegionStatus::Skipped { reason };
+            } else if m.private_anonymous() && present.as_ref().and_then(|p| p.get(&m.start)) == Some(&0) {
+                // e.g. huge reservations (sanitizer shadow, runtime arenas): only zeros to read
+                status = RegionStatus::Skipped { reason: "never touched (no resident or swapped page): all zeros".into() };
             } else if let Err(e) = mem.read_at(&mut probe, m.start) {
                 status = RegionStatus::Skipped { reason: format!("unreadable: {e}") };
             }

@@ -46,6 +46,10 @@ impl Mapping {
         let Some(p) = self.path.as_deref() else { return false };
         p.ends_with(" (deleted)") || p.starts_with("/memfd:") || p.starts_with("/dev/shm/") || p.starts_with("/SYSV")
     }
+    /// Private anonymous memory (no backing file): pages never touched read as zeros.
+    pub fn private_anonymous(&self) -> bool {
+        self.perms.as_bytes().get(3) == Some(&b'p') && matches!(self.path.as_deref(), None | Some("[heap]"))
+    }
     /// Read-only (not writable) mapping of a file still on disk: its content is the file's.
     pub fn on_disk_read_only(&self) -> bool {
         self.file_backed() && !self.writable() && !self.file_gone()
@@ -62,6 +66,33 @@ pub fn read_maps(pid: i32) -> Result<Vec<Mapping>, MemoryError> {
     let path = PathBuf::from(format!("/proc/{pid}/maps"));
     let text = std::fs::read_to_string(&path).map_err(|e| gone_or(pid, &path, e))?;
     parse_maps(&text, &path.to_string_lossy())
+}
+
+/// Bytes present (resident + swapped) per mapping start, from `/proc/<pid>/smaps`; `None` when
+/// smaps cannot be read (then nothing is skipped on its account).
+pub fn read_present_bytes(pid: i32) -> Option<std::collections::HashMap<u64, u64>> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).ok()?;
+    Some(parse_present_bytes(&text))
+}
+
+pub fn parse_present_bytes(text: &str) -> std::collections::HashMap<u64, u64> {
+    let mut out = std::collections::HashMap::new();
+    let mut cur: Option<u64> = None;
+    for l in text.lines() {
+        let first = l.split(' ').next().unwrap_or("");
+        if let Some((a, b)) = first.split_once('-')
+            && let (Ok(start), Ok(_)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16))
+        {
+            cur = Some(start);
+            out.insert(start, 0);
+            continue;
+        }
+        let kb = |key: &str| l.strip_prefix(key).and_then(|v| v.trim().strip_suffix("kB")).and_then(|v| v.trim().parse::<u64>().ok());
+        if let (Some(start), Some(v)) = (cur, kb("Rss:").or_else(|| kb("Swap:"))) {
+            *out.entry(start).or_insert(0) += v * 1024;
+        }
+    }
+    out
 }
 
 pub(crate) fn gone_or(pid: i32, path: &std::path::Path, e: std::io::Error) -> MemoryError {
@@ -126,6 +157,17 @@ mod tests {
         assert_eq!(m[3].path.as_deref(), Some("/tmp/my dir/x (deleted)"));
         assert_eq!(m[3].offset, 0x1000);
         assert!(m[3].file_gone() && !m[3].on_disk_read_only());
+    }
+
+    #[test]
+    fn present_bytes_from_smaps() {
+        let t = "00400000-00401000 r--p 00000000 00:27 1 /bin/x\nSize: 4 kB\nRss: 4 kB\nSwap: 0 kB\n\
+                 7f00-9f00 rw-p 00000000 00:00 0 \nSize: 8 kB\nRss: 0 kB\nSwap: 0 kB\nSwapPss: 0 kB\n\
+                 a000-b000 rw-p 00000000 00:00 0 \nRss: 0 kB\nSwap: 8 kB\n";
+        let p = parse_present_bytes(t);
+        assert_eq!(p[&0x400000], 4096);
+        assert_eq!(p[&0x7f00], 0);
+        assert_eq!(p[&0xa000], 8192);
     }
 
     #[test]
