@@ -1,10 +1,10 @@
 //! One container's memory evidence in one call: freeze, one core per process, suspicious
 //! executables, thaw — the piece `agent capture --memory` / `checkpoint pod --memory=proc` run.
 
+use super::MemoryError;
 use super::core::{ByteBudget, CoreOptions, CorePlan, CoreSummary};
 use super::executables::{ExecutableRecord, ImageLayers, capture_executables};
 use super::freeze::{FreezeReport, Freezer};
-use super::MemoryError;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -126,7 +126,9 @@ pub fn capture_container_memory(
         }
     }
     if opts.executables {
-        let image = ImageLayers::of_pid(init_pid, &opts.host_root).ok().flatten();
+        let image = ImageLayers::of_pid(init_pid, &opts.host_root)
+            .ok()
+            .flatten();
         report.executables = capture_executables(&pids, image.as_ref(), sink, container);
     }
     if let Some((stop, handle)) = watchdog {
@@ -157,22 +159,36 @@ fn dump_one(
     let mut plan = Some(plan);
     let mut result = None;
     sink.put(&spec, &mut |w| {
-        let p = plan.take().ok_or_else(|| std::io::Error::other("core already written"))?;
+        let p = plan
+            .take()
+            .ok_or_else(|| std::io::Error::other("core already written"))?;
         let r = p.write(w);
-        let err = r.as_ref().err().map(|e| std::io::Error::other(e.to_string()));
+        let err = r
+            .as_ref()
+            .err()
+            .map(|e| std::io::Error::other(e.to_string()));
         result = Some(r);
         err.map_or(Ok(()), Err)
     })
-    .map_err(|e| MemoryError::Sink { path: artifact.to_string(), message: e.to_string() })?;
+    .map_err(|e| MemoryError::Sink {
+        path: artifact.to_string(),
+        message: e.to_string(),
+    })?;
     result.unwrap_or(Err(MemoryError::ProcessGone(pid)))
 }
 
 /// Thaws `f` at `deadline` unless told to stop first; the join value says whether it thawed.
-fn spawn_watchdog(f: Freezer, deadline: Duration) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+fn spawn_watchdog(
+    f: Freezer,
+    deadline: Duration,
+) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
     let (tx, rx) = mpsc::channel::<()>();
     let h = std::thread::spawn(move || match rx.recv_timeout(deadline) {
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            tracing::warn!("container frozen longer than {deadline:?}: thawing {}", f.path.display());
+            tracing::warn!(
+                "container frozen longer than {deadline:?}: thawing {}",
+                f.path.display()
+            );
             super::freeze::thaw_cgroup(&f.path).is_ok()
         }
         _ => false,

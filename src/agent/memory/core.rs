@@ -24,7 +24,10 @@ pub struct CoreOptions {
 
 impl Default for CoreOptions {
     fn default() -> Self {
-        Self { include_file_mappings: false, buffer_size: 1 << 20 }
+        Self {
+            include_file_mappings: false,
+            buffer_size: 1 << 20,
+        }
     }
 }
 
@@ -39,7 +42,11 @@ pub struct ByteBudget {
 
 impl ByteBudget {
     pub fn new(limit: u64) -> Self {
-        Self { limit, reserved: 0, hit: false }
+        Self {
+            limit,
+            reserved: 0,
+            hit: false,
+        }
     }
     pub fn remaining(&self) -> u64 {
         self.limit.saturating_sub(self.reserved)
@@ -104,11 +111,19 @@ pub struct CorePlan {
 }
 
 fn page_size() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE).ok().flatten().map(|v| v as u64).unwrap_or(4096)
+    nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .map(|v| v as u64)
+        .unwrap_or(4096)
 }
 
 fn clock_ticks() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|v| v as u64).unwrap_or(100)
+    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .map(|v| v as u64)
+        .unwrap_or(100)
 }
 
 /// Why a mapping is not read at all, decided from maps alone.
@@ -128,7 +143,11 @@ fn skip_reason(m: &Mapping, opts: &CoreOptions) -> Option<String> {
 impl CorePlan {
     /// Read the process's maps and identity, probe each region, and lay the core out.
     /// Regions past `budget` are cut or left out (the budget records it).
-    pub fn prepare(pid: i32, opts: &CoreOptions, budget: Option<&mut ByteBudget>) -> Result<Self, MemoryError> {
+    pub fn prepare(
+        pid: i32,
+        opts: &CoreOptions,
+        budget: Option<&mut ByteBudget>,
+    ) -> Result<Self, MemoryError> {
         let arch = elf::host_arch()?;
         let info = ProcInfo::read(pid)?;
         let maps = read_maps(pid)?;
@@ -151,11 +170,17 @@ impl CorePlan {
             let mut bytes = m.size();
             if let Some(reason) = skip_reason(&m, opts) {
                 status = RegionStatus::Skipped { reason };
-            } else if m.private_anonymous() && present.as_ref().and_then(|p| p.get(&m.start)) == Some(&0) {
+            } else if m.private_anonymous()
+                && present.as_ref().and_then(|p| p.get(&m.start)) == Some(&0)
+            {
                 // e.g. huge reservations (sanitizer shadow, runtime arenas): only zeros to read
-                status = RegionStatus::Skipped { reason: "never touched (no resident or swapped page): all zeros".into() };
+                status = RegionStatus::Skipped {
+                    reason: "never touched (no resident or swapped page): all zeros".into(),
+                };
             } else if let Err(e) = mem.read_at(&mut probe, m.start) {
-                status = RegionStatus::Skipped { reason: format!("unreadable: {e}") };
+                status = RegionStatus::Skipped {
+                    reason: format!("unreadable: {e}"),
+                };
             }
             if matches!(status, RegionStatus::Skipped { .. }) {
                 bytes = 0;
@@ -165,14 +190,23 @@ impl CorePlan {
                     b.hit = true;
                     bytes = left - left % page;
                     status = if bytes == 0 {
-                        RegionStatus::Skipped { reason: format!("byte cap of {} bytes reached", b.limit) }
+                        RegionStatus::Skipped {
+                            reason: format!("byte cap of {} bytes reached", b.limit),
+                        }
                     } else {
-                        RegionStatus::Truncated { reason: format!("cut at the byte cap of {} bytes", b.limit) }
+                        RegionStatus::Truncated {
+                            reason: format!("cut at the byte cap of {} bytes", b.limit),
+                        }
                     };
                 }
                 b.reserved += bytes;
             }
-            regions.push(RegionRecord { mapping: m, bytes, file_offset: off, status });
+            regions.push(RegionRecord {
+                mapping: m,
+                bytes,
+                file_offset: off,
+                status,
+            });
             off += bytes;
         }
 
@@ -256,7 +290,9 @@ impl CorePlan {
                         if first_err.is_none() {
                             first_err = Some(match res {
                                 Err(e) => format!("unreadable at {addr:#x}: {e}"),
-                                Ok(_) => format!("no data at {addr:#x} (unmapped during the dump?)"),
+                                Ok(_) => {
+                                    format!("no data at {addr:#x} (unmapped during the dump?)")
+                                }
                             });
                         }
                         let mut done = 0;
@@ -285,7 +321,10 @@ impl CorePlan {
             }
             if zero_filled > 0 {
                 let reason = first_err.unwrap_or_else(|| "short reads".into());
-                r.status = RegionStatus::Partial { zero_filled, reason };
+                r.status = RegionStatus::Partial {
+                    zero_filled,
+                    reason,
+                };
             }
         }
         out.flush().map_err(werr)?;
@@ -305,7 +344,11 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     let hz = clock_ticks();
     let s = &info.stat;
     let mut notes = Vec::new();
-    elf::note(&mut notes, elf::NT_PRSTATUS, &elf::prstatus(arch, s, s.ppid, s.pgrp, s.sid, hz));
+    elf::note(
+        &mut notes,
+        elf::NT_PRSTATUS,
+        &elf::prstatus(arch, s, s.ppid, s.pgrp, s.sid, hz),
+    );
     elf::note(&mut notes, elf::NT_PRPSINFO, &elf::prpsinfo(info));
     if !info.auxv.is_empty() {
         elf::note(&mut notes, elf::NT_AUXV, &info.auxv);
@@ -313,11 +356,20 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     let files: Vec<FileEntry<'_>> = maps
         .iter()
         .filter(|m| m.file_backed())
-        .map(|m| FileEntry { start: m.start, end: m.end, offset: m.offset, name: m.path.as_deref().unwrap_or("") })
+        .map(|m| FileEntry {
+            start: m.start,
+            end: m.end,
+            offset: m.offset,
+            name: m.path.as_deref().unwrap_or(""),
+        })
         .collect();
     elf::note(&mut notes, elf::NT_FILE, &elf::nt_file(&files, page));
     for t in &info.threads {
-        elf::note(&mut notes, elf::NT_PRSTATUS, &elf::prstatus(arch, t, s.ppid, s.pgrp, s.sid, hz));
+        elf::note(
+            &mut notes,
+            elf::NT_PRSTATUS,
+            &elf::prstatus(arch, t, s.ppid, s.pgrp, s.sid, hz),
+        );
     }
     notes
 }

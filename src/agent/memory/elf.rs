@@ -28,8 +28,14 @@ pub struct Arch {
 
 pub fn host_arch() -> Result<Arch, MemoryError> {
     match std::env::consts::ARCH {
-        "x86_64" => Ok(Arch { machine: 62, gregs: 27 }),
-        "aarch64" => Ok(Arch { machine: 183, gregs: 34 }),
+        "x86_64" => Ok(Arch {
+            machine: 62,
+            gregs: 27,
+        }),
+        "aarch64" => Ok(Arch {
+            machine: 183,
+            gregs: 34,
+        }),
         other => Err(MemoryError::UnsupportedArch(other)),
     }
 }
@@ -50,7 +56,11 @@ pub fn file_header(arch: Arch, phnum: u64) -> Vec<u8> {
     b.extend_from_slice(&0u64.to_le_bytes()); // e_entry
     b.extend_from_slice(&EHDR_SIZE.to_le_bytes()); // e_phoff
     let xnum = phnum >= PN_XNUM;
-    let shoff = if xnum { EHDR_SIZE + phnum * PHDR_SIZE } else { 0 };
+    let shoff = if xnum {
+        EHDR_SIZE + phnum * PHDR_SIZE
+    } else {
+        0
+    };
     b.extend_from_slice(&shoff.to_le_bytes());
     b.extend_from_slice(&0u32.to_le_bytes()); // e_flags
     b.extend_from_slice(&(EHDR_SIZE as u16).to_le_bytes());
@@ -93,7 +103,7 @@ impl Phdr {
 }
 
 fn pad4(v: &mut Vec<u8>) {
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(0);
     }
 }
@@ -210,9 +220,18 @@ mod tests {
 
     #[test]
     fn structures_have_the_kernel_sizes() {
-        let x86 = Arch { machine: 62, gregs: 27 };
-        let arm = Arch { machine: 183, gregs: 34 };
-        let t = StatFields { pid: 7, ..Default::default() };
+        let x86 = Arch {
+            machine: 62,
+            gregs: 27,
+        };
+        let arm = Arch {
+            machine: 183,
+            gregs: 34,
+        };
+        let t = StatFields {
+            pid: 7,
+            ..Default::default()
+        };
         assert_eq!(prstatus(x86, &t, 1, 7, 7, 100).len(), 336);
         assert_eq!(prstatus(arm, &t, 1, 7, 7, 100).len(), 392);
         assert_eq!(prpsinfo(&ProcInfo::default()).len(), 136);

@@ -90,7 +90,9 @@ impl ImageLayers {
         use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat2};
         let rel = path.trim_start_matches('/');
         self.lowerdirs.iter().any(|d| {
-            let Ok(dir) = std::fs::File::open(d) else { return false };
+            let Ok(dir) = std::fs::File::open(d) else {
+                return false;
+            };
             let how = OpenHow::new()
                 .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
                 .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
@@ -143,7 +145,8 @@ pub fn copy_exe(pid: i32, out: &mut dyn Write) -> Result<(String, u64), MemoryEr
             Err(e) => return Err(MemoryError::read(&path, e)),
         };
         h.update(&buf[..k]);
-        out.write_all(&buf[..k]).map_err(|source| MemoryError::Write { pid, source })?;
+        out.write_all(&buf[..k])
+            .map_err(|source| MemoryError::Write { pid, source })?;
         n += k as u64;
     }
     Ok((hex::encode(h.finalize()), n))
@@ -167,7 +170,10 @@ pub fn capture_executables(
         match capture_one(&f, &mut by_inode, &mut stored, sink, container) {
             Ok(r) => out.push(r),
             Err(e) => {
-                let _ = sink.error(None, &format!("executable of pid {} ({}): {e}", f.pid, f.exe));
+                let _ = sink.error(
+                    None,
+                    &format!("executable of pid {} ({}): {e}", f.pid, f.exe),
+                );
             }
         }
     }
@@ -202,12 +208,22 @@ fn capture_one(
             second = Some(r);
             Ok(())
         });
-        res.map_err(|e| MemoryError::Sink { path: artifact.clone(), message: e.to_string() })?;
+        res.map_err(|e| MemoryError::Sink {
+            path: artifact.clone(),
+            message: e.to_string(),
+        })?;
         match second {
             Some((s2, _)) if s2 == sha => {}
             Some((s2, _)) => {
-                let _ = sink.error(Some(&artifact), "content changed while copied; this copy does not match its name");
-                return Err(MemoryError::ExecutableChanged { pid: f.pid, first: sha, second: s2 });
+                let _ = sink.error(
+                    Some(&artifact),
+                    "content changed while copied; this copy does not match its name",
+                );
+                return Err(MemoryError::ExecutableChanged {
+                    pid: f.pid,
+                    first: sha,
+                    second: s2,
+                });
             }
             None => return Err(MemoryError::ProcessGone(f.pid)),
         }
@@ -231,10 +247,18 @@ mod tests {
     fn classification() {
         assert_eq!(classify("/memfd:x (deleted)", None), Some(Reason::Memfd));
         assert_eq!(classify("/tmp/sh (deleted)", None), Some(Reason::Deleted));
-        assert_eq!(classify("/dev/shm/m", None), Some(Reason::ScratchDir("/dev/shm".into())));
+        assert_eq!(
+            classify("/dev/shm/m", None),
+            Some(Reason::ScratchDir("/dev/shm".into()))
+        );
         assert_eq!(classify("/bin/busybox", None), None);
-        let img = ImageLayers { lowerdirs: vec![PathBuf::from("/")] };
-        assert_eq!(classify("/proc/self/exe-not-there", Some(&img)), Some(Reason::NotInImage));
+        let img = ImageLayers {
+            lowerdirs: vec![PathBuf::from("/")],
+        };
+        assert_eq!(
+            classify("/proc/self/exe-not-there", Some(&img)),
+            Some(Reason::NotInImage)
+        );
         assert_eq!(classify("/proc/self/status", Some(&img)), None);
     }
 
@@ -242,7 +266,16 @@ mod tests {
     fn lowerdirs_from_mountinfo() {
         let mi = "900 800 0:99 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/c/2/fs:/var/lib/c/1/fs,upperdir=/u,workdir=/w\n";
         let l = ImageLayers::from_mountinfo(mi, Path::new("/proc/7/root")).unwrap();
-        assert_eq!(l.lowerdirs, vec![PathBuf::from("/proc/7/root/var/lib/c/2/fs"), PathBuf::from("/proc/7/root/var/lib/c/1/fs")]);
-        assert!(ImageLayers::from_mountinfo("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", Path::new("/")).is_none());
+        assert_eq!(
+            l.lowerdirs,
+            vec![
+                PathBuf::from("/proc/7/root/var/lib/c/2/fs"),
+                PathBuf::from("/proc/7/root/var/lib/c/1/fs")
+            ]
+        );
+        assert!(
+            ImageLayers::from_mountinfo("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", Path::new("/"))
+                .is_none()
+        );
     }
 }

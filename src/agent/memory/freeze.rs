@@ -52,13 +52,20 @@ pub struct FreezeReport {
 }
 
 mod duration_ms {
-    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_millis() as u64)
     }
 }
 
 fn io(action: &'static str, path: &Path, source: std::io::Error) -> MemoryError {
-    MemoryError::Cgroup { action, path: path.to_path_buf(), source }
+    MemoryError::Cgroup {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Undo the kernel's octal escapes in mountinfo paths (`\040` = space).
@@ -67,8 +74,13 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
-            let v = (b[i + 1] - b'0') as u32 * 64 + (b[i + 2] - b'0') as u32 * 8 + (b[i + 3] - b'0') as u32;
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') as u32 * 64
+                + (b[i + 2] - b'0') as u32 * 8
+                + (b[i + 3] - b'0') as u32;
             out.push(v as u8);
             i += 4;
         } else {
@@ -86,7 +98,11 @@ fn cgroup_mount(mountinfo: &str, v2: bool) -> Option<(String, PathBuf)> {
         let pre: Vec<&str> = pre.split(' ').collect();
         let post: Vec<&str> = post.split(' ').collect();
         let (fstype, superopts) = (*post.first()?, *post.get(2).unwrap_or(&""));
-        let ok = if v2 { fstype == "cgroup2" } else { fstype == "cgroup" && superopts.split(',').any(|o| o == "freezer") };
+        let ok = if v2 {
+            fstype == "cgroup2"
+        } else {
+            fstype == "cgroup" && superopts.split(',').any(|o| o == "freezer")
+        };
         if !ok {
             return None;
         }
@@ -107,7 +123,11 @@ fn join(pid: i32, root: &str, mnt: &Path, cg: &str) -> Result<PathBuf, MemoryErr
     } else {
         cg.strip_prefix(root)
             .filter(|r| r.is_empty() || r.starts_with('/'))
-            .ok_or_else(|| nofreezer(format!("its cgroup {cg} is not under the mounted part {root} of the hierarchy")))?
+            .ok_or_else(|| {
+                nofreezer(format!(
+                    "its cgroup {cg} is not under the mounted part {root} of the hierarchy"
+                ))
+            })?
     };
     Ok(mnt.join(rel.trim_start_matches('/')))
 }
@@ -116,8 +136,10 @@ impl Freezer {
     /// The freezer of `pid`'s cgroup: the v1 freezer hierarchy when mounted, else cgroup v2.
     pub fn for_pid(pid: i32) -> Result<Self, MemoryError> {
         let cgpath = format!("/proc/{pid}/cgroup");
-        let cg = std::fs::read_to_string(&cgpath).map_err(|e| super::maps::gone_or(pid, Path::new(&cgpath), e))?;
-        let mi = std::fs::read_to_string("/proc/self/mountinfo").map_err(|e| MemoryError::read("/proc/self/mountinfo", e))?;
+        let cg = std::fs::read_to_string(&cgpath)
+            .map_err(|e| super::maps::gone_or(pid, Path::new(&cgpath), e))?;
+        let mi = std::fs::read_to_string("/proc/self/mountinfo")
+            .map_err(|e| MemoryError::read("/proc/self/mountinfo", e))?;
         let v1 = cg.lines().find_map(|l| {
             let mut f = l.splitn(3, ':');
             let (_, ctrls, path) = (f.next()?, f.next()?, f.next()?);
@@ -127,13 +149,19 @@ impl Freezer {
         if let (Some(p), Some((root, mnt))) = (v1, cgroup_mount(&mi, false)) {
             let dir = join(pid, &root, &mnt, p)?;
             if dir.join("freezer.state").exists() {
-                return Ok(Freezer { kind: FreezerKind::V1, path: dir });
+                return Ok(Freezer {
+                    kind: FreezerKind::V1,
+                    path: dir,
+                });
             }
         }
         if let (Some(p), Some((root, mnt))) = (v2, cgroup_mount(&mi, true)) {
             let dir = join(pid, &root, &mnt, p)?;
             if dir.join("cgroup.freeze").exists() {
-                return Ok(Freezer { kind: FreezerKind::V2, path: dir });
+                return Ok(Freezer {
+                    kind: FreezerKind::V2,
+                    path: dir,
+                });
             }
         }
         Err(MemoryError::NoFreezer {
@@ -146,14 +174,23 @@ impl Freezer {
     pub fn at(path: impl Into<PathBuf>) -> Result<Self, MemoryError> {
         let path = path.into();
         if path.join("freezer.state").exists() {
-            Ok(Freezer { kind: FreezerKind::V1, path })
+            Ok(Freezer {
+                kind: FreezerKind::V1,
+                path,
+            })
         } else if path.join("cgroup.freeze").exists() {
-            Ok(Freezer { kind: FreezerKind::V2, path })
+            Ok(Freezer {
+                kind: FreezerKind::V2,
+                path,
+            })
         } else {
             Err(io(
                 "use",
                 &path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "neither freezer.state nor cgroup.freeze is there"),
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "neither freezer.state nor cgroup.freeze is there",
+                ),
             ))
         }
     }
@@ -178,7 +215,10 @@ impl Freezer {
             }),
             FreezerKind::V2 => {
                 let asked = self.read("cgroup.freeze")?.trim() == "1";
-                let frozen = self.read("cgroup.events")?.lines().any(|l| l.trim() == "frozen 1");
+                let frozen = self
+                    .read("cgroup.events")?
+                    .lines()
+                    .any(|l| l.trim() == "frozen 1");
                 Ok(match (asked, frozen) {
                     (_, true) => FreezeState::Frozen,
                     (true, false) => FreezeState::Freezing,
@@ -220,10 +260,20 @@ impl Freezer {
     pub fn freeze(&self, timeout: Duration) -> Result<FreezeGuard, MemoryError> {
         let start = Instant::now();
         if self.freeze_requested()? {
-            return Ok(FreezeGuard { freezer: self.clone(), start, ours: false, done: false });
+            return Ok(FreezeGuard {
+                freezer: self.clone(),
+                start,
+                ours: false,
+                done: false,
+            });
         }
         // the guard exists before the request: whatever happens next, it thaws
-        let guard = FreezeGuard { freezer: self.clone(), start, ours: true, done: false };
+        let guard = FreezeGuard {
+            freezer: self.clone(),
+            start,
+            ours: true,
+            done: false,
+        };
         self.request(true)?;
         if !self.wait_for(FreezeState::Frozen, timeout)? {
             drop(guard);
@@ -245,7 +295,11 @@ impl Freezer {
             let text = std::fs::read_to_string(&procs).map_err(|e| io("read", &procs, e))?;
             out.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
             if let Ok(rd) = std::fs::read_dir(&d) {
-                dirs.extend(rd.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
+                dirs.extend(
+                    rd.flatten()
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .map(|e| e.path()),
+                );
             }
         }
         out.sort_unstable();
@@ -281,7 +335,8 @@ impl FreezeGuard {
         self.done = true;
         if self.ours {
             self.freezer.request(false)?;
-            self.freezer.wait_for(FreezeState::Thawed, Duration::from_secs(5))?;
+            self.freezer
+                .wait_for(FreezeState::Thawed, Duration::from_secs(5))?;
         }
         Ok(FreezeReport {
             cgroup: self.freezer.path.clone(),
@@ -294,10 +349,11 @@ impl FreezeGuard {
 
 impl Drop for FreezeGuard {
     fn drop(&mut self) {
-        if self.ours && !self.done {
-            if let Err(e) = self.freezer.request(false) {
-                tracing::error!("could not thaw {}: {e}", self.freezer.path.display());
-            }
+        if self.ours
+            && !self.done
+            && let Err(e) = self.freezer.request(false)
+        {
+            tracing::error!("could not thaw {}: {e}", self.freezer.path.display());
         }
     }
 }
@@ -316,7 +372,11 @@ pub fn thaw_cgroup(path: &Path) -> Result<ThawOutcome, MemoryError> {
     let was_frozen = f.freeze_requested()?;
     f.request(false)?;
     if !f.wait_for(FreezeState::Thawed, Duration::from_secs(5))? {
-        return Err(MemoryError::FreezeTimeout { path: path.to_path_buf(), state: "THAWED", waited_ms: 5000 });
+        return Err(MemoryError::FreezeTimeout {
+            path: path.to_path_buf(),
+            state: "THAWED",
+            waited_ms: 5000,
+        });
     }
     Ok(ThawOutcome { was_frozen })
 }
@@ -337,11 +397,20 @@ mod tests {
     #[test]
     fn finds_mounts_and_joins_paths() {
         let (root, mnt) = cgroup_mount(MI, false).unwrap();
-        assert_eq!((root.as_str(), mnt.as_path()), ("/", Path::new("/sys/fs/cgroup/freezer")));
-        assert_eq!(join(1, &root, &mnt, "/k8s.io/c1").unwrap(), Path::new("/sys/fs/cgroup/freezer/k8s.io/c1"));
+        assert_eq!(
+            (root.as_str(), mnt.as_path()),
+            ("/", Path::new("/sys/fs/cgroup/freezer"))
+        );
+        assert_eq!(
+            join(1, &root, &mnt, "/k8s.io/c1").unwrap(),
+            Path::new("/sys/fs/cgroup/freezer/k8s.io/c1")
+        );
         let (root, mnt) = cgroup_mount(MI, true).unwrap();
         assert_eq!(mnt, Path::new("/sys/fs/cgroup/my v2"));
-        assert_eq!(join(1, &root, &mnt, "/kubepods/pod1/c").unwrap(), Path::new("/sys/fs/cgroup/my v2/pod1/c"));
+        assert_eq!(
+            join(1, &root, &mnt, "/kubepods/pod1/c").unwrap(),
+            Path::new("/sys/fs/cgroup/my v2/pod1/c")
+        );
         assert!(join(1, &root, &mnt, "/kubepodsX/c").is_err());
         assert!(join(1, "/", &mnt, "/../../c").is_err());
     }

@@ -43,12 +43,18 @@ impl Mapping {
     }
     /// The backing file no longer exists on any disk: deleted, memfd, or shared memory.
     pub fn file_gone(&self) -> bool {
-        let Some(p) = self.path.as_deref() else { return false };
-        p.ends_with(" (deleted)") || p.starts_with("/memfd:") || p.starts_with("/dev/shm/") || p.starts_with("/SYSV")
+        let Some(p) = self.path.as_deref() else {
+            return false;
+        };
+        p.ends_with(" (deleted)")
+            || p.starts_with("/memfd:")
+            || p.starts_with("/dev/shm/")
+            || p.starts_with("/SYSV")
     }
     /// Private anonymous memory (no backing file): pages never touched read as zeros.
     pub fn private_anonymous(&self) -> bool {
-        self.perms.as_bytes().get(3) == Some(&b'p') && matches!(self.path.as_deref(), None | Some("[heap]"))
+        self.perms.as_bytes().get(3) == Some(&b'p')
+            && matches!(self.path.as_deref(), None | Some("[heap]"))
     }
     /// Read-only (not writable) mapping of a file still on disk: its content is the file's.
     pub fn on_disk_read_only(&self) -> bool {
@@ -58,7 +64,10 @@ impl Mapping {
 
 /// Parse the text of a maps file (`origin` names it in errors).
 pub fn parse_maps(text: &str, origin: &str) -> Result<Vec<Mapping>, MemoryError> {
-    text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_line(l, origin)).collect()
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| parse_line(l, origin))
+        .collect()
 }
 
 /// Read and parse `/proc/<pid>/maps`.
@@ -87,7 +96,11 @@ pub fn parse_present_bytes(text: &str) -> std::collections::HashMap<u64, u64> {
             out.insert(start, 0);
             continue;
         }
-        let kb = |key: &str| l.strip_prefix(key).and_then(|v| v.trim().strip_suffix("kB")).and_then(|v| v.trim().parse::<u64>().ok());
+        let kb = |key: &str| {
+            l.strip_prefix(key)
+                .and_then(|v| v.trim().strip_suffix("kB"))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
         if let (Some(start), Some(v)) = (cur, kb("Rss:").or_else(|| kb("Swap:"))) {
             *out.entry(start).or_insert(0) += v * 1024;
         }
@@ -104,7 +117,10 @@ pub(crate) fn gone_or(pid: i32, path: &std::path::Path, e: std::io::Error) -> Me
 }
 
 fn parse_line(line: &str, origin: &str) -> Result<Mapping, MemoryError> {
-    let bad = |what: &str| MemoryError::Parse { path: origin.into(), what: format!("{what} in line {line:?}") };
+    let bad = |what: &str| MemoryError::Parse {
+        path: origin.into(),
+        what: format!("{what} in line {line:?}"),
+    };
     let mut rest = line;
     let mut field = || {
         let t = rest.trim_start_matches(' ');
@@ -119,7 +135,9 @@ fn parse_line(line: &str, origin: &str) -> Result<Mapping, MemoryError> {
     let dev = field().to_string();
     let inode = field();
     let path = rest.trim_start_matches(' ');
-    let (s, e) = range.split_once('-').ok_or_else(|| bad("no address range"))?;
+    let (s, e) = range
+        .split_once('-')
+        .ok_or_else(|| bad("no address range"))?;
     let start = u64::from_str_radix(s, 16).map_err(|_| bad("bad start address"))?;
     let end = u64::from_str_radix(e, 16).map_err(|_| bad("bad end address"))?;
     if end < start || perms.len() != 4 {

@@ -7,18 +7,20 @@
 
 pub mod capture;
 pub mod core;
-pub mod freeze;
 mod elf;
 mod error;
 pub mod executables;
+pub mod freeze;
 pub mod maps;
 pub mod procinfo;
 pub mod space;
 
-pub use core::{ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core};
+pub use capture::{MemoryCaptureOptions, MemoryCaptureReport, capture_container_memory};
+pub use core::{
+    ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core,
+};
 pub use error::MemoryError;
-pub use maps::{Mapping, read_maps};
 pub use executables::{ExecutableRecord, ImageLayers, capture_executables};
 pub use freeze::{FreezeGuard, FreezeReport, Freezer, thaw_by_pid, thaw_cgroup};
+pub use maps::{Mapping, read_maps};
 pub use space::{Margin, SpaceCheck, check_free_space};
-pub use capture::{MemoryCaptureOptions, MemoryCaptureReport, capture_container_memory};

@@ -43,7 +43,10 @@ fn read(pid: i32, path: String) -> Result<Vec<u8>, MemoryError> {
 
 /// Parse a `stat` line; `comm` may hold spaces and parentheses, so split at the last ')'.
 pub fn parse_stat(text: &str, origin: &str) -> Result<StatFields, MemoryError> {
-    let bad = |what: &str| MemoryError::Parse { path: origin.into(), what: what.to_string() };
+    let bad = |what: &str| MemoryError::Parse {
+        path: origin.into(),
+        what: what.to_string(),
+    };
     let open = text.find('(').ok_or_else(|| bad("no '(' before comm"))?;
     let close = text.rfind(')').ok_or_else(|| bad("no ')' after comm"))?;
     if close < open {
@@ -89,14 +92,22 @@ fn parse_ids(text: &str) -> (u32, u32) {
 impl ProcInfo {
     pub fn read(pid: i32) -> Result<Self, MemoryError> {
         let stat_path = format!("/proc/{pid}/stat");
-        let stat = parse_stat(&String::from_utf8_lossy(&read(pid, stat_path.clone())?), &stat_path)?;
-        let (uid, gid) = parse_ids(&String::from_utf8_lossy(&read(pid, format!("/proc/{pid}/status"))?));
+        let stat = parse_stat(
+            &String::from_utf8_lossy(&read(pid, stat_path.clone())?),
+            &stat_path,
+        )?;
+        let (uid, gid) = parse_ids(&String::from_utf8_lossy(&read(
+            pid,
+            format!("/proc/{pid}/status"),
+        )?));
         let cmdline = read(pid, format!("/proc/{pid}/cmdline"))?;
         let auxv = std::fs::read(format!("/proc/{pid}/auxv")).unwrap_or_default();
         let mut threads = Vec::new();
         if let Ok(rd) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-            let mut tids: Vec<i32> =
-                rd.flatten().filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok())).collect();
+            let mut tids: Vec<i32> = rd
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
+                .collect();
             tids.sort_unstable();
             for tid in tids.into_iter().filter(|t| *t != pid) {
                 let p = format!("/proc/{pid}/task/{tid}/stat");
@@ -108,7 +119,14 @@ impl ProcInfo {
                 }
             }
         }
-        Ok(ProcInfo { stat, uid, gid, cmdline, threads, auxv })
+        Ok(ProcInfo {
+            stat,
+            uid,
+            gid,
+            cmdline,
+            threads,
+            auxv,
+        })
     }
 
     /// The command line with NULs as spaces, as `ps` shows it.
@@ -124,7 +142,11 @@ mod tests {
 
     #[test]
     fn stat_with_hostile_comm() {
-        let s = parse_stat("42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 -5 1 0 100", "t").unwrap();
+        let s = parse_stat(
+            "42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 -5 1 0 100",
+            "t",
+        )
+        .unwrap();
         assert_eq!(s.pid, 42);
         assert_eq!(s.comm, "a) b (c)");
         assert_eq!((s.state, s.ppid, s.pgrp, s.sid), ('S', 1, 42, 42));
