@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 /// How a core is taken.
 #[derive(Debug, Clone)]
@@ -264,69 +265,41 @@ impl CorePlan {
 
     /// Write the core to `out`, sequentially. Bytes that turn unreadable are written as zeros
     /// and recorded; only a failing `out` (or a vanished process before the start) is an error.
+    ///
+    /// A reader thread fills the next buffer from `/proc/<pid>/mem` while this thread hands the
+    /// previous one to `out` (which hashes and ships it): at most three buffers exist at once.
     pub fn write(mut self, out: &mut dyn Write) -> Result<CoreSummary, MemoryError> {
         let pid = self.pid;
         let werr = |source| MemoryError::Write { pid, source };
         out.write_all(&self.header).map_err(werr)?;
         let mem = self.mem.take().ok_or(MemoryError::ProcessGone(pid))?;
-        let mut buf = vec![0u8; self.buffer_size];
-        let page = page_size() as usize;
+        let jobs: Vec<(usize, u64, u64)> = (self.regions.iter().enumerate())
+            .filter(|(_, r)| r.bytes > 0)
+            .map(|(i, r)| (i, r.mapping.start, r.bytes))
+            .collect();
+        let size = self.buffer_size;
         let mut written = self.data_start;
-        for r in &mut self.regions {
-            if r.bytes == 0 {
-                continue;
-            }
-            let mut addr = r.mapping.start;
-            let end = r.mapping.start + r.bytes;
-            let mut zero_filled = 0u64;
-            let mut first_err: Option<String> = None;
-            while addr < end {
-                let want = ((end - addr) as usize).min(buf.len());
-                let chunk = &mut buf[..want];
-                let got = match mem.read_at(chunk, addr) {
-                    Ok(n) if n > 0 => n,
-                    // EOF or an error: go page by page, zero-filling what cannot be read
-                    res => {
-                        if first_err.is_none() {
-                            first_err = Some(match res {
-                                Err(e) => format!("unreadable at {addr:#x}: {e}"),
-                                Ok(_) => {
-                                    format!("no data at {addr:#x} (unmapped during the dump?)")
-                                }
-                            });
-                        }
-                        let mut done = 0;
-                        while done < want {
-                            let n = (page - (addr as usize + done) % page).min(want - done);
-                            let p = &mut chunk[done..done + n];
-                            match mem.read_at(p, addr + done as u64) {
-                                Ok(k) if k == n => {}
-                                Ok(k) => {
-                                    p[k..].fill(0);
-                                    zero_filled += (n - k) as u64;
-                                }
-                                Err(_) => {
-                                    p.fill(0);
-                                    zero_filled += n as u64;
-                                }
-                            }
-                            done += n;
-                        }
-                        want
+        let (full_tx, full_rx) = mpsc::sync_channel::<Filled>(1);
+        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+        std::thread::scope(|scope| {
+            // owned here, so that leaving early (an `out` error) drops both ends and the reader,
+            // blocked on either, stops instead of being waited for forever
+            let (full_rx, free_tx) = (full_rx, free_tx);
+            scope.spawn(move || read_regions(&mem, &jobs, size, &full_tx, &free_rx));
+            for msg in full_rx.iter() {
+                match msg {
+                    Filled::Chunk(buf, n) => {
+                        out.write_all(&buf[..n]).map_err(werr)?;
+                        written += n as u64;
+                        let _ = free_tx.send(buf);
                     }
-                };
-                out.write_all(&chunk[..got]).map_err(werr)?;
-                addr += got as u64;
-                written += got as u64;
+                    Filled::RegionEnd { index, zero_filled, reason } => {
+                        self.regions[index].status = RegionStatus::Partial { zero_filled, reason };
+                    }
+                }
             }
-            if zero_filled > 0 {
-                let reason = first_err.unwrap_or_else(|| "short reads".into());
-                r.status = RegionStatus::Partial {
-                    zero_filled,
-                    reason,
-                };
-            }
-        }
+            Ok::<(), MemoryError>(())
+        })?;
         out.flush().map_err(werr)?;
         let dumped = self.regions.iter().filter(|r| r.bytes > 0).count();
         Ok(CoreSummary {
@@ -337,6 +310,82 @@ impl CorePlan {
             regions_skipped: self.regions.len() - dumped,
             regions: self.regions,
         })
+    }
+}
+
+/// What the reader thread hands over.
+enum Filled {
+    /// A buffer and how many of its bytes are data.
+    Chunk(Vec<u8>, usize),
+    /// A region had unreadable bytes (written as zeros).
+    RegionEnd { index: usize, zero_filled: u64, reason: String },
+}
+
+/// Read each (index, start, bytes) region in buffer-sized chunks; unreadable pages become zeros.
+fn read_regions(
+    mem: &File,
+    jobs: &[(usize, u64, u64)],
+    size: usize,
+    full: &mpsc::SyncSender<Filled>,
+    free: &mpsc::Receiver<Vec<u8>>,
+) {
+    let page = page_size() as usize;
+    let mut spare = vec![vec![0u8; size], vec![0u8; size]];
+    for &(index, start, bytes) in jobs {
+        let (mut addr, end) = (start, start + bytes);
+        let mut zero_filled = 0u64;
+        let mut first_err: Option<String> = None;
+        while addr < end {
+            let mut buf = match spare.pop() {
+                Some(b) => b,
+                None => match free.recv() {
+                    Ok(b) => b,
+                    Err(_) => return, // the writer is gone
+                },
+            };
+            let want = ((end - addr) as usize).min(buf.len());
+            let chunk = &mut buf[..want];
+            let got = match mem.read_at(chunk, addr) {
+                Ok(n) if n > 0 => n,
+                // EOF or an error: go page by page, zero-filling what cannot be read
+                res => {
+                    if first_err.is_none() {
+                        first_err = Some(match res {
+                            Err(e) => format!("unreadable at {addr:#x}: {e}"),
+                            Ok(_) => format!("no data at {addr:#x} (unmapped during the dump?)"),
+                        });
+                    }
+                    let mut done = 0;
+                    while done < want {
+                        let n = (page - (addr as usize + done) % page).min(want - done);
+                        let p = &mut chunk[done..done + n];
+                        match mem.read_at(p, addr + done as u64) {
+                            Ok(k) if k == n => {}
+                            Ok(k) => {
+                                p[k..].fill(0);
+                                zero_filled += (n - k) as u64;
+                            }
+                            Err(_) => {
+                                p.fill(0);
+                                zero_filled += n as u64;
+                            }
+                        }
+                        done += n;
+                    }
+                    want
+                }
+            };
+            if full.send(Filled::Chunk(buf, got)).is_err() {
+                return;
+            }
+            addr += got as u64;
+        }
+        if zero_filled > 0 {
+            let reason = first_err.unwrap_or_else(|| "short reads".into());
+            if full.send(Filled::RegionEnd { index, zero_filled, reason }).is_err() {
+                return;
+            }
+        }
     }
 }
 
