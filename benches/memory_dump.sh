@@ -11,11 +11,13 @@ WORK=$(mktemp -d -t kf-memdump-bench.XXXXXX)
 CG=""
 HOLDER=""
 cleanup() {
-  [ -n "$HOLDER" ] && kill -KILL "$HOLDER" 2>/dev/null || true
-  if [ -n "$CG" ] && [ -d "$CG" ]; then
+  if [ -n "$CG" ] && [ -d "$CG" ]; then   # a frozen task never handles SIGKILL: thaw first
     [ -f "$CG/freezer.state" ] && echo THAWED > "$CG/freezer.state" 2>/dev/null || true
     [ -f "$CG/cgroup.freeze" ] && echo 0 > "$CG/cgroup.freeze" 2>/dev/null || true
-    sleep 0.2; rmdir "$CG" 2>/dev/null || true
+  fi
+  if [ -n "$HOLDER" ]; then kill -KILL "$HOLDER" 2>/dev/null || true; wait "$HOLDER" 2>/dev/null || true; fi
+  if [ -n "$CG" ] && [ -d "$CG" ]; then
+    for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$CG" 2>/dev/null && break; sleep 0.2; done
   fi
   rm -rf "$WORK"
 }
