@@ -3,7 +3,7 @@
 //! executables (deleted, memfd, outside the image), and a free-space check for node-side spools.
 //!
 //! Everything streams into a caller's `Write` (the evidence sink hashes it); memory use stays
-//! flat at about one read buffer whatever the process size.
+//! flat at a few read buffers (3 × 1 MiB by default) whatever the process size.
 
 pub mod capture;
 pub mod core;
