@@ -12,6 +12,7 @@ mod error;
 pub mod export;
 pub mod inspect;
 pub mod locate;
+pub mod memory;
 pub mod mountinfo;
 pub mod procfs;
 pub mod safefs;

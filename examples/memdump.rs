@@ -1,0 +1,39 @@
+//! Dump one process's memory as an ELF core: `memdump <pid> <out.core> [--freeze] [--file-mappings]`.
+//! Prints the summary (bytes, seconds, frozen time) as one JSON line. Used by benches/memory_dump.sh.
+
+use kforensic::agent::memory::{CoreOptions, dump_core, freeze};
+use kforensic::evidence::HashingWriter;
+use std::io::BufWriter;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        return Err("usage: memdump <pid> <out.core> [--freeze] [--file-mappings]".into());
+    }
+    let pid: i32 = args[1].parse()?;
+    let opts = CoreOptions {
+        include_file_mappings: args.iter().any(|a| a == "--file-mappings"),
+        ..Default::default()
+    };
+    let guard = if args.iter().any(|a| a == "--freeze") {
+        Some(freeze::Freezer::for_pid(pid)?.freeze(std::time::Duration::from_secs(10))?)
+    } else {
+        None
+    };
+    let t = std::time::Instant::now();
+    let mut w = HashingWriter::new(BufWriter::with_capacity(
+        1 << 16,
+        std::fs::File::create(&args[2])?,
+    ));
+    let summary = dump_core(pid, &opts, None, &mut w)?;
+    let (_, bytes, sha) = w.finish();
+    let secs = t.elapsed().as_secs_f64();
+    let frozen = guard.map(|g| g.thaw()).transpose()?;
+    println!(
+        "{}",
+        serde_json::json!({"pid": pid, "bytes": bytes, "sha256": sha, "seconds": secs,
+            "regions_dumped": summary.regions_dumped, "regions_skipped": summary.regions_skipped,
+            "frozen_ms": frozen.map(|f| f.frozen_for.as_millis() as u64)})
+    );
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! One container's memory evidence in one call: freeze, one core per process, suspicious
+//! executables, thaw — the piece `agent capture --memory` / `checkpoint pod --memory=proc` run.
+
+use super::MemoryError;
+use super::core::{ByteBudget, CoreOptions, CorePlan, CoreSummary};
+use super::executables::{ExecutableRecord, ImageLayers, capture_executables};
+use super::freeze::{FreezeReport, Freezer};
+use crate::evidence::{ArtifactSink, ArtifactSpec};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct MemoryCaptureOptions {
+    pub core: CoreOptions,
+    /// Freeze the container's cgroup during the capture (`--no-freeze` turns it off).
+    pub freeze: bool,
+    /// How long to wait for the cgroup to reach FROZEN.
+    pub freeze_timeout: Duration,
+    /// Longest time the container may stay frozen: past it, a watchdog thaws it even if the
+    /// capture is still running (the rest of the capture is then not a consistent cut).
+    pub max_frozen: Duration,
+    /// Byte cap across all cores of the container.
+    pub byte_cap: Option<u64>,
+    /// Copy deleted / memfd / out-of-image executables.
+    pub executables: bool,
+    /// Where host paths (overlay layers) are reached: `/` or `/proc/<host pid>/root`.
+    pub host_root: PathBuf,
+}
+
+impl Default for MemoryCaptureOptions {
+    fn default() -> Self {
+        Self {
+            core: CoreOptions::default(),
+            freeze: true,
+            freeze_timeout: Duration::from_secs(10),
+            max_frozen: Duration::from_secs(300),
+            byte_cap: None,
+            executables: true,
+            host_root: PathBuf::from("/"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoreArtifact {
+    pub artifact: String,
+    #[serde(flatten)]
+    pub summary: CoreSummary,
+}
+
+/// What the manifest / volatile.json record about the memory capture.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct MemoryCaptureReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<FreezeReport>,
+    /// Why the capture ran without a freeze, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze_error: Option<String>,
+    /// The watchdog thawed the container before the capture ended.
+    pub thawed_by_deadline: bool,
+    pub cores: Vec<CoreArtifact>,
+    pub executables: Vec<ExecutableRecord>,
+    /// Set when the byte cap was hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_note: Option<String>,
+    /// Per-process failures (also reported to the sink).
+    pub errors: Vec<String>,
+}
+
+impl MemoryCaptureReport {
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty() && self.cap_note.is_none() && !self.thawed_by_deadline
+    }
+}
+
+/// Capture the memory of the container whose init process is `init_pid` into `sink`, under
+/// `dir` (e.g. `pods/<ns>/<pod>/<container>`): `<dir>/memory/<pid>.core` per process and
+/// `executables/<sha256>`. `on_frozen` is called with the cgroup right after we froze it, so
+/// the caller can announce it (a cleanup path thaws it with `thaw_cgroup` if this process dies).
+/// The container is thawed on every way out: return, error, panic (guard), deadline (watchdog).
+pub fn capture_container_memory(
+    init_pid: i32,
+    dir: &str,
+    container: Option<&str>,
+    opts: &MemoryCaptureOptions,
+    sink: &mut dyn ArtifactSink,
+    on_frozen: &mut dyn FnMut(&Freezer),
+) -> Result<MemoryCaptureReport, MemoryError> {
+    let mut report = MemoryCaptureReport::default();
+    let freezer = Freezer::for_pid(init_pid);
+    let mut guard = None;
+    let mut watchdog = None;
+    if opts.freeze {
+        match &freezer {
+            Ok(f) => match f.freeze(opts.freeze_timeout) {
+                Ok(g) => {
+                    // only a freeze of ours is announced (a cleanup path must never thaw a
+                    // cgroup someone else froze)
+                    if g.froze_it() {
+                        on_frozen(f);
+                        watchdog = Some(spawn_watchdog(f.clone(), opts.max_frozen));
+                    }
+                    guard = Some(g);
+                }
+                Err(e) => report.freeze_error = Some(e.to_string()),
+            },
+            Err(e) => report.freeze_error = Some(e.to_string()),
+        }
+    }
+    let pids = match &freezer {
+        Ok(f) => f.pids().unwrap_or_else(|_| vec![init_pid]),
+        Err(_) => vec![init_pid],
+    };
+    let mut budget = opts.byte_cap.map(ByteBudget::new);
+    for &pid in &pids {
+        let artifact = format!("{dir}/memory/{pid}.core");
+        match dump_one(pid, &artifact, container, &opts.core, budget.as_mut(), sink) {
+            Ok(summary) => report.cores.push(CoreArtifact { artifact, summary }),
+            Err(e) => {
+                let msg = format!("memory of pid {pid}: {e}");
+                let _ = sink.error(Some(&artifact), &msg);
+                report.errors.push(msg);
+            }
+        }
+    }
+    if opts.executables {
+        let image = ImageLayers::of_pid(init_pid, &opts.host_root)
+            .ok()
+            .flatten();
+        report.executables = capture_executables(&pids, image.as_ref(), sink, container);
+    }
+    if let Some((stop, handle)) = watchdog {
+        let _ = stop.send(());
+        report.thawed_by_deadline = handle.join().unwrap_or(false);
+    }
+    if let Some(g) = guard {
+        report.freeze = Some(g.thaw()?);
+    }
+    report.cap_note = budget.and_then(|b| b.note());
+    if let Some(n) = &report.cap_note {
+        let _ = sink.error(None, n);
+    }
+    Ok(report)
+}
+
+fn dump_one(
+    pid: i32,
+    artifact: &str,
+    container: Option<&str>,
+    opts: &CoreOptions,
+    budget: Option<&mut ByteBudget>,
+    sink: &mut dyn ArtifactSink,
+) -> Result<CoreSummary, MemoryError> {
+    let plan = CorePlan::prepare(pid, opts, budget)?;
+    let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
+    spec.container = container.map(str::to_string);
+    let mut plan = Some(plan);
+    let mut result = None;
+    sink.put(&spec, &mut |w| {
+        let p = plan
+            .take()
+            .ok_or_else(|| std::io::Error::other("core already written"))?;
+        let r = p.write(w);
+        let err = r
+            .as_ref()
+            .err()
+            .map(|e| std::io::Error::other(e.to_string()));
+        result = Some(r);
+        err.map_or(Ok(()), Err)
+    })
+    .map_err(|e| MemoryError::Sink {
+        path: artifact.to_string(),
+        message: e.to_string(),
+    })?;
+    result.unwrap_or(Err(MemoryError::ProcessGone(pid)))
+}
+
+/// Thaws `f` at `deadline` unless told to stop first; the join value says whether it thawed.
+fn spawn_watchdog(
+    f: Freezer,
+    deadline: Duration,
+) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+    let (tx, rx) = mpsc::channel::<()>();
+    let h = std::thread::spawn(move || match rx.recv_timeout(deadline) {
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            tracing::warn!(
+                "container frozen longer than {deadline:?}: thawing {}",
+                f.path.display()
+            );
+            super::freeze::thaw_cgroup(&f.path).is_ok()
+        }
+        _ => false,
+    });
+    (tx, h)
+}
