@@ -23,7 +23,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
                 upload: a.s3.options(),
                 progress: !g.quiet,
             };
-            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, args: a };
+            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, connect: connect_options(g), args: a };
             let (report, exit) = cluster::checkpoint::run(&ctx, opts).await?;
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(exit)

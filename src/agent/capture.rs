@@ -24,6 +24,8 @@ pub enum Step {
     Volatile,
     Logs,
     History,
+    /// Process memory as ELF cores + suspicious executables (not in the default set).
+    Memory,
 }
 
 impl Step {
@@ -42,6 +44,8 @@ pub struct CaptureOptions {
     /// Where the kubelet keeps container logs (host path).
     pub pod_log_dir: String,
     pub quiet: bool,
+    /// For `Step::Memory`.
+    pub memory: super::memory::capture::MemoryCaptureOptions,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -249,6 +253,11 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
     {
         put_json(p, spec("volatile.json", JSON), &volatile::capture(&uri, &l.pids, l.init))?;
     }
+    if has(Step::Memory)
+        && let Some(pid) = l.init
+    {
+        memory_step(opts, pid, l.shim, &prefix, t.container.as_deref(), p)?;
+    }
     if has(Step::History)
         && let Some(pid) = l.init
     {
@@ -441,6 +450,48 @@ fn node_logs(
             }
             Err(e) => p.note(&format!("{dir_path}/{name} skipped: {e}")),
         }
+    }
+    Ok(())
+}
+
+/// Freeze, one ELF core per process, suspicious executables, thaw. The frozen cgroup is announced
+/// on stderr (`{"frozen_cgroup": PATH}`) before reading starts, so that the CLI can thaw it should
+/// this process die.
+fn memory_step(
+    opts: &CaptureOptions,
+    init: i32,
+    shim: Option<i32>,
+    prefix: &str,
+    container: Option<&str>,
+    p: &mut Progress<'_>,
+) -> Result<(), AgentError> {
+    use super::memory::capture::capture_container_memory;
+    let mut mopts = opts.memory.clone();
+    if let Some(s) = shim {
+        mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
+    }
+    let mut announce = |f: &super::memory::freeze::Freezer| {
+        eprintln!("{}", serde_json::json!({"frozen_cgroup": f.path}));
+    };
+    match capture_container_memory(init, prefix, container, &mopts, p, &mut announce) {
+        Ok(rep) => {
+            if let Some(n) = &rep.cap_note {
+                p.error(Some(&format!("{prefix}/memory")), n)?;
+            }
+            if rep.thawed_by_deadline {
+                p.error(Some(&format!("{prefix}/memory")), "the freeze watchdog thawed the container before the memory capture ended: not a consistent cut")?;
+            }
+            if let Some(e) = &rep.freeze_error {
+                p.note(&format!("memory captured without a freeze: {e}"));
+            }
+            let spec = ArtifactSpec::new(format!("{prefix}/memory.json"), JSON, "agent");
+            let spec = match container {
+                Some(c) => spec.container(c),
+                None => spec,
+            };
+            put_json(p, spec, &rep)?;
+        }
+        Err(e) => p.error(Some(&format!("{prefix}/memory")), &format!("memory capture failed: {e}"))?,
     }
     Ok(())
 }

@@ -78,6 +78,12 @@ pub fn options(a: &CaptureArgs, quiet: bool) -> Result<CaptureOptions, AgentErro
         steps,
         include_volumes: a.include_volumes,
         docker_host: a.docker_host.clone(),
+        memory: memory::capture::MemoryCaptureOptions {
+            core: memory::core::CoreOptions { include_file_mappings: a.memory_file_mappings, ..Default::default() },
+            freeze: !a.no_freeze,
+            byte_cap: a.memory_max_bytes,
+            ..Default::default()
+        },
         runc_roots: a.runc_root.clone(),
         pod_log_dir: a.pod_log_dir.clone(),
         quiet,
@@ -94,6 +100,11 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
+            Ok(Exit::Ok)
+        }
+        AgentCommand::Thaw(t) => {
+            let out = memory::freeze::thaw_cgroup(&t.cgroup).map_err(|e| AgentError::Io(std::io::Error::other(e.to_string())))?;
+            crate::cli::output::emit(crate::cli::OutputFormat::Json, &Json(out)).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
         AgentCommand::ExportDir(e) => {

@@ -14,6 +14,9 @@ pub struct AgentArgs {
 pub enum AgentCommand {
     /// Capture containers running on this node: inspect, diff, export, volatile state, logs, histories.
     Capture(Box<CaptureArgs>),
+    /// Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died).
+    #[command(hide = true)]
+    Thaw(ThawArgs),
     /// Idle until the deadline (the collector pod's main process; captures run through exec).
     #[command(hide = true)]
     Hold(HoldArgs),
@@ -53,6 +56,15 @@ pub struct CaptureArgs {
     /// Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar.
     #[arg(long, value_name = "PATH")]
     pub checkpoint_archive: Option<String>,
+    /// With the `memory` step: also dump read-only mappings of files still on disk.
+    #[arg(long)]
+    pub memory_file_mappings: bool,
+    /// With the `memory` step: at most this many bytes of memory per container.
+    #[arg(long, value_name = "BYTES")]
+    pub memory_max_bytes: Option<u64>,
+    /// With the `memory` step: do not freeze the container while its memory is read.
+    #[arg(long)]
+    pub no_freeze: bool,
     /// Write artifacts into this directory (plus index.json).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -87,4 +99,11 @@ pub struct HoldArgs {
     /// Exit after this many seconds.
     #[arg(long, default_value_t = 600)]
     pub seconds: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ThawArgs {
+    /// The cgroup directory announced as `frozen_cgroup`.
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: std::path::PathBuf,
 }

@@ -49,9 +49,6 @@ pub struct CheckpointPodArgs {
     pub archive: bool,
     #[command(flatten)]
     pub s3: crate::cli::evidence::S3UploadArgs,
-    /// Keep the kubelet's checkpoint archive on the node after it was shipped (default: delete it).
-    #[arg(long)]
-    pub keep_node_archive: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -24,6 +24,8 @@ pub const AGENT_ARTIFACTS: &[&str] = &["inspect.json", "diff.json", "diff.tar.zs
 
 pub struct Options {
     pub args: CheckpointPodArgs,
+    /// For `--isolate`: to name the operator when the server cannot.
+    pub connect: super::ConnectOptions,
     pub case_id: String,
     pub progress: bool,
     pub finish: FinishOptions,
@@ -107,8 +109,10 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     // timeout can stop it: the collector pod is deleted, its exec stream ends, the task returns the
     // bundle, which is then finalized as incomplete. The collector is deleted on every path.
     let slot: Slot = Default::default();
+    let frozen: Frozen = Default::default();
     let task = {
-        let (ctx, t, a, spec, bars, slot) = (ctx.clone(), t.clone(), a.clone(), spec.clone(), bars.clone(), slot.clone());
+        let (ctx, t, a, spec, bars, slot, frozen) =
+            (ctx.clone(), t.clone(), a.clone(), spec.clone(), bars.clone(), slot.clone(), frozen.clone());
         tokio::spawn(async move {
             let mut notes = Vec::new();
             let r = async {
@@ -116,7 +120,7 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
                 api_evidence::collect(&ctx.client, &t, &mut bundle)
                     .await
                     .map_err(|e| ClusterError::Collector(format!("writing API-side evidence: {e}")))?;
-                node_side(&ctx, &t, &a, &spec, &mut bundle, &bars, &slot, &mut notes).await
+                node_side(&ctx, &t, &a, &spec, &mut bundle, &bars, &slot, &frozen, &mut notes).await
             }
             .await;
             (bundle, notes, r)
@@ -134,6 +138,8 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     }
     let collector = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(c) = &collector {
+        // never leave a container frozen: thaw before the collector (and its agent) goes away
+        thaw_all(c, &frozen).await;
         if a.keep_collector && stop.is_none() {
             c.mark_kept().await;
             notes.push(format!("collector pod kept: kubectl -n {} delete pod {}", c.namespace, c.name));
@@ -163,9 +169,11 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         None => outcome.map(|_| None),
     };
     step("capture", &mut lap);
+    let mut stopped = false;
     let fatal = match outcome {
         Ok(None) => None,
         Ok(Some(stop)) => {
+            stopped = true;
             bundle.error(None, &stop)?;
             bars.clear();
             eprintln!("warning: {stop}: collector pod deleted, the bundle is marked incomplete");
@@ -177,8 +185,31 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         }
     };
 
-    if a.isolate && fatal.is_none() {
-        notes.push("--isolate: run `kforensic isolate pod` now (the capture is done)".into());
+    if a.isolate && fatal.is_none() && !stopped {
+        // after the volatile state is safe: cut the pod off and mark it (same case id)
+        let iso = super::isolate::IsolateOptions {
+            pod: t.pod.clone(),
+            case_id: opts.case_id.clone(),
+            case_id_given: true,
+            cordon: false,
+            detach: false,
+            allow_dns: false,
+            dry_run: false,
+            connect: opts.connect.clone(),
+        };
+        match super::isolate::isolate(ctx, &iso).await {
+            Ok(report) => {
+                let spec = crate::evidence::ArtifactSpec::new("cluster/isolation.json", "application/json", "api");
+                bundle.put(&spec, &mut |w: &mut dyn std::io::Write| {
+                    serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)
+                })?;
+                notes.push(format!("pod isolated (case {}): undo with `kforensic release pod {} -n {}`", opts.case_id, t.pod, t.namespace));
+            }
+            Err(e) => {
+                eprintln!("warning: --isolate failed: {e}");
+                bundle.error(None, &format!("--isolate failed: {e}"))?;
+            }
+        }
     }
 
     let finished = crate::evidence::finish(bundle, &dest, &opts.finish).await?;
@@ -220,6 +251,7 @@ async fn node_side(
     bundle: &mut DirBundle,
     bars: &Bars,
     slot: &Slot,
+    frozen: &Frozen,
     notes: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
     let running: Vec<&TargetContainer> = t.containers.iter().filter(|c| c.running() && c.container_id.is_some()).collect();
@@ -250,73 +282,94 @@ async fn node_side(
         if a.include_volumes {
             args.push("--include-volumes".into());
         }
-        run_agent(c, &args, bundle, bars, &tc.name).await?;
-
-        if let Some(mode) = a.memory {
-            memory(ctx, t, tc, mode, c, bundle, bars, notes, a.keep_node_archive).await?;
+        match memory_plan(ctx, t, tc, a.memory, bars).await {
+            MemoryPlan::None => {}
+            MemoryPlan::Archive(path) => args.extend(["--checkpoint-archive".into(), path]),
+            MemoryPlan::Proc => args.extend(["--steps".into(), "inspect,diff,export,volatile,memory,logs,history".into()]),
+            MemoryPlan::Unavailable(why) => {
+                notes.push(why.clone());
+                bundle
+                    .error(Some(&format!("{}memory", prefix(t, tc))), &why)
+                    .map_err(|e| ClusterError::Collector(e.to_string()))?;
+            }
         }
+        run_agent(c, &args, bundle, bars, &tc.name, frozen).await?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn memory(
-    ctx: &ClusterCtx,
-    t: &Target,
-    tc: &TargetContainer,
-    mode: MemoryMode,
-    c: &Collector,
-    bundle: &mut DirBundle,
-    bars: &Bars,
-    notes: &mut Vec<String>,
-    _keep_node_archive: bool,
-) -> Result<(), ClusterError> {
-    let path = format!("{}checkpoint.tar", prefix(t, tc));
+enum MemoryPlan {
+    /// No memory asked for.
+    None,
+    /// The kubelet made a CRIU checkpoint: the agent ships this archive.
+    Archive(String),
+    /// The agent reads memory from /proc (ELF cores).
+    Proc,
+    /// Asked for, not possible: why.
+    Unavailable(String),
+}
+
+/// `--memory=kubelet|proc|auto`: ask the kubelet first where that is wanted; `auto` falls back to
+/// /proc capture on any failure, with the reason on the terminal and in the manifest.
+async fn memory_plan(ctx: &ClusterCtx, t: &Target, tc: &TargetContainer, mode: Option<MemoryMode>, bars: &Bars) -> MemoryPlan {
+    let Some(mode) = mode else { return MemoryPlan::None };
     if mode == MemoryMode::Proc {
-        let msg = format!("{}: --memory=proc is not available in this build", tc.name);
-        bundle.error(Some(&path), &msg).map_err(|e| ClusterError::Collector(e.to_string()))?;
-        return Ok(());
+        return MemoryPlan::Proc;
     }
     bars.note(&format!("asking the kubelet on {} for a CRIU checkpoint of {}", t.node, tc.name));
     match kubelet::checkpoint(&ctx.client, &t.node, &t.namespace, &t.pod, &tc.name, Duration::from_secs(120)).await {
-        CheckpointOutcome::Archive(archive) => {
-            let args = vec![
-                "agent".to_string(),
-                "capture".into(),
-                "--stream".into(),
-                "--container".into(),
-                tc.container_id.clone().unwrap_or_default(),
-                "--pod-namespace".into(),
-                t.namespace.clone(),
-                "--pod-name".into(),
-                t.pod.clone(),
-                "--pod-uid".into(),
-                t.pod_uid.clone(),
-                "--container-name".into(),
-                tc.name.clone(),
-                "--steps".into(),
-                "checkpoint".into(),
-                "--checkpoint-archive".into(),
-                archive,
-            ];
-            run_agent(c, &args, bundle, bars, &tc.name).await
+        CheckpointOutcome::Archive(path) => MemoryPlan::Archive(path),
+        CheckpointOutcome::Unsupported(why) if mode == MemoryMode::Auto => {
+            eprintln!("note: {why}: capturing memory from /proc instead");
+            MemoryPlan::Proc
         }
         CheckpointOutcome::Unsupported(why) => {
-            bars.note(&format!("memory of {}: {why}", tc.name));
-            notes.push(why.clone());
-            bundle.error(Some(&path), &why).map_err(|e| ClusterError::Collector(e.to_string()))
+            eprintln!("note: {why}");
+            MemoryPlan::Unavailable(why)
+        }
+    }
+}
+
+/// Cgroups an agent froze and has not yet reported thawed.
+type Frozen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Thaw what an agent froze (it died, or we are stopping it): `kforensic agent thaw` in the collector.
+async fn thaw_all(c: &Collector, frozen: &Frozen) {
+    let list: Vec<String> = std::mem::take(&mut *frozen.lock().unwrap_or_else(|e| e.into_inner()));
+    for cg in list {
+        let args = vec!["agent".to_string(), "thaw".into(), "--cgroup".into(), cg.clone()];
+        let ok = match c.exec(&args).await {
+            Ok(mut p) => {
+                let st = match p.take_status() {
+                    Some(s) => s.await,
+                    None => None,
+                };
+                let _ = p.join().await;
+                st.and_then(|s| s.status).as_deref() == Some("Success")
+            }
+            Err(_) => false,
+        };
+        if !ok {
+            eprintln!("warning: could not thaw cgroup {cg} on the node: thaw it by hand (echo THAWED > {cg}/freezer.state, or echo 0 > {cg}/cgroup.freeze)");
         }
     }
 }
 
 /// Exec the agent in the collector, feed its stdout into the bundle (re-hashed on this side),
 /// its stderr into the progress bars, and check its exit status.
-async fn run_agent(c: &Collector, args: &[String], bundle: &mut DirBundle, bars: &Bars, container: &str) -> Result<(), ClusterError> {
+async fn run_agent(
+    c: &Collector,
+    args: &[String],
+    bundle: &mut DirBundle,
+    bars: &Bars,
+    container: &str,
+    frozen: &Frozen,
+) -> Result<(), ClusterError> {
     let mut proc = c.exec(args).await?;
     let stdout = proc.stdout().ok_or_else(|| ClusterError::Collector("exec gave no stdout".into()))?;
     let stderr = proc.stderr().ok_or_else(|| ClusterError::Collector("exec gave no stderr".into()))?;
     let status = proc.take_status();
-    let progress = tokio::spawn(progress_lines(stderr, bars.clone(), container.to_string()));
+    let progress = tokio::spawn(progress_lines(stderr, bars.clone(), container.to_string(), frozen.clone()));
     let received = tokio::task::block_in_place(|| {
         let mut reader = tokio_util::io::SyncIoBridge::new(stdout);
         stream::receive(&mut reader, bundle)
@@ -328,6 +381,12 @@ async fn run_agent(c: &Collector, args: &[String], bundle: &mut DirBundle, bars:
     };
     let _ = proc.join().await;
     let ok_status = status.as_ref().and_then(|s| s.status.as_deref()) == Some("Success");
+    if ok_status && received.is_ok() {
+        // the agent thawed what it froze itself
+        frozen.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    } else {
+        thaw_all(c, frozen).await;
+    }
     match received {
         Ok(report) if report.complete() && ok_status => Ok(()),
         Ok(report) => {
@@ -356,11 +415,17 @@ fn last_line(log: &[String]) -> String {
 }
 
 /// Progress JSON lines → bars; anything else is the agent's log, kept for error messages.
-async fn progress_lines(stderr: impl tokio::io::AsyncRead + Unpin, bars: Bars, container: String) -> Vec<String> {
+async fn progress_lines(stderr: impl tokio::io::AsyncRead + Unpin, bars: Bars, container: String, frozen: Frozen) -> Vec<String> {
     let mut lines = tokio::io::BufReader::new(stderr).lines();
     let mut log = Vec::new();
     while let Ok(Some(line)) = lines.next_line().await {
         match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) if v.get("frozen_cgroup").is_some() => {
+                if let Some(cg) = v["frozen_cgroup"].as_str() {
+                    bars.note(&format!("{container}: frozen for the memory capture ({cg})"));
+                    frozen.lock().unwrap_or_else(|e| e.into_inner()).push(cg.to_string());
+                }
+            }
             Ok(v) if v.get("artifact").is_some() => {
                 let art = v["artifact"].as_str().unwrap_or("?").rsplit('/').next().unwrap_or("?").to_string();
                 let bytes = v["bytes"].as_u64().unwrap_or(0);
