@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
 
+pub mod analyze;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -73,6 +74,8 @@ fn parse_case_id(s: &str) -> Result<String, String> {
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
     Preflight(PreflightArgs),
+    /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
+    Analyze(analyze::AnalyzeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
