@@ -40,7 +40,7 @@ fn kind(t: tar::EntryType) -> &'static str {
 
 fn shown(raw: &Path) -> String {
     let s = raw.to_string_lossy();
-    let s = s.trim_start_matches("./").trim_start_matches('/');
+    let s = s.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
     format!("/{s}")
 }
 

@@ -13,16 +13,16 @@ const CHUNK: usize = 8 << 20;
 pub const REGEX_MAX_MATCH: usize = 4096;
 
 pub enum Pattern {
-    Fixed(memchr::memmem::Finder<'static>),
-    Regex(Box<regex::bytes::Regex>),
+    Fixed(Box<memchr::memmem::Finder<'static>>),
+    Regex(regex::bytes::Regex),
 }
 
 impl Pattern {
     pub fn fixed(s: &[u8]) -> Pattern {
-        Pattern::Fixed(memchr::memmem::Finder::new(s).into_owned())
+        Pattern::Fixed(Box::new(memchr::memmem::Finder::new(s).into_owned()))
     }
     pub fn regex(re: &str) -> Result<Pattern, AnalyzeError> {
-        Ok(Pattern::Regex(Box::new(regex::bytes::RegexBuilder::new(re).unicode(false).build()?)))
+        Ok(Pattern::Regex(regex::bytes::RegexBuilder::new(re).unicode(false).build()?))
     }
     /// How many bytes of each chunk must be scanned again with the next one.
     fn overlap(&self) -> usize {

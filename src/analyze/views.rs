@@ -193,7 +193,9 @@ fn unix_name(u: &UnixSkEntry) -> String {
     if u.name[0] == 0 {
         return format!("@{}", String::from_utf8_lossy(&u.name[1..]));
     }
-    let n = String::from_utf8_lossy(&u.name).into_owned();
+    // a path name may carry the NUL padding of the sockaddr it was bound with
+    let end = u.name.iter().position(|&b| b == 0).unwrap_or(u.name.len());
+    let n = String::from_utf8_lossy(&u.name[..end]).into_owned();
     let n = match &u.name_dir {
         Some(dir) if !n.starts_with('/') && !dir.is_empty() => format!("{}/{n}", dir.trim_end_matches('/')),
         _ => n,
