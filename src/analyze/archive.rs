@@ -164,7 +164,7 @@ impl Archive {
 }
 
 fn tar_err(path: &Path, e: io::Error) -> AnalyzeError {
-    AnalyzeError::Archive { archive: path.to_path_buf(), source: e }
+    AnalyzeError::Archive { archive: path.to_path_buf(), what: super::error::one_line(&e.to_string()) }
 }
 
 /// Index a plain tar in place: name → byte range of the tar file itself.

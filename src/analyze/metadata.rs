@@ -31,7 +31,7 @@ fn parse_json(ar: &Archive, name: &str) -> Result<Option<Value>, AnalyzeError> {
         Some(b) => serde_json::from_slice(&b).map(Some).map_err(|e| AnalyzeError::Image {
             file: name.to_string(),
             offset: e.column() as u64,
-            what: format!("not valid JSON (line {}): {e}", e.line()),
+            what: super::error::one_line(&format!("not valid JSON (line {}): {e}", e.line())),
         }),
     }
 }

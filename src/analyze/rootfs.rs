@@ -50,7 +50,7 @@ fn open_diff(ar: &Archive) -> Result<Option<io::Take<std::fs::File>>, AnalyzeErr
 }
 
 fn diff_err(e: io::Error) -> AnalyzeError {
-    AnalyzeError::Read { file: DIFF_TAR.into(), source: e }
+    AnalyzeError::Archive { archive: DIFF_TAR.into(), what: super::error::one_line(&e.to_string()) }
 }
 
 /// Every member of rootfs-diff.tar (empty if the archive has none).
@@ -112,11 +112,11 @@ pub fn extract(ar: &Archive, want: &str, out_dir: &Path) -> Result<(PathBuf, u64
                 tar::EntryType::Symlink => {
                     let to = e.link_name().ok().flatten().map(|l| l.display().to_string()).unwrap_or_default();
                     return Err(AnalyzeError::NotFound(format!(
-                        "/{target} is a symlink (to {to:?}) in {DIFF_TAR}; links are never followed: extract its target path instead"
+                        "{:?} is a symlink (to {to:?}) in {DIFF_TAR}; links are never followed: extract its target path instead", format!("/{target}")
                     )));
                 }
                 other => {
-                    return Err(AnalyzeError::NotFound(format!("/{target} in {DIFF_TAR} is not a regular file ({})", kind(other))));
+                    return Err(AnalyzeError::NotFound(format!("{:?} in {DIFF_TAR} is not a regular file ({})", format!("/{target}"), kind(other))));
                 }
             }
         }
@@ -125,7 +125,7 @@ pub fn extract(ar: &Archive, want: &str, out_dir: &Path) -> Result<(PathBuf, u64
             Some(_) | None => break,
         }
     }
-    Err(AnalyzeError::NotFound(format!("/{want_norm} is not a regular file in {DIFF_TAR} (see --rootfs-diff)")))
+    Err(AnalyzeError::NotFound(format!("{:?} is not a regular file in {DIFF_TAR} (see --rootfs-diff)", format!("/{want_norm}"))))
 }
 
 fn write_out(r: &mut impl Read, name: &str, out_dir: &Path) -> Result<(PathBuf, u64), AnalyzeError> {
