@@ -66,15 +66,17 @@ pub fn write(mem: &ProcessMemory, machine: u16, out: &Path) -> Result<DumpReport
     let mut map = Vec::new();
     let mut phdrs = Vec::with_capacity((n * PHDR) as usize);
     for r in &mem.regions {
-        let stored: u64 = mem
+        let parts: Vec<_> = mem
             .segments
             .iter()
             .map(|s| s.vaddr.max(r.start)..(s.vaddr + s.len).min(r.end))
             .filter(|x| x.start < x.end)
-            .map(|x| x.end - x.start)
-            .sum();
+            .collect();
+        let stored: u64 = parts.iter().map(|x| x.end - x.start).sum();
         let len = r.end - r.start;
-        let (file_offset, filesz) = if stored > 0 { (off, len) } else { (0, 0) };
+        // bytes after the last stored one are zero (p_memsz > p_filesz), as in a core file
+        let filesz = parts.iter().map(|x| x.end - r.start).max().unwrap_or(0);
+        let file_offset = if filesz > 0 { off } else { 0 };
         let mut flags = 0u32;
         let p = r.perms.as_bytes();
         if p.first() == Some(&b'r') {

@@ -9,6 +9,8 @@ pub mod archive;
 pub mod criu;
 pub mod dump;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod image;
 pub mod memory;
 pub mod metadata;
