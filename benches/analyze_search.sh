@@ -55,21 +55,28 @@ BYTES=$(cat "${PAGES[@]}" | wc -c)
 (cd "$HERE" && cargo build --release --quiet)
 KF="$HERE/target/release/kforensic"
 
+# output goes to a file, not /dev/null: GNU grep stops at the first match when its output is
+# /dev/null (it then only needs the exit status), which would not be a full scan
 best() { # best wall time of 3 runs of "$@" (after one warm-up), in seconds
-  "$@" >/dev/null 2>&1 || true
+  "$@" >"$W/out" 2>&1 || true
   local b=999999 t s e
   for _ in 1 2 3; do
-    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+    s=$(date +%s.%N); "$@" >"$W/out" 2>&1 || true; e=$(date +%s.%N)
     t=$(awk -v a="$s" -v b="$e" 'BEGIN{print b-a}')
     b=$(awk -v a="$b" -v t="$t" 'BEGIN{print (t<a)?t:a}')
   done
   echo "$b"
 }
 
-FOUND=$("$KF" -o json analyze "$W/img" --search "$NEEDLE" --max-matches 1000 | grep -c '"address"')
-[ "$FOUND" -eq 64 ] || { echo "analyze_search: kforensic found $FOUND of 64 needles" >&2; exit 1; }
+# correctness first: every planted needle (and any copy the program itself left in memory, e.g.
+# in a dirty data page) must be found; grep -o counts every occurrence in the raw files
+FOUND=$("$KF" -o json analyze "$W/img" --search "$NEEDLE" --max-matches 10000 | grep -c '"address"')
+WANT=$(grep -o -a -F "$NEEDLE" "${PAGES[@]}" | wc -l)
+[ "$FOUND" -ge 64 ] && [ "$FOUND" -eq "$WANT" ] || { echo "analyze_search: kforensic found $FOUND needles, grep -o $WANT, planted 64" >&2; exit 1; }
 T_KF=$(best "$KF" analyze "$W/img" --search "$NEEDLE" --max-matches 1000)
 T_GREP=$(best grep -c -a -F "$NEEDLE" "${PAGES[@]}")
+GREP_LINES=$(grep -c -a -F "$NEEDLE" "${PAGES[@]}" | awk -F: '{s+=$NF} END {print s}')
+echo "matches: kforensic $FOUND, grep -o $WANT (64 planted); grep -c: $GREP_LINES lines"
 
 awk -v n="$BYTES" -v k="$T_KF" -v g="$T_GREP" 'BEGIN {
   printf "pages: %d bytes (%.2f GiB) from a real CRIU dump\n", n, n / 1073741824
