@@ -52,11 +52,21 @@ fn magic_of(kind: &str) -> u32 {
 fn decode_as(kind: &str, name: &str, data: &[u8]) -> Result<(), super::AnalyzeError> {
     let img = Image::new(name, data, magic_of(kind))?;
     match kind {
-        "inventory" => drop(img.decode_one::<InventoryEntry>()?),
-        "pstree" => drop(img.decode_all::<PstreeEntry>()?),
-        "core" => drop(img.decode_all::<CoreEntry>()?),
-        "ids" => drop(img.decode_one::<TaskKobjIdsEntry>()?),
-        "fs" => drop(img.decode_one::<FsEntry>()?),
+        "inventory" => {
+            let _ = img.decode_one::<InventoryEntry>()?;
+        }
+        "pstree" => {
+            let _ = img.decode_all::<PstreeEntry>()?;
+        }
+        "core" => {
+            let _ = img.decode_all::<CoreEntry>()?;
+        }
+        "ids" => {
+            let _ = img.decode_one::<TaskKobjIdsEntry>()?;
+        }
+        "fs" => {
+            let _ = img.decode_one::<FsEntry>()?;
+        }
         "mm" => {
             let mm = img.decode_one::<MmEntry>()?;
             let _ = super::memory::regions_from_vmas(&mm.vmas, |_| None);
@@ -68,10 +78,18 @@ fn decode_as(kind: &str, name: &str, data: &[u8]) -> Result<(), super::AnalyzeEr
                 let _ = pe.effective_flags();
             }
         }
-        "fdinfo" => drop(img.decode_all::<FdinfoEntry>()?),
-        "files" => drop(img.decode_all::<FileEntry>()?),
-        "remap" => drop(img.decode_all::<RemapFilePathEntry>()?),
-        "stats" => drop(img.decode_one::<StatsEntry>()?),
+        "fdinfo" => {
+            let _ = img.decode_all::<FdinfoEntry>()?;
+        }
+        "files" => {
+            let _ = img.decode_all::<FileEntry>()?;
+        }
+        "remap" => {
+            let _ = img.decode_all::<RemapFilePathEntry>()?;
+        }
+        "stats" => {
+            let _ = img.decode_one::<StatsEntry>()?;
+        }
         _ => {}
     }
     Ok(())

@@ -82,6 +82,9 @@ pub struct Options {
     pub max_hits: usize,
 }
 
+/// A match: (window index, offset in the run, length).
+type Found = (usize, u64, u64);
+
 /// One window of work: bytes `[start, end)` of run `run` of process `proc_` are where matches
 /// may start; the window is read with `overlap` more bytes so they are found whole.
 struct Window {
@@ -118,7 +121,7 @@ pub fn search(procs: &[(&ProcessMemory, &str)], pat: &Pattern, opts: &Options) -
     let scanned = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(windows.len().max(1));
-    let work = || -> Result<Vec<(usize, u64, u64)>, AnalyzeError> {
+    let work = || -> Result<Vec<Found>, AnalyzeError> {
         let mut buf = vec![0u8; CHUNK + overlap];
         let mut files = FileCache::default();
         let mut out = Vec::new();
@@ -148,7 +151,7 @@ pub fn search(procs: &[(&ProcessMemory, &str)], pat: &Pattern, opts: &Options) -
         }
         Ok(out)
     };
-    let results: Vec<Result<Vec<(usize, u64, u64)>, AnalyzeError>> = std::thread::scope(|sc| {
+    let results: Vec<Result<Vec<Found>, AnalyzeError>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (1..workers).map(|_| sc.spawn(work)).collect();
         let mut all = vec![work()];
         for h in handles {
