@@ -28,6 +28,12 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(exit)
         }
+        Command::Analyze(a) => {
+            let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
+            let report = crate::analyze::run(&opts)?;
+            crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+            Ok(Exit::Ok)
+        }
         Command::Preflight(a) => {
             let ctx = cluster::client::connect(&connect_options(g)).await?;
             let report = cluster::preflight::run(&ctx, &a.collector_namespace).await?;

@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod evidence;
 pub mod isolate;
 pub mod collect;
+pub mod analyze;
 pub mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -87,6 +88,8 @@ pub enum Command {
     Isolate(isolate::IsolateArgs),
     /// Undo exactly what `isolate` recorded on the pod.
     Release(isolate::ReleaseArgs),
+    /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
+    Analyze(analyze::AnalyzeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.

@@ -1,0 +1,31 @@
+//! The reading side of `kforensic analyze` compiled on its own, for fuzzing: the same source
+//! files as the main crate (`src/analyze/*.rs`, whose `super::` is this crate's root here),
+//! without the CLI, cluster and cloud dependencies, so a sanitizer build takes minutes instead
+//! of rebuilding the whole binary's dependency tree.
+
+#[path = "../../src/analyze/archive.rs"]
+pub mod archive;
+#[path = "../../src/analyze/criu.rs"]
+pub mod criu;
+#[path = "../../src/analyze/dump.rs"]
+pub mod dump;
+#[path = "../../src/analyze/error.rs"]
+mod error;
+#[path = "../../src/analyze/fuzzing.rs"]
+pub mod fuzzing;
+#[path = "../../src/analyze/image.rs"]
+pub mod image;
+#[path = "../../src/analyze/memory.rs"]
+pub mod memory;
+#[path = "../../src/analyze/metadata.rs"]
+pub mod metadata;
+#[path = "../../src/analyze/proto.rs"]
+pub mod proto;
+#[path = "../../src/analyze/rootfs.rs"]
+pub mod rootfs;
+#[path = "../../src/analyze/search.rs"]
+pub mod search;
+#[path = "../../src/analyze/views.rs"]
+pub mod views;
+
+pub use error::AnalyzeError;
