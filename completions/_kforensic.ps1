@@ -37,7 +37,15 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check, before an incident, that kforensic can do its job on this cluster')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)')
+            [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate` recorded on the pod')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
+            [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -50,6 +58,215 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;checkpoint' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Snapshot a live pod: API-side state, then every container from its node')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;checkpoint;pod' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these containers (repeatable; default: all, init and ephemeral included)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only these containers (repeatable; default: all, init and ephemeral included)')
+            [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)')
+            [CompletionResult]::new('--pull-policy', '--pull-policy', [CompletionResultType]::ParameterName, 'When the node fetches the collector image')
+            [CompletionResult]::new('--collector-namespace', '--collector-namespace', [CompletionResultType]::ParameterName, 'Namespace for the collector pod (created with pod-security `privileged` when missing)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (the collector pod ends itself then too)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
+            [CompletionResult]::new('--sse-kms-key-id', '--sse-kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)')
+            [CompletionResult]::new('--object-lock-mode', '--object-lock-mode', [CompletionResultType]::ParameterName, 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)')
+            [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
+            [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)')
+            [CompletionResult]::new('--keep-collector', '--keep-collector', [CompletionResultType]::ParameterName, 'Leave the collector pod running afterwards (for debugging)')
+            [CompletionResult]::new('--include-volumes', '--include-volumes', [CompletionResultType]::ParameterName, 'Include mounted volumes in the root filesystem export')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Also write the bundle as one .tar next to the directory')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;checkpoint;help' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Snapshot a live pod: API-side state, then every container from its node')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;checkpoint;help;pod' {
+            break
+        }
+        'kforensic;checkpoint;help;help' {
+            break
+        }
+        'kforensic;isolate' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;isolate;pod' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--cordon', '--cordon', [CompletionResultType]::ParameterName, 'Also mark the pod''s node unschedulable (release uncordons it only if kforensic cordoned it)')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Remove the labels its controller and Services select on: the controller releases it and starts a replacement, traffic stops reaching it, and it keeps running for forensics')
+            [CompletionResult]::new('--allow-dns', '--allow-dns', [CompletionResultType]::ParameterName, 'Allow egress to kube-dns (53/UDP and 53/TCP), nothing else')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the objects and patches that would be applied (-o yaml|json for all of them); change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;isolate;help' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;isolate;help;pod' {
+            break
+        }
+        'kforensic;isolate;help;help' {
+            break
+        }
+        'kforensic;release' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate pod` recorded on the pod')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;release;pod' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--restore-labels', '--restore-labels', [CompletionResultType]::ParameterName, 'Put back the labels --detach removed. Its controller may then adopt the pod again, and delete it if it has more pods than it wants')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be undone; change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;release;help' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate pod` recorded on the pod')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;release;help;pod' {
+            break
+        }
+        'kforensic;release;help;help' {
+            break
+        }
+        'kforensic;analyze' {
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Search every process''s memory for a string')
+            [CompletionResult]::new('--search-regex', '--search-regex', [CompletionResultType]::ParameterName, 'Search every process''s memory for a regular expression (bytes; no Unicode classes)')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Limit --search / --search-regex to one process (pid as in --ps-tree)')
+            [CompletionResult]::new('--context-bytes', '--context-bytes', [CompletionResultType]::ParameterName, 'Bytes of context shown on each side of a match')
+            [CompletionResult]::new('--max-matches', '--max-matches', [CompletionResultType]::ParameterName, 'Stop searching after this many matches')
+            [CompletionResult]::new('--dump-memory', '--dump-memory', [CompletionResultType]::ParameterName, 'Write one process''s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory for --extract, output file for --dump-memory')
+            [CompletionResult]::new('--max-extract-bytes', '--max-extract-bytes', [CompletionResultType]::ParameterName, 'Refuse a compressed archive that decompresses to more than this many bytes')
+            [CompletionResult]::new('--max-entries', '--max-entries', [CompletionResultType]::ParameterName, 'Refuse an archive with more members than this')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--ps-tree', '--ps-tree', [CompletionResultType]::ParameterName, 'The process tree (pid, ppid, user, state, comm, exe)')
+            [CompletionResult]::new('--cmd', '--cmd', [CompletionResultType]::ParameterName, 'With --ps-tree: each process''s command line, read from its memory')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'With --ps-tree: each process''s environment, read from its memory')
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Open files of every process (plus cwd, root, exe); deleted files are marked')
+            [CompletionResult]::new('--sockets', '--sockets', [CompletionResultType]::ParameterName, 'Sockets of every process: protocol, local and remote address, state')
+            [CompletionResult]::new('--mounts', '--mounts', [CompletionResultType]::ParameterName, 'The container''s mounts (from spec.dump)')
+            [CompletionResult]::new('--rootfs-diff', '--rootfs-diff', [CompletionResultType]::ParameterName, 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
@@ -78,16 +295,302 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kforensic;agent' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
+            [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
+            [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;agent;capture' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable')
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin')
+            [CompletionResult]::new('--pod-namespace', '--pod-namespace', [CompletionResultType]::ParameterName, 'Pod namespace of the (single) --container, for evidence paths and node log files')
+            [CompletionResult]::new('--pod-name', '--pod-name', [CompletionResultType]::ParameterName, 'Pod name of the (single) --container')
+            [CompletionResult]::new('--pod-uid', '--pod-uid', [CompletionResultType]::ParameterName, 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)')
+            [CompletionResult]::new('--container-name', '--container-name', [CompletionResultType]::ParameterName, 'Container name in the pod spec of the (single) --container')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Steps to run')
+            [CompletionResult]::new('--checkpoint-archive', '--checkpoint-archive', [CompletionResultType]::ParameterName, 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar')
+            [CompletionResult]::new('--memory-max-bytes', '--memory-max-bytes', [CompletionResultType]::ParameterName, 'With the `memory` step: at most this many bytes of memory per container')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write artifacts into this directory (plus index.json)')
+            [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'Docker Engine socket for docker:// containers (unix:///path)')
+            [CompletionResult]::new('--runc-root', '--runc-root', [CompletionResultType]::ParameterName, 'Extra runc state root (host path) to find state.json in. Repeatable')
+            [CompletionResult]::new('--pod-log-dir', '--pod-log-dir', [CompletionResultType]::ParameterName, 'The kubelet''s pod log directory (host path)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--include-volumes', '--include-volumes', [CompletionResultType]::ParameterName, 'Include volumes (non-pseudo mounts inside the container) in the export')
+            [CompletionResult]::new('--memory-file-mappings', '--memory-file-mappings', [CompletionResultType]::ParameterName, 'With the `memory` step: also dump read-only mappings of files still on disk')
+            [CompletionResult]::new('--no-freeze', '--no-freeze', [CompletionResultType]::ParameterName, 'With the `memory` step: do not freeze the container while its memory is read')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;thaw' {
+            [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'The cgroup directory announced as `frozen_cgroup`')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;hold' {
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Exit after this many seconds')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;export-dir' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output file')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--zstd', '--zstd', [CompletionResultType]::ParameterName, 'Compress with zstd')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;help' {
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
+            [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
+            [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;agent;help;capture' {
+            break
+        }
+        'kforensic;agent;help;thaw' {
+            break
+        }
+        'kforensic;agent;help;hold' {
+            break
+        }
+        'kforensic;agent;help;export-dir' {
+            break
+        }
+        'kforensic;agent;help;help' {
+            break
+        }
+        'kforensic;upload' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
+            [CompletionResult]::new('--sse-kms-key-id', '--sse-kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)')
+            [CompletionResult]::new('--object-lock-mode', '--object-lock-mode', [CompletionResultType]::ParameterName, 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)')
+            [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
+            [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;verify' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--no-record', '--no-record', [CompletionResultType]::ParameterName, 'Do not append a `verify` event to a local bundle''s custody.log')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;collect' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only pods (and their logs and images) matching this label selector')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only pods (and their logs and images) matching this label selector')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Logs from this far back; objects created within it count as recent (e.g. 30m, 24h, 7d)')
+            [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
+            [CompletionResult]::new('--sse-kms-key-id', '--sse-kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)')
+            [CompletionResult]::new('--object-lock-mode', '--object-lock-mode', [CompletionResultType]::ParameterName, 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)')
+            [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
+            [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--sources', '--sources', [CompletionResultType]::ParameterName, 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Objects per list page')
+            [CompletionResult]::new('--source-concurrency', '--source-concurrency', [CompletionResultType]::ParameterName, 'Sources fetched at the same time')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Every namespace (otherwise -n NS[,NS…], or the context''s namespace)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Every namespace (otherwise -n NS[,NS…], or the context''s namespace)')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
+            [CompletionResult]::new('--include-secret-values', '--include-secret-values', [CompletionResultType]::ParameterName, 'Write secrets whole, values included (default: name, type, keys, owners, age only)')
+            [CompletionResult]::new('--shell-history', '--shell-history', [CompletionResultType]::ParameterName, 'NOT AVAILABLE YET in collect: shell history must be read from the node side (never by exec''ing into a possibly compromised container). Capture a suspect pod''s filesystem with `kforensic checkpoint pod` instead; collect refuses this flag rather than pretend')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kforensic;help' {
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check, before an incident, that kforensic can do its job on this cluster')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)')
+            [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate` recorded on the pod')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
+            [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kforensic;help;preflight' {
             break
         }
+        'kforensic;help;checkpoint' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Snapshot a live pod: API-side state, then every container from its node')
+            break
+        }
+        'kforensic;help;checkpoint;pod' {
+            break
+        }
+        'kforensic;help;isolate' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running')
+            break
+        }
+        'kforensic;help;isolate;pod' {
+            break
+        }
+        'kforensic;help;release' {
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate pod` recorded on the pod')
+            break
+        }
+        'kforensic;help;release;pod' {
+            break
+        }
+        'kforensic;help;analyze' {
+            break
+        }
         'kforensic;help;completions' {
+            break
+        }
+        'kforensic;help;agent' {
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
+            [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
+            [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            break
+        }
+        'kforensic;help;agent;capture' {
+            break
+        }
+        'kforensic;help;agent;thaw' {
+            break
+        }
+        'kforensic;help;agent;hold' {
+            break
+        }
+        'kforensic;help;agent;export-dir' {
+            break
+        }
+        'kforensic;help;upload' {
+            break
+        }
+        'kforensic;help;verify' {
+            break
+        }
+        'kforensic;help;collect' {
             break
         }
         'kforensic;help;help' {

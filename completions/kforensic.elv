@@ -34,7 +34,15 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand preflight 'Check, before an incident, that kforensic can do its job on this cluster'
+            cand checkpoint 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+            cand isolate 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+            cand release 'Undo exactly what `isolate` recorded on the pod'
+            cand analyze 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
             cand completions 'Print a shell completion script'
+            cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
+            cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+            cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+            cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;preflight'= {
@@ -46,6 +54,199 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;checkpoint'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand pod 'Snapshot a live pod: API-side state, then every container from its node'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;checkpoint;pod'= {
+            cand -c 'Only these containers (repeatable; default: all, init and ephemeral included)'
+            cand --container 'Only these containers (repeatable; default: all, init and ephemeral included)'
+            cand --dest 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix'
+            cand --memory 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto'
+            cand --image 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)'
+            cand --pull-policy 'When the node fetches the collector image'
+            cand --collector-namespace 'Namespace for the collector pod (created with pod-security `privileged` when missing)'
+            cand --timeout 'Give up after this long (the collector pod ends itself then too)'
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --sse 'Server-side encryption of every object'
+            cand --sse-kms-key-id 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)'
+            cand --object-lock-mode 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)'
+            cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
+            cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
+            cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --isolate 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
+            cand --keep-collector 'Leave the collector pod running afterwards (for debugging)'
+            cand --include-volumes 'Include mounted volumes in the root filesystem export'
+            cand --archive 'Also write the bundle as one .tar next to the directory'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;checkpoint;help'= {
+            cand pod 'Snapshot a live pod: API-side state, then every container from its node'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;checkpoint;help;pod'= {
+        }
+        &'kforensic;checkpoint;help;help'= {
+        }
+        &'kforensic;isolate'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand pod 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;isolate;pod'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --cordon 'Also mark the pod''s node unschedulable (release uncordons it only if kforensic cordoned it)'
+            cand --detach 'Remove the labels its controller and Services select on: the controller releases it and starts a replacement, traffic stops reaching it, and it keeps running for forensics'
+            cand --allow-dns 'Allow egress to kube-dns (53/UDP and 53/TCP), nothing else'
+            cand --dry-run 'Print the objects and patches that would be applied (-o yaml|json for all of them); change nothing'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;isolate;help'= {
+            cand pod 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;isolate;help;pod'= {
+        }
+        &'kforensic;isolate;help;help'= {
+        }
+        &'kforensic;release'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand pod 'Undo exactly what `isolate pod` recorded on the pod'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;release;pod'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --restore-labels 'Put back the labels --detach removed. Its controller may then adopt the pod again, and delete it if it has more pods than it wants'
+            cand --dry-run 'Print what would be undone; change nothing'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;release;help'= {
+            cand pod 'Undo exactly what `isolate pod` recorded on the pod'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;release;help;pod'= {
+        }
+        &'kforensic;release;help;help'= {
+        }
+        &'kforensic;analyze'= {
+            cand --extract 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR'
+            cand --search 'Search every process''s memory for a string'
+            cand --search-regex 'Search every process''s memory for a regular expression (bytes; no Unicode classes)'
+            cand --pid 'Limit --search / --search-regex to one process (pid as in --ps-tree)'
+            cand --context-bytes 'Bytes of context shown on each side of a match'
+            cand --max-matches 'Stop searching after this many matches'
+            cand --dump-memory 'Write one process''s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json'
+            cand --out 'Output directory for --extract, output file for --dump-memory'
+            cand --max-extract-bytes 'Refuse a compressed archive that decompresses to more than this many bytes'
+            cand --max-entries 'Refuse an archive with more members than this'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --ps-tree 'The process tree (pid, ppid, user, state, comm, exe)'
+            cand --cmd 'With --ps-tree: each process''s command line, read from its memory'
+            cand --env 'With --ps-tree: each process''s environment, read from its memory'
+            cand --files 'Open files of every process (plus cwd, root, exe); deleted files are marked'
+            cand --sockets 'Sockets of every process: protocol, local and remote address, state'
+            cand --mounts 'The container''s mounts (from spec.dump)'
+            cand --rootfs-diff 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
             cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
@@ -72,14 +273,271 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kforensic;agent'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+            cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
+            cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;agent;capture'= {
+            cand --container 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable'
+            cand --targets 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin'
+            cand --pod-namespace 'Pod namespace of the (single) --container, for evidence paths and node log files'
+            cand --pod-name 'Pod name of the (single) --container'
+            cand --pod-uid 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)'
+            cand --container-name 'Container name in the pod spec of the (single) --container'
+            cand --steps 'Steps to run'
+            cand --checkpoint-archive 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar'
+            cand --memory-max-bytes 'With the `memory` step: at most this many bytes of memory per container'
+            cand --out 'Write artifacts into this directory (plus index.json)'
+            cand --docker-host 'Docker Engine socket for docker:// containers (unix:///path)'
+            cand --runc-root 'Extra runc state root (host path) to find state.json in. Repeatable'
+            cand --pod-log-dir 'The kubelet''s pod log directory (host path)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --include-volumes 'Include volumes (non-pseudo mounts inside the container) in the export'
+            cand --memory-file-mappings 'With the `memory` step: also dump read-only mappings of files still on disk'
+            cand --no-freeze 'With the `memory` step: do not freeze the container while its memory is read'
+            cand --stream 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;thaw'= {
+            cand --cgroup 'The cgroup directory announced as `frozen_cgroup`'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;hold'= {
+            cand --seconds 'Exit after this many seconds'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;export-dir'= {
+            cand --out 'Output file'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --zstd 'Compress with zstd'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;help'= {
+            cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+            cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
+            cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;agent;help;capture'= {
+        }
+        &'kforensic;agent;help;thaw'= {
+        }
+        &'kforensic;agent;help;hold'= {
+        }
+        &'kforensic;agent;help;export-dir'= {
+        }
+        &'kforensic;agent;help;help'= {
+        }
+        &'kforensic;upload'= {
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --sse 'Server-side encryption of every object'
+            cand --sse-kms-key-id 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)'
+            cand --object-lock-mode 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)'
+            cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
+            cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
+            cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;verify'= {
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --no-record 'Do not append a `verify` event to a local bundle''s custody.log'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;collect'= {
+            cand -l 'Only pods (and their logs and images) matching this label selector'
+            cand --selector 'Only pods (and their logs and images) matching this label selector'
+            cand --since 'Logs from this far back; objects created within it count as recent (e.g. 30m, 24h, 7d)'
+            cand --dest 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix'
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --sse 'Server-side encryption of every object'
+            cand --sse-kms-key-id 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)'
+            cand --object-lock-mode 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)'
+            cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
+            cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
+            cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --sources 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)'
+            cand --page-size 'Objects per list page'
+            cand --source-concurrency 'Sources fetched at the same time'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -A 'Every namespace (otherwise -n NS[,NS…], or the context''s namespace)'
+            cand --all-namespaces 'Every namespace (otherwise -n NS[,NS…], or the context''s namespace)'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+            cand --include-secret-values 'Write secrets whole, values included (default: name, type, keys, owners, age only)'
+            cand --shell-history 'NOT AVAILABLE YET in collect: shell history must be read from the node side (never by exec''ing into a possibly compromised container). Capture a suspect pod''s filesystem with `kforensic checkpoint pod` instead; collect refuses this flag rather than pretend'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kforensic;help'= {
             cand preflight 'Check, before an incident, that kforensic can do its job on this cluster'
+            cand checkpoint 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+            cand isolate 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+            cand release 'Undo exactly what `isolate` recorded on the pod'
+            cand analyze 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
             cand completions 'Print a shell completion script'
+            cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
+            cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+            cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+            cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;help;preflight'= {
         }
+        &'kforensic;help;checkpoint'= {
+            cand pod 'Snapshot a live pod: API-side state, then every container from its node'
+        }
+        &'kforensic;help;checkpoint;pod'= {
+        }
+        &'kforensic;help;isolate'= {
+            cand pod 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+        }
+        &'kforensic;help;isolate;pod'= {
+        }
+        &'kforensic;help;release'= {
+            cand pod 'Undo exactly what `isolate pod` recorded on the pod'
+        }
+        &'kforensic;help;release;pod'= {
+        }
+        &'kforensic;help;analyze'= {
+        }
         &'kforensic;help;completions'= {
+        }
+        &'kforensic;help;agent'= {
+            cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+            cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
+            cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+        }
+        &'kforensic;help;agent;capture'= {
+        }
+        &'kforensic;help;agent;thaw'= {
+        }
+        &'kforensic;help;agent;hold'= {
+        }
+        &'kforensic;help;agent;export-dir'= {
+        }
+        &'kforensic;help;upload'= {
+        }
+        &'kforensic;help;verify'= {
+        }
+        &'kforensic;help;collect'= {
         }
         &'kforensic;help;help'= {
         }

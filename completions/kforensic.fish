@@ -36,7 +36,15 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -s q -l quiet -d 'Only
 complete -c kforensic -n "__fish_kforensic_needs_command" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_needs_command" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l collector-namespace -d 'Namespace the collector pods run in' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -50,6 +58,144 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s v -l v
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s c -l container -d 'Only these containers (repeatable; default: all, init and ephemeral included)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l dest -d 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory -d 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto' -r -f -a "auto\t''
+kubelet\t''
+proc\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l image -d 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l pull-policy -d 'When the node fetches the collector image' -r -f -a "always\t''
+if-not-present\t''
+never\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l collector-namespace -d 'Namespace for the collector pod (created with pod-security `privileged` when missing)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l timeout -d 'Give up after this long (the collector pod ends itself then too)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
+aws:kms\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sse-kms-key-id -d 'KMS key for --sse aws:kms (default: the bucket\'s / account\'s key)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l object-lock-mode -d 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)' -r -f -a "GOVERNANCE\t''
+COMPLIANCE\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l isolate -d 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-collector -d 'Leave the collector pod running afterwards (for debugging)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l include-volumes -d 'Include mounted volumes in the root filesystem export'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l archive -d 'Also write the bundle as one .tar next to the directory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l cordon -d 'Also mark the pod\'s node unschedulable (release uncordons it only if kforensic cordoned it)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l detach -d 'Remove the labels its controller and Services select on: the controller releases it and starts a replacement, traffic stops reaching it, and it keeps running for forensics'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l allow-dns -d 'Allow egress to kube-dns (53/UDP and 53/TCP), nothing else'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print the objects and patches that would be applied (-o yaml|json for all of them); change nothing'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l restore-labels -d 'Put back the labels --detach removed. Its controller may then adopt the pod again, and delete it if it has more pods than it wants'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print what would be undone; change nothing'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l extract -d 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search -d 'Search every process\'s memory for a string' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search-regex -d 'Search every process\'s memory for a regular expression (bytes; no Unicode classes)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l pid -d 'Limit --search / --search-regex to one process (pid as in --ps-tree)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context-bytes -d 'Bytes of context shown on each side of a match' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-matches -d 'Stop searching after this many matches' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract, output file for --dump-memory' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this many bytes' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-entries -d 'Refuse an archive with more members than this' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l cmd -d 'With --ps-tree: each process\'s command line, read from its memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l env -d 'With --ps-tree: each process\'s environment, read from its memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l files -d 'Open files of every process (plus cwd, root, exe); deleted files are marked'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l sockets -d 'Sockets of every process: protocol, local and remote address, state'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l mounts -d 'The container\'s mounts (from spec.dump)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l rootfs-diff -d 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
@@ -61,6 +207,181 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight completions help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture thaw hold export-dir help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container -d 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l targets -d 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); \'-\' reads stdin' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-namespace -d 'Pod namespace of the (single) --container, for evidence paths and node log files' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-name -d 'Pod name of the (single) --container' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-uid -d 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container-name -d 'Container name in the pod spec of the (single) --container' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l steps -d 'Steps to run' -r -f -a "inspect\t''
+diff\t''
+export\t''
+volatile\t''
+logs\t''
+history\t''
+memory\t'Process memory as ELF cores + suspicious executables (not in the default set)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l checkpoint-archive -d 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this many bytes of memory per container' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l out -d 'Write artifacts into this directory (plus index.json)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l docker-host -d 'Docker Engine socket for docker:// containers (unix:///path)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l runc-root -d 'Extra runc state root (host path) to find state.json in. Repeatable' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-log-dir -d 'The kubelet\'s pod log directory (host path)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l include-volumes -d 'Include volumes (non-pseudo mounts inside the container) in the export'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-file-mappings -d 'With the `memory` step: also dump read-only mappings of files still on disk'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l no-freeze -d 'With the `memory` step: do not freeze the container while its memory is read'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l stream -d 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l cgroup -d 'The cgroup directory announced as `frozen_cgroup`' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l seconds -d 'Exit after this many seconds' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l out -d 'Output file' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l zstd -d 'Compress with zstd'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
+aws:kms\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l sse-kms-key-id -d 'KMS key for --sse aws:kms (default: the bucket\'s / account\'s key)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l object-lock-mode -d 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)' -r -f -a "GOVERNANCE\t''
+COMPLIANCE\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l no-record -d 'Do not append a `verify` event to a local bundle\'s custody.log'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s l -l selector -d 'Only pods (and their logs and images) matching this label selector' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l since -d 'Logs from this far back; objects created within it count as recent (e.g. 30m, 24h, 7d)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l dest -d 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
+aws:kms\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sse-kms-key-id -d 'KMS key for --sse aws:kms (default: the bucket\'s / account\'s key)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l object-lock-mode -d 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)' -r -f -a "GOVERNANCE\t''
+COMPLIANCE\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sources -d 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l page-size -d 'Objects per list page' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l source-concurrency -d 'Sources fetched at the same time' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s A -l all-namespaces -d 'Every namespace (otherwise -n NS[,NS…], or the context\'s namespace)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l include-secret-values -d 'Write secrets whole, values included (default: name, type, keys, owners, age only)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l shell-history -d 'NOT AVAILABLE YET in collect: shell history must be read from the node side (never by exec\'ing into a possibly compromised container). Capture a suspect pod\'s filesystem with `kforensic checkpoint pod` instead; collect refuses this flag rather than pretend'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from isolate" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'

@@ -6,6 +6,7 @@ use common::{CLUSTER, TestEnv, require, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use sha2::Digest;
 use std::time::{Duration, Instant};
 
 const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
@@ -278,5 +279,53 @@ fn an_agent_crash_leaves_a_partial_bundle_and_no_collector() {
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     assert!(manifest["errors"].to_string().contains("agent"), "{}", manifest["errors"]);
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+/// Host PID of the suspect's process whose command line contains `needle`.
+fn host_pid(needle: &str) -> Option<i32> {
+    pids_with(needle).into_iter().next()
+}
+
+#[test]
+fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary() {
+    let Some(env) = require("memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-core");
+    // a deleted 2 MiB executable holding a secret built at run time (never contiguous in the binary)
+    let cmd = "mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; head -c 1048576 /dev/zero >> /tmp/.m/sh; /tmp/.m/sh -c 'A=kfcore; B=secret; S=\"$A-$B-$((6*7))\"; while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000";
+    start_suspect(env, &ns.name, "suspect", cmd);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("core");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--memory"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("no checkpoint API"), "the fallback must say why: {}", stderr(&out));
+    let bundle = dir.path().join(&case);
+    let c = bundle.join(format!("pods/{}/suspect/main", ns.name));
+    let cores: Vec<_> = std::fs::read_dir(c.join("memory")).expect("memory/ dir").flatten().map(|e| e.path()).collect();
+    assert!(!cores.is_empty());
+    // readelf accepts them and lists load segments
+    let re = Command::new("readelf").arg("-l").arg(&cores[0]).output().unwrap();
+    assert!(re.status.success() && String::from_utf8_lossy(&re.stdout).contains("LOAD"), "{}", String::from_utf8_lossy(&re.stderr));
+    // the secret is in the memory of the process that built it
+    let needle = b"kfcore-secret-42";
+    let hit = cores.iter().find(|p| {
+        let b = std::fs::read(p).unwrap();
+        b.windows(needle.len()).any(|w| w == needle)
+    });
+    assert!(hit.is_some(), "secret not found in any core");
+    // the deleted binary is in the bundle, byte for byte busybox + 1 MiB of zeros
+    let mut orig = std::fs::read("/bin/busybox").unwrap();
+    orig.extend(std::iter::repeat_n(0u8, 1 << 20));
+    let sha = hex::encode(sha2::Sha256::digest(&orig));
+    assert!(bundle.join("executables").join(&sha).exists(), "executables/{sha} missing");
+    // the container runs on, not frozen
+    let pid = host_pid("kfcore").or_else(|| host_pid("sleep 100000")).expect("suspect process");
+    let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    if let Some(line) = cg.lines().find(|l| l.split(':').nth(1) == Some("freezer")) {
+        let path = line.splitn(3, ':').nth(2).unwrap();
+        let state = std::fs::read_to_string(format!("/sys/fs/cgroup/freezer{path}/freezer.state")).unwrap();
+        assert_eq!(state.trim(), "THAWED");
+    }
+    assert!(common::verify_ok(&bundle));
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }

@@ -260,3 +260,12 @@ impl Drop for Faults {
         let _ = std::fs::write(&self.path, "[]");
     }
 }
+
+/// `kforensic verify DIR` passes.
+pub fn verify_ok(bundle: &Path) -> bool {
+    let v = kforensic(&["verify", bundle.to_str().unwrap()]);
+    if !v.status.success() {
+        eprintln!("verify failed:\n{}{}", stdout(&v), stderr(&v));
+    }
+    v.status.success()
+}
