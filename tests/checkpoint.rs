@@ -313,6 +313,10 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
         b.windows(needle.len()).any(|w| w == needle)
     });
     assert!(hit.is_some(), "secret not found in any core");
+    // a consistent cut: the container was frozen while its memory was read
+    let mem: Value = serde_json::from_slice(&std::fs::read(c.join("memory.json")).unwrap()).unwrap();
+    assert!(mem["freeze"].is_object(), "not frozen during the capture: {}", mem["freeze_error"]);
+    assert!(mem["cores"].as_array().unwrap().len() >= 2, "one core per process: {}", mem["cores"]);
     // the deleted binary is in the bundle, byte for byte busybox + 1 MiB of zeros
     let mut orig = std::fs::read("/bin/busybox").unwrap();
     orig.extend(std::iter::repeat_n(0u8, 1 << 20));

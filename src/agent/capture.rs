@@ -256,7 +256,7 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
     if has(Step::Memory)
         && let Some(pid) = l.init
     {
-        memory_step(opts, pid, l.shim, &prefix, t.container.as_deref(), p)?;
+        memory_step(opts, pid, l.shim, &l.pids, &prefix, t.container.as_deref(), p)?;
     }
     if has(Step::History)
         && let Some(pid) = l.init
@@ -461,12 +461,14 @@ fn memory_step(
     opts: &CaptureOptions,
     init: i32,
     shim: Option<i32>,
+    pids: &[i32],
     prefix: &str,
     container: Option<&str>,
     p: &mut Progress<'_>,
 ) -> Result<(), AgentError> {
     use super::memory::capture::capture_container_memory;
     let mut mopts = opts.memory.clone();
+    mopts.pids = pids.to_vec();
     if let Some(s) = shim {
         mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
     }

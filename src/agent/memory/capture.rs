@@ -27,6 +27,8 @@ pub struct MemoryCaptureOptions {
     pub executables: bool,
     /// Where host paths (overlay layers) are reached: `/` or `/proc/<host pid>/root`.
     pub host_root: PathBuf,
+    /// The container's processes as the caller found them (used when the cgroup cannot be read).
+    pub pids: Vec<i32>,
 }
 
 impl Default for MemoryCaptureOptions {
@@ -39,6 +41,7 @@ impl Default for MemoryCaptureOptions {
             byte_cap: None,
             executables: true,
             host_root: PathBuf::from("/"),
+            pids: Vec::new(),
         }
     }
 }
@@ -89,7 +92,7 @@ pub fn capture_container_memory(
     on_frozen: &mut dyn FnMut(&Freezer),
 ) -> Result<MemoryCaptureReport, MemoryError> {
     let mut report = MemoryCaptureReport::default();
-    let freezer = Freezer::for_pid(init_pid);
+    let freezer = Freezer::for_pid_in(init_pid, &opts.host_root);
     let mut guard = None;
     let mut watchdog = None;
     if opts.freeze {
@@ -109,9 +112,10 @@ pub fn capture_container_memory(
             Err(e) => report.freeze_error = Some(e.to_string()),
         }
     }
+    let fallback = || if opts.pids.is_empty() { vec![init_pid] } else { opts.pids.clone() };
     let pids = match &freezer {
-        Ok(f) => f.pids().unwrap_or_else(|_| vec![init_pid]),
-        Err(_) => vec![init_pid],
+        Ok(f) => f.pids().ok().filter(|p| !p.is_empty()).unwrap_or_else(fallback),
+        Err(_) => fallback(),
     };
     let mut budget = opts.byte_cap.map(ByteBudget::new);
     for &pid in &pids {

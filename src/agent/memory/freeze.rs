@@ -135,11 +135,38 @@ fn join(pid: i32, root: &str, mnt: &Path, cg: &str) -> Result<PathBuf, MemoryErr
 impl Freezer {
     /// The freezer of `pid`'s cgroup: the v1 freezer hierarchy when mounted, else cgroup v2.
     pub fn for_pid(pid: i32) -> Result<Self, MemoryError> {
+        Self::for_pid_in(pid, Path::new("/"))
+    }
+
+    /// Like [`Freezer::for_pid`], but through a host process's view: with `host_root` =
+    /// `/proc/<host pid>/root`, that process's mounts are used and the cgroup directory is reached
+    /// under `host_root` — how a collector pod (whose own /sys/fs/cgroup shows only its own cgroup)
+    /// reaches the target container's cgroup.
+    pub fn for_pid_in(pid: i32, host_root: &Path) -> Result<Self, MemoryError> {
+        let mut f = Self::resolve(pid, host_root)?;
+        if host_root != Path::new("/") {
+            f.path = host_root.join(f.path.strip_prefix("/").unwrap_or(&f.path));
+        }
+        Ok(f)
+    }
+
+    fn resolve(pid: i32, host_root: &Path) -> Result<Self, MemoryError> {
         let cgpath = format!("/proc/{pid}/cgroup");
         let cg = std::fs::read_to_string(&cgpath)
             .map_err(|e| super::maps::gone_or(pid, Path::new(&cgpath), e))?;
-        let mi = std::fs::read_to_string("/proc/self/mountinfo")
-            .map_err(|e| MemoryError::read("/proc/self/mountinfo", e))?;
+        let mi_path = match host_root.parent() {
+            Some(proc_pid) if host_root != Path::new("/") => proc_pid.join("mountinfo"),
+            _ => PathBuf::from("/proc/self/mountinfo"),
+        };
+        let mi = std::fs::read_to_string(&mi_path)
+            .map_err(|e| MemoryError::read(&mi_path.display().to_string(), e))?;
+        let exists = |d: &Path, f: &str| {
+            if host_root == Path::new("/") {
+                d.join(f).exists()
+            } else {
+                host_root.join(d.strip_prefix("/").unwrap_or(d)).join(f).exists()
+            }
+        };
         let v1 = cg.lines().find_map(|l| {
             let mut f = l.splitn(3, ':');
             let (_, ctrls, path) = (f.next()?, f.next()?, f.next()?);
@@ -148,7 +175,7 @@ impl Freezer {
         let v2 = cg.lines().find_map(|l| l.strip_prefix("0::"));
         if let (Some(p), Some((root, mnt))) = (v1, cgroup_mount(&mi, false)) {
             let dir = join(pid, &root, &mnt, p)?;
-            if dir.join("freezer.state").exists() {
+            if exists(&dir, "freezer.state") {
                 return Ok(Freezer {
                     kind: FreezerKind::V1,
                     path: dir,
@@ -157,7 +184,7 @@ impl Freezer {
         }
         if let (Some(p), Some((root, mnt))) = (v2, cgroup_mount(&mi, true)) {
             let dir = join(pid, &root, &mnt, p)?;
-            if dir.join("cgroup.freeze").exists() {
+            if exists(&dir, "cgroup.freeze") {
                 return Ok(Freezer {
                     kind: FreezerKind::V2,
                     path: dir,
