@@ -106,19 +106,10 @@ pub struct Report {
     pub memory_dump: Option<DumpReport>,
 }
 
+use crate::cli::output::human_bytes;
+
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < U.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", U[i]) }
 }
 
 /// Make a hostile string safe to print on a terminal (no escape sequences, one line).

@@ -44,3 +44,15 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> co
     }
     t
 }
+
+/// `1.5 MiB`, `512 B`: sizes as people read them.
+pub fn human_bytes(n: u64) -> String {
+    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < U.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", U[i]) }
+}

@@ -7,7 +7,7 @@ use super::kubelet::{self, CheckpointOutcome};
 use super::target::{self, Target, TargetContainer};
 use super::{ClusterCtx, ClusterError, api_evidence};
 use crate::cli::checkpoint::{CheckpointPodArgs, MemoryMode};
-use crate::cli::output::{TableView, table};
+use crate::cli::output::{TableView, human_bytes, table};
 use crate::evidence::stream;
 use crate::evidence::{
     ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Manifest, Operator, Tool,
@@ -528,15 +528,4 @@ impl TableView for CheckpointReport {
         ));
         s
     }
-}
-
-fn human_bytes(n: u64) -> String {
-    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < U.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", U[i]) }
 }
