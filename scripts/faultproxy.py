@@ -4,10 +4,12 @@ server never produces: error statuses, dropped connections, slow answers.
 
 Rules are read from a JSON file on every request (tests rewrite it), a list of objects:
   {"path": "<regex on the request path+query>", "method": "GET" (optional),
-   "action": "status" | "drop" | "delay",
+   "action": "status" | "drop" | "delay" | "respond",
+   "body": "..."                           # for respond: a recorded answer, sent as is
    "status": 500, "seconds": 2.5,          # for status / delay
    "times": 3}                             # optional: only the first N matching requests
-The first matching rule applies; requests that match none are forwarded unchanged. Counters reset
+The first matching rule applies; requests that match none are forwarded unchanged (protocol
+upgrades such as exec are tunnelled). Counters reset
 whenever the file changes. Only loopback addresses are used. Standard library only.
 """
 import argparse
@@ -79,11 +81,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if action == "delay":
                 time.sleep(float(rule.get("seconds", 1)))
-            elif action == "status":
-                code = int(rule.get("status", 500))
-                body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                   "message": f"injected fault: HTTP {code}", "reason": "InternalError",
-                                   "code": code}).encode()
+            elif action in ("status", "respond"):
+                code = int(rule.get("status", 500 if action == "status" else 200))
+                if action == "respond":   # a recorded answer, replayed as it was
+                    body = rule.get("body", "").encode()
+                else:
+                    body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                       "message": f"injected fault: HTTP {code}", "reason": "InternalError",
+                                       "code": code}).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -92,9 +97,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
         self.forward()
 
+    def tunnel(self):
+        """Protocol upgrades (exec, attach: WebSocket / SPDY): replay the request upstream, then
+        pipe raw bytes both ways until either side closes."""
+        ctx = ssl._create_unverified_context()
+        up = ctx.wrap_socket(socket.create_connection(self.server.upstream, timeout=300),
+                             server_hostname=self.server.upstream[0])
+        head = f"{self.command} {self.path} {self.request_version}\r\n"
+        for k, v in self.headers.items():
+            head += f"{k}: {v}\r\n"
+        up.sendall(head.encode() + b"\r\n")
+        down = self.connection
+        self.close_connection = True
+
+        def pipe(src, dst):
+            try:
+                while True:
+                    b = src.recv(65536)
+                    if not b:
+                        break
+                    dst.sendall(b)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        t = threading.Thread(target=pipe, args=(up, down), daemon=True)
+        t.start()
+        pipe(down, up)
+        t.join()
+
     def forward(self):
         if self.headers.get("Upgrade"):
-            self.send_error(501, "faultproxy does not forward protocol upgrades")
+            self.tunnel()
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None

@@ -1,6 +1,7 @@
 //! `kforensic checkpoint pod` end to end on the real test cluster: a suspect pod really runs in
 //! containerd, a real collector pod runs the real agent on the node, the bundle is verified.
 
+mod analyze_fixture;
 mod common;
 use common::{CLUSTER, TestEnv, require, stderr, stdout};
 use serde_json::Value;
@@ -332,4 +333,37 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
     }
     assert!(common::verify_ok(&bundle));
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
+    let mut needs = CLUSTER.to_vec();
+    needs.push("faultproxy");
+    let test = "memory_kubelet_success_ships_the_real_criu_archive_it_names";
+    let Some(env) = require(test, &needs) else { return };
+    // a real CRIU checkpoint archive (containerd + CRIU 4.1.1) on this node, in the kubelet layout
+    let Some(fx) = analyze_fixture::get(test) else { return };
+    let ns = env.namespace("ckpt-kubelet");
+    start_suspect(env, &ns.name, "suspect", "sleep 100000");
+    // Kubernetes 1.20 has no checkpoint API: the kubelet's answer (KEP-2008: {"items":[path]}) is
+    // replayed by the proxy in front of the API server; everything else, exec included, is real
+    let body = serde_json::json!({"items": [fx.tar]}).to_string();
+    let rules = serde_json::json!([{
+        "method": "POST",
+        "path": format!("^/api/v1/nodes/127.0.0.1/proxy/checkpoint/{}/suspect/main", ns.name),
+        "action": "respond", "status": 200, "body": body,
+    }]);
+    let _f = common::Faults::set(env, &rules.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("kubelet");
+    let out = checkpoint(env, env.var("KF_KUBECONFIG_FAULT"), &ns.name, "suspect", &case, dir.path(), &["--memory=kubelet"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let bundle = dir.path().join(&case);
+    let shipped = bundle.join(format!("pods/{}/suspect/main/checkpoint.tar", ns.name));
+    let sha = |p: &Path| hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()));
+    assert_eq!(sha(&shipped), sha(&fx.tar), "checkpoint.tar differs from the archive the kubelet named");
+    // and it is a checkpoint a responder can analyze: the secret is in the memory it holds
+    let r = analyze_fixture::analyze_json(&[shipped.to_str().unwrap(), "--search", fx.fact("SECRET")]);
+    assert!(!r["search"]["hits"].as_array().unwrap().is_empty(), "{r:#}");
+    assert!(common::verify_ok(&bundle));
 }
