@@ -314,6 +314,18 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
         b.windows(needle.len()).any(|w| w == needle)
     });
     assert!(hit.is_some(), "secret not found in any core");
+    // `analyze` reads the cores of the whole bundle: the secret, in the right process, inside a mapping
+    let r = analyze_fixture::analyze_json(&[bundle.to_str().unwrap(), "--ps-tree", "--search", "kfcore-secret-42"]);
+    let hits = r["search"]["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "analyze found no secret in the cores: {r:#}");
+    let holder = hit.unwrap().file_stem().unwrap().to_string_lossy().parse::<u64>().unwrap();
+    for h in hits {
+        assert_eq!(h["pid"].as_u64(), Some(holder), "{h}");
+        let a = h["address"].as_u64().unwrap();
+        assert!(h["region"]["start"].as_u64().unwrap() <= a && a < h["region"]["end"].as_u64().unwrap(), "{h}");
+    }
+    let procs = r["processes"].as_array().unwrap();
+    assert!(procs.iter().any(|p| p["pid"].as_u64() == Some(holder)), "{procs:#?}");
     // a consistent cut: the container was frozen while its memory was read
     let mem: Value = serde_json::from_slice(&std::fs::read(c.join("memory.json")).unwrap()).unwrap();
     assert!(mem["freeze"].is_object(), "not frozen during the capture: {}", mem["freeze_error"]);

@@ -6,6 +6,7 @@
 //! `views` and `report` shape what the user sees.
 
 pub mod archive;
+pub mod core;
 pub mod criu;
 pub mod dump;
 mod error;
@@ -56,6 +57,9 @@ pub struct Options {
 
 /// Run the analysis: open the archive, decode it, build the requested views.
 pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
+    if let Some(cores) = cores_to_read(&o.archive) {
+        return run_cores(o, &cores);
+    }
     let ar = Archive::open(&o.archive, o.limits)?;
     let has_images = criu::images_dir(&ar).is_some();
     if !has_images && ar.get("config.dump").is_none() && ar.get("spec.dump").is_none() {
@@ -119,6 +123,77 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
         let t = d.task(*pid).ok_or_else(|| AnalyzeError::NotFound(format!("--dump-memory {pid}: no such process in the checkpoint (see --ps-tree)")))?;
         let machine = dump::elf_machine(t.mtype);
         r.memory_dump = Some(dump::write(&t.memory, machine, out)?);
+    }
+    Ok(r)
+}
+
+/// ELF cores instead of a checkpoint: a `.core` file, or a directory (an evidence bundle, its
+/// `memory/` folder) holding some and no checkpoint metadata.
+fn cores_to_read(p: &std::path::Path) -> Option<Vec<PathBuf>> {
+    if p.is_dir() && ["config.dump", "spec.dump", "inventory.img", "checkpoint"].iter().any(|f| p.join(f).exists()) {
+        return None;
+    }
+    core::find(p)
+}
+
+/// The views ELF cores can answer: the process list (from NT_PRPSINFO) and memory search.
+fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
+    if o.files || o.sockets || o.mounts || o.rootfs_diff || o.extract.is_some() || o.dump_memory.is_some() || o.env {
+        return Err(AnalyzeError::NotACheckpoint(format!(
+            "{}: ELF cores hold process memory and identity only: use --ps-tree [--cmd] or --search / --search-regex (the other views need a checkpoint archive; files, sockets and the rootfs diff of a capture are in its volatile.json and diff.json)",
+            o.archive.display()
+        )));
+    }
+    let procs = paths.iter().map(|p| core::load(p)).collect::<Result<Vec<_>, _>>()?;
+    let mut r = Report::default();
+    r.summary.archive = o.archive.clone();
+    r.summary.format = format!("{} ELF core file(s)", procs.len());
+    r.summary.processes = procs.len();
+    r.summary.threads = procs.len();
+    r.summary.memory_pages_bytes = procs.iter().map(|p| p.memory.stored_bytes()).sum();
+    if o.ps_tree || o.cmd {
+        r.processes = Some(
+            procs
+                .iter()
+                .map(|p| views::ProcessRow {
+                    pid: p.pid,
+                    ppid: p.ppid,
+                    depth: 0,
+                    comm: p.comm.clone(),
+                    state: "-".into(),
+                    threads: 1,
+                    uid: Some(p.uid),
+                    euid: None,
+                    exe: None,
+                    exe_deleted: false,
+                    cmdline: o.cmd.then(|| p.args.split_whitespace().map(str::to_string).collect()),
+                    env: None,
+                })
+                .collect(),
+        );
+    }
+    if let Some(n) = &o.search {
+        let pat = match n {
+            Needle::Fixed(s) => search::Pattern::fixed(s.as_bytes()),
+            Needle::Regex(re) => search::Pattern::regex(re)?,
+        };
+        let sel: Vec<_> = procs.iter().filter(|p| o.pid.is_none_or(|x| x == p.pid)).map(|p| (&p.memory, p.comm.as_str())).collect();
+        if let Some(p) = o.pid
+            && sel.is_empty()
+        {
+            return Err(AnalyzeError::NotFound(format!("--pid {p}: no core of that process (see --ps-tree)")));
+        }
+        let opts = search::Options { context: o.context, max_hits: o.max_matches.max(1) };
+        let (hits, truncated, scanned) = search::search(&sel, &pat, &opts)?;
+        r.search = Some(report::SearchReport {
+            pattern: match n {
+                Needle::Fixed(s) | Needle::Regex(s) => s.clone(),
+            },
+            regex: matches!(n, Needle::Regex(_)),
+            bytes_scanned: scanned,
+            truncated,
+            hits,
+        });
     }
     Ok(r)
 }
