@@ -116,6 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--keep-collector', '--keep-collector', [CompletionResultType]::ParameterName, 'Leave the collector pod running afterwards (for debugging)')
             [CompletionResult]::new('--include-volumes', '--include-volumes', [CompletionResultType]::ParameterName, 'Include mounted volumes in the root filesystem export')
             [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Also write the bundle as one .tar next to the directory')
+            [CompletionResult]::new('--keep-node-archive', '--keep-node-archive', [CompletionResultType]::ParameterName, 'Keep the kubelet''s checkpoint archive on the node after it was shipped (default: delete it)')
             [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
@@ -312,6 +313,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
+            [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
@@ -349,6 +352,46 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;node-space' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container to be checkpointed (its shim gives the way to the node''s filesystem)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'dir')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;agent;remove-archive' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'container')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -413,6 +456,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
         }
         'kforensic;agent;help' {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
+            [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
@@ -420,6 +465,12 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;agent;help;capture' {
+            break
+        }
+        'kforensic;agent;help;node-space' {
+            break
+        }
+        'kforensic;agent;help;remove-archive' {
             break
         }
         'kforensic;agent;help;thaw' {
@@ -567,12 +618,20 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
         }
         'kforensic;help;agent' {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
+            [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
+            [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
             break
         }
         'kforensic;help;agent;capture' {
+            break
+        }
+        'kforensic;help;agent;node-space' {
+            break
+        }
+        'kforensic;help;agent;remove-archive' {
             break
         }
         'kforensic;help;agent;thaw' {

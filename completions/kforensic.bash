@@ -61,6 +61,12 @@ _kforensic() {
             kforensic__subcmd__agent,hold)
                 cmd="kforensic__subcmd__agent__subcmd__hold"
                 ;;
+            kforensic__subcmd__agent,node-space)
+                cmd="kforensic__subcmd__agent__subcmd__node__subcmd__space"
+                ;;
+            kforensic__subcmd__agent,remove-archive)
+                cmd="kforensic__subcmd__agent__subcmd__remove__subcmd__archive"
+                ;;
             kforensic__subcmd__agent,thaw)
                 cmd="kforensic__subcmd__agent__subcmd__thaw"
                 ;;
@@ -75,6 +81,12 @@ _kforensic() {
                 ;;
             kforensic__subcmd__agent__subcmd__help,hold)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__hold"
+                ;;
+            kforensic__subcmd__agent__subcmd__help,node-space)
+                cmd="kforensic__subcmd__agent__subcmd__help__subcmd__node__subcmd__space"
+                ;;
+            kforensic__subcmd__agent__subcmd__help,remove-archive)
+                cmd="kforensic__subcmd__agent__subcmd__help__subcmd__remove__subcmd__archive"
                 ;;
             kforensic__subcmd__agent__subcmd__help,thaw)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__thaw"
@@ -132,6 +144,12 @@ _kforensic() {
                 ;;
             kforensic__subcmd__help__subcmd__agent,hold)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__hold"
+                ;;
+            kforensic__subcmd__help__subcmd__agent,node-space)
+                cmd="kforensic__subcmd__help__subcmd__agent__subcmd__node__subcmd__space"
+                ;;
+            kforensic__subcmd__help__subcmd__agent,remove-archive)
+                cmd="kforensic__subcmd__help__subcmd__agent__subcmd__remove__subcmd__archive"
                 ;;
             kforensic__subcmd__help__subcmd__agent,thaw)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__thaw"
@@ -218,7 +236,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent)
-            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version capture thaw hold export-dir help"
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version capture node-space remove-archive thaw hold export-dir help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,7 +418,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__help)
-            opts="capture thaw hold export-dir help"
+            opts="capture node-space remove-archive thaw hold export-dir help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,6 +487,34 @@ _kforensic() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kforensic__subcmd__agent__subcmd__help__subcmd__node__subcmd__space)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__help__subcmd__remove__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kforensic__subcmd__agent__subcmd__help__subcmd__thaw)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -491,6 +537,106 @@ _kforensic() {
             fi
             case "${prev}" in
                 --seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__node__subcmd__space)
+            opts="-n -o -v -q -h -V --container --dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__remove__subcmd__archive)
+            opts="-n -o -v -q -h -V --container --path --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -742,7 +888,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-c -n -o -v -q -h -V --container --dest --memory --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-c -n -o -v -q -h -V --container --dest --memory --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1006,7 +1152,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent)
-            opts="capture thaw hold export-dir"
+            opts="capture node-space remove-archive thaw hold export-dir"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,6 +1194,34 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent__subcmd__hold)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__agent__subcmd__node__subcmd__space)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__agent__subcmd__remove__subcmd__archive)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -110,6 +110,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --keep-collector 'Leave the collector pod running afterwards (for debugging)'
             cand --include-volumes 'Include mounted volumes in the root filesystem export'
             cand --archive 'Also write the bundle as one .tar next to the directory'
+            cand --keep-node-archive 'Keep the kubelet''s checkpoint archive on the node after it was shipped (default: delete it)'
             cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
             cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
@@ -290,6 +291,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
+            cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
@@ -326,6 +329,44 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --quiet 'Only errors on stderr; no progress bars'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;node-space'= {
+            cand --container 'The container to be checkpointed (its shim gives the way to the node''s filesystem)'
+            cand --dir 'dir'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;agent;remove-archive'= {
+            cand --container 'container'
+            cand --path 'Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -386,12 +427,18 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         }
         &'kforensic;agent;help'= {
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
+            cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;agent;help;capture'= {
+        }
+        &'kforensic;agent;help;node-space'= {
+        }
+        &'kforensic;agent;help;remove-archive'= {
         }
         &'kforensic;agent;help;thaw'= {
         }
@@ -521,11 +568,17 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         }
         &'kforensic;help;agent'= {
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+            cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
+            cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
         }
         &'kforensic;help;agent;capture'= {
+        }
+        &'kforensic;help;agent;node-space'= {
+        }
+        &'kforensic;help;agent;remove-archive'= {
         }
         &'kforensic;help;agent;thaw'= {
         }

@@ -359,7 +359,11 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     start_suspect(env, &ns.name, "suspect", "sleep 100000");
     // Kubernetes 1.20 has no checkpoint API: the kubelet's answer (KEP-2008: {"items":[path]}) is
     // replayed by the proxy in front of the API server; everything else, exec included, is real
-    let body = serde_json::json!({"items": [fx.tar]}).to_string();
+    let _node = NODE_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    std::fs::create_dir_all(KUBELET_CHECKPOINTS).unwrap();
+    let archive = format!("{KUBELET_CHECKPOINTS}/checkpoint-suspect_{}-main-2026-11-25T17:00:00Z.tar", ns.name);
+    std::fs::copy(&fx.tar, &archive).unwrap();
+    let body = serde_json::json!({"items": [archive]}).to_string();
     let rules = serde_json::json!([{
         "method": "POST",
         "path": format!("^/api/v1/nodes/127.0.0.1/proxy/checkpoint/{}/suspect/main", ns.name),
@@ -377,5 +381,48 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     // and it is a checkpoint a responder can analyze: the secret is in the memory it holds
     let r = analyze_fixture::analyze_json(&[shipped.to_str().unwrap(), "--search", fx.fact("SECRET")]);
     assert!(!r["search"]["hits"].as_array().unwrap().is_empty(), "{r:#}");
+    // shipped and hash-checked: the node's copy is gone, and the bundle says so
+    assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
+    let plan: Value = serde_json::from_slice(&std::fs::read(bundle.join(format!("pods/{}/suspect/main/memory-plan.json", ns.name))).unwrap()).unwrap();
+    assert_eq!(plan["removed_from_node"], true, "{plan}");
+    assert_eq!(plan["node_space_check"]["ok"], true, "{plan}");
+    let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
     assert!(common::verify_ok(&bundle));
+}
+
+/// The kubelet's checkpoint directory on this node (a real path: the agent reaches it through the host).
+const KUBELET_CHECKPOINTS: &str = "/var/lib/kubelet/checkpoints";
+/// Tests that use that directory take turns.
+static NODE_DIR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() {
+    let test = "a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line";
+    let Some(env) = require(test, CLUSTER) else { return };
+    let _node = NODE_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    let ns = env.namespace("ckpt-space");
+    start_suspect(env, &ns.name, "suspect", "sleep 100000");
+    // the checkpoint directory on a 1 MiB tmpfs: no room for any container's memory + margin
+    std::fs::create_dir_all(KUBELET_CHECKPOINTS).unwrap();
+    let st = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "tmpfs", KUBELET_CHECKPOINTS]).status().unwrap();
+    assert!(st.success(), "cannot mount a tmpfs");
+    struct Unmount;
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(KUBELET_CHECKPOINTS).status();
+            let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
+        }
+    }
+    let _u = Unmount;
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("space");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--memory=kubelet"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    let line = err.lines().find(|l| l.contains("not enough free space")).unwrap_or_else(|| panic!("no refusal line: {err}"));
+    assert!(line.contains(KUBELET_CHECKPOINTS), "{line}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["errors"].to_string().contains("not enough free space"), "{}", manifest["errors"]);
+    // everything else was captured
+    assert!(dir.path().join(&case).join(format!("pods/{}/suspect/main/rootfs.tar.zst", ns.name)).exists());
 }

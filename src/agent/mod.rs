@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod locate;
 pub mod memory;
 pub mod mountinfo;
+pub mod node_files;
 pub mod procfs;
 pub mod safefs;
 pub mod sinks;
@@ -100,6 +101,15 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
+            Ok(Exit::Ok)
+        }
+        AgentCommand::NodeSpace(n) => {
+            let rep = node_files::space(&n.container, &n.dir)?;
+            crate::cli::output::emit(crate::cli::OutputFormat::Json, &Json(&rep)).map_err(Error::Output)?;
+            Ok(if rep.ok { Exit::Ok } else { Exit::Failure })
+        }
+        AgentCommand::RemoveArchive(r) => {
+            node_files::remove_archive(&r.container, &r.path)?;
             Ok(Exit::Ok)
         }
         AgentCommand::Thaw(t) => {

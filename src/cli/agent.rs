@@ -14,6 +14,12 @@ pub struct AgentArgs {
 pub enum AgentCommand {
     /// Capture containers running on this node: inspect, diff, export, volatile state, logs, histories.
     Capture(Box<CaptureArgs>),
+    /// Is there room on the node for a kubelet checkpoint of this container?
+    #[command(hide = true)]
+    NodeSpace(NodeSpaceArgs),
+    /// Remove a kubelet checkpoint archive from the node once it was shipped.
+    #[command(hide = true)]
+    RemoveArchive(RemoveArchiveArgs),
     /// Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died).
     #[command(hide = true)]
     Thaw(ThawArgs),
@@ -106,4 +112,22 @@ pub struct ThawArgs {
     /// The cgroup directory announced as `frozen_cgroup`.
     #[arg(long, value_name = "PATH")]
     pub cgroup: std::path::PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NodeSpaceArgs {
+    /// The container to be checkpointed (its shim gives the way to the node's filesystem).
+    #[arg(long, value_name = "ID")]
+    pub container: String,
+    #[arg(long, default_value = crate::agent::node_files::CHECKPOINT_DIR, value_name = "DIR")]
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RemoveArchiveArgs {
+    #[arg(long, value_name = "ID")]
+    pub container: String,
+    /// Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar).
+    #[arg(long, value_name = "PATH")]
+    pub path: String,
 }

@@ -47,6 +47,9 @@ pub struct CheckpointPodArgs {
     /// Also write the bundle as one .tar next to the directory.
     #[arg(long)]
     pub archive: bool,
+    /// Keep the kubelet's checkpoint archive on the node after it was shipped (default: delete it).
+    #[arg(long)]
+    pub keep_node_archive: bool,
     #[command(flatten)]
     pub s3: crate::cli::evidence::S3UploadArgs,
 }

@@ -282,9 +282,14 @@ async fn node_side(
         if a.include_volumes {
             args.push("--include-volumes".into());
         }
-        match memory_plan(ctx, t, tc, a.memory, bars).await {
+        let mut record = serde_json::json!({});
+        let mut shipped_archive = None;
+        match memory_plan(ctx, t, tc, a.memory, c, bars, &mut record).await {
             MemoryPlan::None => {}
-            MemoryPlan::Archive(path) => args.extend(["--checkpoint-archive".into(), path]),
+            MemoryPlan::Archive(path) => {
+                args.extend(["--checkpoint-archive".into(), path.clone()]);
+                shipped_archive = Some(path);
+            }
             MemoryPlan::Proc => args.extend(["--steps".into(), "inspect,diff,export,volatile,memory,logs,history".into()]),
             MemoryPlan::Unavailable(why) => {
                 notes.push(why.clone());
@@ -294,6 +299,26 @@ async fn node_side(
             }
         }
         run_agent(c, &args, bundle, bars, &tc.name, frozen).await?;
+        if let Some(archive) = shipped_archive {
+            // shipped and re-hashed here: the node's copy goes (the kubelet never deletes them)
+            let arrived = bundle.artifacts().iter().any(|r| r.spec.path == format!("{}checkpoint.tar", prefix(t, tc)));
+            let removed = if arrived && !a.keep_node_archive {
+                let args = ["agent", "remove-archive", "--container", tc.container_id.as_deref().unwrap_or(""), "--path", &archive];
+                agent_call(c, &args.map(String::from)).await.0
+            } else {
+                false
+            };
+            if arrived && !a.keep_node_archive && !removed {
+                notes.push(format!("could not remove {archive} from node {}: delete it by hand", t.node));
+            }
+            record["removed_from_node"] = removed.into();
+        }
+        if a.memory.is_some() {
+            let spec = crate::evidence::ArtifactSpec::new(format!("{}memory-plan.json", prefix(t, tc)), "application/json", "cli").container(tc.name.clone());
+            bundle
+                .put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other))
+                .map_err(|e| ClusterError::Collector(e.to_string()))?;
+        }
     }
     Ok(())
 }
@@ -311,23 +336,63 @@ enum MemoryPlan {
 
 /// `--memory=kubelet|proc|auto`: ask the kubelet first where that is wanted; `auto` falls back to
 /// /proc capture on any failure, with the reason on the terminal and in the manifest.
-async fn memory_plan(ctx: &ClusterCtx, t: &Target, tc: &TargetContainer, mode: Option<MemoryMode>, bars: &Bars) -> MemoryPlan {
+async fn memory_plan(
+    ctx: &ClusterCtx,
+    t: &Target,
+    tc: &TargetContainer,
+    mode: Option<MemoryMode>,
+    c: &Collector,
+    bars: &Bars,
+    record: &mut serde_json::Value,
+) -> MemoryPlan {
     let Some(mode) = mode else { return MemoryPlan::None };
     if mode == MemoryMode::Proc {
         return MemoryPlan::Proc;
     }
-    bars.note(&format!("asking the kubelet on {} for a CRIU checkpoint of {}", t.node, tc.name));
-    match kubelet::checkpoint(&ctx.client, &t.node, &t.namespace, &t.pod, &tc.name, Duration::from_secs(120)).await {
-        CheckpointOutcome::Archive(path) => MemoryPlan::Archive(path),
-        CheckpointOutcome::Unsupported(why) if mode == MemoryMode::Auto => {
+    let fallback = |why: String| {
+        if mode == MemoryMode::Auto {
             eprintln!("note: {why}: capturing memory from /proc instead");
             MemoryPlan::Proc
-        }
-        CheckpointOutcome::Unsupported(why) => {
+        } else {
             eprintln!("note: {why}");
             MemoryPlan::Unavailable(why)
         }
+    };
+    // the kubelet spools the whole memory on the node's disk: check there is room first
+    let id = tc.container_id.clone().unwrap_or_default();
+    let (fits, answer) = agent_call(c, &["agent".into(), "node-space".into(), "--container".into(), id]).await;
+    let space: serde_json::Value = serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null);
+    record["node_space_check"] = space.clone();
+    if !fits {
+        let why = space["message"].as_str().map(str::to_string).unwrap_or_else(|| "cannot check free space on the node".into());
+        return fallback(format!("no kubelet checkpoint of {}: {why}", tc.name));
     }
+    bars.note(&format!("asking the kubelet on {} for a CRIU checkpoint of {}", t.node, tc.name));
+    match kubelet::checkpoint(&ctx.client, &t.node, &t.namespace, &t.pod, &tc.name, Duration::from_secs(120)).await {
+        CheckpointOutcome::Archive(path) => {
+            record["archive"] = path.clone().into();
+            MemoryPlan::Archive(path)
+        }
+        CheckpointOutcome::Unsupported(why) => {
+            record["kubelet"] = why.clone().into();
+            fallback(why)
+        }
+    }
+}
+
+/// Run a short agent command in the collector: (succeeded, stdout).
+async fn agent_call(c: &Collector, args: &[String]) -> (bool, String) {
+    let Ok(mut p) = c.exec(args).await else { return (false, String::new()) };
+    let mut out = String::new();
+    if let Some(mut so) = p.stdout() {
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut so, &mut out).await;
+    }
+    let st = match p.take_status() {
+        Some(s) => s.await,
+        None => None,
+    };
+    let _ = p.join().await;
+    (st.and_then(|s| s.status).as_deref() == Some("Success"), out)
 }
 
 /// Cgroups an agent froze and has not yet reported thawed.
