@@ -96,27 +96,8 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
     }
     if let Some(n) = &o.search {
         let d = need_dump()?;
-        let pat = match n {
-            Needle::Fixed(s) => search::Pattern::fixed(s.as_bytes()),
-            Needle::Regex(re) => search::Pattern::regex(re)?,
-        };
         let procs: Vec<_> = d.tasks.iter().filter(|t| o.pid.is_none_or(|p| p == t.pid)).map(|t| (&t.memory, t.comm.as_str())).collect();
-        if let Some(p) = o.pid
-            && procs.is_empty()
-        {
-            return Err(AnalyzeError::NotFound(format!("--pid {p}: no such process in the checkpoint (see --ps-tree)")));
-        }
-        let opts = search::Options { context: o.context, max_hits: o.max_matches.max(1) };
-        let (hits, truncated, scanned) = search::search(&procs, &pat, &opts)?;
-        r.search = Some(report::SearchReport {
-            pattern: match n {
-                Needle::Fixed(s) | Needle::Regex(s) => s.clone(),
-            },
-            regex: matches!(n, Needle::Regex(_)),
-            bytes_scanned: scanned,
-            truncated,
-            hits,
-        });
+        r.search = Some(search_report(o, n, &procs, "no such process in the checkpoint")?);
     }
     if let Some((pid, out)) = &o.dump_memory {
         let d = need_dump()?;
@@ -173,27 +154,32 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
         );
     }
     if let Some(n) = &o.search {
-        let pat = match n {
-            Needle::Fixed(s) => search::Pattern::fixed(s.as_bytes()),
-            Needle::Regex(re) => search::Pattern::regex(re)?,
-        };
         let sel: Vec<_> = procs.iter().filter(|p| o.pid.is_none_or(|x| x == p.pid)).map(|p| (&p.memory, p.comm.as_str())).collect();
-        if let Some(p) = o.pid
-            && sel.is_empty()
-        {
-            return Err(AnalyzeError::NotFound(format!("--pid {p}: no core of that process (see --ps-tree)")));
-        }
-        let opts = search::Options { context: o.context, max_hits: o.max_matches.max(1) };
-        let (hits, truncated, scanned) = search::search(&sel, &pat, &opts)?;
-        r.search = Some(report::SearchReport {
-            pattern: match n {
-                Needle::Fixed(s) | Needle::Regex(s) => s.clone(),
-            },
-            regex: matches!(n, Needle::Regex(_)),
-            bytes_scanned: scanned,
-            truncated,
-            hits,
-        });
+        r.search = Some(search_report(o, n, &sel, "no core of that process")?);
     }
     Ok(r)
+}
+
+/// `--search` / `--search-regex` over the selected processes' memory, whatever its source.
+fn search_report(o: &Options, n: &Needle, procs: &[(&memory::ProcessMemory, &str)], none: &str) -> Result<report::SearchReport, AnalyzeError> {
+    let pat = match n {
+        Needle::Fixed(s) => search::Pattern::fixed(s.as_bytes()),
+        Needle::Regex(re) => search::Pattern::regex(re)?,
+    };
+    if let Some(p) = o.pid
+        && procs.is_empty()
+    {
+        return Err(AnalyzeError::NotFound(format!("--pid {p}: {none} (see --ps-tree)")));
+    }
+    let opts = search::Options { context: o.context, max_hits: o.max_matches.max(1) };
+    let (hits, truncated, scanned) = search::search(procs, &pat, &opts)?;
+    Ok(report::SearchReport {
+        pattern: match n {
+            Needle::Fixed(s) | Needle::Regex(s) => s.clone(),
+        },
+        regex: matches!(n, Needle::Regex(_)),
+        bytes_scanned: scanned,
+        truncated,
+        hits,
+    })
 }
