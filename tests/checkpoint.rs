@@ -224,14 +224,21 @@ fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
 /// A suspect with a big file, so that its export takes long enough to be interrupted.
 const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
 
-#[test]
-fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
-    let Some(env) = require("sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete", CLUSTER) else { return };
-    let ns = env.namespace("ckpt-int");
+/// A checkpoint of a BIG suspect, running in the background, caught while its agent exports.
+struct Capture {
+    ns: common::Namespace,
+    dir: tempfile::TempDir,
+    case: String,
+    child: std::process::Child,
+    agent_pids: Vec<i32>,
+}
+
+fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
+    let ns = env.namespace(&format!("ckpt-{tag}"));
     start_suspect(env, &ns.name, "suspect", BIG);
     wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
     let dir = tempfile::tempdir().unwrap();
-    let case = case_id("int");
+    let case = case_id(tag);
     let image = env.kforensic_image();
     let child = Command::new(common::kforensic_bin())
         .args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
@@ -240,10 +247,18 @@ fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // interrupt once the agent is exporting
+    // this test's agent only (other tests run agents at the same time)
     let mine = format!("--pod-namespace {}", ns.name);
-    wait_for(90, || (!pids_with(&mine).is_empty()).then_some(())).expect("agent started");
+    let agent_pids = wait_for(90, || Some(pids_with(&mine)).filter(|p| !p.is_empty())).expect("agent started");
     std::thread::sleep(Duration::from_millis(300));
+    Capture { ns, dir, case, child, agent_pids }
+}
+
+#[test]
+fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
+    let Some(env) = require("sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete", CLUSTER) else { return };
+    // interrupt once the agent is exporting
+    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting(env, "int");
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
@@ -256,22 +271,7 @@ fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
 #[test]
 fn an_agent_crash_leaves_a_partial_bundle_and_no_collector() {
     let Some(env) = require("an_agent_crash_leaves_a_partial_bundle_and_no_collector", CLUSTER) else { return };
-    let ns = env.namespace("ckpt-crash");
-    start_suspect(env, &ns.name, "suspect", BIG);
-    wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
-    let dir = tempfile::tempdir().unwrap();
-    let case = case_id("crash");
-    let image = env.kforensic_image();
-    let child = Command::new(common::kforensic_bin())
-        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
-        .args(["--image", image, "--pull-policy", "never", "--dest", dir.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mine = format!("--pod-namespace {}", ns.name);
-    let pids = wait_for(90, || Some(pids_with(&mine)).filter(|p| !p.is_empty())).expect("agent started");
-    std::thread::sleep(Duration::from_millis(300));
+    let Capture { ns: _ns, dir, case, child, agent_pids: pids } = capture_while_exporting(env, "crash");
     for p in pids {
         unsafe { libc::kill(p, libc::SIGKILL) };
     }
