@@ -11,6 +11,8 @@ RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
 
 FROM scratch
 COPY --from=build /kforensic /usr/local/bin/kforensic
+# CA roots for --upload-from node over HTTPS (kforensic falls back to bundled roots without them)
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 USER 0
 ENTRYPOINT ["/usr/local/bin/kforensic"]
 CMD ["--help"]

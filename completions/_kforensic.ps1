@@ -97,6 +97,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--pull-policy', '--pull-policy', [CompletionResultType]::ParameterName, 'When the node fetches the collector image')
             [CompletionResult]::new('--collector-namespace', '--collector-namespace', [CompletionResultType]::ParameterName, 'Namespace for the collector pod (created with pod-security `privileged` when missing)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (the collector pod ends itself then too)')
+            [CompletionResult]::new('--upload-from', '--upload-from', [CompletionResultType]::ParameterName, 'With --dest s3://: who uploads. `client`: this machine, once the bundle is finished (its AWS credentials). `node`: the agent on the pod''s node, as it captures (the node''s credentials: instance role or --node-credentials-secret); bulk data never crosses the API server')
+            [CompletionResult]::new('--node-credentials-secret', '--node-credentials-secret', [CompletionResultType]::ParameterName, 'With --upload-from node: a Secret in the collector namespace whose keys become the agent''s environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…). Default: the node''s own credentials (instance metadata, reachable as the collector uses the node''s network)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
             [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
@@ -318,6 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -332,6 +335,15 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--checkpoint-archive', '--checkpoint-archive', [CompletionResultType]::ParameterName, 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar')
             [CompletionResult]::new('--memory-max-bytes', '--memory-max-bytes', [CompletionResultType]::ParameterName, 'With the `memory` step: at most this many bytes of memory per container')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write artifacts into this directory (plus index.json)')
+            [CompletionResult]::new('--upload-to', '--upload-to', [CompletionResultType]::ParameterName, 'With --stream: upload every artifact from this node straight to S3 under this prefix (the bundle''s own, s3://bucket/prefix/<case-id>) with the node''s credentials; the stream then carries only their records')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
+            [CompletionResult]::new('--sse-kms-key-id', '--sse-kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)')
+            [CompletionResult]::new('--object-lock-mode', '--object-lock-mode', [CompletionResultType]::ParameterName, 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)')
+            [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
+            [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
             [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'Docker Engine socket for docker:// containers (unix:///path)')
             [CompletionResult]::new('--runc-root', '--runc-root', [CompletionResultType]::ParameterName, 'Extra runc state root (host path) to find state.json in. Repeatable')
             [CompletionResult]::new('--pod-log-dir', '--pod-log-dir', [CompletionResultType]::ParameterName, 'The kubelet''s pod log directory (host path)')
@@ -346,6 +358,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--memory-file-mappings', '--memory-file-mappings', [CompletionResultType]::ParameterName, 'With the `memory` step: also dump read-only mappings of files still on disk')
             [CompletionResult]::new('--no-freeze', '--no-freeze', [CompletionResultType]::ParameterName, 'With the `memory` step: do not freeze the container while its memory is read')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
@@ -454,6 +467,35 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kforensic;agent;put' {
+            [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'The bundle''s own prefix: s3://bucket/prefix/<case-id>')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
+            [CompletionResult]::new('--sse', '--sse', [CompletionResultType]::ParameterName, 'Server-side encryption of every object')
+            [CompletionResult]::new('--sse-kms-key-id', '--sse-kms-key-id', [CompletionResultType]::ParameterName, 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)')
+            [CompletionResult]::new('--object-lock-mode', '--object-lock-mode', [CompletionResultType]::ParameterName, 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)')
+            [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
+            [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only check that the bucket can be reached with the node''s credentials; upload nothing')
+            [CompletionResult]::new('--virtual-hosted-style', '--virtual-hosted-style', [CompletionResultType]::ParameterName, 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kforensic;agent;help' {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
             [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
@@ -461,6 +503,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -480,6 +523,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;agent;help;export-dir' {
+            break
+        }
+        'kforensic;agent;help;put' {
             break
         }
         'kforensic;agent;help;help' {
@@ -623,6 +669,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('thaw', 'thaw', [CompletionResultType]::ParameterValue, 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)')
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)')
             break
         }
         'kforensic;help;agent;capture' {
@@ -641,6 +688,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;agent;export-dir' {
+            break
+        }
+        'kforensic;help;agent;put' {
             break
         }
         'kforensic;help;upload' {

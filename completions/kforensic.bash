@@ -64,6 +64,9 @@ _kforensic() {
             kforensic__subcmd__agent,node-space)
                 cmd="kforensic__subcmd__agent__subcmd__node__subcmd__space"
                 ;;
+            kforensic__subcmd__agent,put)
+                cmd="kforensic__subcmd__agent__subcmd__put"
+                ;;
             kforensic__subcmd__agent,remove-archive)
                 cmd="kforensic__subcmd__agent__subcmd__remove__subcmd__archive"
                 ;;
@@ -84,6 +87,9 @@ _kforensic() {
                 ;;
             kforensic__subcmd__agent__subcmd__help,node-space)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__node__subcmd__space"
+                ;;
+            kforensic__subcmd__agent__subcmd__help,put)
+                cmd="kforensic__subcmd__agent__subcmd__help__subcmd__put"
                 ;;
             kforensic__subcmd__agent__subcmd__help,remove-archive)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__remove__subcmd__archive"
@@ -147,6 +153,9 @@ _kforensic() {
                 ;;
             kforensic__subcmd__help__subcmd__agent,node-space)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__node__subcmd__space"
+                ;;
+            kforensic__subcmd__help__subcmd__agent,put)
+                cmd="kforensic__subcmd__help__subcmd__agent__subcmd__put"
                 ;;
             kforensic__subcmd__help__subcmd__agent,remove-archive)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__remove__subcmd__archive"
@@ -236,7 +245,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent)
-            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version capture node-space remove-archive thaw hold export-dir help"
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version capture node-space remove-archive thaw hold export-dir put help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,7 +287,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__capture)
-            opts="-n -o -v -q -h -V --container --targets --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --docker-host --runc-root --pod-log-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --container --targets --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +330,42 @@ _kforensic() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse)
+                    COMPREPLY=($(compgen -W "AES256 aws:kms" -- "${cur}"))
+                    return 0
+                    ;;
+                --sse-kms-key-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --object-lock-mode)
+                    COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE" -- "${cur}"))
+                    return 0
+                    ;;
+                --retain-until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --part-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -418,7 +463,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__help)
-            opts="capture node-space remove-archive thaw hold export-dir help"
+            opts="capture node-space remove-archive thaw hold export-dir put help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,6 +533,20 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__help__subcmd__node__subcmd__space)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__help__subcmd__put)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -587,6 +646,84 @@ _kforensic() {
                     return 0
                     ;;
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__put)
+            opts="-n -o -v -q -h -V --dest --check --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse)
+                    COMPREPLY=($(compgen -W "AES256 aws:kms" -- "${cur}"))
+                    return 0
+                    ;;
+                --sse-kms-key-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --object-lock-mode)
+                    COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE" -- "${cur}"))
+                    return 0
+                    ;;
+                --retain-until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --part-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -888,7 +1025,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-c -n -o -v -q -h -V --container --dest --memory --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-c -n -o -v -q -h -V --container --dest --memory --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -923,6 +1060,14 @@ _kforensic() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-from)
+                    COMPREPLY=($(compgen -W "client node" -- "${cur}"))
+                    return 0
+                    ;;
+                --node-credentials-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1152,7 +1297,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent)
-            opts="capture node-space remove-archive thaw hold export-dir"
+            opts="capture node-space remove-archive thaw hold export-dir put"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,6 +1353,20 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent__subcmd__node__subcmd__space)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__agent__subcmd__put)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

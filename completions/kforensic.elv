@@ -91,6 +91,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --pull-policy 'When the node fetches the collector image'
             cand --collector-namespace 'Namespace for the collector pod (created with pod-security `privileged` when missing)'
             cand --timeout 'Give up after this long (the collector pod ends itself then too)'
+            cand --upload-from 'With --dest s3://: who uploads. `client`: this machine, once the bundle is finished (its AWS credentials). `node`: the agent on the pod''s node, as it captures (the node''s credentials: instance role or --node-credentials-secret); bulk data never crosses the API server'
+            cand --node-credentials-secret 'With --upload-from node: a Secret in the collector namespace whose keys become the agent''s environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…). Default: the node''s own credentials (instance metadata, reachable as the collector uses the node''s network)'
             cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
             cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
             cand --sse 'Server-side encryption of every object'
@@ -296,6 +298,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+            cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;agent;capture'= {
@@ -309,6 +312,15 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --checkpoint-archive 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar'
             cand --memory-max-bytes 'With the `memory` step: at most this many bytes of memory per container'
             cand --out 'Write artifacts into this directory (plus index.json)'
+            cand --upload-to 'With --stream: upload every artifact from this node straight to S3 under this prefix (the bundle''s own, s3://bucket/prefix/<case-id>) with the node''s credentials; the stream then carries only their records'
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --sse 'Server-side encryption of every object'
+            cand --sse-kms-key-id 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)'
+            cand --object-lock-mode 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)'
+            cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
+            cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
+            cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
             cand --docker-host 'Docker Engine socket for docker:// containers (unix:///path)'
             cand --runc-root 'Extra runc state root (host path) to find state.json in. Repeatable'
             cand --pod-log-dir 'The kubelet''s pod log directory (host path)'
@@ -323,6 +335,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --memory-file-mappings 'With the `memory` step: also dump read-only mappings of files still on disk'
             cand --no-freeze 'With the `memory` step: do not freeze the container while its memory is read'
             cand --stream 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
             cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
@@ -425,6 +438,34 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kforensic;agent;put'= {
+            cand --dest 'The bundle''s own prefix: s3://bucket/prefix/<case-id>'
+            cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
+            cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
+            cand --sse 'Server-side encryption of every object'
+            cand --sse-kms-key-id 'KMS key for --sse aws:kms (default: the bucket''s / account''s key)'
+            cand --object-lock-mode 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)'
+            cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
+            cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
+            cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default")'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --check 'Only check that the bucket can be reached with the node''s credentials; upload nothing'
+            cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kforensic;agent;help'= {
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
             cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
@@ -432,6 +473,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+            cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;agent;help;capture'= {
@@ -445,6 +487,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;agent;help;hold'= {
         }
         &'kforensic;agent;help;export-dir'= {
+        }
+        &'kforensic;agent;help;put'= {
         }
         &'kforensic;agent;help;help'= {
         }
@@ -573,6 +617,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand thaw 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+            cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
         }
         &'kforensic;help;agent;capture'= {
         }
@@ -585,6 +630,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;agent;hold'= {
         }
         &'kforensic;help;agent;export-dir'= {
+        }
+        &'kforensic;help;agent;put'= {
         }
         &'kforensic;help;upload'= {
         }

@@ -82,6 +82,9 @@ if-not-present\t''
 never\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l collector-namespace -d 'Namespace for the collector pod (created with pod-security `privileged` when missing)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l timeout -d 'Give up after this long (the collector pod ends itself then too)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l upload-from -d 'With --dest s3://: who uploads. `client`: this machine, once the bundle is finished (its AWS credentials). `node`: the agent on the pod\'s node, as it captures (the node\'s credentials: instance role or --node-credentials-secret); bulk data never crosses the API server' -r -f -a "client\t''
+node\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l node-credentials-secret -d 'With --upload-from node: a Secret in the collector namespace whose keys become the agent\'s environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…). Default: the node\'s own credentials (instance metadata, reachable as the collector uses the node\'s network)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
@@ -208,24 +211,25 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s h -l help -d 'Print help'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container -d 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l targets -d 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); \'-\' reads stdin' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-namespace -d 'Pod namespace of the (single) --container, for evidence paths and node log files' -r
@@ -242,6 +246,17 @@ memory\t'Process memory as ELF cores + suspicious executables (not in the defaul
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l checkpoint-archive -d 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this many bytes of memory per container' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l out -d 'Write artifacts into this directory (plus index.json)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l upload-to -d 'With --stream: upload every artifact from this node straight to S3 under this prefix (the bundle\'s own, s3://bucket/prefix/<case-id>) with the node\'s credentials; the stream then carries only their records' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
+aws:kms\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l sse-kms-key-id -d 'KMS key for --sse aws:kms (default: the bucket\'s / account\'s key)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l object-lock-mode -d 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)' -r -f -a "GOVERNANCE\t''
+COMPLIANCE\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l docker-host -d 'Docker Engine socket for docker:// containers (unix:///path)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l runc-root -d 'Extra runc state root (host path) to find state.json in. Repeatable' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-log-dir -d 'The kubelet\'s pod log directory (host path)' -r
@@ -256,6 +271,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-file-mappings -d 'With the `memory` step: also dump read-only mappings of files still on disk'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l no-freeze -d 'With the `memory` step: do not freeze the container while its memory is read'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l stream -d 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -323,12 +339,37 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l dest -d 'The bundle\'s own prefix: s3://bucket/prefix/<case-id>' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l sse -d 'Server-side encryption of every object' -r -f -a "AES256\t''
+aws:kms\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l sse-kms-key-id -d 'KMS key for --sse aws:kms (default: the bucket\'s / account\'s key)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l object-lock-mode -d 'Object Lock retention mode (write-once evidence; the bucket must have Object Lock on)' -r -f -a "GOVERNANCE\t''
+COMPLIANCE\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default")' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l check -d 'Only check that the bucket can be reached with the node\'s credentials; upload nothing'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
@@ -418,3 +459,4 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_see
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'

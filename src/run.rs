@@ -16,6 +16,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         }
         Command::Agent(a) => crate::agent::run(*a, g.quiet).await,
         Command::Checkpoint { target: CheckpointTarget::Pod(a) } => {
+            a.check().map_err(Error::Usage)?;
             let ctx = cluster::client::connect(&connect_options(g)).await?;
             let finish = crate::evidence::FinishOptions {
                 archive: a.archive,

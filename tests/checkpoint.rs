@@ -3,6 +3,7 @@
 
 mod analyze_fixture;
 mod common;
+mod evidence_support;
 use common::{CLUSTER, TestEnv, require, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
@@ -425,4 +426,144 @@ fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() 
     assert!(manifest["errors"].to_string().contains("not enough free space"), "{}", manifest["errors"]);
     // everything else was captured
     assert!(dir.path().join(&case).join(format!("pods/{}/suspect/main/rootfs.tar.zst", ns.name)).exists());
+}
+
+/// The S3 server of the test environment, as the node and the test itself reach it.
+fn s3_of(env: &TestEnv) -> evidence_support::Aws {
+    evidence_support::Aws {
+        endpoint: env.var("KF_S3_ENDPOINT").to_string(),
+        access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
+        secret_key: env.var("KF_S3_SECRET_KEY").to_string(),
+    }
+}
+
+/// The node's credentials: a Secret in the collector namespace (the CLI itself has none).
+fn node_secret(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secret_key: &str) {
+    let _ = env.kubectl_raw(&["create", "namespace", "kforensic"], None);
+    let out = env.kubectl_raw(
+        &[
+            "-n", "kforensic", "create", "secret", "generic", name,
+            &format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key),
+            &format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"),
+            "--from-literal=AWS_REGION=us-east-1",
+            // the test node has no instance metadata service: never look for one
+            "--from-literal=AWS_EC2_METADATA_DISABLED=true",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// `checkpoint … --dest s3://… --upload-from node`, run from `cwd` without any AWS credentials.
+fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret: &str, cwd: &Path) -> std::process::Output {
+    let mut c = Command::new(common::kforensic_bin());
+    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"] {
+        c.env_remove(k);
+    }
+    c.current_dir(cwd)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
+        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
+        .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--dest", dest])
+        .args(["--upload-from", "node", "--node-credentials-secret", secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
+        .args(["--part-size", "5MiB"]);
+    c.output().unwrap()
+}
+
+#[test]
+fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
+    let Some(env) = require("upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials", &[CLUSTER, &["s3"]].concat()) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-node-s3");
+    // 12 MiB of random data: the export goes up from the node in several parts
+    let cmd = format!("head -c 12582912 /dev/urandom > /tmp/payload.bin; {SUSPECT}");
+    start_suspect(env, &ns.name, "suspect", &cmd);
+    let aws = s3_of(env);
+    let bucket = evidence_support::Bucket::create(&aws, "node");
+    let case = case_id("node");
+    let secret = format!("{case}-s3");
+    node_secret(env, &secret, &aws, &aws.secret_key);
+    let cwd = tempfile::tempdir().unwrap();
+    let dest = format!("s3://{}/incidents", bucket.name);
+    let out = checkpoint_from_node(env, &ns.name, &case, &dest, &secret, cwd.path());
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = format!("{dest}/{case}");
+    assert_eq!(report["bundle"], url.as_str(), "{report}");
+    assert_eq!(report["complete"], true);
+    // the bundle is in the bucket and holds up; nothing of it stayed on this machine
+    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &url, "--endpoint-url", &aws.endpoint]);
+    assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
+    assert!(!cwd.path().join("evidence").join(&case).exists(), "local staging copy left behind");
+    // the evidence itself: the export with the payload and the planted file, the API side
+    let prefix = format!("incidents/{case}/");
+    let keys = evidence_support::list_keys(&aws, &bucket.name, &prefix);
+    let c = format!("{prefix}pods/{}/suspect/main/", ns.name);
+    for k in ["cluster/pod.json", "manifest.json", "custody.log"] {
+        assert!(keys.contains(&format!("{prefix}{k}")), "{k} missing: {keys:?}");
+    }
+    let sdk = evidence_support::sdk(&aws);
+    let rt = evidence_support::rt();
+    let get = |key: &str| rt.block_on(async { sdk.get_object().bucket(&bucket.name).key(key).send().await.unwrap().body.collect().await.unwrap().into_bytes().to_vec() });
+    let rootfs = get(&format!("{c}rootfs.tar.zst"));
+    let mut ar = tar::Archive::new(zstd::Decoder::new(&rootfs[..]).unwrap());
+    let mut payload = None;
+    let mut planted = false;
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let p = e.path().unwrap().to_string_lossy().into_owned();
+        planted |= p.ends_with("tmp/planted.txt");
+        if p.ends_with("tmp/payload.bin") {
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut v).unwrap();
+            payload = Some(v.len());
+        }
+    }
+    assert!(planted, "export lacks tmp/planted.txt");
+    assert_eq!(payload, Some(12 << 20), "export lacks the 12 MiB payload");
+    let volatile = String::from_utf8(get(&format!("{c}volatile.json"))).unwrap();
+    assert!(volatile.contains("100000"), "volatile state lacks the suspect's process");
+    // the custody log says where each node-side artifact went
+    let custody = String::from_utf8(get(&format!("{prefix}custody.log"))).unwrap();
+    let stored = custody.lines().filter(|l| l.contains("\"event\":\"artifact_stored\"")).count();
+    assert!(stored >= 4, "{custody}");
+    assert!(custody.contains(&format!("\"location\":\"s3://{}/{c}rootfs.tar.zst\"", bucket.name)), "{custody}");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn upload_from_node_with_bad_node_credentials_stops_before_capturing() {
+    let Some(env) = require("upload_from_node_with_bad_node_credentials_stops_before_capturing", &[CLUSTER, &["s3"]].concat()) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-node-bad");
+    start_suspect(env, &ns.name, "suspect", SUSPECT);
+    let aws = s3_of(env);
+    let bucket = evidence_support::Bucket::create(&aws, "nodebad");
+    let case = case_id("nodebad");
+    let cwd = tempfile::tempdir().unwrap();
+    let dest = format!("s3://{}/incidents", bucket.name);
+
+    // a wrong secret key: the node is refused, the capture never starts
+    let secret = format!("{case}-s3");
+    node_secret(env, &secret, &aws, "not-the-secret");
+    let started = Instant::now();
+    let out = checkpoint_from_node(env, &ns.name, &case, &dest, &secret, cwd.path());
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("the node cannot upload to {dest}/{case}")), "{err}");
+    assert!(err.contains("ccess denied") || err.contains("Signature"), "the reason is named: {err}");
+    assert!(started.elapsed() < Duration::from_secs(90), "took {:?}", started.elapsed());
+    assert!(evidence_support::list_keys(&aws, &bucket.name, "").is_empty(), "nothing may be written");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+
+    // a Secret that does not exist: named, within seconds
+    let case2 = case_id("nosecret");
+    let out = checkpoint_from_node(env, &ns.name, &case2, &dest, "no-such-secret", cwd.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no-such-secret"), "{}", stderr(&out));
+    assert_eq!(collector_pods(env, "kforensic", &case2), "", "collector pod left behind");
 }

@@ -298,3 +298,86 @@ fn an_incomplete_bundle_is_uploaded_with_the_partial_exit_code() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(list_keys(&aws, &guard.name, "case-part/").iter().any(|k| k.ends_with("manifest.json")));
 }
+
+/// Collects what an evidence stream of records says.
+#[derive(Default)]
+struct Records {
+    stored: Vec<(kforensic::evidence::ArtifactRecord, String)>,
+    errors: Vec<String>,
+}
+
+impl kforensic::evidence::ArtifactSink for Records {
+    fn put(
+        &mut self,
+        spec: &kforensic::evidence::ArtifactSpec,
+        _: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<kforensic::evidence::ArtifactRecord, kforensic::evidence::EvidenceError> {
+        panic!("bytes of {} crossed the stream: uploads from the node send records only", spec.path)
+    }
+    fn error(&mut self, path: Option<&str>, m: &str) -> Result<(), kforensic::evidence::EvidenceError> {
+        self.errors.push(format!("{path:?}: {m}"));
+        Ok(())
+    }
+    fn stored(&mut self, r: &kforensic::evidence::ArtifactRecord, loc: &str) -> Result<(), kforensic::evidence::EvidenceError> {
+        self.stored.push((r.clone(), loc.to_string()));
+        Ok(())
+    }
+}
+
+#[test]
+fn the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_failed_one() {
+    use kforensic::evidence::s3::{S3Sink, UploadOptions, S3};
+    use kforensic::evidence::stream::{receive, StreamSink};
+    use kforensic::evidence::{ArtifactSink, ArtifactSpec, S3Url};
+    let Some(aws) = shared_s3("the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_failed_one") else { return };
+    let guard = Bucket::create(&aws, "sink");
+    let bucket = guard.name.clone();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let s3 = S3 { client: sdk(&aws), endpoint: aws.endpoint.clone() };
+    let url = S3Url::parse(&format!("s3://{bucket}/cases/c1")).unwrap();
+    let opts = UploadOptions { part_size: 5 * MIB as u64, concurrency: 2, ..Default::default() };
+    let big = pseudo_random(7, 12 * MIB + 4321);
+    let mut wire = StreamSink::new(Vec::new()).unwrap();
+    {
+        let mut sink = S3Sink::new(s3, url, opts, rt.handle().clone(), &mut wire);
+        // written in odd-sized pieces, as an exporter writes
+        let spec = ArtifactSpec::new("pods/ns/p/c/rootfs.tar.zst", "application/zstd", "agent");
+        let rec = sink
+            .put(&spec, &mut |w| {
+                for piece in big.chunks(100_003) {
+                    w.write_all(piece)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((rec.bytes, rec.sha256.as_str()), (big.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&big)).as_str()));
+        sink.put(&ArtifactSpec::new("pods/ns/p/c/inspect.json", "application/json", "agent"), &mut |w| w.write_all(b"{\"id\":1}")).unwrap();
+        // an artifact that fails after two parts went up: no object may appear for it
+        let failed = sink.put(&ArtifactSpec::new("pods/ns/p/c/volatile.json", "application/json", "agent"), &mut |w| {
+            w.write_all(&big[..11 * MIB])?;
+            Err(std::io::Error::other("process vanished"))
+        });
+        assert!(failed.is_err());
+    }
+    let wire = wire.finish().unwrap();
+    let mut got = Records::default();
+    let rep = receive(&mut &wire[..], &mut got).unwrap();
+    assert!(wire.len() < 4096, "records only, no bytes: {} bytes on the wire", wire.len());
+    assert_eq!(got.stored.len(), 2);
+    assert_eq!(got.stored[0].1, format!("s3://{bucket}/cases/c1/pods/ns/p/c/rootfs.tar.zst"));
+    assert!(got.errors.len() == 1 && got.errors[0].contains("volatile.json") && got.errors[0].contains("process vanished"), "{:?}", got.errors);
+    assert!(!rep.complete());
+
+    let mut keys = list_keys(&aws, &bucket, "cases/c1/");
+    keys.sort();
+    assert_eq!(keys, ["cases/c1/pods/ns/p/c/inspect.json", "cases/c1/pods/ns/p/c/rootfs.tar.zst"]);
+    for (r, _) in &got.stored {
+        let (n, sha) = download_sha256(&aws, &bucket, &format!("cases/c1/{}", r.spec.path));
+        assert_eq!((n, sha.as_str()), (r.bytes, r.sha256.as_str()), "{}", r.spec.path);
+    }
+    let c = sdk(&aws);
+    let head = rt.block_on(c.head_object().bucket(&bucket).key("cases/c1/pods/ns/p/c/rootfs.tar.zst").send()).unwrap();
+    assert!(head.e_tag().unwrap_or("").trim_matches('"').ends_with("-3"), "three 5 MiB parts: etag {:?}", head.e_tag());
+    let small = rt.block_on(c.head_object().bucket(&bucket).key("cases/c1/pods/ns/p/c/inspect.json").send()).unwrap();
+    assert_eq!(small.metadata().and_then(|m| m.get("sha256")), Some(&got.stored[1].0.sha256), "one-part objects carry their hash");
+}

@@ -21,6 +21,7 @@ pub mod sinks;
 pub mod sockets;
 pub mod target;
 pub mod tarwriter;
+pub mod upload;
 pub mod volatile;
 pub mod walk;
 
@@ -124,14 +125,41 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
             crate::cli::output::emit(crate::cli::OutputFormat::Json, &Json(r)).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
+        AgentCommand::Put(p) => {
+            let (s3, url) = upload::open(&p.dest, &p.s3).await?;
+            if p.check {
+                let rep = serde_json::json!({"ok": true, "destination": url.to_string(), "endpoint": s3.endpoint});
+                crate::cli::output::emit(crate::cli::OutputFormat::Json, &Json(rep)).map_err(Error::Output)?;
+                return Ok(Exit::Ok);
+            }
+            let rt = tokio::runtime::Handle::current();
+            let ok = tokio::task::spawn_blocking(move || upload::put(&p, s3, url, rt))
+                .await
+                .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
+                .map_err(AgentError::Sink)?;
+            Ok(if ok { Exit::Ok } else { Exit::Failure })
+        }
         AgentCommand::Capture(c) => {
             let opts = options(&c, quiet).map_err(|e| match e {
                 AgentError::BadTarget(m) => Error::Usage(m),
                 e => e.into(),
             })?;
             let rt = tokio::runtime::Handle::current();
+            // uploading from the node: reach the bucket first, before any capture work
+            let remote = match &c.upload_to {
+                Some(dest) => Some(upload::open(dest, &c.s3).await?),
+                None => None,
+            };
             let outcome = tokio::task::spawn_blocking(move || -> Result<capture::CaptureOutcome, AgentError> {
-                if c.stream {
+                if let Some((s3, url)) = remote {
+                    let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout());
+                    let mut records = crate::evidence::stream::StreamSink::new(out)?;
+                    let mut sink = crate::evidence::s3::S3Sink::new(s3, url, c.s3.options(), rt.clone(), &mut records);
+                    let o = capture::run(&opts, &mut sink, rt)?;
+                    drop(sink);
+                    records.finish()?;
+                    Ok(o)
+                } else if c.stream {
                     let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
                     let mut sink = crate::evidence::stream::StreamSink::new(out)?;
                     let o = capture::run(&opts, &mut sink, rt)?;

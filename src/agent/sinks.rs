@@ -190,4 +190,9 @@ impl ArtifactSink for Progress<'_> {
         }
         self.inner.error(path, message)
     }
+
+    fn stored(&mut self, record: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
+        self.artifacts += 1;
+        self.inner.stored(record, location)
+    }
 }

@@ -29,6 +29,22 @@ pub enum AgentCommand {
     /// Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests).
     #[command(hide = true)]
     ExportDir(ExportDirArgs),
+    /// Upload an evidence stream read on stdin to S3 with this node's credentials; the records of
+    /// what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`).
+    #[command(hide = true)]
+    Put(PutArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PutArgs {
+    /// The bundle's own prefix: s3://bucket/prefix/<case-id>.
+    #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+    pub dest: String,
+    /// Only check that the bucket can be reached with the node's credentials; upload nothing.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub s3: crate::cli::evidence::S3UploadArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -77,6 +93,13 @@ pub struct CaptureArgs {
     /// Write the framed evidence stream on stdout (progress as JSON lines on stderr).
     #[arg(long)]
     pub stream: bool,
+    /// With --stream: upload every artifact from this node straight to S3 under this prefix (the
+    /// bundle's own, s3://bucket/prefix/<case-id>) with the node's credentials; the stream then
+    /// carries only their records.
+    #[arg(long, value_name = "s3://BUCKET/PREFIX", requires = "stream")]
+    pub upload_to: Option<String>,
+    #[command(flatten)]
+    pub s3: crate::cli::evidence::S3UploadArgs,
     /// Docker Engine socket for docker:// containers (unix:///path).
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
     pub docker_host: Option<String>,

@@ -50,8 +50,42 @@ pub struct CheckpointPodArgs {
     /// Keep the kubelet's checkpoint archive on the node after it was shipped (default: delete it).
     #[arg(long)]
     pub keep_node_archive: bool,
+    /// With --dest s3://: who uploads. `client`: this machine, once the bundle is finished (its
+    /// AWS credentials). `node`: the agent on the pod's node, as it captures (the node's
+    /// credentials: instance role or --node-credentials-secret); bulk data never crosses the API server.
+    #[arg(long, value_enum, default_value = "client", value_name = "WHO")]
+    pub upload_from: UploadFrom,
+    /// With --upload-from node: a Secret in the collector namespace whose keys become the agent's
+    /// environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…).
+    /// Default: the node's own credentials (instance metadata, reachable as the collector uses the node's network).
+    #[arg(long, value_name = "SECRET")]
+    pub node_credentials_secret: Option<String>,
     #[command(flatten)]
     pub s3: crate::cli::evidence::S3UploadArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UploadFrom {
+    Client,
+    Node,
+}
+
+impl CheckpointPodArgs {
+    /// Flag combinations that cannot work, as one line for the user.
+    pub fn check(&self) -> Result<(), String> {
+        let s3 = self.dest.starts_with("s3:") || self.dest.starts_with("S3:");
+        if self.upload_from == UploadFrom::Node {
+            if !s3 {
+                return Err(format!("--upload-from node needs --dest s3://bucket/prefix (got '{}'): the node uploads to S3, not to a local directory", self.dest));
+            }
+            if self.archive {
+                return Err("--archive makes a local .tar of the bundle, which --upload-from node never has: drop one of them".into());
+            }
+        } else if self.node_credentials_secret.is_some() {
+            return Err("--node-credentials-secret only applies with --upload-from node".into());
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

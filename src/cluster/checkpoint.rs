@@ -6,11 +6,11 @@ use super::collector::{self, Collector, CollectorSpec};
 use super::kubelet::{self, CheckpointOutcome};
 use super::target::{self, Target, TargetContainer};
 use super::{ClusterCtx, ClusterError, api_evidence};
-use crate::cli::checkpoint::{CheckpointPodArgs, MemoryMode};
+use crate::cli::checkpoint::{CheckpointPodArgs, MemoryMode, UploadFrom};
 use crate::cli::output::{TableView, human_bytes, table};
 use crate::evidence::stream;
 use crate::evidence::{
-    ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Manifest, Operator, Tool,
+    ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Manifest, Operator, S3Url, Tool,
 };
 use crate::{Error, Exit};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -60,6 +60,11 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     // from here on a Ctrl-C / SIGTERM cleans up instead of killing us
     let mut signals = Signals::install().map_err(|e| ClusterError::Collector(format!("cannot install signal handlers: {e}")))?;
     let dest = Destination::parse(&a.dest)?;
+    // --upload-from node: the agent writes to the bundle's prefix itself
+    let node_upload: Option<S3Url> = match (&dest, a.upload_from) {
+        (Destination::S3(url), UploadFrom::Node) => Some(url.for_case(&opts.case_id)),
+        _ => None,
+    };
     let t = target::resolve(&ctx.client, &ctx.namespace, &a.name, &a.containers).await?;
     let running: Vec<&TargetContainer> = t.containers.iter().filter(|c| c.running() && c.container_id.is_some()).collect();
     let meta = BundleMeta {
@@ -103,6 +108,8 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         pull_policy: a.pull_policy.as_k8s(),
         case_id: opts.case_id.clone(),
         deadline: deadline + Duration::from_secs(60),
+        host_network: node_upload.is_some(),
+        env_secret: a.node_credentials_secret.clone(),
     };
 
     // The capture runs as its own task (it blocks on the evidence stream), so that a signal or the
@@ -111,8 +118,8 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     let slot: Slot = Default::default();
     let frozen: Frozen = Default::default();
     let task = {
-        let (ctx, t, a, spec, bars, slot, frozen) =
-            (ctx.clone(), t.clone(), a.clone(), spec.clone(), bars.clone(), slot.clone(), frozen.clone());
+        let (ctx, t, a, spec, bars, slot, frozen, upload) =
+            (ctx.clone(), t.clone(), a.clone(), spec.clone(), bars.clone(), slot.clone(), frozen.clone(), node_upload.clone());
         tokio::spawn(async move {
             let mut notes = Vec::new();
             let r = async {
@@ -120,7 +127,7 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
                 api_evidence::collect(&ctx.client, &t, &mut bundle)
                     .await
                     .map_err(|e| ClusterError::Collector(format!("writing API-side evidence: {e}")))?;
-                node_side(&ctx, &t, &a, &spec, &mut bundle, &bars, &slot, &frozen, &mut notes).await
+                node_side(&ctx, &t, &a, &spec, upload.as_ref(), &mut bundle, &bars, &slot, &frozen, &mut notes).await
             }
             .await;
             (bundle, notes, r)
@@ -140,12 +147,13 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     if let Some(c) = &collector {
         // never leave a container frozen: thaw before the collector (and its agent) goes away
         thaw_all(c, &frozen).await;
-        if a.keep_collector && stop.is_none() {
-            c.mark_kept().await;
-            notes.push(format!("collector pod kept: kubectl -n {} delete pod {}", c.namespace, c.name));
-        } else {
-            c.delete().await;
-        }
+    }
+    // uploading from the node: the collector stays until the agent has shipped the rest
+    let put_via = collector.clone().filter(|_| node_upload.is_some() && stop.is_none());
+    if put_via.is_none()
+        && let Some(c) = &collector
+    {
+        release(c, a.keep_collector && stop.is_none(), &mut notes).await;
     }
     let joined = match joined {
         Some(j) => j,
@@ -212,16 +220,58 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         }
     }
 
-    let finished = crate::evidence::finish(bundle, &dest, &opts.finish).await?;
+    let (manifest, location, fatal) = match (&node_upload, &put_via) {
+        (Some(url), Some(c)) => {
+            bars.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
+            let shipped = tokio::select! {
+                r = super::node_upload::finish(bundle, c, url, &a.s3) => Some(r),
+                s = signals.recv() => { eprintln!("warning: interrupted by {s} while the node was finishing the upload"); None }
+            };
+            release(c, a.keep_collector && shipped.is_some(), &mut notes).await;
+            match shipped {
+                Some(Ok(Ok(s))) => (s.manifest, s.location, fatal),
+                Some(Ok(Err(n))) => {
+                    let e = ClusterError::Collector(format!(
+                        "the node could not finish the bundle in {url}: {}; what it stored has no manifest there, the API-side evidence and the manifest are in {}",
+                        n.why,
+                        n.dir.display()
+                    ));
+                    (n.manifest, n.dir.display().to_string(), fatal.or(Some(e)))
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => {
+                    return Err(ClusterError::Collector(format!(
+                        "interrupted: {url} has no manifest (incomplete); the API-side evidence is in ./{}/{}",
+                        crate::evidence::destination::DEFAULT_DIR,
+                        opts.case_id
+                    ))
+                    .into());
+                }
+            }
+        }
+        (Some(url), None) => {
+            // stopped, or no collector ever ran: the local part is all this side can keep
+            let dir = bundle.dir().display().to_string();
+            let m = bundle.finalize()?;
+            if m.artifacts.iter().any(|r| r.spec.source == "agent") {
+                notes.push(format!("artifacts the node uploaded are in {url} (no manifest there); this side's part is in {dir}"));
+            }
+            (m, dir, fatal)
+        }
+        (None, _) => {
+            let finished = crate::evidence::finish(bundle, &dest, &opts.finish).await?;
+            (finished.manifest, finished.dir.display().to_string(), fatal)
+        }
+    };
     step("finalize", &mut lap);
-    let complete = finished.manifest.complete;
+    let complete = manifest.complete;
     bars.clear();
     let _ = started;
     let report = CheckpointReport {
         case_id: opts.case_id.clone(),
-        bundle: finished.dir.display().to_string(),
+        bundle: location,
         complete,
-        manifest: finished.manifest,
+        manifest,
         notes,
         steps,
     };
@@ -232,6 +282,16 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         return Ok((report, Exit::Failure));
     }
     Ok((report, if complete { Exit::Ok } else { Exit::Partial }))
+}
+
+/// Delete the collector (or keep it, for debugging, when asked and nothing went wrong).
+async fn release(c: &Collector, keep: bool, notes: &mut Vec<String>) {
+    if keep {
+        c.mark_kept().await;
+        notes.push(format!("collector pod kept: kubectl -n {} delete pod {}", c.namespace, c.name));
+    } else {
+        c.delete().await;
+    }
 }
 
 /// The running collector, shared with the code that must delete it.
@@ -248,6 +308,7 @@ async fn node_side(
     t: &Target,
     a: &CheckpointPodArgs,
     spec: &CollectorSpec,
+    upload: Option<&S3Url>,
     bundle: &mut DirBundle,
     bars: &Bars,
     slot: &Slot,
@@ -255,7 +316,8 @@ async fn node_side(
     notes: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
     let running: Vec<&TargetContainer> = t.containers.iter().filter(|c| c.running() && c.container_id.is_some()).collect();
-    if running.is_empty() {
+    // uploading from the node needs the collector even with nothing to capture there
+    if running.is_empty() && upload.is_none() {
         return Ok(());
     }
     collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
@@ -263,6 +325,11 @@ async fn node_side(
     let c = Collector::start(&ctx.client, spec, Duration::from_secs(120)).await?;
     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
     let c = &c;
+    if let Some(url) = upload {
+        // fail before any capture work when the node cannot write there
+        super::node_upload::check(c, url, &a.s3).await?;
+        bars.note(&format!("the agent uploads from node {} to {url}", spec.node));
+    }
     for tc in running {
         let mut args = vec![
             "agent".to_string(),
@@ -281,6 +348,10 @@ async fn node_side(
         ];
         if a.include_volumes {
             args.push("--include-volumes".into());
+        }
+        if let Some(url) = upload {
+            args.extend(["--upload-to".into(), url.to_string()]);
+            args.extend(super::node_upload::agent_s3_args(&a.s3));
         }
         let mut record = serde_json::json!({});
         let mut shipped_archive = None;

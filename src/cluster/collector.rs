@@ -29,6 +29,11 @@ pub struct CollectorSpec {
     pub case_id: String,
     /// The pod ends itself after this long even if nobody deletes it.
     pub deadline: Duration,
+    /// Use the node's network (`--upload-from node`: the node's route to S3 and its instance
+    /// metadata credentials, which a pod network often cannot reach).
+    pub host_network: bool,
+    /// A Secret whose keys become the agent's environment (node-side S3 credentials).
+    pub env_secret: Option<String>,
 }
 
 impl CollectorSpec {
@@ -77,6 +82,14 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
             }],
         },
     });
+    let mut pod = pod;
+    if spec.host_network {
+        pod["spec"]["hostNetwork"] = json!(true);
+        pod["spec"]["dnsPolicy"] = json!("ClusterFirstWithHostNet");
+    }
+    if let Some(secret) = &spec.env_secret {
+        pod["spec"]["containers"][0]["envFrom"] = json!([{"secretRef": {"name": secret}}]);
+    }
     serde_json::from_value(pod).expect("static collector manifest is a valid Pod")
 }
 
@@ -204,9 +217,19 @@ impl Collector {
 
     /// Run `args` (after the agent binary) in the collector; stdout/stderr with 64 KiB buffers.
     pub async fn exec(&self, args: &[String]) -> Result<AttachedProcess, ClusterError> {
+        self.exec_with(args, false).await
+    }
+
+    /// As [`Collector::exec`], with a stdin to write to. Keep it open until stdout has ended:
+    /// before Kubernetes 1.29, closing stdin closes the whole exec connection.
+    pub async fn exec_stdin(&self, args: &[String]) -> Result<AttachedProcess, ClusterError> {
+        self.exec_with(args, true).await
+    }
+
+    async fn exec_with(&self, args: &[String], stdin: bool) -> Result<AttachedProcess, ClusterError> {
         let mut cmd = vec![AGENT_BIN.to_string()];
         cmd.extend(args.iter().cloned());
-        let mut ap = AttachParams::default().container(CONTAINER).stdin(false).stdout(true).stderr(true);
+        let mut ap = AttachParams::default().container(CONTAINER).stdin(stdin).stdout(true).stderr(true);
         ap.max_stdout_buf_size = Some(64 * 1024);
         ap.max_stderr_buf_size = Some(64 * 1024);
         self.api

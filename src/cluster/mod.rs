@@ -8,6 +8,7 @@ pub mod collector;
 mod error;
 pub mod isolate;
 pub mod kubelet;
+pub mod node_upload;
 pub mod permissions;
 pub mod preflight;
 pub mod target;

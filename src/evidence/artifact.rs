@@ -58,6 +58,13 @@ pub trait ArtifactSink: Send {
 
     /// Record that something could not be captured (goes to the manifest's `errors` and the custody log).
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError>;
+
+    /// Record an artifact whose bytes someone else stored at `location` (the node agent uploading
+    /// straight to S3): no byte passes through this sink, it only takes the record into its manifest.
+    fn stored(&mut self, record: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
+        let _ = location;
+        Err(EvidenceError::Usage(format!("{}: this destination cannot take artifacts stored elsewhere", record.spec.path)))
+    }
 }
 
 /// A writer that hashes (SHA-256) and counts what passes through it.

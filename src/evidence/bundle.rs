@@ -34,6 +34,8 @@ pub struct DirBundle {
     custody: CustodyLog,
     planned: Vec<String>,
     written: HashSet<String>,
+    /// Artifacts stored elsewhere (by the node agent), not in this directory.
+    remote: HashSet<String>,
     artifacts: Vec<ArtifactRecord>,
     errors: Vec<BundleErrorRecord>,
 }
@@ -85,6 +87,7 @@ impl DirBundle {
             custody,
             planned: Vec::new(),
             written: HashSet::new(),
+            remote: HashSet::new(),
             artifacts: Vec::new(),
             errors: Vec::new(),
         };
@@ -132,6 +135,11 @@ impl DirBundle {
     /// Artifacts written so far.
     pub fn artifacts(&self) -> &[ArtifactRecord] {
         &self.artifacts
+    }
+
+    /// Is this artifact stored elsewhere rather than in this directory?
+    pub fn is_remote(&self, path: &str) -> bool {
+        self.remote.contains(path)
     }
 
     fn targets(&self) -> Vec<serde_json::Value> {
@@ -272,6 +280,23 @@ impl ArtifactSink for DirBundle {
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
         self.record_error(path, message)
     }
+
+    /// The artifact is in the manifest (and the custody log, with where it is) but not in this
+    /// directory: the bundle is complete only where it was sent.
+    fn stored(&mut self, rec: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
+        check_path(&rec.spec.path)?;
+        if self.written.contains(&rec.spec.path) {
+            return Err(EvidenceError::Duplicate(rec.spec.path.clone()));
+        }
+        self.custody.append(
+            "artifact_stored",
+            json!({ "path": rec.spec.path, "bytes": rec.bytes, "sha256": rec.sha256, "location": location, "source": rec.spec.source }),
+        )?;
+        self.written.insert(rec.spec.path.clone());
+        self.remote.insert(rec.spec.path.clone());
+        self.artifacts.push(rec.clone());
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +347,36 @@ mod tests {
         // no temporary files left behind
         let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert!(names.iter().all(|n| !n.to_string_lossy().contains("kf-partial")), "{names:?}");
+    }
+
+    #[test]
+    fn artifacts_stored_elsewhere_are_in_the_manifest_and_the_custody_log_with_their_location() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "case-r", meta()).unwrap();
+        b.plan(["pods/a/rootfs.tar.zst", "cluster/pod.json"]).unwrap();
+        put_bytes(&mut b, "cluster/pod.json", b"{}").unwrap();
+        let rec = ArtifactRecord {
+            spec: ArtifactSpec::new("pods/a/rootfs.tar.zst", "application/zstd", "agent"),
+            bytes: 5,
+            sha256: "0".repeat(64),
+            started_at: jiff::Timestamp::now(),
+            finished_at: jiff::Timestamp::now(),
+        };
+        b.stored(&rec, "s3://bkt/x/case-r/pods/a/rootfs.tar.zst").unwrap();
+        assert!(matches!(b.stored(&rec, "s3://elsewhere"), Err(EvidenceError::Duplicate(_))));
+        let mut bad = rec.clone();
+        bad.spec.path = "../../etc/passwd".into();
+        assert!(b.stored(&bad, "s3://bkt/x").is_err(), "hostile paths are refused for records too");
+        assert!(b.is_remote("pods/a/rootfs.tar.zst") && !b.is_remote("cluster/pod.json"));
+        let dir = b.dir().to_path_buf();
+        let m = b.finalize().unwrap();
+        assert!(m.complete, "{:?}", m.errors);
+        assert!(m.artifacts.contains(&rec));
+        assert!(!dir.join("pods/a/rootfs.tar.zst").exists(), "no local bytes for a stored artifact");
+        let c = check_chain(&fs::read(dir.join("custody.log")).unwrap());
+        let e = c.entries.iter().find(|(_, e)| e.event == "artifact_stored").expect("artifact_stored event");
+        assert_eq!(e.1.details["location"], "s3://bkt/x/case-r/pods/a/rootfs.tar.zst");
+        assert_eq!(e.1.details["sha256"], rec.sha256.as_str());
     }
 
     #[test]

@@ -15,11 +15,12 @@
 //! | `D`  | data    | 1..=[`MAX_DATA`] raw bytes of the open artifact, in order |
 //! | `E`  | end     | JSON [`Trailer`]: `{"bytes","sha256","started_at","finished_at"}` computed by the agent; closes it |
 //! | `A`  | abort   | JSON `{"message"}`: the agent could not finish the open artifact; closes it as failed |
+//! | `O`  | stored  | JSON [`StoredRecord`]: an artifact the agent stored itself (uploaded from the node to S3): its manifest record and `location`; no data frames |
 //! | `R`  | error   | JSON `{"path"?,"message"}`: something could not be captured (manifest `errors`) |
 //! | `S`  | summary | JSON [`Summary`]: counts on the agent side; the last frame, EOF follows |
 //!
 //! Rules: at most one artifact is open at a time; `D`, `E`, `A` only inside an open artifact,
-//! `B`, `R`, `S` only outside. JSON payloads are at most [`MAX_JSON`] bytes. The receiver
+//! `B`, `O`, `R`, `S` only outside. JSON payloads are at most [`MAX_JSON`] bytes. The receiver
 //! re-hashes every artifact as it writes it into its own sink and fails an artifact whose size
 //! or SHA-256 differs from the agent's trailer (so hashes are checked on both ends). A stream that
 //! ends before `S` — at a frame boundary or inside one — is truncated: an error, never complete.
@@ -48,6 +49,7 @@ const BEGIN: u8 = b'B';
 const DATA: u8 = b'D';
 const END: u8 = b'E';
 const ABORT: u8 = b'A';
+const STORED: u8 = b'O';
 const ERROR: u8 = b'R';
 const SUMMARY: u8 = b'S';
 
@@ -58,6 +60,15 @@ pub struct Trailer {
     pub sha256: String,
     pub started_at: jiff::Timestamp,
     pub finished_at: jiff::Timestamp,
+}
+
+/// An artifact the agent stored itself: the manifest record, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    #[serde(flatten)]
+    pub record: ArtifactRecord,
+    /// e.g. `s3://bucket/prefix/case/pods/ns/pod/c/rootfs.tar.zst`
+    pub location: String,
 }
 
 /// Something the agent could not capture.
@@ -71,13 +82,13 @@ pub struct ErrorRecord {
 /// The agent's own count of what it sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Artifacts closed with an `E` frame.
+    /// Artifacts closed with an `E` frame or sent as `O` records.
     pub artifacts: u64,
     /// Artifacts closed with an `A` frame.
     pub failed: u64,
     /// `R` frames.
     pub errors: u64,
-    /// Sum of the artifacts' bytes (`E` frames).
+    /// Sum of the artifacts' bytes (`E` frames and `O` records).
     pub bytes: u64,
 }
 
@@ -257,6 +268,15 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
         self.summary.errors += 1;
         Ok(())
     }
+
+    fn stored(&mut self, record: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
+        check_relative_path(&record.spec.path)?;
+        json_frame(&mut self.out, STORED, &StoredRecord { record: record.clone(), location: location.to_string() })?;
+        self.out.flush()?;
+        self.summary.artifacts += 1;
+        self.summary.bytes += record.bytes;
+        Ok(())
+    }
 }
 
 // ------------------------------------------------------------------------------------ decoder
@@ -281,7 +301,7 @@ fn read_head(r: &mut dyn Read, at: &str) -> Result<Option<Frame>, StreamError> {
     }
     let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
     let max = if head[0] == DATA { MAX_DATA } else { MAX_JSON };
-    if !matches!(head[0], BEGIN | DATA | END | ABORT | ERROR | SUMMARY) {
+    if !matches!(head[0], BEGIN | DATA | END | ABORT | STORED | ERROR | SUMMARY) {
         return Err(StreamError::Protocol(format!("unknown frame kind 0x{:02x} {at}", head[0])));
     }
     if len > max || (head[0] == DATA && len == 0) {
@@ -388,6 +408,17 @@ fn read_body(r: &mut dyn Read, mut w: Option<&mut dyn Write>, path: &str, buf: &
 /// errors in the sink), agent error records are forwarded to `sink.error`. Returns an error when
 /// the stream is truncated or malformed — never a report that looks complete.
 pub fn receive(reader: &mut dyn Read, sink: &mut dyn ArtifactSink) -> Result<StreamReport, StreamError> {
+    receive_stream(reader, sink, true)
+}
+
+/// As [`receive`], but return at the summary frame without waiting for the end of the input: for
+/// a stream read from an exec's stdin, which cannot always be closed (before Kubernetes 1.29,
+/// closing stdin closes the whole connection).
+pub fn receive_to_summary(reader: &mut dyn Read, sink: &mut dyn ArtifactSink) -> Result<StreamReport, StreamError> {
+    receive_stream(reader, sink, false)
+}
+
+fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof: bool) -> Result<StreamReport, StreamError> {
     let mut magic = [0u8; 12];
     reader.read_exact(&mut magic).map_err(|e| match e.kind() {
         io::ErrorKind::UnexpectedEof => StreamError::Truncated("before its header".into()),
@@ -448,6 +479,19 @@ pub fn receive(reader: &mut dyn Read, sink: &mut dyn ArtifactSink) -> Result<Str
                     report.failed.push(FailedArtifact { path, message });
                 }
             }
+            STORED => {
+                let s: StoredRecord = parse(&buf, "stored")?;
+                let path = s.record.spec.path.clone();
+                let r = check_relative_path(&path).and_then(|()| sink.stored(&s.record, &s.location));
+                match r {
+                    Ok(()) => report.artifacts.push(s.record),
+                    Err(e) => {
+                        let message = format!("{path}: {e}");
+                        sink.error(Some(&path), &message).map_err(StreamError::Sink)?;
+                        report.failed.push(FailedArtifact { path, message });
+                    }
+                }
+            }
             ERROR => {
                 let e: ErrorRecord = parse(&buf, "error")?;
                 sink.error(e.path.as_deref(), &e.message).map_err(StreamError::Sink)?;
@@ -456,7 +500,7 @@ pub fn receive(reader: &mut dyn Read, sink: &mut dyn ArtifactSink) -> Result<Str
             SUMMARY => {
                 report.summary = parse(&buf, "summary")?;
                 let mut extra = [0u8; 1];
-                loop {
+                while expect_eof {
                     match reader.read(&mut extra) {
                         Ok(0) => break,
                         Ok(_) => return Err(StreamError::Protocol("data after the summary frame".into())),
@@ -510,6 +554,53 @@ mod tests {
             self.errors.push((path.map(str::to_string), message.to_string()));
             Ok(())
         }
+    }
+
+    #[test]
+    fn stored_records_reach_the_sink_without_data_and_bad_paths_fail() {
+        let rec = |p: &str| ArtifactRecord {
+            spec: spec(p),
+            bytes: 42,
+            sha256: "ab".repeat(32),
+            started_at: jiff::Timestamp::now(),
+            finished_at: jiff::Timestamp::now(),
+        };
+        let mut s = StreamSink::new(Vec::new()).unwrap();
+        s.stored(&rec("pods/ns/p/c/rootfs.tar.zst"), "s3://b/x/pods/ns/p/c/rootfs.tar.zst").unwrap();
+        assert!(s.stored(&rec("../escape"), "s3://b/escape").is_err(), "the sender refuses bad paths too");
+        let mut wire = s.finish().unwrap();
+        // a hostile agent writes one anyway: hand-made frame, summary fixed up to match
+        let cut = wire.len() - (5 + serde_json::to_vec(&Summary { artifacts: 1, bytes: 42, ..Default::default() }).unwrap().len());
+        wire.truncate(cut);
+        json_frame(&mut wire, STORED, &StoredRecord { record: rec("../escape"), location: "s3://b/escape".into() }).unwrap();
+        json_frame(&mut wire, SUMMARY, &Summary { artifacts: 2, bytes: 84, ..Default::default() }).unwrap();
+
+        #[derive(Default)]
+        struct Remote(Vec<(String, String)>, Vec<String>);
+        impl ArtifactSink for Remote {
+            fn put(&mut self, _: &ArtifactSpec, _: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<ArtifactRecord, EvidenceError> {
+                unreachable!("no bytes travel with stored records")
+            }
+            fn error(&mut self, _: Option<&str>, m: &str) -> Result<(), EvidenceError> {
+                self.1.push(m.into());
+                Ok(())
+            }
+            fn stored(&mut self, r: &ArtifactRecord, loc: &str) -> Result<(), EvidenceError> {
+                self.0.push((r.spec.path.clone(), loc.into()));
+                Ok(())
+            }
+        }
+        let mut sink = Remote::default();
+        let rep = receive(&mut &wire[..], &mut sink).unwrap();
+        assert_eq!(sink.0, vec![("pods/ns/p/c/rootfs.tar.zst".to_string(), "s3://b/x/pods/ns/p/c/rootfs.tar.zst".to_string())]);
+        assert_eq!(rep.artifacts.len(), 1);
+        assert_eq!(rep.failed.len(), 1, "{:?}", rep.failed);
+        assert!(sink.1[0].contains("../escape"), "{:?}", sink.1);
+        assert!(!rep.complete());
+        // a sink that cannot take stored records records the failure instead of pretending
+        let mut mem = MemSink::default();
+        let rep = receive(&mut &wire[..], &mut mem).unwrap();
+        assert!(rep.artifacts.is_empty() && rep.failed.len() == 2, "{rep:?}");
     }
 
     fn big(n: usize) -> Vec<u8> {

@@ -160,7 +160,8 @@ pub fn assess(
             }
             for a in &manifest.artifacts {
                 let recorded = c.entries.iter().any(|(_, e)| {
-                    e.event == "artifact_finished"
+                    // written here, or stored by the node agent straight into the destination
+                    (e.event == "artifact_finished" || e.event == "artifact_stored")
                         && e.details["path"].as_str() == Some(a.spec.path.as_str())
                         && e.details["sha256"].as_str() == Some(a.sha256.as_str())
                         && e.details["bytes"].as_u64() == Some(a.bytes)
@@ -169,7 +170,7 @@ pub fn assess(
                     problems.push(Problem::at(
                         "custody",
                         &a.spec.path,
-                        format!("custody.log: no artifact_finished record of {} with the manifest's sha256", a.spec.path),
+                        format!("custody.log: no artifact_finished/artifact_stored record of {} with the manifest's sha256", a.spec.path),
                     ));
                 }
             }

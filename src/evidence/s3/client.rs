@@ -39,11 +39,44 @@ fn check_endpoint(url: &str) -> Result<(), EvidenceError> {
     Ok(())
 }
 
+/// The HTTPS client of the S3 client and of the credential providers: rustls (aws-lc) trusting
+/// the system's roots, or Mozilla's bundled roots where the system has none (the collector image
+/// is a bare binary: without this, no TLS connection from the node could be verified).
+fn https_client() -> Result<aws_sdk_s3::config::SharedHttpClient, EvidenceError> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+    let store = if rustls_native_certs::load_native_certs().certs.is_empty() {
+        let pem: String = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| der_to_pem(c)).collect();
+        TrustStore::empty().with_native_roots(false).with_pem_certificate(pem.into_bytes())
+    } else {
+        TrustStore::default()
+    };
+    let ctx = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .map_err(|e| EvidenceError::Io(std::io::Error::other(format!("TLS setup: {e}"))))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .tls_context(ctx)
+        .build_https())
+}
+
+fn der_to_pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut s = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        s.push_str(std::str::from_utf8(line).unwrap_or_default());
+        s.push('\n');
+    }
+    s.push_str("-----END CERTIFICATE-----\n");
+    s
+}
+
 pub async fn connect(opts: &ConnectOptions) -> Result<S3, EvidenceError> {
     if let Some(e) = &opts.endpoint_url {
         check_endpoint(e)?;
     }
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()?);
     if let Some(r) = &opts.region {
         loader = loader.region(Region::new(r.clone()));
     }

@@ -4,8 +4,10 @@
 pub mod client;
 pub mod error;
 pub mod read;
+pub mod sink;
 pub mod upload;
 
 pub use client::{connect, ConnectOptions, S3};
 pub use error::S3Error;
+pub use sink::S3Sink;
 pub use upload::{LockMode, Sse, UploadOptions};

@@ -71,7 +71,7 @@ pub struct LocalObject {
     pub media_type: String,
 }
 
-fn b64(d: &[u8]) -> String {
+pub(crate) fn b64(d: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(d)
 }
 
@@ -109,6 +109,8 @@ macro_rules! with_options {
         b
     }};
 }
+
+pub(crate) use with_options;
 
 fn changed(obj: &LocalObject, actual: String) -> EvidenceError {
     EvidenceError::ChangedWhileSending { path: obj.rel.clone(), expected: obj.sha256.clone(), actual }
