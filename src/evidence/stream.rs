@@ -500,12 +500,14 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
             SUMMARY => {
                 report.summary = parse(&buf, "summary")?;
                 let mut extra = [0u8; 1];
-                while expect_eof {
-                    match reader.read(&mut extra) {
-                        Ok(0) => break,
-                        Ok(_) => return Err(StreamError::Protocol("data after the summary frame".into())),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(StreamError::Read(e)),
+                if expect_eof {
+                    loop {
+                        match reader.read(&mut extra) {
+                            Ok(0) => break,
+                            Ok(_) => return Err(StreamError::Protocol("data after the summary frame".into())),
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(StreamError::Read(e)),
+                        }
                     }
                 }
                 let got = (report.artifacts.len() + report.failed.len()) as u64;
