@@ -86,7 +86,12 @@ fn put(
             sink.error(None, &format!("refused artifact path {p}"))?;
             Ok(false)
         }
-        (Err(e), None) => Err(AgentError::Sink(e)),
+        (Err(e), None) => {
+            // the sink itself failed: say so while it may still carry a record (an upload
+            // refused at its end), then stop — nothing more can be delivered
+            let _ = sink.error(Some(&spec.path), &format!("not stored: {e}"));
+            Err(AgentError::Sink(e))
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 //! An artifact that fits in one part is one PutObject carrying `x-amz-meta-sha256`; a larger one
 //! is a multipart upload whose whole-object hash is only known at its end, so it is in the
 //! manifest (and checked by `verify`, which re-hashes every object) but not in the metadata.
-//! A failed artifact's multipart upload is aborted: no object appears for it.
+//! A failed artifact's multipart upload is aborted: no object appears for it; the caller records
+//! the failure, as with every sink.
 
 use super::client::S3;
 use super::error::classify;
@@ -65,9 +66,8 @@ impl ArtifactSink for S3Sink<'_> {
         let (bytes, sha256) = match r {
             Ok(v) => v,
             Err(e) => {
+                // nothing of it may appear; the caller records why (as with every sink)
                 w.abort();
-                let message = format!("not stored in {}: {e}", self.location(&spec.path));
-                self.report.error(Some(&spec.path), &message)?;
                 return Err(e);
             }
         };
