@@ -133,6 +133,10 @@ pub async fn finish(bundle: DirBundle, c: &Collector, url: &S3Url, s3: &S3Upload
             if let Err(e) = std::fs::remove_dir_all(&dir) {
                 tracing::warn!("could not remove the local staging copy {}: {e}", dir.display());
             }
+            // and the staging directory itself when this left it empty
+            if let Some(parent) = dir.parent() {
+                let _ = std::fs::remove_dir(parent);
+            }
             return Ok(Ok(Shipped { manifest, location: url.to_string() }));
         }
         Err(why) => why,
