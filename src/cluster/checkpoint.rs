@@ -375,7 +375,7 @@ async fn node_side(
             let arrived = bundle.artifacts().iter().any(|r| r.spec.path == format!("{}checkpoint.tar", prefix(t, tc)));
             let removed = if arrived && !a.keep_node_archive {
                 let args = ["agent", "remove-archive", "--container", tc.container_id.as_deref().unwrap_or(""), "--path", &archive];
-                agent_call(c, &args.map(String::from)).await.0
+                c.call(&args.map(String::from)).await.0
             } else {
                 false
             };
@@ -431,7 +431,7 @@ async fn memory_plan(
     };
     // the kubelet spools the whole memory on the node's disk: check there is room first
     let id = tc.container_id.clone().unwrap_or_default();
-    let (fits, answer) = agent_call(c, &["agent".into(), "node-space".into(), "--container".into(), id]).await;
+    let (fits, answer, _) = c.call(&["agent".into(), "node-space".into(), "--container".into(), id]).await;
     let space: serde_json::Value = serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null);
     record["node_space_check"] = space.clone();
     if !fits {
@@ -451,21 +451,6 @@ async fn memory_plan(
     }
 }
 
-/// Run a short agent command in the collector: (succeeded, stdout).
-async fn agent_call(c: &Collector, args: &[String]) -> (bool, String) {
-    let Ok(mut p) = c.exec(args).await else { return (false, String::new()) };
-    let mut out = String::new();
-    if let Some(mut so) = p.stdout() {
-        let _ = tokio::io::AsyncReadExt::read_to_string(&mut so, &mut out).await;
-    }
-    let st = match p.take_status() {
-        Some(s) => s.await,
-        None => None,
-    };
-    let _ = p.join().await;
-    (st.and_then(|s| s.status).as_deref() == Some("Success"), out)
-}
-
 /// Cgroups an agent froze and has not yet reported thawed.
 type Frozen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
@@ -474,17 +459,7 @@ async fn thaw_all(c: &Collector, frozen: &Frozen) {
     let list: Vec<String> = std::mem::take(&mut *frozen.lock().unwrap_or_else(|e| e.into_inner()));
     for cg in list {
         let args = vec!["agent".to_string(), "thaw".into(), "--cgroup".into(), cg.clone()];
-        let ok = match c.exec(&args).await {
-            Ok(mut p) => {
-                let st = match p.take_status() {
-                    Some(s) => s.await,
-                    None => None,
-                };
-                let _ = p.join().await;
-                st.and_then(|s| s.status).as_deref() == Some("Success")
-            }
-            Err(_) => false,
-        };
+        let ok = c.call(&args).await.0;
         if !ok {
             eprintln!("warning: could not thaw cgroup {cg} on the node: thaw it by hand (echo THAWED > {cg}/freezer.state, or echo 0 > {cg}/cgroup.freeze)");
         }

@@ -238,6 +238,32 @@ impl Collector {
             .map_err(|e| ClusterError::kube(format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name), e))
     }
 
+    /// Run a short agent command to its end: (succeeded, stdout, last line of stderr).
+    pub async fn call(&self, args: &[String]) -> (bool, String, String) {
+        use tokio::io::AsyncReadExt;
+        let Ok(mut p) = self.exec(args).await else { return (false, String::new(), "exec failed".into()) };
+        let (mut out, mut err) = (String::new(), String::new());
+        let (so, se) = (p.stdout(), p.stderr());
+        let read_out = async {
+            if let Some(mut so) = so {
+                let _ = so.read_to_string(&mut out).await;
+            }
+        };
+        let read_err = async {
+            if let Some(mut se) = se {
+                let _ = se.read_to_string(&mut err).await;
+            }
+        };
+        tokio::join!(read_out, read_err);
+        let st = match p.take_status() {
+            Some(s) => s.await,
+            None => None,
+        };
+        let _ = p.join().await;
+        let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+        (st.and_then(|s| s.status).as_deref() == Some("Success"), out, last)
+    }
+
     /// Delete now (grace 0). Never fails the caller: a pod that cannot be deleted is reported.
     pub async fn delete(&self) -> bool {
         let dp = DeleteParams { grace_period_seconds: Some(0), ..Default::default() };

@@ -46,36 +46,11 @@ pub fn agent_s3_args(a: &S3UploadArgs) -> Vec<String> {
     v
 }
 
-/// Run a short agent command: (succeeded, stdout, last line of stderr).
-async fn call(c: &Collector, args: Vec<String>) -> (bool, String, String) {
-    let Ok(mut p) = c.exec(&args).await else { return (false, String::new(), "exec failed".into()) };
-    let (mut out, mut err) = (String::new(), String::new());
-    let (so, se) = (p.stdout(), p.stderr());
-    let read_out = async {
-        if let Some(mut so) = so {
-            let _ = so.read_to_string(&mut out).await;
-        }
-    };
-    let read_err = async {
-        if let Some(mut se) = se {
-            let _ = se.read_to_string(&mut err).await;
-        }
-    };
-    tokio::join!(read_out, read_err);
-    let st = match p.take_status() {
-        Some(s) => s.await,
-        None => None,
-    };
-    let _ = p.join().await;
-    let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
-    (st.and_then(|s| s.status).as_deref() == Some("Success"), out, last)
-}
-
 /// Can the agent write to the bucket with the node's credentials? One line when not.
 pub async fn check(c: &Collector, url: &S3Url, s3: &S3UploadArgs) -> Result<(), ClusterError> {
     let mut args = vec!["agent".to_string(), "put".into(), "--check".into(), "--dest".into(), url.to_string()];
     args.extend(agent_s3_args(s3));
-    let (ok, _, why) = call(c, args).await;
+    let (ok, _, why) = c.call(&args).await;
     if ok {
         return Ok(());
     }

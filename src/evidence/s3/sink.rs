@@ -13,7 +13,7 @@
 
 use super::client::S3;
 use super::error::classify;
-use super::upload::{LockMode, MIB, Sse, UploadOptions, b64, with_options};
+use super::upload::{LockMode, MIB, Part, Sse, UploadOptions, b64, with_options};
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::destination::S3Url;
 use crate::evidence::hash::Sha256;
@@ -174,32 +174,18 @@ impl<'s> ObjectWriter<'s> {
         let body = std::mem::replace(&mut self.buf, Vec::with_capacity(next));
         let number = self.next_part;
         self.next_part += 1;
-        let (client, bucket, key) = (self.s3.client.clone(), self.url.bucket.clone(), self.key.clone());
-        let id = self.upload_id.clone().unwrap_or_default();
-        let (target, endpoint) = (self.target.clone(), self.s3.endpoint.clone());
+        let part = Part {
+            s3: self.s3.clone(),
+            bucket: self.url.bucket.clone(),
+            key: self.key.clone(),
+            upload_id: self.upload_id.clone().unwrap_or_default(),
+            target: self.target.clone(),
+        };
         self.tasks.spawn_on(
             async move {
                 let _slot = slot;
-                let sum = b64(&Sha256::digest(&body));
-                let len = body.len() as i64;
-                let r = client
-                    .upload_part()
-                    .bucket(&bucket)
-                    .key(&key)
-                    .upload_id(&id)
-                    .part_number(number)
-                    .content_length(len)
-                    .checksum_sha256(&sum)
-                    .body(ByteStream::from(body))
-                    .customize()
-                    .disable_payload_signing()
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        let op = super::error::Op { action: "s3:PutObject", target: &target, endpoint: &endpoint, bucket_op: false, bucket: &bucket };
-                        EvidenceError::from(classify(&e, &op))
-                    })?;
-                Ok(CompletedPart::builder().part_number(number).set_e_tag(r.e_tag).checksum_sha256(sum).build())
+                let sha = Sha256::digest(&body);
+                part.send(number, body, &sha).await
             },
             self.rt,
         );

@@ -116,6 +116,48 @@ fn changed(obj: &LocalObject, actual: String) -> EvidenceError {
     EvidenceError::ChangedWhileSending { path: obj.rel.clone(), expected: obj.sha256.clone(), actual }
 }
 
+/// One part of a multipart upload, sent with its SHA-256 checksum (checked by the server).
+pub(crate) struct Part {
+    pub s3: S3,
+    pub bucket: String,
+    pub key: String,
+    pub upload_id: String,
+    /// `s3://bucket/key`, for messages.
+    pub target: String,
+}
+
+impl Part {
+    pub async fn send(&self, number: i32, body: Vec<u8>, sha256: &[u8]) -> Result<CompletedPart, EvidenceError> {
+        let sum = b64(sha256);
+        let r = self
+            .s3
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(&self.upload_id)
+            .part_number(number)
+            .content_length(body.len() as i64)
+            .checksum_sha256(&sum)
+            .body(ByteStream::from(body))
+            .customize()
+            .disable_payload_signing()
+            .send()
+            .await
+            .map_err(|e| {
+                let op = super::error::Op {
+                    action: "s3:PutObject",
+                    target: &self.target,
+                    endpoint: &self.s3.endpoint,
+                    bucket_op: false,
+                    bucket: &self.bucket,
+                };
+                EvidenceError::from(classify(&e, &op))
+            })?;
+        Ok(CompletedPart::builder().part_number(number).set_e_tag(r.e_tag).checksum_sha256(sum).build())
+    }
+}
+
 impl S3 {
     /// The SHA-256 an existing object claims (our metadata, else a full-object checksum), or
     /// None when there is no such object or it claims none.
@@ -290,39 +332,13 @@ impl S3 {
             .map_err(std::io::Error::other)?
             .map_err(|e| EvidenceError::file(&obj.path, e))?;
             whole = Some(h);
-            let (client, bucket, key, id, target) =
-                (self.client.clone(), url.bucket.clone(), key.to_string(), upload_id.to_string(), target.clone());
-            let (endpoint, progress) = (self.endpoint.clone(), progress.clone());
+            let part = Part { s3: self.clone(), bucket: url.bucket.clone(), key: key.to_string(), upload_id: upload_id.to_string(), target: target.clone() };
+            let progress = progress.clone();
             tasks.spawn(async move {
                 let _slot = slot;
-                let sum = b64(&part_sha);
-                let r = client
-                    .upload_part()
-                    .bucket(&bucket)
-                    .key(&key)
-                    .upload_id(&id)
-                    .part_number(number)
-                    .content_length(len as i64)
-                    .checksum_sha256(&sum)
-                    .body(ByteStream::from(buf))
-                    .customize()
-                    .disable_payload_signing()
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        let op = super::error::Op {
-                            action: "s3:PutObject",
-                            target: &target,
-                            endpoint: &endpoint,
-                            bucket_op: false,
-                            bucket: &bucket,
-                        };
-                        EvidenceError::from(classify(&e, &op))
-                    })?;
+                let done = part.send(number, buf, &part_sha).await?;
                 progress.inc(len);
-                Ok::<_, EvidenceError>(
-                    CompletedPart::builder().part_number(number).set_e_tag(r.e_tag).checksum_sha256(sum).build(),
-                )
+                Ok::<_, EvidenceError>(done)
             });
             offset += len;
             number += 1;
