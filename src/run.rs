@@ -17,14 +17,14 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Agent(a) => crate::agent::run(*a, g.quiet).await,
         Command::Checkpoint { target: CheckpointTarget::Pod(a) } => {
             a.check().map_err(Error::Usage)?;
-            let ctx = cluster::client::connect(&connect_options(g)).await?;
+            let ctx = cluster::client::connect(&connect_options(g)?).await?;
             let finish = crate::evidence::FinishOptions {
                 archive: a.archive,
                 s3: a.s3.connect.options(),
                 upload: a.s3.options(),
                 progress: !g.quiet,
             };
-            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, connect: connect_options(g), args: a };
+            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, connect: connect_options(g)?, args: a };
             let (report, exit) = cluster::checkpoint::run(&ctx, opts).await?;
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(exit)
@@ -36,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Ok)
         }
         Command::Preflight(a) => {
-            let ctx = cluster::client::connect(&connect_options(g)).await?;
+            let ctx = cluster::client::connect(&connect_options(g)?).await?;
             let report = cluster::preflight::run(&ctx, &a.collector_namespace).await?;
             crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
             Ok(if report.ready { Exit::Ok } else { Exit::Failure })
@@ -66,14 +66,14 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(if report.ok { Exit::Ok } else { Exit::Failure })
         }
         Command::Isolate(IsolateArgs { target: IsolateTarget::Pod(a) }) => {
-            let ctx = cluster::client::connect(&connect_options(g)).await?;
-            let report = cluster::isolate::isolate(&ctx, &a.options(g, connect_options(g))).await?;
+            let ctx = cluster::client::connect(&connect_options(g)?).await?;
+            let report = cluster::isolate::isolate(&ctx, &a.options(g, connect_options(g)?)).await?;
             crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
         Command::Release(ReleaseArgs { target: ReleaseTarget::Pod(a) }) => {
-            let ctx = cluster::client::connect(&connect_options(g)).await?;
-            let report = cluster::isolate::release(&ctx, &a.options(g, connect_options(g))).await?;
+            let ctx = cluster::client::connect(&connect_options(g)?).await?;
+            let report = cluster::isolate::release(&ctx, &a.options(g, connect_options(g)?)).await?;
             crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
@@ -86,6 +86,8 @@ fn usage(e: crate::evidence::EvidenceError) -> Error {
     if e.is_usage() { Error::Usage(e.to_string()) } else { Error::Evidence(e) }
 }
 
-pub fn connect_options(g: &GlobalArgs) -> ConnectOptions {
-    ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace: g.namespace.clone() }
+/// How to reach the cluster, for a command that works in one namespace.
+pub fn connect_options(g: &GlobalArgs) -> Result<ConnectOptions, Error> {
+    let namespace = g.single_namespace().map_err(Error::Usage)?;
+    Ok(ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace })
 }

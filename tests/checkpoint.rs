@@ -235,15 +235,30 @@ struct Capture {
 }
 
 fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
+    capture_while_exporting_to(env, tag, None)
+}
+
+/// As [`capture_while_exporting`]; with `to_s3` = (s3://bucket/prefix, secret) uploaded from the
+/// node (the command then runs in `dir`, its staging directory).
+fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&str, &str)>) -> Capture {
     let ns = env.namespace(&format!("ckpt-{tag}"));
     start_suspect(env, &ns.name, "suspect", BIG);
     wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
     let dir = tempfile::tempdir().unwrap();
     let case = case_id(tag);
     let image = env.kforensic_image();
-    let child = Command::new(common::kforensic_bin())
-        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
-        .args(["--image", image, "--pull-policy", "never", "--dest", dir.path().to_str().unwrap()])
+    let mut cmd = Command::new(common::kforensic_bin());
+    cmd.args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
+        .args(["--image", image, "--pull-policy", "never"]);
+    match to_s3 {
+        None => cmd.args(["--dest", dir.path().to_str().unwrap()]),
+        Some((dest, secret)) => cmd
+            .current_dir(dir.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["--dest", dest, "--upload-from", "node", "--node-credentials-secret", secret])
+            .args(["--endpoint-url", env.var("KF_S3_ENDPOINT"), "--part-size", "5MiB"]),
+    };
+    let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -566,4 +581,31 @@ fn upload_from_node_with_bad_node_credentials_stops_before_capturing() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("no-such-secret"), "{}", stderr(&out));
     assert_eq!(collector_pods(env, "kforensic", &case2), "", "collector pod left behind");
+}
+
+#[test]
+fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collector() {
+    let Some(env) = require("sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collector", &[CLUSTER, &["s3"]].concat())
+    else {
+        return;
+    };
+    let aws = s3_of(env);
+    let bucket = evidence_support::Bucket::create(&aws, "nodeint");
+    let secret = format!("nodeint-{:04x}", fastrand::u16(..));
+    node_secret(env, &secret, &aws, &aws.secret_key);
+    let dest = format!("s3://{}/incidents", bucket.name);
+    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodeint", Some((&dest, &secret)));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // what the node had stored is in the bucket, never with a manifest vouching for it
+    let keys = evidence_support::list_keys(&aws, &bucket.name, "incidents/");
+    assert!(!keys.iter().any(|k| k.ends_with("manifest.json")), "{keys:?}");
+    // this side's part stays here, finalized incomplete, and says where the rest is
+    let local = dir.path().join("evidence").join(&case);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(local.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(local.join("cluster/pod.json").exists());
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }

@@ -284,10 +284,10 @@ webhooks:
     env.apply(&cronjob(na, "cj-new", cj_version, false));
 
     let dest = tempfile::tempdir().unwrap();
-    let scope = format!("{na},{nb}");
     let since_arg = format!("{since}s");
+    // two namespaces, -n repeated (the comma-separated form is the same list)
     let out = env.kforensic(&[
-        "collect", "-n", &scope, "--since", &since_arg, "--dest", dest.path().to_str().unwrap(),
+        "collect", "-n", na, "-n", nb, "--since", &since_arg, "--dest", dest.path().to_str().unwrap(),
         "--case-id", "col-rules", "--page-size", "4", "-o", "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", common::stdout(&out), common::stderr(&out));

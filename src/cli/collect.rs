@@ -8,11 +8,11 @@ use clap::Args;
 /// Sources (one NDJSON file each under triage/): pods, images, logs, events, serviceaccounts,
 /// secrets (metadata only), cronjobs, jobs, networkpolicies, roles, clusterroles, rolebindings,
 /// clusterrolebindings, webhooks, nodes. Findings go to triage/findings.ndjson and to stdout,
-/// worst first. Scope: -n NS[,NS…] (default: the context's namespace) or -A; cluster-scoped
+/// worst first. Scope: -n NS[,NS…] (repeatable; default: the context's namespace) or -A; cluster-scoped
 /// sources (nodes, cluster roles and bindings, webhooks) are always collected whole.
 #[derive(Debug, Clone, Args)]
 pub struct CollectArgs {
-    /// Every namespace (otherwise -n NS[,NS…], or the context's namespace).
+    /// Every namespace (otherwise -n NS[,NS…] (repeatable), or the context's namespace).
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// Only pods (and their logs and images) matching this label selector.

@@ -32,9 +32,10 @@ pub struct GlobalArgs {
     /// The kubeconfig context to use (default: the current context).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
-    /// Namespace (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, global = true, value_name = "NS")]
-    pub namespace: Option<String>,
+    /// Namespace (default: the context's namespace, else "default"). `collect` takes several
+    /// (repeat -n, or comma-separate them); every other command works in one.
+    #[arg(short = 'n', long, global = true, value_name = "NS", action = clap::ArgAction::Append)]
+    pub namespace: Vec<String>,
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -53,6 +54,28 @@ impl GlobalArgs {
     /// The case id given, or a fresh one: `kf-YYYYMMDD-HHMM-xxxx` (UTC, 4 random hex digits).
     pub fn case_id(&self) -> String {
         self.case_id.clone().unwrap_or_else(generate_case_id)
+    }
+
+    /// Every namespace given with -n (repeated and/or comma-separated), in order, once each.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for n in self.namespace.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+            if !v.iter().any(|x| x == n) {
+                v.push(n.to_string());
+            }
+        }
+        v
+    }
+
+    /// The namespace of a command that works in one: None when -n was not given.
+    pub fn single_namespace(&self) -> Result<Option<String>, String> {
+        let v = self.namespaces();
+        match v.len() {
+            0 if self.namespace.is_empty() => Ok(None),
+            0 => Err("-n needs a namespace".into()),
+            1 => Ok(v.into_iter().next()),
+            n => Err(format!("{n} namespaces given with -n ({}): this command works in one (only `collect` takes several)", v.join(", "))),
+        }
     }
 }
 
@@ -160,6 +183,24 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn global(args: &[&str]) -> GlobalArgs {
+        let mut v = vec!["kforensic"];
+        v.extend_from_slice(args);
+        v.push("preflight");
+        Cli::try_parse_from(v).unwrap().global
+    }
+
+    #[test]
+    fn namespaces_repeat_or_comma_separate_and_single_commands_refuse_several() {
+        let g = global(&["-n", "shop", "-n", "pay,shop", "--namespace", " ops "]);
+        assert_eq!(g.namespaces(), ["shop", "pay", "ops"]);
+        let e = g.single_namespace().unwrap_err();
+        assert!(e.contains("3 namespaces") && e.contains("only `collect`"), "{e}");
+        assert_eq!(global(&["-n", "shop"]).single_namespace().unwrap().as_deref(), Some("shop"));
+        assert_eq!(global(&[]).single_namespace().unwrap(), None);
+        assert!(global(&["-n", ","]).single_namespace().is_err());
+    }
 
     #[test]
     fn generated_case_ids_are_valid_case_ids() {

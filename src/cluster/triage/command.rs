@@ -9,17 +9,18 @@ use crate::evidence::{BundleMeta, ClusterInfo, Destination, DirBundle, FinishOpt
 
 /// Check the flags and build the plan (no cluster needed, except for the default namespace).
 pub fn plan(g: &GlobalArgs, a: &CollectArgs, context_namespace: &str) -> Result<CollectPlan, Error> {
-    let scope = match (a.all_namespaces, &g.namespace) {
-        (true, Some(_)) => return Err(Error::Usage("-A (all namespaces) and -n are exclusive: give one".into())),
-        (true, None) => Scope::All,
-        (false, Some(list)) => {
-            let v: Vec<String> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    let given = !g.namespace.is_empty();
+    let scope = match (a.all_namespaces, given) {
+        (true, true) => return Err(Error::Usage("-A (all namespaces) and -n are exclusive: give one".into())),
+        (true, false) => Scope::All,
+        (false, true) => {
+            let v = g.namespaces();
             if v.is_empty() {
-                return Err(Error::Usage("-n needs a namespace (or several, comma-separated)".into()));
+                return Err(Error::Usage("-n needs a namespace (or several: repeat -n, or comma-separate them)".into()));
             }
             Scope::Namespaces(v)
         }
-        (false, None) => Scope::Namespaces(vec![context_namespace.to_string()]),
+        (false, false) => Scope::Namespaces(vec![context_namespace.to_string()]),
     };
     let sources = Source::parse_list(&a.sources).map_err(|e| Error::Usage(e.to_string()))?;
     if sources.is_empty() {
@@ -52,7 +53,9 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     refuse_unsupported(&a)?;
     // flags first: a typo costs no round trip
     let _ = plan(g, &a, "default")?;
-    let ctx = crate::cluster::client::connect(&crate::run::connect_options(g)).await?;
+    // several namespaces are the plan's business; the connection only needs the context's
+    let conn = crate::cluster::ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace: None };
+    let ctx = crate::cluster::client::connect(&conn).await?;
     let plan = plan(g, &a, &ctx.namespace)?;
     let case_id = g.case_id();
     let dest = Destination::parse(&a.dest)?;
