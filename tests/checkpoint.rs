@@ -238,9 +238,9 @@ fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
     capture_while_exporting_to(env, tag, None)
 }
 
-/// As [`capture_while_exporting`]; with `to_s3` = (s3://bucket/prefix, secret) uploaded from the
+/// As [`capture_while_exporting`]; with `to_s3` = (s3://bucket/prefix, secret, endpoint) uploaded from the
 /// node (the command then runs in `dir`, its staging directory).
-fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&str, &str)>) -> Capture {
+fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&str, &str, &str)>) -> Capture {
     let ns = env.namespace(&format!("ckpt-{tag}"));
     start_suspect(env, &ns.name, "suspect", BIG);
     wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
@@ -252,11 +252,11 @@ fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&
         .args(["--image", image, "--pull-policy", "never"]);
     match to_s3 {
         None => cmd.args(["--dest", dir.path().to_str().unwrap()]),
-        Some((dest, secret)) => cmd
+        Some((dest, secret, endpoint)) => cmd
             .current_dir(dir.path())
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .args(["--dest", dest, "--upload-from", "node", "--node-credentials-secret", secret])
-            .args(["--endpoint-url", env.var("KF_S3_ENDPOINT"), "--part-size", "5MiB"]),
+            .args(["--endpoint-url", endpoint, "--part-size", "5MiB"]),
     };
     let child = cmd
         .stdout(Stdio::piped())
@@ -454,18 +454,20 @@ fn s3_of(env: &TestEnv) -> evidence_support::Aws {
 
 /// The node's credentials: a Secret in the collector namespace (the CLI itself has none).
 fn node_secret(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secret_key: &str) {
+    node_secret_with(env, name, aws, secret_key, &[]);
+}
+
+fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secret_key: &str, extra: &[&str]) {
     let _ = env.kubectl_raw(&["create", "namespace", "kforensic"], None);
-    let out = env.kubectl_raw(
-        &[
-            "-n", "kforensic", "create", "secret", "generic", name,
-            &format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key),
-            &format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"),
-            "--from-literal=AWS_REGION=us-east-1",
-            // the test node has no instance metadata service: never look for one
-            "--from-literal=AWS_EC2_METADATA_DISABLED=true",
-        ],
-        None,
-    );
+    let (id, key) = (format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key), format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"));
+    let mut args = vec![
+        "-n", "kforensic", "create", "secret", "generic", name, &id, &key,
+        "--from-literal=AWS_REGION=us-east-1",
+        // the test node has no instance metadata service: never look for one
+        "--from-literal=AWS_EC2_METADATA_DISABLED=true",
+    ];
+    args.extend_from_slice(extra);
+    let out = env.kubectl_raw(&args, None);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -594,7 +596,7 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
     let secret = format!("nodeint-{:04x}", fastrand::u16(..));
     node_secret(env, &secret, &aws, &aws.secret_key);
     let dest = format!("s3://{}/incidents", bucket.name);
-    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodeint", Some((&dest, &secret)));
+    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodeint", Some((&dest, &secret, env.var("KF_S3_ENDPOINT"))));
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
@@ -607,5 +609,37 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
     let manifest: Value = serde_json::from_slice(&std::fs::read(local.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     assert!(local.join("cluster/pod.json").exists());
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everything_is() {
+    let Some(env) = require("the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everything_is", &[CLUSTER, &["s3"]].concat())
+    else {
+        return;
+    };
+    // a private S3 server, killed while the node uploads the export
+    let port = evidence_support::free_port();
+    let aws = evidence_support::Aws { endpoint: format!("http://127.0.0.1:{port}"), ..s3_of(env) };
+    let data = tempfile::tempdir().unwrap();
+    let mut server = evidence_support::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
+    let bucket = evidence_support::bucket_name("nodedie");
+    evidence_support::create_bucket(&aws, &bucket);
+    let secret = format!("nodedie-{:04x}", fastrand::u16(..));
+    node_secret_with(env, &secret, &aws, &aws.secret_key, &["--from-literal=AWS_MAX_ATTEMPTS=2"]);
+    let dest = format!("s3://{bucket}/incidents");
+    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodedie", Some((&dest, &secret, &aws.endpoint)));
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let local = std::path::PathBuf::from("evidence").join(&case);
+    assert!(err.contains(&format!("could not finish the bundle in {dest}/{case}")) && err.contains(&local.display().to_string()), "{err}");
+    // nothing vouches for the bucket's partial content; this side's part is kept, incomplete
+    assert!(!data.path().join(&bucket).join(format!("incidents/{case}/manifest.json")).exists());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&local).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(dir.path().join(&local).join("cluster/pod.json").exists());
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }

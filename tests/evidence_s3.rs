@@ -152,44 +152,6 @@ fn bad_input_gives_one_line_errors() {
     assert!(list_keys(&aws, &bucket, "").is_empty());
 }
 
-/// A private s3s-fs on its own port and data directory, killed when dropped.
-struct OwnServer {
-    child: std::process::Child,
-}
-
-impl OwnServer {
-    fn start(bin: &str, port: u16, data: &std::path::Path, aws: &Aws) -> OwnServer {
-        let child = std::process::Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", &aws.access_key, "--secret-key", &aws.secret_key])
-            .arg(data)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "own s3s-fs did not listen on {port}");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        OwnServer { child }
-    }
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 #[test]
 fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let Some(shared) = shared_s3("killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes") else { return };

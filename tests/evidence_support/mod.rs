@@ -167,3 +167,41 @@ impl Drop for Bucket {
         });
     }
 }
+
+/// A private s3s-fs on its own port and data directory, killed when dropped.
+pub struct OwnServer {
+    child: std::process::Child,
+}
+
+impl OwnServer {
+    pub fn start(bin: &str, port: u16, data: &std::path::Path, aws: &Aws) -> OwnServer {
+        let child = std::process::Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", &aws.access_key, "--secret-key", &aws.secret_key])
+            .arg(data)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "own s3s-fs did not listen on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        OwnServer { child }
+    }
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
