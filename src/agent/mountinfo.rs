@@ -97,10 +97,10 @@ fn split_escaped(s: &str, sep: char) -> Vec<String> {
     let mut esc = false;
     for c in s.chars() {
         if esc {
-            if c != sep {
-                if let Some(l) = out.last_mut() {
-                    l.push('\\');
-                }
+            if c != sep
+                && let Some(l) = out.last_mut()
+            {
+                l.push('\\');
             }
             if let Some(l) = out.last_mut() {
                 l.push(c);

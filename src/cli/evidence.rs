@@ -117,23 +117,6 @@ fn parse_future_time(s: &str) -> Result<jiff::Timestamp, String> {
     Ok(t)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_parse() {
-        assert_eq!(parse_size("5MiB").unwrap(), 5 << 20);
-        assert_eq!(parse_size("16M").unwrap(), 16 << 20);
-        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
-        assert_eq!(parse_size("100").unwrap(), 100);
-        assert!(parse_size("x").is_err());
-        assert!(parse_part_size("1MiB").is_err());
-        assert!(parse_future_time("2001-01-01T00:00:00Z").is_err());
-        assert!(parse_future_time("2999-01-01T00:00:00Z").is_ok());
-    }
-}
-
 impl S3ConnectArgs {
     pub fn options(&self) -> crate::evidence::s3::ConnectOptions {
         crate::evidence::s3::ConnectOptions {
@@ -163,5 +146,22 @@ impl S3UploadArgs {
             part_size: self.part_size,
             concurrency: self.concurrency as usize,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("5MiB").unwrap(), 5 << 20);
+        assert_eq!(parse_size("16M").unwrap(), 16 << 20);
+        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert!(parse_size("x").is_err());
+        assert!(parse_part_size("1MiB").is_err());
+        assert!(parse_future_time("2001-01-01T00:00:00Z").is_err());
+        assert!(parse_future_time("2999-01-01T00:00:00Z").is_ok());
     }
 }

@@ -81,7 +81,8 @@ pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport
     let can_create_ns = permissions
         .iter()
         .any(|c| c.allowed && c.permission.verb == "create" && c.permission.resource == "namespaces");
-    if !collector.ok && !(can_create_ns && !collector.exists) {
+    // fine when it exists and is usable, or when it is missing and we may create it
+    if !collector.ok && (!can_create_ns || collector.exists) {
         problems.push(format!("collector namespace {}: {}", collector.name, collector.note));
     }
     Ok(PreflightReport {

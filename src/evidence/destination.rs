@@ -25,10 +25,11 @@ impl Destination {
         if s.starts_with("s3:") || s.starts_with("S3:") {
             return S3Url::parse(s).map(Destination::S3);
         }
-        if let Some((scheme, _)) = s.split_once("://") {
-            if !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-') {
-                return Err(bad(s, &format!("'{scheme}://' is not supported: give a directory or s3://bucket/prefix")));
-            }
+        if let Some((scheme, _)) = s.split_once("://")
+            && !scheme.is_empty()
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-')
+        {
+            return Err(bad(s, &format!("'{scheme}://' is not supported: give a directory or s3://bucket/prefix")));
         }
         if s.is_empty() {
             return Err(bad(s, "empty destination"));

@@ -85,8 +85,7 @@ pub fn kforensic_with(aws: Option<&Aws>, args: &[&str]) -> Output {
         c.env("AWS_ACCESS_KEY_ID", &a.access_key).env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
     }
     c.args(args);
-    let out = c.output().unwrap();
-    out
+    c.output().unwrap()
 }
 
 pub fn text(b: &[u8]) -> String {

@@ -159,7 +159,7 @@ impl Freezer {
             _ => PathBuf::from("/proc/self/mountinfo"),
         };
         let mi = std::fs::read_to_string(&mi_path)
-            .map_err(|e| MemoryError::read(&mi_path.display().to_string(), e))?;
+            .map_err(|e| MemoryError::read(mi_path.display().to_string(), e))?;
         let exists = |d: &Path, f: &str| {
             if host_root == Path::new("/") {
                 d.join(f).exists()

@@ -79,7 +79,8 @@ pub async fn verify_s3(url: &S3Url, conn: &ConnectOptions, progress: bool) -> Re
         .map(|a| a.spec.path.clone())
         .collect();
     let bar = Progress::new("verify", manifest.artifacts.iter().map(|a| a.bytes).sum(), progress);
-    let hashed: Vec<(String, Result<(u64, String), EvidenceError>)> = futures::stream::iter(todo)
+    type Hashed = (String, Result<(u64, String), EvidenceError>);
+    let hashed: Vec<Hashed> = futures::stream::iter(todo)
         .map(|p| {
             let (s3, bar) = (&s3, &bar);
             async move {
