@@ -643,3 +643,32 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     assert!(dir.path().join(&local).join("cluster/pod.json").exists());
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
+
+#[test]
+fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
+    let Some(env) = require("isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-iso");
+    start_suspect(env, &ns.name, "suspect", SUSPECT);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("iso");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--isolate"]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    // the capture came first and is whole; the isolation record is part of the same bundle
+    let bundle = dir.path().join(&case);
+    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
+    let record: Value = serde_json::from_slice(&std::fs::read(bundle.join("cluster/isolation.json")).unwrap()).unwrap();
+    assert!(record.to_string().contains(&format!("kforensic-quarantine-{case}")), "{record}");
+    // the pod is quarantined under the same case id, still running
+    let np = env.kubectl(&["-n", &ns.name, "get", "networkpolicy", &format!("kforensic-quarantine-{case}"), "-o", "json"]);
+    let np: Value = serde_json::from_str(&np).unwrap();
+    assert_eq!(np["spec"]["podSelector"]["matchLabels"]["kforensic.io/quarantine"], case.as_str());
+    let label = env.kubectl(&["-n", &ns.name, "get", "pod", "suspect", "-o", "jsonpath={.metadata.labels.kforensic\\.io/quarantine}"]);
+    assert_eq!(label.trim(), case);
+    // and release undoes exactly that
+    let r = env.kforensic(&["-n", &ns.name, "--case-id", &case, "release", "pod", "suspect"]);
+    assert_eq!(r.status.code(), Some(0), "{}{}", stdout(&r), stderr(&r));
+    let left = env.kubectl_raw(&["-n", &ns.name, "get", "networkpolicy", "-o", "name"], None);
+    assert_eq!(stdout(&left).trim(), "", "policy left after release");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}

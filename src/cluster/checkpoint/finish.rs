@@ -1,0 +1,105 @@
+//! The end of a checkpoint: `--isolate` once the capture is safe, then the bundle finalized —
+//! here (and uploaded by this machine for `--dest s3://`), or shipped by the node's agent
+//! (`--upload-from node`), or kept here when the node never could.
+
+use super::ui::{Bars, Signals};
+use super::{Options, release};
+use crate::cluster::collector::Collector;
+use crate::cluster::target::Target;
+use crate::cluster::{ClusterCtx, ClusterError};
+use crate::evidence::{ArtifactSink, Destination, DirBundle, Manifest, S3Url};
+use crate::Error;
+
+/// `--isolate` after the capture: the pod isolated with the same case id, the record in the bundle.
+pub(super) async fn isolate_after(ctx: &ClusterCtx, opts: &Options, t: &Target, bundle: &mut DirBundle, notes: &mut Vec<String>) -> Result<(), Error> {
+    let iso = crate::cluster::isolate::IsolateOptions {
+        pod: t.pod.clone(),
+        case_id: opts.case_id.clone(),
+        case_id_given: true,
+        cordon: false,
+        detach: false,
+        allow_dns: false,
+        dry_run: false,
+        connect: opts.connect.clone(),
+    };
+    match crate::cluster::isolate::isolate(ctx, &iso).await {
+        Ok(report) => {
+            let spec = crate::evidence::ArtifactSpec::new("cluster/isolation.json", "application/json", "api");
+            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| {
+                serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)
+            })?;
+            notes.push(format!("pod isolated (case {}): undo with `kforensic release pod {} -n {}`", opts.case_id, t.pod, t.namespace));
+        }
+        Err(e) => {
+            eprintln!("warning: --isolate failed: {e}");
+            bundle.error(None, &format!("--isolate failed: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the bundle goes and who finishes it.
+pub(super) struct Ends<'a> {
+    pub opts: &'a Options,
+    pub dest: &'a Destination,
+    /// `--upload-from node`: the bundle's prefix.
+    pub node_upload: Option<&'a S3Url>,
+    /// The collector still running for the node to finish the upload.
+    pub put_via: Option<&'a Collector>,
+    pub bars: &'a Bars,
+}
+
+/// Finalize the bundle: (manifest, where the bundle is, the fatal error if any).
+pub(super) async fn finish(
+    ends: Ends<'_>,
+    bundle: DirBundle,
+    signals: &mut Signals,
+    notes: &mut Vec<String>,
+    fatal: Option<ClusterError>,
+) -> Result<(Manifest, String, Option<ClusterError>), Error> {
+    let (opts, bars) = (ends.opts, ends.bars);
+    let a = &opts.args;
+    Ok(match (ends.node_upload, ends.put_via) {
+        (Some(url), Some(c)) => {
+            bars.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
+            let shipped = tokio::select! {
+                r = crate::cluster::node_upload::finish(bundle, c, url, &a.s3) => Some(r),
+                s = signals.recv() => { eprintln!("warning: interrupted by {s} while the node was finishing the upload"); None }
+            };
+            release(c, a.keep_collector && shipped.is_some(), notes).await;
+            match shipped {
+                Some(Ok(Ok(s))) => (s.manifest, s.location, fatal),
+                Some(Ok(Err(n))) => {
+                    let e = ClusterError::Collector(format!(
+                        "the node could not finish the bundle in {url}: {}; what it stored has no manifest there, the API-side evidence and the manifest are in {}",
+                        n.why,
+                        n.dir.display()
+                    ));
+                    (n.manifest, n.dir.display().to_string(), fatal.or(Some(e)))
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => {
+                    return Err(ClusterError::Collector(format!(
+                        "interrupted: {url} has no manifest (incomplete); the API-side evidence is in ./{}/{}",
+                        crate::evidence::destination::DEFAULT_DIR,
+                        opts.case_id
+                    ))
+                    .into());
+                }
+            }
+        }
+        (Some(url), None) => {
+            // stopped, or no collector ever ran: the local part is all this side can keep
+            let dir = bundle.dir().display().to_string();
+            let m = bundle.finalize()?;
+            if m.artifacts.iter().any(|r| r.spec.source == "agent") {
+                notes.push(format!("artifacts the node uploaded are in {url} (no manifest there); this side's part is in {dir}"));
+            }
+            (m, dir, fatal)
+        }
+        (None, _) => {
+            let finished = crate::evidence::finish(bundle, ends.dest, &opts.finish).await?;
+            (finished.manifest, finished.dir.display().to_string(), fatal)
+        }
+    })
+}
