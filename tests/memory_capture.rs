@@ -218,6 +218,7 @@ struct Load {
     vaddr: u64,
     filesz: u64,
     memsz: u64,
+    flags: u32,
 }
 
 fn u16_at(b: &[u8], o: usize) -> u16 {
@@ -238,12 +239,32 @@ fn loads(core: &[u8]) -> Vec<Load> {
         .map(|i| phoff + i * 56)
         .filter(|&o| u32_at(core, o) == 1)
         .map(|o| Load {
+            flags: u32_at(core, o + 4),
             offset: u64_at(core, o + 8),
             vaddr: u64_at(core, o + 16),
             filesz: u64_at(core, o + 32),
             memsz: u64_at(core, o + 40),
         })
         .collect()
+}
+
+/// (pr_pid, pr_reg) of every NT_PRSTATUS note (x86_64 layout: 27 registers at offset 112).
+fn prstatus_notes(core: &[u8]) -> Vec<(i32, Vec<u64>)> {
+    let (phoff, phnum) = (u64_at(core, 32) as usize, u16_at(core, 56) as usize);
+    let mut out = Vec::new();
+    for o in (0..phnum).map(|i| phoff + i * 56).filter(|&o| u32_at(core, o) == 4) {
+        let (mut at, end) = (u64_at(core, o + 8) as usize, (u64_at(core, o + 8) + u64_at(core, o + 32)) as usize);
+        while at + 12 <= end {
+            let (namesz, descsz, kind) = (u32_at(core, at) as usize, u32_at(core, at + 4) as usize, u32_at(core, at + 8));
+            let desc = at + 12 + namesz.next_multiple_of(4);
+            if kind == 1 {
+                let d = &core[desc..desc + descsz];
+                out.push((u32_at(d, 32) as i32, (0..27).map(|i| u64_at(d, 112 + i * 8)).collect()));
+            }
+            at = desc + descsz.next_multiple_of(4);
+        }
+    }
+    out
 }
 
 /// Every virtual address where `needle` sits in the core's PT_LOAD data.
@@ -393,6 +414,16 @@ fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
     );
     // NT_PRPSINFO: pid and the command line
     assert!(memchr::memmem::find(&bytes, b"sh\0").is_some());
+    // NT_PRSTATUS: the frozen shell is placed — its program counter in executable memory of
+    // its own, its stack pointer inside a writable mapping — so a debugger can unwind it
+    if cfg!(target_arch = "x86_64") {
+        let notes = prstatus_notes(&bytes);
+        let (_, regs) = notes.iter().find(|(pid, _)| *pid == s.pid).expect("NT_PRSTATUS of the main thread");
+        let (rip, rsp) = (regs[16], regs[19]);
+        let inside = |a: u64, flag: u32| l.iter().any(|m| m.flags & flag != 0 && (m.vaddr..m.vaddr + m.memsz).contains(&a));
+        assert!(inside(rip, 1), "rip {rip:#x} is not in an executable mapping");
+        assert!(inside(rsp, 2), "rsp {rsp:#x} is not in a writable mapping");
+    }
 
     // the secret sits in the core at an address inside a writable mapping of that process,
     // and the live process holds it there too

@@ -396,7 +396,7 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     elf::note(
         &mut notes,
         elf::NT_PRSTATUS,
-        &elf::prstatus(arch, s, s.ppid, s.pgrp, s.sid, hz),
+        &elf::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
     );
     elf::note(&mut notes, elf::NT_PRPSINFO, &elf::prpsinfo(info));
     if !info.auxv.is_empty() {
@@ -417,7 +417,7 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
         elf::note(
             &mut notes,
             elf::NT_PRSTATUS,
-            &elf::prstatus(arch, t, s.ppid, s.pgrp, s.sid, hz),
+            &elf::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
         );
     }
     notes

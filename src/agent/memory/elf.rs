@@ -2,7 +2,7 @@
 //! Layouts follow the Linux kernel's `elf_prstatus` / `elf_prpsinfo` for the host architecture.
 
 use super::MemoryError;
-use super::procinfo::{ProcInfo, StatFields};
+use super::procinfo::{ProcInfo, StatFields, SyscallState};
 
 pub const EHDR_SIZE: u64 = 64;
 pub const PHDR_SIZE: u64 = 56;
@@ -128,8 +128,10 @@ fn timeval(ticks: u64, hz: u64) -> [u8; 16] {
     b
 }
 
-/// `elf_prstatus` for one thread: no signal, registers zero (nothing is ptraced).
-pub fn prstatus(arch: Arch, t: &StatFields, ppid: i32, pgrp: i32, sid: i32, hz: u64) -> Vec<u8> {
+/// `elf_prstatus` for one thread: no signal; of the registers (nothing is ptraced) those the
+/// kernel reports for a blocked thread — program counter, stack pointer, system call number and
+/// arguments — the rest zero.
+pub fn prstatus(arch: Arch, t: &StatFields, state: Option<&SyscallState>, ppid: i32, pgrp: i32, sid: i32, hz: u64) -> Vec<u8> {
     let regs = arch.gregs * 8;
     let size = (112 + regs + 4).next_multiple_of(8);
     let mut b = vec![0u8; size];
@@ -142,8 +144,39 @@ pub fn prstatus(arch: Arch, t: &StatFields, ppid: i32, pgrp: i32, sid: i32, hz: 
     b[64..80].copy_from_slice(&timeval(t.stime, hz));
     b[80..96].copy_from_slice(&timeval(t.cutime, hz));
     b[96..112].copy_from_slice(&timeval(t.cstime, hz));
-    // pr_reg zero, pr_fpvalid 0
+    if let Some(r) = state {
+        for (i, v) in user_regs(arch, r) {
+            b[112 + i * 8..120 + i * 8].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    // pr_fpvalid 0
     b
+}
+
+/// (index in `user_regs_struct`, value) of what a [`SyscallState`] tells.
+fn user_regs(arch: Arch, r: &SyscallState) -> Vec<(usize, u64)> {
+    let mut v = Vec::new();
+    let in_syscall = r.nr >= 0;
+    match arch.machine {
+        // x86_64: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss …
+        62 => {
+            v.extend([(16, r.pc), (19, r.sp), (17, 0x33), (20, 0x2b), (15, r.nr as u64)]);
+            if in_syscall {
+                // arguments in rdi, rsi, rdx, r10, r8, r9
+                v.extend([14, 13, 12, 7, 9, 8].into_iter().zip(r.args));
+            }
+        }
+        // aarch64: x0..x30, sp, pc, pstate; arguments in x0..x5, the number in x8
+        183 => {
+            v.extend([(31, r.sp), (32, r.pc)]);
+            if in_syscall {
+                v.extend((0..6).zip(r.args));
+                v.push((8, r.nr as u64));
+            }
+        }
+        _ => {}
+    }
+    v
 }
 
 /// `elf_prpsinfo` (136 bytes on x86_64 and aarch64).
@@ -232,10 +265,29 @@ mod tests {
             pid: 7,
             ..Default::default()
         };
-        assert_eq!(prstatus(x86, &t, 1, 7, 7, 100).len(), 336);
-        assert_eq!(prstatus(arm, &t, 1, 7, 7, 100).len(), 392);
+        assert_eq!(prstatus(x86, &t, None, 1, 7, 7, 100).len(), 336);
+        assert_eq!(prstatus(arm, &t, None, 1, 7, 7, 100).len(), 392);
         assert_eq!(prpsinfo(&ProcInfo::default()).len(), 136);
         assert_eq!(file_header(x86, 3).len(), 64);
         assert_eq!(headers_size(0xffff), 64 + 0xffff * 56 + 64);
+    }
+
+    #[test]
+    fn a_blocked_threads_state_lands_in_the_kernels_register_slots() {
+        let t = StatFields { pid: 7, ..Default::default() };
+        let r = SyscallState { nr: 230, args: [1, 2, 3, 4, 5, 6], sp: 0x7ffd_0000_1000, pc: 0x7f00_0000_2503 };
+        let reg = |b: &[u8], i: usize| u64::from_le_bytes(b[112 + i * 8..120 + i * 8].try_into().unwrap());
+        let b = prstatus(Arch { machine: 62, gregs: 27 }, &t, Some(&r), 1, 7, 7, 100);
+        // rip, rsp, orig_rax, rdi, rsi, rdx, r10, r8, r9
+        assert_eq!((reg(&b, 16), reg(&b, 19), reg(&b, 15)), (r.pc, r.sp, 230));
+        assert_eq!([14, 13, 12, 7, 9, 8].map(|i| reg(&b, i)), [1, 2, 3, 4, 5, 6]);
+        assert_eq!((reg(&b, 17), reg(&b, 20)), (0x33, 0x2b), "64-bit user cs/ss");
+        assert_eq!(reg(&b, 10), 0, "rax is not known");
+        let b = prstatus(Arch { machine: 183, gregs: 34 }, &t, Some(&r), 1, 7, 7, 100);
+        assert_eq!((reg(&b, 32), reg(&b, 31), reg(&b, 8), reg(&b, 0), reg(&b, 5)), (r.pc, r.sp, 230, 1, 6));
+        // blocked outside a system call: only where it is
+        let out = SyscallState { nr: -1, args: [9; 6], ..r };
+        let b = prstatus(Arch { machine: 62, gregs: 27 }, &t, Some(&out), 1, 7, 7, 100);
+        assert_eq!((reg(&b, 16), reg(&b, 14), reg(&b, 15)), (r.pc, 0, u64::MAX));
     }
 }
