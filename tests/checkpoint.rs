@@ -629,6 +629,9 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     node_secret_with(env, &secret, &aws, &aws.secret_key, &["--from-literal=AWS_MAX_ATTEMPTS=2"]);
     let dest = format!("s3://{bucket}/incidents");
     let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodedie", Some((&dest, &secret, &aws.endpoint)));
+    // once the node has stored its first artifact (s3s-fs keeps objects as files)
+    let stored = data.path().join(&bucket).join(format!("incidents/{case}/pods"));
+    wait_for(60, || stored.exists().then_some(())).expect("the node never stored an artifact");
     server.kill();
     let out = child.wait_with_output().unwrap();
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
@@ -641,6 +644,10 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&local).join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     assert!(dir.path().join(&local).join("cluster/pod.json").exists());
+    // verifying this side's part says where the node's artifacts went
+    let v = common::kforensic(&["verify", "--no-record", dir.path().join(&local).to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(stdout(&v).contains(&format!("stored by the node at s3://{bucket}/incidents/{case}/")), "{}", stdout(&v));
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
 

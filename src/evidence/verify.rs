@@ -104,10 +104,28 @@ pub fn assess(
 ) -> VerifyReport {
     let mut problems = Vec::new();
     let mut ok_count = 0;
+    // artifacts the node agent stored straight into S3: where they are, for the message
+    let stored_at: BTreeMap<String, String> = custody
+        .map(|text| {
+            check_chain(text)
+                .entries
+                .into_iter()
+                .filter(|(_, e)| e.event == "artifact_stored")
+                .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
     for a in &manifest.artifacts {
         let p = &a.spec.path;
         match observed.get(p) {
-            None => problems.push(Problem::at("missing", p, format!("missing: {p}"))),
+            None => problems.push(Problem::at(
+                "missing",
+                p,
+                match stored_at.get(p) {
+                    Some(loc) if !origin.starts_with("s3://") => format!("missing: {p} (stored by the node at {loc}: verify the bundle there)"),
+                    _ => format!("missing: {p}"),
+                },
+            )),
             Some(o) if o.irregular => {
                 problems.push(Problem::at("altered", p, format!("altered: {p} (not a regular file)")))
             }
