@@ -648,6 +648,21 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     let v = common::kforensic(&["verify", "--no-record", dir.path().join(&local).to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(1));
     assert!(stdout(&v).contains(&format!("stored by the node at s3://{bucket}/incidents/{case}/")), "{}", stdout(&v));
+
+    // S3 is back: this machine finishes the bundle as the message says, the node's objects stay
+    let _server = evidence_support::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
+    let elsewhere = format!("s3://{bucket}/elsewhere");
+    let up = evidence_support::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]);
+    assert_eq!(up.status.code(), Some(2), "{}", stderr(&up));
+    assert!(stderr(&up).contains("upload to the bucket and prefix the node used"), "{}", stderr(&up));
+    let up = evidence_support::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    assert_eq!(up.status.code(), Some(3), "partial evidence, uploaded: {}{}", stdout(&up), stderr(&up));
+    let r: Value = serde_json::from_slice(&up.stdout).unwrap();
+    assert!(r["files"].as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("inspect.json") && f["action"] == "skipped"), "{r}");
+    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let rep: Value = serde_json::from_slice(&v.stdout).unwrap_or_else(|_| panic!("{}{}", stdout(&v), stderr(&v)));
+    let kinds: Vec<&str> = rep["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "incomplete"), "whole but incomplete: {rep}");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
 

@@ -122,8 +122,12 @@ pub async fn upload_bundle(
     let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, progress }))
         .await
         .map_err(std::io::Error::other)??;
-    if !check.only_incomplete() {
-        let shown: Vec<&str> = check.problems.iter().take(3).map(|p| p.message.as_str()).collect();
+    // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
+    // last step failed): not here, checked in the bucket instead
+    let stored = stored_by_node(dir);
+    let remote_only = |p: &super::verify::Problem| p.kind == "missing" && p.path.as_ref().is_some_and(|x| stored.contains_key(x));
+    if !check.problems.iter().all(|p| p.kind == "incomplete" || remote_only(p)) {
+        let shown: Vec<&str> = check.problems.iter().filter(|p| !remote_only(p)).take(3).map(|p| p.message.as_str()).collect();
         let more = if check.problems.len() > 3 { format!("; and {} more", check.problems.len() - 3) } else { String::new() };
         return Err(EvidenceError::BrokenBundle { bundle: dir.display().to_string(), problems: format!("{}{more}", shown.join("; ")) });
     }
@@ -156,6 +160,25 @@ pub async fn upload_bundle(
     let mut files = Vec::new();
     let mut to_send = Vec::new();
     for o in artifacts {
+        if let Some(loc) = stored.get(&o.rel).filter(|_| !o.path.exists()) {
+            // the node's copy must be where this upload puts the bundle, whole
+            let here = format!("s3://{}/{}", url.bucket, url.key(&o.rel));
+            if *loc != here {
+                return Err(EvidenceError::Usage(format!(
+                    "{} was stored by the node at {loc}, not under {url}: upload to the bucket and prefix the node used",
+                    o.rel
+                )));
+            }
+            let claimed = s3.remote_sha256(&url, &o.rel).await?;
+            if sender.existing.get(&o.rel) != Some(&o.size) || claimed.as_deref().is_some_and(|h| h != o.sha256) {
+                return Err(EvidenceError::NotABundle {
+                    path: dir.display().to_string(),
+                    why: format!("{} was stored by the node at {loc} but is not there with its size and SHA-256: the bundle cannot be completed", o.rel),
+                });
+            }
+            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
+            continue;
+        }
         if sender.present(&o).await? {
             files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
         } else {
@@ -228,6 +251,17 @@ pub async fn upload_bundle(
         mb_per_s: if seconds > 0.0 { bytes_uploaded as f64 / 1e6 / seconds } else { 0.0 },
         files,
     })
+}
+
+/// path → location of the artifacts the custody log says the node stored elsewhere.
+fn stored_by_node(dir: &Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read(dir.join(CUSTODY)) else { return HashMap::new() };
+    super::custody::check_chain(&text)
+        .entries
+        .into_iter()
+        .filter(|(_, e)| e.event == "artifact_stored")
+        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
+        .collect()
 }
 
 /// Append an `upload` event to the local custody log (before it is itself sent). A failure to

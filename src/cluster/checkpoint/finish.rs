@@ -71,9 +71,11 @@ pub(super) async fn finish(
                 Some(Ok(Ok(s))) => (s.manifest, s.location, fatal),
                 Some(Ok(Err(n))) => {
                     let e = ClusterError::Collector(format!(
-                        "the node could not finish the bundle in {url}: {}; what it stored has no manifest there, the API-side evidence and the manifest are in {}",
+                        "the node could not finish the bundle in {url}: {}; what it stored has no manifest there, the API-side evidence and the manifest are in {} (to finish it with this machine's credentials: kforensic upload {} {})",
                         n.why,
-                        n.dir.display()
+                        n.dir.display(),
+                        n.dir.display(),
+                        a.dest
                     ));
                     (n.manifest, n.dir.display().to_string(), fatal.or(Some(e)))
                 }
