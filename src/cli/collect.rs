@@ -32,11 +32,20 @@ pub struct CollectArgs {
     /// Write secrets whole, values included (default: name, type, keys, owners, age only).
     #[arg(long)]
     pub include_secret_values: bool,
-    /// NOT AVAILABLE YET in collect: shell history must be read from the node side (never by
-    /// exec'ing into a possibly compromised container). Capture a suspect pod's filesystem with
-    /// `kforensic checkpoint pod` instead; collect refuses this flag rather than pretend.
+    /// Also read the shell histories of every running container in scope, from the node side: one
+    /// privileged collector pod per node runs the node agent (never an exec into a container);
+    /// adds the KF-HIST rules. Needs the collector permissions of `checkpoint`.
     #[arg(long)]
     pub shell_history: bool,
+    /// With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE).
+    #[arg(long, value_name = "IMAGE", requires = "shell_history")]
+    pub image: Option<String>,
+    /// With --shell-history: when the node fetches the collector image.
+    #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY")]
+    pub pull_policy: crate::cli::checkpoint::PullPolicy,
+    /// With --shell-history: namespace for the collector pods (created with pod-security `privileged` when missing).
+    #[arg(long, default_value = "kforensic", value_name = "NS")]
+    pub collector_namespace: String,
     /// Objects per list page.
     #[arg(long, default_value_t = 500, hide = true, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub page_size: u32,

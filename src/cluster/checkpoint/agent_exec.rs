@@ -8,10 +8,10 @@ use crate::evidence::{ArtifactSink, DirBundle, stream};
 use tokio::io::AsyncBufReadExt;
 
 /// Cgroups an agent froze and has not yet reported thawed.
-pub(super) type Frozen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+pub(crate) type Frozen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// Thaw what an agent froze (it died, or we are stopping it): `kforensic agent thaw` in the collector.
-pub(super) async fn thaw_all(c: &Collector, frozen: &Frozen) {
+pub(crate) async fn thaw_all(c: &Collector, frozen: &Frozen) {
     let list: Vec<String> = std::mem::take(&mut *frozen.lock().unwrap_or_else(|e| e.into_inner()));
     for cg in list {
         let args = vec!["agent".to_string(), "thaw".into(), "--cgroup".into(), cg.clone()];
@@ -24,7 +24,7 @@ pub(super) async fn thaw_all(c: &Collector, frozen: &Frozen) {
 
 /// Exec the agent in the collector, feed its stdout into the bundle (re-hashed on this side),
 /// its stderr into the progress bars, and check its exit status.
-pub(super) async fn run_agent(
+pub(crate) async fn run_agent(
     c: &Collector,
     args: &[String],
     bundle: &mut DirBundle,
@@ -77,12 +77,12 @@ pub(super) async fn run_agent(
     }
 }
 
-pub(super) fn last_line(log: &[String]) -> String {
+pub(crate) fn last_line(log: &[String]) -> String {
     log.last().map(|l| format!(" (agent: {l})")).unwrap_or_default()
 }
 
 /// Progress JSON lines → bars; anything else is the agent's log, kept for error messages.
-pub(super) async fn progress_lines(stderr: impl tokio::io::AsyncRead + Unpin, bars: Bars, container: String, frozen: Frozen) -> Vec<String> {
+pub(crate) async fn progress_lines(stderr: impl tokio::io::AsyncRead + Unpin, bars: Bars, container: String, frozen: Frozen) -> Vec<String> {
     let mut lines = tokio::io::BufReader::new(stderr).lines();
     let mut log = Vec::new();
     while let Ok(Some(line)) = lines.next_line().await {

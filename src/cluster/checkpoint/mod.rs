@@ -13,7 +13,6 @@ use crate::{Error, Exit};
 use agent_exec::{Frozen, thaw_all};
 use node::node_side;
 use std::time::{Duration, Instant};
-use ui::{Bars, Signals};
 
 /// The agent's artifacts for one running container, in the order it writes them.
 pub const AGENT_ARTIFACTS: &[&str] = &["inspect.json", "diff.json", "diff.tar.zst", "rootfs.tar.zst", "volatile.json"];
@@ -34,6 +33,9 @@ mod report;
 mod ui;
 
 pub use report::{CheckpointReport, StepTiming};
+/// For other node-side captures (collect --shell-history).
+pub(crate) use agent_exec::{Frozen as FrozenCgroups, run_agent};
+pub(crate) use ui::{Bars, Signals};
 
 pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, Exit), Error> {
     let a = &opts.args;

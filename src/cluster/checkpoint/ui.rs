@@ -6,24 +6,24 @@ use std::time::Duration;
 
 /// One line per container and artifact with bytes and rate (hidden when quiet or not a terminal).
 #[derive(Clone)]
-pub(super) struct Bars {
+pub(crate) struct Bars {
     multi: MultiProgress,
     bars: std::sync::Arc<std::sync::Mutex<HashMap<String, ProgressBar>>>,
 }
 
 impl Bars {
-    pub(super) fn new(show: bool) -> Bars {
+    pub(crate) fn new(show: bool) -> Bars {
         let target = if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
         Bars { multi: MultiProgress::with_draw_target(target), bars: Default::default() }
     }
-    pub(super) fn note(&self, msg: &str) {
+    pub(crate) fn note(&self, msg: &str) {
         if self.multi.is_hidden() {
             tracing::info!("{msg}");
         } else {
             let _ = self.multi.println(msg);
         }
     }
-    pub(super) fn artifact(&self, container: &str, name: &str, bytes: u64, done: bool) {
+    pub(crate) fn artifact(&self, container: &str, name: &str, bytes: u64, done: bool) {
         let key = format!("{container}/{name}");
         let mut map = self.bars.lock().unwrap_or_else(|e| e.into_inner());
         let bar = map.entry(key.clone()).or_insert_with(|| {
@@ -41,23 +41,23 @@ impl Bars {
             bar.finish();
         }
     }
-    pub(super) fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _ = self.multi.clear();
     }
 }
 
 /// SIGINT and SIGTERM, caught from the moment they are installed.
-pub(super) struct Signals {
+pub(crate) struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    pub(super) fn install() -> std::io::Result<Signals> {
+    pub(crate) fn install() -> std::io::Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals { int: signal(SignalKind::interrupt())?, term: signal(SignalKind::terminate())? })
     }
-    pub(super) async fn recv(&mut self) -> &'static str {
+    pub(crate) async fn recv(&mut self) -> &'static str {
         tokio::select! {
             _ = self.int.recv() => "SIGINT",
             _ = self.term.recv() => "SIGTERM",

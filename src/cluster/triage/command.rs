@@ -39,18 +39,7 @@ pub fn plan(g: &GlobalArgs, a: &CollectArgs, context_namespace: &str) -> Result<
     })
 }
 
-/// Refuse what this build cannot do honestly, before touching the cluster.
-pub fn refuse_unsupported(a: &CollectArgs) -> Result<(), Error> {
-    if a.shell_history {
-        return Err(Error::Usage(
-            "--shell-history is not available in collect yet: it needs the node agent to read history files from the node side; capture the suspect pod with `kforensic checkpoint pod` instead".into(),
-        ));
-    }
-    Ok(())
-}
-
 pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
-    refuse_unsupported(&a)?;
     // flags first: a typo costs no round trip
     let _ = plan(g, &a, "default")?;
     // several namespaces are the plan's business; the connection only needs the context's
@@ -71,7 +60,28 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     };
     let mut bundle = DirBundle::create(dest.staging_dir(), &case_id, meta)?;
     bundle.plan(plan.sources.iter().map(|s| s.path()))?;
-    let (bundle, mut report) = super::collect(&ctx, plan, bundle).await?;
+    // node side first: its findings are ranked with the rest
+    let mut extra = Vec::new();
+    if a.shell_history {
+        let opts = super::history::HistoryOptions {
+            collector_namespace: a.collector_namespace.clone(),
+            image: a.image.clone().unwrap_or_else(crate::cluster::collector::default_image),
+            pull_policy: a.pull_policy.as_k8s(),
+            case_id: case_id.clone(),
+            progress: !g.quiet,
+        };
+        let h = super::history::capture(&ctx, &plan.scope, plan.selector.as_deref(), &opts, &mut bundle).await?;
+        if let Some(why) = h.interrupted {
+            // stopped: what arrived is kept, marked incomplete, and nothing more is collected
+            eprintln!("warning: {why}: collector pods deleted, the bundle is marked incomplete");
+            let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
+            let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
+            eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
+            return Ok(Exit::Partial);
+        }
+        extra = h.findings;
+    }
+    let (bundle, mut report) = super::collect_with(&ctx, plan, bundle, extra).await?;
     let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
     let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
     report.case_id = case_id;

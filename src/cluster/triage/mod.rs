@@ -10,6 +10,7 @@ pub mod command;
 mod error;
 pub mod fetch;
 pub mod findings;
+pub mod history;
 pub mod progress;
 pub mod rawlist;
 pub mod report;
@@ -57,7 +58,17 @@ pub struct CollectPlan {
 }
 
 /// Run the plan against the cluster, writing into `sink`; returns the sink (to finalize) and the report.
-pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectPlan, mut sink: S) -> Result<(S, CollectReport), TriageError> {
+pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectPlan, sink: S) -> Result<(S, CollectReport), TriageError> {
+    collect_with(ctx, plan, sink, Vec::new()).await
+}
+
+/// As [`collect`], with findings made elsewhere (the shell-history rules) ranked and written with the rest.
+pub async fn collect_with<S: ArtifactSink + 'static>(
+    ctx: &ClusterCtx,
+    plan: CollectPlan,
+    mut sink: S,
+    extra: Vec<Finding>,
+) -> Result<(S, CollectReport), TriageError> {
     let started = jiff::Timestamp::now();
     let since_cutoff = started
         .checked_sub(jiff::SignedDuration::try_from(plan.since).unwrap_or(jiff::SignedDuration::MAX))
@@ -140,6 +151,7 @@ pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectP
     }
 
     all_findings.extend(join_findings(joins));
+    all_findings.extend(extra);
     findings::sort(&mut all_findings);
     let (sink, findings_summary) = tokio::task::spawn_blocking(move || {
         let spec = ArtifactSpec::new("triage/findings.ndjson", "application/x-ndjson", "triage");

@@ -2,6 +2,7 @@
 //! the objects it looks at (no I/O), so each can be tested on hand-written objects.
 
 pub mod cronjob;
+pub mod history;
 pub mod namespace;
 pub mod pod;
 pub mod rbac;

@@ -1,0 +1,187 @@
+//! `collect --shell-history`: the shell histories of every running container in scope, read from
+//! the node side — one collector pod per node, the node agent's `history` step per container,
+//! never an exec into a possibly compromised container — into the bundle under
+//! `pods/<ns>/<pod>/<container>/history/…`, and the KF-HIST rules over them. Each collector is
+//! deleted when its node is done, on an error, and on Ctrl-C / SIGTERM.
+
+use super::Scope;
+use super::findings::history::check_history;
+use super::findings::{Finding, Ident};
+use crate::cluster::checkpoint::{Bars, FrozenCgroups, run_agent};
+use crate::cluster::collector::{self, Collector, CollectorSpec};
+use crate::cluster::target::{self, Target};
+use crate::cluster::{ClusterCtx, ClusterError};
+use crate::evidence::{ArtifactSink, DirBundle};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How to run the collectors.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    pub collector_namespace: String,
+    pub image: String,
+    pub pull_policy: &'static str,
+    pub case_id: String,
+    pub progress: bool,
+}
+
+/// What the history step found, and whether it was stopped.
+#[derive(Debug, Default)]
+pub struct HistoryOutcome {
+    pub findings: Vec<Finding>,
+    pub containers: usize,
+    pub nodes: usize,
+    /// `interrupted by SIGINT` when a signal stopped it.
+    pub interrupted: Option<String>,
+}
+
+/// Largest history file the rules read (the whole file is in the bundle either way).
+const MAX_RULE_BYTES: u64 = 4 << 20;
+
+/// Running pods in scope, by node.
+async fn targets(ctx: &ClusterCtx, scope: &Scope, selector: Option<&str>) -> Result<BTreeMap<String, Vec<Target>>, ClusterError> {
+    let apis: Vec<(String, Api<Pod>)> = match scope {
+        Scope::All => vec![("all namespaces".into(), Api::all(ctx.client.clone()))],
+        Scope::Namespaces(v) => v.iter().map(|n| (format!("namespace {n}"), Api::namespaced(ctx.client.clone(), n))).collect(),
+    };
+    let mut by_node: BTreeMap<String, Vec<Target>> = BTreeMap::new();
+    for (what, api) in apis {
+        let mut lp = ListParams::default().limit(500);
+        if let Some(s) = selector {
+            lp = lp.labels(s);
+        }
+        loop {
+            let page = api.list(&lp).await.map_err(|e| ClusterError::kube(format!("list pods in {what}"), e))?;
+            for pod in page.items {
+                // not scheduled yet: nothing runs, nothing typed
+                let Ok(t) = target::from_pod(pod, &[]) else { continue };
+                if t.containers.iter().any(|c| c.running() && c.container_id.is_some()) {
+                    by_node.entry(t.node.clone()).or_default().push(t);
+                }
+            }
+            match page.metadata.continue_.filter(|c| !c.is_empty()) {
+                Some(c) => lp = lp.continue_token(&c),
+                None => break,
+            }
+        }
+    }
+    Ok(by_node)
+}
+
+/// Capture the histories into `bundle` and run the rules over them.
+pub async fn capture(
+    ctx: &ClusterCtx,
+    scope: &Scope,
+    selector: Option<&str>,
+    opts: &HistoryOptions,
+    bundle: &mut DirBundle,
+) -> Result<HistoryOutcome, ClusterError> {
+    let by_node = targets(ctx, scope, selector).await?;
+    let bars = Bars::new(opts.progress);
+    let slot: Arc<Mutex<Option<Collector>>> = Default::default();
+    let mut outcome = HistoryOutcome { nodes: by_node.len(), ..Default::default() };
+    outcome.containers = by_node.values().flatten().map(|t| t.containers.iter().filter(|c| c.running()).count()).sum();
+    if by_node.is_empty() {
+        return Ok(outcome);
+    }
+    collector::ensure_namespace(&ctx.client, &opts.collector_namespace).await?;
+    let mut signals = crate::cluster::checkpoint::Signals::install()
+        .map_err(|e| ClusterError::Collector(format!("cannot install signal handlers: {e}")))?;
+    let work = nodes(ctx, &by_node, opts, bundle, &bars, &slot);
+    tokio::select! {
+        r = work => r?,
+        s = signals.recv() => outcome.interrupted = Some(format!("interrupted by {s}")),
+    }
+    // whatever happened, no collector stays
+    let left = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(c) = left {
+        c.delete().await;
+    }
+    bars.clear();
+    if let Some(why) = &outcome.interrupted {
+        bundle.error(None, &format!("shell history: {why}")).map_err(|e| ClusterError::Collector(e.to_string()))?;
+        return Ok(outcome);
+    }
+    outcome.findings = rules(bundle, &by_node);
+    Ok(outcome)
+}
+
+/// One collector per node, one agent run per running container.
+async fn nodes(
+    ctx: &ClusterCtx,
+    by_node: &BTreeMap<String, Vec<Target>>,
+    opts: &HistoryOptions,
+    bundle: &mut DirBundle,
+    bars: &Bars,
+    slot: &Arc<Mutex<Option<Collector>>>,
+) -> Result<(), ClusterError> {
+    let record = |bundle: &mut DirBundle, msg: String| bundle.error(None, &msg).map_err(|e| ClusterError::Collector(e.to_string()));
+    for (node, pods) in by_node {
+        let spec = CollectorSpec {
+            namespace: opts.collector_namespace.clone(),
+            node: node.clone(),
+            image: opts.image.clone(),
+            pull_policy: opts.pull_policy,
+            case_id: opts.case_id.clone(),
+            deadline: Duration::from_secs(20 * 60),
+            host_network: false,
+            env_secret: None,
+        };
+        bars.note(&format!("shell history: node {node}, {} pod(s)", pods.len()));
+        let c = match Collector::start(&ctx.client, &spec, Duration::from_secs(120)).await {
+            Ok(c) => c,
+            Err(e) => {
+                record(bundle, format!("shell history of the pods on node {node} not read: {e}"))?;
+                continue;
+            }
+        };
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
+        let frozen: FrozenCgroups = Default::default();
+        let mut result = Ok(());
+        'pods: for t in pods {
+            for tc in t.containers.iter().filter(|c| c.running()) {
+                let Some(id) = tc.container_id.clone() else { continue };
+                let args: Vec<String> = [
+                    "agent", "capture", "--stream", "--steps", "history", "--container", &id, "--pod-namespace", &t.namespace,
+                    "--pod-name", &t.pod, "--pod-uid", &t.pod_uid, "--container-name", &tc.name,
+                ]
+                .map(String::from)
+                .to_vec();
+                let label = format!("{}/{}/{}", t.namespace, t.pod, tc.name);
+                if let Err(e) = run_agent(&c, &args, bundle, bars, &label, &frozen).await {
+                    result = Err(e);
+                    break 'pods;
+                }
+            }
+        }
+        slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        c.delete().await;
+        result?;
+    }
+    Ok(())
+}
+
+/// KF-HIST over every history file now in the bundle.
+fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Finding> {
+    let pods: BTreeMap<(&str, &str), &Target> = by_node.values().flatten().map(|t| ((t.namespace.as_str(), t.pod.as_str()), t)).collect();
+    let mut out = Vec::new();
+    for a in bundle.artifacts() {
+        // pods/<ns>/<pod>/<container>/history/<path in the container>
+        let parts: Vec<&str> = a.spec.path.splitn(6, '/').collect();
+        let [_, ns, pod, container, "history", rel] = parts[..] else { continue };
+        let Some(t) = pods.get(&(ns, pod)) else { continue };
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(bundle.dir().join(&a.spec.path)).and_then(|f| f.take(MAX_RULE_BYTES).read_to_end(&mut bytes));
+        if read.is_err() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let ident = Ident { kind: "Pod".into(), api_version: "v1".into(), namespace: Some(t.namespace.clone()), name: t.pod.clone(), uid: Some(t.pod_uid.clone()) };
+        out.extend(check_history(&ident, container, &format!("/{rel}"), &text));
+    }
+    out
+}
