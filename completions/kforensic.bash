@@ -1139,7 +1139,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__collect)
-            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sources --include-secret-values --shell-history --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1194,6 +1194,18 @@ _kforensic() {
                     return 0
                     ;;
                 --sources)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pull-policy)
+                    COMPREPLY=($(compgen -W "always if-not-present never" -- "${cur}"))
+                    return 0
+                    ;;
+                --collector-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -422,6 +422,11 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l retain-u
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sources -d 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l image -d 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l pull-policy -d 'With --shell-history: when the node fetches the collector image' -r -f -a "always\t''
+if-not-present\t''
+never\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l collector-namespace -d 'With --shell-history: namespace for the collector pods (created with pod-security `privileged` when missing)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l page-size -d 'Objects per list page' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l source-concurrency -d 'Sources fetched at the same time' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -434,7 +439,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l case-id 
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s A -l all-namespaces -d 'Every namespace (otherwise -n NS[,NS…] (repeatable), or the context\'s namespace)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l include-secret-values -d 'Write secrets whole, values included (default: name, type, keys, owners, age only)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l shell-history -d 'NOT AVAILABLE YET in collect: shell history must be read from the node side (never by exec\'ing into a possibly compromised container). Capture a suspect pod\'s filesystem with `kforensic checkpoint pod` instead; collect refuses this flag rather than pretend'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l shell-history -d 'Also read the shell histories of every running container in scope, from the node side: one privileged collector pod per node runs the node agent (never an exec into a container); adds the KF-HIST rules. Needs the collector permissions of `checkpoint`'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s h -l help -d 'Print help'
