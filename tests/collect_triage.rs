@@ -668,3 +668,27 @@ spec:
     let left = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", "kforensic.io/case=hist", "-o", "name"], None);
     assert_eq!(common::stdout(&left).trim(), "", "collector pod left behind");
 }
+
+#[test]
+fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused() {
+    let Some(env) = common::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", common::CLUSTER)
+    else {
+        return;
+    };
+    let ns = env.namespace("col-hist-ro");
+    env.kubectl(&["-n", &ns.name, "create", "rolebinding", "viewer-view", "--clusterrole=view", "--user=viewer"]);
+    env.kubectl(&["-n", &ns.name, "run", "web", "--image=test.local/busybox:1", "--image-pull-policy=Never", "--restart=Never", "--", "sleep", "100000"]);
+    env.wait_running(&ns.name, "web", 60);
+    let dest = tempfile::tempdir().unwrap();
+    let out = env.kforensic_as(env.view_kubeconfig(), &[
+        "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
+        "--dest", dest.path().to_str().unwrap(), "--case-id", "hist-ro", "-o", "json",
+    ]);
+    // the API side is collected; the node side is refused, said, and the bundle is incomplete
+    assert_eq!(out.status.code(), Some(3), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle_dir(dest.path(), "hist-ro").join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    let errors = manifest["errors"].to_string();
+    assert!(errors.contains("shell history") && errors.contains("forbidden"), "{errors}");
+    assert!(bundle_dir(dest.path(), "hist-ro").join("triage/pods.ndjson").exists());
+}

@@ -5,7 +5,7 @@ use super::{CollectPlan, Scope, Source};
 use crate::cli::collect::CollectArgs;
 use crate::cli::GlobalArgs;
 use crate::{Error, Exit};
-use crate::evidence::{BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
+use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
 
 /// Check the flags and build the plan (no cluster needed, except for the default namespace).
 pub fn plan(g: &GlobalArgs, a: &CollectArgs, context_namespace: &str) -> Result<CollectPlan, Error> {
@@ -70,7 +70,15 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             case_id: case_id.clone(),
             progress: !g.quiet,
         };
-        let h = super::history::capture(&ctx, &plan.scope, plan.selector.as_deref(), &opts, &mut bundle).await?;
+        let h = match super::history::capture(&ctx, &plan.scope, plan.selector.as_deref(), &opts, &mut bundle).await {
+            Ok(h) => h,
+            Err(e) => {
+                // the API-side triage still runs; the bundle says what is missing
+                eprintln!("warning: shell history not collected: {e}");
+                bundle.error(None, &format!("shell history not collected: {e}"))?;
+                Default::default()
+            }
+        };
         if let Some(why) = h.interrupted {
             // stopped: what arrived is kept, marked incomplete, and nothing more is collected
             eprintln!("warning: {why}: collector pods deleted, the bundle is marked incomplete");
