@@ -3,7 +3,7 @@
 //! seconds), exec'd into, and always deleted.
 
 use super::ClusterError;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -127,6 +127,14 @@ pub async fn ensure_namespace(client: &kube::Client, ns: &str) -> Result<(), Clu
     }
 }
 
+/// Why the collector cannot run on this node, from its labels (None: it can, or nothing says otherwise).
+pub fn unsupported_node(node: &str, labels: Option<&BTreeMap<String, String>>) -> Option<String> {
+    let os = labels?.get("kubernetes.io/os")?;
+    (os != "linux").then(|| {
+        format!("node {node} runs {os}: the node agent captures Linux nodes only (the API-side evidence is still collected)")
+    })
+}
+
 /// Waiting reasons that will not resolve by waiting longer.
 const FATAL_WAITING: &[&str] = &[
     "ErrImagePull",
@@ -151,6 +159,13 @@ pub struct Collector {
 impl Collector {
     /// Create the pod (it is deleted again if it never gets running).
     pub async fn start(client: &kube::Client, spec: &CollectorSpec, ready_timeout: Duration) -> Result<Collector, ClusterError> {
+        // a node the agent cannot run on is said at once, not after a start timeout
+        let nodes: Api<Node> = Api::all(client.clone());
+        if let Ok(Some(n)) = nodes.get_opt(&spec.node).await
+            && let Some(why) = unsupported_node(&spec.node, n.metadata.labels.as_ref())
+        {
+            return Err(ClusterError::Collector(why));
+        }
         let api: Api<Pod> = Api::namespaced(client.clone(), &spec.namespace);
         let name = spec.pod_name();
         api.create(&PostParams::default(), &manifest(spec, &name))
@@ -288,5 +303,52 @@ impl Collector {
     pub async fn mark_kept(&self) {
         let patch = json!({"metadata": {"annotations": {"kforensic.io/kept": "true"}}});
         let _ = self.api.patch(&self.name, &PatchParams::default(), &Patch::Merge(&patch)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(host_network: bool, secret: Option<&str>) -> CollectorSpec {
+        CollectorSpec {
+            namespace: "kforensic".into(),
+            node: "n1".into(),
+            image: "img:1".into(),
+            pull_policy: "Never",
+            case_id: "c1".into(),
+            deadline: Duration::from_secs(600),
+            host_network,
+            env_secret: secret.map(String::from),
+        }
+    }
+
+    #[test]
+    fn the_collector_is_pinned_privileged_tokenless_and_uses_the_node_network_only_for_node_uploads() {
+        let p = manifest(&spec(false, None), "kforensic-collector-c1-0001");
+        let s = p.spec.unwrap();
+        assert_eq!(s.node_name.as_deref(), Some("n1"));
+        assert_eq!(s.host_pid, Some(true));
+        assert_eq!(s.automount_service_account_token, Some(false));
+        assert_eq!(s.host_network, None);
+        assert!(s.volumes.is_none(), "no hostPath: the node is reached through /proc");
+        let c = &s.containers[0];
+        assert_eq!(c.security_context.as_ref().unwrap().privileged, Some(true));
+        assert!(c.env_from.is_none());
+
+        let s = manifest(&spec(true, Some("s3-node")), "x").spec.unwrap();
+        assert_eq!(s.host_network, Some(true));
+        assert_eq!(s.dns_policy.as_deref(), Some("ClusterFirstWithHostNet"));
+        let from = s.containers[0].env_from.as_ref().unwrap();
+        assert_eq!(from[0].secret_ref.as_ref().unwrap().name, "s3-node");
+    }
+
+    #[test]
+    fn only_linux_nodes_take_a_collector() {
+        let labels = |os: &str| BTreeMap::from([("kubernetes.io/os".to_string(), os.to_string())]);
+        assert_eq!(unsupported_node("n1", Some(&labels("linux"))), None);
+        assert_eq!(unsupported_node("n1", None), None, "nothing says otherwise");
+        let why = unsupported_node("win-1", Some(&labels("windows"))).unwrap();
+        assert!(why.contains("win-1 runs windows") && why.contains("Linux nodes only"), "{why}");
     }
 }
