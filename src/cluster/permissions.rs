@@ -100,6 +100,9 @@ pub fn required(ns: &str, collector_ns: &str) -> Vec<Permission> {
         p("collect", "list", "", "nodes", None, None, None),
         p("collect", "list", "", "secrets", None, None, None),
         p("collect", "get", "", "pods", Some("log"), None, None),
+        p("collect", "create", "", "pods", None, c, Some("--shell-history")),
+        p("collect", "delete", "", "pods", None, c, Some("--shell-history")),
+        p("collect", "create", "", "pods", Some("exec"), c, Some("--shell-history")),
     ]
 }
 
