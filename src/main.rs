@@ -1,6 +1,7 @@
 use clap::Parser;
 use kforensic::cli::Cli;
 use kforensic::Exit;
+use kforensic::cli::output::terminal_safe;
 
 fn main() {
     let cli = Cli::parse();
@@ -16,11 +17,11 @@ fn main() {
     let code = match rt.block_on(kforensic::run::run(cli)) {
         Ok(exit) => exit.code(),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", terminal_safe(&e.to_string()));
             if verbose > 0 {
                 let mut src = std::error::Error::source(&e);
                 while let Some(s) = src {
-                    eprintln!("  caused by: {s}");
+                    eprintln!("  caused by: {}", terminal_safe(&s.to_string()));
                     src = s.source();
                 }
             }

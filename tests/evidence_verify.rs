@@ -115,3 +115,17 @@ fn an_incomplete_bundle_fails_verify() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).lines().any(|l| l.starts_with("incomplete: ")), "{}", text(&out.stdout));
 }
+
+#[test]
+fn a_planted_file_name_with_escape_sequences_is_shown_inert() {
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-esc", &[("one", 10)]);
+    // a name that would retitle the terminal and clear the screen if printed raw
+    std::fs::write(dir.join("x\u{1b}]2;owned\u{7}\u{1b}[2J\u{202e}hs.txt"), b"#!/bin/sh\n").unwrap();
+    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.lines().any(|l| l.starts_with("extra: x\u{fffd}]2;owned\u{fffd}\u{fffd}[2J\u{fffd}hs.txt")), "{s:?}");
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{s:?}");
+    assert!(!s.contains('\u{202e}'));
+}

@@ -95,7 +95,7 @@ impl ReleasePodArgs {
 pub fn emit(g: &GlobalArgs, report: &Report) -> std::io::Result<()> {
     if !g.quiet {
         for w in &report.warnings {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", crate::cli::output::terminal_safe(w));
         }
     }
     super::output::emit(g.output, report)

@@ -31,7 +31,7 @@ pub(super) async fn isolate_after(ctx: &ClusterCtx, opts: &Options, t: &Target, 
             notes.push(format!("pod isolated (case {}): undo with `kforensic release pod {} -n {}`", opts.case_id, t.pod, t.namespace));
         }
         Err(e) => {
-            eprintln!("warning: --isolate failed: {e}");
+            eprintln!("warning: --isolate failed: {}", crate::cli::output::terminal_safe(&e.to_string()));
             bundle.error(None, &format!("--isolate failed: {e}"))?;
         }
     }

@@ -203,7 +203,7 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
     };
     if let Some(e) = fatal {
         // the bundle is on disk and says what is missing; the error is what the user must read
-        eprintln!("error: {e}");
+        eprintln!("error: {}", crate::cli::output::terminal_safe(&e.to_string()));
         eprintln!("partial evidence in {} (manifest complete: false)", report.bundle);
         return Ok((report, Exit::Failure));
     }

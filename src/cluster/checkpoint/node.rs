@@ -131,10 +131,10 @@ pub(super) async fn memory_plan(
     }
     let fallback = |why: String| {
         if mode == MemoryMode::Auto {
-            eprintln!("note: {why}: capturing memory from /proc instead");
+            eprintln!("note: {}: capturing memory from /proc instead", crate::cli::output::terminal_safe(&why));
             MemoryPlan::Proc
         } else {
-            eprintln!("note: {why}");
+            eprintln!("note: {}", crate::cli::output::terminal_safe(&why));
             MemoryPlan::Unavailable(why)
         }
     };

@@ -17,14 +17,16 @@ impl Bars {
         Bars { multi: MultiProgress::with_draw_target(target), bars: Default::default() }
     }
     pub(crate) fn note(&self, msg: &str) {
+        let msg = crate::cli::output::terminal_safe(msg);
         if self.multi.is_hidden() {
             tracing::info!("{msg}");
         } else {
-            let _ = self.multi.println(msg);
+            let _ = self.multi.println(msg.as_ref());
         }
     }
     pub(crate) fn artifact(&self, container: &str, name: &str, bytes: u64, done: bool) {
-        let key = format!("{container}/{name}");
+        // names a container chose (its home directories) may hold escape sequences
+        let key = crate::cli::output::terminal_safe(&format!("{container}/{name}")).into_owned();
         let mut map = self.bars.lock().unwrap_or_else(|e| e.into_inner());
         let bar = map.entry(key.clone()).or_insert_with(|| {
             let b = self.multi.add(ProgressBar::new_spinner());

@@ -74,7 +74,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             Ok(h) => h,
             Err(e) => {
                 // the API-side triage still runs; the bundle says what is missing
-                eprintln!("warning: shell history not collected: {e}");
+                eprintln!("warning: shell history not collected: {}", crate::cli::output::terminal_safe(&e.to_string()));
                 bundle.error(None, &format!("shell history not collected: {e}"))?;
                 Default::default()
             }
