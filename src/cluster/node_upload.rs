@@ -202,3 +202,38 @@ fn send(out: &mut (dyn Write + Send), files: &[(ArtifactSpec, PathBuf)]) -> Resu
     w.flush()?;
     Ok(sent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn agent_put_args(args: &[String]) -> S3UploadArgs {
+        let mut v: Vec<String> = ["kforensic", "agent", "put", "--dest", "s3://b/p/c"].map(String::from).to_vec();
+        v.extend(args.iter().cloned());
+        match crate::cli::Cli::try_parse_from(v).unwrap().command {
+            crate::cli::Command::Agent(a) => match a.command {
+                crate::cli::agent::AgentCommand::Put(p) => p.s3,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_s3_option_reaches_the_agent_unchanged() {
+        let cli = crate::cli::Cli::try_parse_from([
+            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://b/p", "--upload-from", "node", "--region", "eu-west-3",
+            "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
+            "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
+        ])
+        .unwrap();
+        let crate::cli::Command::Checkpoint { target: crate::cli::checkpoint::CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        let back = agent_put_args(&agent_s3_args(&a.s3));
+        assert_eq!(format!("{:?}", back.connect.options()), format!("{:?}", a.s3.connect.options()));
+        assert_eq!(format!("{:?}", back.options()), format!("{:?}", a.s3.options()));
+        // and the defaults stay defaults
+        let plain = agent_put_args(&agent_s3_args(&agent_put_args(&[])));
+        assert_eq!(format!("{:?}", plain.options()), format!("{:?}", agent_put_args(&[]).options()));
+    }
+}
