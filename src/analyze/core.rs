@@ -15,7 +15,11 @@ use std::path::{Path, PathBuf};
 
 const PT_LOAD: u32 = 1;
 const PT_NOTE: u32 = 4;
+const NT_PRSTATUS: u32 = 1;
 const NT_PRPSINFO: u32 = 3;
+const NT_AUXV: u32 = 6;
+/// auxv: the program's entry point (inside the executable's text).
+const AT_ENTRY: u64 = 9;
 const NT_FILE: u32 = 0x4649_4c45;
 /// More program headers or mappings than this is not a process we dumped.
 const MAX_PHDRS: usize = 1 << 20;
@@ -33,6 +37,60 @@ pub struct CoreProcess {
     pub comm: String,
     pub args: String,
     pub memory: ProcessMemory,
+    /// One per NT_PRSTATUS note, the main thread first.
+    pub threads: Vec<CoreThread>,
+    /// File-backed mappings (NT_FILE).
+    pub files: Vec<CoreFile>,
+    /// The program's entry point (NT_AUXV `AT_ENTRY`), 0 when the core has none.
+    pub entry: u64,
+}
+
+/// Where a thread was when its process was dumped (the registers its NT_PRSTATUS note carries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoreThread {
+    pub tid: u32,
+    pub pc: u64,
+    pub sp: u64,
+    /// The system call it was blocked in, when the note says (x86_64's orig_rax).
+    pub syscall: Option<i64>,
+}
+
+impl CoreProcess {
+    /// The executable: the file mapped at the entry point; (path, deleted).
+    pub fn exe(&self) -> Option<(String, bool)> {
+        let f = self.files.iter().find(|f| self.entry != 0 && f.start <= self.entry && self.entry < f.end)?;
+        Some(match f.name.strip_suffix(" (deleted)") {
+            Some(n) => (n.to_string(), true),
+            None => (f.name.clone(), false),
+        })
+    }
+
+    /// `syscall 230 at libc.so.6+0xea503` for the main thread: where the process waited, as a
+    /// file offset `addr2line` takes. None when the core carries no program counter.
+    pub fn location(&self) -> Option<String> {
+        let t = self.threads.first().filter(|t| t.pc != 0)?;
+        let at = match self.files.iter().find(|f| f.start <= t.pc && t.pc < f.end) {
+            Some(f) => {
+                let base = f.name.rsplit('/').next().unwrap_or(&f.name);
+                format!("{base}+{:#x}", t.pc - f.start + f.file_offset)
+            }
+            None => format!("{:#x}", t.pc),
+        };
+        Some(match t.syscall {
+            Some(n) => format!("syscall {n} at {at}"),
+            None => at,
+        })
+    }
+}
+
+/// A file-backed mapping from NT_FILE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreFile {
+    pub start: u64,
+    pub end: u64,
+    /// Byte offset in the file of `start`.
+    pub file_offset: u64,
+    pub name: String,
 }
 
 /// Is `p` an ELF core file (by content)?
@@ -104,6 +162,7 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
     if eh[..4] != *b"\x7fELF" || eh[4] != 2 || eh[5] != 1 || u16_at(&eh, 16) != 4 {
         return Err(bad(path, 0, "not a 64-bit little-endian ELF core file"));
     }
+    let machine = u16_at(&eh, 18);
     let phoff = u64_at(&eh, 32);
     let phentsize = u16_at(&eh, 54) as usize;
     let mut phnum = u16_at(&eh, 56) as usize;
@@ -137,7 +196,9 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
         }
     }
     let (mut pid, mut ppid, mut uid, mut comm, mut args) = (0, 0, 0, String::new(), String::new());
-    let mut files: Vec<(u64, u64, String)> = Vec::new();
+    let mut files: Vec<CoreFile> = Vec::new();
+    let mut threads: Vec<CoreThread> = Vec::new();
+    let mut entry = 0u64;
     for n in &notes {
         let mut o = 0usize;
         while o + 12 <= n.len() {
@@ -149,6 +210,20 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
             }
             let d = &n[d0..d1];
             match ty {
+                NT_PRSTATUS if d.len() >= 112 => {
+                    let reg = |i: usize| if d.len() >= 120 + i * 8 { u64_at(d, 112 + i * 8) } else { 0 };
+                    let (pc, sp, syscall) = match machine {
+                        // x86_64: rip, rsp, orig_rax (-1 outside a system call)
+                        62 => (reg(16), reg(19), Some(reg(15) as i64).filter(|n| *n >= 0 && reg(16) != 0)),
+                        // aarch64: pc, sp (the note does not say whether x8 is a call number)
+                        183 => (reg(32), reg(31), None),
+                        _ => (0, 0, None),
+                    };
+                    threads.push(CoreThread { tid: u32_at(d, 32), pc, sp, syscall });
+                }
+                NT_AUXV => {
+                    entry = d.chunks_exact(16).find(|kv| u64_at(kv, 0) == AT_ENTRY).map(|kv| u64_at(kv, 8)).unwrap_or(0);
+                }
                 NT_PRPSINFO if d.len() >= 136 => {
                     uid = u32_at(d, 16);
                     pid = u32_at(d, 24);
@@ -158,13 +233,15 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
                 }
                 NT_FILE if d.len() >= 16 => {
                     let count = u64_at(d, 0) as usize;
+                    let page = u64_at(d, 8);
                     let table = 16usize.saturating_add(count.saturating_mul(24));
                     if count <= MAX_PHDRS && table <= d.len() {
                         let mut names = d[table..].split(|&c| c == 0);
                         for k in 0..count {
                             let e = 16 + k * 24;
                             let name = names.next().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
-                            files.push((u64_at(d, e), u64_at(d, e + 8), name));
+                            let file_offset = u64_at(d, e + 16).saturating_mul(page);
+                            files.push(CoreFile { start: u64_at(d, e), end: u64_at(d, e + 8), file_offset, name });
                         }
                     }
                 }
@@ -181,7 +258,7 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
             if flags & 2 != 0 { 'w' } else { '-' },
             if flags & 1 != 0 { 'x' } else { '-' }
         );
-        let name = files.iter().find(|(s, e, _)| *s <= vaddr && vaddr < *e).map(|f| f.2.clone()).unwrap_or_else(|| "[anon]".into());
+        let name = files.iter().find(|f| f.start <= vaddr && vaddr < f.end).map(|f| f.name.clone()).unwrap_or_else(|| "[anon]".into());
         memory.regions.push(Region { start: vaddr, end: vaddr + memsz, perms, name });
         if filesz > 0 {
             memory.segments.push(Segment { vaddr, len: filesz, file: path.to_path_buf(), offset: off });
@@ -189,12 +266,48 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
     }
     memory.regions.sort_by_key(|r| r.start);
     memory.segments.sort_by_key(|s| s.vaddr);
-    Ok(CoreProcess { path: path.to_path_buf(), pid, ppid, uid, comm, args, memory })
+    Ok(CoreProcess { path: path.to_path_buf(), pid, ppid, uid, comm, args, memory, threads, files, entry })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn which(prog: &str) -> PathBuf {
+        std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .map(|d| d.join(prog))
+            .find(|p| p.is_file())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_dumped_sleeper_is_found_waiting_in_its_system_call() {
+        // a real process blocked in a system call, dumped by the agent's core writer
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sleep.core");
+        let mut out = std::fs::File::create(&path).unwrap();
+        let dumped = crate::agent::memory::core::dump_core(child.id() as i32, &Default::default(), None, &mut out);
+        let _ = child.kill();
+        let _ = child.wait();
+        dumped.unwrap();
+        let p = load(&path).unwrap();
+        assert_eq!(p.threads.len(), 1);
+        assert_eq!(p.threads[0].tid, child.id());
+        let t = p.threads[0];
+        assert!(t.pc != 0 && t.sp != 0, "{t:?}");
+        // the program counter is inside an executable mapping of a file (libc's syscall wrapper)
+        let region = p.memory.regions.iter().find(|r| r.start <= t.pc && t.pc < r.end).expect("pc in a mapping");
+        assert!(region.perms.contains('x'), "{region:?}");
+        assert_eq!(p.exe(), Some((std::fs::canonicalize(which("sleep")).unwrap().display().to_string(), false)));
+        let at = p.location().unwrap();
+        if cfg!(target_arch = "x86_64") {
+            assert!(at.starts_with("syscall ") && at.contains(" at ") && at.contains("+0x"), "{at}");
+        }
+    }
 
     #[test]
     fn garbage_and_truncated_cores_are_refused_cleanly() {

@@ -130,7 +130,7 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
     r.summary.archive = o.archive.clone();
     r.summary.format = format!("{} ELF core file(s)", procs.len());
     r.summary.processes = procs.len();
-    r.summary.threads = procs.len();
+    r.summary.threads = procs.iter().map(|p| p.threads.len().max(1)).sum();
     r.summary.memory_pages_bytes = procs.iter().map(|p| p.memory.stored_bytes()).sum();
     if o.ps_tree || o.cmd {
         r.processes = Some(
@@ -142,13 +142,14 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
                     depth: 0,
                     comm: p.comm.clone(),
                     state: "-".into(),
-                    threads: 1,
+                    threads: p.threads.len().max(1),
                     uid: Some(p.uid),
                     euid: None,
-                    exe: None,
-                    exe_deleted: false,
+                    exe: p.exe().map(|e| e.0),
+                    exe_deleted: p.exe().is_some_and(|e| e.1),
                     cmdline: o.cmd.then(|| p.args.split_whitespace().map(str::to_string).collect()),
                     env: None,
+                    location: p.location(),
                 })
                 .collect(),
         );

@@ -169,7 +169,11 @@ impl TableView for Report {
         if let Some(ps) = &self.processes {
             let with_cmd = ps.iter().any(|p| p.cmdline.is_some());
             let with_env = ps.iter().any(|p| p.env.is_some());
+            let with_location = ps.iter().any(|p| p.location.is_some());
             let mut h = vec!["PID", "PPID", "USER", "STATE", "COMM", "EXE"];
+            if with_location {
+                h.push("WAITING IN");
+            }
             if with_cmd {
                 h.push("CMDLINE");
             }
@@ -182,6 +186,9 @@ impl TableView for Report {
                     format!("{}{}", "  ".repeat(p.depth.min(16)), clean(&p.comm)),
                     clean(&format!("{}{}", p.exe.as_deref().unwrap_or("-"), if p.exe_deleted { " (deleted)" } else { "" })),
                 ];
+                if with_location {
+                    r.push(clean(p.location.as_deref().unwrap_or("-")));
+                }
                 if with_cmd {
                     r.push(clean(&p.cmdline.as_ref().map(|c| c.join(" ")).unwrap_or_default()));
                 }

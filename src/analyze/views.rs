@@ -22,6 +22,9 @@ pub struct ProcessRow {
     pub cmdline: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
+    /// Where the main thread was (ELF cores): `syscall N at file+offset`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// Processes in tree order (parents before children).
@@ -63,6 +66,7 @@ fn row(d: &Dump, t: &Task, depth: usize, cmd: bool, env: bool) -> ProcessRow {
         exe_deleted: exe_id.is_some_and(|id| d.is_deleted(id)),
         cmdline: if cmd { Some(t.cmdline().unwrap_or_default()) } else { None },
         env: if env { Some(t.environ().unwrap_or_default()) } else { None },
+        location: None,
     }
 }
 
