@@ -342,6 +342,12 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
     }
     let procs = r["processes"].as_array().unwrap();
     assert!(procs.iter().any(|p| p["pid"].as_u64() == Some(holder)), "{procs:#?}");
+    // the process running the dropped, deleted binary is named as such, and placed where it waited
+    let holder_row = procs.iter().find(|p| p["pid"].as_u64() == Some(holder)).unwrap();
+    assert_eq!((holder_row["exe"].as_str(), holder_row["exe_deleted"].as_bool()), (Some("/tmp/.m/sh"), Some(true)), "{holder_row}");
+    if cfg!(target_arch = "x86_64") {
+        assert!(holder_row["location"].as_str().is_some_and(|l| l.starts_with("syscall ")), "{holder_row}");
+    }
     // a consistent cut: the container was frozen while its memory was read
     let mem: Value = serde_json::from_slice(&std::fs::read(c.join("memory.json")).unwrap()).unwrap();
     assert!(mem["freeze"].is_object(), "not frozen during the capture: {}", mem["freeze_error"]);
