@@ -700,3 +700,52 @@ fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
     assert_eq!(stdout(&left).trim(), "", "policy left after release");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
+
+#[test]
+fn every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only() {
+    let Some(env) = require("every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-multi");
+    env.apply(&format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: multi, namespace: {ns}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - {{name: init, image: test.local/busybox:1, command: ["sh", "-c", "echo init-ran"]}}
+  containers:
+  - {{name: main, image: test.local/busybox:1, command: ["sh", "-c", "echo main > /tmp/main.txt; exec sleep 100000"]}}
+  - {{name: side, image: test.local/busybox:1, command: ["sh", "-c", "echo side > /tmp/side.txt; exec sleep 100000"]}}
+"#,
+        ns = ns.name
+    ));
+    env.wait_running(&ns.name, "multi", 60);
+    std::thread::sleep(Duration::from_millis(500));
+    let dir = tempfile::tempdir().unwrap();
+
+    // all containers: both running ones from the node, the finished init container from the API
+    let case = case_id("multi");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "multi", &case, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(3), "partial: the init container has nothing live\n{}", stderr(&out));
+    let bundle = dir.path().join(&case);
+    let pod = bundle.join(format!("pods/{}/multi", ns.name));
+    for (c, file) in [("main", "tmp/main.txt"), ("side", "tmp/side.txt")] {
+        let paths = read_zst_tar_paths(&pod.join(c).join("rootfs.tar.zst"));
+        assert!(paths.iter().any(|p| p.ends_with(file)), "{c}: export lacks {file}");
+    }
+    assert!(std::fs::read_to_string(pod.join("init/logs/current.log")).unwrap().contains("init-ran"));
+    assert!(!pod.join("init/rootfs.tar.zst").exists());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let errors = manifest["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("container init is terminated"), "{errors:#?}");
+
+    // only the named container: complete
+    let case = case_id("multi-c");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "multi", &case, dir.path(), &["-c", "side"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pod = dir.path().join(&case).join(format!("pods/{}/multi", ns.name));
+    assert!(pod.join("side/rootfs.tar.zst").exists());
+    assert!(!pod.join("main").exists(), "an unnamed container was captured");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
