@@ -34,6 +34,9 @@ pub struct CollectorSpec {
     pub host_network: bool,
     /// A Secret whose keys become the agent's environment (node-side S3 credentials).
     pub env_secret: Option<String>,
+    /// Memory the agent will hold beyond its own few MiB (upload part buffers), so the node
+    /// accounts for it and does not evict the collector first under pressure.
+    pub extra_memory: u64,
 }
 
 impl CollectorSpec {
@@ -78,7 +81,7 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
                     "readOnlyRootFilesystem": true,
                     "runAsUser": 0,
                 },
-                "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}},
+                "resources": {"requests": {"cpu": "50m", "memory": format!("{}Mi", 32 + spec.extra_memory.div_ceil(1 << 20))}},
             }],
         },
     });
@@ -320,6 +323,7 @@ mod tests {
             deadline: Duration::from_secs(600),
             host_network,
             env_secret: secret.map(String::from),
+            extra_memory: if host_network { 80 << 20 } else { 0 },
         }
     }
 
@@ -335,10 +339,13 @@ mod tests {
         let c = &s.containers[0];
         assert_eq!(c.security_context.as_ref().unwrap().privileged, Some(true));
         assert!(c.env_from.is_none());
+        let mem = |s: &k8s_openapi::api::core::v1::PodSpec| s.containers[0].resources.as_ref().unwrap().requests.as_ref().unwrap()["memory"].0.clone();
+        assert_eq!(mem(&s), "32Mi");
 
         let s = manifest(&spec(true, Some("s3-node")), "x").spec.unwrap();
         assert_eq!(s.host_network, Some(true));
         assert_eq!(s.dns_policy.as_deref(), Some("ClusterFirstWithHostNet"));
+        assert_eq!(mem(&s), "112Mi", "the upload buffers are requested");
         let from = s.containers[0].env_from.as_ref().unwrap();
         assert_eq!(from[0].secret_ref.as_ref().unwrap().name, "s3-node");
     }

@@ -100,6 +100,8 @@ pub async fn run(ctx: &ClusterCtx, opts: Options) -> Result<(CheckpointReport, E
         deadline: deadline + Duration::from_secs(60),
         host_network: node_upload.is_some(),
         env_secret: a.node_credentials_secret.clone(),
+        // the node upload's part buffers: at most `concurrency` in flight plus the one filling
+        extra_memory: if node_upload.is_some() { (a.s3.concurrency as u64 + 1) * a.s3.part_size } else { 0 },
     };
 
     // The capture runs as its own task (it blocks on the evidence stream), so that a signal or the

@@ -130,6 +130,7 @@ async fn nodes(
             deadline: Duration::from_secs(20 * 60),
             host_network: false,
             env_secret: None,
+            extra_memory: 0,
         };
         bars.note(&format!("shell history: node {node}, {} pod(s)", pods.len()));
         let c = match Collector::start(&ctx.client, &spec, Duration::from_secs(120)).await {
