@@ -662,6 +662,8 @@ spec:
         .collect();
     assert_eq!(found, want);
     assert!(report["findings"].to_string().contains("download piped into a shell"), "{}", report["findings"]);
+    let h = &report["shell_history"];
+    assert_eq!((h["nodes"].as_u64(), h["containers"].as_u64(), h["files"].as_u64()), (Some(1), Some(3), Some(2)), "{h}");
     let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(0), "{}{}", common::stdout(&v), common::stderr(&v));
     // no collector pod stays on any node
@@ -691,4 +693,6 @@ fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was
     let errors = manifest["errors"].to_string();
     assert!(errors.contains("shell history") && errors.contains("forbidden"), "{errors}");
     assert!(bundle_dir(dest.path(), "hist-ro").join("triage/pods.ndjson").exists());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["shell_history"]["errors"][0].as_str().is_some_and(|e| e.contains("forbidden")), "{}", report["shell_history"]);
 }

@@ -62,6 +62,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     bundle.plan(plan.sources.iter().map(|s| s.path()))?;
     // node side first: its findings are ranked with the rest
     let mut extra = Vec::new();
+    let mut summary = None;
     if a.shell_history {
         let opts = super::history::HistoryOptions {
             collector_namespace: a.collector_namespace.clone(),
@@ -76,7 +77,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
                 // the API-side triage still runs; the bundle says what is missing
                 eprintln!("warning: shell history not collected: {}", crate::cli::output::terminal_safe(&e.to_string()));
                 bundle.error(None, &format!("shell history not collected: {e}"))?;
-                Default::default()
+                super::history::HistoryOutcome { errors: vec![format!("shell history not collected: {e}")], ..Default::default() }
             }
         };
         if let Some(why) = h.interrupted {
@@ -87,12 +88,14 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
             return Ok(Exit::Partial);
         }
+        summary = Some(super::report::HistorySummary { nodes: h.nodes, containers: h.containers, files: h.files, errors: h.errors });
         extra = h.findings;
     }
     let (bundle, mut report) = super::collect_with(&ctx, plan, bundle, extra).await?;
     let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
     let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
     report.case_id = case_id;
+    report.shell_history = summary;
     report.bundle = finished.dir.display().to_string();
     report.complete = report.complete && finished.manifest.complete;
     crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;

@@ -35,6 +35,10 @@ pub struct HistoryOutcome {
     pub findings: Vec<Finding>,
     pub containers: usize,
     pub nodes: usize,
+    /// History files now in the bundle.
+    pub files: usize,
+    /// Nodes whose histories could not be read, and why (also in the bundle's errors).
+    pub errors: Vec<String>,
     /// `interrupted by SIGINT` when a signal stopped it.
     pub interrupted: Option<String>,
 }
@@ -91,7 +95,7 @@ pub async fn capture(
     collector::ensure_namespace(&ctx.client, &opts.collector_namespace).await?;
     let mut signals = crate::cluster::checkpoint::Signals::install()
         .map_err(|e| ClusterError::Collector(format!("cannot install signal handlers: {e}")))?;
-    let work = nodes(ctx, &by_node, opts, bundle, &bars, &slot);
+    let work = nodes(ctx, &by_node, opts, bundle, &bars, &slot, &mut outcome.errors);
     tokio::select! {
         r = work => r?,
         s = signals.recv() => outcome.interrupted = Some(format!("interrupted by {s}")),
@@ -107,6 +111,7 @@ pub async fn capture(
         return Ok(outcome);
     }
     outcome.findings = rules(bundle, &by_node);
+    outcome.files = bundle.artifacts().iter().filter(|a| a.spec.path.split('/').nth(4) == Some("history")).count();
     Ok(outcome)
 }
 
@@ -118,8 +123,12 @@ async fn nodes(
     bundle: &mut DirBundle,
     bars: &Bars,
     slot: &Arc<Mutex<Option<Collector>>>,
+    errors: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
-    let record = |bundle: &mut DirBundle, msg: String| bundle.error(None, &msg).map_err(|e| ClusterError::Collector(e.to_string()));
+    let mut record = |bundle: &mut DirBundle, msg: String| {
+        errors.push(msg.clone());
+        bundle.error(None, &msg).map_err(|e| ClusterError::Collector(e.to_string()))
+    };
     for (node, pods) in by_node {
         let spec = CollectorSpec {
             namespace: opts.collector_namespace.clone(),

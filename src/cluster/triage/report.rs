@@ -63,6 +63,20 @@ pub struct CollectReport {
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub findings_error: Option<String>,
+    /// `--shell-history`: what was read from the nodes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shell_history: Option<HistorySummary>,
+}
+
+/// The node side of `collect --shell-history`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HistorySummary {
+    pub nodes: usize,
+    pub containers: usize,
+    /// History files found (and in the bundle).
+    pub files: usize,
+    /// What could not be read (also in the manifest's errors).
+    pub errors: Vec<String>,
 }
 
 impl CollectReport {
@@ -91,6 +105,7 @@ impl CollectReport {
             counts,
             findings,
             findings_error,
+            shell_history: None,
         }
     }
 }
@@ -109,6 +124,15 @@ impl TableView for CollectReport {
             ]
         });
         let mut out = format!("{}\n\n", table(&["SOURCE", "OBJECTS", "BYTES", "STATUS"], rows));
+        if let Some(h) = &self.shell_history {
+            out.push_str(&format!(
+                "shell history: {} container(s) on {} node(s), {} history file(s){}\n\n",
+                h.containers,
+                h.nodes,
+                h.files,
+                h.errors.first().map(|e| format!("; FAILED: {e}")).unwrap_or_default()
+            ));
+        }
         if self.findings.is_empty() {
             out.push_str("No findings.\n");
         } else {
