@@ -70,6 +70,11 @@ pub fn options(a: &CaptureArgs, quiet: bool) -> Result<CaptureOptions, AgentErro
             .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: format!("not a JSON target list: {e}") })?;
         targets.extend(list);
     }
+    if let Some(text) = &a.targets_json {
+        let list: Vec<TargetSpec> = serde_json::from_str(text)
+            .map_err(|e| AgentError::TargetList { path: "--targets-json".into(), reason: format!("not a JSON target list: {e}") })?;
+        targets.extend(list);
+    }
     for t in &targets {
         t.validate()?;
     }

@@ -49,7 +49,7 @@ pub struct PutArgs {
 
 #[derive(Debug, Clone, Args)]
 #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "stream"])))]
-#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["container", "targets"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["container", "targets", "targets_json"])))]
 pub struct CaptureArgs {
     /// Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable.
     #[arg(long = "container", value_name = "ID")]
@@ -57,6 +57,9 @@ pub struct CaptureArgs {
     /// JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); '-' reads stdin.
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
+    /// The same JSON target list given inline (one exec for many containers, no stdin needed).
+    #[arg(long, value_name = "JSON", hide = true)]
+    pub targets_json: Option<String>,
     /// Pod namespace of the (single) --container, for evidence paths and node log files.
     #[arg(long, value_name = "NS")]
     pub pod_namespace: Option<String>,

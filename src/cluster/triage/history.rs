@@ -9,6 +9,7 @@ use super::findings::history::check_history;
 use super::findings::{Finding, Ident};
 use crate::cluster::checkpoint::{Bars, FrozenCgroups, run_agent};
 use crate::cluster::collector::{self, Collector, CollectorSpec};
+use crate::agent::target::TargetSpec;
 use crate::cluster::target::{self, Target};
 use crate::cluster::{ClusterCtx, ClusterError};
 use crate::evidence::{ArtifactSink, DirBundle};
@@ -42,6 +43,9 @@ pub struct HistoryOutcome {
     /// `interrupted by SIGINT` when a signal stopped it.
     pub interrupted: Option<String>,
 }
+
+/// Containers per agent run.
+const BATCH: usize = 20;
 
 /// Largest history file the rules read (the whole file is in the bundle either way).
 const MAX_RULE_BYTES: u64 = 4 << 20;
@@ -151,21 +155,30 @@ async fn nodes(
         };
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
         let frozen: FrozenCgroups = Default::default();
+        // a batch of containers per agent run: one exec, one stream (kept short enough for a URL)
+        let specs: Vec<TargetSpec> = pods
+            .iter()
+            .flat_map(|t| {
+                t.containers.iter().filter(|c| c.running()).filter_map(|tc| {
+                    Some(TargetSpec {
+                        container_id: tc.container_id.clone()?,
+                        namespace: Some(t.namespace.clone()),
+                        pod: Some(t.pod.clone()),
+                        pod_uid: Some(t.pod_uid.clone()),
+                        container: Some(tc.name.clone()),
+                        checkpoint_archive: None,
+                    })
+                })
+            })
+            .collect();
         let mut result = Ok(());
-        'pods: for t in pods {
-            for tc in t.containers.iter().filter(|c| c.running()) {
-                let Some(id) = tc.container_id.clone() else { continue };
-                let args: Vec<String> = [
-                    "agent", "capture", "--stream", "--steps", "history", "--container", &id, "--pod-namespace", &t.namespace,
-                    "--pod-name", &t.pod, "--pod-uid", &t.pod_uid, "--container-name", &tc.name,
-                ]
-                .map(String::from)
-                .to_vec();
-                let label = format!("{}/{}/{}", t.namespace, t.pod, tc.name);
-                if let Err(e) = run_agent(&c, &args, bundle, bars, &label, &frozen).await {
-                    result = Err(e);
-                    break 'pods;
-                }
+        for batch in specs.chunks(BATCH) {
+            let list = serde_json::to_string(batch).unwrap_or_default();
+            let args: Vec<String> = ["agent", "capture", "--stream", "--steps", "history", "--targets-json", &list].map(String::from).to_vec();
+            let label = format!("node {node}: {} container(s)", batch.len());
+            if let Err(e) = run_agent(&c, &args, bundle, bars, &label, &frozen).await {
+                result = Err(e);
+                break;
             }
         }
         slot.lock().unwrap_or_else(|e| e.into_inner()).take();
