@@ -327,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
         'kforensic;agent;capture' {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable')
             [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin')
+            [CompletionResult]::new('--targets-json', '--targets-json', [CompletionResultType]::ParameterName, 'The same JSON target list given inline (one exec for many containers, no stdin needed)')
             [CompletionResult]::new('--pod-namespace', '--pod-namespace', [CompletionResultType]::ParameterName, 'Pod namespace of the (single) --container, for evidence paths and node log files')
             [CompletionResult]::new('--pod-name', '--pod-name', [CompletionResultType]::ParameterName, 'Pod name of the (single) --container')
             [CompletionResult]::new('--pod-uid', '--pod-uid', [CompletionResultType]::ParameterName, 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)')

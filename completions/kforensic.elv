@@ -304,6 +304,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;agent;capture'= {
             cand --container 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable'
             cand --targets 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin'
+            cand --targets-json 'The same JSON target list given inline (one exec for many containers, no stdin needed)'
             cand --pod-namespace 'Pod namespace of the (single) --container, for evidence paths and node log files'
             cand --pod-name 'Pod name of the (single) --container'
             cand --pod-uid 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)'

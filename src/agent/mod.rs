@@ -240,6 +240,14 @@ mod tests {
         assert!(options(&a, true).is_err());
         std::fs::write(&f, "not json").unwrap();
         assert!(matches!(options(&a, true), Err(AgentError::TargetList { .. })));
+        // inline, as collect --shell-history passes a batch through one exec
+        let list = r#"[{"container_id":"containerd://a","namespace":"ns","pod":"p","container":"c"},{"container_id":"containerd://b"}]"#;
+        let a = capture_args(&["--targets-json", list, "--steps", "history", "--stream"]);
+        assert_eq!(options(&a, true).unwrap().targets.len(), 2);
+        let a = capture_args(&["--targets-json", r#"[{"container_id":"containerd://a","container":"../../etc"}]"#, "--stream"]);
+        assert!(options(&a, true).is_err(), "hostile names are refused inline too");
+        let a = capture_args(&["--targets-json", "{", "--stream"]);
+        assert!(matches!(options(&a, true), Err(AgentError::TargetList { .. })));
     }
 
     #[test]
