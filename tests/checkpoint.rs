@@ -408,8 +408,40 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     let plan: Value = serde_json::from_slice(&std::fs::read(bundle.join(format!("pods/{}/suspect/main/memory-plan.json", ns.name))).unwrap()).unwrap();
     assert_eq!(plan["removed_from_node"], true, "{plan}");
     assert_eq!(plan["node_space_check"]["ok"], true, "{plan}");
-    let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
     assert!(common::verify_ok(&bundle));
+
+    // the same, uploaded straight from the node: the archive goes to S3 without crossing the
+    // API server, byte-identical, and still leaves the node
+    let Some(_) = require(test, &["s3"]) else {
+        let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS);
+        return;
+    };
+    std::fs::copy(&fx.tar, &archive).unwrap();
+    let aws = s3_of(env);
+    let bucket = evidence_support::Bucket::create(&aws, "kubelet");
+    let case = case_id("kubelet-node");
+    let secret = format!("{case}-s3");
+    node_secret(env, &secret, &aws, &aws.secret_key);
+    let dest = format!("s3://{}/incidents", bucket.name);
+    let out = Command::new(common::kforensic_bin())
+        .current_dir(dir.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["--kubeconfig", env.var("KF_KUBECONFIG_FAULT"), "-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "pod", "suspect"])
+        .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--memory=kubelet", "--dest", &dest])
+        .args(["--upload-from", "node", "--node-credentials-secret", &secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
+        .output()
+        .unwrap();
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let key = format!("incidents/{case}/pods/{}/suspect/main/checkpoint.tar", ns.name);
+    let (n, remote) = evidence_support::download_sha256(&aws, &bucket.name, &key);
+    assert_eq!((n, remote), (std::fs::metadata(&fx.tar).unwrap().len(), sha(&fx.tar)), "the archive in S3 differs from the one the kubelet named");
+    assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
+    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+    let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
 }
 
 /// The kubelet's checkpoint directory on this node (a real path: the agent reaches it through the host).
