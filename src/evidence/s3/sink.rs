@@ -12,14 +12,12 @@
 //! the failure, as with every sink.
 
 use super::client::S3;
-use super::error::classify;
-use super::upload::{LockMode, MIB, Part, Sse, UploadOptions, b64, with_options};
+use super::upload::{MIB, ObjectKey, Part, UploadOptions};
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::destination::S3Url;
 use crate::evidence::hash::Sha256;
 use crate::evidence::EvidenceError;
-use aws_sdk_s3::primitives::{ByteStream, DateTime};
-use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, ObjectLockMode, ServerSideEncryption};
+use aws_sdk_s3::types::CompletedPart;
 use std::io::{self, Write};
 use std::sync::Arc;
 use tokio::runtime::Handle;
@@ -93,8 +91,7 @@ struct ObjectWriter<'s> {
     opts: &'s UploadOptions,
     rt: &'s Handle,
     slots: &'s Arc<Semaphore>,
-    key: String,
-    target: String,
+    rel: String,
     media_type: String,
     buf: Vec<u8>,
     upload_id: Option<String>,
@@ -107,10 +104,8 @@ struct ObjectWriter<'s> {
 
 impl<'s> ObjectWriter<'s> {
     fn new(sink: &'s S3Sink<'_>, spec: &ArtifactSpec) -> Self {
-        let key = sink.url.key(&spec.path);
         ObjectWriter {
-            target: format!("s3://{}/{key}", sink.url.bucket),
-            key,
+            rel: spec.path.clone(),
             s3: &sink.s3,
             url: &sink.url,
             opts: &sink.opts,
@@ -138,6 +133,10 @@ impl<'s> ObjectWriter<'s> {
         io::Error::other(e.to_string())
     }
 
+    fn object(&self) -> ObjectKey<'_> {
+        ObjectKey { url: self.url, rel: &self.rel, media_type: &self.media_type }
+    }
+
     /// Collect finished part uploads; the first failure stops the artifact.
     fn reap(&mut self) -> Result<(), EvidenceError> {
         while let Some(r) = self.tasks.try_join_next() {
@@ -148,23 +147,8 @@ impl<'s> ObjectWriter<'s> {
 
     fn send_part(&mut self) -> Result<(), EvidenceError> {
         if self.upload_id.is_none() {
-            let req = self
-                .s3
-                .client
-                .create_multipart_upload()
-                .bucket(&self.url.bucket)
-                .key(&self.key)
-                .content_type(&self.media_type)
-                .checksum_algorithm(ChecksumAlgorithm::Sha256);
-            let created = self
-                .rt
-                .block_on(with_options!(req, self.opts).send())
-                .map_err(|e| classify(&e, &self.s3.op("s3:PutObject", &self.target, self.url, false)))?;
-            let id = created.upload_id().map(String::from).ok_or_else(|| super::S3Error::Failed {
-                action: "s3:PutObject",
-                target: self.target.clone(),
-                detail: "CreateMultipartUpload returned no upload id".into(),
-            })?;
+            // the whole hash is known only at the end: no metadata for it
+            let id = self.rt.block_on(self.s3.create_multipart(&self.object(), None, self.opts))?;
             self.upload_id = Some(id);
         }
         // a slot bounds the part buffers alive at once (the one being filled is extra)
@@ -177,9 +161,9 @@ impl<'s> ObjectWriter<'s> {
         let part = Part {
             s3: self.s3.clone(),
             bucket: self.url.bucket.clone(),
-            key: self.key.clone(),
+            key: self.object().key(),
             upload_id: self.upload_id.clone().unwrap_or_default(),
-            target: self.target.clone(),
+            target: self.object().target(),
         };
         self.tasks.spawn_on(
             async move {
@@ -200,20 +184,7 @@ impl<'s> ObjectWriter<'s> {
             let body = std::mem::take(&mut self.buf);
             // the buffer is the whole object: its hash is the whole hash
             let digest = hex::decode(&sha256).map_err(io::Error::other)?;
-            let req = self
-                .s3
-                .client
-                .put_object()
-                .bucket(&self.url.bucket)
-                .key(&self.key)
-                .content_type(&self.media_type)
-                .content_length(body.len() as i64)
-                .checksum_sha256(b64(&digest))
-                .metadata(super::upload::META_SHA256, &sha256)
-                .body(ByteStream::from(body));
-            self.rt
-                .block_on(with_options!(req, self.opts).customize().disable_payload_signing().send())
-                .map_err(|e| classify(&e, &self.s3.op("s3:PutObject", &self.target, self.url, false)))?;
+            self.rt.block_on(self.s3.put_object_whole(&self.object(), body, &digest, self.opts))?;
             return Ok((self.bytes, sha256));
         };
         if !self.buf.is_empty() {
@@ -222,21 +193,8 @@ impl<'s> ObjectWriter<'s> {
         while let Some(r) = self.rt.block_on(self.tasks.join_next()) {
             self.parts.push(r.map_err(io::Error::other)??);
         }
-        let mut parts = std::mem::take(&mut self.parts);
-        parts.sort_by_key(|p| p.part_number());
-        let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
-        self.rt
-            .block_on(
-                self.s3
-                    .client
-                    .complete_multipart_upload()
-                    .bucket(&self.url.bucket)
-                    .key(&self.key)
-                    .upload_id(&id)
-                    .multipart_upload(done)
-                    .send(),
-            )
-            .map_err(|e| classify(&e, &self.s3.op("s3:PutObject", &self.target, self.url, false)))?;
+        let parts = std::mem::take(&mut self.parts);
+        self.rt.block_on(self.s3.complete_multipart(&self.object(), &id, parts))?;
         self.upload_id = None;
         Ok((self.bytes, sha256))
     }
@@ -246,8 +204,7 @@ impl<'s> ObjectWriter<'s> {
         self.tasks.abort_all();
         while self.rt.block_on(self.tasks.join_next()).is_some() {}
         if let Some(id) = self.upload_id.take() {
-            let req = self.s3.client.abort_multipart_upload().bucket(&self.url.bucket).key(&self.key).upload_id(id);
-            let _ = self.rt.block_on(req.send());
+            self.rt.block_on(self.s3.abort_multipart(&self.object(), &id));
         }
     }
 }

@@ -110,7 +110,6 @@ macro_rules! with_options {
     }};
 }
 
-pub(crate) use with_options;
 
 fn changed(obj: &LocalObject, actual: String) -> EvidenceError {
     EvidenceError::ChangedWhileSending { path: obj.rel.clone(), expected: obj.sha256.clone(), actual }
@@ -155,6 +154,89 @@ impl Part {
                 EvidenceError::from(classify(&e, &op))
             })?;
         Ok(CompletedPart::builder().part_number(number).set_e_tag(r.e_tag).checksum_sha256(sum).build())
+    }
+}
+
+/// The object being written: where, and with which content type.
+pub(crate) struct ObjectKey<'a> {
+    pub url: &'a S3Url,
+    pub rel: &'a str,
+    pub media_type: &'a str,
+}
+
+impl ObjectKey<'_> {
+    pub fn key(&self) -> String {
+        self.url.key(self.rel)
+    }
+    pub fn target(&self) -> String {
+        format!("s3://{}/{}", self.url.bucket, self.key())
+    }
+}
+
+/// The requests every upload is made of (one-part objects, multipart create/complete/abort),
+/// with the encryption and Object Lock options applied and failures classified.
+impl S3 {
+    /// One PutObject of a whole object whose SHA-256 (`digest`) is known.
+    pub(crate) async fn put_object_whole(&self, o: &ObjectKey<'_>, body: Vec<u8>, digest: &[u8], opts: &UploadOptions) -> Result<(), EvidenceError> {
+        let req = self
+            .client
+            .put_object()
+            .bucket(&o.url.bucket)
+            .key(o.key())
+            .content_type(o.media_type)
+            .content_length(body.len() as i64)
+            .checksum_sha256(b64(digest))
+            .metadata(META_SHA256, hex::encode(digest))
+            .body(ByteStream::from(body));
+        with_options!(req, opts)
+            .customize()
+            .disable_payload_signing()
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
+        Ok(())
+    }
+
+    /// Start a multipart upload (SHA-256 part checksums); `sha256` goes into the metadata when known.
+    pub(crate) async fn create_multipart(&self, o: &ObjectKey<'_>, sha256: Option<&str>, opts: &UploadOptions) -> Result<String, EvidenceError> {
+        let mut req = self
+            .client
+            .create_multipart_upload()
+            .bucket(&o.url.bucket)
+            .key(o.key())
+            .content_type(o.media_type)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256);
+        if let Some(h) = sha256 {
+            req = req.metadata(META_SHA256, h);
+        }
+        let created = with_options!(req, opts)
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
+        created.upload_id().map(String::from).ok_or_else(|| {
+            S3Error::Failed { action: "s3:PutObject", target: o.target(), detail: "CreateMultipartUpload returned no upload id".into() }.into()
+        })
+    }
+
+    /// Make a multipart upload's object visible from its parts (any order).
+    pub(crate) async fn complete_multipart(&self, o: &ObjectKey<'_>, upload_id: &str, mut parts: Vec<CompletedPart>) -> Result<(), EvidenceError> {
+        parts.sort_by_key(|p| p.part_number());
+        let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&o.url.bucket)
+            .key(o.key())
+            .upload_id(upload_id)
+            .multipart_upload(done)
+            .send()
+            .await
+            .map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
+        Ok(())
+    }
+
+    /// Abort a multipart upload, best effort (the server may be why it failed).
+    pub(crate) async fn abort_multipart(&self, o: &ObjectKey<'_>, upload_id: &str) {
+        let _ = self.client.abort_multipart_upload().bucket(&o.url.bucket).key(o.key()).upload_id(upload_id).send().await;
     }
 }
 
@@ -221,24 +303,8 @@ impl S3 {
         if hex::encode(digest) != obj.sha256 {
             return Err(changed(obj, hex::encode(digest)));
         }
-        let key = url.key(&obj.rel);
-        let target = format!("s3://{}/{key}", url.bucket);
-        let req = self
-            .client
-            .put_object()
-            .bucket(&url.bucket)
-            .key(&key)
-            .content_type(&obj.media_type)
-            .content_length(size as i64)
-            .checksum_sha256(b64(&digest))
-            .metadata(META_SHA256, &obj.sha256)
-            .body(ByteStream::from(buf));
-        with_options!(req, opts)
-            .customize()
-            .disable_payload_signing()
-            .send()
-            .await
-            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
+        let o = ObjectKey { url, rel: &obj.rel, media_type: &obj.media_type };
+        self.put_object_whole(&o, buf, &digest, opts).await?;
         progress.inc(size);
         Ok(())
     }
@@ -252,48 +318,16 @@ impl S3 {
         progress: &Progress,
         slots: Arc<Semaphore>,
     ) -> Result<(), EvidenceError> {
-        let key = url.key(&obj.rel);
-        let target = format!("s3://{}/{key}", url.bucket);
-        let req = self
-            .client
-            .create_multipart_upload()
-            .bucket(&url.bucket)
-            .key(&key)
-            .content_type(&obj.media_type)
-            .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .metadata(META_SHA256, &obj.sha256);
-        let created = with_options!(req, opts)
-            .send()
-            .await
-            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
-        let Some(upload_id) = created.upload_id().map(String::from) else {
-            return Err(S3Error::Failed {
-                action: "s3:PutObject",
-                target,
-                detail: "CreateMultipartUpload returned no upload id".into(),
-            }
-            .into());
-        };
-        let sent = self.send_parts(url, obj, &key, &upload_id, part, progress, slots).await;
-        let parts = match sent {
-            Ok(p) => p,
+        let o = ObjectKey { url, rel: &obj.rel, media_type: &obj.media_type };
+        let key = o.key();
+        let upload_id = self.create_multipart(&o, Some(&obj.sha256), opts).await?;
+        match self.send_parts(url, obj, &key, &upload_id, part, progress, slots).await {
+            Ok(parts) => self.complete_multipart(&o, &upload_id, parts).await,
             Err(e) => {
-                // best effort: the server may be the reason we failed
-                let _ = self.client.abort_multipart_upload().bucket(&url.bucket).key(&key).upload_id(&upload_id).send().await;
-                return Err(e);
+                self.abort_multipart(&o, &upload_id).await;
+                Err(e)
             }
-        };
-        let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
-        self.client
-            .complete_multipart_upload()
-            .bucket(&url.bucket)
-            .key(&key)
-            .upload_id(&upload_id)
-            .multipart_upload(done)
-            .send()
-            .await
-            .map_err(|e| classify(&e, &self.op("s3:PutObject", &target, url, false)))?;
-        Ok(())
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
