@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub(crate) mod object;
 pub mod read;
 pub mod sink;
 pub mod upload;

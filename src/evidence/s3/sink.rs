@@ -12,7 +12,8 @@
 //! the failure, as with every sink.
 
 use super::client::S3;
-use super::upload::{MIB, ObjectKey, Part, UploadOptions};
+use super::object::{ObjectKey, Part};
+use super::upload::{MIB, UploadOptions};
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::destination::S3Url;
 use crate::evidence::hash::Sha256;
