@@ -32,12 +32,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn missing_context_is_one_line_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("config");
-    std::fs::write(
-        &kc,
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: real\n  context: {cluster: c, user: u}\ncurrent-context: real\n",
-    )
-    .unwrap();
+    let kc = loopback_kubeconfig(dir.path());
     let out = kforensic(&["--kubeconfig", kc.to_str().unwrap(), "--context", "nope", "preflight"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -48,13 +43,8 @@ fn missing_context_is_one_line_naming_it() {
 #[test]
 fn unreachable_cluster_is_one_line_naming_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("config");
     // port 1 on loopback: nothing listens there
-    std::fs::write(
-        &kc,
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: real\n  context: {cluster: c, user: u}\ncurrent-context: real\n",
-    )
-    .unwrap();
+    let kc = loopback_kubeconfig(dir.path());
     let out = kforensic(&["--kubeconfig", kc.to_str().unwrap(), "preflight"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -106,4 +96,15 @@ fn upload_from_node_flags_that_cannot_work_are_refused_before_anything_runs() {
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
         assert!(err.contains(says), "{args:?}: {err}");
     }
+}
+
+/// A kubeconfig whose only context, `real`, points at port 1 on loopback (nothing listens there).
+fn loopback_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
+    let kc = dir.join("config");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: real\n  context: {cluster: c, user: u}\ncurrent-context: real\n",
+    )
+    .unwrap();
+    kc
 }
