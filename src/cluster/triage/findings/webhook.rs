@@ -68,25 +68,31 @@ fn check(ident: &Ident, hooks: &[Hook<'_>], severity: Severity) -> Vec<Finding> 
     vec![Finding::new("KF-WH-001", severity, ident, format!("{kind} webhook(s) with failurePolicy Ignore outside kube-system: {}", hits.join("; ")))]
 }
 
+/// The fields the rule reads, from either kind of webhook configuration (same names, two types).
+macro_rules! hooks {
+    ($c:expr) => {
+        $c.webhooks
+            .iter()
+            .flatten()
+            .map(|w| Hook {
+                name: &w.name,
+                failure_policy: w.failure_policy.as_deref(),
+                rules: w.rules.as_deref().unwrap_or_default(),
+                client: &w.client_config,
+            })
+            .collect()
+    };
+}
+
 pub fn check_mutating(c: &MutatingWebhookConfiguration) -> Vec<Finding> {
     let ident = Ident::new("MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &c.metadata);
-    let hooks: Vec<Hook> = c.webhooks.iter().flatten().map(|w| Hook {
-        name: &w.name,
-        failure_policy: w.failure_policy.as_deref(),
-        rules: w.rules.as_deref().unwrap_or_default(),
-        client: &w.client_config,
-    }).collect();
+    let hooks: Vec<Hook> = hooks!(c);
     check(&ident, &hooks, Severity::High)
 }
 
 pub fn check_validating(c: &ValidatingWebhookConfiguration) -> Vec<Finding> {
     let ident = Ident::new("ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1", &c.metadata);
-    let hooks: Vec<Hook> = c.webhooks.iter().flatten().map(|w| Hook {
-        name: &w.name,
-        failure_policy: w.failure_policy.as_deref(),
-        rules: w.rules.as_deref().unwrap_or_default(),
-        client: &w.client_config,
-    }).collect();
+    let hooks: Vec<Hook> = hooks!(c);
     check(&ident, &hooks, Severity::Medium)
 }
 
