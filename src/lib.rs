@@ -9,6 +9,8 @@ pub mod cli;
 pub mod cluster;
 pub mod error;
 pub mod evidence;
+pub mod observe;
+pub mod protocol;
 pub mod run;
 
 pub use error::{Error, Exit};

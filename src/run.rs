@@ -14,21 +14,8 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             std::io::stdout().write_all(&crate::cli::completion_script(a.shell)).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
-        Command::Agent(a) => crate::agent::run(*a, g.quiet).await,
-        Command::Checkpoint { target: CheckpointTarget::Pod(a) } => {
-            a.check().map_err(Error::Usage)?;
-            let ctx = cluster::client::connect(&connect_options(g)?).await?;
-            let finish = crate::evidence::FinishOptions {
-                archive: a.archive,
-                s3: a.s3.connect.options(),
-                upload: a.s3.options(),
-                progress: !g.quiet,
-            };
-            let opts = cluster::checkpoint::Options { case_id: g.case_id(), progress: !g.quiet, finish, connect: connect_options(g)?, args: a };
-            let (report, exit) = cluster::checkpoint::run(&ctx, opts).await?;
-            crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
-            Ok(exit)
-        }
+        Command::Agent(a) => crate::cli::agent::run(*a, g.quiet).await,
+        Command::Checkpoint { target: CheckpointTarget::Pod(a) } => crate::cli::checkpoint::run(g, a).await,
         Command::Analyze(a) => {
             let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
             let report = crate::analyze::run(&opts)?;
@@ -77,7 +64,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
             crate::cli::isolate::emit(g, &report).map_err(Error::Output)?;
             Ok(Exit::Ok)
         }
-        Command::Collect(a) => crate::cluster::triage::command::run(g, a).await,
+        Command::Collect(a) => crate::cli::collect::run(g, a).await,
     }
 }
 

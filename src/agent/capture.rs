@@ -5,7 +5,7 @@
 use super::diff::{self, DiffReport, Lowers};
 use super::docker::Docker;
 use super::locate::{self, Located};
-use super::sinks::Progress;
+use super::sinks::{Progress, Reporter};
 use super::target::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
 use super::{AgentError, export, inspect, safefs, volatile};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
@@ -14,23 +14,7 @@ use serde_json::{Value, json};
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 
-/// The capture steps (`--steps`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Step {
-    Inspect,
-    Diff,
-    Export,
-    Volatile,
-    Logs,
-    History,
-    /// Process memory as ELF cores + suspicious executables (not in the default set).
-    Memory,
-}
-
-impl Step {
-    pub const ALL: [Step; 6] = [Step::Inspect, Step::Diff, Step::Export, Step::Volatile, Step::Logs, Step::History];
-}
+pub use crate::protocol::Step;
 
 #[derive(Debug, Clone)]
 pub struct CaptureOptions {
@@ -43,7 +27,6 @@ pub struct CaptureOptions {
     pub runc_roots: Vec<String>,
     /// Where the kubelet keeps container logs (host path).
     pub pod_log_dir: String,
-    pub quiet: bool,
     /// For `Step::Memory`.
     pub memory: super::memory::capture::MemoryCaptureOptions,
 }
@@ -132,8 +115,8 @@ fn copy(r: &mut dyn Read, w: &mut dyn Write) -> io::Result<u64> {
 }
 
 /// Run the capture of every target into `sink`.
-pub fn run(opts: &CaptureOptions, sink: &mut dyn ArtifactSink, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
-    let mut p = Progress::new(sink, opts.quiet);
+pub fn run(opts: &CaptureOptions, sink: &mut dyn ArtifactSink, report: Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+    let mut p = Progress::new(sink, report);
     let mut docker: Option<Result<Docker, String>> = None;
     for t in &opts.targets {
         let r = match t.validate() {
@@ -194,9 +177,9 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         None => None,
     };
     let l = locate::locate(r, dv.as_ref().and_then(|v| v.pid), &opts.runc_roots);
-    t.complete_from(&l.identity);
+    super::target::complete_from(&mut t, &l.identity);
     if let Some(v) = &dv {
-        t.complete_from(&v.identity);
+        super::target::complete_from(&mut t, &v.identity);
     }
     let prefix = t.prefix(r);
     let spec = |name: &str, media: &str| ArtifactSpec::new(format!("{prefix}/{name}"), media, "agent").container(uri.clone());
@@ -460,8 +443,8 @@ fn node_logs(
 }
 
 /// Freeze, one ELF core per process, suspicious executables, thaw. The frozen cgroup is announced
-/// on stderr (`{"frozen_cgroup": PATH}`) before reading starts, so that the CLI can thaw it should
-/// this process die.
+/// ([`Event::Frozen`](crate::protocol::Event::Frozen)) before reading starts, so that the CLI can
+/// thaw it should this process die.
 fn memory_step(
     opts: &CaptureOptions,
     init: i32,
@@ -477,8 +460,9 @@ fn memory_step(
     if let Some(s) = shim {
         mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
     }
+    let report = p.reporter();
     let mut announce = |f: &super::memory::freeze::Freezer| {
-        eprintln!("{}", serde_json::json!({"frozen_cgroup": f.path}));
+        report(&crate::protocol::Event::Frozen { cgroup: f.path.display().to_string() });
     };
     match capture_container_memory(init, prefix, container, &mopts, p, &mut announce) {
         Ok(rep) => {

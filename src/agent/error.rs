@@ -18,6 +18,8 @@ pub enum AgentError {
     /// Writing into the sink failed (stdout closed, disk full): nothing more can be delivered.
     #[error("cannot deliver evidence: {0}")]
     Sink(#[from] crate::evidence::EvidenceError),
+    #[error(transparent)]
+    Protocol(#[from] crate::protocol::ProtocolError),
     #[error("cannot export {path}: {source}")]
     Export {
         path: String,

@@ -6,20 +6,12 @@ use super::AgentError;
 use super::locate;
 use super::memory::space::{Margin, check_free_space};
 use super::target::ContainerRef;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Where the kubelet writes checkpoint archives.
-pub const CHECKPOINT_DIR: &str = "/var/lib/kubelet/checkpoints";
+pub const CHECKPOINT_DIR: &str = crate::protocol::layout::KUBELET_CHECKPOINT_DIR;
 
-#[derive(Debug, Serialize)]
-pub struct SpaceReport {
-    pub dir: String,
-    pub needed_bytes: u64,
-    pub available_bytes: u64,
-    pub ok: bool,
-    pub message: String,
-}
+pub use crate::protocol::SpaceReport;
 
 fn host_root(container: &str) -> Result<(PathBuf, Vec<i32>), AgentError> {
     let r = ContainerRef::parse(container)?;

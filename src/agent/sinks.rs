@@ -1,9 +1,11 @@
 //! Where the agent's artifacts go: a plain directory (`--out DIR`) or the framed stream on stdout
-//! (`--stream`, see `evidence::stream`), both wrapped in progress reporting (JSON lines on stderr).
+//! (`--stream`, see `evidence::stream`), both wrapped in progress reporting ([`Event`]s handed to
+//! the caller's reporter, which the command layer writes as JSON lines on stderr).
 
 use crate::evidence::artifact::check_relative_path;
 use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, HashingWriter};
 use crate::evidence::stream::ErrorRecord;
+use crate::protocol::Event;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -73,33 +75,17 @@ impl ArtifactSink for DirSink {
     }
 }
 
-/// Wraps a sink: progress JSON lines on stderr (`{"artifact":…,"bytes":…}` at most every 250 ms
-/// per artifact, and a final line with `"done"` and `"sha256"`), and a count of what failed.
+/// Where the agent's [`Event`]s go (the command layer writes them on stderr, or drops them with -q).
+pub type Reporter<'a> = &'a (dyn Fn(&Event) + Sync);
+
+/// Wraps a sink: [`Event::Progress`] at most every 250 ms per artifact, [`Event::Done`] or
+/// [`Event::Failed`] at its end, [`Event::Error`] for what could not be captured; and counts.
 pub struct Progress<'a> {
     inner: &'a mut dyn ArtifactSink,
-    quiet: bool,
+    report: Reporter<'a>,
     pub failed: u64,
     pub errors: u64,
     pub artifacts: u64,
-}
-
-#[derive(Serialize)]
-struct Event<'a> {
-    artifact: &'a str,
-    bytes: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    done: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sha256: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-}
-
-fn emit(e: &Event) {
-    if let Ok(mut s) = serde_json::to_string(e) {
-        s.push('\n');
-        let _ = io::stderr().lock().write_all(s.as_bytes());
-    }
 }
 
 struct Counting<'a> {
@@ -107,16 +93,16 @@ struct Counting<'a> {
     path: &'a str,
     bytes: u64,
     last: Instant,
-    quiet: bool,
+    report: Reporter<'a>,
 }
 
 impl Write for Counting<'_> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(b)?;
         self.bytes += n as u64;
-        if !self.quiet && self.last.elapsed() >= Duration::from_millis(250) {
+        if self.last.elapsed() >= Duration::from_millis(250) {
             self.last = Instant::now();
-            emit(&Event { artifact: self.path, bytes: self.bytes, done: None, sha256: None, error: None });
+            (self.report)(&Event::Progress { artifact: self.path.to_string(), bytes: self.bytes });
         }
         Ok(n)
     }
@@ -126,21 +112,16 @@ impl Write for Counting<'_> {
 }
 
 impl<'a> Progress<'a> {
-    pub fn new(inner: &'a mut dyn ArtifactSink, quiet: bool) -> Self {
-        Self { inner, quiet, failed: 0, errors: 0, artifacts: 0 }
+    pub fn new(inner: &'a mut dyn ArtifactSink, report: Reporter<'a>) -> Self {
+        Self { inner, report, failed: 0, errors: 0, artifacts: 0 }
     }
     /// A note that is not an error (a step skipped for a stated reason).
     pub fn note(&self, message: &str) {
-        if !self.quiet {
-            #[derive(Serialize)]
-            struct Note<'a> {
-                note: &'a str,
-            }
-            if let Ok(mut s) = serde_json::to_string(&Note { note: message }) {
-                s.push('\n');
-                let _ = io::stderr().lock().write_all(s.as_bytes());
-            }
-        }
+        (self.report)(&Event::Note { message: message.to_string() });
+    }
+    /// Any other event (a frozen cgroup).
+    pub fn reporter(&self) -> Reporter<'a> {
+        self.report
     }
 }
 
@@ -150,25 +131,20 @@ impl ArtifactSink for Progress<'_> {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
-        let quiet = self.quiet;
+        let report = self.report;
         let path = spec.path.clone();
         let r = self.inner.put(spec, &mut |w| {
-            let mut c = Counting { inner: w, path: &path, bytes: 0, last: Instant::now(), quiet };
+            let mut c = Counting { inner: w, path: &path, bytes: 0, last: Instant::now(), report };
             write(&mut c)
         });
         match &r {
             Ok(rec) => {
                 self.artifacts += 1;
-                if !quiet {
-                    emit(&Event { artifact: &rec.spec.path, bytes: rec.bytes, done: Some(true), sha256: Some(&rec.sha256), error: None });
-                }
+                report(&Event::Done { artifact: rec.spec.path.clone(), bytes: rec.bytes, sha256: rec.sha256.clone() });
             }
             Err(e) => {
                 self.failed += 1;
-                let msg = e.to_string();
-                if !quiet {
-                    emit(&Event { artifact: &spec.path, bytes: 0, done: Some(false), sha256: None, error: Some(&msg) });
-                }
+                report(&Event::Failed { artifact: spec.path.clone(), error: e.to_string() });
             }
         }
         r
@@ -176,18 +152,7 @@ impl ArtifactSink for Progress<'_> {
 
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
         self.errors += 1;
-        if !self.quiet {
-            #[derive(Serialize)]
-            struct Err<'a> {
-                #[serde(skip_serializing_if = "Option::is_none")]
-                path: Option<&'a str>,
-                error: &'a str,
-            }
-            if let Ok(mut s) = serde_json::to_string(&Err { path, error: message }) {
-                s.push('\n');
-                let _ = io::stderr().lock().write_all(s.as_bytes());
-            }
-        }
+        (self.report)(&Event::Error { path: path.map(str::to_string), message: message.to_string() });
         self.inner.error(path, message)
     }
 

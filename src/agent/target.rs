@@ -1,137 +1,22 @@
-//! What to capture: container references (`containerd://<id>`…), pod identity, evidence paths.
+//! Pod identity as the node's runtimes record it, and filling a target's gaps from it. The
+//! target types themselves are the protocol's ([`crate::protocol::TargetSpec`]).
 
-use super::AgentError;
-use serde::{Deserialize, Serialize};
+pub use crate::protocol::{ContainerRef, Runtime, TargetSpec};
+use crate::protocol::path_component_ok;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Runtime {
-    Containerd,
-    #[serde(rename = "cri-o")]
-    CriO,
-    Docker,
-    /// A bare id: found through /proc only.
-    Unknown,
-}
-
-impl Runtime {
-    pub fn name(self) -> &'static str {
-        match self {
-            Runtime::Containerd => "containerd",
-            Runtime::CriO => "cri-o",
-            Runtime::Docker => "docker",
-            Runtime::Unknown => "unknown",
+/// Fill what the caller left out from what the runtime knows (CRI labels/annotations); a value
+/// that could not be a path component is never taken.
+pub fn complete_from(t: &mut TargetSpec, id: &KubeIdentity) {
+    let fill = |slot: &mut Option<String>, v: &Option<String>| {
+        if slot.is_none() && v.as_deref().is_some_and(path_component_ok) {
+            *slot = v.clone();
         }
-    }
-}
-
-/// A Kubernetes container id (`status.containerStatuses[].containerID`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContainerRef {
-    pub runtime: Runtime,
-    pub id: String,
-}
-
-impl ContainerRef {
-    pub fn parse(s: &str) -> Result<Self, AgentError> {
-        let (runtime, id) = match s.split_once("://") {
-            Some(("containerd", id)) => (Runtime::Containerd, id),
-            Some(("cri-o", id)) => (Runtime::CriO, id),
-            Some(("docker", id)) => (Runtime::Docker, id),
-            Some((scheme, _)) => {
-                return Err(AgentError::BadTarget(format!(
-                    "unknown container runtime '{scheme}' in '{s}': expected containerd://, cri-o:// or docker://"
-                )));
-            }
-            None => (Runtime::Unknown, s),
-        };
-        let ok = !id.is_empty()
-            && id.len() <= 128
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-            && !id.starts_with('.');
-        if !ok {
-            return Err(AgentError::BadTarget(format!(
-                "'{s}' is not a container id (letters, digits, '-', '_', '.'; at most 128)"
-            )));
-        }
-        Ok(Self { runtime, id: id.to_string() })
-    }
-
-    pub fn uri(&self) -> String {
-        match self.runtime {
-            Runtime::Unknown => self.id.clone(),
-            r => format!("{}://{}", r.name(), self.id),
-        }
-    }
-}
-
-/// One container to capture, as given on the command line or in a JSON target list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetSpec {
-    /// `containerd://<id>`, `cri-o://<id>`, `docker://<id>` or a bare id.
-    pub container_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_uid: Option<String>,
-    /// The container's name in the pod spec.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
-    /// A kubelet checkpoint archive (host path) to ship as `checkpoint.tar`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint_archive: Option<String>,
-}
-
-/// A name that may become one component of an evidence path.
-fn path_component_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s != "."
-        && s != ".."
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-}
-
-impl TargetSpec {
-    pub fn validate(&self) -> Result<ContainerRef, AgentError> {
-        let r = ContainerRef::parse(&self.container_id)?;
-        for (what, v) in [("namespace", &self.namespace), ("pod", &self.pod), ("pod uid", &self.pod_uid), ("container name", &self.container)] {
-            if let Some(v) = v
-                && !path_component_ok(v)
-            {
-                return Err(AgentError::BadTarget(format!("{what} '{v}' is not a Kubernetes name")));
-            }
-        }
-        if let Some(a) = &self.checkpoint_archive
-            && (!a.starts_with('/') || a.split('/').any(|c| c == ".."))
-        {
-            return Err(AgentError::BadTarget(format!("checkpoint archive '{a}' must be an absolute path without '..'")));
-        }
-        Ok(r)
-    }
-
-    /// Fill what the caller left out from what the runtime knows (CRI labels/annotations).
-    pub fn complete_from(&mut self, id: &KubeIdentity) {
-        let fill = |slot: &mut Option<String>, v: &Option<String>| {
-            if slot.is_none() && v.as_deref().is_some_and(path_component_ok) {
-                *slot = v.clone();
-            }
-        };
-        fill(&mut self.namespace, &id.namespace);
-        fill(&mut self.pod, &id.pod);
-        fill(&mut self.pod_uid, &id.pod_uid);
-        fill(&mut self.container, &id.container);
-    }
-
-    /// Bundle directory for this container: `pods/<ns>/<pod>/<container>` when the pod identity
-    /// is known, else `containers/<runtime>-<id>`.
-    pub fn prefix(&self, r: &ContainerRef) -> String {
-        match (&self.namespace, &self.pod, &self.container) {
-            (Some(ns), Some(pod), Some(c)) => format!("pods/{ns}/{pod}/{c}"),
-            _ => format!("containers/{}-{}", r.runtime.name(), r.id),
-        }
-    }
+    };
+    fill(&mut t.namespace, &id.namespace);
+    fill(&mut t.pod, &id.pod);
+    fill(&mut t.pod_uid, &id.pod_uid);
+    fill(&mut t.container, &id.container);
 }
 
 /// Pod identity as a runtime records it (CRI labels or annotations).
@@ -162,31 +47,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn container_ids_parse_by_runtime() {
-        let r = ContainerRef::parse("containerd://abc123").unwrap();
-        assert_eq!((r.runtime, r.id.as_str()), (Runtime::Containerd, "abc123"));
-        assert_eq!(ContainerRef::parse("cri-o://x").unwrap().runtime, Runtime::CriO);
-        assert_eq!(ContainerRef::parse("docker://x").unwrap().uri(), "docker://x");
-        assert_eq!(ContainerRef::parse("kft-agent-1").unwrap().runtime, Runtime::Unknown);
-        for bad in ["rkt://x", "containerd://", "containerd://../x", "containerd://a/b", "docker://.x"] {
-            assert!(ContainerRef::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn prefixes_follow_the_bundle_layout_and_refuse_traversal() {
+    fn hostile_runtime_labels_never_become_paths() {
         let mut t = TargetSpec { container_id: "containerd://0123456789abcdef".into(), ..Default::default() };
         let r = t.validate().unwrap();
-        assert_eq!(t.prefix(&r), "containers/containerd-0123456789abcdef");
         let mut m = serde_json::Map::new();
         m.insert("io.kubernetes.cri.sandbox-namespace".into(), "web".into());
         m.insert("io.kubernetes.cri.sandbox-name".into(), "app-1".into());
         m.insert("io.kubernetes.cri.container-name".into(), "../../etc".into());
-        t.complete_from(&KubeIdentity::from_map(&m));
+        complete_from(&mut t, &KubeIdentity::from_map(&m));
         assert_eq!(t.container, None, "a hostile annotation never becomes a path");
         t.container = Some("main".into());
         assert_eq!(t.prefix(&r), "pods/web/app-1/main");
-        t.pod = Some("..".into());
-        assert!(t.validate().is_err());
     }
 }

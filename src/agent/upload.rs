@@ -2,40 +2,37 @@
 //! to S3 with the node's credentials (instance role, web identity, or the keys of a Secret given
 //! to the collector pod), so bulk data never crosses the API server or the responder's laptop.
 //!
-//! - `agent capture --stream --upload-to s3://…`: artifacts go to S3 as they are produced; the
-//!   evidence stream on stdout carries only their records (`O` frames) and errors.
-//! - `agent put --dest s3://…`: an evidence stream read on stdin (the CLI's API-side artifacts,
-//!   custody log and manifest) is uploaded the same way; the records go back on stdout. The
-//!   manifest is only written once every artifact it lists is in the bucket with its size.
+//! - a capture with an [`S3Destination`]: artifacts go to S3 as they are produced; the evidence
+//!   stream carries only their records (`O` frames) and errors.
+//! - [`put`]: an evidence stream (the CLI's API-side artifacts, custody log and manifest) is
+//!   uploaded the same way; the records go back as a stream. The manifest is only written once
+//!   every artifact it lists is in the bucket with its size.
 
-use crate::cli::agent::PutArgs;
-use crate::cli::evidence::S3UploadArgs;
 use crate::evidence::manifest::{MANIFEST, MAX_META_BYTES, Manifest};
 use crate::evidence::s3::{S3, S3Sink, connect};
 use crate::evidence::stream::{self, StreamSink};
 use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, Destination, EvidenceError, S3Url};
-use std::io::{self, Write};
+use crate::protocol::S3Destination;
+use std::io::{self, BufRead, Write};
 use tokio::runtime::Handle;
 
 /// Parse the bundle prefix and reach the bucket with this node's credentials (fails fast, one line).
-pub async fn open(dest: &str, args: &S3UploadArgs) -> Result<(S3, S3Url), EvidenceError> {
-    let Destination::S3(url) = Destination::parse(dest)? else {
-        return Err(EvidenceError::BadUrl { url: dest.into(), why: "expected s3://bucket/prefix".into() });
+pub async fn open(dest: &S3Destination) -> Result<(S3, S3Url), EvidenceError> {
+    let Destination::S3(url) = Destination::parse(&dest.url)? else {
+        return Err(EvidenceError::BadUrl { url: dest.url.clone(), why: "expected s3://bucket/prefix".into() });
     };
-    let s3 = connect(&args.connect.options()).await?;
+    let s3 = connect(&dest.connect).await?;
     s3.check_bucket(&url).await?;
     Ok((s3, url))
 }
 
-/// `agent put`: stdin → S3, records → stdout. Ok(true) when everything was stored.
-pub fn put(a: &PutArgs, s3: S3, url: S3Url, rt: Handle) -> Result<bool, EvidenceError> {
-    let out = io::BufWriter::new(io::stdout());
-    let mut reply = StreamSink::new(out)?;
+/// An evidence stream from `input` → S3, the records → `out`. Ok(true) when everything was stored.
+pub fn put(dest: &S3Destination, s3: S3, url: S3Url, input: &mut dyn BufRead, out: &mut (dyn Write + Send), rt: Handle) -> Result<bool, EvidenceError> {
+    let mut reply = StreamSink::new(io::BufWriter::new(out))?;
     let report = {
-        let mut sink = S3Sink::new(s3.clone(), url.clone(), a.s3.options(), rt.clone(), &mut reply);
+        let mut sink = S3Sink::new(s3.clone(), url.clone(), dest.upload.clone(), rt.clone(), &mut reply);
         let mut gate = ManifestGate { inner: &mut sink, s3, url, rt };
-        let mut input = io::BufReader::with_capacity(1 << 20, io::stdin());
-        stream::receive_to_summary(&mut input, &mut gate)
+        stream::receive_to_summary(input, &mut gate)
     };
     let report = match report {
         Ok(r) => r,

@@ -1,8 +1,12 @@
 //! `kforensic agent …`: the node side, run inside the collector pod (or as root on a node).
 
-use crate::agent::capture::Step;
+use crate::agent::{AgentError, Output, SharedReporter};
+use crate::protocol::{CaptureRequest, Event, MemoryRequest, NodeOptions, PutRequest, Request, S3Destination, Step, TargetSpec};
+use crate::{Error, Exit};
 use clap::{Args, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
@@ -12,6 +16,9 @@ pub struct AgentArgs {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum AgentCommand {
+    /// Serve one request document read from the first line of stdin (how the CLI drives the agent).
+    #[command(hide = true)]
+    Run,
     /// Capture containers running on this node: inspect, diff, export, volatile state, logs, histories.
     Capture(Box<CaptureArgs>),
     /// Is there room on the node for a kubelet checkpoint of this container?
@@ -72,8 +79,8 @@ pub struct CaptureArgs {
     /// Container name in the pod spec of the (single) --container.
     #[arg(long, value_name = "NAME")]
     pub container_name: Option<String>,
-    /// Steps to run.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Step::ALL.to_vec())]
+    /// Steps to run: inspect, diff, export, volatile, logs, history, memory.
+    #[arg(long, value_delimiter = ',', default_values_t = Step::ALL.to_vec())]
     pub steps: Vec<Step>,
     /// Include volumes (non-pseudo mounts inside the container) in the export.
     #[arg(long)]
@@ -110,7 +117,7 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "DIR")]
     pub runc_root: Vec<String>,
     /// The kubelet's pod log directory (host path).
-    #[arg(long, default_value = "/var/log/pods", value_name = "DIR")]
+    #[arg(long, default_value = crate::protocol::DEFAULT_POD_LOG_DIR, value_name = "DIR")]
     pub pod_log_dir: String,
 }
 
@@ -156,4 +163,238 @@ pub struct RemoveArchiveArgs {
     /// Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar).
     #[arg(long, value_name = "PATH")]
     pub path: String,
+}
+
+impl crate::cli::evidence::S3UploadArgs {
+    /// A bundle prefix in S3 and these flags, as the protocol carries them to the agent.
+    pub fn destination(&self, url: &str) -> S3Destination {
+        S3Destination { url: url.to_string(), connect: self.connect.options(), upload: self.options() }
+    }
+}
+
+/// The capture request that `agent capture` flags describe (targets from flags and/or a JSON list).
+pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
+    let mut targets = Vec::new();
+    let single = a.pod_namespace.is_some() || a.pod_name.is_some() || a.pod_uid.is_some() || a.container_name.is_some() || a.checkpoint_archive.is_some();
+    if single && a.container.len() != 1 {
+        return Err(AgentError::BadTarget(
+            "--pod-namespace, --pod-name, --pod-uid, --container-name and --checkpoint-archive describe ONE --container: give exactly one, or use --targets".into(),
+        ));
+    }
+    for c in &a.container {
+        targets.push(TargetSpec {
+            container_id: c.clone(),
+            namespace: a.pod_namespace.clone(),
+            pod: a.pod_name.clone(),
+            pod_uid: a.pod_uid.clone(),
+            container: a.container_name.clone(),
+            checkpoint_archive: a.checkpoint_archive.clone(),
+        });
+    }
+    if let Some(p) = &a.targets {
+        targets.extend(target_list_file(p)?);
+    }
+    if let Some(text) = &a.targets_json {
+        let list: Vec<TargetSpec> = serde_json::from_str(text)
+            .map_err(|e| AgentError::TargetList { path: "--targets-json".into(), reason: format!("not a JSON target list: {e}") })?;
+        targets.extend(list);
+    }
+    for t in &targets {
+        t.validate()?;
+    }
+    Ok(CaptureRequest {
+        targets,
+        steps: a.steps.clone(),
+        include_volumes: a.include_volumes,
+        memory: MemoryRequest { file_mappings: a.memory_file_mappings, max_bytes: a.memory_max_bytes, freeze: !a.no_freeze },
+        upload: a.upload_to.as_deref().map(|u| a.s3.destination(u)),
+        node: NodeOptions { docker_host: a.docker_host.clone(), runc_roots: a.runc_root.clone(), pod_log_dir: a.pod_log_dir.clone() },
+    })
+}
+
+/// `--targets FILE` ('-' = stdin).
+fn target_list_file(p: &std::path::Path) -> Result<Vec<TargetSpec>, AgentError> {
+    let text = if p.as_os_str() == "-" {
+        let mut s = String::new();
+        let r = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s);
+        if let Ok(s) = &r {
+            // a receiver that stays silent after stdin EOF can lose its stdin (exec quirk): answer
+            let sha = hex::encode(crate::evidence::hash::Sha256::digest(s.as_bytes()));
+            eprintln!("{}", serde_json::json!({"stdin": {"bytes": s.len(), "sha256": sha}}));
+        }
+        r
+    } else {
+        std::fs::read_to_string(p)
+    }
+    .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: e.to_string() })?;
+    serde_json::from_str(&text).map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: format!("not a JSON target list: {e}") })
+}
+
+/// Events as JSON lines on stderr (none with -q).
+fn stderr_reporter(quiet: bool) -> SharedReporter {
+    Arc::new(move |e: &Event| {
+        if !quiet {
+            let _ = std::io::stderr().lock().write_all(e.to_line().as_bytes());
+        }
+    })
+}
+
+/// Print a reply document on stdout.
+fn reply<T: serde::Serialize>(v: &T) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v).map_err(|e| Error::Output(e.into()))?;
+    out.write_all(b"\n").and_then(|()| out.flush()).map_err(Error::Output)
+}
+
+/// `kforensic agent …`: flags or a request document, into the node-side library.
+pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
+    let usage = |e: AgentError| match e {
+        AgentError::BadTarget(m) => Error::Usage(m),
+        AgentError::Protocol(p) => Error::Usage(p.to_string()),
+        e => e.into(),
+    };
+    let request = match a.command {
+        AgentCommand::Hold(h) => return hold(h.seconds).await,
+        AgentCommand::ExportDir(e) => {
+            let r = tokio::task::spawn_blocking(move || {
+                crate::agent::export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source })
+            })
+            .await
+            .map_err(|e| AgentError::Io(std::io::Error::other(e)))??;
+            reply(&r)?;
+            return Ok(Exit::Ok);
+        }
+        AgentCommand::Capture(c) if !c.stream => {
+            let req = capture_request(&c).map_err(usage)?;
+            let out = Output::Dir(c.out.clone().unwrap_or_default());
+            let outcome = crate::agent::capture(req, out, stderr_reporter(quiet)).await?;
+            return Ok(if outcome.complete() { Exit::Ok } else { Exit::Partial });
+        }
+        AgentCommand::Capture(c) => Request::Capture(capture_request(&c).map_err(usage)?),
+        AgentCommand::NodeSpace(n) => Request::NodeSpace { container: n.container, dir: n.dir },
+        AgentCommand::RemoveArchive(r) => Request::RemoveArchive { container: r.container, path: r.path },
+        AgentCommand::Thaw(t) => Request::Thaw { cgroup: t.cgroup.display().to_string() },
+        AgentCommand::Put(p) => Request::Put(PutRequest { dest: p.s3.destination(&p.dest), check: p.check }),
+        AgentCommand::Run => {
+            let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
+            let req = Request::read_from(&mut input).map_err(|e| usage(e.into()))?;
+            return serve(req, Box::new(input), quiet).await;
+        }
+    };
+    serve(request, Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())), quiet).await
+}
+
+/// Carry out one request: its evidence or reply on stdout, its events on stderr.
+async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: bool) -> Result<Exit, Error> {
+    match req {
+        Request::Capture(c) => {
+            let out = Output::Stream(Box::new(std::io::stdout()));
+            let outcome = crate::agent::capture(c, out, stderr_reporter(quiet)).await?;
+            Ok(if outcome.complete() { Exit::Ok } else { Exit::Partial })
+        }
+        Request::NodeSpace { container, dir } => {
+            let rep = crate::agent::node_files::space(&container, &dir)?;
+            reply(&rep)?;
+            Ok(if rep.ok { Exit::Ok } else { Exit::Failure })
+        }
+        Request::RemoveArchive { container, path } => {
+            crate::agent::node_files::remove_archive(&container, &path)?;
+            Ok(Exit::Ok)
+        }
+        Request::Thaw { cgroup } => {
+            let out = crate::agent::memory::freeze::thaw_cgroup(std::path::Path::new(&cgroup))
+                .map_err(|e| AgentError::Io(std::io::Error::other(e.to_string())))?;
+            reply(&out)?;
+            Ok(Exit::Ok)
+        }
+        Request::Put(p) if p.check => {
+            let (s3, url) = crate::agent::upload::open(&p.dest).await.map_err(AgentError::Sink)?;
+            reply(&serde_json::json!({"ok": true, "destination": url.to_string(), "endpoint": s3.endpoint}))?;
+            Ok(Exit::Ok)
+        }
+        Request::Put(p) => {
+            let ok = crate::agent::put(p.dest, input, Box::new(std::io::stdout())).await?;
+            Ok(if ok { Exit::Ok } else { Exit::Failure })
+        }
+    }
+}
+
+/// PID 1 of the collector pod: idle until SIGTERM/SIGINT or the deadline.
+async fn hold(seconds: u64) -> Result<Exit, Error> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(AgentError::Io)?;
+    tokio::select! {
+        _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn capture_args(args: &[&str]) -> CaptureArgs {
+        let mut v = vec!["kforensic", "agent", "capture"];
+        v.extend_from_slice(args);
+        match crate::cli::Cli::try_parse_from(v).unwrap().command {
+            crate::cli::Command::Agent(a) => match a.command {
+                AgentCommand::Capture(c) => *c,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pod_flags_describe_exactly_one_container() {
+        let a = capture_args(&["--container", "containerd://a", "--container", "containerd://b", "--pod-name", "p", "--out", "x"]);
+        assert!(matches!(capture_request(&a), Err(AgentError::BadTarget(_))));
+        let a = capture_args(&["--container", "containerd://a", "--pod-namespace", "ns", "--pod-name", "p", "--container-name", "c", "--out", "x"]);
+        let o = capture_request(&a).unwrap();
+        assert_eq!(o.targets[0].namespace.as_deref(), Some("ns"));
+        assert_eq!(o.steps, Step::ALL.to_vec());
+    }
+
+    #[test]
+    fn target_lists_are_read_and_validated() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("t.json");
+        std::fs::write(&f, r#"[{"container_id":"cri-o://abc","namespace":"ns","pod":"p","container":"c"}]"#).unwrap();
+        let a = capture_args(&["--targets", f.to_str().unwrap(), "--steps", "inspect,volatile", "--stream"]);
+        let o = capture_request(&a).unwrap();
+        assert_eq!(o.targets.len(), 1);
+        assert_eq!(o.steps, vec![Step::Inspect, Step::Volatile]);
+        std::fs::write(&f, r#"[{"container_id":"cri-o://abc","pod":"../x"}]"#).unwrap();
+        assert!(capture_request(&a).is_err());
+        std::fs::write(&f, "not json").unwrap();
+        assert!(matches!(capture_request(&a), Err(AgentError::TargetList { .. })));
+        // inline, a batch in one exec
+        let list = r#"[{"container_id":"containerd://a","namespace":"ns","pod":"p","container":"c"},{"container_id":"containerd://b"}]"#;
+        let a = capture_args(&["--targets-json", list, "--steps", "history", "--stream"]);
+        assert_eq!(capture_request(&a).unwrap().targets.len(), 2);
+        let a = capture_args(&["--targets-json", r#"[{"container_id":"containerd://a","container":"../../etc"}]"#, "--stream"]);
+        assert!(capture_request(&a).is_err(), "hostile names are refused inline too");
+        let a = capture_args(&["--targets-json", "{", "--stream"]);
+        assert!(matches!(capture_request(&a), Err(AgentError::TargetList { .. })));
+    }
+
+    #[test]
+    fn flags_and_documents_describe_the_same_capture() {
+        let a = capture_args(&["--container", "containerd://a", "--steps", "memory", "--memory-max-bytes", "4096", "--no-freeze", "--stream"]);
+        let req = Request::Capture(capture_request(&a).unwrap());
+        let mut line = std::io::Cursor::new(req.to_line().into_bytes());
+        let Request::Capture(back) = Request::read_from(&mut line).unwrap() else { panic!() };
+        assert_eq!(back.memory, MemoryRequest { file_mappings: false, max_bytes: Some(4096), freeze: false });
+        assert_eq!(back.steps, [Step::Memory]);
+    }
+
+    #[test]
+    fn a_destination_is_required() {
+        let r = crate::cli::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x"]);
+        assert!(r.is_err());
+        let r = crate::cli::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x", "--out", "d", "--stream"]);
+        assert!(r.is_err());
+    }
 }

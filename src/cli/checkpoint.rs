@@ -1,5 +1,12 @@
 //! Arguments of `kforensic checkpoint pod`.
 
+use crate::cli::output::{TableView, human_bytes, table, terminal_safe};
+use crate::cli::progress::{Bars, Signals};
+use crate::cli::GlobalArgs;
+use crate::cluster::checkpoint::{self, CheckpointReport, MemoryMode, Options, Plan, UploadFrom};
+use crate::evidence::Destination;
+use crate::protocol::MemoryRequest;
+use crate::{Error, Exit};
 use clap::{Args, Subcommand, ValueEnum};
 use std::time::Duration;
 
@@ -22,7 +29,19 @@ pub struct CheckpointPodArgs {
     /// Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores
     /// read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_name = "MODE")]
-    pub memory: Option<MemoryMode>,
+    pub memory: Option<MemoryArg>,
+    /// With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk.
+    #[arg(long)]
+    pub memory_file_mappings: bool,
+    /// With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB).
+    #[arg(long, value_name = "SIZE", value_parser = crate::cli::evidence::parse_size)]
+    pub memory_max_bytes: Option<u64>,
+    /// With --memory=proc: do not freeze the container while its memory is read (no consistent cut).
+    #[arg(long)]
+    pub no_freeze: bool,
+    /// Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed.
+    #[arg(long)]
+    pub dry_run: bool,
     /// After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label).
     #[arg(long)]
     pub isolate: bool,
@@ -54,7 +73,7 @@ pub struct CheckpointPodArgs {
     /// AWS credentials). `node`: the agent on the pod's node, as it captures (the node's
     /// credentials: instance role or --node-credentials-secret); bulk data never crosses the API server.
     #[arg(long, value_enum, default_value = "client", value_name = "WHO")]
-    pub upload_from: UploadFrom,
+    pub upload_from: UploadFromArg,
     /// With --upload-from node: a Secret in the collector namespace whose keys become the agent's
     /// environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…).
     /// Default: the node's own credentials (instance metadata, reachable as the collector uses the node's network).
@@ -64,17 +83,11 @@ pub struct CheckpointPodArgs {
     pub s3: crate::cli::evidence::S3UploadArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UploadFrom {
-    Client,
-    Node,
-}
-
 impl CheckpointPodArgs {
     /// Flag combinations that cannot work, as one line for the user.
     pub fn check(&self) -> Result<(), String> {
         let s3 = self.dest.starts_with("s3:") || self.dest.starts_with("S3:");
-        if self.upload_from == UploadFrom::Node {
+        if self.upload_from == UploadFromArg::Node {
             if !s3 {
                 return Err(format!("--upload-from node needs --dest s3://bucket/prefix (got '{}'): the node uploads to S3, not to a local directory", self.dest));
             }
@@ -106,13 +119,194 @@ impl PullPolicy {
     }
 }
 
+/// `--memory`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MemoryMode {
+pub enum MemoryArg {
     Auto,
     Kubelet,
     Proc,
 }
 
+impl From<MemoryArg> for MemoryMode {
+    fn from(m: MemoryArg) -> MemoryMode {
+        match m {
+            MemoryArg::Auto => MemoryMode::Auto,
+            MemoryArg::Kubelet => MemoryMode::Kubelet,
+            MemoryArg::Proc => MemoryMode::Proc,
+        }
+    }
+}
+
+/// `--upload-from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UploadFromArg {
+    Client,
+    Node,
+}
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 90s, 10m, 1h)"))
+}
+
+impl CheckpointPodArgs {
+    /// The plain options the checkpoint library takes.
+    pub fn options(&self, g: &GlobalArgs) -> Result<Options, Error> {
+        self.check().map_err(Error::Usage)?;
+        let dest = Destination::parse(&self.dest)?;
+        Ok(Options {
+            pod: self.name.clone(),
+            containers: self.containers.clone(),
+            dest,
+            memory: self.memory.map(MemoryMode::from),
+            memory_options: MemoryRequest { file_mappings: self.memory_file_mappings, max_bytes: self.memory_max_bytes, freeze: !self.no_freeze },
+            isolate: self.isolate,
+            image: self.image.clone().unwrap_or_else(checkpoint::plan::default_image),
+            pull_policy: self.pull_policy.as_k8s(),
+            collector_namespace: self.collector_namespace.clone(),
+            timeout: self.timeout,
+            keep_collector: self.keep_collector,
+            include_volumes: self.include_volumes,
+            keep_node_archive: self.keep_node_archive,
+            upload_from: match self.upload_from {
+                UploadFromArg::Client => UploadFrom::Client,
+                UploadFromArg::Node => UploadFrom::Node,
+            },
+            node_credentials_secret: self.node_credentials_secret.clone(),
+            s3_connect: self.s3.connect.options(),
+            s3_upload: self.s3.options(),
+            connect: crate::run::connect_options(g)?,
+            case_id: g.case_id(),
+            finish: crate::evidence::FinishOptions {
+                archive: self.archive,
+                s3: self.s3.connect.options(),
+                upload: self.s3.options(),
+                progress: !g.quiet,
+            },
+        })
+    }
+}
+
+/// `kforensic checkpoint pod`: plan, then (unless --dry-run) capture; report and exit code.
+pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
+    let opts = a.options(g)?;
+    let ctx = crate::cluster::client::connect(&opts.connect).await?;
+    // from here on a Ctrl-C / SIGTERM cleans up instead of killing us
+    let signals = Signals::install().map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?;
+    let plan = checkpoint::resolve(&ctx, &opts).await?;
+    if a.dry_run {
+        crate::cli::output::emit(g.output, &plan).map_err(Error::Output)?;
+        return Ok(Exit::Ok);
+    }
+    let stop = signals.stop_on_signal();
+    let report = checkpoint::run(&ctx, &opts, plan, Bars::shared(!g.quiet), stop).await?;
+    crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+    if let Some(e) = &report.error {
+        // the bundle is on disk and says what is missing; the error is what the user must read
+        eprintln!("error: {}", terminal_safe(e));
+        eprintln!("partial evidence in {} (manifest complete: false)", report.bundle);
+        return Ok(Exit::Failure);
+    }
+    Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+}
+
+impl TableView for CheckpointReport {
+    fn table(&self) -> String {
+        let rows = self.manifest.artifacts.iter().map(|a| vec![a.spec.path.clone(), human_bytes(a.bytes), a.sha256.clone()]);
+        let mut s = format!("{}\n", table(&["ARTIFACT", "SIZE", "SHA-256"], rows));
+        for e in &self.manifest.errors {
+            s.push_str(&format!("✘ {}\n", e.message));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        let timing: Vec<String> = self.steps.iter().map(|t| format!("{} {:.1}s", t.step, t.seconds)).collect();
+        s.push_str(&format!("time: {}\n", timing.join(", ")));
+        s.push_str(&format!(
+            "{} bundle {} ({} artifacts){}\n",
+            if self.complete { "✔ complete" } else { "✘ INCOMPLETE" },
+            self.bundle,
+            self.manifest.artifacts.len(),
+            if self.complete { "" } else { ": see the errors above and manifest.json" }
+        ));
+        s
+    }
+}
+
+impl TableView for Plan {
+    fn table(&self) -> String {
+        let mut s = format!("case {} · pod {}/{} on node {}\n", self.case_id, self.namespace, self.pod, self.node);
+        let rows = self.containers.iter().map(|c| {
+            let memory = match (c.node_side, c.memory) {
+                (false, _) => "-".to_string(),
+                (true, None) => "no".to_string(),
+                (true, Some(MemoryMode::Auto)) => "kubelet, else /proc".to_string(),
+                (true, Some(MemoryMode::Kubelet)) => "kubelet".to_string(),
+                (true, Some(MemoryMode::Proc)) => "/proc".to_string(),
+            };
+            let capture = if c.node_side { "node + API" } else { "API only" };
+            vec![c.name.clone(), c.kind.to_string(), c.state.to_string(), capture.to_string(), memory]
+        });
+        s.push_str(&format!("{}\n", table(&["CONTAINER", "KIND", "STATE", "CAPTURE", "MEMORY"], rows)));
+        match &self.collector {
+            Some(c) => s.push_str(&format!(
+                "collector: pod in namespace {} on node {}, image {} ({}){}\n",
+                c.namespace,
+                c.node,
+                c.image,
+                c.pull_policy,
+                if c.host_network { ", node network" } else { "" }
+            )),
+            None => s.push_str("collector: none (nothing runs on the node)\n"),
+        }
+        let who = match self.upload_from {
+            UploadFrom::Client => "",
+            UploadFrom::Node => " (uploaded from the node)",
+        };
+        s.push_str(&format!("bundle: {}{who}\n", self.destination));
+        if self.isolate {
+            s.push_str("then: isolate the pod (deny-all NetworkPolicy + quarantine label)\n");
+        }
+        s.push_str(&format!("expected artifacts ({}):\n", self.expected.len()));
+        for e in &self.expected {
+            s.push_str(&format!("  {e}\n"));
+        }
+        s.push_str("dry run: nothing was created or changed\n");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn every_s3_option_reaches_the_agent_unchanged() {
+        let cli = crate::cli::Cli::try_parse_from([
+            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://b/p", "--upload-from", "node", "--region", "eu-west-3",
+            "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
+            "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
+        ])
+        .unwrap();
+        let crate::cli::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        let dest = a.s3.destination("s3://b/p/case-1");
+        let line = crate::protocol::Request::Put(crate::protocol::PutRequest { dest, check: false }).to_line();
+        let back = crate::protocol::Request::read_from(&mut std::io::Cursor::new(line.into_bytes())).unwrap();
+        let crate::protocol::Request::Put(p) = back else { panic!() };
+        assert_eq!(format!("{:?}", p.dest.connect), format!("{:?}", a.s3.connect.options()));
+        assert_eq!(format!("{:?}", p.dest.upload), format!("{:?}", a.s3.options()));
+        assert_eq!(p.dest.url, "s3://b/p/case-1");
+    }
+
+    #[test]
+    fn the_agents_memory_options_are_reachable_from_checkpoint() {
+        let cli = crate::cli::Cli::try_parse_from([
+            "kforensic", "checkpoint", "pod", "p", "--memory=proc", "--memory-max-bytes", "2GiB", "--no-freeze", "--memory-file-mappings",
+        ])
+        .unwrap();
+        let crate::cli::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        let o = a.options(&cli.global).unwrap();
+        assert_eq!(o.memory, Some(MemoryMode::Proc));
+        assert_eq!(o.memory_options, MemoryRequest { file_mappings: true, max_bytes: Some(2 << 30), freeze: false });
+    }
 }

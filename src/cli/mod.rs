@@ -7,6 +7,7 @@ pub mod isolate;
 pub mod collect;
 pub mod analyze;
 pub mod output;
+pub mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -39,7 +39,8 @@ pub fn planned(t: &Target) -> Vec<String> {
 }
 
 fn log_path(t: &Target, container: &str, file: &str) -> String {
-    format!("pods/{}/{}/{}/logs/{file}", t.namespace, t.pod, container)
+    use crate::protocol::layout;
+    format!("{}{}/{file}", layout::container_dir(&t.namespace, &t.pod, container), layout::LOGS_DIR)
 }
 
 /// Collect everything; failures of single items are recorded in `sink`, not returned.

@@ -2,6 +2,7 @@
 //! the kforensic binary in agent mode. Created, waited for (image problems reported within
 //! seconds), exec'd into, and always deleted.
 
+use crate::protocol::{AGENT_RUN, Request};
 use super::ClusterError;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
@@ -12,6 +13,9 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_NAMESPACE: &str = "kforensic";
 pub const CONTAINER: &str = "agent";
 /// Where the binary lives in the collector image.
+/// The agent's stdin while a request runs.
+pub type AgentStdin = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+
 pub const AGENT_BIN: &str = "/usr/local/bin/kforensic";
 
 /// The image published for this version of kforensic.
@@ -19,7 +23,7 @@ pub fn default_image() -> String {
     std::env::var("KFORENSIC_IMAGE").unwrap_or_else(|_| format!("ghcr.io/kforensic/kforensic:v{}", env!("CARGO_PKG_VERSION")))
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CollectorSpec {
     pub namespace: String,
     pub node: String,
@@ -28,6 +32,7 @@ pub struct CollectorSpec {
     pub pull_policy: &'static str,
     pub case_id: String,
     /// The pod ends itself after this long even if nobody deletes it.
+    #[serde(rename = "deadline_seconds", serialize_with = "as_seconds")]
     pub deadline: Duration,
     /// Use the node's network (`--upload-from node`: the node's route to S3 and its instance
     /// metadata credentials, which a pod network often cannot reach).
@@ -37,6 +42,10 @@ pub struct CollectorSpec {
     /// Memory the agent will hold beyond its own few MiB (upload part buffers), so the node
     /// accounts for it and does not evict the collector first under pressure.
     pub extra_memory: u64,
+}
+
+fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
 }
 
 impl CollectorSpec {
@@ -177,10 +186,10 @@ impl Collector {
         let c = Collector { api, name, namespace: spec.namespace.clone() };
         match c.wait_running(ready_timeout).await {
             Ok(()) => Ok(c),
-            Err(e) => {
-                c.delete().await;
-                Err(e)
-            }
+            Err(e) => match c.delete().await {
+                Ok(()) => Err(e),
+                Err(left) => Err(ClusterError::Collector(format!("{e}; {left}"))),
+            },
         }
     }
 
@@ -233,33 +242,34 @@ impl Collector {
         }
     }
 
-    /// Run `args` (after the agent binary) in the collector; stdout/stderr with 64 KiB buffers.
-    pub async fn exec(&self, args: &[String]) -> Result<AttachedProcess, ClusterError> {
-        self.exec_with(args, false).await
-    }
-
-    /// As [`Collector::exec`], with a stdin to write to. Keep it open until stdout has ended:
-    /// before Kubernetes 1.29, closing stdin closes the whole exec connection.
-    pub async fn exec_stdin(&self, args: &[String]) -> Result<AttachedProcess, ClusterError> {
-        self.exec_with(args, true).await
-    }
-
-    async fn exec_with(&self, args: &[String], stdin: bool) -> Result<AttachedProcess, ClusterError> {
+    /// Start `kforensic agent run` in the collector with `request` as the first line of its stdin;
+    /// stdout/stderr with 64 KiB buffers. The returned stdin must stay open until stdout has
+    /// ended: before Kubernetes 1.29, closing stdin closes the whole exec connection.
+    pub async fn request(&self, request: &Request) -> Result<(AttachedProcess, AgentStdin), ClusterError> {
+        use tokio::io::AsyncWriteExt;
         let mut cmd = vec![AGENT_BIN.to_string()];
-        cmd.extend(args.iter().cloned());
-        let mut ap = AttachParams::default().container(CONTAINER).stdin(stdin).stdout(true).stderr(true);
+        cmd.extend(AGENT_RUN.iter().map(|s| s.to_string()));
+        let mut ap = AttachParams::default().container(CONTAINER).stdin(true).stdout(true).stderr(true);
         ap.max_stdout_buf_size = Some(64 * 1024);
         ap.max_stderr_buf_size = Some(64 * 1024);
-        self.api
-            .exec(&self.name, cmd, &ap)
-            .await
-            .map_err(|e| ClusterError::kube(format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name), e))
+        let what = || format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name);
+        let mut proc = self.api.exec(&self.name, cmd, &ap).await.map_err(|e| ClusterError::kube(what(), e))?;
+        let mut stdin: AgentStdin = Box::new(proc.stdin().ok_or_else(|| ClusterError::Collector(format!("{}: no stdin", what())))?);
+        let sent = async {
+            stdin.write_all(request.to_line().as_bytes()).await?;
+            stdin.flush().await
+        };
+        sent.await.map_err(|e| ClusterError::Collector(format!("{}: sending the request: {e}", what())))?;
+        Ok((proc, stdin))
     }
 
-    /// Run a short agent command to its end: (succeeded, stdout, last line of stderr).
-    pub async fn call(&self, args: &[String]) -> (bool, String, String) {
+    /// Run a short request to its end: (succeeded, stdout, last line of stderr).
+    pub async fn call(&self, request: &Request) -> (bool, String, String) {
         use tokio::io::AsyncReadExt;
-        let Ok(mut p) = self.exec(args).await else { return (false, String::new(), "exec failed".into()) };
+        let (mut p, stdin) = match self.request(request).await {
+            Ok(x) => x,
+            Err(e) => return (false, String::new(), e.to_string()),
+        };
         let (mut out, mut err) = (String::new(), String::new());
         let (so, se) = (p.stdout(), p.stderr());
         let read_out = async {
@@ -277,28 +287,27 @@ impl Collector {
             Some(s) => s.await,
             None => None,
         };
+        drop(stdin);
         let _ = p.join().await;
         let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
         (st.and_then(|s| s.status).as_deref() == Some("Success"), out, last)
     }
 
-    /// Delete now (grace 0). Never fails the caller: a pod that cannot be deleted is reported.
-    pub async fn delete(&self) -> bool {
+    /// Delete now (grace 0). A pod that cannot be deleted is reported in one line (with the
+    /// command that deletes it), for the caller to show.
+    pub async fn delete(&self) -> Result<(), String> {
         let dp = DeleteParams { grace_period_seconds: Some(0), ..Default::default() };
         match self.api.delete(&self.name, &dp).await {
-            Ok(_) => true,
-            Err(kube::Error::Api(s)) if s.code == 404 => true,
-            Err(e) => {
-                eprintln!(
-                    "warning: could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
-                    self.namespace,
-                    self.name,
-                    super::client::short(&e),
-                    self.namespace,
-                    self.name
-                );
-                false
-            }
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(format!(
+                "could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
+                self.namespace,
+                self.name,
+                super::client::short(&e),
+                self.namespace,
+                self.name
+            )),
         }
     }
 

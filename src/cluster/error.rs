@@ -19,6 +19,9 @@ pub enum ClusterError {
     Api(String),
     #[error("{0}")]
     Collector(String),
+    /// The bundle could not be written.
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
     #[error("{what}: {source}")]
     Kube {
         what: String,

@@ -4,6 +4,7 @@ pub mod api_evidence;
 pub mod checkpoint;
 pub mod client;
 pub mod cni;
+pub mod agent_client;
 pub mod collector;
 mod error;
 pub mod isolate;

@@ -6,57 +6,25 @@
 
 use super::ClusterError;
 use super::collector::Collector;
-use crate::cli::evidence::{LockModeArg, S3UploadArgs, SseArg};
+use crate::protocol::{PutRequest, Request, S3Destination};
 use crate::evidence::manifest::{CUSTODY, MANIFEST};
 use crate::evidence::stream::{self, StreamSink};
-use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, DirBundle, EvidenceError, Manifest, S3Url};
+use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, DirBundle, EvidenceError, Manifest};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncReadExt;
 
-/// The S3 flags, as the agent takes them.
-pub fn agent_s3_args(a: &S3UploadArgs) -> Vec<String> {
-    let mut v = Vec::new();
-    let mut push = |k: &str, val: String| {
-        v.push(k.to_string());
-        v.push(val);
-    };
-    if let Some(r) = &a.connect.region {
-        push("--region", r.clone());
-    }
-    if let Some(e) = &a.connect.endpoint_url {
-        push("--endpoint-url", e.clone());
-    }
-    if let Some(s) = a.sse {
-        push("--sse", match s { SseArg::Aes256 => "AES256", SseArg::AwsKms => "aws:kms" }.into());
-    }
-    if let Some(k) = &a.sse_kms_key_id {
-        push("--sse-kms-key-id", k.clone());
-    }
-    if let (Some(m), Some(t)) = (a.object_lock_mode, a.retain_until) {
-        push("--object-lock-mode", match m { LockModeArg::Governance => "GOVERNANCE", LockModeArg::Compliance => "COMPLIANCE" }.into());
-        push("--retain-until", t.to_string());
-    }
-    push("--part-size", a.part_size.to_string());
-    push("--concurrency", a.concurrency.to_string());
-    if a.connect.virtual_hosted_style {
-        v.push("--virtual-hosted-style".into());
-    }
-    v
-}
-
 /// Can the agent write to the bucket with the node's credentials? One line when not.
-pub async fn check(c: &Collector, url: &S3Url, s3: &S3UploadArgs) -> Result<(), ClusterError> {
-    let mut args = vec!["agent".to_string(), "put".into(), "--check".into(), "--dest".into(), url.to_string()];
-    args.extend(agent_s3_args(s3));
-    let (ok, _, why) = c.call(&args).await;
+pub async fn check(c: &Collector, dest: &S3Destination) -> Result<(), ClusterError> {
+    let (ok, _, why) = c.call(&Request::Put(PutRequest { dest: dest.clone(), check: true })).await;
     if ok {
         return Ok(());
     }
     let why = why.strip_prefix("error: ").unwrap_or(&why).to_string();
     Err(ClusterError::Collector(format!(
-        "the node cannot upload to {url}: {why} (node credentials: the instance role, or --node-credentials-secret)"
+        "the node cannot upload to {}: {why} (node credentials: the instance role, or --node-credentials-secret)",
+        dest.url
     )))
 }
 
@@ -99,11 +67,11 @@ pub struct NotShipped {
 
 /// Finalize `bundle` here (manifest last) and have the agent upload this side's part of it.
 /// On success the local staging copy is removed: the bundle is the one in S3.
-pub async fn finish(bundle: DirBundle, c: &Collector, url: &S3Url, s3: &S3UploadArgs) -> Result<Result<Shipped, NotShipped>, EvidenceError> {
+pub async fn finish(bundle: DirBundle, c: &Collector, dest: &S3Destination) -> Result<Result<Shipped, NotShipped>, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
     let local: Vec<ArtifactRecord> = bundle.artifacts().iter().filter(|r| !bundle.is_remote(&r.spec.path)).cloned().collect();
     let manifest = bundle.finalize()?;
-    let why = match put(c, url, s3, &dir, &local).await {
+    let why = match put(c, dest, &dir, &local).await {
         Ok(()) => {
             if let Err(e) = std::fs::remove_dir_all(&dir) {
                 tracing::warn!("could not remove the local staging copy {}: {e}", dir.display());
@@ -112,7 +80,7 @@ pub async fn finish(bundle: DirBundle, c: &Collector, url: &S3Url, s3: &S3Upload
             if let Some(parent) = dir.parent() {
                 let _ = std::fs::remove_dir(parent);
             }
-            return Ok(Ok(Shipped { manifest, location: url.to_string() }));
+            return Ok(Ok(Shipped { manifest, location: dest.url.clone() }));
         }
         Err(why) => why,
     };
@@ -120,11 +88,9 @@ pub async fn finish(bundle: DirBundle, c: &Collector, url: &S3Url, s3: &S3Upload
 }
 
 /// Stream the local files into `agent put` and check each receipt.
-async fn put(c: &Collector, url: &S3Url, s3: &S3UploadArgs, dir: &Path, local: &[ArtifactRecord]) -> Result<(), String> {
-    let mut args = vec!["agent".to_string(), "put".into(), "--dest".into(), url.to_string()];
-    args.extend(agent_s3_args(s3));
-    let mut proc = c.exec_stdin(&args).await.map_err(|e| e.to_string())?;
-    let stdin = proc.stdin().ok_or("exec gave no stdin")?;
+async fn put(c: &Collector, dest: &S3Destination, dir: &Path, local: &[ArtifactRecord]) -> Result<(), String> {
+    let req = Request::Put(PutRequest { dest: dest.clone(), check: false });
+    let (mut proc, stdin) = c.request(&req).await.map_err(|e| e.to_string())?;
     let stdout = proc.stdout().ok_or("exec gave no stdout")?;
     let stderr = proc.stderr().ok_or("exec gave no stderr")?;
     let status = proc.take_status();
@@ -201,39 +167,4 @@ fn send(out: &mut (dyn Write + Send), files: &[(ArtifactSpec, PathBuf)]) -> Resu
     let mut w = sink.finish()?;
     w.flush()?;
     Ok(sent)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    fn agent_put_args(args: &[String]) -> S3UploadArgs {
-        let mut v: Vec<String> = ["kforensic", "agent", "put", "--dest", "s3://b/p/c"].map(String::from).to_vec();
-        v.extend(args.iter().cloned());
-        match crate::cli::Cli::try_parse_from(v).unwrap().command {
-            crate::cli::Command::Agent(a) => match a.command {
-                crate::cli::agent::AgentCommand::Put(p) => p.s3,
-                other => panic!("{other:?}"),
-            },
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn every_s3_option_reaches_the_agent_unchanged() {
-        let cli = crate::cli::Cli::try_parse_from([
-            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://b/p", "--upload-from", "node", "--region", "eu-west-3",
-            "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
-            "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
-        ])
-        .unwrap();
-        let crate::cli::Command::Checkpoint { target: crate::cli::checkpoint::CheckpointTarget::Pod(a) } = cli.command else { panic!() };
-        let back = agent_put_args(&agent_s3_args(&a.s3));
-        assert_eq!(format!("{:?}", back.connect.options()), format!("{:?}", a.s3.connect.options()));
-        assert_eq!(format!("{:?}", back.options()), format!("{:?}", a.s3.options()));
-        // and the defaults stay defaults
-        let plain = agent_put_args(&agent_s3_args(&agent_put_args(&[])));
-        assert_eq!(format!("{:?}", plain.options()), format!("{:?}", agent_put_args(&[]).options()));
-    }
 }

@@ -47,6 +47,15 @@ impl Destination {
     }
 }
 
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::Local(p) => write!(f, "{}", p.display()),
+            Destination::S3(u) => write!(f, "{u}"),
+        }
+    }
+}
+
 impl Default for Destination {
     fn default() -> Self {
         Destination::Local(PathBuf::from(DEFAULT_DIR))

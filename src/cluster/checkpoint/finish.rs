@@ -2,16 +2,23 @@
 //! here (and uploaded by this machine for `--dest s3://`), or shipped by the node's agent
 //! (`--upload-from node`), or kept here when the node never could.
 
-use super::ui::{Bars, Signals};
-use super::{Options, release};
+use super::plan::Options;
 use crate::cluster::collector::Collector;
 use crate::cluster::target::Target;
-use crate::cluster::{ClusterCtx, ClusterError};
-use crate::evidence::{ArtifactSink, Destination, DirBundle, Manifest, S3Url};
-use crate::Error;
+use crate::cluster::{ClusterCtx, ClusterError, node_upload};
+use crate::evidence::{ArtifactSink, DirBundle, Manifest, S3Url};
+use crate::observe::{SharedObserver, Stop};
+use crate::protocol::S3Destination;
 
 /// `--isolate` after the capture: the pod isolated with the same case id, the record in the bundle.
-pub(super) async fn isolate_after(ctx: &ClusterCtx, opts: &Options, t: &Target, bundle: &mut DirBundle, notes: &mut Vec<String>) -> Result<(), Error> {
+pub(super) async fn isolate_after(
+    ctx: &ClusterCtx,
+    opts: &Options,
+    t: &Target,
+    bundle: &mut DirBundle,
+    notes: &mut Vec<String>,
+    obs: &SharedObserver,
+) -> Result<(), ClusterError> {
     let iso = crate::cluster::isolate::IsolateOptions {
         pod: t.pod.clone(),
         case_id: opts.case_id.clone(),
@@ -25,13 +32,11 @@ pub(super) async fn isolate_after(ctx: &ClusterCtx, opts: &Options, t: &Target, 
     match crate::cluster::isolate::isolate(ctx, &iso).await {
         Ok(report) => {
             let spec = crate::evidence::ArtifactSpec::new("cluster/isolation.json", "application/json", "api");
-            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| {
-                serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)
-            })?;
+            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other))?;
             notes.push(format!("pod isolated (case {}): undo with `kforensic release pod {} -n {}`", opts.case_id, t.pod, t.namespace));
         }
         Err(e) => {
-            eprintln!("warning: --isolate failed: {}", crate::cli::output::terminal_safe(&e.to_string()));
+            obs.warn(&format!("--isolate failed: {e}"));
             bundle.error(None, &format!("--isolate failed: {e}"))?;
         }
     }
@@ -41,52 +46,48 @@ pub(super) async fn isolate_after(ctx: &ClusterCtx, opts: &Options, t: &Target, 
 /// Where the bundle goes and who finishes it.
 pub(super) struct Ends<'a> {
     pub opts: &'a Options,
-    pub dest: &'a Destination,
     /// `--upload-from node`: the bundle's prefix.
     pub node_upload: Option<&'a S3Url>,
     /// The collector still running for the node to finish the upload.
     pub put_via: Option<&'a Collector>,
-    pub bars: &'a Bars,
+    pub obs: &'a SharedObserver,
 }
 
 /// Finalize the bundle: (manifest, where the bundle is, the fatal error if any).
 pub(super) async fn finish(
     ends: Ends<'_>,
     bundle: DirBundle,
-    signals: &mut Signals,
+    stop: &Stop,
     notes: &mut Vec<String>,
     fatal: Option<ClusterError>,
-) -> Result<(Manifest, String, Option<ClusterError>), Error> {
-    let (opts, bars) = (ends.opts, ends.bars);
-    let a = &opts.args;
+) -> Result<(Manifest, String, Option<ClusterError>), ClusterError> {
+    let (opts, obs) = (ends.opts, ends.obs);
     Ok(match (ends.node_upload, ends.put_via) {
         (Some(url), Some(c)) => {
-            bars.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
+            obs.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
+            let dest = S3Destination { url: url.to_string(), connect: opts.s3_connect.clone(), upload: opts.s3_upload.clone() };
             let shipped = tokio::select! {
-                r = crate::cluster::node_upload::finish(bundle, c, url, &a.s3) => Some(r),
-                s = signals.recv() => { eprintln!("warning: interrupted by {s} while the node was finishing the upload"); None }
+                r = node_upload::finish(bundle, c, &dest) => r?,
+                why = stop.stopped() => {
+                    obs.warn(&format!("{why} while the node was finishing the upload"));
+                    return Err(ClusterError::Collector(format!(
+                        "interrupted: {url} has no manifest (incomplete); the API-side evidence is in ./{}/{}",
+                        crate::evidence::destination::DEFAULT_DIR,
+                        opts.case_id
+                    )));
+                }
             };
-            release(c, a.keep_collector && shipped.is_some(), notes).await;
             match shipped {
-                Some(Ok(Ok(s))) => (s.manifest, s.location, fatal),
-                Some(Ok(Err(n))) => {
+                Ok(s) => (s.manifest, s.location, fatal),
+                Err(n) => {
                     let e = ClusterError::Collector(format!(
                         "the node could not finish the bundle in {url}: {}; what it stored has no manifest there, the API-side evidence and the manifest are in {} (to finish it with this machine's credentials: kforensic upload {} {})",
                         n.why,
                         n.dir.display(),
                         n.dir.display(),
-                        a.dest
+                        opts.dest
                     ));
                     (n.manifest, n.dir.display().to_string(), fatal.or(Some(e)))
-                }
-                Some(Err(e)) => return Err(e.into()),
-                None => {
-                    return Err(ClusterError::Collector(format!(
-                        "interrupted: {url} has no manifest (incomplete); the API-side evidence is in ./{}/{}",
-                        crate::evidence::destination::DEFAULT_DIR,
-                        opts.case_id
-                    ))
-                    .into());
                 }
             }
         }
@@ -100,7 +101,7 @@ pub(super) async fn finish(
             (m, dir, fatal)
         }
         (None, _) => {
-            let finished = crate::evidence::finish(bundle, ends.dest, &opts.finish).await?;
+            let finished = crate::evidence::finish(bundle, &opts.dest, &opts.finish).await?;
             (finished.manifest, finished.dir.display().to_string(), fatal)
         }
     })

@@ -7,9 +7,10 @@
 use super::Scope;
 use super::findings::history::check_history;
 use super::findings::{Finding, Ident};
-use crate::cluster::checkpoint::{Bars, FrozenCgroups, run_agent};
+use crate::cluster::agent_client::{self, Frozen};
 use crate::cluster::collector::{self, Collector, CollectorSpec};
-use crate::agent::target::TargetSpec;
+use crate::observe::{SharedObserver, Stop};
+use crate::protocol::{CaptureRequest, Step, TargetSpec, layout};
 use crate::cluster::target::{self, Target};
 use crate::cluster::{ClusterCtx, ClusterError};
 use crate::evidence::{ArtifactSink, DirBundle};
@@ -27,7 +28,6 @@ pub struct HistoryOptions {
     pub image: String,
     pub pull_policy: &'static str,
     pub case_id: String,
-    pub progress: bool,
 }
 
 /// What the history step found, and whether it was stopped.
@@ -87,9 +87,11 @@ pub async fn capture(
     selector: Option<&str>,
     opts: &HistoryOptions,
     bundle: &mut DirBundle,
+    obs: &SharedObserver,
+    stop: &Stop,
 ) -> Result<HistoryOutcome, ClusterError> {
     let by_node = targets(ctx, scope, selector).await?;
-    let bars = Bars::new(opts.progress);
+    let bars = obs;
     let slot: Arc<Mutex<Option<Collector>>> = Default::default();
     let mut outcome = HistoryOutcome { nodes: by_node.len(), ..Default::default() };
     outcome.containers = by_node.values().flatten().map(|t| t.containers.iter().filter(|c| c.running()).count()).sum();
@@ -97,17 +99,17 @@ pub async fn capture(
         return Ok(outcome);
     }
     collector::ensure_namespace(&ctx.client, &opts.collector_namespace).await?;
-    let mut signals = crate::cluster::checkpoint::Signals::install()
-        .map_err(|e| ClusterError::Collector(format!("cannot install signal handlers: {e}")))?;
-    let work = nodes(ctx, &by_node, opts, bundle, &bars, &slot, &mut outcome.errors);
+    let work = nodes(ctx, &by_node, opts, bundle, bars, &slot, &mut outcome.errors);
     tokio::select! {
         r = work => r?,
-        s = signals.recv() => outcome.interrupted = Some(format!("interrupted by {s}")),
+        why = stop.stopped() => outcome.interrupted = Some(why),
     }
     // whatever happened, no collector stays
     let left = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(c) = left {
-        c.delete().await;
+    if let Some(c) = left
+        && let Err(why) = c.delete().await
+    {
+        obs.warn(&why);
     }
     bars.clear();
     if let Some(why) = &outcome.interrupted {
@@ -115,7 +117,7 @@ pub async fn capture(
         return Ok(outcome);
     }
     outcome.findings = rules(bundle, &by_node);
-    outcome.files = bundle.artifacts().iter().filter(|a| a.spec.path.split('/').nth(4) == Some("history")).count();
+    outcome.files = bundle.artifacts().iter().filter(|a| layout::parse_container_path(&a.spec.path).is_some_and(|(.., rest)| rest.starts_with("history/"))).count();
     Ok(outcome)
 }
 
@@ -125,7 +127,7 @@ async fn nodes(
     by_node: &BTreeMap<String, Vec<Target>>,
     opts: &HistoryOptions,
     bundle: &mut DirBundle,
-    bars: &Bars,
+    bars: &SharedObserver,
     slot: &Arc<Mutex<Option<Collector>>>,
     errors: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
@@ -154,7 +156,7 @@ async fn nodes(
             }
         };
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
-        let frozen: FrozenCgroups = Default::default();
+        let frozen: Frozen = Default::default();
         // a batch of containers per agent run: one exec, one stream (kept short enough for a URL)
         let specs: Vec<TargetSpec> = pods
             .iter()
@@ -173,16 +175,17 @@ async fn nodes(
             .collect();
         let mut result = Ok(());
         for batch in specs.chunks(BATCH) {
-            let list = serde_json::to_string(batch).unwrap_or_default();
-            let args: Vec<String> = ["agent", "capture", "--stream", "--steps", "history", "--targets-json", &list].map(String::from).to_vec();
+            let req = CaptureRequest::new(batch.to_vec(), vec![Step::History]);
             let label = format!("node {node}: {} container(s)", batch.len());
-            if let Err(e) = run_agent(&c, &args, bundle, bars, &label, &frozen).await {
+            if let Err(e) = agent_client::capture(&c, &req, bundle, bars, &label, &frozen).await {
                 result = Err(e);
                 break;
             }
         }
         slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        c.delete().await;
+        if let Err(why) = c.delete().await {
+            bars.warn(&why);
+        }
         result?;
     }
     Ok(())
@@ -194,8 +197,8 @@ fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Fin
     let mut out = Vec::new();
     for a in bundle.artifacts() {
         // pods/<ns>/<pod>/<container>/history/<path in the container>
-        let parts: Vec<&str> = a.spec.path.splitn(6, '/').collect();
-        let [_, ns, pod, container, "history", rel] = parts[..] else { continue };
+        let Some((ns, pod, container, rest)) = layout::parse_container_path(&a.spec.path) else { continue };
+        let Some(rel) = rest.strip_prefix(layout::HISTORY_DIR).and_then(|r| r.strip_prefix('/')) else { continue };
         let Some(t) = pods.get(&(ns, pod)) else { continue };
         let mut bytes = Vec::new();
         let read = std::fs::File::open(bundle.dir().join(&a.spec.path)).and_then(|f| f.take(MAX_RULE_BYTES).read_to_end(&mut bytes));

@@ -6,7 +6,6 @@
 //! `continue`), and streamed into the sink as pages arrive, so memory does not grow with the
 //! cluster. The sink is any [`ArtifactSink`]; it is written from one blocking thread.
 
-pub mod command;
 mod error;
 pub mod fetch;
 pub mod findings;
@@ -19,6 +18,7 @@ pub mod sources;
 pub mod writer;
 
 pub use error::TriageError;
+use crate::observe::SharedObserver;
 pub use report::{CollectReport, SourceSummary};
 pub use source::Source;
 
@@ -54,12 +54,11 @@ pub struct CollectPlan {
     pub concurrency: usize,
     /// Pages queued per artifact while another is being written.
     pub queue: usize,
-    pub progress: bool,
 }
 
 /// Run the plan against the cluster, writing into `sink`; returns the sink (to finalize) and the report.
-pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectPlan, sink: S) -> Result<(S, CollectReport), TriageError> {
-    collect_with(ctx, plan, sink, Vec::new()).await
+pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectPlan, sink: S, obs: &SharedObserver) -> Result<(S, CollectReport), TriageError> {
+    collect_with(ctx, plan, sink, Vec::new(), obs).await
 }
 
 /// As [`collect`], with findings made elsewhere (the shell-history rules) ranked and written with the rest.
@@ -68,13 +67,14 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
     plan: CollectPlan,
     mut sink: S,
     extra: Vec<Finding>,
+    obs: &SharedObserver,
 ) -> Result<(S, CollectReport), TriageError> {
     let started = jiff::Timestamp::now();
     let since_cutoff = started
         .checked_sub(jiff::SignedDuration::try_from(plan.since).unwrap_or(jiff::SignedDuration::MAX))
         .unwrap_or(jiff::Timestamp::MIN);
     let env = Arc::new(sources::Env { client: ctx.client.clone(), plan: plan.clone(), since_cutoff });
-    let progress = progress::Progress::new(plan.progress);
+    let bar = |name: &str| -> progress::Bar { std::sync::Arc::from(obs.task(name, None, crate::observe::Unit::Items)) };
     let mut mux = writer::Mux::new(plan.queue);
     let sem = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let want = |s: Source| plan.sources.contains(&s);
@@ -97,7 +97,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
         let pods = want(Source::Pods).then(|| mux.artifact(spec(Source::Pods)));
         let images = want(Source::Images).then(|| mux.artifact(spec(Source::Images)));
         let produces: Vec<Source> = [Source::Pods, Source::Images].into_iter().filter(|s| want(*s)).collect();
-        let bar = progress.bar(if want(Source::Pods) { "pods" } else { "images" });
+        let bar = bar(if want(Source::Pods) { "pods" } else { "images" });
         spawn!(produces, sources::pods::run(env.clone(), pods, images, bar));
     }
     for s in plan.sources.iter().copied() {
@@ -105,7 +105,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
             continue;
         }
         let out = mux.artifact(spec(s));
-        let bar = progress.bar(s.name());
+        let bar = bar(s.name());
         let e = env.clone();
         match s {
             Source::Pods | Source::Images => {}

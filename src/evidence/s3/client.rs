@@ -10,7 +10,7 @@ use aws_sdk_s3::config::{BehaviorVersion, ProvideCredentials, Region};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConnectOptions {
     pub region: Option<String>,
     /// An S3-compatible endpoint (MinIO, Ceph, …); also read from AWS_ENDPOINT_URL(_S3).

@@ -30,19 +30,20 @@ const MAX_PARTS: u64 = 10_000;
 /// User metadata key holding the whole object's SHA-256 (sent as `x-amz-meta-sha256`).
 pub const META_SHA256: &str = "sha256";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Sse {
     Aes256,
     Kms,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LockMode {
     Governance,
     Compliance,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct UploadOptions {
     pub sse: Option<Sse>,
     pub sse_kms_key_id: Option<String>,

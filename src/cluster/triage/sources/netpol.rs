@@ -16,7 +16,7 @@ async fn namespaces(env: &Shared) -> Result<BTreeMap<String, Option<String>>, Tr
         Scope::All => {
             let res = Res::core("namespaces", "Namespace", false);
             let lp = list_params(env.plan.page_size, None, None);
-            each_item(env, &res, lp, None, &super::super::progress::Bar::hidden(), |raw, _| {
+            each_item(env, &res, lp, None, &super::super::progress::hidden(), |raw, _| {
                 let m = RawMeta::parse(raw).metadata;
                 if let Some(n) = m.name {
                     out.insert(n, m.uid);

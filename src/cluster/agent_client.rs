@@ -1,0 +1,118 @@
+//! The API side's typed client of the node agent: every request goes to `kforensic agent run` in
+//! the collector as a [`Request`] document; the evidence stream comes back on stdout into the
+//! bundle (re-hashed on this side), the agent's [`Event`]s on stderr into the observer; the
+//! cgroups the agent froze are thawed whatever happens to it.
+
+use crate::cluster::ClusterError;
+use crate::cluster::collector::Collector;
+use crate::evidence::{ArtifactSink, DirBundle, stream};
+use crate::observe::SharedObserver;
+use crate::protocol::{CaptureRequest, Event, Request, SpaceReport};
+use tokio::io::AsyncBufReadExt;
+
+/// Cgroups an agent froze and has not yet reported thawed.
+pub type Frozen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Thaw what an agent froze (it died, or we are stopping it): a thaw request in the collector.
+pub async fn thaw_all(c: &Collector, frozen: &Frozen, obs: &SharedObserver) {
+    let list: Vec<String> = std::mem::take(&mut *frozen.lock().unwrap_or_else(|e| e.into_inner()));
+    for cg in list {
+        let ok = c.call(&Request::Thaw { cgroup: cg.clone() }).await.0;
+        if !ok {
+            obs.warn(&format!("could not thaw cgroup {cg} on the node: thaw it by hand (echo THAWED > {cg}/freezer.state, or echo 0 > {cg}/cgroup.freeze)"));
+        }
+    }
+}
+
+/// Is there room on the node for a kubelet checkpoint? The agent's answer, or why there is none.
+pub async fn node_space(c: &Collector, container: &str, dir: &str) -> Result<SpaceReport, String> {
+    let (fits, answer, why) = c.call(&Request::NodeSpace { container: container.into(), dir: dir.into() }).await;
+    match serde_json::from_str::<SpaceReport>(&answer) {
+        Ok(r) => Ok(r),
+        Err(_) if fits => Err("the agent's answer about free space was not understood".into()),
+        Err(_) => Err(if why.is_empty() { "cannot check free space on the node".into() } else { why }),
+    }
+}
+
+/// Remove a shipped kubelet checkpoint archive from the node.
+pub async fn remove_archive(c: &Collector, container: &str, path: &str) -> bool {
+    c.call(&Request::RemoveArchive { container: container.into(), path: path.into() }).await.0
+}
+
+/// Run a capture in the collector: its evidence stream into `bundle`, its events into `obs`
+/// (under `label`), and check its exit status. A broken stream or a bad exit is recorded in the
+/// bundle's errors; only a failure to reach the agent at all is returned.
+pub async fn capture(
+    c: &Collector,
+    req: &CaptureRequest,
+    bundle: &mut DirBundle,
+    obs: &SharedObserver,
+    label: &str,
+    frozen: &Frozen,
+) -> Result<(), ClusterError> {
+    let (mut proc, stdin) = c.request(&Request::Capture(req.clone())).await?;
+    let stdout = proc.stdout().ok_or_else(|| ClusterError::Collector("exec gave no stdout".into()))?;
+    let stderr = proc.stderr().ok_or_else(|| ClusterError::Collector("exec gave no stderr".into()))?;
+    let status = proc.take_status();
+    let progress = tokio::spawn(events(stderr, obs.clone(), label.to_string(), frozen.clone()));
+    let received = tokio::task::block_in_place(|| {
+        let mut reader = tokio_util::io::SyncIoBridge::new(stdout);
+        stream::receive(&mut reader, bundle)
+    });
+    let agent_log = progress.await.unwrap_or_default();
+    let status = match status {
+        Some(s) => s.await,
+        None => None,
+    };
+    drop(stdin);
+    let _ = proc.join().await;
+    let ok_status = status.as_ref().and_then(|s| s.status.as_deref()) == Some("Success");
+    if ok_status && received.is_ok() {
+        // the agent thawed what it froze itself
+        frozen.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    } else {
+        thaw_all(c, frozen, obs).await;
+    }
+    let why = match received {
+        Ok(report) if report.complete() && ok_status => return Ok(()),
+        Ok(_) if !ok_status => format!(
+            "agent for {label} ended badly: {}{}",
+            status.and_then(|s| s.message).unwrap_or_else(|| "no exit status".into()),
+            last_line(&agent_log)
+        ),
+        Ok(report) => format!("agent for {label} reported {} failed artifact(s)", report.failed.len()),
+        Err(e) => format!("evidence stream from the agent for {label} broke: {e}{}", last_line(&agent_log)),
+    };
+    bundle.error(None, &why).map_err(|e| ClusterError::Collector(e.to_string()))
+}
+
+pub(crate) fn last_line(log: &[String]) -> String {
+    log.last().map(|l| format!(" (agent: {l})")).unwrap_or_default()
+}
+
+/// Events → the observer and the frozen list; anything else is the agent's log, kept for error messages.
+async fn events(stderr: impl tokio::io::AsyncRead + Unpin, obs: SharedObserver, label: String, frozen: Frozen) -> Vec<String> {
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let mut log = Vec::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let short = |a: &str| a.rsplit('/').next().unwrap_or("?").to_string();
+        match Event::parse(&line) {
+            Some(Event::Frozen { cgroup }) => {
+                obs.note(&format!("{label}: frozen for the memory capture ({cgroup})"));
+                frozen.lock().unwrap_or_else(|e| e.into_inner()).push(cgroup);
+            }
+            Some(Event::Thawed { cgroup }) => frozen.lock().unwrap_or_else(|e| e.into_inner()).retain(|c| *c != cgroup),
+            Some(Event::Progress { artifact, bytes }) => obs.bytes(&format!("{label}/{}", short(&artifact)), bytes, false),
+            Some(Event::Done { artifact, bytes, .. }) => obs.bytes(&format!("{label}/{}", short(&artifact)), bytes, true),
+            Some(Event::Failed { artifact, .. }) => obs.bytes(&format!("{label}/{}", short(&artifact)), 0, true),
+            Some(Event::Note { .. } | Event::Error { .. }) | None => {
+                tracing::info!("agent: {line}");
+                if log.len() >= 50 {
+                    log.remove(0);
+                }
+                log.push(line);
+            }
+        }
+    }
+    log
+}
