@@ -5,12 +5,11 @@
 
 pub mod agent;
 pub mod analyze;
-pub mod cli;
+pub mod app;
 pub mod cluster;
 pub mod error;
 pub mod evidence;
 pub mod observe;
 pub mod protocol;
-pub mod run;
 
 pub use error::{Error, Exit};

@@ -1,7 +1,7 @@
 use clap::Parser;
-use kforensic::cli::Cli;
+use kforensic::app::Cli;
 use kforensic::Exit;
-use kforensic::cli::output::terminal_safe;
+use kforensic::app::output::terminal_safe;
 
 fn main() {
     let cli = Cli::parse();
@@ -14,7 +14,7 @@ fn main() {
             std::process::exit(Exit::Failure.code());
         }
     };
-    let code = match rt.block_on(kforensic::run::run(cli)) {
+    let code = match rt.block_on(kforensic::app::run(cli)) {
         Ok(exit) => exit.code(),
         Err(e) => {
             eprintln!("error: {}", terminal_safe(&e.to_string()));

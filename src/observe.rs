@@ -40,6 +40,12 @@ pub trait Task: Send + Sync {
 
 pub type SharedObserver = Arc<dyn Observer>;
 
+impl std::fmt::Debug for dyn Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
 /// Shows nothing; notes and warnings go to the log (`-v`).
 pub struct Quiet;
 

@@ -41,7 +41,7 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
     assert_eq!(o.status.code(), Some(0), "capture failed:\n{stderr}");
     // progress: JSON lines naming artifacts and bytes
     let events: Vec<serde_json::Value> = stderr.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert!(events.iter().any(|e| e["artifact"].as_str().is_some_and(|a| a.ends_with("rootfs.tar.zst")) && e["done"] == true && e["bytes"].as_u64() > Some(1000)), "{stderr}");
+    assert!(events.iter().any(|e| e["event"] == "done" && e["artifact"].as_str().is_some_and(|a| a.ends_with("rootfs.tar.zst")) && e["bytes"].as_u64() > Some(1000)), "{stderr}");
 
     let idx = check_index(out.path());
     assert_eq!(idx["complete"], true, "{idx}");

@@ -16,7 +16,7 @@ pub mod image;
 pub mod memory;
 pub mod metadata;
 pub mod proto;
-mod report;
+pub mod report;
 pub mod rootfs;
 pub mod search;
 pub mod views;

@@ -32,14 +32,20 @@ pub use verify::{verify_path, VerifyOptions, VerifyReport};
 use std::path::PathBuf;
 
 /// How to finish a bundle: archive it, and where S3 is, how to reach and write it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FinishOptions {
     /// Also write `<dir>.tar`.
     pub archive: bool,
     pub s3: s3::ConnectOptions,
     pub upload: s3::UploadOptions,
-    /// Progress bars (the caller's wish; off anyway when stderr is not a terminal).
-    pub progress: bool,
+    /// Where upload progress goes.
+    pub observer: crate::observe::SharedObserver,
+}
+
+impl Default for FinishOptions {
+    fn default() -> Self {
+        FinishOptions { archive: false, s3: Default::default(), upload: Default::default(), observer: crate::observe::quiet() }
+    }
 }
 
 /// The finished bundle: its manifest, where it is, and what was shipped.
@@ -59,7 +65,7 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     let archive = if opts.archive { Some(archive_bundle(&dir)?) } else { None };
     let upload = match dest {
         Destination::Local(_) => None,
-        Destination::S3(url) => Some(upload_bundle(&dir, url, &opts.s3, &opts.upload, opts.progress).await?),
+        Destination::S3(url) => Some(upload_bundle(&dir, url, &opts.s3, &opts.upload, &opts.observer).await?),
     };
     Ok(Finished { manifest, dir, archive, upload })
 }

@@ -7,11 +7,11 @@ use super::custody::{line_sha256, CustodyLog};
 use super::destination::S3Url;
 use super::manifest::{CUSTODY, MANIFEST};
 use super::progress::Progress;
+use crate::observe::SharedObserver;
 use super::s3::upload::LocalObject;
 use super::s3::{connect, ConnectOptions, Sse, UploadOptions, S3};
 use super::verify::{verify_dir, VerifyOptions};
 use super::EvidenceError;
-use crate::cli::output::TableView;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use serde_json::json;
@@ -44,26 +44,6 @@ pub struct UploadReport {
     pub files: Vec<ObjectResult>,
 }
 
-impl TableView for UploadReport {
-    fn table(&self) -> String {
-        let t = crate::cli::output::table(
-            &["OBJECT", "BYTES", "ACTION"],
-            self.files.iter().map(|f| vec![f.path.clone(), f.bytes.to_string(), f.action.to_string()]),
-        );
-        let mut s = format!("{t}\n");
-        s.push_str(&format!(
-            "uploaded {} object(s), {} bytes in {:.1}s ({:.1} MB/s); skipped {} already there; bundle at {}{}\n",
-            self.uploaded,
-            self.bytes_uploaded,
-            self.seconds,
-            self.mb_per_s,
-            self.skipped,
-            self.destination,
-            if self.complete { "" } else { " (partial evidence: the manifest says complete: false)" }
-        ));
-        s
-    }
-}
 
 struct Sender<'a> {
     s3: &'a S3,
@@ -109,7 +89,7 @@ pub async fn upload_bundle(
     dest: &S3Url,
     conn: &ConnectOptions,
     opts: &UploadOptions,
-    progress: bool,
+    obs: &SharedObserver,
 ) -> Result<UploadReport, EvidenceError> {
     let started = std::time::Instant::now();
     if dir.is_file() {
@@ -119,7 +99,8 @@ pub async fn upload_bundle(
         });
     }
     let owned = dir.to_path_buf();
-    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, progress }))
+    let observer = obs.clone();
+    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, observer }))
         .await
         .map_err(std::io::Error::other)??;
     // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
@@ -185,7 +166,7 @@ pub async fn upload_bundle(
             to_send.push(o);
         }
     }
-    let bar = Progress::new("upload", to_send.iter().map(|o| o.size).sum(), progress);
+    let bar = Progress::new("upload", to_send.iter().map(|o| o.size).sum(), obs);
     let sent = futures::stream::iter(to_send.iter())
         .map(|o| {
             let (sender, bar) = (&sender, &bar);

@@ -6,8 +6,8 @@ use super::artifact::check_relative_path;
 use super::custody::{check_chain, line_sha256, ChainProblem, CustodyLog};
 use super::manifest::{Manifest, CUSTODY, MANIFEST, MAX_META_BYTES};
 use super::progress::Progress;
+use crate::observe::SharedObserver;
 use super::EvidenceError;
-use crate::cli::output::TableView;
 use serde::Serialize;
 use super::hash::Sha256;
 use std::collections::BTreeMap;
@@ -59,30 +59,6 @@ impl VerifyReport {
     }
 }
 
-impl TableView for VerifyReport {
-    fn table(&self) -> String {
-        let mut s = String::new();
-        for p in &self.problems {
-            s.push_str(&p.message);
-            s.push('\n');
-        }
-        if self.ok {
-            s.push_str(&format!(
-                "OK {}: {} artifacts ({} bytes) match the manifest, custody chain of {} lines intact, complete\n",
-                self.bundle, self.artifacts, self.bytes, self.custody_lines
-            ));
-        } else {
-            s.push_str(&format!(
-                "FAILED {}: {} problem(s); {}/{} artifacts match\n",
-                self.bundle,
-                self.problems.len(),
-                self.artifacts_ok,
-                self.artifacts
-            ));
-        }
-        s
-    }
-}
 
 /// What was found at one bundle path.
 #[derive(Debug, Clone, Default)]
@@ -215,11 +191,18 @@ pub fn assess(
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// Append a `verify` event to the bundle's custody log (local directories only).
     pub record: bool,
-    pub progress: bool,
+    /// Where hashing progress goes.
+    pub observer: SharedObserver,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions { record: false, observer: crate::observe::quiet() }
+    }
 }
 
 /// Verify a local bundle: a directory, or a `.tar` made by `--archive`.
@@ -274,7 +257,7 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
         .filter(|a| observed.get(&a.spec.path).is_some_and(|o: &Observed| !o.irregular && o.size == a.bytes))
         .map(|a| (a.spec.path.clone(), a.bytes))
         .collect();
-    let progress = Progress::new("verify", todo.iter().map(|t| t.1).sum(), opts.progress);
+    let progress = Progress::new("verify", todo.iter().map(|t| t.1).sum(), &opts.observer);
     let hashes = hash_files(dir, &todo, &progress);
     progress.finish();
     for (p, h) in hashes {
@@ -365,7 +348,7 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
     let arch_err = |why: String| EvidenceError::Archive { path: origin.clone(), why };
     let f = std::fs::File::open(path).map_err(|e| EvidenceError::file(path, e))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let progress = Progress::new("verify", total, opts.progress);
+    let progress = Progress::new("verify", total, &opts.observer);
     let mut archive = tar::Archive::new(std::io::BufReader::with_capacity(1 << 20, f));
     let mut observed = BTreeMap::new();
     let (mut manifest_bytes, mut custody) = (None, None);

@@ -1,7 +1,6 @@
 //! The summary of an isolate / release run: every change, for the incident record.
 
 use super::record::IsolationRecord;
-use crate::cli::output::{TableView, table};
 use crate::cluster::cni::CniReport;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::Serialize;
@@ -58,29 +57,3 @@ pub struct Planned {
     pub node_patch: Option<serde_json::Value>,
 }
 
-impl TableView for Report {
-    fn table(&self) -> String {
-        let mut s = format!(
-            "{} pod {}/{}  case {}  by {}\n",
-            self.command, self.namespace, self.pod, self.case_id, self.operator
-        );
-        if self.dry_run {
-            s.push_str("dry run: nothing was changed; this is what would be done\n");
-        }
-        if self.nothing_to_do {
-            s.push_str(match self.command {
-                "isolate" => "already isolated as asked: nothing to change\n",
-                _ => "nothing to release\n",
-            });
-        }
-        if !self.changes.is_empty() {
-            let rows = self.changes.iter().map(|c| vec![c.action.clone(), c.object.clone(), c.detail.clone()]);
-            s.push_str(&table(&["ACTION", "OBJECT", "DETAIL"], rows).to_string());
-            s.push('\n');
-        }
-        if let Some(c) = &self.network_plugin {
-            s.push_str(&format!("network plugin: {}\n", c.summary()));
-        }
-        s
-    }
-}

@@ -3,11 +3,8 @@
 use super::findings::{Finding, Severity};
 use super::writer::Outcome;
 use super::{CollectPlan, Scope, Source};
-use crate::cli::output::{table, TableView};
 use serde::Serialize;
 
-/// Rows of the findings table on a terminal; the file has them all.
-const TABLE_ROWS: usize = 200;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceSummary {
@@ -110,46 +107,3 @@ impl CollectReport {
     }
 }
 
-impl TableView for CollectReport {
-    fn table(&self) -> String {
-        let rows = self.sources.iter().map(|s| {
-            vec![
-                s.source.name().to_string(),
-                s.objects.to_string(),
-                s.bytes.to_string(),
-                match &s.error {
-                    Some(e) => format!("FAILED: {e}"),
-                    None => "ok".into(),
-                },
-            ]
-        });
-        let mut out = format!("{}\n\n", table(&["SOURCE", "OBJECTS", "BYTES", "STATUS"], rows));
-        if let Some(h) = &self.shell_history {
-            out.push_str(&format!(
-                "shell history: {} container(s) on {} node(s), {} history file(s){}\n\n",
-                h.containers,
-                h.nodes,
-                h.files,
-                h.errors.first().map(|e| format!("; FAILED: {e}")).unwrap_or_default()
-            ));
-        }
-        if self.findings.is_empty() {
-            out.push_str("No findings.\n");
-        } else {
-            let rows = self.findings.iter().take(TABLE_ROWS).map(|f| {
-                vec![f.severity.as_str().to_uppercase(), f.id.clone(), format!("{}/{}", f.object.kind, f.object.display_name()), f.reason.clone()]
-            });
-            out.push_str(&format!("{}\n", table(&["SEVERITY", "ID", "OBJECT", "REASON"], rows)));
-            if self.findings.len() > TABLE_ROWS {
-                out.push_str(&format!("… {} more in triage/findings.ndjson\n", self.findings.len() - TABLE_ROWS));
-            }
-        }
-        let c = &self.counts;
-        out.push_str(&format!(
-            "\n{} findings ({} critical, {} high, {} medium, {} low); scope: {}; bundle: {}{}\n",
-            self.findings.len(), c.critical, c.high, c.medium, c.low, self.scope.join(","), self.bundle,
-            if self.complete { String::new() } else { " (INCOMPLETE: see the failed sources)".into() }
-        ));
-        out
-    }
-}

@@ -52,7 +52,7 @@ impl S3 {
     }
 }
 
-pub async fn verify_s3(url: &S3Url, conn: &ConnectOptions, progress: bool) -> Result<VerifyReport, EvidenceError> {
+pub async fn verify_s3(url: &S3Url, conn: &ConnectOptions, obs: &crate::observe::SharedObserver) -> Result<VerifyReport, EvidenceError> {
     let s3 = connect(conn).await?;
     s3.check_bucket(url).await?;
     let listed = s3.list(url).await?;
@@ -78,7 +78,7 @@ pub async fn verify_s3(url: &S3Url, conn: &ConnectOptions, progress: bool) -> Re
         .filter(|a| observed.get(&a.spec.path).is_some_and(|o| o.size == a.bytes))
         .map(|a| a.spec.path.clone())
         .collect();
-    let bar = Progress::new("verify", manifest.artifacts.iter().map(|a| a.bytes).sum(), progress);
+    let bar = Progress::new("verify", manifest.artifacts.iter().map(|a| a.bytes).sum(), obs);
     type Hashed = (String, Result<(u64, String), EvidenceError>);
     let hashed: Vec<Hashed> = futures::stream::iter(todo)
         .map(|p| {

@@ -1,15 +1,24 @@
-//! Command-line arguments (clap derive) and output formatting. Nothing here talks to the API or disk.
+//! The command layer: arguments (clap) → options or a plan → a library call → a report → output
+//! and an exit code. The only part of kforensic that knows clap, the terminal, progress bars and
+//! exit codes; one file per verb.
 
 pub mod agent;
-pub mod checkpoint;
-pub mod evidence;
-pub mod isolate;
-pub mod collect;
 pub mod analyze;
+pub mod checkpoint;
+pub mod collect;
+pub mod completions;
+pub mod isolate;
 pub mod output;
+pub mod preflight;
 pub mod progress;
+pub mod release;
+pub mod s3_args;
+pub mod upload;
+pub mod verify;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::cluster::ConnectOptions;
+use crate::{Error, Exit};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use output::OutputFormat;
@@ -102,7 +111,7 @@ fn parse_case_id(s: &str) -> Result<String, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
-    Preflight(PreflightArgs),
+    Preflight(preflight::PreflightArgs),
     /// Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state).
     Checkpoint {
         #[command(subcommand)]
@@ -111,74 +120,52 @@ pub enum Command {
     /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
     Isolate(isolate::IsolateArgs),
     /// Undo exactly what `isolate` recorded on the pod.
-    Release(isolate::ReleaseArgs),
+    Release(release::ReleaseArgs),
     /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
     Analyze(analyze::AnalyzeArgs),
     /// Print a shell completion script.
-    Completions(CompletionsArgs),
+    Completions(completions::CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.
     Agent(Box<agent::AgentArgs>),
     /// Ship a local evidence bundle to S3 (verified first; resumes; manifest last).
-    Upload(evidence::UploadArgs),
+    Upload(upload::UploadArgs),
     /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
-    Verify(evidence::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
     Collect(collect::CollectArgs),
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct PreflightArgs {
-    /// Namespace the collector pods run in.
-    #[arg(long, default_value = "kforensic", value_name = "NS")]
-    pub collector_namespace: String,
-}
 
-#[derive(Debug, Clone, Args)]
-pub struct CompletionsArgs {
-    #[arg(value_enum)]
-    pub shell: Shell,
-}
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Powershell,
-    Elvish,
-}
 
-impl Shell {
-    pub fn generator(self) -> clap_complete::Shell {
-        match self {
-            Shell::Bash => clap_complete::Shell::Bash,
-            Shell::Zsh => clap_complete::Shell::Zsh,
-            Shell::Fish => clap_complete::Shell::Fish,
-            Shell::Powershell => clap_complete::Shell::PowerShell,
-            Shell::Elvish => clap_complete::Shell::Elvish,
-        }
+
+
+/// Dispatch: a parsed command line to the verb that carries it out.
+pub async fn run(cli: Cli) -> Result<Exit, Error> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Completions(a) => completions::run(a),
+        Command::Agent(a) => agent::run(*a, g.quiet).await,
+        Command::Checkpoint { target: checkpoint::CheckpointTarget::Pod(a) } => checkpoint::run(g, a).await,
+        Command::Analyze(a) => analyze::run(g, a),
+        Command::Preflight(a) => preflight::run(g, a).await,
+        Command::Upload(a) => upload::run(g, a).await,
+        Command::Verify(a) => verify::run(g, a).await,
+        Command::Isolate(isolate::IsolateArgs { target: isolate::IsolateTarget::Pod(a) }) => isolate::run(g, a).await,
+        Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
+        Command::Collect(a) => collect::run(g, a).await,
     }
-
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Shell::Bash => "kforensic.bash",
-            Shell::Zsh => "_kforensic",
-            Shell::Fish => "kforensic.fish",
-            Shell::Powershell => "_kforensic.ps1",
-            Shell::Elvish => "kforensic.elv",
-        }
-    }
-
-    pub const ALL: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell, Shell::Elvish];
 }
 
-/// Render the completion script for `shell` (also used by the test that keeps `completions/` fresh).
-pub fn completion_script(shell: Shell) -> Vec<u8> {
-    use clap::CommandFactory;
-    let mut cmd = Cli::command();
-    let mut out = Vec::new();
-    clap_complete::generate(shell.generator(), &mut cmd, "kforensic", &mut out);
-    out
+/// Evidence errors the user made on the command line (a bad URL) exit with the usage code.
+fn usage(e: crate::evidence::EvidenceError) -> Error {
+    if e.is_usage() { Error::Usage(e.to_string()) } else { Error::Evidence(e) }
+}
+
+/// How to reach the cluster, for a command that works in one namespace.
+pub(crate) fn connect_options(g: &GlobalArgs) -> Result<ConnectOptions, Error> {
+    let namespace = g.single_namespace().map_err(Error::Usage)?;
+    Ok(ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace })
 }
 
 #[cfg(test)]

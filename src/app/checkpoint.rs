@@ -1,8 +1,8 @@
 //! Arguments of `kforensic checkpoint pod`.
 
-use crate::cli::output::{TableView, human_bytes, table, terminal_safe};
-use crate::cli::progress::{Bars, Signals};
-use crate::cli::GlobalArgs;
+use crate::app::output::{TableView, human_bytes, table, terminal_safe};
+use crate::app::progress::{Bars, Signals};
+use crate::app::GlobalArgs;
 use crate::cluster::checkpoint::{self, CheckpointReport, MemoryMode, Options, Plan, UploadFrom};
 use crate::evidence::Destination;
 use crate::protocol::MemoryRequest;
@@ -34,7 +34,7 @@ pub struct CheckpointPodArgs {
     #[arg(long)]
     pub memory_file_mappings: bool,
     /// With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB).
-    #[arg(long, value_name = "SIZE", value_parser = crate::cli::evidence::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size)]
     pub memory_max_bytes: Option<u64>,
     /// With --memory=proc: do not freeze the container while its memory is read (no consistent cut).
     #[arg(long)]
@@ -80,7 +80,7 @@ pub struct CheckpointPodArgs {
     #[arg(long, value_name = "SECRET")]
     pub node_credentials_secret: Option<String>,
     #[command(flatten)]
-    pub s3: crate::cli::evidence::S3UploadArgs,
+    pub s3: crate::app::s3_args::S3UploadArgs,
 }
 
 impl CheckpointPodArgs {
@@ -174,13 +174,13 @@ impl CheckpointPodArgs {
             node_credentials_secret: self.node_credentials_secret.clone(),
             s3_connect: self.s3.connect.options(),
             s3_upload: self.s3.options(),
-            connect: crate::run::connect_options(g)?,
+            connect: crate::app::connect_options(g)?,
             case_id: g.case_id(),
             finish: crate::evidence::FinishOptions {
                 archive: self.archive,
                 s3: self.s3.connect.options(),
                 upload: self.s3.options(),
-                progress: !g.quiet,
+                observer: Bars::shared(!g.quiet),
             },
         })
     }
@@ -194,12 +194,12 @@ pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
     let signals = Signals::install().map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?;
     let plan = checkpoint::resolve(&ctx, &opts).await?;
     if a.dry_run {
-        crate::cli::output::emit(g.output, &plan).map_err(Error::Output)?;
+        crate::app::output::emit(g.output, &plan).map_err(Error::Output)?;
         return Ok(Exit::Ok);
     }
     let stop = signals.stop_on_signal();
     let report = checkpoint::run(&ctx, &opts, plan, Bars::shared(!g.quiet), stop).await?;
-    crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+    crate::app::output::emit(g.output, &report).map_err(Error::Output)?;
     if let Some(e) = &report.error {
         // the bundle is on disk and says what is missing; the error is what the user must read
         eprintln!("error: {}", terminal_safe(e));
@@ -282,13 +282,13 @@ mod tests {
 
     #[test]
     fn every_s3_option_reaches_the_agent_unchanged() {
-        let cli = crate::cli::Cli::try_parse_from([
+        let cli = crate::app::Cli::try_parse_from([
             "kforensic", "checkpoint", "pod", "p", "--dest", "s3://b/p", "--upload-from", "node", "--region", "eu-west-3",
             "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
             "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
         ])
         .unwrap();
-        let crate::cli::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        let crate::app::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
         let dest = a.s3.destination("s3://b/p/case-1");
         let line = crate::protocol::Request::Put(crate::protocol::PutRequest { dest, check: false }).to_line();
         let back = crate::protocol::Request::read_from(&mut std::io::Cursor::new(line.into_bytes())).unwrap();
@@ -300,11 +300,11 @@ mod tests {
 
     #[test]
     fn the_agents_memory_options_are_reachable_from_checkpoint() {
-        let cli = crate::cli::Cli::try_parse_from([
+        let cli = crate::app::Cli::try_parse_from([
             "kforensic", "checkpoint", "pod", "p", "--memory=proc", "--memory-max-bytes", "2GiB", "--no-freeze", "--memory-file-mappings",
         ])
         .unwrap();
-        let crate::cli::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        let crate::app::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
         let o = a.options(&cli.global).unwrap();
         assert_eq!(o.memory, Some(MemoryMode::Proc));
         assert_eq!(o.memory_options, MemoryRequest { file_mappings: true, max_bytes: Some(2 << 30), freeze: false });

@@ -1,8 +1,10 @@
-//! `kforensic isolate pod NAME` / `kforensic release pod NAME`.
+//! `kforensic isolate pod NAME`: contain a suspect pod; and how isolation reports are shown.
 
 use super::GlobalArgs;
 use crate::cluster::ConnectOptions;
-use crate::cluster::isolate::{IsolateOptions, ReleaseOptions, Report};
+use crate::cluster::isolate::{IsolateOptions, Report};
+use super::output::{TableView, table};
+use crate::{Error, Exit};
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Clone, Args)]
@@ -38,31 +40,8 @@ pub struct IsolatePodArgs {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct ReleaseArgs {
-    #[command(subcommand)]
-    pub target: ReleaseTarget,
-}
 
-#[derive(Debug, Clone, Subcommand)]
-pub enum ReleaseTarget {
-    /// Undo exactly what `isolate pod` recorded on the pod.
-    Pod(ReleasePodArgs),
-}
 
-#[derive(Debug, Clone, Args)]
-pub struct ReleasePodArgs {
-    /// The isolated pod.
-    #[arg(value_name = "NAME")]
-    pub name: String,
-    /// Put back the labels --detach removed. Its controller may then adopt the pod again, and delete
-    /// it if it has more pods than it wants.
-    #[arg(long)]
-    pub restore_labels: bool,
-    /// Print what would be undone; change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-}
 
 impl IsolatePodArgs {
     pub fn options(&self, g: &GlobalArgs, connect: ConnectOptions) -> IsolateOptions {
@@ -79,24 +58,49 @@ impl IsolatePodArgs {
     }
 }
 
-impl ReleasePodArgs {
-    pub fn options(&self, g: &GlobalArgs, connect: ConnectOptions) -> ReleaseOptions {
-        ReleaseOptions {
-            pod: self.name.clone(),
-            restore_labels: self.restore_labels,
-            dry_run: self.dry_run,
-            case_id: g.case_id.clone(),
-            connect,
-        }
-    }
-}
 
 /// Warnings on stderr (unless -q), then the summary on stdout.
 pub fn emit(g: &GlobalArgs, report: &Report) -> std::io::Result<()> {
     if !g.quiet {
         for w in &report.warnings {
-            eprintln!("warning: {}", crate::cli::output::terminal_safe(w));
+            eprintln!("warning: {}", crate::app::output::terminal_safe(w));
         }
     }
     super::output::emit(g.output, report)
 }
+
+pub async fn run(g: &GlobalArgs, a: IsolatePodArgs) -> Result<Exit, Error> {
+    let connect = super::connect_options(g)?;
+    let ctx = crate::cluster::client::connect(&connect).await?;
+    let report = crate::cluster::isolate::isolate(&ctx, &a.options(g, connect)).await?;
+    emit(g, &report).map_err(Error::Output)?;
+    Ok(Exit::Ok)
+}
+
+impl TableView for Report {
+    fn table(&self) -> String {
+        let mut s = format!(
+            "{} pod {}/{}  case {}  by {}\n",
+            self.command, self.namespace, self.pod, self.case_id, self.operator
+        );
+        if self.dry_run {
+            s.push_str("dry run: nothing was changed; this is what would be done\n");
+        }
+        if self.nothing_to_do {
+            s.push_str(match self.command {
+                "isolate" => "already isolated as asked: nothing to change\n",
+                _ => "nothing to release\n",
+            });
+        }
+        if !self.changes.is_empty() {
+            let rows = self.changes.iter().map(|c| vec![c.action.clone(), c.object.clone(), c.detail.clone()]);
+            s.push_str(&table(&["ACTION", "OBJECT", "DETAIL"], rows).to_string());
+            s.push('\n');
+        }
+        if let Some(c) = &self.network_plugin {
+            s.push_str(&format!("network plugin: {}\n", c.summary()));
+        }
+        s
+    }
+}
+

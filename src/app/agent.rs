@@ -51,7 +51,7 @@ pub struct PutArgs {
     #[arg(long)]
     pub check: bool,
     #[command(flatten)]
-    pub s3: crate::cli::evidence::S3UploadArgs,
+    pub s3: crate::app::s3_args::S3UploadArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -109,7 +109,7 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "s3://BUCKET/PREFIX", requires = "stream")]
     pub upload_to: Option<String>,
     #[command(flatten)]
-    pub s3: crate::cli::evidence::S3UploadArgs,
+    pub s3: crate::app::s3_args::S3UploadArgs,
     /// Docker Engine socket for docker:// containers (unix:///path).
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
     pub docker_host: Option<String>,
@@ -165,7 +165,7 @@ pub struct RemoveArchiveArgs {
     pub path: String,
 }
 
-impl crate::cli::evidence::S3UploadArgs {
+impl crate::app::s3_args::S3UploadArgs {
     /// A bundle prefix in S3 and these flags, as the protocol carries them to the agent.
     pub fn destination(&self, url: &str) -> S3Destination {
         S3Destination { url: url.to_string(), connect: self.connect.options(), upload: self.options() }
@@ -338,8 +338,8 @@ mod tests {
     fn capture_args(args: &[&str]) -> CaptureArgs {
         let mut v = vec!["kforensic", "agent", "capture"];
         v.extend_from_slice(args);
-        match crate::cli::Cli::try_parse_from(v).unwrap().command {
-            crate::cli::Command::Agent(a) => match a.command {
+        match crate::app::Cli::try_parse_from(v).unwrap().command {
+            crate::app::Command::Agent(a) => match a.command {
                 AgentCommand::Capture(c) => *c,
                 other => panic!("{other:?}"),
             },
@@ -392,9 +392,9 @@ mod tests {
 
     #[test]
     fn a_destination_is_required() {
-        let r = crate::cli::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x"]);
+        let r = crate::app::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x"]);
         assert!(r.is_err());
-        let r = crate::cli::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x", "--out", "d", "--stream"]);
+        let r = crate::app::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x", "--out", "d", "--stream"]);
         assert!(r.is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! stderr is not a terminal), notes and warnings; and the signals that stop the work. The one
 //! place that knows indicatif: the libraries report through [`Observer`].
 
-use crate::cli::output::terminal_safe;
+use crate::app::output::terminal_safe;
 use crate::observe::{Observer, SharedObserver, Stop, Task, Unit};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;

@@ -1,7 +1,6 @@
-//! Arguments of `upload` and `verify`, and the S3 flags other commands that ship evidence reuse.
+//! The S3 flags every command that ships or reads evidence in S3 takes, and size parsing.
 
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
 
 /// How to reach S3 (or an S3-compatible store).
 #[derive(Debug, Clone, Default, Args)]
@@ -58,29 +57,7 @@ pub struct S3UploadArgs {
     pub concurrency: u16,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct UploadArgs {
-    /// The local bundle directory (e.g. ./evidence/<case-id>).
-    #[arg(value_name = "BUNDLE")]
-    pub bundle: PathBuf,
-    /// Destination, s3://bucket/prefix; the bundle lands under <prefix>/<case-id>/.
-    #[arg(value_name = "S3_URL")]
-    pub destination: String,
-    #[command(flatten)]
-    pub s3: S3UploadArgs,
-}
 
-#[derive(Debug, Clone, Args)]
-pub struct VerifyArgs {
-    /// A bundle directory, a .tar made with --archive, or s3://bucket/prefix/<case-id>.
-    #[arg(value_name = "BUNDLE")]
-    pub bundle: String,
-    /// Do not append a `verify` event to a local bundle's custody.log.
-    #[arg(long)]
-    pub no_record: bool,
-    #[command(flatten)]
-    pub s3: S3ConnectArgs,
-}
 
 /// `5MiB`, `16MiB`, `1GiB`, `8M`, or bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {

@@ -1,8 +1,10 @@
 //! `kforensic collect`: arguments → plan → triage (and the node-side shell histories) → bundle,
 //! summary and exit code.
 
-use crate::cli::GlobalArgs;
-use crate::cli::progress::{Bars, Signals};
+use crate::app::GlobalArgs;
+use crate::app::output::{TableView, table};
+use crate::cluster::triage::CollectReport;
+use crate::app::progress::{Bars, Signals};
 use crate::cluster::triage::{CollectPlan, Scope, Source, history};
 use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
 use crate::{Error, Exit};
@@ -32,7 +34,7 @@ pub struct CollectArgs {
     #[arg(long, default_value = "evidence", value_name = "DIR")]
     pub dest: String,
     #[command(flatten)]
-    pub s3: crate::cli::evidence::S3UploadArgs,
+    pub s3: crate::app::s3_args::S3UploadArgs,
     /// Which sources (comma-separated; `rbac` = the four RBAC sources; default: all).
     #[arg(long, value_name = "LIST", default_value = "all")]
     pub sources: String,
@@ -49,7 +51,7 @@ pub struct CollectArgs {
     pub image: Option<String>,
     /// With --shell-history: when the node fetches the collector image.
     #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY")]
-    pub pull_policy: crate::cli::checkpoint::PullPolicy,
+    pub pull_policy: crate::app::checkpoint::PullPolicy,
     /// With --shell-history: namespace for the collector pods (created with pod-security `privileged` when missing).
     #[arg(long, default_value = "kforensic", value_name = "NS")]
     pub collector_namespace: String,
@@ -142,7 +144,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
         if let Some(why) = h.interrupted {
             // stopped: what arrived is kept, marked incomplete, and nothing more is collected
             obs.warn(&format!("{why}: collector pods deleted, the bundle is marked incomplete"));
-            let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
+            let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone() };
             let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
             eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
             return Ok(Exit::Partial);
@@ -151,12 +153,60 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
         extra = h.findings;
     }
     let (bundle, mut report) = crate::cluster::triage::collect_with(&ctx, plan, bundle, extra, &obs).await?;
-    let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), progress: !g.quiet };
+    let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone() };
     let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
     report.case_id = case_id;
     report.shell_history = summary;
     report.bundle = finished.dir.display().to_string();
     report.complete = report.complete && finished.manifest.complete;
-    crate::cli::output::emit(g.output, &report).map_err(Error::Output)?;
+    crate::app::output::emit(g.output, &report).map_err(Error::Output)?;
     Ok(if report.complete { Exit::Ok } else { Exit::Partial })
 }
+
+/// Rows of the findings table on a terminal; the file has them all.
+const TABLE_ROWS: usize = 200;
+
+impl TableView for CollectReport {
+    fn table(&self) -> String {
+        let rows = self.sources.iter().map(|s| {
+            vec![
+                s.source.name().to_string(),
+                s.objects.to_string(),
+                s.bytes.to_string(),
+                match &s.error {
+                    Some(e) => format!("FAILED: {e}"),
+                    None => "ok".into(),
+                },
+            ]
+        });
+        let mut out = format!("{}\n\n", table(&["SOURCE", "OBJECTS", "BYTES", "STATUS"], rows));
+        if let Some(h) = &self.shell_history {
+            out.push_str(&format!(
+                "shell history: {} container(s) on {} node(s), {} history file(s){}\n\n",
+                h.containers,
+                h.nodes,
+                h.files,
+                h.errors.first().map(|e| format!("; FAILED: {e}")).unwrap_or_default()
+            ));
+        }
+        if self.findings.is_empty() {
+            out.push_str("No findings.\n");
+        } else {
+            let rows = self.findings.iter().take(TABLE_ROWS).map(|f| {
+                vec![f.severity.as_str().to_uppercase(), f.id.clone(), format!("{}/{}", f.object.kind, f.object.display_name()), f.reason.clone()]
+            });
+            out.push_str(&format!("{}\n", table(&["SEVERITY", "ID", "OBJECT", "REASON"], rows)));
+            if self.findings.len() > TABLE_ROWS {
+                out.push_str(&format!("… {} more in triage/findings.ndjson\n", self.findings.len() - TABLE_ROWS));
+            }
+        }
+        let c = &self.counts;
+        out.push_str(&format!(
+            "\n{} findings ({} critical, {} high, {} medium, {} low); scope: {}; bundle: {}{}\n",
+            self.findings.len(), c.critical, c.high, c.medium, c.low, self.scope.join(","), self.bundle,
+            if self.complete { String::new() } else { " (INCOMPLETE: see the failed sources)".into() }
+        ));
+        out
+    }
+}
+

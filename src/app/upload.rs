@@ -1,0 +1,54 @@
+//! `kforensic upload BUNDLE s3://bucket/prefix`: ship a local bundle (verified first; resumes; manifest last).
+
+use super::GlobalArgs;
+use super::output::TableView;
+use super::s3_args::S3UploadArgs;
+use super::progress::Bars;
+use crate::evidence::{Destination, UploadReport, upload_bundle};
+use crate::{Error, Exit};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// The local bundle directory (e.g. ./evidence/<case-id>).
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Destination, s3://bucket/prefix; the bundle lands under <prefix>/<case-id>/.
+    #[arg(value_name = "S3_URL")]
+    pub destination: String,
+    #[command(flatten)]
+    pub s3: S3UploadArgs,
+}
+
+pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
+    let Destination::S3(url) = Destination::parse(&a.destination).map_err(super::usage)? else {
+        return Err(Error::Usage(format!("upload needs an s3://bucket/prefix destination, not '{}'", a.destination)));
+    };
+    let obs = Bars::shared(!g.quiet);
+    let report = upload_bundle(&a.bundle, &url, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;
+    super::output::emit(g.output, &report).map_err(Error::Output)?;
+    Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+}
+
+impl TableView for UploadReport {
+    fn table(&self) -> String {
+        let t = crate::app::output::table(
+            &["OBJECT", "BYTES", "ACTION"],
+            self.files.iter().map(|f| vec![f.path.clone(), f.bytes.to_string(), f.action.to_string()]),
+        );
+        let mut s = format!("{t}\n");
+        s.push_str(&format!(
+            "uploaded {} object(s), {} bytes in {:.1}s ({:.1} MB/s); skipped {} already there; bundle at {}{}\n",
+            self.uploaded,
+            self.bytes_uploaded,
+            self.seconds,
+            self.mb_per_s,
+            self.skipped,
+            self.destination,
+            if self.complete { "" } else { " (partial evidence: the manifest says complete: false)" }
+        ));
+        s
+    }
+}
+

@@ -1,0 +1,61 @@
+//! `kforensic verify BUNDLE`: hashes, sizes, custody chain and completeness of a bundle (directory, .tar or s3://).
+
+use super::GlobalArgs;
+use super::output::TableView;
+use super::s3_args::S3ConnectArgs;
+use super::progress::Bars;
+use crate::evidence::{Destination, VerifyOptions, VerifyReport, verify_path};
+use crate::{Error, Exit};
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// A bundle directory, a .tar made with --archive, or s3://bucket/prefix/<case-id>.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: String,
+    /// Do not append a `verify` event to a local bundle's custody.log.
+    #[arg(long)]
+    pub no_record: bool,
+    #[command(flatten)]
+    pub s3: S3ConnectArgs,
+}
+
+pub async fn run(g: &GlobalArgs, a: VerifyArgs) -> Result<Exit, Error> {
+    let obs = Bars::shared(!g.quiet);
+    let report = match Destination::parse(&a.bundle).map_err(super::usage)? {
+        Destination::S3(url) => crate::evidence::s3::read::verify_s3(&url, &a.s3.options(), &obs).await,
+        Destination::Local(p) => {
+            let opts = VerifyOptions { record: !a.no_record, observer: obs };
+            tokio::task::spawn_blocking(move || verify_path(&p, opts)).await.map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?
+        }
+    }
+    .map_err(super::usage)?;
+    super::output::emit(g.output, &report).map_err(Error::Output)?;
+    Ok(if report.ok { Exit::Ok } else { Exit::Failure })
+}
+
+impl TableView for VerifyReport {
+    fn table(&self) -> String {
+        let mut s = String::new();
+        for p in &self.problems {
+            s.push_str(&p.message);
+            s.push('\n');
+        }
+        if self.ok {
+            s.push_str(&format!(
+                "OK {}: {} artifacts ({} bytes) match the manifest, custody chain of {} lines intact, complete\n",
+                self.bundle, self.artifacts, self.bytes, self.custody_lines
+            ));
+        } else {
+            s.push_str(&format!(
+                "FAILED {}: {} problem(s); {}/{} artifacts match\n",
+                self.bundle,
+                self.problems.len(),
+                self.artifacts_ok,
+                self.artifacts
+            ));
+        }
+        s
+    }
+}
+
