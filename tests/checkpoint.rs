@@ -781,3 +781,40 @@ spec:
     assert!(!pod.join("main").exists(), "an unnamed container was captured");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
+
+#[test]
+fn dry_run_lists_exactly_what_a_real_run_then_captures_and_touches_nothing() {
+    let Some(env) = require("dry_run_lists_exactly_what_a_real_run_then_captures_and_touches_nothing", CLUSTER) else { return };
+    let ns = env.namespace("ckdry");
+    start_suspect(env, &ns.name, "suspect", SUSPECT);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("dry");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // nothing was created: no bundle, no collector pod
+    assert!(!dir.path().join(&case).exists(), "a dry run wrote a bundle");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "a dry run started a collector");
+    assert_eq!(plan["containers"][0]["name"], "main");
+    assert_eq!(plan["containers"][0]["node_side"], true);
+    assert_eq!(plan["collector"]["image"], env.kforensic_image());
+    let expected: std::collections::BTreeSet<String> =
+        plan["expected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let optional: Vec<String> = plan["optional"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(expected.contains(&format!("pods/{}/suspect/main/rootfs.tar.zst", ns.name)), "{expected:?}");
+
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let produced: std::collections::BTreeSet<String> =
+        report["manifest"]["artifacts"].as_array().unwrap().iter().map(|a| a["path"].as_str().unwrap().to_string()).collect();
+    // every expected artifact is there, and everything else there is one of the announced kinds
+    let missing: Vec<&String> = expected.difference(&produced).collect();
+    assert!(missing.is_empty(), "planned but not produced: {missing:?}");
+    let unannounced: Vec<&String> = produced
+        .difference(&expected)
+        .filter(|p| !optional.iter().any(|o| kforensic::protocol::layout::matches_pattern(o, p)))
+        .collect();
+    assert!(unannounced.is_empty(), "produced but not planned: {unannounced:?}");
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}

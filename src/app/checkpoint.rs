@@ -270,6 +270,9 @@ impl TableView for Plan {
         for e in &self.expected {
             s.push_str(&format!("  {e}\n"));
         }
+        if !self.optional.is_empty() {
+            s.push_str(&format!("and, where the container has them: {}\n", self.optional.join(", ")));
+        }
         s.push_str("dry run: nothing was created or changed\n");
         s
     }

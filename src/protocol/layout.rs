@@ -1,12 +1,14 @@
 //! Where things land in a bundle: the one place that spells the per-container directory and the
 //! names of the agent's artifacts.
 
-use super::Step;
+use super::{Runtime, Step};
 
 pub const INSPECT: &str = "inspect.json";
 pub const DIFF_JSON: &str = "diff.json";
 pub const DIFF_TAR: &str = "diff.tar.zst";
 pub const ROOTFS: &str = "rootfs.tar.zst";
+/// What the export walked: counts and the problems it met (exports read through /proc).
+pub const ROOTFS_JSON: &str = "rootfs.json";
 pub const VOLATILE: &str = "volatile.json";
 /// A kubelet (CRIU) checkpoint archive shipped from the node.
 pub const CHECKPOINT_TAR: &str = "checkpoint.tar";
@@ -32,9 +34,10 @@ pub fn bare_container_dir(runtime: &str, id: &str) -> String {
     format!("containers/{runtime}-{id}/")
 }
 
-/// The artifacts a capture with these steps always produces for a running container, in the
-/// order the agent writes them (histories, logs, memory cores and a kubelet archive vary).
-pub fn expected_artifacts(steps: &[Step]) -> Vec<&'static str> {
+/// The artifacts a capture with these steps always produces for a running container (histories,
+/// node log files, memory cores and a kubelet archive vary: see [`optional_artifacts`]). Docker
+/// exports come from the engine, without the walk's `rootfs.json`.
+pub fn expected_artifacts(steps: &[Step], runtime: Runtime) -> Vec<&'static str> {
     let mut v = Vec::new();
     if steps.contains(&Step::Inspect) {
         v.push(INSPECT);
@@ -44,11 +47,38 @@ pub fn expected_artifacts(steps: &[Step]) -> Vec<&'static str> {
     }
     if steps.contains(&Step::Export) {
         v.push(ROOTFS);
+        if runtime != Runtime::Docker {
+            v.push(ROOTFS_JSON);
+        }
     }
     if steps.contains(&Step::Volatile) {
         v.push(VOLATILE);
     }
     v
+}
+
+/// What a capture with these steps may also produce, as path patterns under the container's
+/// directory (`*`: any rest of the path).
+pub fn optional_artifacts(steps: &[Step], memory: bool) -> Vec<String> {
+    let mut v = Vec::new();
+    if steps.contains(&Step::Logs) {
+        v.push(format!("{LOGS_DIR}/node/*"));
+    }
+    if steps.contains(&Step::History) {
+        v.push(format!("{HISTORY_DIR}/*"));
+    }
+    if memory {
+        v.extend([MEMORY_JSON.to_string(), "memory/*".to_string(), CHECKPOINT_TAR.to_string(), MEMORY_PLAN.to_string()]);
+    }
+    v
+}
+
+/// Does `path` match a pattern of [`optional_artifacts`] (after a container directory)?
+pub fn matches_pattern(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix) && path.len() > prefix.len(),
+        None => pattern == path,
+    }
 }
 
 /// Split `pods/<ns>/<pod>/<container>/<rest>` into its parts.
@@ -71,7 +101,12 @@ mod tests {
         let p = format!("{d}{HISTORY_DIR}/root/.ash_history");
         assert_eq!(parse_container_path(&p), Some(("web", "app-1", "main", "history/root/.ash_history")));
         assert_eq!(parse_container_path("cluster/pods.json"), None);
-        assert_eq!(expected_artifacts(&Step::ALL), [INSPECT, DIFF_JSON, DIFF_TAR, ROOTFS, VOLATILE]);
-        assert_eq!(expected_artifacts(&[Step::History]), Vec::<&str>::new());
+        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Containerd), [INSPECT, DIFF_JSON, DIFF_TAR, ROOTFS, ROOTFS_JSON, VOLATILE]);
+        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Docker), [INSPECT, DIFF_JSON, DIFF_TAR, ROOTFS, VOLATILE]);
+        assert_eq!(expected_artifacts(&[Step::History], Runtime::Containerd), Vec::<&str>::new());
+        let opt = optional_artifacts(&Step::ALL, false);
+        assert!(opt.iter().any(|p| matches_pattern(p, "history/root/.ash_history")));
+        assert!(!opt.iter().any(|p| matches_pattern(p, "history/")), "a pattern needs a rest");
+        assert!(!opt.iter().any(|p| matches_pattern(p, MEMORY_JSON)), "memory only when asked");
     }
 }

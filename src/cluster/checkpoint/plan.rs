@@ -8,7 +8,7 @@ use crate::cluster::target::{self, Target, TargetContainer};
 use crate::cluster::{ClusterCtx, ClusterError, ConnectOptions};
 use crate::evidence::s3::{ConnectOptions as S3Connect, UploadOptions};
 use crate::evidence::{Destination, FinishOptions, S3Url};
-use crate::protocol::{CaptureRequest, MemoryRequest, S3Destination, Step, TargetSpec, layout};
+use crate::protocol::{CaptureRequest, ContainerRef, MemoryRequest, Runtime, S3Destination, Step, TargetSpec, layout};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -92,6 +92,8 @@ pub struct Plan {
     pub isolate: bool,
     /// Every artifact the bundle must hold (the manifest's expected list).
     pub expected: Vec<String>,
+    /// What the bundle may also hold (node log files, histories, memory): path patterns, `*` = any rest.
+    pub optional: Vec<String>,
     /// Node-side steps of every container; memory is added per container once decided.
     pub steps: Vec<Step>,
     #[serde(skip)]
@@ -175,12 +177,15 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
     };
     let steps = Step::ALL.to_vec();
     let mut expected = api_evidence::planned(&t);
+    let mut optional = Vec::new();
     let mut containers = Vec::new();
     for c in &t.containers {
         let node_side = captured_on_node(c);
         if node_side {
             let dir = container_dir(&t, c);
-            expected.extend(layout::expected_artifacts(&steps).iter().map(|f| format!("{dir}{f}")));
+            let runtime = c.container_id.as_deref().and_then(|id| ContainerRef::parse(id).ok()).map_or(Runtime::Unknown, |r| r.runtime);
+            expected.extend(layout::expected_artifacts(&steps, runtime).iter().map(|f| format!("{dir}{f}")));
+            optional.extend(layout::optional_artifacts(&steps, opts.memory.is_some()).iter().map(|f| format!("{dir}{f}")));
         }
         containers.push(PlannedContainer {
             name: c.name.clone(),
@@ -191,6 +196,9 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
             memory: if node_side { opts.memory } else { None },
             dir: container_dir(&t, c),
         });
+    }
+    if opts.isolate {
+        expected.push("cluster/isolation.json".into());
     }
     let any_node_side = containers.iter().any(|c| c.node_side);
     let collector = (any_node_side || node_upload.is_some()).then(|| CollectorSpec {
@@ -220,6 +228,7 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         upload_from: opts.upload_from,
         isolate: opts.isolate,
         expected,
+        optional,
         steps,
         target: t,
         node_upload,
