@@ -211,6 +211,23 @@ fn pids_with(needle: &str) -> Vec<i32> {
     v
 }
 
+/// Host PIDs of the agents serving a request in the collector pod of `case` (found by the pod's
+/// UID in their cgroup: the agent's command line names no target, the request is on its stdin).
+fn agent_pids(env: &TestEnv, case: &str) -> Vec<i32> {
+    let out = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "jsonpath={.items[*].metadata.uid}"], None);
+    let uids: Vec<String> = stdout(&out).split_whitespace().map(str::to_string).collect();
+    if uids.is_empty() {
+        return vec![];
+    }
+    pids_with("agent run")
+        .into_iter()
+        .filter(|pid| {
+            let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+            uids.iter().any(|u| cg.contains(u.as_str()) || cg.contains(&u.replace('-', "_")))
+        })
+        .collect()
+}
+
 fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let end = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < end {
@@ -263,9 +280,8 @@ fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // this test's agent only (other tests run agents at the same time)
-    let mine = format!("--pod-namespace {}", ns.name);
-    let agent_pids = wait_for(90, || Some(pids_with(&mine)).filter(|p| !p.is_empty())).expect("agent started");
+    // this test's agent only (other tests run agents at the same time): `agent run` in this case's collector
+    let agent_pids = wait_for(90, || Some(agent_pids(env, &case)).filter(|p| !p.is_empty())).expect("agent started");
     std::thread::sleep(Duration::from_millis(300));
     Capture { ns, dir, case, child, agent_pids }
 }
