@@ -93,6 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only these containers (repeatable; default: all, init and ephemeral included)')
             [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix')
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto')
+            [CompletionResult]::new('--memory-max-bytes', '--memory-max-bytes', [CompletionResultType]::ParameterName, 'With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB)')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)')
             [CompletionResult]::new('--pull-policy', '--pull-policy', [CompletionResultType]::ParameterName, 'When the node fetches the collector image')
             [CompletionResult]::new('--collector-namespace', '--collector-namespace', [CompletionResultType]::ParameterName, 'Namespace for the collector pod (created with pod-security `privileged` when missing)')
@@ -114,6 +115,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('--memory-file-mappings', '--memory-file-mappings', [CompletionResultType]::ParameterName, 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk')
+            [CompletionResult]::new('--no-freeze', '--no-freeze', [CompletionResultType]::ParameterName, 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed')
             [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)')
             [CompletionResult]::new('--keep-collector', '--keep-collector', [CompletionResultType]::ParameterName, 'Leave the collector pod running afterwards (for debugging)')
             [CompletionResult]::new('--include-volumes', '--include-volumes', [CompletionResultType]::ParameterName, 'Include mounted volumes in the root filesystem export')
@@ -314,6 +318,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Serve one request document read from the first line of stdin (how the CLI drives the agent)')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
             [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
             [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
@@ -324,6 +329,24 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
+        'kforensic;agent;run' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log (default: generated)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kforensic;agent;capture' {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable')
             [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin')
@@ -332,7 +355,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--pod-name', '--pod-name', [CompletionResultType]::ParameterName, 'Pod name of the (single) --container')
             [CompletionResult]::new('--pod-uid', '--pod-uid', [CompletionResultType]::ParameterName, 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)')
             [CompletionResult]::new('--container-name', '--container-name', [CompletionResultType]::ParameterName, 'Container name in the pod spec of the (single) --container')
-            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Steps to run')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Steps to run: inspect, diff, export, volatile, logs, history, memory')
             [CompletionResult]::new('--checkpoint-archive', '--checkpoint-archive', [CompletionResultType]::ParameterName, 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar')
             [CompletionResult]::new('--memory-max-bytes', '--memory-max-bytes', [CompletionResultType]::ParameterName, 'With the `memory` step: at most this many bytes of memory per container')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write artifacts into this directory (plus index.json)')
@@ -364,8 +387,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -498,6 +521,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;agent;help' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Serve one request document read from the first line of stdin (how the CLI drives the agent)')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
             [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
             [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
@@ -506,6 +530,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;agent;help;run' {
             break
         }
         'kforensic;agent;help;capture' {
@@ -667,6 +694,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;agent' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Serve one request document read from the first line of stdin (how the CLI drives the agent)')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories')
             [CompletionResult]::new('node-space', 'node-space', [CompletionResultType]::ParameterValue, 'Is there room on the node for a kubelet checkpoint of this container?')
             [CompletionResult]::new('remove-archive', 'remove-archive', [CompletionResultType]::ParameterValue, 'Remove a kubelet checkpoint archive from the node once it was shipped')
@@ -674,6 +702,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('hold', 'hold', [CompletionResultType]::ParameterValue, 'Idle until the deadline (the collector pod''s main process; captures run through exec)')
             [CompletionResult]::new('export-dir', 'export-dir', [CompletionResultType]::ParameterValue, 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)')
+            break
+        }
+        'kforensic;help;agent;run' {
             break
         }
         'kforensic;help;agent;capture' {

@@ -70,6 +70,9 @@ _kforensic() {
             kforensic__subcmd__agent,remove-archive)
                 cmd="kforensic__subcmd__agent__subcmd__remove__subcmd__archive"
                 ;;
+            kforensic__subcmd__agent,run)
+                cmd="kforensic__subcmd__agent__subcmd__run"
+                ;;
             kforensic__subcmd__agent,thaw)
                 cmd="kforensic__subcmd__agent__subcmd__thaw"
                 ;;
@@ -93,6 +96,9 @@ _kforensic() {
                 ;;
             kforensic__subcmd__agent__subcmd__help,remove-archive)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__remove__subcmd__archive"
+                ;;
+            kforensic__subcmd__agent__subcmd__help,run)
+                cmd="kforensic__subcmd__agent__subcmd__help__subcmd__run"
                 ;;
             kforensic__subcmd__agent__subcmd__help,thaw)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__thaw"
@@ -159,6 +165,9 @@ _kforensic() {
                 ;;
             kforensic__subcmd__help__subcmd__agent,remove-archive)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__remove__subcmd__archive"
+                ;;
+            kforensic__subcmd__help__subcmd__agent,run)
+                cmd="kforensic__subcmd__help__subcmd__agent__subcmd__run"
                 ;;
             kforensic__subcmd__help__subcmd__agent,thaw)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__thaw"
@@ -245,7 +254,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent)
-            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version capture node-space remove-archive thaw hold export-dir put help"
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version run capture node-space remove-archive thaw hold export-dir put help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,7 +331,7 @@ _kforensic() {
                     return 0
                     ;;
                 --steps)
-                    COMPREPLY=($(compgen -W "inspect diff export volatile logs history memory" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --checkpoint-archive)
@@ -467,7 +476,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__help)
-            opts="capture node-space remove-archive thaw hold export-dir put help"
+            opts="run capture node-space remove-archive thaw hold export-dir put help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +574,20 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__help__subcmd__remove__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__agent__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -816,6 +839,48 @@ _kforensic() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kforensic__subcmd__agent__subcmd__run)
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kforensic__subcmd__agent__subcmd__thaw)
             opts="-n -o -v -q -h -V --cgroup --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1029,7 +1094,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-c -n -o -v -q -h -V --container --dest --memory --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-c -n -o -v -q -h -V --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1049,6 +1114,10 @@ _kforensic() {
                     ;;
                 --memory)
                     COMPREPLY=($(compgen -W "auto kubelet proc" -- "${cur}"))
+                    return 0
+                    ;;
+                --memory-max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --image)
@@ -1313,7 +1382,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent)
-            opts="capture node-space remove-archive thaw hold export-dir put"
+            opts="run capture node-space remove-archive thaw hold export-dir put"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1397,6 +1466,20 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__agent__subcmd__remove__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__agent__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

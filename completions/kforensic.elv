@@ -87,6 +87,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --container 'Only these containers (repeatable; default: all, init and ephemeral included)'
             cand --dest 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix'
             cand --memory 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto'
+            cand --memory-max-bytes 'With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB)'
             cand --image 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)'
             cand --pull-policy 'When the node fetches the collector image'
             cand --collector-namespace 'Namespace for the collector pod (created with pod-security `privileged` when missing)'
@@ -108,6 +109,9 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand --memory-file-mappings 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
+            cand --no-freeze 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
+            cand --dry-run 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'
             cand --isolate 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
             cand --keep-collector 'Leave the collector pod running afterwards (for debugging)'
             cand --include-volumes 'Include mounted volumes in the root filesystem export'
@@ -292,6 +296,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand run 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
             cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
             cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
@@ -301,6 +306,23 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
+        &'kforensic;agent;run'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log (default: generated)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kforensic;agent;capture'= {
             cand --container 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable'
             cand --targets 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); ''-'' reads stdin'
@@ -309,7 +331,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --pod-name 'Pod name of the (single) --container'
             cand --pod-uid 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)'
             cand --container-name 'Container name in the pod spec of the (single) --container'
-            cand --steps 'Steps to run'
+            cand --steps 'Steps to run: inspect, diff, export, volatile, logs, history, memory'
             cand --checkpoint-archive 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar'
             cand --memory-max-bytes 'With the `memory` step: at most this many bytes of memory per container'
             cand --out 'Write artifacts into this directory (plus index.json)'
@@ -341,8 +363,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -468,6 +490,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --version 'Print version'
         }
         &'kforensic;agent;help'= {
+            cand run 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
             cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
             cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
@@ -476,6 +499,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
             cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;agent;help;run'= {
         }
         &'kforensic;agent;help;capture'= {
         }
@@ -615,6 +640,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;completions'= {
         }
         &'kforensic;help;agent'= {
+            cand run 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
             cand capture 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
             cand node-space 'Is there room on the node for a kubelet checkpoint of this container?'
             cand remove-archive 'Remove a kubelet checkpoint archive from the node once it was shipped'
@@ -622,6 +648,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand hold 'Idle until the deadline (the collector pod''s main process; captures run through exec)'
             cand export-dir 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
             cand put 'Upload an evidence stream read on stdin to S3 with this node''s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
+        }
+        &'kforensic;help;agent;run'= {
         }
         &'kforensic;help;agent;capture'= {
         }

@@ -76,6 +76,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory -d 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto' -r -f -a "auto\t''
 kubelet\t''
 proc\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-max-bytes -d 'With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l image -d 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l pull-policy -d 'When the node fetches the collector image' -r -f -a "always\t''
 if-not-present\t''
@@ -102,6 +103,9 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 json\t''
 yaml\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-file-mappings -d 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l no-freeze -d 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l isolate -d 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-collector -d 'Leave the collector pod running afterwards (for debugging)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l include-volumes -d 'Include mounted volumes in the root filesystem export'
@@ -211,25 +215,37 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from capture node-space remove-archive thaw hold export-dir put help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "thaw" -d 'Thaw a cgroup an agent froze for a memory capture (cleanup after an agent died)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "hold" -d 'Idle until the deadline (the collector pod\'s main process; captures run through exec)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container -d 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l targets -d 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); \'-\' reads stdin' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l targets-json -d 'The same JSON target list given inline (one exec for many containers, no stdin needed)' -r
@@ -237,13 +253,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-name -d 'Pod name of the (single) --container' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-uid -d 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container-name -d 'Container name in the pod spec of the (single) --container' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l steps -d 'Steps to run' -r -f -a "inspect\t''
-diff\t''
-export\t''
-volatile\t''
-logs\t''
-history\t''
-memory\t'Process memory as ELF cores + suspicious executables (not in the default set)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l steps -d 'Steps to run: inspect, diff, export, volatile, logs, history, memory' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l checkpoint-archive -d 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this many bytes of memory per container' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l out -d 'Write artifacts into this directory (plus index.json)' -r -F
@@ -275,7 +285,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l container -d 'The container to be checkpointed (its shim gives the way to the node\'s filesystem)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l dir -r
@@ -364,6 +374,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
@@ -459,6 +470,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from isolate" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "node-space" -d 'Is there room on the node for a kubelet checkpoint of this container?'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove-archive" -d 'Remove a kubelet checkpoint archive from the node once it was shipped'
