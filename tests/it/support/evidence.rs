@@ -1,6 +1,5 @@
 //! Helpers for the evidence tests: build a real bundle with the library, run the real binary
 //! with explicit AWS settings (never the machine's own profile or the metadata service).
-#![allow(dead_code)]
 
 use kforensic::evidence::{ArtifactSink, ArtifactSpec, BundleMeta, ClusterInfo, DirBundle, Manifest, Operator};
 use std::path::{Path, PathBuf};

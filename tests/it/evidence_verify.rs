@@ -1,7 +1,6 @@
 //! `kforensic verify` on local bundles (directory and --archive .tar), with the real binary.
 
-mod evidence_support;
-use evidence_support::*;
+use crate::support::evidence::*;
 
 #[test]
 fn an_intact_bundle_verifies_and_records_the_check() {

@@ -1,11 +1,9 @@
 //! `kforensic upload` / `verify s3://` against a real S3-compatible server (s3s-fs, SigV4).
 
-mod common;
-mod evidence_support;
-use evidence_support::*;
+use crate::support::{self, evidence::*};
 
 fn shared_s3(test: &str) -> Option<Aws> {
-    let env = common::require(test, &["s3"])?;
+    let env = support::require(test, &["s3"])?;
     Some(Aws {
         endpoint: env.var("KF_S3_ENDPOINT").to_string(),
         access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
@@ -155,7 +153,7 @@ fn bad_input_gives_one_line_errors() {
 #[test]
 fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let Some(shared) = shared_s3("killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes") else { return };
-    let bin = common::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
+    let bin = support::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
     let port = free_port();
     let aws = Aws { endpoint: format!("http://127.0.0.1:{port}"), ..shared };
     let data = tempfile::tempdir().unwrap();

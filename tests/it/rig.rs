@@ -1,7 +1,6 @@
 //! The test environment itself: if these fail, every other cluster test is suspect.
 
-mod common;
-use common::{CLUSTER, require};
+use crate::support::{self, CLUSTER, require};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -84,15 +83,15 @@ fn the_fault_proxy_injects_a_500_and_kforensic_reports_it_in_one_line() {
     let mut needs = CLUSTER.to_vec();
     needs.push("faultproxy");
     let Some(env) = require("the_fault_proxy_injects_a_500_and_kforensic_reports_it_in_one_line", &needs) else { return };
-    let _faults = common::Faults::set(env, r#"[{"path": "^/version", "action": "status", "status": 500}]"#);
+    let _faults = support::Faults::set(env, r#"[{"path": "^/version", "action": "status", "status": 500}]"#);
     let out = env.kforensic_as(env.var("KF_KUBECONFIG_FAULT"), &["preflight"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = common::stderr(&out);
+    let err = support::stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("500") || err.contains("injected fault"), "{err}");
     drop(_faults);
     // without the rule the same path answers
     let out = env.kforensic_as(env.var("KF_KUBECONFIG_FAULT"), &["-o", "json", "preflight"]);
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", common::stderr(&out));
-    assert!(common::stdout(&out).contains("\"permissions\""));
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("\"permissions\""));
 }

@@ -3,7 +3,10 @@
 //!
 //! A component that is not up makes the tests that need it skip loudly
 //! (`SKIP <test>: <component> not up: <reason>`); with `CI=true` it fails them instead.
-#![allow(dead_code)]
+
+pub mod agent;
+pub mod analyze_fixture;
+pub mod evidence;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,7 +42,7 @@ fn bring_up() -> Result<TestEnv, String> {
     let dir = env_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     if !dir.join("env").exists() {
-        // one `up` at a time across the test binaries cargo runs
+        // one `up` at a time across concurrent test runs
         let script = repo_root().join("scripts/testenv");
         let lock = dir.join(".up.lock");
         let st = Command::new("flock")
@@ -231,10 +234,6 @@ fn fastrand_u16() -> u16 {
     use std::time::{SystemTime, UNIX_EPOCH};
     let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
     (n ^ (std::process::id() << 7)) as u16
-}
-
-pub fn exists(p: impl AsRef<Path>) -> bool {
-    p.as_ref().exists()
 }
 
 /// Fault-injection rules for the proxy in front of the API server, cleared on drop.

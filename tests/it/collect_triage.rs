@@ -1,8 +1,7 @@
 //! `kforensic collect` against the real test cluster: seeded bad objects and clean look-alikes,
 //! every rule fires exactly on its bad objects; secrets stay metadata unless asked; pages.
 
-mod common;
-
+use crate::support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,7 +16,7 @@ fn read_ndjson(path: &Path) -> Vec<Value> {
 
 /// Deletes the cluster-scoped objects a test created (namespaces go with their guards).
 struct ClusterObjects {
-    env: &'static common::TestEnv,
+    env: &'static support::TestEnv,
     objects: Vec<String>,
 }
 impl Drop for ClusterObjects {
@@ -52,7 +51,7 @@ spec:
     )
 }
 
-fn cronjob_version(env: &common::TestEnv) -> &'static str {
+fn cronjob_version(env: &support::TestEnv) -> &'static str {
     let v1 = env.kubectl_raw(&["get", "--raw", "/apis/batch/v1"], None);
     if String::from_utf8_lossy(&v1.stdout).contains("\"cronjobs\"") { "batch/v1" } else { "batch/v1beta1" }
 }
@@ -83,13 +82,13 @@ spec:
 
 /// Whether the API server admits privileged containers (`--allow-privileged`); the test
 /// cluster's 1.20 apiserver may not.
-fn privileged_allowed(env: &common::TestEnv, ns: &str) -> bool {
+fn privileged_allowed(env: &support::TestEnv, ns: &str) -> bool {
     let probe = pod(ns, "probe-privileged", "", "    securityContext: {privileged: true}");
     let out = env.kubectl_raw(&["apply", "--dry-run=server", "-f", "-"], Some(&probe));
     out.status.success()
 }
 
-fn wait_for_token(env: &common::TestEnv, ns: &str, sa: &str) {
+fn wait_for_token(env: &support::TestEnv, ns: &str, sa: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = env.kubectl_raw(&["-n", ns, "get", "serviceaccount", sa, "-o", "jsonpath={.secrets[0].name}"], None);
@@ -107,7 +106,7 @@ fn bundle_dir(dest: &Path, case: &str) -> PathBuf {
 
 #[test]
 fn collect_rules_fire_exactly_on_seeded_bad_objects() {
-    let Some(env) = common::require("collect_rules_fire_exactly_on_seeded_bad_objects", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_rules_fire_exactly_on_seeded_bad_objects", support::CLUSTER) else { return };
     let a = env.namespace("col");
     let b = env.namespace("colnp");
     let (na, nb) = (a.name.as_str(), b.name.as_str());
@@ -290,7 +289,7 @@ webhooks:
         "collect", "-n", na, "-n", nb, "--since", &since_arg, "--dest", dest.path().to_str().unwrap(),
         "--case-id", "col-rules", "--page-size", "4", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("-o json prints one JSON document");
     assert_eq!(report["complete"], true);
     let triage = bundle_dir(dest.path(), "col-rules").join("triage");
@@ -411,7 +410,7 @@ webhooks:
         "collect", "-n", na, "--sources", "secrets", "--include-secret-values", "--dest", dest.path().to_str().unwrap(),
         "--case-id", "col-values", "-q",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let secrets = read_ndjson(&bundle_dir(dest.path(), "col-values").join("triage/secrets.ndjson"));
     let s = secrets.iter().find(|s| s["name"] == "col-secret").unwrap();
     assert_eq!(s["object"]["data"]["password"], b64.as_str());
@@ -426,7 +425,7 @@ webhooks:
 
 #[test]
 fn collect_logs_current_and_previous() {
-    let Some(env) = common::require("collect_logs_current_and_previous", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_logs_current_and_previous", support::CLUSTER) else { return };
     let ns = env.namespace("collogs");
     let image = env.var("KF_BUSYBOX_IMAGE");
     env.apply(&format!(
@@ -474,7 +473,7 @@ spec:
 
     let dest = tempfile::tempdir().unwrap();
     let out = env.kforensic(&["collect", "-n", &ns.name, "--sources", "logs,pods,images", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs/triage/logs.ndjson"));
     let talker: Vec<&Value> = lines.iter().filter(|l| l["name"] == "talker").collect();
     let texts: Vec<&str> = talker.iter().filter_map(|l| l["line"].as_str()).collect();
@@ -503,7 +502,7 @@ spec:
 
     // -l narrows pods and their logs
     let out = env.kforensic(&["collect", "-n", &ns.name, "-l", "app=talk", "--sources", "logs,pods", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs-sel", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs-sel/triage/logs.ndjson"));
     assert!(!lines.is_empty() && lines.iter().all(|l| l["name"] == "talker"));
     let pods = read_ndjson(&dest.path().join("logs-sel/triage/pods.ndjson"));
@@ -512,12 +511,12 @@ spec:
 
 #[test]
 fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
-    let Some(env) = common::require("collect_as_a_restricted_user_is_partial_and_says_what_failed", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_as_a_restricted_user_is_partial_and_says_what_failed", support::CLUSTER) else { return };
     let dest = tempfile::tempdir().unwrap();
     let out = env.kforensic_as(env.view_kubeconfig(), &[
         "collect", "-n", "kft-view", "--sources", "pods,secrets,events", "--dest", dest.path().to_str().unwrap(), "--case-id", "view", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(3), "partial evidence exits 3:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "partial evidence exits 3:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["complete"], false);
     let src = |s: &str| report["sources"].as_array().unwrap().iter().find(|x| x["source"] == s).unwrap().clone();
@@ -530,23 +529,23 @@ fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
 
 #[test]
 fn collect_refuses_what_it_cannot_do() {
-    let out = common::kforensic(&["collect", "--image", "x"]);
+    let out = support::kforensic(&["collect", "--image", "x"]);
     assert_eq!(out.status.code(), Some(2), "--image goes with --shell-history");
-    assert!(common::stderr(&out).contains("--shell-history"), "{}", common::stderr(&out));
-    let out = common::kforensic(&["collect", "-A", "-n", "x"]);
+    assert!(support::stderr(&out).contains("--shell-history"), "{}", support::stderr(&out));
+    let out = support::kforensic(&["collect", "-A", "-n", "x"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = common::kforensic(&["collect", "--sources", "pods,bogus"]);
+    let out = support::kforensic(&["collect", "--sources", "pods,bogus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(common::stderr(&out).contains("bogus"));
+    assert!(support::stderr(&out).contains("bogus"));
 }
 
 #[test]
 fn collect_runs_complete_with_the_shipped_read_only_role() {
-    let Some(env) = common::require("collect_runs_complete_with_the_shipped_read_only_role", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_runs_complete_with_the_shipped_read_only_role", support::CLUSTER) else { return };
     let ns = env.namespace("colrbac");
     let n = ns.name.as_str();
     // the shipped role under a unique name, bound to a service account of this test
-    let role = std::fs::read_to_string(common::repo_root().join("deploy/rbac-collect.yaml")).unwrap();
+    let role = std::fs::read_to_string(support::repo_root().join("deploy/rbac-collect.yaml")).unwrap();
     assert!(role.contains("name: kforensic-collect\n"));
     let role = role.replace("name: kforensic-collect\n", &format!("name: {n}-collect\n"));
     let _cluster = ClusterObjects { env, objects: vec![format!("clusterrole/{n}-collect"), format!("clusterrolebinding/{n}-collect")] };
@@ -603,7 +602,7 @@ spec:
     )).unwrap();
     let out = env.kforensic_as(kc.to_str().unwrap(), &["collect", "-A", "--dest", dir.path().to_str().unwrap(), "--case-id", "ro", "-o", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     assert_eq!(report["complete"], true);
     assert_eq!(report["sources"].as_array().unwrap().len(), 15, "every source ran");
     let logs = read_ndjson(&dir.path().join("ro/triage/logs.ndjson"));
@@ -612,7 +611,7 @@ spec:
 
 #[test]
 fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high() {
-    let Some(env) = common::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", common::CLUSTER) else { return };
+    let Some(env) = support::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", support::CLUSTER) else { return };
     let ns = env.namespace("col-hist");
     // one pod whose shell history shows a download run through a shell, one with an ordinary
     // history, one with none (the address is a documentation one, never contacted)
@@ -642,7 +641,7 @@ spec:
         "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
         "--dest", dest.path().to_str().unwrap(), "--case-id", "hist", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let bundle = bundle_dir(dest.path(), "hist");
     // the history files, byte for byte, from the node side
@@ -664,16 +663,16 @@ spec:
     assert!(report["findings"].to_string().contains("download piped into a shell"), "{}", report["findings"]);
     let h = &report["shell_history"];
     assert_eq!((h["nodes"].as_u64(), h["containers"].as_u64(), h["files"].as_u64()), (Some(1), Some(3), Some(2)), "{h}");
-    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(0), "{}{}", common::stdout(&v), common::stderr(&v));
+    let v = support::kforensic(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", support::stdout(&v), support::stderr(&v));
     // no collector pod stays on any node
     let left = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", "kforensic.io/case=hist", "-o", "name"], None);
-    assert_eq!(common::stdout(&left).trim(), "", "collector pod left behind");
+    assert_eq!(support::stdout(&left).trim(), "", "collector pod left behind");
 }
 
 #[test]
 fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused() {
-    let Some(env) = common::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", common::CLUSTER)
+    let Some(env) = support::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", support::CLUSTER)
     else {
         return;
     };
@@ -687,7 +686,7 @@ fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was
         "--dest", dest.path().to_str().unwrap(), "--case-id", "hist-ro", "-o", "json",
     ]);
     // the API side is collected; the node side is refused, said, and the bundle is incomplete
-    assert_eq!(out.status.code(), Some(3), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let manifest: Value = serde_json::from_slice(&std::fs::read(bundle_dir(dest.path(), "hist-ro").join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     let errors = manifest["errors"].to_string();
