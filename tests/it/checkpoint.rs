@@ -4,7 +4,7 @@
 use crate::support::{self, CLUSTER, TestEnv, analyze_fixture, evidence, require, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use sha2::Digest;
 use std::time::{Duration, Instant};
 
@@ -244,22 +244,18 @@ fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&
     let dir = tempfile::tempdir().unwrap();
     let case = case_id(tag);
     let image = env.kforensic_image();
-    let mut cmd = Command::new(support::kforensic_bin());
-    cmd.args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
+    let cmd = support::kf()
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
         .args(["--image", image, "--pull-policy", "never"]);
-    match to_s3 {
+    let cmd = match to_s3 {
         None => cmd.args(["--dest", dir.path().to_str().unwrap()]),
         Some((dest, secret, endpoint)) => cmd
             .current_dir(dir.path())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .args(["--dest", dest, "--upload-from", "node", "--node-credentials-secret", secret])
             .args(["--endpoint-url", endpoint, "--part-size", "5MiB"]),
     };
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = cmd.spawn();
     // this test's agent only (other tests run agents at the same time)
     let mine = format!("--pod-namespace {}", ns.name);
     let agent_pids = wait_for(90, || Some(pids_with(&mine)).filter(|p| !p.is_empty())).expect("agent started");
@@ -420,23 +416,20 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     let secret = format!("{case}-s3");
     node_secret(env, &secret, &aws, &aws.secret_key);
     let dest = format!("s3://{}/incidents", bucket.name);
-    let out = Command::new(support::kforensic_bin())
+    let out = support::kf()
         .current_dir(dir.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .args(["--kubeconfig", env.var("KF_KUBECONFIG_FAULT"), "-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "pod", "suspect"])
+        .kubeconfig(env.var("KF_KUBECONFIG_FAULT"))
+        .args(["-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "pod", "suspect"])
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--memory=kubelet", "--dest", &dest])
         .args(["--upload-from", "node", "--node-credentials-secret", &secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
-        .output()
-        .unwrap();
+        .run();
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     let key = format!("incidents/{case}/pods/{}/suspect/main/checkpoint.tar", ns.name);
     let (n, remote) = evidence::download_sha256(&aws, &bucket.name, &key);
     assert_eq!((n, remote), (std::fs::metadata(&fx.tar).unwrap().len(), sha(&fx.tar)), "the archive in S3 differs from the one the kubelet named");
     assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
-    let v = evidence::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]);
+    let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
     let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
 }
@@ -508,18 +501,14 @@ fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: 
 
 /// `checkpoint … --dest s3://… --upload-from node`, run from `cwd` without any AWS credentials.
 fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret: &str, cwd: &Path) -> std::process::Output {
-    let mut c = Command::new(support::kforensic_bin());
-    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"] {
-        c.env_remove(k);
-    }
-    c.current_dir(cwd)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
-        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
+    support::kf()
+        .current_dir(cwd)
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--dest", dest])
         .args(["--upload-from", "node", "--node-credentials-secret", secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
-        .args(["--part-size", "5MiB"]);
-    c.output().unwrap()
+        .args(["--part-size", "5MiB"])
+        .run()
 }
 
 #[test]
@@ -546,7 +535,7 @@ fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
     assert_eq!(report["bundle"], url.as_str(), "{report}");
     assert_eq!(report["complete"], true);
     // the bundle is in the bucket and holds up; nothing of it stayed on this machine
-    let v = evidence::kforensic_with(Some(&aws), &["verify", &url, "--endpoint-url", &aws.endpoint]);
+    let v = support::kf().aws(&aws).args(["verify", &url, "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     assert!(!cwd.path().join("evidence").exists(), "local staging copy left behind");
     // the evidence itself: the export with the payload and the planted file, the API side
@@ -687,14 +676,14 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     // S3 is back: this machine finishes the bundle as the message says, the node's objects stay
     let _server = evidence::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
     let elsewhere = format!("s3://{bucket}/elsewhere");
-    let up = evidence::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]);
+    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(up.status.code(), Some(2), "{}", stderr(&up));
     assert!(stderr(&up).contains("upload to the bucket and prefix the node used"), "{}", stderr(&up));
-    let up = evidence::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     assert_eq!(up.status.code(), Some(3), "partial evidence, uploaded: {}{}", stdout(&up), stderr(&up));
     let r: Value = serde_json::from_slice(&up.stdout).unwrap();
     assert!(r["files"].as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("inspect.json") && f["action"] == "skipped"), "{r}");
-    let v = evidence::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     let rep: Value = serde_json::from_slice(&v.stdout).unwrap_or_else(|_| panic!("{}{}", stdout(&v), stderr(&v)));
     let kinds: Vec<&str> = rep["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
     assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "incomplete"), "whole but incomplete: {rep}");
