@@ -1,7 +1,7 @@
 //! `kforensic agent capture` of a container the kubelet runs (CRI layout of a real node): pod
 //! identity from the runtime's annotations, /var/log/pods files, volumes in or out of the export.
 
-use crate::support::{self, agent::*};
+use crate::support::{self, agent::*, pod::Pod};
 
 #[test]
 fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
@@ -10,21 +10,12 @@ fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
         return;
     };
     let ns = env.namespace("agent");
-    env.apply(&format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: suspect, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  restartPolicy: Never
-  containers:
-  - name: app
-    image: {image}
-    command: ["sh", "-c", "echo secret-in-pod-3131; echo planted > /tmp/p.txt; while true; do sleep 1000; done"]
-"#,
-        ns = ns.name,
-        image = env.var("KF_BUSYBOX_IMAGE")
-    ));
+    let suspect = Pod::new(&ns.name, "suspect")
+        .grace(1)
+        .spec("restartPolicy: Never")
+        .container("app", env.var("KF_BUSYBOX_IMAGE"))
+        .sh("echo secret-in-pod-3131; echo planted > /tmp/p.txt; while true; do sleep 1000; done");
+    env.apply(&suspect.yaml());
     env.wait_running(&ns.name, "suspect", 60);
     let cid = env.kubectl(&["-n", &ns.name, "get", "pod", "suspect", "-o", "jsonpath={.status.containerStatuses[0].containerID}"]);
     assert!(cid.starts_with("containerd://"), "{cid}");

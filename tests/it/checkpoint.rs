@@ -1,6 +1,7 @@
 //! `kforensic checkpoint pod` end to end on the real test cluster: a suspect pod really runs in
 //! containerd, a real collector pod runs the real agent on the node, the bundle is verified.
 
+use crate::support::pod::{self, BUSYBOX, Pod};
 use crate::support::{self, CLUSTER, TestEnv, analyze_fixture, evidence, require, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
@@ -10,24 +11,8 @@ use std::time::{Duration, Instant};
 
 const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
 
-fn suspect_pod(ns: &str, name: &str, cmd: &str) -> String {
-    let cmd = cmd.replace('\\', "\\\\").replace('"', "\\\"");
-    format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}, labels: {{app: suspect}}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "{cmd}"]
-"#
-    )
-}
-
 fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
-    env.apply(&suspect_pod(ns, name, cmd));
+    env.apply(&pod::busybox(ns, name, cmd).label("app", "suspect").yaml());
     env.wait_running(ns, name, 60);
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
@@ -723,20 +708,15 @@ fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
 fn every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only() {
     let Some(env) = require("every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only", CLUSTER) else { return };
     let ns = env.namespace("ckpt-multi");
-    env.apply(&format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: multi, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  initContainers:
-  - {{name: init, image: test.local/busybox:1, command: ["sh", "-c", "echo init-ran"]}}
-  containers:
-  - {{name: main, image: test.local/busybox:1, command: ["sh", "-c", "echo main > /tmp/main.txt; exec sleep 100000"]}}
-  - {{name: side, image: test.local/busybox:1, command: ["sh", "-c", "echo side > /tmp/side.txt; exec sleep 100000"]}}
-"#,
-        ns = ns.name
-    ));
+    let multi = Pod::new(&ns.name, "multi")
+        .grace(1)
+        .init_container("init", BUSYBOX)
+        .sh("echo init-ran")
+        .container("main", BUSYBOX)
+        .sh("echo main > /tmp/main.txt; exec sleep 100000")
+        .container("side", BUSYBOX)
+        .sh("echo side > /tmp/side.txt; exec sleep 100000");
+    env.apply(&multi.yaml());
     env.wait_running(&ns.name, "multi", 60);
     std::thread::sleep(Duration::from_millis(500));
     let dir = tempfile::tempdir().unwrap();

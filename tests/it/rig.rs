@@ -1,29 +1,14 @@
 //! The test environment itself: if these fail, every other cluster test is suspect.
 
-use crate::support::{self, CLUSTER, require};
+use crate::support::{self, CLUSTER, pod, require};
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-fn busybox_pod(ns: &str, name: &str, cmd: &str) -> String {
-    format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "{cmd}"]
-"#
-    )
-}
 
 #[test]
 fn a_pod_reaches_running_and_logs_come_through_the_api() {
     let Some(env) = require("a_pod_reaches_running_and_logs_come_through_the_api", CLUSTER) else { return };
     let ns = env.namespace("rig-run");
-    env.apply(&busybox_pod(&ns.name, "hello", "echo rig-hello-4711; sleep 100000"));
+    env.apply(&pod::busybox(&ns.name, "hello", "echo rig-hello-4711; sleep 100000").yaml());
     env.wait_running(&ns.name, "hello", 60);
     let mut logs = String::new();
     for _ in 0..50 {
@@ -40,7 +25,7 @@ fn a_pod_reaches_running_and_logs_come_through_the_api() {
 fn exec_through_the_api_server_is_binary_safe() {
     let Some(env) = require("exec_through_the_api_server_is_binary_safe", CLUSTER) else { return };
     let ns = env.namespace("rig-exec");
-    env.apply(&busybox_pod(&ns.name, "echo", "sleep 100000"));
+    env.apply(&pod::busybox(&ns.name, "echo", "sleep 100000").yaml());
     env.wait_running(&ns.name, "echo", 60);
     let data: Vec<u8> = (0..1024 * 1024).map(|_| fastrand::u8(..)).collect();
     let mut child = Command::new(env.var("KF_KUBECTL"))
