@@ -1,5 +1,5 @@
 //! Entry points for fuzzing: the cargo-fuzz targets under `fuzz/` and the smoke test in
-//! `tests/analyze_fuzz_smoke.rs` call these. Any input must give `Ok` or `Err`, never a panic,
+//! `tests/it/analyze_fuzz_smoke.rs` call these. Any input must give `Ok` or `Err`, never a panic,
 //! an abort or unbounded allocation.
 
 use super::archive::{Archive, Limits, TempDir};

@@ -1,30 +1,14 @@
 //! The test environment itself: if these fail, every other cluster test is suspect.
 
-mod common;
-use common::{CLUSTER, require};
+use crate::support::{self, CLUSTER, pod, require};
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-fn busybox_pod(ns: &str, name: &str, cmd: &str) -> String {
-    format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "{cmd}"]
-"#
-    )
-}
 
 #[test]
 fn a_pod_reaches_running_and_logs_come_through_the_api() {
     let Some(env) = require("a_pod_reaches_running_and_logs_come_through_the_api", CLUSTER) else { return };
     let ns = env.namespace("rig-run");
-    env.apply(&busybox_pod(&ns.name, "hello", "echo rig-hello-4711; sleep 100000"));
+    env.apply(&pod::busybox(&ns.name, "hello", "echo rig-hello-4711; sleep 100000").yaml());
     env.wait_running(&ns.name, "hello", 60);
     let mut logs = String::new();
     for _ in 0..50 {
@@ -41,7 +25,7 @@ fn a_pod_reaches_running_and_logs_come_through_the_api() {
 fn exec_through_the_api_server_is_binary_safe() {
     let Some(env) = require("exec_through_the_api_server_is_binary_safe", CLUSTER) else { return };
     let ns = env.namespace("rig-exec");
-    env.apply(&busybox_pod(&ns.name, "echo", "sleep 100000"));
+    env.apply(&pod::busybox(&ns.name, "echo", "sleep 100000").yaml());
     env.wait_running(&ns.name, "echo", 60);
     let data: Vec<u8> = (0..1024 * 1024).map(|_| fastrand::u8(..)).collect();
     let mut child = Command::new(env.var("KF_KUBECTL"))
@@ -84,15 +68,15 @@ fn the_fault_proxy_injects_a_500_and_kforensic_reports_it_in_one_line() {
     let mut needs = CLUSTER.to_vec();
     needs.push("faultproxy");
     let Some(env) = require("the_fault_proxy_injects_a_500_and_kforensic_reports_it_in_one_line", &needs) else { return };
-    let _faults = common::Faults::set(env, r#"[{"path": "^/version", "action": "status", "status": 500}]"#);
+    let _faults = support::Faults::set(env, r#"[{"path": "^/version", "action": "status", "status": 500}]"#);
     let out = env.kforensic_as(env.var("KF_KUBECONFIG_FAULT"), &["preflight"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = common::stderr(&out);
+    let err = support::stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("500") || err.contains("injected fault"), "{err}");
     drop(_faults);
     // without the rule the same path answers
     let out = env.kforensic_as(env.var("KF_KUBECONFIG_FAULT"), &["-o", "json", "preflight"]);
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", common::stderr(&out));
-    assert!(common::stdout(&out).contains("\"permissions\""));
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("\"permissions\""));
 }

@@ -3,8 +3,7 @@
 //! its original SHA-256, and the container always thawed (success, error + panic, SIGKILL of
 //! the process that froze it). Plus the free-space refusal on a real small tmpfs.
 
-mod common;
-
+use crate::support;
 use kforensic::agent::memory::freeze::{FreezeState, Freezer};
 use kforensic::agent::memory::{
     self, ByteBudget, CoreOptions, Margin, MemoryCaptureOptions, RegionStatus, check_free_space,
@@ -31,7 +30,7 @@ struct Suspect {
     exe_sha256: String,
 }
 
-fn ctr(env: &common::TestEnv) -> Vec<String> {
+fn ctr(env: &support::TestEnv) -> Vec<String> {
     vec![
         "ctr".into(),
         "--address".into(),
@@ -49,7 +48,7 @@ fn run(argv: &[String]) -> std::process::Output {
 }
 
 impl Suspect {
-    fn start(env: &common::TestEnv, tag: &str) -> Suspect {
+    fn start(env: &support::TestEnv, tag: &str) -> Suspect {
         let name = format!("kft-mem-{tag}-{:04x}", fastrand::u16(..));
         // copy busybox, pad it past 2 MiB (an ELF runs with trailing bytes), hash it, run it as
         // `sh`, delete it; the secret is assembled at run time, never present as one string
@@ -296,7 +295,7 @@ fn readelf(path: &Path) -> String {
 
 #[test]
 fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
-    let Some(env) = common::require(
+    let Some(env) = support::require(
         "memory_capture_finds_secret_and_deleted_executable_and_thaws",
         &["containerd"],
     ) else {
@@ -480,7 +479,7 @@ fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
 
 #[test]
 fn memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze() {
-    let Some(env) = common::require(
+    let Some(env) = support::require(
         "memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze",
         &["containerd"],
     ) else {
@@ -608,7 +607,7 @@ fn memory_freeze_helper_process() {
 
 #[test]
 fn memory_sigkilled_freezer_is_thawed_by_cleanup() {
-    let Some(env) = common::require(
+    let Some(env) = support::require(
         "memory_sigkilled_freezer_is_thawed_by_cleanup",
         &["containerd"],
     ) else {
@@ -618,7 +617,7 @@ fn memory_sigkilled_freezer_is_thawed_by_cleanup() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "memory_freeze_helper_process",
+            "memory_capture::memory_freeze_helper_process",
             "--ignored",
             "--nocapture",
             "--test-threads=1",

@@ -1,11 +1,9 @@
 //! `kforensic upload` / `verify s3://` against a real S3-compatible server (s3s-fs, SigV4).
 
-mod common;
-mod evidence_support;
-use evidence_support::*;
+use crate::support::{self, evidence::*, kf, kforensic};
 
 fn shared_s3(test: &str) -> Option<Aws> {
-    let env = common::require(test, &["s3"])?;
+    let env = support::require(test, &["s3"])?;
     Some(Aws {
         endpoint: env.var("KF_S3_ENDPOINT").to_string(),
         access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
@@ -30,10 +28,7 @@ fn upload_multipart_then_verify_from_s3() {
         &[("cluster/pod.json", 700), ("pods/shop/web-1/app/rootfs.tar.zst", big), ("empty.log", 0)],
     );
     let dest = format!("s3://{bucket}/incidents");
-    let out = kforensic_with(
-        Some(&aws),
-        &["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "-o", "json"],
-    );
+    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "-o", "json"]).run();
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     let r = json(&out);
     assert_eq!(r["destination"], format!("s3://{bucket}/incidents/case-up"));
@@ -62,12 +57,12 @@ fn upload_multipart_then_verify_from_s3() {
     assert!(String::from_utf8_lossy(&local_log).contains("\"event\":\"upload\""));
 
     let url = format!("s3://{bucket}/incidents/case-up");
-    let v = kforensic_with(Some(&aws), &["verify", &url, "--endpoint-url", &aws.endpoint]);
+    let v = kf().aws(&aws).args(["verify", &url, "--endpoint-url", &aws.endpoint]).run();
     assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
     assert!(text(&v.stdout).starts_with(&format!("OK {url}: 3 artifacts")), "{}", text(&v.stdout));
 
     // again: everything but the custody log (one more upload event) is skipped
-    let again = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let again = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     assert!(again.status.success(), "{}", text(&again.stderr));
     let r = json(&again);
     assert_eq!((r["uploaded"].as_u64(), r["skipped"].as_u64()), (Some(1), Some(4)), "{r}");
@@ -80,14 +75,14 @@ fn an_altered_object_in_the_bucket_fails_verify() {
     let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-alt", &[("a.json", 100), ("b.bin", 5000)]);
-    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]);
+    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]).run();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let c = sdk(&aws);
     rt().block_on(
         c.put_object().bucket(&bucket).key("case-alt/b.bin").body(pseudo_random(99, 5000).into()).send(),
     )
     .unwrap();
-    let v = kforensic_with(Some(&aws), &["verify", &format!("s3://{bucket}/case-alt"), "--endpoint-url", &aws.endpoint]);
+    let v = kf().aws(&aws).args(["verify", &format!("s3://{bucket}/case-alt"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(1), "{}", text(&v.stdout));
     assert!(text(&v.stdout).lines().any(|l| l.starts_with("altered: b.bin (sha256")), "{}", text(&v.stdout));
 }
@@ -102,7 +97,7 @@ fn a_broken_bundle_is_not_uploaded() {
     let mut b = std::fs::read(dir.join("a.bin")).unwrap();
     b[10] ^= 0xff;
     std::fs::write(dir.join("a.bin"), b).unwrap();
-    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]);
+    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(out.status.code(), Some(1));
     let e = text(&out.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -128,26 +123,26 @@ fn bad_input_gives_one_line_errors() {
         }
     };
     let wrong = Aws { secret_key: "not-the-secret".into(), ..aws.clone() };
-    let out = kforensic_with(Some(&wrong), &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    let out = kf().aws(&wrong).args(["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]).run();
     one_line(&out, 1, &["access denied: s3:ListBucket", "SignatureDoesNotMatch"]);
-    let out = kforensic_with(Some(&wrong), &["verify", &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    let out = kf().aws(&wrong).args(["verify", &format!("s3://{bucket}/p"), "--endpoint-url", ep]).run();
     one_line(&out, 1, &["access denied: s3:ListBucket"]);
 
-    let out = kforensic_with(Some(&aws), &["upload", dir, "s3://kft-no-such-bucket-x/p", "--endpoint-url", ep]);
+    let out = kf().aws(&aws).args(["upload", dir, "s3://kft-no-such-bucket-x/p", "--endpoint-url", ep]).run();
     one_line(&out, 1, &["bucket 'kft-no-such-bucket-x' does not exist"]);
 
-    let out = kforensic_with(Some(&aws), &["upload", dir, "s3://Not_A_Bucket/p", "--endpoint-url", ep]);
+    let out = kf().aws(&aws).args(["upload", dir, "s3://Not_A_Bucket/p", "--endpoint-url", ep]).run();
     one_line(&out, 2, &["invalid destination", "not a valid bucket name"]);
-    let out = kforensic_with(Some(&aws), &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", "127.0.0.1:1"]);
+    let out = kf().aws(&aws).args(["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", "127.0.0.1:1"]).run();
     one_line(&out, 2, &["invalid destination '127.0.0.1:1'"]);
 
-    let out = kforensic_with(None, &["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    let out = kforensic(&["upload", dir, &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
     one_line(&out, 1, &["no AWS credentials found"]);
 
-    let out = kforensic_with(Some(&aws), &["upload", d.path().to_str().unwrap(), &format!("s3://{bucket}/p"), "--endpoint-url", ep]);
+    let out = kf().aws(&aws).args(["upload", d.path().to_str().unwrap(), &format!("s3://{bucket}/p"), "--endpoint-url", ep]).run();
     one_line(&out, 1, &["is not an evidence bundle"]);
 
-    let out = kforensic_with(Some(&aws), &["verify", &format!("s3://{bucket}/nothing-here"), "--endpoint-url", ep]);
+    let out = kf().aws(&aws).args(["verify", &format!("s3://{bucket}/nothing-here"), "--endpoint-url", ep]).run();
     one_line(&out, 1, &["is not an evidence bundle"]);
     assert!(list_keys(&aws, &bucket, "").is_empty());
 }
@@ -155,7 +150,7 @@ fn bad_input_gives_one_line_errors() {
 #[test]
 fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let Some(shared) = shared_s3("killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes") else { return };
-    let bin = common::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
+    let bin = support::require("killed_server", &["s3"]).unwrap().var("KF_S3S_BIN").to_string();
     let port = free_port();
     let aws = Aws { endpoint: format!("http://127.0.0.1:{port}"), ..shared };
     let data = tempfile::tempdir().unwrap();
@@ -167,18 +162,7 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let (dir, _) = make_bundle(d.path(), "case-kill", &[("a-small.json", 2000), ("rootfs.tar.zst", 32 * MIB)]);
     let dest = format!("s3://{bucket}/res");
     let args = ["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "--concurrency", "1", "-o", "json"];
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kforensic"));
-    cmd.args(args)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_MAX_ATTEMPTS", "2")
-        .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
-        .env("AWS_ACCESS_KEY_ID", &aws.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &aws.secret_key)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let upload = cmd.spawn().unwrap();
+    let upload = kf().aws(&aws).args(args).spawn();
 
     // objects go one at a time in manifest order: once the small one is complete, the big one is on its way
     let c = sdk(&aws);
@@ -198,14 +182,14 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     // same data, same port: the re-run skips what is there and completes
     let _server = OwnServer::start(&bin, port, data.path(), &aws);
     assert!(!list_keys(&aws, &bucket, "res/").iter().any(|k| k.ends_with("manifest.json")));
-    let out = kforensic_with(Some(&aws), &args);
+    let out = kf().aws(&aws).args(args).run();
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let action = |p: &str| r["files"].as_array().unwrap().iter().find(|f| f["path"] == p).map(|f| f["action"].clone());
     assert_eq!(action("a-small.json"), Some("skipped".into()), "{r}");
     assert_eq!(action("rootfs.tar.zst"), Some("uploaded".into()), "{r}");
     assert_eq!(action("manifest.json"), Some("uploaded".into()), "{r}");
-    let v = kforensic_with(Some(&aws), &["verify", &format!("{dest}/case-kill"), "--endpoint-url", &aws.endpoint]);
+    let v = kf().aws(&aws).args(["verify", &format!("{dest}/case-kill"), "--endpoint-url", &aws.endpoint]).run();
     assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
     // the custody log records the failed attempt and the good one
     let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
@@ -218,13 +202,10 @@ fn encryption_and_object_lock_options_are_sent_and_recorded() {
     let guard = Bucket::create(&aws, "sse");
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-sse", &[("a.bin", 6 * MIB)]);
-    let out = kforensic_with(
-        Some(&aws),
-        &[
-            "upload", dir.to_str().unwrap(), &format!("s3://{}/p", guard.name), "--endpoint-url", &aws.endpoint,
-            "--part-size", "5MiB", "--sse", "AES256", "--object-lock-mode", "GOVERNANCE", "--retain-until", "2999-01-01T00:00:00Z",
-        ],
-    );
+    let out = kf().aws(&aws).args([
+        "upload", dir.to_str().unwrap(), &format!("s3://{}/p", guard.name), "--endpoint-url", &aws.endpoint,
+        "--part-size", "5MiB", "--sse", "AES256", "--object-lock-mode", "GOVERNANCE", "--retain-until", "2999-01-01T00:00:00Z",
+    ]).run();
     // the server parses these headers (a malformed one is a 400) though it does not enforce them
     assert!(out.status.success(), "{}", text(&out.stderr));
     let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
@@ -242,7 +223,7 @@ fn encryption_and_object_lock_options_are_sent_and_recorded() {
     ] {
         let mut args = vec!["upload", dir.to_str().unwrap(), "s3://kft-x/p"];
         args.extend(bad.iter().copied());
-        let out = kforensic_with(Some(&aws), &args);
+        let out = kf().aws(&aws).args(args).run();
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
     }
 }
@@ -256,7 +237,7 @@ fn an_incomplete_bundle_is_uploaded_with_the_partial_exit_code() {
     b.plan(["never.json"]).unwrap();
     let dir = b.dir().to_path_buf();
     assert!(!b.finalize().unwrap().complete);
-    let out = kforensic_with(Some(&aws), &["upload", dir.to_str().unwrap(), &format!("s3://{}", guard.name), "--endpoint-url", &aws.endpoint]);
+    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{}", guard.name), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(list_keys(&aws, &guard.name, "case-part/").iter().any(|k| k.ends_with("manifest.json")));
 }
@@ -356,17 +337,11 @@ fn agent_put(aws: &Aws, dest: &str, dir: &std::path::Path, files: &[&str]) -> (O
         wire.put(&ArtifactSpec::new(*f, "application/octet-stream", "cli"), &mut |w| w.write_all(&data)).unwrap();
     }
     let wire = wire.finish().unwrap();
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kforensic"));
-    c.args(["agent", "put", "--dest", dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB"])
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", &aws.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &aws.secret_key)
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
+    let mut child = kf()
+        .aws(aws)
+        .args(["agent", "put", "--dest", dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB"])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = c.spawn().unwrap();
+        .spawn();
     // the stream ends with its summary frame; stdin stays open, as through an exec that cannot close it
     let mut stdin = child.stdin.take().unwrap();
     // (an agent that cannot reach the bucket exits without reading: a broken pipe here)
@@ -407,7 +382,7 @@ fn agent_put_writes_the_manifest_only_when_every_listed_object_is_in_the_bucket(
         assert_eq!((r.bytes, r.sha256.as_str()), (a.bytes, a.sha256.as_str()));
         assert_eq!(loc, &format!("{dest}/{}", a.spec.path));
     }
-    let v = kforensic_with(Some(&aws), &["verify", &dest, "--endpoint-url", &aws.endpoint]);
+    let v = kf().aws(&aws).args(["verify", &dest, "--endpoint-url", &aws.endpoint]).run();
     assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
 
     // a node whose credentials are refused says so in one line before reading anything

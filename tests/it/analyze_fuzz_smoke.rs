@@ -3,9 +3,7 @@
 //! (`kforensic::analyze::fuzzing`). Any panic fails the test and prints the input's seed.
 //! Deeper runs: `cd fuzz && cargo fuzz run criu_image` / `archive` (see fuzz/README.md).
 
-mod analyze_fixture;
-mod common;
-
+use crate::support::analyze_fixture;
 use kforensic::analyze::fuzzing;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};

@@ -1,33 +1,21 @@
 //! `kforensic agent capture` of a container the kubelet runs (CRI layout of a real node): pod
 //! identity from the runtime's annotations, /var/log/pods files, volumes in or out of the export.
 
-mod agent_support;
-mod common;
-
-use agent_support::*;
+use crate::support::{self, agent::*, pod::Pod};
 
 #[test]
 fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
-    let Some(env) = common::require("kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes", &[common::CLUSTER, &["images"]].concat())
+    let Some(env) = support::require("kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes", &[support::CLUSTER, &["images"]].concat())
     else {
         return;
     };
     let ns = env.namespace("agent");
-    env.apply(&format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: suspect, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  restartPolicy: Never
-  containers:
-  - name: app
-    image: {image}
-    command: ["sh", "-c", "echo secret-in-pod-3131; echo planted > /tmp/p.txt; while true; do sleep 1000; done"]
-"#,
-        ns = ns.name,
-        image = env.var("KF_BUSYBOX_IMAGE")
-    ));
+    let suspect = Pod::new(&ns.name, "suspect")
+        .grace(1)
+        .spec("restartPolicy: Never")
+        .container("app", env.var("KF_BUSYBOX_IMAGE"))
+        .sh("echo secret-in-pod-3131; echo planted > /tmp/p.txt; while true; do sleep 1000; done");
+    env.apply(&suspect.yaml());
     env.wait_running(&ns.name, "suspect", 60);
     let cid = env.kubectl(&["-n", &ns.name, "get", "pod", "suspect", "-o", "jsonpath={.status.containerStatuses[0].containerID}"]);
     assert!(cid.starts_with("containerd://"), "{cid}");
@@ -39,8 +27,8 @@ spec:
     }
 
     let out = tempfile::tempdir().unwrap();
-    let o = common::kforensic(&["agent", "capture", "--container", &cid, "--runc-root", env.var("KF_RUNC_ROOT"), "--out", out.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let o = support::kforensic(&["agent", "capture", "--container", &cid, "--runc-root", env.var("KF_RUNC_ROOT"), "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     check_index(out.path());
     // no pod flags given: namespace, pod and container name come from the CRI annotations
     let dir = out.path().join(format!("pods/{}/suspect/app", ns.name));
@@ -57,10 +45,10 @@ spec:
 
     // with --include-volumes the service account volume is part of the export
     let out = tempfile::tempdir().unwrap();
-    let o = common::kforensic(&[
+    let o = support::kforensic(&[
         "agent", "capture", "--container", &cid, "--steps", "export", "--include-volumes", "--out", out.path().to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     let r = tar_zst_entries(&out.path().join(format!("pods/{}/suspect/app/rootfs.tar.zst", ns.name)));
     let tok = r.iter().find(|(k, _)| k.starts_with("var/run/secrets/kubernetes.io/serviceaccount/") && k.ends_with("/token") || k.as_str() == token);
     assert!(tok.is_some(), "no token in {:?}", r.keys().filter(|k| k.starts_with("var/")).collect::<Vec<_>>());

@@ -2,9 +2,7 @@
 //! exit code 1, nothing is written outside the output directory, nothing panics.
 //! (The hostile archives are built here on purpose; the real ones come from the fixture script.)
 
-mod analyze_fixture;
-mod common;
-
+use crate::support::{self, analyze_fixture};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -47,8 +45,8 @@ const CONFIG: &[u8] = br#"{"id":"x","name":"x"}"#;
 fn refused(args: &[&str], want: &str) -> String {
     let mut all = vec!["analyze"];
     all.extend_from_slice(args);
-    let out = common::kforensic(&all);
-    let err = common::stderr(&out);
+    let out = support::kforensic(&all);
+    let err = support::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "kforensic {all:?}: exit {:?}, stderr {err}", out.status.code());
     assert_eq!(err.lines().count(), 1, "not one line: {err}");
     assert!(err.starts_with("error: ") && err.contains(want), "wanted {want:?} in: {err}");
@@ -128,9 +126,9 @@ fn garbage_and_empty_inputs_are_not_checkpoints() {
     let d = scratch("garbage");
     let p = d.join("random.bin");
     std::fs::write(&p, (0..100_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>()).unwrap();
-    let out = common::kforensic(&["analyze", p.to_str().unwrap()]);
+    let out = support::kforensic(&["analyze", p.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(common::stderr(&out).lines().count(), 1, "{}", common::stderr(&out));
+    assert_eq!(support::stderr(&out).lines().count(), 1, "{}", support::stderr(&out));
     let empty = d.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     refused(&[empty.to_str().unwrap()], "not a checkpoint archive");

@@ -1,10 +1,8 @@
-//! Helpers for the evidence tests: build a real bundle with the library, run the real binary
-//! with explicit AWS settings (never the machine's own profile or the metadata service).
-#![allow(dead_code)]
+//! Helpers for the evidence tests: build a real bundle with the library, reach the test's S3
+//! server with the SDK.
 
 use kforensic::evidence::{ArtifactSink, ArtifactSpec, BundleMeta, ClusterInfo, DirBundle, Manifest, Operator};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 pub const MIB: usize = 1 << 20;
 
@@ -48,44 +46,12 @@ pub fn make_bundle(dest: &Path, case: &str, artifacts: &[(&str, usize)]) -> (Pat
     (dir, m)
 }
 
-/// Credentials and endpoint for the kforensic process.
+/// Credentials and endpoint of an S3 server, for the kforensic process ([`super::kf`]) and the SDK.
 #[derive(Clone)]
 pub struct Aws {
     pub endpoint: String,
     pub access_key: String,
     pub secret_key: String,
-}
-
-/// The real binary with only the AWS settings we give it.
-pub fn kforensic_with(aws: Option<&Aws>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kforensic"));
-    for k in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_ROLE_ARN",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_MAX_ATTEMPTS",
-    ] {
-        c.env_remove(k);
-    }
-    c.env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
-        .env("AWS_REGION", "us-east-1")
-        // fail fast when a test kills its server (2 attempts, short backoff)
-        .env("AWS_MAX_ATTEMPTS", "2");
-    if let Some(a) = aws {
-        c.env("AWS_ACCESS_KEY_ID", &a.access_key).env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
-    }
-    c.args(args);
-    c.output().unwrap()
 }
 
 pub fn text(b: &[u8]) -> String {

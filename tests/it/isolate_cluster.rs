@@ -1,8 +1,6 @@
 //! `kforensic isolate` / `release` against the real test cluster, through the real binary.
 
-mod common;
-
-use common::{CLUSTER, Namespace, TestEnv, stderr, stdout};
+use crate::support::{self, CLUSTER, Namespace, TestEnv, stderr, stdout};
 use serde_json::{Value, json};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -94,7 +92,7 @@ fn selects(selector: &Value, labels: &Value) -> bool {
 
 #[test]
 fn isolate_creates_the_exact_policy_label_and_record_and_release_restores_the_before_state() {
-    let Some(env) = common::require("isolate_creates_the_exact_policy_label_and_record", CLUSTER) else { return };
+    let Some(env) = support::require("isolate_creates_the_exact_policy_label_and_record", CLUSTER) else { return };
     let ns = env.namespace("iso");
     let pod = deploy_web(env, &ns);
     let before = get_json(env, &ns.name, &["pod", &pod]);
@@ -172,7 +170,7 @@ fn isolate_creates_the_exact_policy_label_and_record_and_release_restores_the_be
 
 #[test]
 fn detach_leaves_replicaset_and_service_while_the_deployment_replaces_the_running_suspect() {
-    let Some(env) = common::require("detach_leaves_replicaset_and_service", CLUSTER) else { return };
+    let Some(env) = support::require("detach_leaves_replicaset_and_service", CLUSTER) else { return };
     let ns = env.namespace("iso-detach");
     let pod = deploy_web(env, &ns);
     let before = get_json(env, &ns.name, &["pod", &pod]);
@@ -247,7 +245,7 @@ fn node(env: &TestEnv) -> Value {
 
 #[test]
 fn cordon_marks_the_node_and_release_uncordons_only_what_kforensic_cordoned() {
-    let Some(env) = common::require("cordon_marks_the_node", CLUSTER) else { return };
+    let Some(env) = support::require("cordon_marks_the_node", CLUSTER) else { return };
     let ns = env.namespace("iso-cordon");
     let pod = deploy_web(env, &ns);
     let _serial = CORDON.lock().unwrap_or_else(|p| p.into_inner());
@@ -295,7 +293,7 @@ fn cordon_marks_the_node_and_release_uncordons_only_what_kforensic_cordoned() {
 
 #[test]
 fn dry_run_prints_the_objects_and_patches_and_touches_nothing() {
-    let Some(env) = common::require("dry_run_touches_nothing", CLUSTER) else { return };
+    let Some(env) = support::require("dry_run_touches_nothing", CLUSTER) else { return };
     let ns = env.namespace("iso-dry");
     let pod = deploy_web(env, &ns);
     let rv = |what: &[&str]| get_json(env, &ns.name, what)["metadata"]["resourceVersion"].clone();
@@ -337,7 +335,7 @@ fn dry_run_prints_the_objects_and_patches_and_touches_nothing() {
 
 #[test]
 fn a_user_who_cannot_create_networkpolicies_gets_one_line_and_the_pod_stays_unlabelled() {
-    let Some(env) = common::require("a_user_who_cannot_create_networkpolicies", CLUSTER) else { return };
+    let Some(env) = support::require("a_user_who_cannot_create_networkpolicies", CLUSTER) else { return };
     let ns = env.namespace("iso-rbac");
     let pod = deploy_web(env, &ns);
     env.apply(&format!(
@@ -379,7 +377,7 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}}]
 
 #[test]
 fn a_missing_pod_is_named_with_its_namespace() {
-    let Some(env) = common::require("a_missing_pod_is_named", CLUSTER) else { return };
+    let Some(env) = support::require("a_missing_pod_is_named", CLUSTER) else { return };
     let ns = env.namespace("iso-missing");
     for cmd in ["isolate", "release"] {
         let out = env.kforensic(&[cmd, "pod", "nope", "-n", &ns.name]);
@@ -391,7 +389,7 @@ fn a_missing_pod_is_named_with_its_namespace() {
 
 #[test]
 fn two_pods_of_one_case_share_the_policy_until_the_last_is_released() {
-    let Some(env) = common::require("two_pods_of_one_case_share_the_policy", CLUSTER) else { return };
+    let Some(env) = support::require("two_pods_of_one_case_share_the_policy", CLUSTER) else { return };
     let ns = env.namespace("iso-shared");
     let _ = deploy_web(env, &ns);
     env.kubectl(&["-n", &ns.name, "scale", "deployment", "web", "--replicas=2"]);
@@ -429,7 +427,7 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}}]
 
 #[test]
 fn a_failed_pod_patch_deletes_the_policy_it_just_created() {
-    let Some(env) = common::require("a_failed_pod_patch_deletes_the_policy", CLUSTER) else { return };
+    let Some(env) = support::require("a_failed_pod_patch_deletes_the_policy", CLUSTER) else { return };
     let ns = env.namespace("iso-rollback");
     let pod = deploy_web(env, &ns);
     // may create and delete policies, may not patch pods
@@ -455,10 +453,10 @@ fn a_failed_pod_patch_deletes_the_policy_it_just_created() {
 
 #[test]
 fn the_shipped_cluster_role_is_enough_for_isolate_detach_and_release() {
-    let Some(env) = common::require("the_shipped_cluster_role_is_enough", CLUSTER) else { return };
+    let Some(env) = support::require("the_shipped_cluster_role_is_enough", CLUSTER) else { return };
     let ns = env.namespace("iso-role");
     let pod = deploy_web(env, &ns);
-    let role = std::fs::read_to_string(common::repo_root().join("deploy/rbac-isolate.yaml")).unwrap();
+    let role = std::fs::read_to_string(support::repo_root().join("deploy/rbac-isolate.yaml")).unwrap();
     env.apply(&role);
     // namespaced grant only: cluster-wide bindings would change what `viewer` may do for other tests
     env.kubectl(&[
@@ -497,7 +495,7 @@ impl Drop for DropNs {
 
 #[test]
 fn a_network_plugin_known_to_enforce_policies_is_recognised_and_silences_the_warning() {
-    let Some(env) = common::require("a_network_plugin_known_to_enforce_policies", CLUSTER) else { return };
+    let Some(env) = support::require("a_network_plugin_known_to_enforce_policies", CLUSTER) else { return };
     let ns = env.namespace("iso-cni");
     let pod = deploy_web(env, &ns);
     let before = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
@@ -549,7 +547,7 @@ spec:
 
 #[test]
 fn other_policies_that_allow_traffic_are_warned_about_and_detach_leaves_them() {
-    let Some(env) = common::require("other_policies_that_allow_traffic", CLUSTER) else { return };
+    let Some(env) = support::require("other_policies_that_allow_traffic", CLUSTER) else { return };
     let ns = env.namespace("iso-holes");
     let pod = deploy_web(env, &ns);
     env.apply(&format!(

@@ -1,7 +1,6 @@
 //! The command-line contract: help, version, completions, and errors before any cluster is reached.
 
-mod common;
-use common::{kforensic, stderr, stdout};
+use crate::support::{self, kforensic, stderr, stdout};
 
 #[test]
 fn help_lists_the_global_flags() {
@@ -63,7 +62,7 @@ fn missing_kubeconfig_file_is_one_line() {
 
 #[test]
 fn committed_completions_are_fresh() {
-    let dir = common::repo_root().join("completions");
+    let dir = support::repo_root().join("completions");
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = kforensic(&["completions", shell]);
         assert!(out.status.success());

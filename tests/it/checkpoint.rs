@@ -1,36 +1,18 @@
 //! `kforensic checkpoint pod` end to end on the real test cluster: a suspect pod really runs in
 //! containerd, a real collector pod runs the real agent on the node, the bundle is verified.
 
-mod analyze_fixture;
-mod common;
-mod evidence_support;
-use common::{CLUSTER, TestEnv, require, stderr, stdout};
+use crate::support::pod::{self, BUSYBOX, Pod};
+use crate::support::{self, CLUSTER, TestEnv, analyze_fixture, evidence, require, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use sha2::Digest;
 use std::time::{Duration, Instant};
 
 const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
 
-fn suspect_pod(ns: &str, name: &str, cmd: &str) -> String {
-    let cmd = cmd.replace('\\', "\\\\").replace('"', "\\\"");
-    format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: {name}, namespace: {ns}, labels: {{app: suspect}}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "{cmd}"]
-"#
-    )
-}
-
 fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
-    env.apply(&suspect_pod(ns, name, cmd));
+    env.apply(&pod::busybox(ns, name, cmd).label("app", "suspect").yaml());
     env.wait_running(ns, name, 60);
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
@@ -99,7 +81,7 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     let log = std::fs::read_to_string(c.join("logs/current.log")).unwrap();
     assert!(log.contains("suspect-started"), "{log}");
     // the bundle holds up
-    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
+    let v = support::kforensic(&["verify", bundle.to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     // and nothing is left on the cluster
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
@@ -186,7 +168,7 @@ fn an_api_500_is_reported_in_one_line() {
     needs.push("faultproxy");
     let Some(env) = require("an_api_500_is_reported_in_one_line", &needs) else { return };
     let ns = env.namespace("ckpt-500");
-    let _f = common::Faults::set(env, &format!(r#"[{{"path": "^/api/v1/namespaces/{}/pods/suspect$", "action": "status", "status": 500}}]"#, ns.name));
+    let _f = support::Faults::set(env, &format!(r#"[{{"path": "^/api/v1/namespaces/{}/pods/suspect$", "action": "status", "status": 500}}]"#, ns.name));
     let dir = tempfile::tempdir().unwrap();
     let out = env.kforensic_as(
         env.var("KF_KUBECONFIG_FAULT"),
@@ -244,7 +226,7 @@ const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; e
 
 /// A checkpoint of a BIG suspect, running in the background, caught while its agent exports.
 struct Capture {
-    ns: common::Namespace,
+    ns: support::Namespace,
     dir: tempfile::TempDir,
     case: String,
     child: std::process::Child,
@@ -264,22 +246,18 @@ fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&
     let dir = tempfile::tempdir().unwrap();
     let case = case_id(tag);
     let image = env.kforensic_image();
-    let mut cmd = Command::new(common::kforensic_bin());
-    cmd.args(["--kubeconfig", env.admin_kubeconfig(), "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
+    let cmd = support::kf()
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect"])
         .args(["--image", image, "--pull-policy", "never"]);
-    match to_s3 {
+    let cmd = match to_s3 {
         None => cmd.args(["--dest", dir.path().to_str().unwrap()]),
         Some((dest, secret, endpoint)) => cmd
             .current_dir(dir.path())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .args(["--dest", dest, "--upload-from", "node", "--node-credentials-secret", secret])
             .args(["--endpoint-url", endpoint, "--part-size", "5MiB"]),
     };
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = cmd.spawn();
     // this test's agent only (other tests run agents at the same time): `agent run` in this case's collector
     let agent_pids = wait_for(90, || Some(agent_pids(env, &case)).filter(|p| !p.is_empty())).expect("agent started");
     std::thread::sleep(Duration::from_millis(300));
@@ -381,7 +359,7 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
         let state = std::fs::read_to_string(format!("/sys/fs/cgroup/freezer{path}/freezer.state")).unwrap();
         assert_eq!(state.trim(), "THAWED");
     }
-    assert!(common::verify_ok(&bundle));
+    assert!(support::verify_ok(&bundle));
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
 
@@ -407,7 +385,7 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
         "path": format!("^/api/v1/nodes/127.0.0.1/proxy/checkpoint/{}/suspect/main", ns.name),
         "action": "respond", "status": 200, "body": body,
     }]);
-    let _f = common::Faults::set(env, &rules.to_string());
+    let _f = support::Faults::set(env, &rules.to_string());
     let dir = tempfile::tempdir().unwrap();
     let case = case_id("kubelet");
     let out = checkpoint(env, env.var("KF_KUBECONFIG_FAULT"), &ns.name, "suspect", &case, dir.path(), &["--memory=kubelet"]);
@@ -424,7 +402,7 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     let plan: Value = serde_json::from_slice(&std::fs::read(bundle.join(format!("pods/{}/suspect/main/memory-plan.json", ns.name))).unwrap()).unwrap();
     assert_eq!(plan["removed_from_node"], true, "{plan}");
     assert_eq!(plan["node_space_check"]["ok"], true, "{plan}");
-    assert!(common::verify_ok(&bundle));
+    assert!(support::verify_ok(&bundle));
 
     // the same, uploaded straight from the node: the archive goes to S3 without crossing the
     // API server, byte-identical, and still leaves the node
@@ -434,28 +412,25 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     };
     std::fs::copy(&fx.tar, &archive).unwrap();
     let aws = s3_of(env);
-    let bucket = evidence_support::Bucket::create(&aws, "kubelet");
+    let bucket = evidence::Bucket::create(&aws, "kubelet");
     let case = case_id("kubelet-node");
     let secret = format!("{case}-s3");
     node_secret(env, &secret, &aws, &aws.secret_key);
     let dest = format!("s3://{}/incidents", bucket.name);
-    let out = Command::new(common::kforensic_bin())
+    let out = support::kf()
         .current_dir(dir.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .args(["--kubeconfig", env.var("KF_KUBECONFIG_FAULT"), "-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "pod", "suspect"])
+        .kubeconfig(env.var("KF_KUBECONFIG_FAULT"))
+        .args(["-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "pod", "suspect"])
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--memory=kubelet", "--dest", &dest])
         .args(["--upload-from", "node", "--node-credentials-secret", &secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
-        .output()
-        .unwrap();
+        .run();
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     let key = format!("incidents/{case}/pods/{}/suspect/main/checkpoint.tar", ns.name);
-    let (n, remote) = evidence_support::download_sha256(&aws, &bucket.name, &key);
+    let (n, remote) = evidence::download_sha256(&aws, &bucket.name, &key);
     assert_eq!((n, remote), (std::fs::metadata(&fx.tar).unwrap().len(), sha(&fx.tar)), "the archive in S3 differs from the one the kubelet named");
     assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
-    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]);
+    let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
     let _ = std::fs::remove_dir(KUBELET_CHECKPOINTS); // only if empty: never someone else's
 }
@@ -498,8 +473,8 @@ fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() 
 }
 
 /// The S3 server of the test environment, as the node and the test itself reach it.
-fn s3_of(env: &TestEnv) -> evidence_support::Aws {
-    evidence_support::Aws {
+fn s3_of(env: &TestEnv) -> evidence::Aws {
+    evidence::Aws {
         endpoint: env.var("KF_S3_ENDPOINT").to_string(),
         access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
         secret_key: env.var("KF_S3_SECRET_KEY").to_string(),
@@ -507,11 +482,11 @@ fn s3_of(env: &TestEnv) -> evidence_support::Aws {
 }
 
 /// The node's credentials: a Secret in the collector namespace (the CLI itself has none).
-fn node_secret(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secret_key: &str) {
+fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str) {
     node_secret_with(env, name, aws, secret_key, &[]);
 }
 
-fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secret_key: &str, extra: &[&str]) {
+fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str, extra: &[&str]) {
     let _ = env.kubectl_raw(&["create", "namespace", "kforensic"], None);
     let (id, key) = (format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key), format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"));
     let mut args = vec![
@@ -527,18 +502,14 @@ fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence_support::Aws, secr
 
 /// `checkpoint … --dest s3://… --upload-from node`, run from `cwd` without any AWS credentials.
 fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret: &str, cwd: &Path) -> std::process::Output {
-    let mut c = Command::new(common::kforensic_bin());
-    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"] {
-        c.env_remove(k);
-    }
-    c.current_dir(cwd)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
-        .args(["--kubeconfig", env.admin_kubeconfig(), "-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
+    support::kf()
+        .current_dir(cwd)
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--dest", dest])
         .args(["--upload-from", "node", "--node-credentials-secret", secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
-        .args(["--part-size", "5MiB"]);
-    c.output().unwrap()
+        .args(["--part-size", "5MiB"])
+        .run()
 }
 
 #[test]
@@ -551,7 +522,7 @@ fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
     let cmd = format!("head -c 12582912 /dev/urandom > /tmp/payload.bin; {SUSPECT}");
     start_suspect(env, &ns.name, "suspect", &cmd);
     let aws = s3_of(env);
-    let bucket = evidence_support::Bucket::create(&aws, "node");
+    let bucket = evidence::Bucket::create(&aws, "node");
     let case = case_id("node");
     let secret = format!("{case}-s3");
     node_secret(env, &secret, &aws, &aws.secret_key);
@@ -565,18 +536,18 @@ fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
     assert_eq!(report["bundle"], url.as_str(), "{report}");
     assert_eq!(report["complete"], true);
     // the bundle is in the bucket and holds up; nothing of it stayed on this machine
-    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &url, "--endpoint-url", &aws.endpoint]);
+    let v = support::kf().aws(&aws).args(["verify", &url, "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     assert!(!cwd.path().join("evidence").exists(), "local staging copy left behind");
     // the evidence itself: the export with the payload and the planted file, the API side
     let prefix = format!("incidents/{case}/");
-    let keys = evidence_support::list_keys(&aws, &bucket.name, &prefix);
+    let keys = evidence::list_keys(&aws, &bucket.name, &prefix);
     let c = format!("{prefix}pods/{}/suspect/main/", ns.name);
     for k in ["cluster/pod.json", "manifest.json", "custody.log"] {
         assert!(keys.contains(&format!("{prefix}{k}")), "{k} missing: {keys:?}");
     }
-    let sdk = evidence_support::sdk(&aws);
-    let rt = evidence_support::rt();
+    let sdk = evidence::sdk(&aws);
+    let rt = evidence::rt();
     let get = |key: &str| rt.block_on(async { sdk.get_object().bucket(&bucket.name).key(key).send().await.unwrap().body.collect().await.unwrap().into_bytes().to_vec() });
     let rootfs = get(&format!("{c}rootfs.tar.zst"));
     let mut ar = tar::Archive::new(zstd::Decoder::new(&rootfs[..]).unwrap());
@@ -612,7 +583,7 @@ fn upload_from_node_with_bad_node_credentials_stops_before_capturing() {
     let ns = env.namespace("ckpt-node-bad");
     start_suspect(env, &ns.name, "suspect", SUSPECT);
     let aws = s3_of(env);
-    let bucket = evidence_support::Bucket::create(&aws, "nodebad");
+    let bucket = evidence::Bucket::create(&aws, "nodebad");
     let case = case_id("nodebad");
     let cwd = tempfile::tempdir().unwrap();
     let dest = format!("s3://{}/incidents", bucket.name);
@@ -628,7 +599,7 @@ fn upload_from_node_with_bad_node_credentials_stops_before_capturing() {
     assert!(err.contains(&format!("the node cannot upload to {dest}/{case}")), "{err}");
     assert!(err.contains("ccess denied") || err.contains("Signature"), "the reason is named: {err}");
     assert!(started.elapsed() < Duration::from_secs(90), "took {:?}", started.elapsed());
-    assert!(evidence_support::list_keys(&aws, &bucket.name, "").is_empty(), "nothing may be written");
+    assert!(evidence::list_keys(&aws, &bucket.name, "").is_empty(), "nothing may be written");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 
     // a Secret that does not exist: named, within seconds
@@ -646,7 +617,7 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
         return;
     };
     let aws = s3_of(env);
-    let bucket = evidence_support::Bucket::create(&aws, "nodeint");
+    let bucket = evidence::Bucket::create(&aws, "nodeint");
     let secret = format!("nodeint-{:04x}", fastrand::u16(..));
     node_secret(env, &secret, &aws, &aws.secret_key);
     let dest = format!("s3://{}/incidents", bucket.name);
@@ -656,7 +627,7 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     // what the node had stored is in the bucket, never with a manifest vouching for it
-    let keys = evidence_support::list_keys(&aws, &bucket.name, "incidents/");
+    let keys = evidence::list_keys(&aws, &bucket.name, "incidents/");
     assert!(!keys.iter().any(|k| k.ends_with("manifest.json")), "{keys:?}");
     // this side's part stays here, finalized incomplete, and says where the rest is
     let local = dir.path().join("evidence").join(&case);
@@ -673,12 +644,12 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
         return;
     };
     // a private S3 server, killed while the node uploads the export
-    let port = evidence_support::free_port();
-    let aws = evidence_support::Aws { endpoint: format!("http://127.0.0.1:{port}"), ..s3_of(env) };
+    let port = evidence::free_port();
+    let aws = evidence::Aws { endpoint: format!("http://127.0.0.1:{port}"), ..s3_of(env) };
     let data = tempfile::tempdir().unwrap();
-    let mut server = evidence_support::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
-    let bucket = evidence_support::bucket_name("nodedie");
-    evidence_support::create_bucket(&aws, &bucket);
+    let mut server = evidence::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
+    let bucket = evidence::bucket_name("nodedie");
+    evidence::create_bucket(&aws, &bucket);
     let secret = format!("nodedie-{:04x}", fastrand::u16(..));
     node_secret_with(env, &secret, &aws, &aws.secret_key, &["--from-literal=AWS_MAX_ATTEMPTS=2"]);
     let dest = format!("s3://{bucket}/incidents");
@@ -699,21 +670,21 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     assert_eq!(manifest["complete"], false);
     assert!(dir.path().join(&local).join("cluster/pod.json").exists());
     // verifying this side's part says where the node's artifacts went
-    let v = common::kforensic(&["verify", "--no-record", dir.path().join(&local).to_str().unwrap()]);
+    let v = support::kforensic(&["verify", "--no-record", dir.path().join(&local).to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(1));
     assert!(stdout(&v).contains(&format!("stored by the node at s3://{bucket}/incidents/{case}/")), "{}", stdout(&v));
 
     // S3 is back: this machine finishes the bundle as the message says, the node's objects stay
-    let _server = evidence_support::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
+    let _server = evidence::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
     let elsewhere = format!("s3://{bucket}/elsewhere");
-    let up = evidence_support::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]);
+    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(up.status.code(), Some(2), "{}", stderr(&up));
     assert!(stderr(&up).contains("upload to the bucket and prefix the node used"), "{}", stderr(&up));
-    let up = evidence_support::kforensic_with(Some(&aws), &["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     assert_eq!(up.status.code(), Some(3), "partial evidence, uploaded: {}{}", stdout(&up), stderr(&up));
     let r: Value = serde_json::from_slice(&up.stdout).unwrap();
     assert!(r["files"].as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("inspect.json") && f["action"] == "skipped"), "{r}");
-    let v = evidence_support::kforensic_with(Some(&aws), &["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]);
+    let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     let rep: Value = serde_json::from_slice(&v.stdout).unwrap_or_else(|_| panic!("{}{}", stdout(&v), stderr(&v)));
     let kinds: Vec<&str> = rep["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
     assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "incomplete"), "whole but incomplete: {rep}");
@@ -731,7 +702,7 @@ fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
     assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
     // the capture came first and is whole; the isolation record is part of the same bundle
     let bundle = dir.path().join(&case);
-    let v = common::kforensic(&["verify", bundle.to_str().unwrap()]);
+    let v = support::kforensic(&["verify", bundle.to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     let record: Value = serde_json::from_slice(&std::fs::read(bundle.join("cluster/isolation.json")).unwrap()).unwrap();
     assert!(record.to_string().contains(&format!("kforensic-quarantine-{case}")), "{record}");
@@ -753,20 +724,15 @@ fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
 fn every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only() {
     let Some(env) = require("every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only", CLUSTER) else { return };
     let ns = env.namespace("ckpt-multi");
-    env.apply(&format!(
-        r#"apiVersion: v1
-kind: Pod
-metadata: {{name: multi, namespace: {ns}}}
-spec:
-  terminationGracePeriodSeconds: 1
-  initContainers:
-  - {{name: init, image: test.local/busybox:1, command: ["sh", "-c", "echo init-ran"]}}
-  containers:
-  - {{name: main, image: test.local/busybox:1, command: ["sh", "-c", "echo main > /tmp/main.txt; exec sleep 100000"]}}
-  - {{name: side, image: test.local/busybox:1, command: ["sh", "-c", "echo side > /tmp/side.txt; exec sleep 100000"]}}
-"#,
-        ns = ns.name
-    ));
+    let multi = Pod::new(&ns.name, "multi")
+        .grace(1)
+        .init_container("init", BUSYBOX)
+        .sh("echo init-ran")
+        .container("main", BUSYBOX)
+        .sh("echo main > /tmp/main.txt; exec sleep 100000")
+        .container("side", BUSYBOX)
+        .sh("echo side > /tmp/side.txt; exec sleep 100000");
+    env.apply(&multi.yaml());
     env.wait_running(&ns.name, "multi", 60);
     std::thread::sleep(Duration::from_millis(500));
     let dir = tempfile::tempdir().unwrap();

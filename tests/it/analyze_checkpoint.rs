@@ -1,10 +1,8 @@
 //! `kforensic analyze` on a real checkpoint archive (containerd + CRIU 4.1.1), as a responder
 //! would use it: summary, process tree, sockets, files, mounts, rootfs diff, memory.
 
-mod analyze_fixture;
-mod common;
-
-use analyze_fixture::analyze_json;
+use crate::support;
+use crate::support::analyze_fixture::{self, analyze_json};
 use serde_json::Value;
 use std::io::Write;
 
@@ -39,9 +37,9 @@ fn summary_names_pod_container_image_runtime_and_criu() {
     assert_eq!(sm["deleted_files"], 1);
 
     // the table a person reads carries the same facts
-    let out = common::kforensic(&["analyze", f.tar.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let t = common::stdout(&out);
+    let out = support::kforensic(&["analyze", f.tar.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let t = support::stdout(&out);
     for want in ["web-7f9c", "kft-analyze", "test.local/busybox:1", "4.1.1", "io.containerd.runc.v2"] {
         assert!(t.contains(want), "summary table lacks {want}:\n{t}");
     }
@@ -161,13 +159,13 @@ fn rootfs_diff_lists_the_planted_and_deleted_files_and_extracts_one() {
     assert_eq!(x["extracted"]["bytes"], 20);
     assert_eq!(std::fs::read_to_string(out.join("evil.txt")).unwrap(), "planted-by-attacker\n");
     // an existing file is never overwritten
-    let again = common::kforensic(&["analyze", tar, "--extract", f.fact("PLANTED"), "--out", out.to_str().unwrap()]);
+    let again = support::kforensic(&["analyze", tar, "--extract", f.fact("PLANTED"), "--out", out.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(common::stderr(&again).contains("exists"), "{}", common::stderr(&again));
+    assert!(support::stderr(&again).contains("exists"), "{}", support::stderr(&again));
     // a path that is not in the diff
-    let missing = common::kforensic(&["analyze", tar, "--extract", "/etc/shadow", "--out", out.to_str().unwrap()]);
+    let missing = support::kforensic(&["analyze", tar, "--extract", "/etc/shadow", "--out", out.to_str().unwrap()]);
     assert_eq!(missing.status.code(), Some(1));
-    assert_eq!(common::stderr(&missing).lines().count(), 1, "{}", common::stderr(&missing));
+    assert_eq!(support::stderr(&missing).lines().count(), 1, "{}", support::stderr(&missing));
 }
 
 #[test]

@@ -1,9 +1,17 @@
 //! Test helper: the real test environment (scripts/testenv), brought up once per `cargo test`
-//! run (or reused when already up), and the real `kforensic` binary.
+//! run (or reused when already up), and the real `kforensic` binary (run by [`kf`]: always
+//! isolated from this machine's AWS setup).
 //!
 //! A component that is not up makes the tests that need it skip loudly
 //! (`SKIP <test>: <component> not up: <reason>`); with `CI=true` it fails them instead.
-#![allow(dead_code)]
+
+pub mod agent;
+pub mod analyze_fixture;
+pub mod evidence;
+pub mod pod;
+pub mod run;
+
+pub use run::{kf, kforensic_bin};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,11 +30,6 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The kforensic binary cargo built for this test run.
-pub fn kforensic_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_kforensic"))
-}
-
 fn env_dir() -> PathBuf {
     std::env::var_os("KF_TESTENV").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp/kforensic-testenv"))
 }
@@ -39,7 +42,7 @@ fn bring_up() -> Result<TestEnv, String> {
     let dir = env_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     if !dir.join("env").exists() {
-        // one `up` at a time across the test binaries cargo runs
+        // one `up` at a time across concurrent test runs
         let script = repo_root().join("scripts/testenv");
         let lock = dir.join(".up.lock");
         let st = Command::new("flock")
@@ -178,15 +181,12 @@ impl TestEnv {
         }
     }
 
-    /// Run the real kforensic binary with this environment's admin kubeconfig.
+    /// [`kf`] with this environment's admin kubeconfig.
     pub fn kforensic(&self, args: &[&str]) -> Output {
         self.kforensic_as(self.admin_kubeconfig(), args)
     }
     pub fn kforensic_as(&self, kubeconfig: &str, args: &[&str]) -> Output {
-        let mut c = Command::new(kforensic_bin());
-        c.arg("--kubeconfig").arg(kubeconfig).args(args);
-        c.env("AWS_EC2_METADATA_DISABLED", "true");
-        run_with_stdin(c, None)
+        kf().kubeconfig(kubeconfig).args(args).run()
     }
 }
 
@@ -203,7 +203,7 @@ impl Drop for Namespace {
     }
 }
 
-pub fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Output {
+fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Output {
     use std::io::Write;
     c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
@@ -213,11 +213,9 @@ pub fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Run kforensic without any cluster (for offline commands and argument errors).
+/// `kf().args(args).run()`: kforensic without any cluster (offline commands, argument errors).
 pub fn kforensic(args: &[&str]) -> Output {
-    let mut c = Command::new(kforensic_bin());
-    c.args(args).env("AWS_EC2_METADATA_DISABLED", "true");
-    run_with_stdin(c, None)
+    kf().args(args).run()
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -231,10 +229,6 @@ fn fastrand_u16() -> u16 {
     use std::time::{SystemTime, UNIX_EPOCH};
     let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
     (n ^ (std::process::id() << 7)) as u16
-}
-
-pub fn exists(p: impl AsRef<Path>) -> bool {
-    p.as_ref().exists()
 }
 
 /// Fault-injection rules for the proxy in front of the API server, cleared on drop.

@@ -1,21 +1,20 @@
 //! `kforensic verify` on local bundles (directory and --archive .tar), with the real binary.
 
-mod evidence_support;
-use evidence_support::*;
+use crate::support::{evidence::*, kforensic};
 
 #[test]
 fn an_intact_bundle_verifies_and_records_the_check() {
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-ok", &[("pods/shop/web-1/app/inspect.json", 2000), ("cluster/pod.json", 10)]);
     let before = std::fs::read_to_string(dir.join("custody.log")).unwrap().lines().count();
-    let out = kforensic_with(None, &["verify", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).starts_with("OK "), "{}", text(&out.stdout));
     // the check itself is in the custody log, and the chain still holds
     let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
     assert_eq!(log.lines().count(), before + 1);
     assert!(log.lines().last().unwrap().contains("\"event\":\"verify\""));
-    let again = kforensic_with(None, &["verify", "--no-record", "-o", "json", dir.to_str().unwrap()]);
+    let again = kforensic(&["verify", "--no-record", "-o", "json", dir.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again.stdout));
     let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(v["ok"], true);
@@ -31,7 +30,7 @@ fn a_flipped_byte_is_named() {
     let mut bytes = std::fs::read(&victim).unwrap();
     bytes[123_456] ^= 0x01;
     std::fs::write(&victim, &bytes).unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let stdout = text(&out.stdout);
     let problems: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("FAILED")).collect();
@@ -46,7 +45,7 @@ fn missing_extra_and_resized_files_are_each_reported() {
     std::fs::remove_file(dir.join("one")).unwrap();
     std::fs::write(dir.join("planted.sh"), b"#!/bin/sh\n").unwrap();
     std::fs::write(dir.join("three"), b"short").unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let s = text(&out.stdout);
     assert!(s.lines().any(|l| l == "missing: one"), "{s}");
@@ -62,7 +61,7 @@ fn a_deleted_custody_line_breaks_the_chain_at_that_line() {
     let mut lines: Vec<String> = std::fs::read_to_string(&log).unwrap().lines().map(String::from).collect();
     lines.remove(2);
     std::fs::write(&log, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let s = text(&out.stdout);
     assert!(s.lines().any(|l| l.starts_with("custody.log: chain broken at line 3")), "{s}");
@@ -74,7 +73,7 @@ fn an_edited_manifest_no_longer_matches_the_custody_log() {
     let (dir, _) = make_bundle(d.path(), "case-man", &[("x", 10)]);
     let m = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
     std::fs::write(dir.join("manifest.json"), m.replace("responder@example", "someone-else")).unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).lines().any(|l| l.starts_with("altered: manifest.json")), "{}", text(&out.stdout));
 }
@@ -84,14 +83,14 @@ fn an_archive_made_by_the_library_verifies_with_the_binary() {
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-tar", &[("a", 1000), ("b/c", 70_000)]);
     let tar = kforensic::evidence::archive_bundle(&dir).unwrap();
-    let out = kforensic_with(None, &["verify", tar.to_str().unwrap()]);
+    let out = kforensic(&["verify", tar.to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
 }
 
 #[test]
 fn a_path_that_is_not_a_bundle_is_one_line_and_non_zero() {
     let d = tempfile::tempdir().unwrap();
-    let out = kforensic_with(None, &["verify", d.path().to_str().unwrap()]);
+    let out = kforensic(&["verify", d.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let e = text(&out.stderr);
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -100,7 +99,7 @@ fn a_path_that_is_not_a_bundle_is_one_line_and_non_zero() {
     let mut b = kforensic::evidence::DirBundle::create(d.path(), "unfinished", Default::default()).unwrap();
     kforensic::evidence::ArtifactSink::error(&mut b, None, "interrupted").unwrap();
     drop(b);
-    let out = kforensic_with(None, &["verify", d.path().join("unfinished").to_str().unwrap()]);
+    let out = kforensic(&["verify", d.path().join("unfinished").to_str().unwrap()]);
     assert!(text(&out.stderr).contains("not finalized"), "{}", text(&out.stderr));
 }
 
@@ -111,7 +110,7 @@ fn an_incomplete_bundle_fails_verify() {
     b.plan(["wanted.json"]).unwrap();
     let dir = b.dir().to_path_buf();
     b.finalize().unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).lines().any(|l| l.starts_with("incomplete: ")), "{}", text(&out.stdout));
 }
@@ -122,7 +121,7 @@ fn a_planted_file_name_with_escape_sequences_is_shown_inert() {
     let (dir, _) = make_bundle(d.path(), "case-esc", &[("one", 10)]);
     // a name that would retitle the terminal and clear the screen if printed raw
     std::fs::write(dir.join("x\u{1b}]2;owned\u{7}\u{1b}[2J\u{202e}hs.txt"), b"#!/bin/sh\n").unwrap();
-    let out = kforensic_with(None, &["verify", "--no-record", dir.to_str().unwrap()]);
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let s = text(&out.stdout);
     assert!(s.lines().any(|l| l.starts_with("extra: x\u{fffd}]2;owned\u{fffd}\u{fffd}[2J\u{fffd}hs.txt")), "{s:?}");

@@ -1,10 +1,7 @@
 //! `kforensic agent capture` of Docker containers: bollard against the real Docker engine
 //! (inspect, changes, export) next to the node-side view, running and stopped.
 
-mod agent_support;
-mod common;
-
-use agent_support::*;
+use crate::support::{self, agent::*};
 use std::process::Command;
 
 struct DockerContainer {
@@ -35,7 +32,7 @@ impl Drop for DockerContainer {
 
 #[test]
 fn docker_container_is_captured_through_bollard_running_and_stopped() {
-    let Some(env) = common::require("docker_container_is_captured_through_bollard_running_and_stopped", &["docker"]) else { return };
+    let Some(env) = support::require("docker_container_is_captured_through_bollard_running_and_stopped", &["docker"]) else { return };
     let host = env.var("KF_DOCKER_HOST");
     let c = DockerContainer::run(host, &unique("kft-agent-docker"), &suspect_script("/etc/shadow"));
     wait_suspect(c.pid());
@@ -43,8 +40,8 @@ fn docker_container_is_captured_through_bollard_running_and_stopped() {
 
     // running: the overlay diff agrees with Docker's own `docker diff` (container_changes)
     let out = tempfile::tempdir().unwrap();
-    let o = common::kforensic(&["agent", "capture", "--container", &uri, "--docker-host", host, "--out", out.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let o = support::kforensic(&["agent", "capture", "--container", &uri, "--docker-host", host, "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     check_index(out.path());
     let dir = out.path().join(format!("containers/docker-{}", c.id));
     let inspect = json(&dir.join("inspect.json"));
@@ -76,8 +73,8 @@ fn docker_container_is_captured_through_bollard_running_and_stopped() {
     let o = DockerContainer::docker(host, &["stop", "-t", "1", &c.id]);
     assert!(o.status.success());
     let out = tempfile::tempdir().unwrap();
-    let o = common::kforensic(&["agent", "capture", "--container", &uri, "--docker-host", host, "--out", out.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(3), "partial: {}", common::stderr(&o));
+    let o = support::kforensic(&["agent", "capture", "--container", &uri, "--docker-host", host, "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "partial: {}", support::stderr(&o));
     let idx = check_index(out.path());
     assert!(idx["errors"][0]["message"].as_str().unwrap().contains("is not running (docker state: exited)"), "{idx}");
     let diff = json(&dir_of(out.path(), &c.id).join("diff.json"));

@@ -1,6 +1,5 @@
 //! Shared pieces of the agent tests: suspect containers (containerd via `ctr`, Docker via the
 //! `docker` CLI), reading artifacts back, decoding tar.zst.
-#![allow(dead_code)]
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -1,8 +1,7 @@
-//! The real checkpoint archive the analyze tests read: made once per test binary by
+//! The real checkpoint archive the analyze tests read: made once per test run by
 //! scripts/make-checkpoint-fixture (real containerd + CRIU), cached under cargo's target tmp dir.
-#![allow(dead_code)]
 
-use crate::common;
+use crate::support;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,11 +25,11 @@ static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
 
 /// The fixture, or None (test skipped loudly) when containerd is not up.
 pub fn get(test: &str) -> Option<&'static Fixture> {
-    let env = common::require(test, &["containerd"])?;
+    let env = support::require(test, &["containerd"])?;
     FIXTURE
         .get_or_init(|| {
             let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-            // earlier runs' fixtures (test binaries run one after the other)
+            // earlier runs' fixtures
             for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
                 if e.file_name().to_string_lossy().starts_with("analyze-fixture-") {
                     let _ = std::fs::remove_dir_all(e.path());
@@ -39,7 +38,7 @@ pub fn get(test: &str) -> Option<&'static Fixture> {
             let dir = tmp.join(format!("analyze-fixture-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let tar = dir.join("checkpoint-web-7f9c_kft-analyze-app.tar");
-            let out = Command::new(common::repo_root().join("scripts/make-checkpoint-fixture"))
+            let out = Command::new(support::repo_root().join("scripts/make-checkpoint-fixture"))
                 .arg(&tar)
                 .env("KF_CONTAINERD_SOCK", env.var("KF_CONTAINERD_SOCK"))
                 .env("KF_CONTAINERD_STATE", env.var("KF_CONTAINERD_STATE"))
@@ -66,9 +65,9 @@ pub fn get(test: &str) -> Option<&'static Fixture> {
 pub fn analyze_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["-o", "json", "analyze"];
     all.extend_from_slice(args);
-    let out = common::kforensic(&all);
-    assert!(out.status.success(), "kforensic {all:?} failed: {}", common::stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("kforensic {all:?}: not JSON ({e}): {}", common::stdout(&out)))
+    let out = support::kforensic(&all);
+    assert!(out.status.success(), "kforensic {all:?} failed: {}", support::stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("kforensic {all:?}: not JSON ({e}): {}", support::stdout(&out)))
 }
 
 /// Extract the fixture tar into a fresh directory (with the system tar, as a responder would).

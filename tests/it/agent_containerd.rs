@@ -1,9 +1,6 @@
 //! `kforensic agent capture` against real containerd/runc containers (the real binary, run as root).
 
-mod agent_support;
-mod common;
-
-use agent_support::*;
+use crate::support::{self, agent::*};
 use kforensic::evidence::stream::receive;
 use kforensic::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, HashingWriter};
 use std::collections::BTreeMap;
@@ -12,7 +9,7 @@ use std::io::Write;
 /// Capture a live suspect into a directory and check every artifact the way a responder would.
 #[test]
 fn capture_of_a_suspect_container_shows_what_it_did() {
-    let Some(env) = common::require("capture_of_a_suspect_container_shows_what_it_did", &["containerd", "images"]) else { return };
+    let Some(env) = support::require("capture_of_a_suspect_container_shows_what_it_did", &["containerd", "images"]) else { return };
     let host_secret_dir = tempfile::tempdir().unwrap();
     let host_secret = host_secret_dir.path().join("host-secret");
     std::fs::write(&host_secret, "HOST-SECRET-9d1f").unwrap();
@@ -32,12 +29,12 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
 
     let out = tempfile::tempdir().unwrap();
     let id = format!("containerd://{name}");
-    let o = common::kforensic(&[
+    let o = support::kforensic(&[
         "agent", "capture", "--container", &id, "--pod-namespace", "shop", "--pod-name", "web-1", "--pod-uid", "0f1e2d3c",
         "--container-name", "app", "--pod-log-dir", logs.path().to_str().unwrap(),
         "--checkpoint-archive", ckpt.to_str().unwrap(), "--out", out.path().to_str().unwrap(),
     ]);
-    let stderr = common::stderr(&o);
+    let stderr = support::stderr(&o);
     assert_eq!(o.status.code(), Some(0), "capture failed:\n{stderr}");
     // progress: JSON lines naming artifacts and bytes
     let events: Vec<serde_json::Value> = stderr.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
@@ -158,15 +155,15 @@ impl ArtifactSink for MemSink {
 /// arrival; a missing container is an error record while the other is still captured (exit 3).
 #[test]
 fn streamed_capture_round_trips_and_reports_a_missing_container() {
-    let Some(env) = common::require("streamed_capture_round_trips_and_reports_a_missing_container", &["containerd", "images"]) else { return };
+    let Some(env) = support::require("streamed_capture_round_trips_and_reports_a_missing_container", &["containerd", "images"]) else { return };
     let name = unique("kft-agent-stream");
     let c = CtrContainer::run(env.var("KF_CONTAINERD_SOCK"), env.var("KF_BUSYBOX_IMAGE"), &name, &suspect_script("/nonexistent"));
     wait_suspect(c.pid());
     let missing = "containerd://kft-agent-no-such-container-7f3a";
-    let o = common::kforensic(&[
+    let o = support::kforensic(&[
         "agent", "capture", "--stream", "--steps", "inspect,diff,volatile", "--container", &format!("containerd://{name}"), "--container", missing,
     ]);
-    assert_eq!(o.status.code(), Some(3), "partial evidence expected:\n{}", common::stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "partial evidence expected:\n{}", support::stderr(&o));
     let mut sink = MemSink::default();
     let rep = receive(&mut &o.stdout[..], &mut sink).expect("a well-formed, complete stream");
     assert!(!rep.complete());
@@ -189,8 +186,8 @@ fn streamed_capture_round_trips_and_reports_a_missing_container() {
 
 #[test]
 fn bad_container_ids_are_usage_errors() {
-    let o = common::kforensic(&["agent", "capture", "--container", "rkt://abc", "--out", "/nonexistent-dir-never-created"]);
+    let o = support::kforensic(&["agent", "capture", "--container", "rkt://abc", "--out", "/nonexistent-dir-never-created"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(common::stderr(&o).contains("unknown container runtime 'rkt'"), "{}", common::stderr(&o));
+    assert!(support::stderr(&o).contains("unknown container runtime 'rkt'"), "{}", support::stderr(&o));
     assert!(!std::path::Path::new("/nonexistent-dir-never-created").exists());
 }

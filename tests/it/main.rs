@@ -1,0 +1,20 @@
+//! kforensic's integration tests, as one test binary: one module per area, shared helpers in
+//! `support`. Run one area with `cargo test --test it <module>::`, e.g. `cargo test --test it cli::`.
+
+mod support;
+
+mod agent_containerd;
+mod agent_docker;
+mod agent_pod;
+mod analyze_checkpoint;
+mod analyze_fuzz_smoke;
+mod analyze_hostile;
+mod checkpoint;
+mod cli;
+mod collect_triage;
+mod evidence_s3;
+mod evidence_verify;
+mod isolate_cluster;
+mod memory_capture;
+mod preflight;
+mod rig;
