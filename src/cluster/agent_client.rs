@@ -83,7 +83,7 @@ pub async fn capture(
         Ok(report) => format!("agent for {label} reported {} failed artifact(s)", report.failed.len()),
         Err(e) => format!("evidence stream from the agent for {label} broke: {e}{}", last_line(&agent_log)),
     };
-    bundle.error(None, &why).map_err(|e| ClusterError::Collector(e.to_string()))
+    Ok(bundle.error(None, &why)?)
 }
 
 pub(crate) fn last_line(log: &[String]) -> String {

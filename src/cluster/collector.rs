@@ -259,7 +259,7 @@ impl Collector {
             stdin.write_all(request.to_line().as_bytes()).await?;
             stdin.flush().await
         };
-        sent.await.map_err(|e| ClusterError::Collector(format!("{}: sending the request: {e}", what())))?;
+        sent.await.map_err(|source| ClusterError::Exec { what: format!("{}: sending the request", what()), source })?;
         Ok((proc, stdin))
     }
 

@@ -22,6 +22,23 @@ pub enum ClusterError {
     /// The bundle could not be written.
     #[error(transparent)]
     Evidence(#[from] crate::evidence::EvidenceError),
+    /// The API-side part of a capture could not be written into the bundle.
+    #[error("writing API-side evidence: {0}")]
+    ApiEvidence(#[source] crate::evidence::EvidenceError),
+    /// Talking to the agent in the collector failed.
+    #[error("{what}: {source}")]
+    Exec {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A task of ours ended abnormally (a bug, or the runtime shutting down).
+    #[error("the {what} task failed: {source}")]
+    Task {
+        what: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
     #[error("{what}: {source}")]
     Kube {
         what: String,

@@ -264,18 +264,29 @@ fn capture_while_exporting_to(env: &'static TestEnv, tag: &str, to_s3: Option<(&
     Capture { ns, dir, case, child, agent_pids }
 }
 
+/// A signal once the agent is exporting: the collector goes, the bundle says it is incomplete.
+fn signal_mid_capture(env: &'static TestEnv, sig: i32, tag: &str, name: &str) {
+    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting(env, tag);
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("interrupted by {name}")), "{}", stderr(&out));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(manifest["errors"].to_string().contains(&format!("interrupted by {name}")), "{}", manifest["errors"]);
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
 #[test]
 fn sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete() {
     let Some(env) = require("sigint_mid_capture_deletes_the_collector_and_marks_the_bundle_incomplete", CLUSTER) else { return };
-    // interrupt once the agent is exporting
-    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting(env, "int");
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["complete"], false);
-    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+    signal_mid_capture(env, libc::SIGINT, "int", "SIGINT");
+}
+
+#[test]
+fn a_dropped_ssh_session_sighup_cleans_up_like_sigterm() {
+    let Some(env) = require("a_dropped_ssh_session_sighup_cleans_up_like_sigterm", CLUSTER) else { return };
+    signal_mid_capture(env, libc::SIGHUP, "hup", "SIGHUP");
 }
 
 #[test]

@@ -69,7 +69,7 @@ impl Capture {
                     // API side first: it needs nothing on the node and survives a node-side failure
                     api_evidence::collect(&ctx.client, &plan.target, &mut bundle)
                         .await
-                        .map_err(|e| ClusterError::Collector(format!("writing API-side evidence: {e}")))?;
+                        .map_err(ClusterError::ApiEvidence)?;
                     node_side(&ctx, &plan, &opts, &mut bundle, &obs, &slot, &frozen, &mut notes).await
                 }
                 .await;
@@ -107,7 +107,7 @@ impl Capture {
                 }
             },
         };
-        let (mut bundle, task_notes, outcome) = joined.map_err(|e| ClusterError::Collector(format!("the capture task failed: {e}")))?;
+        let (mut bundle, task_notes, outcome) = joined.map_err(|source| ClusterError::Task { what: "capture", source })?;
         notes.extend(task_notes);
         let mut fatal = None;
         match (&stopped, outcome) {

@@ -113,7 +113,7 @@ pub async fn capture(
     }
     bars.clear();
     if let Some(why) = &outcome.interrupted {
-        bundle.error(None, &format!("shell history: {why}")).map_err(|e| ClusterError::Collector(e.to_string()))?;
+        bundle.error(None, &format!("shell history: {why}"))?;
         return Ok(outcome);
     }
     outcome.findings = rules(bundle, &by_node);
@@ -131,9 +131,9 @@ async fn nodes(
     slot: &Arc<Mutex<Option<Collector>>>,
     errors: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
-    let mut record = |bundle: &mut DirBundle, msg: String| {
+    let mut record = |bundle: &mut DirBundle, msg: String| -> Result<(), ClusterError> {
         errors.push(msg.clone());
-        bundle.error(None, &msg).map_err(|e| ClusterError::Collector(e.to_string()))
+        Ok(bundle.error(None, &msg)?)
     };
     for (node, pods) in by_node {
         let spec = CollectorSpec {
