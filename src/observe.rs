@@ -101,3 +101,11 @@ impl Stop {
         self.why.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_else(|| "stopped".into())
     }
 }
+
+/// A task shared between the code that advances it and the code that finishes it.
+pub type SharedTask = Arc<dyn Task>;
+
+/// A task that shows nothing.
+pub fn hidden_task() -> SharedTask {
+    Arc::new(Quiet)
+}

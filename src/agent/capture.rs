@@ -6,7 +6,7 @@ use super::diff::{self, DiffReport, Lowers};
 use super::docker::Docker;
 use super::locate::{self, Located};
 use super::sinks::{Progress, Reporter};
-use super::target::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
+use super::kube_identity::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
 use super::{AgentError, export, inspect, safefs, volatile};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
 use serde::Serialize;
@@ -177,9 +177,9 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         None => None,
     };
     let l = locate::locate(r, dv.as_ref().and_then(|v| v.pid), &opts.runc_roots);
-    super::target::complete_from(&mut t, &l.identity);
+    super::kube_identity::complete_from(&mut t, &l.identity);
     if let Some(v) = &dv {
-        super::target::complete_from(&mut t, &v.identity);
+        super::kube_identity::complete_from(&mut t, &v.identity);
     }
     let prefix = t.prefix(r);
     let spec = |name: &str, media: &str| ArtifactSpec::new(format!("{prefix}/{name}"), media, "agent").container(uri.clone());

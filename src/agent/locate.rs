@@ -5,7 +5,7 @@
 
 use super::procfs;
 use super::safefs;
-use super::target::{ContainerRef, KubeIdentity, Runtime};
+use super::kube_identity::{ContainerRef, KubeIdentity, Runtime};
 use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};

@@ -19,9 +19,9 @@ pub mod procfs;
 pub mod safefs;
 pub mod sinks;
 pub mod sockets;
-pub mod target;
+pub mod kube_identity;
 pub mod tarwriter;
-pub mod upload;
+pub mod put;
 pub mod volatile;
 pub mod walk;
 
@@ -73,7 +73,7 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
     let opts = capture_options(&req)?;
     let rt = tokio::runtime::Handle::current();
     let remote = match &req.upload {
-        Some(dest) => Some((upload::open(dest).await?, dest.clone())),
+        Some(dest) => Some((put::open(dest).await?, dest.clone())),
         None => None,
     };
     tokio::task::spawn_blocking(move || capture_blocking(&opts, remote, out, &*report, rt))
@@ -112,11 +112,11 @@ fn capture_blocking(opts: &CaptureOptions, remote: Option<Remote>, out: Output, 
 
 /// Upload an evidence stream read from `input` to S3 (`kforensic agent run` with a put request).
 pub async fn put(dest: S3Destination, input: Box<dyn std::io::BufRead + Send>, out: Box<dyn Write + Send>) -> Result<bool, AgentError> {
-    let (s3, url) = upload::open(&dest).await?;
+    let (s3, url) = put::open(&dest).await?;
     let rt = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let (mut input, mut out) = (input, out);
-        upload::put(&dest, s3, url, &mut *input, &mut *out, rt)
+        put::put(&dest, s3, url, &mut *input, &mut *out, rt)
     })
     .await
     .map_err(|e| AgentError::Io(std::io::Error::other(e)))?

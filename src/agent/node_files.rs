@@ -5,7 +5,7 @@
 use super::AgentError;
 use super::locate;
 use super::memory::space::{Margin, check_free_space};
-use super::target::ContainerRef;
+use crate::protocol::ContainerRef;
 use std::path::{Path, PathBuf};
 
 /// Where the kubelet writes checkpoint archives.

@@ -5,7 +5,7 @@ use crate::app::GlobalArgs;
 use crate::app::output::{TableView, table};
 use crate::cluster::triage::CollectReport;
 use crate::app::progress::{Bars, Signals};
-use crate::cluster::triage::{CollectPlan, Scope, Source, history};
+use crate::cluster::triage::{CollectPlan, Scope, Source, shell_history as history};
 use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
 use crate::{Error, Exit};
 

@@ -2,7 +2,7 @@
 //! the timeout or a stop request; the collector and the cgroups the agent froze are owned here and
 //! cleaned up in one place.
 
-use super::node::node_side;
+use super::node_side::node_side;
 use super::plan::{Options, Plan};
 use crate::cluster::agent_client::{Frozen, thaw_all};
 use crate::cluster::collector::Collector;

@@ -6,7 +6,7 @@
 
 mod capture;
 mod finish;
-mod node;
+mod node_side;
 pub mod plan;
 mod report;
 

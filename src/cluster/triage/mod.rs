@@ -9,8 +9,7 @@
 mod error;
 pub mod fetch;
 pub mod findings;
-pub mod history;
-pub mod progress;
+pub mod shell_history;
 pub mod rawlist;
 pub mod report;
 pub mod source;
@@ -74,7 +73,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
         .checked_sub(jiff::SignedDuration::try_from(plan.since).unwrap_or(jiff::SignedDuration::MAX))
         .unwrap_or(jiff::Timestamp::MIN);
     let env = Arc::new(sources::Env { client: ctx.client.clone(), plan: plan.clone(), since_cutoff });
-    let bar = |name: &str| -> progress::Bar { std::sync::Arc::from(obs.task(name, None, crate::observe::Unit::Items)) };
+    let bar = |name: &str| -> crate::observe::SharedTask { std::sync::Arc::from(obs.task(name, None, crate::observe::Unit::Items)) };
     let mut mux = writer::Mux::new(plan.queue);
     let sem = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let want = |s: Source| plan.sources.contains(&s);

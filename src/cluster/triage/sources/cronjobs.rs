@@ -3,7 +3,7 @@
 use super::{each_item, envelope, finish, Produced, RawIdent, RawMeta, Shared};
 use crate::cluster::triage::fetch::{list_params, served_version, Res};
 use crate::cluster::triage::findings::cronjob::check_cronjob;
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use crate::cluster::triage::TriageError;
 use k8s_openapi::api::batch::v1::CronJob;

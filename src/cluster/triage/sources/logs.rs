@@ -4,7 +4,7 @@
 
 use super::{finish, line, writer_gone, Produced, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use crate::cluster::triage::TriageError;
 use futures::AsyncBufReadExt;

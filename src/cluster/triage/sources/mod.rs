@@ -16,7 +16,7 @@ use super::fetch::{Pager, Res};
 use super::findings::rbac::{BindingLite, Risks};
 use super::findings::serviceaccount::PrivilegedPod;
 use super::findings::{Finding, Ident};
-use super::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use super::writer::Out;
 use super::{CollectPlan, TriageError};
 use kube::api::ListParams;

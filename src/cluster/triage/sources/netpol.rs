@@ -4,7 +4,7 @@ use super::{each_item, envelope, finish, line, writer_gone, Produced, RawMeta, S
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::findings::namespace::without_network_policy;
 use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use crate::cluster::triage::{Scope, TriageError};
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ async fn namespaces(env: &Shared) -> Result<BTreeMap<String, Option<String>>, Tr
         Scope::All => {
             let res = Res::core("namespaces", "Namespace", false);
             let lp = list_params(env.plan.page_size, None, None);
-            each_item(env, &res, lp, None, &super::super::progress::hidden(), |raw, _| {
+            each_item(env, &res, lp, None, &crate::observe::hidden_task(), |raw, _| {
                 let m = RawMeta::parse(raw).metadata;
                 if let Some(n) = m.name {
                     out.insert(n, m.uid);

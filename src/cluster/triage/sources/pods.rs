@@ -5,7 +5,7 @@ use super::{each_item, envelope, finish, line, writer_gone, Join, Produced, RawI
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::findings::pod::{findings_on_pod, privileged_issues, spec_issues};
 use crate::cluster::triage::findings::serviceaccount::PrivilegedPod;
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;

@@ -5,7 +5,7 @@ use super::{each_item, envelope, finish, Join, Produced, RawIdent, RawMeta, Shar
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::findings::rbac::{role_risks, BindingLite};
 use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use std::collections::HashMap;

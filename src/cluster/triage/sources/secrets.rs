@@ -4,7 +4,7 @@
 
 use super::{each_item, envelope, finish, line, Produced, RawIdent, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;

@@ -4,7 +4,7 @@
 use super::{each_item, envelope, finish, Join, Produced, RawMeta, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use std::collections::HashMap;
 

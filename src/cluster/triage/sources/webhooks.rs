@@ -3,7 +3,7 @@
 use super::{each_item, envelope, finish, Produced, RawIdent, RawMeta, Shared};
 use crate::cluster::triage::fetch::{list_params, Res};
 use crate::cluster::triage::findings::webhook::{check_mutating, check_validating};
-use crate::cluster::triage::progress::Bar;
+use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
 
