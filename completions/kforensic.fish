@@ -24,7 +24,7 @@ function __fish_kforensic_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c kforensic -n "__fish_kforensic_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_needs_command" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_needs_command" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -47,7 +47,7 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "verify" -d 'Che
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l collector-namespace -d 'Namespace the collector pods run in' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -58,7 +58,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s v -l v
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -96,7 +96,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -118,7 +118,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -131,7 +131,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -148,7 +148,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -161,7 +161,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -186,7 +186,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-mem
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract, output file for --dump-memory' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this many bytes' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-entries -d 'Refuse an archive with more members than this' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -204,7 +204,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s v -l ver
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -215,7 +215,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -235,7 +235,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fis
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "export-dir" -d 'Export any directory as tar (or tar.zst) into a file, hashed on the way (benchmarks, tests)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "put" -d 'Upload an evidence stream read on stdin to S3 with this node\'s credentials; the records of what was stored go back as an evidence stream on stdout (`checkpoint --upload-from node`)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -271,7 +271,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l docker-host -d 'Docker Engine socket for docker:// containers (unix:///path)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l runc-root -d 'Extra runc state root (host path) to find state.json in. Repeatable' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-log-dir -d 'The kubelet\'s pod log directory (host path)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -289,7 +289,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l container -d 'The container to be checkpointed (its shim gives the way to the node\'s filesystem)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l dir -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -302,7 +302,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l container -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l path -d 'Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -314,7 +314,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l cgroup -d 'The cgroup directory announced as `frozen_cgroup`' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -326,7 +326,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l seconds -d 'Exit after this many seconds' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -338,7 +338,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l out -d 'Output file' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -361,7 +361,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -393,7 +393,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -407,7 +407,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s h -l help
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -441,7 +441,7 @@ never\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l collector-namespace -d 'With --shell-history: namespace for the collector pods (created with pod-security `privileged` when missing)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l page-size -d 'Objects per list page' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l source-concurrency -d 'Sources fetched at the same time' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''

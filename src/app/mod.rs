@@ -36,8 +36,9 @@ pub struct Cli {
 /// Flags every subcommand understands, named as kubectl names them.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, global = true, env = "KUBECONFIG", value_name = "FILE")]
+    /// Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl
+    /// merges them, then ~/.kube/config, then the in-cluster service account).
+    #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: the current context).
     #[arg(long, global = true, value_name = "NAME")]

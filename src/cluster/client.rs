@@ -3,7 +3,7 @@
 use super::ClusterError;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Default)]
@@ -32,33 +32,80 @@ impl ClusterCtx {
     }
 }
 
+/// The kubeconfig files to read, as kubectl finds them: `--kubeconfig`, else every file listed in
+/// `$KUBECONFIG` (empty entries and missing files skipped, merged in order: the first to set a
+/// value wins), else `~/.kube/config`. Empty when there is none (then: in-cluster).
+pub fn kubeconfig_files(explicit: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(p) = explicit {
+        return vec![p.to_path_buf()];
+    }
+    if let Some(v) = std::env::var_os("KUBECONFIG") {
+        let listed: Vec<PathBuf> = std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect();
+        if !listed.is_empty() {
+            return listed.into_iter().filter(|p| p.exists()).collect();
+        }
+    }
+    std::env::home_dir().map(|h| h.join(".kube").join("config")).filter(|p| p.exists()).into_iter().collect()
+}
+
+/// Read and merge `files`; a file that cannot be read or parsed is named with the first line of
+/// the parser's words (which give the line and column).
+fn read_kubeconfigs(files: &[PathBuf]) -> Result<Kubeconfig, ClusterError> {
+    let named = |f: &Path, e: &KubeconfigError| {
+        let why = e.to_string();
+        ClusterError::Kubeconfig(format!("{}: {}", f.display(), why.lines().next().unwrap_or_default()))
+    };
+    let mut merged = Kubeconfig::default();
+    for f in files {
+        let kc = Kubeconfig::read_from(f).map_err(|e| named(f, &e))?;
+        merged = merged.merge(kc).map_err(|e| named(f, &e))?;
+    }
+    Ok(merged)
+}
+
 /// Build the client configuration without contacting the server.
 pub async fn config(opts: &ConnectOptions) -> Result<(Config, Option<String>), ClusterError> {
     let kopts = KubeConfigOptions { context: opts.context.clone(), cluster: None, user: None };
-    let map = |e: KubeconfigError| match e {
-        KubeconfigError::LoadContext(name) => ClusterError::NoContext(name),
-        other => ClusterError::Kubeconfig(other.to_string()),
-    };
-    if let Some(path) = &opts.kubeconfig {
-        let kc = Kubeconfig::read_from(path)
-            .map_err(|e| ClusterError::Kubeconfig(format!("{}: {}", path.display(), short(&e))))?;
-        let ctx = opts.context.clone().or_else(|| kc.current_context.clone());
-        let cfg = Config::from_custom_kubeconfig(kc, &kopts).await.map_err(map)?;
-        return Ok((cfg, ctx));
-    }
-    match Config::from_kubeconfig(&kopts).await {
-        Ok(cfg) => {
-            let ctx = opts.context.clone().or_else(|| {
-                Kubeconfig::read().ok().and_then(|k| k.current_context)
-            });
-            Ok((cfg, ctx))
+    let files = kubeconfig_files(opts.kubeconfig.as_deref());
+    if files.is_empty() {
+        if opts.context.is_some() {
+            return Err(ClusterError::NoConfig);
         }
-        Err(KubeconfigError::LoadContext(name)) => Err(ClusterError::NoContext(name)),
-        Err(e) if opts.context.is_some() => Err(map(e)),
-        Err(_) => Config::incluster().map(|c| (c, None)).map_err(|_| ClusterError::NoConfig),
+        return Config::incluster().map(|c| (c, None)).map_err(|_| ClusterError::NoConfig);
     }
+    let kc = read_kubeconfigs(&files)?;
+    let ctx = opts.context.clone().or_else(|| kc.current_context.clone());
+    let cfg = Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| match e {
+        KubeconfigError::LoadContext(name) => ClusterError::NoContext(name),
+        other => ClusterError::Kubeconfig(short(&other)),
+    })?;
+    Ok((cfg, ctx))
 }
 
+/// Why the API could not be reached, in the words a person needs: a credential plugin that is
+/// missing or failed is named with what it said; otherwise the innermost cause.
+fn unreachable_reason(cfg_exec: Option<&str>, e: &(dyn std::error::Error + 'static)) -> String {
+    use kube::client::AuthError;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(a) = err.downcast_ref::<AuthError>() {
+            let plugin = cfg_exec.unwrap_or("?");
+            match a {
+                AuthError::AuthExecStart(io) => {
+                    return format!("the kubeconfig's credential plugin '{plugin}' cannot be run: {io} (is it installed and on PATH?)");
+                }
+                AuthError::AuthExecRun { cmd, out } => {
+                    let said = String::from_utf8_lossy(&out.stderr);
+                    let said = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                    return format!("the kubeconfig's credential plugin '{cmd}' failed ({}): {said}", out.status);
+                }
+                other => return format!("the kubeconfig's credential plugin '{plugin}': {other}"),
+            }
+        }
+        cur = err.source();
+    }
+    short(e)
+}
 /// Connect and check that the API answers (one round trip: `/version`).
 pub async fn connect(opts: &ConnectOptions) -> Result<ClusterCtx, ClusterError> {
     let (mut cfg, context) = config(opts).await?;
@@ -66,12 +113,11 @@ pub async fn connect(opts: &ConnectOptions) -> Result<ClusterCtx, ClusterError> 
     cfg.read_timeout = Some(Duration::from_secs(60));
     let server = cfg.cluster_url.to_string().trim_end_matches('/').to_string();
     let namespace = opts.namespace.clone().unwrap_or_else(|| cfg.default_namespace.clone());
-    let client = Client::try_from(cfg)
-        .map_err(|e| ClusterError::Unreachable { server: server.clone(), reason: short(&e) })?;
-    let version = client
-        .apiserver_version()
-        .await
-        .map_err(|e| ClusterError::Unreachable { server: server.clone(), reason: short(&e) })?;
+    let exec = cfg.auth_info.exec.as_ref().and_then(|x| x.command.clone());
+    let unreachable =
+        |e: kube::Error| ClusterError::Unreachable { server: server.clone(), reason: unreachable_reason(exec.as_deref(), &e), source: Box::new(e) };
+    let client = Client::try_from(cfg).map_err(unreachable)?;
+    let version = client.apiserver_version().await.map_err(unreachable)?;
     Ok(ClusterCtx { client, namespace, context, server, version })
 }
 

@@ -9,7 +9,13 @@ pub enum ClusterError {
     #[error("no cluster configured: no kubeconfig found (set --kubeconfig or KUBECONFIG) and not running in a pod")]
     NoConfig,
     #[error("cannot reach the Kubernetes API at {server}: {reason}")]
-    Unreachable { server: String, reason: String },
+    Unreachable {
+        server: String,
+        reason: String,
+        /// The whole chain, for `-v`.
+        #[source]
+        source: Box<kube::Error>,
+    },
     /// The API answered 403; names what was refused.
     #[error("permission denied: {user} cannot {verb} {resource}{ns} ({hint})")]
     Forbidden { user: String, verb: String, resource: String, ns: String, hint: String },

@@ -107,3 +107,70 @@ fn loopback_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
     .unwrap();
     kc
 }
+
+/// A kubeconfig at `path` whose context `name` points at `https://127.0.0.1:PORT` (nothing listens).
+fn kubeconfig_at(path: &std::path::Path, name: &str, port: u16, user: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c-{name}\n  cluster: {{server: 'https://127.0.0.1:{port}'}}\nusers:\n- name: u-{name}\n  user: {user}\ncontexts:\n- name: {name}\n  context: {{cluster: c-{name}, user: u-{name}}}\ncurrent-context: {name}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A run with only `KUBECONFIG` (and a `HOME` without a kubeconfig) telling it where to look.
+fn with_kubeconfig_env(kubeconfig: &std::ffi::OsStr, home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    support::kf().env("KUBECONFIG", kubeconfig).env("HOME", home).args(args).run()
+}
+
+#[test]
+fn a_kubeconfig_list_is_merged_like_kubectl_and_an_empty_one_means_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".kube")).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    kubeconfig_at(&a, "first", 1, "{token: t}");
+    kubeconfig_at(&b, "second", 2, "{token: t}");
+    let list = std::env::join_paths([a.as_path(), dir.path().join("missing").as_path(), b.as_path()]).unwrap();
+    // the context lives in the second file; a missing file in the list is skipped, as kubectl does
+    let out = with_kubeconfig_env(&list, &home, &["--context", "second", "preflight"]);
+    assert!(stderr(&out).contains("https://127.0.0.1:2"), "{}", stderr(&out));
+    // the first file to set current-context wins
+    let out = with_kubeconfig_env(&list, &home, &["preflight"]);
+    assert!(stderr(&out).contains("https://127.0.0.1:1"), "{}", stderr(&out));
+    // empty: ~/.kube/config
+    kubeconfig_at(&home.join(".kube/config"), "home", 3, "{token: t}");
+    let out = with_kubeconfig_env(std::ffi::OsStr::new(""), &home, &["preflight"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("https://127.0.0.1:3"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_malformed_kubeconfig_is_named_with_where_it_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".kube")).unwrap();
+    std::fs::write(home.join(".kube/config"), "apiVersion: v1\nclusters:\n- name: c\n  cluster: {server: [unclosed\n").unwrap();
+    let out = with_kubeconfig_env(std::ffi::OsStr::new(""), &home, &["preflight"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(".kube/config") && !err.contains("no kubeconfig found"), "{err}");
+    assert!(err.contains("line"), "the parser's position is named: {err}");
+}
+
+#[test]
+fn a_missing_credential_plugin_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("config");
+    kubeconfig_at(&kc, "eks", 1, "{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kf-no-such-auth-plugin, args: [token]}}");
+    let out = support::kf().kubeconfig(&kc).args(["preflight"]).run();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("kf-no-such-auth-plugin") && err.contains("credential plugin"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // -v shows the chain behind it
+    let out = support::kf().kubeconfig(&kc).args(["-v", "preflight"]).run();
+    assert!(stderr(&out).contains("caused by"), "{}", stderr(&out));
+}

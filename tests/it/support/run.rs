@@ -37,6 +37,7 @@ pub struct Kf {
     aws: Option<Aws>,
     dir: Option<PathBuf>,
     stdin: Option<Stdio>,
+    env: Vec<(OsString, OsString)>,
 }
 
 /// A run of the real binary: no arguments yet, isolated from the machine's AWS setup.
@@ -47,6 +48,7 @@ pub fn kf() -> Kf {
         aws: None,
         dir: None,
         stdin: None,
+        env: Vec::new(),
     }
 }
 
@@ -78,6 +80,12 @@ impl Kf {
         self
     }
 
+    /// One more environment variable for the run.
+    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Self {
+        self.env.push((k.as_ref().to_owned(), v.as_ref().to_owned()));
+        self
+    }
+
     /// The child's stdin (default: none, reading it gives end of file).
     pub fn stdin(mut self, stdin: Stdio) -> Self {
         self.stdin = Some(stdin);
@@ -101,6 +109,9 @@ impl Kf {
         if let Some(a) = &self.aws {
             c.env("AWS_ACCESS_KEY_ID", &a.access_key)
                 .env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
         }
         if let Some(k) = &self.kubeconfig {
             c.arg("--kubeconfig").arg(k);
