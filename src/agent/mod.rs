@@ -57,8 +57,7 @@ pub fn options(a: &CaptureArgs, quiet: bool) -> Result<CaptureOptions, AgentErro
             let r = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s);
             if let Ok(s) = &r {
                 // a receiver that stays silent after stdin EOF can lose its stdin (exec quirk): answer
-                use sha2::Digest;
-                let sha = hex::encode(sha2::Sha256::digest(s.as_bytes()));
+                let sha = hex::encode(crate::evidence::hash::Sha256::digest(s.as_bytes()));
                 eprintln!("{}", serde_json::json!({"stdin": {"bytes": s.len(), "sha256": sha}}));
             }
             r

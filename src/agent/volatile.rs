@@ -5,7 +5,7 @@
 use super::procfs;
 use super::sockets::{self, Socket};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 

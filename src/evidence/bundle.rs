@@ -1,6 +1,7 @@
 //! [`DirBundle`]: an evidence bundle being written to a local directory `<dest>/<case-id>/`.
 
-use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
+use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec};
+use super::hash::HashingWriter;
 use super::custody::CustodyLog;
 use super::manifest::{BundleErrorRecord, ClusterInfo, Manifest, Operator, Tool, CUSTODY, MANIFEST, SCHEMA};
 use super::EvidenceError;

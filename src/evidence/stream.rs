@@ -30,7 +30,7 @@
 use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use super::EvidenceError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::io::{self, Read, Write};
 use thiserror::Error;
 
@@ -529,6 +529,8 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
 #[cfg(test)]
 mod tests {
     use super::*;
+    // an independent implementation checks ours
+    use sha2::{Digest, Sha256};
     use std::collections::BTreeMap;
 
     /// A sink that keeps artifacts in memory, hashing them itself.

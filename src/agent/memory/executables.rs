@@ -6,7 +6,7 @@ use super::MemoryError;
 use super::maps::gone_or;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
