@@ -3,7 +3,7 @@
 //! kubelet's bind-mounted files) are left out unless volumes are asked for; pseudo filesystems
 //! are always left out.
 
-use super::mountinfo::{self, Mount};
+use super::proc::mountinfo::{self, Mount};
 use super::safefs;
 use super::walk::{WalkConfig, WalkStats, Walker};
 use serde::Serialize;

@@ -6,6 +6,7 @@ use super::MemoryError;
 use super::elf::{self, Arch, FileEntry, Phdr};
 use super::maps::{Mapping, gone_or, read_maps, read_present_bytes};
 use super::procinfo::ProcInfo;
+use crate::agent::proc;
 use serde::Serialize;
 use std::fs::File;
 use std::io::Write;
@@ -111,22 +112,6 @@ pub struct CorePlan {
     mem: Option<File>,
 }
 
-fn page_size() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
-        .ok()
-        .flatten()
-        .map(|v| v as u64)
-        .unwrap_or(4096)
-}
-
-fn clock_ticks() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .map(|v| v as u64)
-        .unwrap_or(100)
-}
-
 /// Why a mapping is not read at all, decided from maps alone.
 fn skip_reason(m: &Mapping, opts: &CoreOptions) -> Option<String> {
     if m.size() == 0 {
@@ -154,7 +139,7 @@ impl CorePlan {
         let maps = read_maps(pid)?;
         let mem_path = PathBuf::from(format!("/proc/{pid}/mem"));
         let mem = File::open(&mem_path).map_err(|e| gone_or(pid, &mem_path, e))?;
-        let page = page_size();
+        let page = proc::page_size();
         let notes = build_notes(arch, &info, &maps, page);
 
         let phnum = 1 + maps.len() as u64;
@@ -329,7 +314,7 @@ fn read_regions(
     full: &mpsc::SyncSender<Filled>,
     free: &mpsc::Receiver<Vec<u8>>,
 ) {
-    let page = page_size() as usize;
+    let page = proc::page_size() as usize;
     let mut spare = vec![vec![0u8; size], vec![0u8; size]];
     for &(index, start, bytes) in jobs {
         let (mut addr, end) = (start, start + bytes);
@@ -390,7 +375,7 @@ fn read_regions(
 }
 
 fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<u8> {
-    let hz = clock_ticks();
+    let hz = proc::clk_tck();
     let s = &info.stat;
     let mut notes = Vec::new();
     elf::note(

@@ -2,7 +2,8 @@
 //! Layouts follow the Linux kernel's `elf_prstatus` / `elf_prpsinfo` for the host architecture.
 
 use super::MemoryError;
-use super::procinfo::{ProcInfo, StatFields, SyscallState};
+use super::procinfo::{ProcInfo, SyscallState};
+use crate::agent::proc::stat::Stat;
 
 pub const EHDR_SIZE: u64 = 64;
 pub const PHDR_SIZE: u64 = 56;
@@ -131,7 +132,7 @@ fn timeval(ticks: u64, hz: u64) -> [u8; 16] {
 /// `elf_prstatus` for one thread: no signal; of the registers (nothing is ptraced) those the
 /// kernel reports for a blocked thread — program counter, stack pointer, system call number and
 /// arguments — the rest zero.
-pub fn prstatus(arch: Arch, t: &StatFields, state: Option<&SyscallState>, ppid: i32, pgrp: i32, sid: i32, hz: u64) -> Vec<u8> {
+pub fn prstatus(arch: Arch, t: &Stat, state: Option<&SyscallState>, ppid: i32, pgrp: i32, sid: i32, hz: u64) -> Vec<u8> {
     let regs = arch.gregs * 8;
     let size = (112 + regs + 4).next_multiple_of(8);
     let mut b = vec![0u8; size];
@@ -261,7 +262,7 @@ mod tests {
             machine: 183,
             gregs: 34,
         };
-        let t = StatFields {
+        let t = Stat {
             pid: 7,
             ..Default::default()
         };
@@ -274,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_blocked_threads_state_lands_in_the_kernels_register_slots() {
-        let t = StatFields { pid: 7, ..Default::default() };
+        let t = Stat { pid: 7, ..Default::default() };
         let r = SyscallState { nr: 230, args: [1, 2, 3, 4, 5, 6], sp: 0x7ffd_0000_1000, pc: 0x7f00_0000_2503 };
         let reg = |b: &[u8], i: usize| u64::from_le_bytes(b[112 + i * 8..120 + i * 8].try_into().unwrap());
         let b = prstatus(Arch { machine: 62, gregs: 27 }, &t, Some(&r), 1, 7, 7, 100);
