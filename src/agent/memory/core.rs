@@ -3,7 +3,8 @@
 //! then the bytes are written in order, mapping by mapping, through one bounded buffer.
 
 use super::MemoryError;
-use super::elf::{self, Arch, FileEntry, Phdr};
+use super::notes::{self, Arch};
+use crate::elf::{self, FileEntry, Phdr};
 use super::maps::{Mapping, gone_or, read_maps, read_present_bytes};
 use super::procinfo::ProcInfo;
 use crate::agent::proc;
@@ -134,7 +135,7 @@ impl CorePlan {
         opts: &CoreOptions,
         budget: Option<&mut ByteBudget>,
     ) -> Result<Self, MemoryError> {
-        let arch = elf::host_arch()?;
+        let arch = notes::host_arch()?;
         let info = ProcInfo::read(pid)?;
         let maps = read_maps(pid)?;
         let mem_path = PathBuf::from(format!("/proc/{pid}/mem"));
@@ -196,7 +197,7 @@ impl CorePlan {
             off += bytes;
         }
 
-        let mut header = elf::file_header(arch, phnum);
+        let mut header = elf::file_header(arch.machine, phnum);
         elf::Phdr {
             p_type: elf::PT_NOTE,
             flags: 0,
@@ -209,12 +210,9 @@ impl CorePlan {
         .encode(&mut header);
         for r in &regions {
             let m = &r.mapping;
-            let flags = if m.readable() { elf::PF_R } else { 0 }
-                | if m.writable() { elf::PF_W } else { 0 }
-                | if m.executable() { elf::PF_X } else { 0 };
             Phdr {
                 p_type: elf::PT_LOAD,
-                flags,
+                flags: elf::pf_flags(&m.perms),
                 offset: r.file_offset,
                 vaddr: m.start,
                 filesz: r.bytes,
@@ -223,7 +221,7 @@ impl CorePlan {
             }
             .encode(&mut header);
         }
-        if phnum >= 0xffff {
+        if phnum >= elf::PN_XNUM {
             header.extend_from_slice(&elf::xnum_section_header(phnum));
         }
         header.extend_from_slice(&notes);
@@ -381,9 +379,9 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     elf::note(
         &mut notes,
         elf::NT_PRSTATUS,
-        &elf::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
+        &notes::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
     );
-    elf::note(&mut notes, elf::NT_PRPSINFO, &elf::prpsinfo(info));
+    elf::note(&mut notes, elf::NT_PRPSINFO, &notes::prpsinfo(info));
     if !info.auxv.is_empty() {
         elf::note(&mut notes, elf::NT_AUXV, &info.auxv);
     }
@@ -402,7 +400,7 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
         elf::note(
             &mut notes,
             elf::NT_PRSTATUS,
-            &elf::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
+            &notes::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
         );
     }
     notes
