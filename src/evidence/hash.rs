@@ -53,6 +53,10 @@ impl<W: Write> HashingWriter<W> {
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
+    /// The inner writer (what is written to it directly is not hashed).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
     /// The inner writer, the byte count and the lower-case hex SHA-256.
     pub fn finish(self) -> (W, u64, String) {
         (self.inner, self.bytes, self.hasher.finalize_hex())
