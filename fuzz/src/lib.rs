@@ -9,6 +9,9 @@ pub mod archive;
 pub mod criu;
 #[path = "../../src/analyze/dump.rs"]
 pub mod dump;
+/// The crate's ELF core layout (a leaf module `dump` writes with).
+#[path = "../../src/elf.rs"]
+pub mod elf;
 #[path = "../../src/analyze/error.rs"]
 mod error;
 #[path = "../../src/analyze/fuzzing.rs"]

@@ -3,7 +3,7 @@
 //! upper layer writes diff.tar.zst (the changed content, as an OCI layer: deletions as `.wh.`
 //! files) and collects the rows of diff.json.
 
-use super::mountinfo::{self, Overlay};
+use super::proc::mountinfo::{self, Overlay};
 use super::safefs;
 use super::walk::{self, Entry, WalkConfig, WalkStats, Walker};
 use serde::Serialize;

@@ -3,11 +3,11 @@
 //! kubelet's bind-mounted files) are left out unless volumes are asked for; pseudo filesystems
 //! are always left out.
 
-use super::mountinfo::{self, Mount};
+use super::proc::mountinfo::{self, Mount};
 use super::safefs;
 use super::walk::{WalkConfig, WalkStats, Walker};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use crate::evidence::HashingWriter;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::path::Path;
@@ -161,7 +161,7 @@ pub struct ExportDirReport {
 pub fn export_dir(dir: &Path, out: &Path, zstd: bool) -> io::Result<ExportDirReport> {
     let root = safefs::open_dir_path(dir)?;
     let f = std::fs::File::create(out)?;
-    let mut hw = HashCount { inner: io::BufWriter::with_capacity(1 << 20, f), hasher: Sha256::new(), bytes: 0 };
+    let mut hw = HashingWriter::new(io::BufWriter::with_capacity(1 << 20, f));
     let cfg = WalkConfig::default();
     let stats = if zstd {
         write_tar_zst(&root, &cfg, &mut hw)?
@@ -171,10 +171,11 @@ pub fn export_dir(dir: &Path, out: &Path, zstd: bool) -> io::Result<ExportDirRep
         stats
     };
     hw.flush()?;
+    let (_, bytes, sha256) = hw.finish();
     Ok(ExportDirReport {
         path: out.display().to_string(),
-        bytes: hw.bytes,
-        sha256: hex::encode(hw.hasher.finalize()),
+        bytes,
+        sha256,
         files: stats.files,
         dirs: stats.dirs,
         file_bytes: stats.file_bytes,
@@ -182,27 +183,11 @@ pub fn export_dir(dir: &Path, out: &Path, zstd: bool) -> io::Result<ExportDirRep
     })
 }
 
-struct HashCount<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for HashCount<W> {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(b)?;
-        self.hasher.update(&b[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    // an independent implementation checks ours
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn mounts_are_left_out_unless_volumes_are_asked_for() {

@@ -2,7 +2,8 @@
 //! /proc says of its init process.
 
 use super::locate::Located;
-use super::{mountinfo, procfs};
+use super::proc::{mountinfo, stat};
+use super::procfs;
 use serde_json::{Value, json};
 
 fn seccomp_mode(v: Option<&String>) -> &'static str {
@@ -17,7 +18,7 @@ fn seccomp_mode(v: Option<&String>) -> &'static str {
 /// /proc's view of one process: identity, capabilities, seccomp, namespaces, cgroups, start.
 pub fn proc_view(pid: i32) -> Value {
     let status = procfs::status(pid);
-    let st = procfs::stat(pid);
+    let st = stat::read(pid);
     let caps: serde_json::Map<String, Value> = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]
         .iter()
         .filter_map(|k| status.get(*k).map(|v| (k.to_string(), json!({"hex": v, "names": procfs::cap_names(v)}))))
@@ -28,7 +29,7 @@ pub fn proc_view(pid: i32) -> Value {
         "pid": pid,
         "ppid": st.as_ref().map(|s| s.ppid),
         "name": st.as_ref().map(|s| s.comm.clone()),
-        "state": st.as_ref().map(|s| s.state.clone()),
+        "state": st.as_ref().map(|s| s.state),
         "start_time": st.as_ref().and_then(|s| procfs::start_time(s.start_ticks)),
         "cmdline": procfs::nul_list(pid, "cmdline"),
         "uid": procfs::ids(status.get("Uid")),

@@ -3,7 +3,7 @@
 //! (OCI bundle config.json and state, runc state.json, CRI-O bundle) read through the shim's
 //! view of the host filesystem — no runtime path is guessed from the collector's own mounts.
 
-use super::procfs;
+use super::{proc, procfs};
 use super::safefs;
 use super::kube_identity::{ContainerRef, KubeIdentity, Runtime};
 use serde_json::{Map, Value, json};
@@ -39,7 +39,7 @@ impl Located {
     /// Is init still the process that was located (not exited, PID not reused)?
     pub fn init_alive(&self) -> bool {
         match (self.init, self.init_start) {
-            (Some(pid), Some(t)) => procfs::stat(pid).is_some_and(|s| s.start_ticks == t),
+            (Some(pid), Some(t)) => proc::stat::read(pid).is_some_and(|s| s.start_ticks == t),
             _ => false,
         }
     }
@@ -69,7 +69,7 @@ pub fn find_processes(id: &str) -> Vec<i32> {
 pub fn init_of(pids: &[i32]) -> Option<i32> {
     let mut cands: Vec<(u64, i32)> = pids
         .iter()
-        .filter_map(|p| procfs::stat(*p).map(|s| (s, *p)))
+        .filter_map(|p| proc::stat::read(*p).map(|s| (s, *p)))
         .filter(|(s, _)| !pids.contains(&s.ppid))
         .map(|(s, p)| (s.start_ticks, p))
         .collect();
@@ -116,15 +116,15 @@ pub fn locate(r: &ContainerRef, init_hint: Option<i32>, runc_roots: &[String]) -
     let mut l = Located::default();
     let mut pids = find_processes(&r.id);
     if pids.is_empty()
-        && let Some(h) = init_hint.filter(|p| *p > 0 && procfs::stat(*p).is_some())
+        && let Some(h) = init_hint.filter(|p| *p > 0 && proc::stat::read(*p).is_some())
     {
         pids = same_pid_namespace(h);
         l.notes.push(format!("no cgroup names {}: processes taken from the PID namespace of pid {h}", r.id));
     }
     l.pids = pids;
     l.init = init_hint.filter(|p| l.pids.contains(p)).or_else(|| init_of(&l.pids));
-    l.init_start = l.init.and_then(procfs::stat).map(|s| s.start_ticks);
-    l.shim = l.init.and_then(procfs::stat).map(|s| s.ppid).filter(|p| *p > 1);
+    l.init_start = l.init.and_then(proc::stat::read).map(|s| s.start_ticks);
+    l.shim = l.init.and_then(proc::stat::read).map(|s| s.ppid).filter(|p| *p > 1);
     let Some(shim) = l.shim else { return l };
     let argv = procfs::nul_list(shim, "cmdline").unwrap_or_default();
     l.runtime.insert("shim".into(), json!({"pid": shim, "cmdline": argv}));
@@ -191,7 +191,7 @@ fn bundle_dir(shim: i32, id: &str, argv: &[String]) -> Option<String> {
     if let Some(b) = arg_value(argv, &["--bundle", "-b"]) {
         return Some(b.trim_end_matches('/').to_string());
     }
-    if let Ok(mounts) = super::mountinfo::read(shim) {
+    if let Ok(mounts) = super::proc::mountinfo::read(shim) {
         let suffix = format!("/{id}/rootfs");
         if let Some(m) = mounts.iter().find(|m| m.mount_point.ends_with(&suffix)) {
             return Some(m.mount_point.trim_end_matches("/rootfs").to_string());

@@ -1,7 +1,7 @@
-//! Reading /proc: process lists, stat/status fields, cgroups, namespaces, start times.
+//! Reading /proc: process lists, status fields, cgroups, namespaces, start times (`stat`,
+//! mountinfo and maps are parsed in [`super::proc`]).
 //! Everything here is data a hostile process can shape (its name, its cmdline): parse defensively.
 
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -19,43 +19,6 @@ pub fn all_pids() -> Vec<i32> {
         .unwrap_or_default();
     v.sort_unstable();
     v
-}
-
-/// The interesting fields of /proc/<pid>/stat.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stat {
-    pub comm: String,
-    pub state: String,
-    pub ppid: i32,
-    /// Clock ticks since boot.
-    pub start_ticks: u64,
-    pub threads: i64,
-    pub vsize: u64,
-    pub rss_pages: i64,
-}
-
-pub fn stat(pid: i32) -> Option<Stat> {
-    let s = std::fs::read_to_string(pid_dir(pid).join("stat")).ok()?;
-    parse_stat(&s)
-}
-
-/// `pid (comm) S ppid ...`: comm may hold spaces and parentheses, so split at the LAST ')'.
-pub fn parse_stat(s: &str) -> Option<Stat> {
-    let open = s.find('(')?;
-    let close = s.rfind(')')?;
-    let comm = s.get(open + 1..close)?.to_string();
-    let rest: Vec<&str> = s.get(close + 1..)?.split_whitespace().collect();
-    // rest[0] = state (field 3), so field N is rest[N - 3]
-    let f = |n: usize| rest.get(n - 3).copied();
-    Some(Stat {
-        comm,
-        state: f(3)?.to_string(),
-        ppid: f(4)?.parse().ok()?,
-        threads: f(20)?.parse().ok()?,
-        start_ticks: f(22)?.parse().ok()?,
-        vsize: f(23)?.parse().ok()?,
-        rss_pages: f(24)?.parse().ok()?,
-    })
 }
 
 /// /proc/<pid>/status as key → value.
@@ -131,15 +94,10 @@ pub fn boot_time() -> Option<u64> {
     s.lines().find_map(|l| l.strip_prefix("btime ")).and_then(|v| v.trim().parse().ok())
 }
 
-pub fn clock_ticks() -> u64 {
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if t > 0 { t as u64 } else { 100 }
-}
-
 /// A process start time as an RFC 3339 timestamp.
 pub fn start_time(start_ticks: u64) -> Option<jiff::Timestamp> {
     let boot = boot_time()?;
-    let ticks = clock_ticks();
+    let ticks = super::proc::clk_tck();
     let ms = boot as i64 * 1000 + (start_ticks as i64 * 1000) / ticks as i64;
     jiff::Timestamp::from_millisecond(ms).ok()
 }
@@ -166,21 +124,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stat_with_hostile_comm_parses() {
-        let s = "4242 (evil) (x) R) S 17 4242 17 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 123456 8192000 150 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-        let st = parse_stat(s).unwrap();
-        assert_eq!(st.comm, "evil) (x) R");
-        assert_eq!(st.state, "S");
-        assert_eq!(st.ppid, 17);
-        assert_eq!(st.threads, 3);
-        assert_eq!(st.start_ticks, 123456);
-        assert!(parse_stat("12 (x").is_none());
-    }
-
-    #[test]
     fn own_process_reads() {
         let me = std::process::id() as i32;
-        let st = stat(me).unwrap();
+        let st = super::super::proc::stat::read(me).unwrap();
         assert!(st.ppid > 0);
         assert!(start_time(st.start_ticks).unwrap() <= jiff::Timestamp::now());
         assert!(namespaces(me).contains_key("pid"));

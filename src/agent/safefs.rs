@@ -1,108 +1,111 @@
 //! File access that never leaves a given root: everything is opened relative to a directory fd,
 //! one component at a time, with `O_NOFOLLOW`. A container's root (`/proc/<pid>/root`) is hostile
 //! ground: its symlinks may point at host paths, so they are read as links, never followed.
+//!
+//! The functions take the `RawFd` of a directory or file their caller owns and keeps open for
+//! the call (callers pass `owned.as_raw_fd()`); the system calls go through `nix`.
 
+use nix::dir::Dir;
+use nix::fcntl::{AtFlags, OFlag, OpenHow, ResolveFlag, openat, openat2, readlinkat};
+use nix::sys::stat::{Mode, fstatat};
+use nix::unistd::{Whence, lseek};
 use std::ffi::{CStr, CString, OsStr, OsString};
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 fn cstr(name: &OsStr) -> io::Result<CString> {
-    CString::new(name.as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in file name"))
+    CString::new(name.as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in file name"))
 }
 
-fn check(r: libc::c_int) -> io::Result<libc::c_int> {
-    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(r) }
+/// Run `f` on the caller's open descriptor `fd`.
+fn with_fd<T, E: Into<io::Error>>(
+    fd: RawFd,
+    f: impl FnOnce(BorrowedFd<'_>) -> Result<T, E>,
+) -> io::Result<T> {
+    if fd == -1 {
+        return Err(io::Error::from_raw_os_error(libc::EBADF));
+    }
+    // SAFETY: `fd` is not -1, and the caller keeps it open for this call (see the module doc);
+    // the borrow does not outlive `f` and never closes it.
+    f(unsafe { BorrowedFd::borrow_raw(fd) }).map_err(Into::into)
 }
 
 /// Open an absolute host path as a directory (this one follows symlinks: the caller names it).
 pub fn open_dir_path(p: &Path) -> io::Result<OwnedFd> {
     let c = cstr(p.as_os_str())?;
-    let fd = check(unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) })?;
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    Ok(nix::fcntl::open(
+        c.as_c_str(),
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?)
 }
 
 /// Open the single component `name` under `dir` as a directory, refusing symlinks.
 pub fn open_dir_at(dir: RawFd, name: &OsStr) -> io::Result<OwnedFd> {
     let c = cstr(name)?;
-    let fd = check(unsafe {
-        libc::openat(dir, c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
-    })?;
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    with_fd(dir, |d| openat(d, c.as_c_str(), flags, Mode::empty()))
 }
 
 /// Open the single component `name` under `dir` for reading, refusing symlinks, never blocking
 /// on a FIFO; the result is checked to be a regular file.
 pub fn open_file_at(dir: RawFd, name: &OsStr) -> io::Result<File> {
     let c = cstr(name)?;
-    let fd = check(unsafe {
-        libc::openat(
-            dir,
-            c.as_ptr(),
-            libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC,
-        )
-    })?;
-    let f = unsafe { File::from_raw_fd(fd) };
-    let st = fstat(f.as_raw_fd())?;
+    let flags = OFlag::O_RDONLY
+        | OFlag::O_NOFOLLOW
+        | OFlag::O_NONBLOCK
+        | OFlag::O_NOCTTY
+        | OFlag::O_CLOEXEC;
+    let f = File::from(with_fd(dir, |d| {
+        openat(d, c.as_c_str(), flags, Mode::empty())
+    })?);
+    let st = nix::sys::stat::fstat(&f)?;
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
     }
     // back to blocking reads (regular files ignore O_NONBLOCK anyway)
     Ok(f)
 }
 
 pub fn fstat(fd: RawFd) -> io::Result<libc::stat> {
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    check(unsafe { libc::fstat(fd, &mut st) })?;
-    Ok(st)
+    with_fd(fd, |f| nix::sys::stat::fstat(f))
 }
 
 /// `lstat` of one component under `dir`.
 pub fn lstat_at(dir: RawFd, name: &OsStr) -> io::Result<libc::stat> {
     let c = cstr(name)?;
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    check(unsafe { libc::fstatat(dir, c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) })?;
-    Ok(st)
+    with_fd(dir, |d| {
+        fstatat(d, c.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
+    })
 }
 
 pub fn readlink_at(dir: RawFd, name: &OsStr) -> io::Result<OsString> {
     let c = cstr(name)?;
-    let mut buf = vec![0u8; libc::PATH_MAX as usize + 1];
-    let n = unsafe { libc::readlinkat(dir, c.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    buf.truncate(n as usize);
-    Ok(OsString::from_vec(buf))
+    with_fd(dir, |d| readlinkat(d, c.as_c_str()))
 }
 
 /// Entries of an open directory (without `.` and `..`), sorted by name for stable output.
 pub fn list_dir(dir: RawFd) -> io::Result<Vec<OsString>> {
-    let dup = check(unsafe { libc::fcntl(dir, libc::F_DUPFD_CLOEXEC, 0) })?;
-    let d = unsafe { libc::fdopendir(dup) };
-    if d.is_null() {
-        let e = io::Error::last_os_error();
-        unsafe { libc::close(dup) };
-        return Err(e);
+    let dup = dup_fd(dir)?;
+    // fdopendir would keep a non-directory's fd: refuse it first
+    if nix::sys::stat::fstat(&dup)?.st_mode & libc::S_IFMT != libc::S_IFDIR {
+        return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
     }
-    unsafe { libc::rewinddir(d) };
+    // the duplicate shares the offset of `dir`: start from the first entry
+    lseek(&dup, 0, Whence::SeekSet)?;
+    let mut d = Dir::from_fd(dup)?;
     let mut out = Vec::new();
-    loop {
-        unsafe { *libc::__errno_location() = 0 };
-        let ent = unsafe { libc::readdir64(d) };
-        if ent.is_null() {
-            let errno = unsafe { *libc::__errno_location() };
-            unsafe { libc::closedir(d) };
-            if errno != 0 {
-                return Err(io::Error::from_raw_os_error(errno));
-            }
-            break;
-        }
-        let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr()) }.to_bytes();
+    for ent in d.iter() {
+        let name = ent?.file_name().to_bytes().to_vec();
         if name != b"." && name != b".." {
-            out.push(OsString::from_vec(name.to_vec()));
+            out.push(OsString::from_vec(name));
         }
     }
     out.sort();
@@ -112,9 +115,15 @@ pub fn list_dir(dir: RawFd) -> io::Result<Vec<OsString>> {
 /// Walk `rel` ('/'-separated, relative) from `root` one component at a time, refusing symlinks
 /// and `..`: the directory that holds the last component, and that component.
 pub fn open_parent(root: RawFd, rel: &str) -> io::Result<(OwnedFd, OsString)> {
-    let parts: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     if parts.contains(&"..") || parts.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing path {rel:?}")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing path {rel:?}"),
+        ));
     }
     let mut cur = dup_fd(root)?;
     for c in &parts[..parts.len() - 1] {
@@ -138,9 +147,9 @@ pub fn open_dir_beneath(root: RawFd, rel: &str) -> io::Result<OwnedFd> {
     open_dir_at(dir.as_raw_fd(), &name)
 }
 
+/// A new descriptor (close-on-exec) for the open file of `fd`.
 pub fn dup_fd(fd: RawFd) -> io::Result<OwnedFd> {
-    let d = check(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) })?;
-    Ok(unsafe { OwnedFd::from_raw_fd(d) })
+    with_fd(fd, |d| d.try_clone_to_owned())
 }
 
 /// Open `path` (absolute, as the host names it) inside the host filesystem whose root is
@@ -151,19 +160,16 @@ pub fn open_in_root(root: RawFd, path: &str, directory: bool) -> io::Result<Owne
     let rel = path.trim_start_matches('/');
     let rel = if rel.is_empty() { "." } else { rel };
     let c = cstr(OsStr::new(rel))?;
-    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK | if directory { libc::O_DIRECTORY } else { 0 };
-    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-    how.flags = flags as u64;
-    how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
-    let r = unsafe {
-        libc::syscall(libc::SYS_openat2, root, c.as_ptr(), &how as *const libc::open_how, std::mem::size_of::<libc::open_how>())
-    };
-    if r >= 0 {
-        return Ok(unsafe { OwnedFd::from_raw_fd(r as RawFd) });
+    let mut flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK;
+    if directory {
+        flags |= OFlag::O_DIRECTORY;
     }
-    let e = io::Error::last_os_error();
-    if e.raw_os_error() != Some(libc::ENOSYS) {
-        return Err(e);
+    let how = OpenHow::new()
+        .flags(flags)
+        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    match with_fd(root, |r| openat2(r, c.as_c_str(), how)) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+        r => return r,
     }
     if directory {
         open_dir_beneath(root, rel)
@@ -175,6 +181,7 @@ pub fn open_in_root(root: RawFd, path: &str, directory: bool) -> io::Result<Owne
 /// Extended attributes of an open file (names and raw values); empty when unsupported.
 pub fn xattrs(fd: RawFd) -> Vec<(String, Vec<u8>)> {
     let mut names = vec![0u8; 4096];
+    // SAFETY: the kernel writes at most `names.len()` bytes into `names` (nix has no xattr calls)
     let n = unsafe { libc::flistxattr(fd, names.as_mut_ptr().cast(), names.len()) };
     if n <= 0 {
         return Vec::new();
@@ -182,7 +189,9 @@ pub fn xattrs(fd: RawFd) -> Vec<(String, Vec<u8>)> {
     names.truncate(n as usize);
     let mut out = Vec::new();
     for name in names.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let Ok(cname) = CString::new(name) else { continue };
+        let Ok(cname) = CString::new(name) else {
+            continue;
+        };
         if let Some(v) = getxattr(fd, &cname) {
             out.push((String::from_utf8_lossy(name).into_owned(), v));
         }
@@ -193,6 +202,7 @@ pub fn xattrs(fd: RawFd) -> Vec<(String, Vec<u8>)> {
 /// One extended attribute of an open file.
 pub fn getxattr(fd: RawFd, name: &CStr) -> Option<Vec<u8>> {
     let mut val = vec![0u8; 65536];
+    // SAFETY: `name` is NUL-terminated; the kernel writes at most `val.len()` bytes into `val`
     let n = unsafe { libc::fgetxattr(fd, name.as_ptr(), val.as_mut_ptr().cast(), val.len()) };
     if n < 0 {
         return None;
@@ -218,7 +228,10 @@ mod tests {
         symlink(t.path(), root.join("up")).unwrap();
         let fd = open_dir_path(&root).unwrap();
         let mut s = String::new();
-        open_file_beneath(fd.as_raw_fd(), "etc/ok").unwrap().read_to_string(&mut s).unwrap();
+        open_file_beneath(fd.as_raw_fd(), "etc/ok")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "inside");
         assert!(open_file_beneath(fd.as_raw_fd(), "etc/link").is_err());
         assert!(open_file_beneath(fd.as_raw_fd(), "up/host-secret").is_err());
@@ -231,8 +244,39 @@ mod tests {
         let mut s = String::new();
         File::from(f).read_to_string(&mut s).unwrap();
         assert_eq!(s, "in-root");
-        assert!(open_in_root(fd.as_raw_fd(), "/etc/link", false).is_err(), "resolved outside the root");
-        assert_eq!(readlink_at(fd.as_raw_fd(), OsStr::new("var")).unwrap(), "/real");
-        assert_eq!(list_dir(fd.as_raw_fd()).unwrap(), vec!["etc", "real", "up", "var"]);
+        assert!(
+            open_in_root(fd.as_raw_fd(), "/etc/link", false).is_err(),
+            "resolved outside the root"
+        );
+        assert_eq!(
+            readlink_at(fd.as_raw_fd(), OsStr::new("var")).unwrap(),
+            "/real"
+        );
+        assert_eq!(
+            list_dir(fd.as_raw_fd()).unwrap(),
+            vec!["etc", "real", "up", "var"]
+        );
+        // listing again starts over; a file is not listed
+        assert_eq!(list_dir(fd.as_raw_fd()).unwrap().len(), 4);
+        let f = open_file_beneath(fd.as_raw_fd(), "etc/ok").unwrap();
+        assert_eq!(
+            list_dir(f.as_raw_fd()).unwrap_err().raw_os_error(),
+            Some(libc::ENOTDIR)
+        );
+        assert_eq!(fstat(f.as_raw_fd()).unwrap().st_size, 6);
+        assert!(
+            lstat_at(fd.as_raw_fd(), OsStr::new("var")).unwrap().st_mode & libc::S_IFMT
+                == libc::S_IFLNK
+        );
+        assert!(
+            open_dir_at(fd.as_raw_fd(), OsStr::new("var")).is_err(),
+            "a symlink was followed"
+        );
+        assert_eq!(
+            open_file_at(fd.as_raw_fd(), OsStr::new("a\0b"))
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::InvalidInput
+        );
     }
 }

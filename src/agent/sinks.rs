@@ -3,7 +3,8 @@
 //! the caller's reporter, which the command layer writes as JSON lines on stderr).
 
 use crate::evidence::artifact::check_relative_path;
-use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, HashingWriter};
+use crate::evidence::bundle::write_file_hashed;
+use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError};
 use crate::evidence::stream::ErrorRecord;
 use crate::protocol::Event;
 use serde::Serialize;
@@ -49,21 +50,8 @@ impl ArtifactSink for DirSink {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let partial = dest.with_file_name(format!(
-            "{}.partial",
-            dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        ));
         let started_at = jiff::Timestamp::now();
-        let f = std::fs::File::create(&partial)?;
-        let mut hw = HashingWriter::new(io::BufWriter::with_capacity(1 << 20, f));
-        let r = write(&mut hw).and_then(|()| hw.flush());
-        let (w, bytes, sha256) = hw.finish();
-        let r = r.and_then(|()| w.into_inner().map_err(|e| e.into_error())).and_then(|f| f.sync_all());
-        if let Err(e) = r {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e.into());
-        }
-        std::fs::rename(&partial, &dest)?;
+        let (bytes, sha256) = write_file_hashed(&dest, write)?;
         let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
         self.records.push(rec.clone());
         Ok(rec)
@@ -159,5 +147,31 @@ impl ArtifactSink for Progress<'_> {
     fn stored(&mut self, record: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
         self.artifacts += 1;
         self.inner.stored(record, location)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_sink_renames_complete_artifacts_and_removes_failed_ones() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = DirSink::new(d.path()).unwrap();
+        let rec = s.put(&ArtifactSpec::new("a/b.txt", "text/plain", "test"), &mut |w| w.write_all(b"abc")).unwrap();
+        assert_eq!((rec.bytes, rec.sha256.as_str()), (3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        assert_eq!(std::fs::read(d.path().join("a/b.txt")).unwrap(), b"abc");
+        let failed = s.put(&ArtifactSpec::new("a/c.txt", "text/plain", "test"), &mut |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("source went away"))
+        });
+        assert!(failed.is_err());
+        let mut names: Vec<_> = std::fs::read_dir(d.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, vec!["b.txt"], "no partial file is left");
+        assert!(s.put(&ArtifactSpec::new("../x", "text/plain", "test"), &mut |_| Ok(())).is_err());
+        s.finish().unwrap();
+        let idx: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("index.json")).unwrap()).unwrap();
+        assert_eq!(idx["artifacts"].as_array().unwrap().len(), 1);
     }
 }

@@ -2,10 +2,11 @@
 //! executable and its SHA-256 even when deleted from disk, fds, memory maps) and the sockets of
 //! its network namespaces matched to the fds that hold them.
 
+use super::proc::maps;
 use super::procfs;
 use super::sockets::{self, Socket};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
@@ -91,17 +92,12 @@ fn sha256_of(path: &std::path::Path) -> std::io::Result<(String, u64)> {
     Ok((hex::encode(h.finalize()), n))
 }
 
+/// A summary of a maps file; lines that do not parse are passed over.
 pub fn parse_maps(text: &str) -> MapsSummary {
     let mut m = MapsSummary::default();
-    for l in text.lines() {
-        let mut f = l.split_whitespace();
-        let (Some(range), Some(perms)) = (f.next(), f.next()) else { continue };
-        let path: Vec<&str> = f.skip(3).collect();
-        let path = path.join(" ");
-        let kb = range
-            .split_once('-')
-            .and_then(|(a, b)| Some((u64::from_str_radix(b, 16).ok()? - u64::from_str_radix(a, 16).ok()?) / 1024))
-            .unwrap_or(0);
+    for map in text.lines().filter_map(|l| maps::parse_line(l).ok()) {
+        let (perms, path) = (map.perms.as_str(), map.path.as_deref().unwrap_or(""));
+        let kb = map.size() / 1024;
         m.count += 1;
         m.total_kb += kb;
         let exec = perms.contains('x');
@@ -116,7 +112,7 @@ pub fn parse_maps(text: &str) -> MapsSummary {
                 m.anon_exec += 1;
             }
         } else if m.files.len() < 4096 {
-            m.files.entry(path).and_modify(|p| merge_perms(p, perms)).or_insert_with(|| perms.to_string());
+            m.files.entry(path.to_string()).and_modify(|p| merge_perms(p, perms)).or_insert_with(|| perms.to_string());
         }
     }
     m
@@ -148,7 +144,7 @@ pub fn passwd_names(root_pid: i32) -> HashMap<u32, String> {
 
 pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
     let dir = procfs::pid_dir(pid);
-    let st = procfs::stat(pid)?;
+    let st = super::proc::stat::read(pid)?;
     let status = procfs::status(pid);
     let mut errors = vec![];
     let exe = procfs::readlink(dir.join("exe"));
@@ -185,7 +181,7 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
         pid,
         ppid: st.ppid,
         name: st.comm.clone(),
-        state: st.state.clone(),
+        state: st.state.to_string(),
         threads: st.threads,
         user: uid.get(1).and_then(|u| users.get(u)).cloned(),
         uid,
@@ -200,7 +196,7 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
         exe_size,
         start_time: procfs::start_time(st.start_ticks),
         vsize: st.vsize,
-        rss_kb: st.rss_pages.max(0) as u64 * (page_size() / 1024),
+        rss_kb: st.rss_pages.max(0) as u64 * (super::proc::page_size() / 1024),
         fds,
         maps,
         socket_inodes,
@@ -209,11 +205,6 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
         mnt_ns: ns.get("mnt").copied(),
         errors,
     })
-}
-
-fn page_size() -> u64 {
-    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if p > 0 { p as u64 } else { 4096 }
 }
 
 /// Read every process of the container and the sockets of their network namespaces.

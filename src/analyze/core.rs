@@ -8,19 +8,12 @@
 
 use super::AnalyzeError;
 use super::memory::{ProcessMemory, Region, Segment};
+use crate::elf::{self, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, PT_LOAD, PT_NOTE, Phdr, prpsinfo as ps, prstatus as pr, u16_at, u32_at, u64_at};
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-const PT_LOAD: u32 = 1;
-const PT_NOTE: u32 = 4;
-const NT_PRSTATUS: u32 = 1;
-const NT_PRPSINFO: u32 = 3;
-const NT_AUXV: u32 = 6;
-/// auxv: the program's entry point (inside the executable's text).
-const AT_ENTRY: u64 = 9;
-const NT_FILE: u32 = 0x4649_4c45;
 /// More program headers or mappings than this is not a process we dumped.
 const MAX_PHDRS: usize = 1 << 20;
 const MAX_NOTES_BYTES: u64 = 64 << 20;
@@ -131,16 +124,6 @@ fn bad(path: &Path, offset: u64, what: impl Into<String>) -> AnalyzeError {
     AnalyzeError::Image { file: path.display().to_string(), offset, what: what.into() }
 }
 
-fn u16_at(b: &[u8], o: usize) -> u16 {
-    u16::from_le_bytes([b[o], b[o + 1]])
-}
-fn u32_at(b: &[u8], o: usize) -> u32 {
-    u32::from_le_bytes(b[o..o + 4].try_into().unwrap_or([0; 4]))
-}
-fn u64_at(b: &[u8], o: usize) -> u64 {
-    u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or([0; 8]))
-}
-
 fn cstr(b: &[u8]) -> String {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
     String::from_utf8_lossy(&b[..end]).into_owned()
@@ -158,21 +141,21 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
         f.read_exact_at(&mut b, off).map_err(|source| AnalyzeError::Read { file: path.display().to_string(), source })?;
         Ok(b)
     };
-    let eh = read(0, 64)?;
-    if eh[..4] != *b"\x7fELF" || eh[4] != 2 || eh[5] != 1 || u16_at(&eh, 16) != 4 {
+    let eh = read(0, elf::EHDR_SIZE as usize)?;
+    if eh[..4] != *b"\x7fELF" || eh[4] != 2 || eh[5] != 1 || u16_at(&eh, 16) != elf::ET_CORE {
         return Err(bad(path, 0, "not a 64-bit little-endian ELF core file"));
     }
     let machine = u16_at(&eh, 18);
     let phoff = u64_at(&eh, 32);
     let phentsize = u16_at(&eh, 54) as usize;
     let mut phnum = u16_at(&eh, 56) as usize;
-    if phentsize < 56 {
+    if phentsize < elf::PHDR_SIZE as usize {
         return Err(bad(path, 54, format!("program header size {phentsize} < 56")));
     }
-    if phnum == 0xffff {
-        // PN_XNUM: the real count is in section header 0's sh_info
+    if phnum as u64 == elf::PN_XNUM {
+        // the real count is in section header 0's sh_info
         let shoff = u64_at(&eh, 40);
-        let sh = read(shoff, 64)?;
+        let sh = read(shoff, elf::SHDR_SIZE as usize)?;
         phnum = u32_at(&sh, 44) as usize;
     }
     if phnum > MAX_PHDRS {
@@ -182,9 +165,8 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
     let mut loads = Vec::new();
     let mut notes = Vec::new();
     for i in 0..phnum {
-        let p = &ph[i * phentsize..i * phentsize + 56];
-        let (ty, flags, off, vaddr, filesz, memsz) = (u32_at(p, 0), u32_at(p, 4), u64_at(p, 8), u64_at(p, 16), u64_at(p, 32), u64_at(p, 40));
-        match ty {
+        let Phdr { p_type, flags, offset: off, vaddr, filesz, memsz, .. } = Phdr::decode(&ph[i * phentsize..]);
+        match p_type {
             PT_LOAD => {
                 if filesz > memsz || off.checked_add(filesz).is_none_or(|e| e > size) || vaddr.checked_add(memsz).is_none() {
                     return Err(bad(path, phoff + (i * phentsize) as u64, "PT_LOAD outside the file or its own size"));
@@ -199,65 +181,52 @@ pub fn load(path: &Path) -> Result<CoreProcess, AnalyzeError> {
     let mut files: Vec<CoreFile> = Vec::new();
     let mut threads: Vec<CoreThread> = Vec::new();
     let mut entry = 0u64;
-    for n in &notes {
-        let mut o = 0usize;
-        while o + 12 <= n.len() {
-            let (namesz, descsz, ty) = (u32_at(n, o) as usize, u32_at(n, o + 4) as usize, u32_at(n, o + 8));
-            let d0 = o + 12 + namesz.div_ceil(4) * 4;
-            let d1 = d0.saturating_add(descsz);
-            if d1 > n.len() {
-                break;
+    for (ty, d) in notes.iter().flat_map(|n| elf::notes(n)) {
+        match ty {
+            NT_PRSTATUS if d.len() >= pr::REGS => {
+                let reg = |i: usize| if d.len() >= pr::REGS + 8 + i * 8 { u64_at(d, pr::REGS + i * 8) } else { 0 };
+                let (pc, sp, syscall) = match machine {
+                    // x86_64: rip, rsp, orig_rax (-1 outside a system call)
+                    elf::EM_X86_64 => {
+                        use pr::x86_64::{ORIG_RAX, RIP, RSP};
+                        (reg(RIP), reg(RSP), Some(reg(ORIG_RAX) as i64).filter(|n| *n >= 0 && reg(RIP) != 0))
+                    }
+                    // aarch64: pc, sp (the note does not say whether x8 is a call number)
+                    elf::EM_AARCH64 => (reg(pr::aarch64::PC), reg(pr::aarch64::SP), None),
+                    _ => (0, 0, None),
+                };
+                threads.push(CoreThread { tid: u32_at(d, pr::PID), pc, sp, syscall });
             }
-            let d = &n[d0..d1];
-            match ty {
-                NT_PRSTATUS if d.len() >= 112 => {
-                    let reg = |i: usize| if d.len() >= 120 + i * 8 { u64_at(d, 112 + i * 8) } else { 0 };
-                    let (pc, sp, syscall) = match machine {
-                        // x86_64: rip, rsp, orig_rax (-1 outside a system call)
-                        62 => (reg(16), reg(19), Some(reg(15) as i64).filter(|n| *n >= 0 && reg(16) != 0)),
-                        // aarch64: pc, sp (the note does not say whether x8 is a call number)
-                        183 => (reg(32), reg(31), None),
-                        _ => (0, 0, None),
-                    };
-                    threads.push(CoreThread { tid: u32_at(d, 32), pc, sp, syscall });
-                }
-                NT_AUXV => {
-                    entry = d.chunks_exact(16).find(|kv| u64_at(kv, 0) == AT_ENTRY).map(|kv| u64_at(kv, 8)).unwrap_or(0);
-                }
-                NT_PRPSINFO if d.len() >= 136 => {
-                    uid = u32_at(d, 16);
-                    pid = u32_at(d, 24);
-                    ppid = u32_at(d, 28);
-                    comm = cstr(&d[40..56]);
-                    args = cstr(&d[56..136]);
-                }
-                NT_FILE if d.len() >= 16 => {
-                    let count = u64_at(d, 0) as usize;
-                    let page = u64_at(d, 8);
-                    let table = 16usize.saturating_add(count.saturating_mul(24));
-                    if count <= MAX_PHDRS && table <= d.len() {
-                        let mut names = d[table..].split(|&c| c == 0);
-                        for k in 0..count {
-                            let e = 16 + k * 24;
-                            let name = names.next().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
-                            let file_offset = u64_at(d, e + 16).saturating_mul(page);
-                            files.push(CoreFile { start: u64_at(d, e), end: u64_at(d, e + 8), file_offset, name });
-                        }
+            NT_AUXV => {
+                entry = d.chunks_exact(16).find(|kv| u64_at(kv, 0) == elf::AT_ENTRY).map(|kv| u64_at(kv, 8)).unwrap_or(0);
+            }
+            NT_PRPSINFO if d.len() >= ps::SIZE => {
+                uid = u32_at(d, ps::UID);
+                pid = u32_at(d, ps::PID);
+                ppid = u32_at(d, ps::PPID);
+                comm = cstr(&d[ps::FNAME]);
+                args = cstr(&d[ps::PSARGS]);
+            }
+            NT_FILE if d.len() >= 16 => {
+                let count = u64_at(d, 0) as usize;
+                let page = u64_at(d, 8);
+                let table = 16usize.saturating_add(count.saturating_mul(24));
+                if count <= MAX_PHDRS && table <= d.len() {
+                    let mut names = d[table..].split(|&c| c == 0);
+                    for k in 0..count {
+                        let e = 16 + k * 24;
+                        let name = names.next().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
+                        let file_offset = u64_at(d, e + 16).saturating_mul(page);
+                        files.push(CoreFile { start: u64_at(d, e), end: u64_at(d, e + 8), file_offset, name });
                     }
                 }
-                _ => {}
             }
-            o = d0 + descsz.div_ceil(4) * 4;
+            _ => {}
         }
     }
     let mut memory = ProcessMemory { pid, regions: Vec::new(), segments: Vec::new() };
     for &(flags, off, vaddr, filesz, memsz) in &loads {
-        let perms = format!(
-            "{}{}{}p",
-            if flags & 4 != 0 { 'r' } else { '-' },
-            if flags & 2 != 0 { 'w' } else { '-' },
-            if flags & 1 != 0 { 'x' } else { '-' }
-        );
+        let perms = elf::pf_perms(flags);
         let name = files.iter().find(|f| f.start <= vaddr && vaddr < f.end).map(|f| f.name.clone()).unwrap_or_else(|| "[anon]".into());
         memory.regions.push(Region { start: vaddr, end: vaddr + memsz, perms, name });
         if filesz > 0 {

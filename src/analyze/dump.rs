@@ -5,13 +5,12 @@
 
 use super::memory::{FileCache, ProcessMemory};
 use super::AnalyzeError;
+use crate::elf::{self, Phdr};
 use serde::Serialize;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-const EHDR: u64 = 64;
-const PHDR: u64 = 56;
 const PAGE: u64 = 4096;
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,9 +37,9 @@ pub struct DumpReport {
 /// ELF e_machine for CRIU's `core_entry.mtype`.
 pub fn elf_machine(mtype: i32) -> u16 {
     match mtype {
-        1 => 62,  // X86_64
+        1 => elf::EM_X86_64,
         2 => 40,  // ARM
-        3 => 183, // AARCH64
+        3 => elf::EM_AARCH64,
         4 => 21,  // PPC64
         5 => 22,  // S390
         6 => 8,   // MIPS
@@ -62,9 +61,9 @@ pub fn write(mem: &ProcessMemory, machine: u16, out: &Path) -> Result<DumpReport
         .map_err(|e| werr(out, e))?;
 
     let n = mem.regions.len() as u64;
-    let mut off = (EHDR + n * PHDR).div_ceil(PAGE) * PAGE;
+    let mut off = elf::headers_size(n).div_ceil(PAGE) * PAGE;
     let mut map = Vec::new();
-    let mut phdrs = Vec::with_capacity((n * PHDR) as usize);
+    let mut headers = elf::file_header(machine, n);
     for r in &mem.regions {
         let parts: Vec<_> = mem
             .segments
@@ -77,47 +76,15 @@ pub fn write(mem: &ProcessMemory, machine: u16, out: &Path) -> Result<DumpReport
         // bytes after the last stored one are zero (p_memsz > p_filesz), as in a core file
         let filesz = parts.iter().map(|x| x.end - r.start).max().unwrap_or(0);
         let file_offset = if filesz > 0 { off } else { 0 };
-        let mut flags = 0u32;
-        let p = r.perms.as_bytes();
-        if p.first() == Some(&b'r') {
-            flags |= 4;
-        }
-        if p.get(1) == Some(&b'w') {
-            flags |= 2;
-        }
-        if p.get(2) == Some(&b'x') {
-            flags |= 1;
-        }
-        phdrs.extend(1u32.to_le_bytes()); // PT_LOAD
-        phdrs.extend(flags.to_le_bytes());
-        phdrs.extend(file_offset.to_le_bytes());
-        phdrs.extend(r.start.to_le_bytes());
-        phdrs.extend(0u64.to_le_bytes());
-        phdrs.extend(filesz.to_le_bytes());
-        phdrs.extend(len.to_le_bytes());
-        phdrs.extend(PAGE.to_le_bytes());
+        Phdr { p_type: elf::PT_LOAD, flags: elf::pf_flags(&r.perms), offset: file_offset, vaddr: r.start, filesz, memsz: len, align: PAGE }
+            .encode(&mut headers);
         map.push(MapEntry { start: r.start, end: r.end, perms: r.perms.clone(), name: r.name.clone(), file_offset, stored });
         off += filesz;
     }
-    let mut ehdr = Vec::with_capacity(EHDR as usize);
-    ehdr.extend(b"\x7fELF");
-    ehdr.extend([2, 1, 1, 0]); // 64-bit, little endian, version 1, System V
-    ehdr.extend([0u8; 8]);
-    ehdr.extend(4u16.to_le_bytes()); // ET_CORE
-    ehdr.extend(machine.to_le_bytes());
-    ehdr.extend(1u32.to_le_bytes());
-    ehdr.extend(0u64.to_le_bytes()); // entry
-    ehdr.extend(EHDR.to_le_bytes()); // phoff
-    ehdr.extend(0u64.to_le_bytes()); // shoff
-    ehdr.extend(0u32.to_le_bytes()); // flags
-    ehdr.extend((EHDR as u16).to_le_bytes());
-    ehdr.extend((PHDR as u16).to_le_bytes());
-    ehdr.extend((n.min(0xffff) as u16).to_le_bytes());
-    ehdr.extend(0u16.to_le_bytes());
-    ehdr.extend(0u16.to_le_bytes());
-    ehdr.extend(0u16.to_le_bytes());
-    f.write_all_at(&ehdr, 0).map_err(|e| werr(out, e))?;
-    f.write_all_at(&phdrs, EHDR).map_err(|e| werr(out, e))?;
+    if n >= elf::PN_XNUM {
+        headers.extend_from_slice(&elf::xnum_section_header(n));
+    }
+    f.write_all_at(&headers, 0).map_err(|e| werr(out, e))?;
 
     // copy stored bytes, 1 MiB at a time, to the offset of their mapping
     let mut files = FileCache::default();

@@ -6,7 +6,6 @@
 
 use super::EvidenceError;
 use serde::{Deserialize, Serialize};
-use super::hash::Sha256;
 use std::io::{self, Write};
 
 /// What an artifact is, before it is written.
@@ -67,38 +66,6 @@ pub trait ArtifactSink: Send {
     }
 }
 
-/// A writer that hashes (SHA-256) and counts what passes through it.
-pub struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> HashingWriter<W> {
-    pub fn new(inner: W) -> Self {
-        Self { inner, hasher: Sha256::new(), bytes: 0 }
-    }
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-    /// The inner writer, the byte count and the lower-case hex SHA-256.
-    pub fn finish(self) -> (W, u64, String) {
-        (self.inner, self.bytes, self.hasher.finalize_hex())
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Check that a bundle path is relative, '/'-separated, without `..`, empty or `.` components:
 /// paths come from the agent and from archives, which a compromised node or workload can shape.
 pub fn check_relative_path(p: &str) -> Result<(), EvidenceError> {
@@ -113,16 +80,6 @@ pub fn check_relative_path(p: &str) -> Result<(), EvidenceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hashing_writer_matches_sha256_of_the_bytes() {
-        let mut w = HashingWriter::new(Vec::new());
-        w.write_all(b"abc").unwrap();
-        let (v, n, h) = w.finish();
-        assert_eq!(v, b"abc");
-        assert_eq!(n, 3);
-        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
 
     #[test]
     fn traversal_paths_are_refused() {

@@ -1,6 +1,7 @@
 //! [`DirBundle`]: an evidence bundle being written to a local directory `<dest>/<case-id>/`.
 
-use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
+use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec};
+use super::hash::HashingWriter;
 use super::custody::CustodyLog;
 use super::manifest::{BundleErrorRecord, ClusterInfo, Manifest, Operator, Tool, CUSTODY, MANIFEST, SCHEMA};
 use super::EvidenceError;
@@ -216,6 +217,32 @@ fn partial_name(final_path: &Path) -> PathBuf {
     final_path.with_file_name(format!(".{name}.kf-partial"))
 }
 
+/// Write the file `final_path` through `write`, hashed and counted on the way: under its partial
+/// name, synced, then renamed into place; the partial file is removed when anything fails.
+/// Returns the byte count and the lower-case hex SHA-256. Every directory sink writes this way.
+pub fn write_file_hashed(
+    final_path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<(u64, String)> {
+    let tmp = partial_name(final_path);
+    let res = (|| {
+        let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+        write(&mut hw)?;
+        hw.flush()?;
+        let (bw, bytes, sha256) = hw.finish();
+        let f = bw.into_inner().map_err(|e| e.into_error())?;
+        f.sync_data()?;
+        drop(f);
+        fs::rename(&tmp, final_path)?;
+        Ok((bytes, sha256))
+    })();
+    if res.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    res
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvidenceError> {
     let tmp = partial_name(path);
     let res = (|| {
@@ -244,28 +271,14 @@ impl ArtifactSink for DirBundle {
         if let Some(parent) = final_path.parent() {
             fs::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
         }
-        let tmp = partial_name(&final_path);
         self.custody.append(
             "artifact_started",
             json!({ "path": spec.path, "media_type": spec.media_type, "source": spec.source, "container": spec.container }),
         )?;
         let started_at = jiff::Timestamp::now();
-        let res = (|| {
-            let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
-            let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
-            write(&mut hw)?;
-            hw.flush()?;
-            let (bw, bytes, sha256) = hw.finish();
-            let f = bw.into_inner().map_err(|e| e.into_error())?;
-            f.sync_data()?;
-            drop(f);
-            fs::rename(&tmp, &final_path)?;
-            Ok::<_, io::Error>((bytes, sha256))
-        })();
-        let (bytes, sha256) = match res {
+        let (bytes, sha256) = match write_file_hashed(&final_path, write) {
             Ok(v) => v,
             Err(e) => {
-                let _ = fs::remove_file(&tmp);
                 self.record_error(Some(&spec.path), &format!("capture failed: {e}"))?;
                 return Err(EvidenceError::File { path: spec.path.clone().into(), source: e });
             }

@@ -1,4 +1,7 @@
 //! SHA-256 for evidence: aws-lc's implementation (SHA-NI / AVX2 assembly), fast in every build.
+//! The one hasher of the crate, and the one writer that hashes and counts what passes through it.
+
+use std::io::{self, Write};
 
 /// An incremental SHA-256.
 #[derive(Clone)]
@@ -36,8 +39,47 @@ impl Sha256 {
     }
 }
 
+/// A writer that hashes (SHA-256) and counts what passes through it.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    /// The inner writer (what is written to it directly is not hashed).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+    /// The inner writer, the byte count and the lower-case hex SHA-256.
+    pub fn finish(self) -> (W, u64, String) {
+        (self.inner, self.bytes, self.hasher.finalize_hex())
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::HashingWriter;
+    use std::io::Write;
+
     #[test]
     fn matches_the_reference_implementation() {
         use sha2::Digest;
@@ -47,5 +89,16 @@ mod tests {
         h.update(&data[333..]);
         assert_eq!(h.finalize_hex(), hex::encode(sha2::Sha256::digest(&data)));
         assert_eq!(hex::encode(super::Sha256::digest(b"")), super::super::custody::GENESIS);
+    }
+
+    #[test]
+    fn hashing_writer_matches_sha256_of_the_bytes() {
+        let mut w = HashingWriter::new(Vec::new());
+        w.write_all(b"abc").unwrap();
+        assert_eq!(w.bytes(), 3);
+        let (v, n, h) = w.finish();
+        assert_eq!(v, b"abc");
+        assert_eq!(n, 3);
+        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

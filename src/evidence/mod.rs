@@ -21,9 +21,10 @@ pub mod upload;
 pub mod verify;
 
 pub use archive::archive_bundle;
-pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, HashingWriter};
+pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec};
 pub use bundle::{BundleMeta, CreateOptions, DirBundle};
 pub use destination::{Destination, S3Url};
+pub use hash::HashingWriter;
 pub use error::EvidenceError;
 pub use manifest::{ClusterInfo, Manifest, Operator, Tool};
 pub use upload::{upload_bundle, UploadReport};

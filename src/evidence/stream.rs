@@ -30,7 +30,7 @@
 use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use super::EvidenceError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::{HashingWriter, Sha256};
 use std::io::{self, Read, Write};
 use thiserror::Error;
 
@@ -192,12 +192,10 @@ fn json_frame<T: Serialize>(out: &mut dyn Write, kind: u8, v: &T) -> io::Result<
     write_frame(out, kind, &s)
 }
 
-/// Cuts what the producer writes into `D` frames and hashes it.
+/// Cuts what the producer writes into `D` frames (the sink hashes it on the way in).
 struct FrameWriter<'a> {
     out: &'a mut dyn Write,
     buf: &'a mut Vec<u8>,
-    hasher: Sha256,
-    bytes: u64,
     out_failed: bool,
 }
 
@@ -219,8 +217,6 @@ impl Write for FrameWriter<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let n = data.len().min(CHUNK - self.buf.len());
         self.buf.extend_from_slice(&data[..n]);
-        self.hasher.update(&data[..n]);
-        self.bytes += n as u64;
         if self.buf.len() >= CHUNK {
             self.flush_chunk()?;
         }
@@ -241,9 +237,10 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
         json_frame(&mut self.out, BEGIN, spec)?;
         let started_at = jiff::Timestamp::now();
         self.buf.clear();
-        let mut fw = FrameWriter { out: &mut self.out, buf: &mut self.buf, hasher: Sha256::new(), bytes: 0, out_failed: false };
-        let r = write(&mut fw).and_then(|()| fw.flush_chunk());
-        let (bytes, sha, out_failed) = (fw.bytes, hex::encode(fw.hasher.finalize()), fw.out_failed);
+        let mut fw = HashingWriter::new(FrameWriter { out: &mut self.out, buf: &mut self.buf, out_failed: false });
+        let r = write(&mut fw).and_then(|()| fw.get_mut().flush_chunk());
+        let (fw, bytes, sha) = fw.finish();
+        let out_failed = fw.out_failed;
         match r {
             Ok(()) => {
                 let finished_at = jiff::Timestamp::now();
@@ -529,6 +526,8 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
 #[cfg(test)]
 mod tests {
     use super::*;
+    // an independent implementation checks ours
+    use sha2::{Digest, Sha256};
     use std::collections::BTreeMap;
 
     /// A sink that keeps artifacts in memory, hashing them itself.

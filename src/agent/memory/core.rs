@@ -3,9 +3,11 @@
 //! then the bytes are written in order, mapping by mapping, through one bounded buffer.
 
 use super::MemoryError;
-use super::elf::{self, Arch, FileEntry, Phdr};
+use super::notes::{self, Arch};
+use crate::elf::{self, FileEntry, Phdr};
 use super::maps::{Mapping, gone_or, read_maps, read_present_bytes};
 use super::procinfo::ProcInfo;
+use crate::agent::proc;
 use serde::Serialize;
 use std::fs::File;
 use std::io::Write;
@@ -111,22 +113,6 @@ pub struct CorePlan {
     mem: Option<File>,
 }
 
-fn page_size() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
-        .ok()
-        .flatten()
-        .map(|v| v as u64)
-        .unwrap_or(4096)
-}
-
-fn clock_ticks() -> u64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .map(|v| v as u64)
-        .unwrap_or(100)
-}
-
 /// Why a mapping is not read at all, decided from maps alone.
 fn skip_reason(m: &Mapping, opts: &CoreOptions) -> Option<String> {
     if m.size() == 0 {
@@ -149,12 +135,12 @@ impl CorePlan {
         opts: &CoreOptions,
         budget: Option<&mut ByteBudget>,
     ) -> Result<Self, MemoryError> {
-        let arch = elf::host_arch()?;
+        let arch = notes::host_arch()?;
         let info = ProcInfo::read(pid)?;
         let maps = read_maps(pid)?;
         let mem_path = PathBuf::from(format!("/proc/{pid}/mem"));
         let mem = File::open(&mem_path).map_err(|e| gone_or(pid, &mem_path, e))?;
-        let page = page_size();
+        let page = proc::page_size();
         let notes = build_notes(arch, &info, &maps, page);
 
         let phnum = 1 + maps.len() as u64;
@@ -211,7 +197,7 @@ impl CorePlan {
             off += bytes;
         }
 
-        let mut header = elf::file_header(arch, phnum);
+        let mut header = elf::file_header(arch.machine, phnum);
         elf::Phdr {
             p_type: elf::PT_NOTE,
             flags: 0,
@@ -224,12 +210,9 @@ impl CorePlan {
         .encode(&mut header);
         for r in &regions {
             let m = &r.mapping;
-            let flags = if m.readable() { elf::PF_R } else { 0 }
-                | if m.writable() { elf::PF_W } else { 0 }
-                | if m.executable() { elf::PF_X } else { 0 };
             Phdr {
                 p_type: elf::PT_LOAD,
-                flags,
+                flags: elf::pf_flags(&m.perms),
                 offset: r.file_offset,
                 vaddr: m.start,
                 filesz: r.bytes,
@@ -238,7 +221,7 @@ impl CorePlan {
             }
             .encode(&mut header);
         }
-        if phnum >= 0xffff {
+        if phnum >= elf::PN_XNUM {
             header.extend_from_slice(&elf::xnum_section_header(phnum));
         }
         header.extend_from_slice(&notes);
@@ -329,7 +312,7 @@ fn read_regions(
     full: &mpsc::SyncSender<Filled>,
     free: &mpsc::Receiver<Vec<u8>>,
 ) {
-    let page = page_size() as usize;
+    let page = proc::page_size() as usize;
     let mut spare = vec![vec![0u8; size], vec![0u8; size]];
     for &(index, start, bytes) in jobs {
         let (mut addr, end) = (start, start + bytes);
@@ -390,15 +373,15 @@ fn read_regions(
 }
 
 fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<u8> {
-    let hz = clock_ticks();
+    let hz = proc::clk_tck();
     let s = &info.stat;
     let mut notes = Vec::new();
     elf::note(
         &mut notes,
         elf::NT_PRSTATUS,
-        &elf::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
+        &notes::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
     );
-    elf::note(&mut notes, elf::NT_PRPSINFO, &elf::prpsinfo(info));
+    elf::note(&mut notes, elf::NT_PRPSINFO, &notes::prpsinfo(info));
     if !info.auxv.is_empty() {
         elf::note(&mut notes, elf::NT_AUXV, &info.auxv);
     }
@@ -417,7 +400,7 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
         elf::note(
             &mut notes,
             elf::NT_PRSTATUS,
-            &elf::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
+            &notes::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
         );
     }
     notes

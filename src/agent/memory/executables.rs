@@ -4,9 +4,10 @@
 
 use super::MemoryError;
 use super::maps::gone_or;
+use crate::agent::proc::mountinfo;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use crate::evidence::hash::Sha256;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -68,16 +69,10 @@ impl ImageLayers {
     }
 
     pub fn from_mountinfo(text: &str, host_root: &Path) -> Option<Self> {
-        let line = text.lines().find(|l| l.split(' ').nth(4) == Some("/"))?;
-        let (_, post) = line.split_once(" - ")?;
-        let mut post = post.split(' ');
-        if post.next()? != "overlay" {
-            return None;
-        }
-        let opts = post.nth(1)?;
-        let lower = opts.split(',').find_map(|o| o.strip_prefix("lowerdir="))?;
+        let mounts = mountinfo::parse(text);
+        let lower = mountinfo::lowerdirs(mountinfo::root_mount(&mounts)?)?;
         let lowerdirs = lower
-            .split(':')
+            .iter()
             .filter(|d| d.starts_with('/'))
             .map(|d| host_root.join(d.trim_start_matches('/')))
             .collect();

@@ -10,6 +10,7 @@
 //! that froze it was killed.
 
 use super::MemoryError;
+use crate::agent::proc::mountinfo;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -68,45 +69,15 @@ fn io(action: &'static str, path: &Path, source: std::io::Error) -> MemoryError 
     }
 }
 
-/// Undo the kernel's octal escapes in mountinfo paths (`\040` = space).
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') as u32 * 64
-                + (b[i + 2] - b'0') as u32 * 8
-                + (b[i + 3] - b'0') as u32;
-            out.push(v as u8);
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// A cgroup mount of this process: (root inside the hierarchy, mount point).
-fn cgroup_mount(mountinfo: &str, v2: bool) -> Option<(String, PathBuf)> {
-    mountinfo.lines().find_map(|l| {
-        let (pre, post) = l.split_once(" - ")?;
-        let pre: Vec<&str> = pre.split(' ').collect();
-        let post: Vec<&str> = post.split(' ').collect();
-        let (fstype, superopts) = (*post.first()?, *post.get(2).unwrap_or(&""));
+fn cgroup_mount(text: &str, v2: bool) -> Option<(String, PathBuf)> {
+    mountinfo::parse(text).into_iter().find_map(|m| {
         let ok = if v2 {
-            fstype == "cgroup2"
+            m.fstype == "cgroup2"
         } else {
-            fstype == "cgroup" && superopts.split(',').any(|o| o == "freezer")
+            m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == "freezer")
         };
-        if !ok {
-            return None;
-        }
-        Some((unescape(pre.get(3)?), PathBuf::from(unescape(pre.get(4)?))))
+        ok.then(|| (m.root, PathBuf::from(m.mount_point)))
     })
 }
 

@@ -1,73 +1,13 @@
-//! `/proc/<pid>/maps`: the process's mappings, parsed without trusting the text.
+//! `/proc/<pid>/maps` and `smaps` of a process, read (the parsing is [`crate::agent::proc::maps`]'s).
 
 use super::MemoryError;
-use serde::Serialize;
+use crate::agent::proc::maps;
+pub use crate::agent::proc::maps::Mapping;
 use std::path::PathBuf;
-
-/// One line of `/proc/<pid>/maps`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Mapping {
-    pub start: u64,
-    pub end: u64,
-    /// The four permission characters, e.g. `rw-p`.
-    pub perms: String,
-    /// Offset into the mapped file, in bytes.
-    pub offset: u64,
-    pub dev: String,
-    pub inode: u64,
-    /// Path or pseudo name (`[heap]`, `[stack]`, `[vvar]`), absent for anonymous memory.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-}
-
-impl Mapping {
-    pub fn size(&self) -> u64 {
-        self.end.saturating_sub(self.start)
-    }
-    pub fn readable(&self) -> bool {
-        self.perms.as_bytes().first() == Some(&b'r')
-    }
-    pub fn writable(&self) -> bool {
-        self.perms.as_bytes().get(1) == Some(&b'w')
-    }
-    pub fn executable(&self) -> bool {
-        self.perms.as_bytes().get(2) == Some(&b'x')
-    }
-    /// No access at all (`---p`): guard pages and address-space reservations.
-    pub fn inaccessible(&self) -> bool {
-        !self.readable() && !self.writable() && !self.executable()
-    }
-    /// Backed by a file (a real inode with a path), including deleted files and memfds.
-    pub fn file_backed(&self) -> bool {
-        self.inode != 0 && self.path.as_deref().is_some_and(|p| p.starts_with('/'))
-    }
-    /// The backing file no longer exists on any disk: deleted, memfd, or shared memory.
-    pub fn file_gone(&self) -> bool {
-        let Some(p) = self.path.as_deref() else {
-            return false;
-        };
-        p.ends_with(" (deleted)")
-            || p.starts_with("/memfd:")
-            || p.starts_with("/dev/shm/")
-            || p.starts_with("/SYSV")
-    }
-    /// Private anonymous memory (no backing file): pages never touched read as zeros.
-    pub fn private_anonymous(&self) -> bool {
-        self.perms.as_bytes().get(3) == Some(&b'p')
-            && matches!(self.path.as_deref(), None | Some("[heap]"))
-    }
-    /// Read-only (not writable) mapping of a file still on disk: its content is the file's.
-    pub fn on_disk_read_only(&self) -> bool {
-        self.file_backed() && !self.writable() && !self.file_gone()
-    }
-}
 
 /// Parse the text of a maps file (`origin` names it in errors).
 pub fn parse_maps(text: &str, origin: &str) -> Result<Vec<Mapping>, MemoryError> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| parse_line(l, origin))
-        .collect()
+    maps::parse(text).map_err(|what| MemoryError::Parse { path: origin.into(), what })
 }
 
 /// Read and parse `/proc/<pid>/maps`.
@@ -81,31 +21,7 @@ pub fn read_maps(pid: i32) -> Result<Vec<Mapping>, MemoryError> {
 /// smaps cannot be read (then nothing is skipped on its account).
 pub fn read_present_bytes(pid: i32) -> Option<std::collections::HashMap<u64, u64>> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).ok()?;
-    Some(parse_present_bytes(&text))
-}
-
-pub fn parse_present_bytes(text: &str) -> std::collections::HashMap<u64, u64> {
-    let mut out = std::collections::HashMap::new();
-    let mut cur: Option<u64> = None;
-    for l in text.lines() {
-        let first = l.split(' ').next().unwrap_or("");
-        if let Some((a, b)) = first.split_once('-')
-            && let (Ok(start), Ok(_)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16))
-        {
-            cur = Some(start);
-            out.insert(start, 0);
-            continue;
-        }
-        let kb = |key: &str| {
-            l.strip_prefix(key)
-                .and_then(|v| v.trim().strip_suffix("kB"))
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        if let (Some(start), Some(v)) = (cur, kb("Rss:").or_else(|| kb("Swap:"))) {
-            *out.entry(start).or_insert(0) += v * 1024;
-        }
-    }
-    out
+    Some(maps::parse_present_bytes(&text))
 }
 
 pub(crate) fn gone_or(pid: i32, path: &std::path::Path, e: std::io::Error) -> MemoryError {
@@ -116,82 +32,14 @@ pub(crate) fn gone_or(pid: i32, path: &std::path::Path, e: std::io::Error) -> Me
     }
 }
 
-fn parse_line(line: &str, origin: &str) -> Result<Mapping, MemoryError> {
-    let bad = |what: &str| MemoryError::Parse {
-        path: origin.into(),
-        what: format!("{what} in line {line:?}"),
-    };
-    let mut rest = line;
-    let mut field = || {
-        let t = rest.trim_start_matches(' ');
-        let end = t.find(' ').unwrap_or(t.len());
-        let (f, r) = t.split_at(end);
-        rest = r;
-        f
-    };
-    let range = field();
-    let perms = field().to_string();
-    let offset = field();
-    let dev = field().to_string();
-    let inode = field();
-    let path = rest.trim_start_matches(' ');
-    let (s, e) = range
-        .split_once('-')
-        .ok_or_else(|| bad("no address range"))?;
-    let start = u64::from_str_radix(s, 16).map_err(|_| bad("bad start address"))?;
-    let end = u64::from_str_radix(e, 16).map_err(|_| bad("bad end address"))?;
-    if end < start || perms.len() != 4 {
-        return Err(bad("bad range or permissions"));
-    }
-    Ok(Mapping {
-        start,
-        end,
-        perms,
-        offset: u64::from_str_radix(offset, 16).map_err(|_| bad("bad offset"))?,
-        dev,
-        inode: inode.parse().map_err(|_| bad("bad inode"))?,
-        path: (!path.is_empty()).then(|| path.to_string()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn parses_kernel_lines_including_spaces_and_deleted_files() {
-        let text = "00400000-00401000 r--p 00000000 00:27 10125457                           /bin/busybox\n\
-                    005e5000-005ec000 rw-p 00000000 00:00 0 \n\
-                    7f8d25e0b000-7f8d25e0f000 r--p 00000000 00:00 0                          [vvar]\n\
-                    7f00-8f00 r-xp 00001000 08:01 77 /tmp/my dir/x (deleted)\n";
-        let m = parse_maps(text, "t").unwrap();
-        assert_eq!(m.len(), 4);
-        assert_eq!(m[0].path.as_deref(), Some("/bin/busybox"));
-        assert!(m[0].on_disk_read_only());
-        assert_eq!(m[1].path, None);
-        assert!(m[1].writable() && !m[1].file_backed());
-        assert_eq!(m[2].path.as_deref(), Some("[vvar]"));
-        assert!(!m[2].file_backed());
-        assert_eq!(m[3].path.as_deref(), Some("/tmp/my dir/x (deleted)"));
-        assert_eq!(m[3].offset, 0x1000);
-        assert!(m[3].file_gone() && !m[3].on_disk_read_only());
-    }
-
-    #[test]
-    fn present_bytes_from_smaps() {
-        let t = "00400000-00401000 r--p 00000000 00:27 1 /bin/x\nSize: 4 kB\nRss: 4 kB\nSwap: 0 kB\n\
-                 7f00-9f00 rw-p 00000000 00:00 0 \nSize: 8 kB\nRss: 0 kB\nSwap: 0 kB\nSwapPss: 0 kB\n\
-                 a000-b000 rw-p 00000000 00:00 0 \nRss: 0 kB\nSwap: 8 kB\n";
-        let p = parse_present_bytes(t);
-        assert_eq!(p[&0x400000], 4096);
-        assert_eq!(p[&0x7f00], 0);
-        assert_eq!(p[&0xa000], 8192);
-    }
-
-    #[test]
-    fn refuses_garbage() {
-        assert!(parse_maps("zz-10 rw-p 0 0 0", "t").is_err());
-        assert!(parse_maps("20-10 rw-p 0 00:00 0", "t").is_err());
-        assert!(parse_maps("10-20 rw 0 00:00 0", "t").is_err());
+    fn parse_errors_name_the_file() {
+        let e = parse_maps("zz-10 rw-p 0 0 0", "/proc/1/maps").unwrap_err();
+        assert!(matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/maps") && what.contains("zz-10")), "{e:?}");
+        assert_eq!(parse_maps("10-20 rw-p 0 00:00 0\n", "t").unwrap().len(), 1);
     }
 }

@@ -7,11 +7,11 @@
 
 pub mod capture;
 pub mod core;
-mod elf;
 mod error;
 pub mod executables;
 pub mod freeze;
 pub mod maps;
+mod notes;
 pub mod procinfo;
 pub mod space;
 

@@ -1,37 +1,21 @@
-//! What the core's notes say about a process: `/proc/<pid>/{stat,status,comm,cmdline,task,auxv}`.
+//! What the core's notes say about a process: `/proc/<pid>/{stat,status,comm,cmdline,task,auxv}`
+//! (`stat` is parsed by [`crate::agent::proc::stat`]).
 
 use super::MemoryError;
 use super::maps::gone_or;
+use crate::agent::proc::stat::{self, Stat};
 use std::path::PathBuf;
-
-/// The fields of `/proc/<pid>/stat` the notes need (for a process or one of its threads).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatFields {
-    pub pid: i32,
-    pub comm: String,
-    pub state: char,
-    pub ppid: i32,
-    pub pgrp: i32,
-    pub sid: i32,
-    pub flags: u64,
-    /// Clock ticks.
-    pub utime: u64,
-    pub stime: u64,
-    pub cutime: u64,
-    pub cstime: u64,
-    pub nice: i64,
-}
 
 /// A process as the notes describe it.
 #[derive(Debug, Clone, Default)]
 pub struct ProcInfo {
-    pub stat: StatFields,
+    pub stat: Stat,
     pub uid: u32,
     pub gid: u32,
     /// Raw `/proc/<pid>/cmdline` (NUL-separated).
     pub cmdline: Vec<u8>,
     /// Threads other than the main one, in `/proc/<pid>/task` order.
-    pub threads: Vec<StatFields>,
+    pub threads: Vec<Stat>,
     /// Raw `/proc/<pid>/auxv` (empty when unreadable).
     pub auxv: Vec<u8>,
     /// What each thread (by tid) is doing, from `/proc/<pid>/task/<tid>/syscall`: known only for
@@ -73,40 +57,9 @@ fn read(pid: i32, path: String) -> Result<Vec<u8>, MemoryError> {
     std::fs::read(&p).map_err(|e| gone_or(pid, &p, e))
 }
 
-/// Parse a `stat` line; `comm` may hold spaces and parentheses, so split at the last ')'.
-pub fn parse_stat(text: &str, origin: &str) -> Result<StatFields, MemoryError> {
-    let bad = |what: &str| MemoryError::Parse {
-        path: origin.into(),
-        what: what.to_string(),
-    };
-    let open = text.find('(').ok_or_else(|| bad("no '(' before comm"))?;
-    let close = text.rfind(')').ok_or_else(|| bad("no ')' after comm"))?;
-    if close < open {
-        return Err(bad("comm parentheses out of order"));
-    }
-    let pid = text[..open].trim().parse().map_err(|_| bad("bad pid"))?;
-    let comm = text[open + 1..close].to_string();
-    let f: Vec<&str> = text[close + 1..].split_ascii_whitespace().collect();
-    // after comm: state(0) ppid(1) pgrp(2) session(3) tty(4) tpgid(5) flags(6) minflt(7) cminflt(8)
-    // majflt(9) cmajflt(10) utime(11) stime(12) cutime(13) cstime(14) priority(15) nice(16)
-    if f.len() < 17 {
-        return Err(bad("too few fields"));
-    }
-    let n = |i: usize| f[i].parse::<i64>().map_err(|_| bad("non-numeric field"));
-    Ok(StatFields {
-        pid,
-        comm,
-        state: f[0].chars().next().unwrap_or('?'),
-        ppid: n(1)? as i32,
-        pgrp: n(2)? as i32,
-        sid: n(3)? as i32,
-        flags: n(6)? as u64,
-        utime: n(11)? as u64,
-        stime: n(12)? as u64,
-        cutime: n(13)? as u64,
-        cstime: n(14)? as u64,
-        nice: n(16)?,
-    })
+/// Parse a `stat` line (`origin` names it in errors).
+pub fn parse_stat(text: &str, origin: &str) -> Result<Stat, MemoryError> {
+    stat::parse(text).map_err(|what| MemoryError::Parse { path: origin.into(), what: what.to_string() })
 }
 
 /// Real uid and gid from a `status` file.
@@ -203,17 +156,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stat_with_hostile_comm() {
-        let s = parse_stat(
-            "42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 -5 1 0 100",
-            "t",
-        )
-        .unwrap();
-        assert_eq!(s.pid, 42);
-        assert_eq!(s.comm, "a) b (c)");
-        assert_eq!((s.state, s.ppid, s.pgrp, s.sid), ('S', 1, 42, 42));
-        assert_eq!((s.utime, s.stime, s.nice), (7, 3, -5));
-        assert!(parse_stat("1 (x) S 1", "t").is_err());
+    fn stat_errors_name_the_file() {
+        let e = parse_stat("1 (x) S 1", "/proc/1/stat").unwrap_err();
+        assert!(matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/stat") && what == "too few fields"), "{e:?}");
     }
 
     #[test]

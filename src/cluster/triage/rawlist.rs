@@ -1,10 +1,12 @@
 //! Split a Kubernetes list response (`{"kind":…,"metadata":{…},"items":[…]}`) into the raw bytes
-//! of each item, without building a tree: items are written to the bundle exactly as the server
-//! sent them, and only the sources that run rules decode them.
+//! of each item, without building a tree (serde_json's `RawValue` borrows each item's text):
+//! items are written to the bundle exactly as the server sent them, and only the sources that
+//! run rules decode them.
 //!
 //! The input comes from the network: every malformed shape is an error, never a panic.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// One page of a list: the text and where each item sits in it.
 #[derive(Debug)]
@@ -17,13 +19,23 @@ pub struct Page {
 
 impl Page {
     pub fn parse(text: String) -> Result<Page, String> {
-        let (spans, meta) = split(text.as_bytes())?;
-        let meta: ListMeta = match meta {
-            Some((a, b)) => serde_json::from_str(&text[a..b]).map_err(|e| format!("list metadata: {e}"))?,
-            None => ListMeta::default(),
-        };
+        let list: RawList<'_> = serde_json::from_str(&text).map_err(|e| format!("list: {e}"))?;
+        // each raw item borrows from `text`: keep where it sits, not a copy
+        let base = text.as_ptr() as usize;
+        let spans = (list.items.unwrap_or_default().iter())
+            .map(|v| {
+                let a = v.get().as_ptr() as usize - base;
+                (a, a + v.get().len())
+            })
+            .collect();
+        let meta = list.metadata;
         let continue_token = meta.continue_token.filter(|c| !c.is_empty());
-        Ok(Page { text, spans, continue_token, remaining: meta.remaining_item_count })
+        Ok(Page {
+            spans,
+            continue_token,
+            remaining: meta.remaining_item_count,
+            text,
+        })
     }
     pub fn len(&self) -> usize {
         self.spans.len()
@@ -32,9 +44,18 @@ impl Page {
         self.spans.is_empty()
     }
     pub fn items(&self) -> impl Iterator<Item = &str> {
-        // spans are on value boundaries found by `split`, which only stops at ASCII bytes
+        // spans are those of whole JSON values in `text`, so on character boundaries
         self.spans.iter().filter_map(|&(a, b)| self.text.get(a..b))
     }
+}
+
+/// A list response with its items left as the server's bytes (`kind` and the rest are ignored).
+#[derive(Deserialize)]
+struct RawList<'a> {
+    #[serde(default)]
+    metadata: ListMeta,
+    #[serde(borrow, default)]
+    items: Option<Vec<&'a RawValue>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,133 +64,6 @@ struct ListMeta {
     #[serde(rename = "continue")]
     continue_token: Option<String>,
     remaining_item_count: Option<i64>,
-}
-
-type Span = (usize, usize);
-
-/// Spans of the items and of the list metadata.
-fn split(b: &[u8]) -> Result<(Vec<Span>, Option<Span>), String> {
-    let mut i = ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return Err("not a JSON object".into());
-    }
-    i += 1;
-    let mut items = Vec::new();
-    let mut meta = None;
-    loop {
-        i = ws(b, i);
-        match b.get(i) {
-            Some(b'}') => break,
-            Some(b'"') => {}
-            _ => return Err(format!("expected a key at byte {i}")),
-        }
-        let (k0, k1) = (i + 1, string_end(b, i)?);
-        let key = &b[k0..k1 - 1];
-        i = ws(b, k1);
-        if b.get(i) != Some(&b':') {
-            return Err(format!("expected ':' at byte {i}"));
-        }
-        i = ws(b, i + 1);
-        let start = i;
-        if key == b"items" && b.get(i) == Some(&b'[') {
-            i = ws(b, i + 1);
-            if b.get(i) == Some(&b']') {
-                i += 1;
-            } else {
-                loop {
-                    let s = i;
-                    i = value_end(b, i)?;
-                    items.push((s, i));
-                    i = ws(b, i);
-                    match b.get(i) {
-                        Some(b',') => i = ws(b, i + 1),
-                        Some(b']') => {
-                            i += 1;
-                            break;
-                        }
-                        _ => return Err(format!("expected ',' or ']' at byte {i}")),
-                    }
-                }
-            }
-        } else {
-            i = value_end(b, i)?;
-            if key == b"metadata" {
-                meta = Some((start, i));
-            }
-        }
-        i = ws(b, i);
-        match b.get(i) {
-            Some(b',') => i += 1,
-            Some(b'}') => break,
-            _ => return Err(format!("expected ',' or '}}' at byte {i}")),
-        }
-    }
-    Ok((items, meta))
-}
-
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
-/// `b[i]` is '"': the index just past the closing quote.
-fn string_end(b: &[u8], i: usize) -> Result<usize, String> {
-    let mut j = i + 1;
-    loop {
-        match memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default()) {
-            None => return Err("unterminated string".into()),
-            Some(off) => {
-                j += off;
-                if b[j] == b'\\' {
-                    j += 2;
-                } else {
-                    return Ok(j + 1);
-                }
-            }
-        }
-    }
-}
-
-/// The index just past the JSON value starting at `i` (containers are matched, strings skipped).
-fn value_end(b: &[u8], i: usize) -> Result<usize, String> {
-    match b.get(i) {
-        Some(b'"') => string_end(b, i),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while let Some(&c) = b.get(j) {
-                match c {
-                    b'"' => {
-                        j = string_end(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            Err("unterminated object or array".into())
-        }
-        Some(_) => {
-            let mut j = i;
-            while let Some(&c) = b.get(j) {
-                if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                    break;
-                }
-                j += 1;
-            }
-            if j == i { Err(format!("expected a value at byte {i}")) } else { Ok(j) }
-        }
-        None => Err("unexpected end of input".into()),
-    }
 }
 
 #[cfg(test)]
@@ -182,7 +76,13 @@ mod tests {
             "items":[{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}, {"metadata":{"name":"b"}} ]}"#;
         let p = Page::parse(text.to_string()).unwrap();
         let items: Vec<&str> = p.items().collect();
-        assert_eq!(items, vec![r#"{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}"#, r#"{"metadata":{"name":"b"}}"#]);
+        assert_eq!(
+            items,
+            vec![
+                r#"{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}"#,
+                r#"{"metadata":{"name":"b"}}"#
+            ]
+        );
         assert_eq!(p.continue_token.as_deref(), Some("abc"));
         assert_eq!(p.remaining, Some(3));
         for it in items {
@@ -199,8 +99,33 @@ mod tests {
     }
 
     #[test]
+    fn items_keep_their_bytes_and_unicode_between_whitespace() {
+        let text =
+            "{ \"items\" : [ {\"a\" : \"é\\u00e9 ]\"} ,\n\t\"x\" , 7 ] , \"metadata\" : { } }";
+        let p = Page::parse(text.to_string()).unwrap();
+        assert_eq!(
+            p.items().collect::<Vec<_>>(),
+            vec!["{\"a\" : \"é\\u00e9 ]\"}", "\"x\"", "7"]
+        );
+        assert_eq!(
+            (p.len(), p.continue_token.as_deref(), p.remaining),
+            (3, None, None)
+        );
+    }
+
+    #[test]
     fn malformed_pages_are_errors_not_panics() {
-        for bad in ["", "[", "{", r#"{"items":[{"a":1}"#, r#"{"items":[{"a":"1}]}"#, r#"{"items" [1]}"#, r#"{"items":[1,]}"#, "{\"a\":\"\\", r#"{"metadata":{"continue":5},"items":[]}"#] {
+        for bad in [
+            "",
+            "[",
+            "{",
+            r#"{"items":[{"a":1}"#,
+            r#"{"items":[{"a":"1}]}"#,
+            r#"{"items" [1]}"#,
+            r#"{"items":[1,]}"#,
+            "{\"a\":\"\\",
+            r#"{"metadata":{"continue":5},"items":[]}"#,
+        ] {
             assert!(Page::parse(bad.to_string()).is_err(), "{bad:?} accepted");
         }
     }
