@@ -2,7 +2,10 @@
 
 use super::GlobalArgs;
 use super::output::{TableView, human_bytes, table};
-use crate::analyze::report::{Report, Summary};
+use crate::analyze::dump::DumpReport;
+use crate::analyze::metadata::Mount;
+use crate::analyze::report::{Report, RootfsDiff, SearchReport, Summary};
+use crate::analyze::views::{FileRow, ProcessRow, SocketRow};
 use crate::{Error, Exit};
 use clap::Args;
 use std::fmt::Write;
@@ -73,7 +76,7 @@ impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
 
     /// Resolve the flags into a plan; flag combinations clap cannot express are checked here.
     fn try_from(a: &AnalyzeArgs) -> Result<Self, String> {
-        use crate::analyze::{archive::Limits, Needle};
+        use crate::analyze::{Needle, archive::Limits};
         if (a.cmd || a.env) && !a.ps_tree {
             return Err("--cmd and --env go with --ps-tree".into());
         }
@@ -118,7 +121,6 @@ pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
     super::output::emit(g.output, &report).map_err(Error::Output)?;
     Ok(Exit::Ok)
 }
-
 
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
@@ -165,6 +167,7 @@ impl Summary {
 }
 
 impl TableView for Report {
+    /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
     fn table(&self) -> String {
         let mut out = String::new();
         let any_view = self.processes.is_some()
@@ -179,115 +182,169 @@ impl TableView for Report {
             out.push_str(&self.summary.table());
         }
         if let Some(ps) = &self.processes {
-            let with_cmd = ps.iter().any(|p| p.cmdline.is_some());
-            let with_env = ps.iter().any(|p| p.env.is_some());
-            let with_location = ps.iter().any(|p| p.location.is_some());
-            let mut h = vec!["PID", "PPID", "USER", "STATE", "COMM", "EXE"];
-            if with_location {
-                h.push("WAITING IN");
-            }
-            if with_cmd {
-                h.push("CMDLINE");
-            }
-            let rows = ps.iter().map(|p| {
-                let mut r = vec![
-                    p.pid.to_string(),
-                    p.ppid.to_string(),
-                    p.uid.map(|u| u.to_string()).unwrap_or_else(|| "-".into()),
-                    p.state.clone(),
-                    format!("{}{}", "  ".repeat(p.depth.min(16)), clean(&p.comm)),
-                    clean(&format!("{}{}", p.exe.as_deref().unwrap_or("-"), if p.exe_deleted { " (deleted)" } else { "" })),
-                ];
-                if with_location {
-                    r.push(clean(p.location.as_deref().unwrap_or("-")));
-                }
-                if with_cmd {
-                    r.push(clean(&p.cmdline.as_ref().map(|c| c.join(" ")).unwrap_or_default()));
-                }
-                r
-            });
-            let _ = writeln!(out, "{}", table(&h, rows));
-            if with_env {
-                for p in ps {
-                    let _ = writeln!(out, "\nenvironment of pid {} ({}):", p.pid, clean(&p.comm));
-                    for e in p.env.iter().flatten() {
-                        let _ = writeln!(out, "  {}", clean(e));
-                    }
-                }
-            }
+            processes_table(&mut out, ps);
         }
         if let Some(fs) = &self.files {
-            let rows = fs.iter().map(|f| {
-                vec![
-                    f.pid.to_string(),
-                    f.fd.clone(),
-                    f.kind.clone(),
-                    f.flags.clone().unwrap_or_default(),
-                    clean(&format!("{}{}", f.path, if f.deleted && !f.path.ends_with("(deleted)") { " (deleted)" } else { "" })),
-                ]
-            });
-            let _ = writeln!(out, "{}", table(&["PID", "FD", "TYPE", "MODE", "PATH"], rows));
+            files_table(&mut out, fs);
         }
         if let Some(ss) = &self.sockets {
-            let rows = ss.iter().map(|s| {
-                vec![s.pid.to_string(), s.fd.to_string(), s.proto.clone(), clean(&s.local), clean(&s.remote), s.state.clone(), s.inode.to_string()]
-            });
-            let _ = writeln!(out, "{}", table(&["PID", "FD", "PROTO", "LOCAL", "REMOTE", "STATE", "INODE"], rows));
+            sockets_table(&mut out, ss);
         }
         if let Some(ms) = &self.mounts {
-            let rows = ms.iter().map(|m| vec![clean(&m.destination), clean(&m.kind), clean(&m.source), clean(&m.options)]);
-            let _ = writeln!(out, "{}", table(&["DESTINATION", "TYPE", "SOURCE", "OPTIONS"], rows));
+            mounts_table(&mut out, ms);
         }
         if let Some(d) = &self.rootfs_diff {
-            let rows = d
-                .changed
-                .iter()
-                .map(|e| {
-                    let p = match &e.link_target {
-                        Some(t) => format!("{} -> {}", e.path, t),
-                        None => e.path.clone(),
-                    };
-                    vec!["A/C".to_string(), e.kind.to_string(), e.mode.clone(), e.size.to_string(), clean(&p)]
-                })
-                .chain(d.deleted.iter().map(|p| vec!["D".into(), "-".into(), "-".into(), "-".into(), clean(p)]));
-            let _ = writeln!(out, "{}", table(&["CHANGE", "KIND", "MODE", "SIZE", "PATH"], rows));
+            rootfs_diff_table(&mut out, d);
         }
         if let Some(x) = &self.extracted {
             let _ = writeln!(out, "extracted {} ({} bytes) to {}", clean(&x.path), x.bytes, x.written.display());
         }
         if let Some(s) = &self.search {
-            let rows = s.hits.iter().map(|h| {
-                let region = h
-                    .region
-                    .as_ref()
-                    .map(|r| format!("{:x}-{:x} {} {}", r.start, r.end, r.perms, r.name))
-                    .unwrap_or_else(|| "-".into());
-                vec![h.pid.to_string(), clean(&h.comm), format!("{:#x}", h.address), clean(&region), h.context.clone()]
-            });
-            let _ = writeln!(out, "{}", table(&["PID", "COMM", "ADDRESS", "VMA", "CONTEXT"], rows));
-            let _ = writeln!(
-                out,
-                "{} match(es) for {:?} in {} of memory{}",
-                s.hits.len(),
-                clean(&s.pattern),
-                human_bytes(s.bytes_scanned),
-                if s.truncated { " (stopped at --max-matches)" } else { "" }
-            );
+            search_table(&mut out, s);
         }
         if let Some(m) = &self.memory_dump {
-            let rows = m.regions.iter().map(|r| {
-                vec![format!("{:x}-{:x}", r.start, r.end), r.perms.clone(), clean(&r.name), format!("{:#x}", r.file_offset), r.stored.to_string()]
-            });
-            let _ = writeln!(out, "{}", table(&["RANGE", "PERMS", "NAME", "FILE OFFSET", "STORED"], rows));
-            let _ = writeln!(
-                out,
-                "wrote pid {} memory ({} stored) to {} (ELF core layout), map in {}",
-                m.pid,
-                human_bytes(m.bytes_stored),
-                m.output.display(),
-                m.map.display()
-            );
+            memory_dump_table(&mut out, m);
         }
         out
     }
+}
+
+/// `--ps-tree`: the process tree, with the columns only some runs have (waiting in, command line),
+/// then each process's environment (`--env`).
+fn processes_table(out: &mut String, ps: &[ProcessRow]) {
+    let with_cmd = ps.iter().any(|p| p.cmdline.is_some());
+    let with_env = ps.iter().any(|p| p.env.is_some());
+    let with_location = ps.iter().any(|p| p.location.is_some());
+    let mut h = vec!["PID", "PPID", "USER", "STATE", "COMM", "EXE"];
+    if with_location {
+        h.push("WAITING IN");
+    }
+    if with_cmd {
+        h.push("CMDLINE");
+    }
+    let rows = ps.iter().map(|p| {
+        let mut r = vec![
+            p.pid.to_string(),
+            p.ppid.to_string(),
+            p.uid.map(|u| u.to_string()).unwrap_or_else(|| "-".into()),
+            p.state.clone(),
+            format!("{}{}", "  ".repeat(p.depth.min(16)), clean(&p.comm)),
+            clean(&format!("{}{}", p.exe.as_deref().unwrap_or("-"), if p.exe_deleted { " (deleted)" } else { "" })),
+        ];
+        if with_location {
+            r.push(clean(p.location.as_deref().unwrap_or("-")));
+        }
+        if with_cmd {
+            r.push(clean(&p.cmdline.as_ref().map(|c| c.join(" ")).unwrap_or_default()));
+        }
+        r
+    });
+    let _ = writeln!(out, "{}", table(&h, rows));
+    if with_env {
+        for p in ps {
+            let _ = writeln!(out, "\nenvironment of pid {} ({}):", p.pid, clean(&p.comm));
+            for e in p.env.iter().flatten() {
+                let _ = writeln!(out, "  {}", clean(e));
+            }
+        }
+    }
+}
+
+/// `--files`: open files of every process; a deleted file is marked once.
+fn files_table(out: &mut String, fs: &[FileRow]) {
+    let rows = fs.iter().map(|f| {
+        vec![
+            f.pid.to_string(),
+            f.fd.clone(),
+            f.kind.clone(),
+            f.flags.clone().unwrap_or_default(),
+            clean(&format!(
+                "{}{}",
+                f.path,
+                if f.deleted && !f.path.ends_with("(deleted)") { " (deleted)" } else { "" }
+            )),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["PID", "FD", "TYPE", "MODE", "PATH"], rows));
+}
+
+/// `--sockets`.
+fn sockets_table(out: &mut String, ss: &[SocketRow]) {
+    let rows = ss.iter().map(|s| {
+        vec![
+            s.pid.to_string(),
+            s.fd.to_string(),
+            s.proto.clone(),
+            clean(&s.local),
+            clean(&s.remote),
+            s.state.clone(),
+            s.inode.to_string(),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["PID", "FD", "PROTO", "LOCAL", "REMOTE", "STATE", "INODE"], rows));
+}
+
+/// `--mounts`.
+fn mounts_table(out: &mut String, ms: &[Mount]) {
+    let rows = ms.iter().map(|m| vec![clean(&m.destination), clean(&m.kind), clean(&m.source), clean(&m.options)]);
+    let _ = writeln!(out, "{}", table(&["DESTINATION", "TYPE", "SOURCE", "OPTIONS"], rows));
+}
+
+/// `--rootfs-diff`: added or changed files (A/C), then deleted ones (D).
+fn rootfs_diff_table(out: &mut String, d: &RootfsDiff) {
+    let rows = d
+        .changed
+        .iter()
+        .map(|e| {
+            let p = match &e.link_target {
+                Some(t) => format!("{} -> {}", e.path, t),
+                None => e.path.clone(),
+            };
+            vec!["A/C".to_string(), e.kind.to_string(), e.mode.clone(), e.size.to_string(), clean(&p)]
+        })
+        .chain(d.deleted.iter().map(|p| vec!["D".into(), "-".into(), "-".into(), "-".into(), clean(p)]));
+    let _ = writeln!(out, "{}", table(&["CHANGE", "KIND", "MODE", "SIZE", "PATH"], rows));
+}
+
+/// `--search` / `--search-regex`: one row per match, then how many and in how much memory.
+fn search_table(out: &mut String, s: &SearchReport) {
+    let rows = s.hits.iter().map(|h| {
+        let region = h
+            .region
+            .as_ref()
+            .map(|r| format!("{:x}-{:x} {} {}", r.start, r.end, r.perms, r.name))
+            .unwrap_or_else(|| "-".into());
+        vec![h.pid.to_string(), clean(&h.comm), format!("{:#x}", h.address), clean(&region), h.context.clone()]
+    });
+    let _ = writeln!(out, "{}", table(&["PID", "COMM", "ADDRESS", "VMA", "CONTEXT"], rows));
+    let _ = writeln!(
+        out,
+        "{} match(es) for {:?} in {} of memory{}",
+        s.hits.len(),
+        clean(&s.pattern),
+        human_bytes(s.bytes_scanned),
+        if s.truncated { " (stopped at --max-matches)" } else { "" }
+    );
+}
+
+/// `--dump-memory`: the mappings written, then where.
+fn memory_dump_table(out: &mut String, m: &DumpReport) {
+    let rows = m.regions.iter().map(|r| {
+        vec![
+            format!("{:x}-{:x}", r.start, r.end),
+            r.perms.clone(),
+            clean(&r.name),
+            format!("{:#x}", r.file_offset),
+            r.stored.to_string(),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["RANGE", "PERMS", "NAME", "FILE OFFSET", "STORED"], rows));
+    let _ = writeln!(
+        out,
+        "wrote pid {} memory ({} stored) to {} (ELF core layout), map in {}",
+        m.pid,
+        human_bytes(m.bytes_stored),
+        m.output.display(),
+        m.map.display()
+    );
 }

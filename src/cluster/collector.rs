@@ -4,6 +4,7 @@
 
 use crate::protocol::{AGENT_RUN, Request};
 use super::ClusterError;
+use super::error::{is_conflict, is_forbidden, is_not_found};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -129,12 +130,12 @@ pub async fn ensure_namespace(client: &kube::Client, ns: &str) -> Result<(), Clu
             let obj = Namespace { metadata: ObjectMeta { name: Some(ns.into()), labels: Some(labels), ..Default::default() }, ..Default::default() };
             match api.create(&PostParams::default(), &obj).await {
                 Ok(_) => Ok(()),
-                Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
+                Err(e) if is_conflict(&e) => Ok(()),
                 Err(e) => Err(ClusterError::kube(format!("create collector namespace {ns}"), e)),
             }
         }
         // cannot read namespaces: try to go on, pod creation will tell
-        Err(kube::Error::Api(s)) if s.code == 403 => Ok(()),
+        Err(e) if is_forbidden(&e) => Ok(()),
         Err(e) => Err(ClusterError::kube(format!("get namespace {ns}"), e)),
     }
 }
@@ -299,7 +300,7 @@ impl Collector {
         let dp = DeleteParams { grace_period_seconds: Some(0), ..Default::default() };
         match self.api.delete(&self.name, &dp).await {
             Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(format!(
                 "could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
                 self.namespace,

@@ -3,6 +3,7 @@
 use super::cni::{self, CniReport};
 use super::permissions::{self, PermissionCheck};
 use super::{ClusterCtx, ClusterError};
+use super::error::{is_forbidden, is_not_found};
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams, PostParams};
@@ -107,12 +108,12 @@ async fn whoami(client: &kube::Client) -> Identity {
             let ui = r.status.and_then(|s| s.user_info).unwrap_or_default();
             Identity { user: ui.username, groups: ui.groups.unwrap_or_default(), source: "SelfSubjectReview".into() }
         }
-        Err(e) if ClusterError::is_not_found(&e) => Identity {
+        Err(e) if is_not_found(&e) => Identity {
             user: None,
             groups: vec![],
             source: "unknown: the server has no SelfSubjectReview (Kubernetes 1.28+)".into(),
         },
-        Err(kube::Error::Api(s)) if s.code == 403 => Identity {
+        Err(e) if is_forbidden(&e) => Identity {
             user: None,
             groups: vec![],
             source: "unknown: not allowed to create selfsubjectreviews (or the server predates Kubernetes 1.28)".into(),
@@ -142,7 +143,7 @@ async fn collector_namespace(ctx: &ClusterCtx, name: &str) -> Result<CollectorNa
             };
             Ok(CollectorNamespace { name: name.into(), exists: true, pod_security: psa, ok, note })
         }
-        Err(e) if matches!(&e, kube::Error::Api(s) if s.code == 403) => Ok(CollectorNamespace {
+        Err(e) if is_forbidden(&e) => Ok(CollectorNamespace {
             name: name.into(),
             exists: false,
             pod_security: None,
@@ -157,7 +158,7 @@ async fn nodes(client: &kube::Client) -> Result<Vec<NodeReadiness>, ClusterError
     let api: Api<Node> = Api::all(client.clone());
     let list = match api.list(&ListParams::default()).await {
         Ok(l) => l,
-        Err(kube::Error::Api(s)) if s.code == 403 => return Ok(vec![]),
+        Err(e) if is_forbidden(&e) => return Ok(vec![]),
         Err(e) => return Err(ClusterError::kube("list nodes", e)),
     };
     Ok(list

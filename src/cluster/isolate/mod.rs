@@ -21,7 +21,7 @@ mod whoami;
 pub use error::{Call, IsolateError};
 pub use netpol::policy_name;
 pub use plan::{IsolateOptions, IsolatePlan};
-pub use release::ReleaseOptions;
+pub use release::{ReleaseOptions, ReleasePlan};
 pub use report::{ChangeLine, Planned, Report};
 
 use crate::cluster::ClusterCtx;
@@ -48,5 +48,9 @@ pub async fn isolate(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<Report, 
 
 /// Release a pod isolated by kforensic (or, with `dry_run`, show what that would do).
 pub async fn release(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<Report, IsolateError> {
-    release::run(ctx, opts).await
+    let plan = release::build(ctx, opts).await?;
+    if opts.dry_run || plan.nothing_to_do {
+        return Ok(plan.report(opts.dry_run));
+    }
+    release::apply(ctx, plan).await
 }

@@ -1,4 +1,5 @@
 use thiserror::Error;
+use crate::cluster::error::is_forbidden;
 
 #[derive(Debug, Error)]
 pub enum TriageError {
@@ -28,7 +29,7 @@ impl TriageError {
     pub fn kube(what: impl Into<String>, e: kube::Error) -> Self {
         let what = what.into();
         let reason = match &e {
-            kube::Error::Api(s) if s.code == 403 => format!("permission denied: {}", s.message),
+            kube::Error::Api(s) if is_forbidden(&e) => format!("permission denied: {}", s.message),
             kube::Error::Api(s) if s.code == 410 => {
                 format!("the list expired while paging ({}): rerun with a larger --page-size", s.message)
             }

@@ -4,6 +4,7 @@ use super::rawlist::Page;
 use super::{Scope, TriageError};
 use kube::api::ListParams;
 use kube::Client;
+use crate::cluster::error::is_not_found;
 
 /// An API resource as the server serves it.
 #[derive(Debug, Clone)]
@@ -105,7 +106,7 @@ pub async fn served_version(client: &Client, group: &str, plural: &str, versions
         match client.list_api_group_resources(&format!("{group}/{v}")).await {
             Ok(list) if list.resources.iter().any(|r| r.name == plural) => return Ok(Some(v.to_string())),
             Ok(_) => {}
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) if is_not_found(&e) => {}
             Err(e) => return Err(TriageError::kube(format!("discover {group}/{v}"), e)),
         }
     }

@@ -7,6 +7,7 @@ use crate::cluster::triage::fetch::{list_params, Res};
 use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
 use crate::cluster::triage::TriageError;
+use crate::cluster::error::is_forbidden;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
@@ -127,7 +128,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
     let reader = match api.log_stream(&t.pod, &lp).await {
         Ok(r) => Box::pin(r),
         Err(e) => {
-            let forbidden = matches!(&e, kube::Error::Api(s) if s.code == 403);
+            let forbidden = is_forbidden(&e);
             let err = TriageError::kube(format!("logs of {}/{} ({})", t.namespace, t.pod, t.container), e);
             if forbidden {
                 let _ = tx.send(Err(err)).await;
