@@ -2,12 +2,13 @@
 //! writing every artifact through one sink. A target that cannot be found or a step that fails is
 //! recorded in the sink's errors and the rest is still captured; only a broken sink stops the run.
 
-use super::diff::{self, DiffReport, Lowers};
-use super::docker::Docker;
-use super::locate::{self, Located};
-use super::sinks::{Progress, Reporter};
-use super::kube_identity::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
-use super::{AgentError, export, inspect, safefs, volatile};
+use crate::agent::steps::diff::{self, DiffReport, Lowers};
+use crate::agent::runtime::docker::Docker;
+use crate::agent::runtime::locate::{self, Located};
+use crate::agent::sinks::{Progress, Reporter};
+use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
+use crate::agent::steps::{export, inspect, volatile};
+use crate::agent::{AgentError, safefs};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -28,7 +29,7 @@ pub struct CaptureOptions {
     /// Where the kubelet keeps container logs (host path).
     pub pod_log_dir: String,
     /// For `Step::Memory`.
-    pub memory: super::memory::capture::MemoryCaptureOptions,
+    pub memory: crate::agent::memory::capture::MemoryCaptureOptions,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -177,9 +178,9 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         None => None,
     };
     let l = locate::locate(r, dv.as_ref().and_then(|v| v.pid), &opts.runc_roots);
-    super::kube_identity::complete_from(&mut t, &l.identity);
+    crate::agent::runtime::kube_identity::complete_from(&mut t, &l.identity);
     if let Some(v) = &dv {
-        super::kube_identity::complete_from(&mut t, &v.identity);
+        crate::agent::runtime::kube_identity::complete_from(&mut t, &v.identity);
     }
     let prefix = t.prefix(r);
     let spec = |name: &str, media: &str| ArtifactSpec::new(format!("{prefix}/{name}"), media, "agent").container(uri.clone());
@@ -454,14 +455,14 @@ fn memory_step(
     container: Option<&str>,
     p: &mut Progress<'_>,
 ) -> Result<(), AgentError> {
-    use super::memory::capture::capture_container_memory;
+    use crate::agent::memory::capture::capture_container_memory;
     let mut mopts = opts.memory.clone();
     mopts.pids = pids.to_vec();
     if let Some(s) = shim {
         mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
     }
     let report = p.reporter();
-    let mut announce = |f: &super::memory::freeze::Freezer| {
+    let mut announce = |f: &crate::agent::memory::freeze::Freezer| {
         report(&crate::protocol::Event::Frozen { cgroup: f.path.display().to_string() });
     };
     match capture_container_memory(init, prefix, container, &mopts, p, &mut announce) {

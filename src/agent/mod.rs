@@ -6,24 +6,15 @@
 //! [`Event`](crate::protocol::Event)s to the caller's reporter.
 
 pub mod capture;
-pub mod diff;
-pub mod docker;
 mod error;
-pub mod export;
-pub mod inspect;
-pub mod locate;
 pub mod memory;
 pub mod node_files;
 pub mod proc;
-pub mod procfs;
 pub mod safefs;
 pub mod sinks;
-pub mod sockets;
-pub mod kube_identity;
-pub mod tarwriter;
 pub mod put;
-pub mod volatile;
-pub mod walk;
+pub mod runtime;
+pub mod steps;
 
 pub use error::AgentError;
 

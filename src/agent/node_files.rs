@@ -2,9 +2,9 @@
 //! it once shipped (the kubelet never deletes them: CVE-2025-0426). Host paths are reached through
 //! the container's shim (`/proc/<shim>/root`), never guessed.
 
-use super::AgentError;
-use super::locate;
-use super::memory::space::{Margin, check_free_space};
+use crate::agent::AgentError;
+use crate::agent::runtime::locate;
+use crate::agent::memory::space::{Margin, check_free_space};
 use crate::protocol::ContainerRef;
 use std::path::{Path, PathBuf};
 

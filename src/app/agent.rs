@@ -257,7 +257,7 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
         AgentCommand::Hold(h) => return hold(h.seconds).await,
         AgentCommand::ExportDir(e) => {
             let r = tokio::task::spawn_blocking(move || {
-                crate::agent::export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source })
+                crate::agent::steps::export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source })
             })
             .await
             .map_err(|e| AgentError::Io(std::io::Error::other(e)))??;

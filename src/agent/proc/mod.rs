@@ -5,6 +5,7 @@
 //! file names): the parsers never trust it.
 
 pub mod maps;
+pub mod process;
 pub mod mountinfo;
 pub mod stat;
 

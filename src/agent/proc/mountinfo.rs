@@ -58,7 +58,7 @@ pub fn parse(text: &str) -> Vec<Mount> {
 
 pub fn read(pid: i32) -> std::io::Result<Vec<Mount>> {
     Ok(parse(&std::fs::read_to_string(
-        super::super::procfs::pid_dir(pid).join("mountinfo"),
+        super::process::pid_dir(pid).join("mountinfo"),
     )?))
 }
 

@@ -76,7 +76,7 @@ pub fn parse(text: &str) -> Result<Stat, &'static str> {
 
 /// `/proc/<pid>/stat`, or `None` when the process is gone or the line is unreadable.
 pub fn read(pid: i32) -> Option<Stat> {
-    let s = std::fs::read_to_string(super::super::procfs::pid_dir(pid).join("stat")).ok()?;
+    let s = std::fs::read_to_string(super::process::pid_dir(pid).join("stat")).ok()?;
     parse(&s).ok()
 }
 

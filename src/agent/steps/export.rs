@@ -3,9 +3,9 @@
 //! kubelet's bind-mounted files) are left out unless volumes are asked for; pseudo filesystems
 //! are always left out.
 
-use super::proc::mountinfo::{self, Mount};
-use super::safefs;
-use super::walk::{WalkConfig, WalkStats, Walker};
+use crate::agent::proc::mountinfo::{self, Mount};
+use crate::agent::safefs;
+use crate::agent::steps::walk::{WalkConfig, WalkStats, Walker};
 use serde::Serialize;
 use crate::evidence::HashingWriter;
 use std::io::{self, Write};

@@ -108,7 +108,7 @@ pub fn parse_unix(text: &str) -> Vec<Socket> {
 
 /// Every socket of the network namespace `pid` is in.
 pub fn of_netns(pid: i32) -> Vec<Socket> {
-    let dir = super::procfs::pid_dir(pid).join("net");
+    let dir = crate::agent::proc::process::pid_dir(pid).join("net");
     let mut out = vec![];
     for proto in ["tcp", "tcp6", "udp", "udp6"] {
         if let Ok(t) = std::fs::read_to_string(dir.join(proto)) {

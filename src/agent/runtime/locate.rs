@@ -3,9 +3,10 @@
 //! (OCI bundle config.json and state, runc state.json, CRI-O bundle) read through the shim's
 //! view of the host filesystem — no runtime path is guessed from the collector's own mounts.
 
-use super::{proc, procfs};
-use super::safefs;
-use super::kube_identity::{ContainerRef, KubeIdentity, Runtime};
+use crate::agent::proc;
+use crate::agent::proc::process as procfs;
+use crate::agent::safefs;
+use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime};
 use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -191,7 +192,7 @@ fn bundle_dir(shim: i32, id: &str, argv: &[String]) -> Option<String> {
     if let Some(b) = arg_value(argv, &["--bundle", "-b"]) {
         return Some(b.trim_end_matches('/').to_string());
     }
-    if let Ok(mounts) = super::proc::mountinfo::read(shim) {
+    if let Ok(mounts) = crate::agent::proc::mountinfo::read(shim) {
         let suffix = format!("/{id}/rootfs");
         if let Some(m) = mounts.iter().find(|m| m.mount_point.ends_with(&suffix)) {
             return Some(m.mount_point.trim_end_matches("/rootfs").to_string());

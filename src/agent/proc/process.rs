@@ -1,5 +1,5 @@
 //! Reading /proc: process lists, status fields, cgroups, namespaces, start times (`stat`,
-//! mountinfo and maps are parsed in [`super::proc`]).
+//! mountinfo and maps are parsed in [`crate::agent::proc`]).
 //! Everything here is data a hostile process can shape (its name, its cmdline): parse defensively.
 
 use std::collections::BTreeMap;
@@ -97,7 +97,7 @@ pub fn boot_time() -> Option<u64> {
 /// A process start time as an RFC 3339 timestamp.
 pub fn start_time(start_ticks: u64) -> Option<jiff::Timestamp> {
     let boot = boot_time()?;
-    let ticks = super::proc::clk_tck();
+    let ticks = crate::agent::proc::clk_tck();
     let ms = boot as i64 * 1000 + (start_ticks as i64 * 1000) / ticks as i64;
     jiff::Timestamp::from_millisecond(ms).ok()
 }
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn own_process_reads() {
         let me = std::process::id() as i32;
-        let st = super::super::proc::stat::read(me).unwrap();
+        let st = crate::agent::proc::stat::read(me).unwrap();
         assert!(st.ppid > 0);
         assert!(start_time(st.start_ticks).unwrap() <= jiff::Timestamp::now());
         assert!(namespaces(me).contains_key("pid"));

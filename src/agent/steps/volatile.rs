@@ -2,9 +2,8 @@
 //! executable and its SHA-256 even when deleted from disk, fds, memory maps) and the sockets of
 //! its network namespaces matched to the fds that hold them.
 
-use super::proc::maps;
-use super::procfs;
-use super::sockets::{self, Socket};
+use crate::agent::proc::maps;
+use crate::agent::steps::sockets::{self, Socket};
 use serde::Serialize;
 use crate::evidence::hash::Sha256;
 use std::collections::{BTreeMap, HashMap};
@@ -125,11 +124,11 @@ fn merge_perms(p: &mut String, more: &str) {
 
 /// uid → name from the container's /etc/passwd (read through its root, no symlink followed).
 pub fn passwd_names(root_pid: i32) -> HashMap<u32, String> {
-    let Ok(root) = super::safefs::open_dir_path(std::path::Path::new(&format!("/proc/{root_pid}/root"))) else {
+    let Ok(root) = crate::agent::safefs::open_dir_path(std::path::Path::new(&format!("/proc/{root_pid}/root"))) else {
         return HashMap::new();
     };
     use std::os::fd::AsRawFd;
-    let Ok(f) = super::safefs::open_file_beneath(root.as_raw_fd(), "etc/passwd") else { return HashMap::new() };
+    let Ok(f) = crate::agent::safefs::open_file_beneath(root.as_raw_fd(), "etc/passwd") else { return HashMap::new() };
     let mut s = String::new();
     if f.take(1 << 20).read_to_string(&mut s).is_err() {
         return HashMap::new();
@@ -143,11 +142,11 @@ pub fn passwd_names(root_pid: i32) -> HashMap<u32, String> {
 }
 
 pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
-    let dir = procfs::pid_dir(pid);
-    let st = super::proc::stat::read(pid)?;
-    let status = procfs::status(pid);
+    let dir = crate::agent::proc::process::pid_dir(pid);
+    let st = crate::agent::proc::stat::read(pid)?;
+    let status = crate::agent::proc::process::status(pid);
     let mut errors = vec![];
-    let exe = procfs::readlink(dir.join("exe"));
+    let exe = crate::agent::proc::process::readlink(dir.join("exe"));
     let exe_deleted = exe.as_deref().is_some_and(|e| e.ends_with(" (deleted)"));
     let (exe_sha256, exe_size) = match sha256_of(&dir.join("exe")) {
         Ok((h, n)) => (Some(h), Some(n)),
@@ -161,7 +160,7 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
     if let Ok(rd) = std::fs::read_dir(dir.join("fd")) {
         for e in rd.flatten() {
             let Some(fd) = e.file_name().to_str().and_then(|s| s.parse().ok()) else { continue };
-            let target = procfs::readlink(e.path()).unwrap_or_default();
+            let target = crate::agent::proc::process::readlink(e.path()).unwrap_or_default();
             if let Some(i) = target.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')).and_then(|t| t.parse().ok()) {
                 socket_inodes.push(i);
             }
@@ -175,8 +174,8 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
         errors.push(format!("maps: {e}"));
         MapsSummary::default()
     });
-    let ns = procfs::namespaces(pid);
-    let uid = procfs::ids(status.get("Uid"));
+    let ns = crate::agent::proc::process::namespaces(pid);
+    let uid = crate::agent::proc::process::ids(status.get("Uid"));
     Some(Process {
         pid,
         ppid: st.ppid,
@@ -185,18 +184,18 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
         threads: st.threads,
         user: uid.get(1).and_then(|u| users.get(u)).cloned(),
         uid,
-        gid: procfs::ids(status.get("Gid")),
-        cmdline: procfs::nul_list(pid, "cmdline").unwrap_or_default(),
-        environ: procfs::nul_list(pid, "environ").unwrap_or_default(),
-        cwd: procfs::readlink(dir.join("cwd")),
-        root: procfs::readlink(dir.join("root")),
+        gid: crate::agent::proc::process::ids(status.get("Gid")),
+        cmdline: crate::agent::proc::process::nul_list(pid, "cmdline").unwrap_or_default(),
+        environ: crate::agent::proc::process::nul_list(pid, "environ").unwrap_or_default(),
+        cwd: crate::agent::proc::process::readlink(dir.join("cwd")),
+        root: crate::agent::proc::process::readlink(dir.join("root")),
         exe,
         exe_deleted,
         exe_sha256,
         exe_size,
-        start_time: procfs::start_time(st.start_ticks),
+        start_time: crate::agent::proc::process::start_time(st.start_ticks),
         vsize: st.vsize,
-        rss_kb: st.rss_pages.max(0) as u64 * (super::proc::page_size() / 1024),
+        rss_kb: st.rss_pages.max(0) as u64 * (crate::agent::proc::page_size() / 1024),
         fds,
         maps,
         socket_inodes,
@@ -240,7 +239,7 @@ pub fn capture(container: &str, pids: &[i32], init: Option<i32>) -> Volatile {
             socks.push(s);
         }
     }
-    let own_ns = by_ns.len() == 1 && by_ns.keys().next() != procfs::namespaces(1).get("net");
+    let own_ns = by_ns.len() == 1 && by_ns.keys().next() != crate::agent::proc::process::namespaces(1).get("net");
     if !own_ns {
         socks.retain(|s| !s.pids.is_empty());
     }

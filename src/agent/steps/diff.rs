@@ -3,9 +3,9 @@
 //! upper layer writes diff.tar.zst (the changed content, as an OCI layer: deletions as `.wh.`
 //! files) and collects the rows of diff.json.
 
-use super::proc::mountinfo::{self, Overlay};
-use super::safefs;
-use super::walk::{self, Entry, WalkConfig, WalkStats, Walker};
+use crate::agent::proc::mountinfo::{self, Overlay};
+use crate::agent::safefs;
+use crate::agent::steps::walk::{self, Entry, WalkConfig, WalkStats, Walker};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::ffi::OsStr;

@@ -3,8 +3,8 @@
 //! (`agent export-dir`). Mount points are not crossed unless allowed; symlinks are stored as
 //! links; hardlinks as links to the first path; xattrs as PAX records.
 
-use super::safefs;
-use super::tarwriter::{Meta, TarWriter};
+use crate::agent::safefs;
+use crate::agent::steps::tarwriter::{Meta, TarWriter};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
