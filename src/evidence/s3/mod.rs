@@ -4,6 +4,7 @@
 pub mod client;
 pub mod error;
 pub(crate) mod object;
+pub mod options;
 pub mod read;
 pub mod sink;
 pub mod upload;
@@ -11,4 +12,4 @@ pub mod upload;
 pub use client::{connect, ConnectOptions, S3};
 pub use error::S3Error;
 pub use sink::S3Sink;
-pub use upload::{LockMode, Sse, UploadOptions};
+pub use options::{LockMode, Sse, UploadOptions};

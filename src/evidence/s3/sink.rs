@@ -13,7 +13,7 @@
 
 use super::client::S3;
 use super::object::{ObjectKey, Part};
-use super::upload::{MIB, UploadOptions};
+use super::options::{MIB, UploadOptions};
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::destination::S3Url;
 use crate::evidence::hash::Sha256;
