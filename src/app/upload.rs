@@ -22,11 +22,12 @@ pub struct UploadArgs {
 }
 
 pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
-    let Destination::S3(url) = Destination::parse(&a.destination).map_err(super::usage)? else {
+    let dest = Destination::parse(&a.destination).map_err(super::usage)?;
+    if let Destination::Local(_) = dest {
         return Err(Error::Usage(format!("upload needs an s3://bucket/prefix destination, not '{}'", a.destination)));
-    };
+    }
     let obs = Bars::shared(!g.quiet);
-    let report = upload_bundle(&a.bundle, &url, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;
+    let report = upload_bundle(&a.bundle, &dest, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;
     Ok(if report.complete { Exit::Ok } else { Exit::Partial })
 }

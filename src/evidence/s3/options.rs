@@ -37,11 +37,16 @@ pub struct UploadOptions {
 
 impl Default for UploadOptions {
     fn default() -> Self {
-        UploadOptions { sse: None, sse_kms_key_id: None, lock: None, part_size: 16 * MIB, concurrency: 4 }
+        UploadOptions {
+            sse: None,
+            sse_kms_key_id: None,
+            lock: None,
+            part_size: 16 * MIB,
+            concurrency: 4,
+        }
     }
 }
 
 pub(crate) fn b64(d: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(d)
 }
-

@@ -12,26 +12,18 @@ use super::client::S3;
 use super::object::{ObjectKey, Part};
 use super::error::{classify, S3Error};
 use super::options::{MAX_PART_SIZE, META_SHA256, MIB, MIN_PART_SIZE, MAX_PARTS, UploadOptions};
-use crate::evidence::destination::S3Url;
+use super::url::S3Url;
 use crate::evidence::progress::Progress;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::types::{ChecksumMode, CompletedPart};
 use base64::Engine;
 use crate::evidence::hash::Sha256;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-/// A local file to send, with the SHA-256 and size the manifest promises.
-#[derive(Debug, Clone)]
-pub struct LocalObject {
-    pub rel: String,
-    pub path: PathBuf,
-    pub size: u64,
-    pub sha256: String,
-    pub media_type: String,
-}
+pub use crate::evidence::store::LocalObject;
 
 fn open_nofollow(p: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(p)
