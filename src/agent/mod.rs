@@ -27,6 +27,7 @@ pub mod walk;
 
 pub use error::AgentError;
 
+use crate::evidence::Store;
 use crate::protocol::{CaptureRequest, Event, S3Destination};
 use capture::{CaptureOptions, CaptureOutcome};
 use std::io::Write;
@@ -73,7 +74,7 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
     let opts = capture_options(&req)?;
     let rt = tokio::runtime::Handle::current();
     let remote = match &req.upload {
-        Some(dest) => Some((upload::open(dest).await?, dest.clone())),
+        Some(dest) => Some(upload::open(dest).await?),
         None => None,
     };
     tokio::task::spawn_blocking(move || capture_blocking(&opts, remote, out, &*report, rt))
@@ -81,14 +82,12 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
         .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
 }
 
-type Remote = ((crate::evidence::s3::S3, crate::evidence::S3Url), S3Destination);
-
-fn capture_blocking(opts: &CaptureOptions, remote: Option<Remote>, out: Output, report: sinks::Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+fn capture_blocking(opts: &CaptureOptions, remote: Option<Box<dyn Store>>, out: Output, report: sinks::Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
     match (remote, out) {
-        (Some(((s3, url), dest)), Output::Stream(w)) => {
+        (Some(store), Output::Stream(w)) => {
             let mut records = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(64 << 10, w))?;
-            let mut sink = crate::evidence::s3::S3Sink::new(s3, url, dest.upload.clone(), rt.clone(), &mut records);
-            let o = capture::run(opts, &mut sink, report, rt)?;
+            let mut sink = store.sink(rt.clone(), &mut records);
+            let o = capture::run(opts, &mut *sink, report, rt)?;
             drop(sink);
             records.finish()?;
             Ok(o)
@@ -112,11 +111,11 @@ fn capture_blocking(opts: &CaptureOptions, remote: Option<Remote>, out: Output, 
 
 /// Upload an evidence stream read from `input` to S3 (`kforensic agent run` with a put request).
 pub async fn put(dest: S3Destination, input: Box<dyn std::io::BufRead + Send>, out: Box<dyn Write + Send>) -> Result<bool, AgentError> {
-    let (s3, url) = upload::open(&dest).await?;
+    let store = upload::open(&dest).await?;
     let rt = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let (mut input, mut out) = (input, out);
-        upload::put(&dest, s3, url, &mut *input, &mut *out, rt)
+        upload::put(&*store, &mut *input, &mut *out, rt)
     })
     .await
     .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
