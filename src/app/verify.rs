@@ -12,7 +12,7 @@ use clap::Args;
 pub struct VerifyArgs {
     /// A bundle directory, a .tar made with --archive, or s3://bucket/prefix/<case-id>.
     #[arg(value_name = "BUNDLE")]
-    pub bundle: String,
+    pub bundle: Destination,
     /// Do not append a `verify` event to a local bundle's custody.log.
     #[arg(long)]
     pub no_record: bool,
@@ -22,7 +22,7 @@ pub struct VerifyArgs {
 
 pub async fn run(g: &GlobalArgs, a: VerifyArgs) -> Result<Exit, Error> {
     let obs = Bars::shared(!g.quiet);
-    let report = match Destination::parse(&a.bundle).map_err(super::usage)? {
+    let report = match a.bundle {
         Destination::Local(p) => {
             let opts = VerifyOptions { record: !a.no_record, observer: obs };
             tokio::task::spawn_blocking(move || verify_path(&p, opts)).await.map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?

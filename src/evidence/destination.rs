@@ -52,6 +52,15 @@ impl Destination {
     }
 }
 
+/// How the command line takes a destination (clap's `value_parser`): a bad one is a usage error
+/// naming the reason.
+impl std::str::FromStr for Destination {
+    type Err = EvidenceError;
+    fn from_str(s: &str) -> Result<Destination, EvidenceError> {
+        Destination::parse(s)
+    }
+}
+
 impl std::fmt::Display for Destination {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
