@@ -1,10 +1,8 @@
-use clap::Parser;
-use kforensic::app::Cli;
 use kforensic::Exit;
 use kforensic::app::output::terminal_safe;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = kforensic::app::parse_command_line();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let verbose = cli.global.verbose;
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

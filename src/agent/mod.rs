@@ -18,6 +18,7 @@ pub mod steps;
 
 pub use error::AgentError;
 
+use crate::evidence::Store;
 use crate::protocol::{CaptureRequest, Event, S3Destination};
 use capture::{CaptureOptions, CaptureOutcome};
 use std::io::Write;
@@ -64,7 +65,7 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
     let opts = capture_options(&req)?;
     let rt = tokio::runtime::Handle::current();
     let remote = match &req.upload {
-        Some(dest) => Some((put::open(dest).await?, dest.clone())),
+        Some(dest) => Some(put::open(dest).await?),
         None => None,
     };
     tokio::task::spawn_blocking(move || capture_blocking(&opts, remote, out, &*report, rt))
@@ -72,14 +73,12 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
         .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
 }
 
-type Remote = ((crate::evidence::s3::S3, crate::evidence::S3Url), S3Destination);
-
-fn capture_blocking(opts: &CaptureOptions, remote: Option<Remote>, out: Output, report: sinks::Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+fn capture_blocking(opts: &CaptureOptions, remote: Option<Box<dyn Store>>, out: Output, report: sinks::Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
     match (remote, out) {
-        (Some(((s3, url), dest)), Output::Stream(w)) => {
+        (Some(store), Output::Stream(w)) => {
             let mut records = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(64 << 10, w))?;
-            let mut sink = crate::evidence::s3::S3Sink::new(s3, url, dest.upload.clone(), rt.clone(), &mut records);
-            let o = capture::run(opts, &mut sink, report, rt)?;
+            let mut sink = store.sink(rt.clone(), &mut records);
+            let o = capture::run(opts, &mut *sink, report, rt)?;
             drop(sink);
             records.finish()?;
             Ok(o)
@@ -103,11 +102,11 @@ fn capture_blocking(opts: &CaptureOptions, remote: Option<Remote>, out: Output, 
 
 /// Upload an evidence stream read from `input` to S3 (`kforensic agent run` with a put request).
 pub async fn put(dest: S3Destination, input: Box<dyn std::io::BufRead + Send>, out: Box<dyn Write + Send>) -> Result<bool, AgentError> {
-    let (s3, url) = put::open(&dest).await?;
+    let store = put::open(&dest).await?;
     let rt = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let (mut input, mut out) = (input, out);
-        put::put(&dest, s3, url, &mut *input, &mut *out, rt)
+        put::put(&*store, &mut *input, &mut *out, rt)
     })
     .await
     .map_err(|e| AgentError::Io(std::io::Error::other(e)))?

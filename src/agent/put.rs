@@ -1,5 +1,5 @@
 //! Uploading from the node (`checkpoint --upload-from node`): the agent writes evidence straight
-//! to S3 with the node's credentials (instance role, web identity, or the keys of a Secret given
+//! into the destination's store (S3), through `evidence::store::Store`, with the node's credentials (instance role, web identity, or the keys of a Secret given
 //! to the collector pod), so bulk data never crosses the API server or the responder's laptop.
 //!
 //! - a capture with an [`S3Destination`]: artifacts go to S3 as they are produced; the evidence
@@ -9,29 +9,28 @@
 //!   every artifact it lists is in the bucket with its size.
 
 use crate::evidence::manifest::{MANIFEST, MAX_META_BYTES, Manifest};
-use crate::evidence::s3::{S3, S3Sink, connect};
 use crate::evidence::stream::{self, StreamSink};
-use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, Destination, EvidenceError, S3Url};
+use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, Destination, EvidenceError, Store};
 use crate::protocol::S3Destination;
 use std::io::{self, BufRead, Write};
 use tokio::runtime::Handle;
 
-/// Parse the bundle prefix and reach the bucket with this node's credentials (fails fast, one line).
-pub async fn open(dest: &S3Destination) -> Result<(S3, S3Url), EvidenceError> {
-    let Destination::S3(url) = Destination::parse(&dest.url)? else {
+/// Parse the bundle's place and reach its store with this node's credentials (fails fast, one
+/// line). A local directory is refused: the node has no place to keep a bundle.
+pub async fn open(dest: &S3Destination) -> Result<Box<dyn Store>, EvidenceError> {
+    let parsed = Destination::parse(&dest.url)?;
+    if let Destination::Local(_) = parsed {
         return Err(EvidenceError::BadUrl { url: dest.url.clone(), why: "expected s3://bucket/prefix".into() });
-    };
-    let s3 = connect(&dest.connect).await?;
-    s3.check_bucket(&url).await?;
-    Ok((s3, url))
+    }
+    parsed.open(&dest.connect, &dest.upload).await
 }
 
-/// An evidence stream from `input` → S3, the records → `out`. Ok(true) when everything was stored.
-pub fn put(dest: &S3Destination, s3: S3, url: S3Url, input: &mut dyn BufRead, out: &mut (dyn Write + Send), rt: Handle) -> Result<bool, EvidenceError> {
+/// An evidence stream from `input` → the store, the records → `out`. Ok(true) when everything was stored.
+pub fn put(store: &dyn Store, input: &mut dyn BufRead, out: &mut (dyn Write + Send), rt: Handle) -> Result<bool, EvidenceError> {
     let mut reply = StreamSink::new(io::BufWriter::new(out))?;
     let report = {
-        let mut sink = S3Sink::new(s3.clone(), url.clone(), dest.upload.clone(), rt.clone(), &mut reply);
-        let mut gate = ManifestGate { inner: &mut sink, s3, url, rt };
+        let mut sink = store.sink(rt.clone(), &mut reply);
+        let mut gate = ManifestGate { inner: &mut *sink, store, rt };
         stream::receive_to_summary(input, &mut gate)
     };
     let report = match report {
@@ -46,18 +45,17 @@ pub fn put(dest: &S3Destination, s3: S3, url: S3Url, input: &mut dyn BufRead, ou
     Ok(report.complete())
 }
 
-/// Lets `manifest.json` through only when the bucket holds every artifact it lists, with the
+/// Lets `manifest.json` through only when the store holds every artifact it lists, with the
 /// listed size: a manifest never vouches for an object that is not there.
 struct ManifestGate<'a, 'b> {
-    inner: &'a mut S3Sink<'b>,
-    s3: S3,
-    url: S3Url,
+    inner: &'a mut (dyn ArtifactSink + 'b),
+    store: &'a dyn Store,
     rt: Handle,
 }
 
 impl ManifestGate<'_, '_> {
     fn check(&self, manifest: &Manifest) -> Result<(), String> {
-        let listed = self.rt.block_on(self.s3.list(&self.url)).map_err(|e| e.to_string())?;
+        let listed = self.rt.block_on(self.store.list()).map_err(|e| e.to_string())?;
         let sizes: std::collections::HashMap<&str, u64> = listed.iter().map(|l| (l.rel.as_str(), l.size)).collect();
         let bad: Vec<String> = manifest
             .artifacts
@@ -67,7 +65,7 @@ impl ManifestGate<'_, '_> {
             .collect();
         match bad.first() {
             None => Ok(()),
-            Some(first) => Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), self.url)),
+            Some(first) => Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), self.store.location())),
         }
     }
 }

@@ -308,8 +308,8 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
             Ok(Exit::Ok)
         }
         Request::Put(p) if p.check => {
-            let (s3, url) = crate::agent::put::open(&p.dest).await.map_err(AgentError::Sink)?;
-            reply(&serde_json::json!({"ok": true, "destination": url.to_string(), "endpoint": s3.endpoint}))?;
+            let store = crate::agent::put::open(&p.dest).await.map_err(AgentError::Sink)?;
+            reply(&serde_json::json!({"ok": true, "destination": store.location(), "endpoint": store.endpoint()}))?;
             Ok(Exit::Ok)
         }
         Request::Put(p) => {

@@ -25,7 +25,7 @@ pub struct CheckpointPodArgs {
     pub containers: Vec<String>,
     /// Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix.
     #[arg(long, default_value = "./evidence", value_name = "DIR|s3://BUCKET/PREFIX")]
-    pub dest: String,
+    pub dest: Destination,
     /// Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores
     /// read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_name = "MODE")]
@@ -86,9 +86,8 @@ pub struct CheckpointPodArgs {
 impl CheckpointPodArgs {
     /// Flag combinations that cannot work, as one line for the user.
     pub fn check(&self) -> Result<(), String> {
-        let s3 = self.dest.starts_with("s3:") || self.dest.starts_with("S3:");
         if self.upload_from == UploadFromArg::Node {
-            if !s3 {
+            if let Destination::Local(_) = self.dest {
                 return Err(format!("--upload-from node needs --dest s3://bucket/prefix (got '{}'): the node uploads to S3, not to a local directory", self.dest));
             }
             if self.archive {
@@ -152,11 +151,10 @@ impl CheckpointPodArgs {
     /// The plain options the checkpoint library takes.
     pub fn options(&self, g: &GlobalArgs) -> Result<Options, Error> {
         self.check().map_err(Error::Usage)?;
-        let dest = Destination::parse(&self.dest)?;
         Ok(Options {
             pod: self.name.clone(),
             containers: self.containers.clone(),
-            dest,
+            dest: self.dest.clone(),
             memory: self.memory.map(MemoryMode::from),
             memory_options: MemoryRequest { file_mappings: self.memory_file_mappings, max_bytes: self.memory_max_bytes, freeze: !self.no_freeze },
             isolate: self.isolate,
@@ -286,7 +284,7 @@ mod tests {
     #[test]
     fn every_s3_option_reaches_the_agent_unchanged() {
         let cli = crate::app::Cli::try_parse_from([
-            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://b/p", "--upload-from", "node", "--region", "eu-west-3",
+            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://bkt/p", "--upload-from", "node", "--region", "eu-west-3",
             "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
             "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
         ])

@@ -32,7 +32,7 @@ pub struct CollectArgs {
     pub since: std::time::Duration,
     /// Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix.
     #[arg(long, default_value = "evidence", value_name = "DIR")]
-    pub dest: String,
+    pub dest: Destination,
     #[command(flatten)]
     pub s3: crate::app::s3_args::S3UploadArgs,
     /// Which sources (comma-separated; `rbac` = the four RBAC sources; default: all).
@@ -107,7 +107,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     let ctx = crate::cluster::client::connect(&conn).await?;
     let plan = plan(g, &a, &ctx.namespace)?;
     let case_id = g.case_id();
-    let dest = Destination::parse(&a.dest)?;
+    let dest = a.dest.clone();
     let meta = BundleMeta {
         cluster: ClusterInfo {
             server: Some(ctx.server.clone()),

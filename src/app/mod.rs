@@ -141,6 +141,21 @@ pub enum Command {
 
 
 
+/// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
+/// BUNDLE) is an [`evidence::Destination`](crate::evidence::Destination) read by its `FromStr`: a
+/// bad one is one line, the reason, and the usage exit code, like every other usage error of
+/// ours. Other errors (and --help, --version) are clap's own.
+pub fn parse_command_line() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
+        if let Some(bad) = bad {
+            eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
+            std::process::exit(Exit::Usage.code());
+        }
+        e.exit()
+    })
+}
+
 /// Dispatch: a parsed command line to the verb that carries it out.
 pub async fn run(cli: Cli) -> Result<Exit, Error> {
     let g = &cli.global;

@@ -16,17 +16,17 @@ pub struct UploadArgs {
     pub bundle: PathBuf,
     /// Destination, s3://bucket/prefix; the bundle lands under <prefix>/<case-id>/.
     #[arg(value_name = "S3_URL")]
-    pub destination: String,
+    pub destination: Destination,
     #[command(flatten)]
     pub s3: S3UploadArgs,
 }
 
 pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
-    let Destination::S3(url) = Destination::parse(&a.destination).map_err(super::usage)? else {
+    if let Destination::Local(_) = a.destination {
         return Err(Error::Usage(format!("upload needs an s3://bucket/prefix destination, not '{}'", a.destination)));
-    };
+    }
     let obs = Bars::shared(!g.quiet);
-    let report = upload_bundle(&a.bundle, &url, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;
+    let report = upload_bundle(&a.bundle, &a.destination, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;
     Ok(if report.complete { Exit::Ok } else { Exit::Partial })
 }

@@ -4,7 +4,7 @@ use super::GlobalArgs;
 use super::output::TableView;
 use super::s3_args::S3ConnectArgs;
 use super::progress::Bars;
-use crate::evidence::{Destination, VerifyOptions, VerifyReport, verify_path};
+use crate::evidence::{Destination, VerifyOptions, VerifyReport, verify_path, verify_store};
 use crate::{Error, Exit};
 use clap::Args;
 
@@ -12,7 +12,7 @@ use clap::Args;
 pub struct VerifyArgs {
     /// A bundle directory, a .tar made with --archive, or s3://bucket/prefix/<case-id>.
     #[arg(value_name = "BUNDLE")]
-    pub bundle: String,
+    pub bundle: Destination,
     /// Do not append a `verify` event to a local bundle's custody.log.
     #[arg(long)]
     pub no_record: bool,
@@ -22,12 +22,15 @@ pub struct VerifyArgs {
 
 pub async fn run(g: &GlobalArgs, a: VerifyArgs) -> Result<Exit, Error> {
     let obs = Bars::shared(!g.quiet);
-    let report = match Destination::parse(&a.bundle).map_err(super::usage)? {
-        Destination::S3(url) => crate::evidence::s3::read::verify_s3(&url, &a.s3.options(), &obs).await,
+    let report = match a.bundle {
         Destination::Local(p) => {
             let opts = VerifyOptions { record: !a.no_record, observer: obs };
             tokio::task::spawn_blocking(move || verify_path(&p, opts)).await.map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?
         }
+        stored => match stored.open(&a.s3.options(), &Default::default()).await {
+            Ok(store) => verify_store(&*store, &obs).await,
+            Err(e) => Err(e),
+        },
     }
     .map_err(super::usage)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;

@@ -1,6 +1,9 @@
 //! Where a bundle goes: a local directory (default `./evidence`) or `s3://bucket/prefix`.
 
 use super::EvidenceError;
+use super::s3::{ConnectOptions, S3Store, UploadOptions};
+pub use super::s3::S3Url;
+use super::store::{Store, local::LocalStore};
 use std::path::{Path, PathBuf};
 
 /// The default local destination: bundles land in `./evidence/<case-id>/`.
@@ -10,13 +13,6 @@ pub const DEFAULT_DIR: &str = "evidence";
 pub enum Destination {
     Local(PathBuf),
     S3(S3Url),
-}
-
-/// `s3://bucket[/prefix]`; `prefix` has no leading or trailing '/'.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Url {
-    pub bucket: String,
-    pub prefix: String,
 }
 
 impl Destination {
@@ -37,6 +33,15 @@ impl Destination {
         Ok(Destination::Local(PathBuf::from(s)))
     }
 
+    /// The store this destination names, reached and checked (for S3: credentials, region and
+    /// bucket, one line on failure). `conn` and `opts` are how S3 is reached and written.
+    pub async fn open(&self, conn: &ConnectOptions, opts: &UploadOptions) -> Result<Box<dyn Store>, EvidenceError> {
+        Ok(match self {
+            Destination::Local(dir) => Box::new(LocalStore::open(dir)?),
+            Destination::S3(url) => Box::new(S3Store::open(url, conn, opts).await?),
+        })
+    }
+
     /// The local directory a bundle is written to before it goes to this destination
     /// (for S3: `./evidence`, uploaded from there once finalized).
     pub fn staging_dir(&self) -> &Path {
@@ -44,6 +49,15 @@ impl Destination {
             Destination::Local(p) => p,
             Destination::S3(_) => Path::new(DEFAULT_DIR),
         }
+    }
+}
+
+/// How the command line takes a destination (clap's `value_parser`): a bad one is a usage error
+/// naming the reason.
+impl std::str::FromStr for Destination {
+    type Err = EvidenceError;
+    fn from_str(s: &str) -> Result<Destination, EvidenceError> {
+        Destination::parse(s)
     }
 }
 
@@ -64,63 +78,6 @@ impl Default for Destination {
 
 fn bad(url: &str, why: &str) -> EvidenceError {
     EvidenceError::BadUrl { url: url.into(), why: why.into() }
-}
-
-impl S3Url {
-    pub fn parse(s: &str) -> Result<S3Url, EvidenceError> {
-        let rest = s.strip_prefix("s3://").ok_or_else(|| bad(s, "an S3 destination is written s3://bucket/prefix"))?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        check_bucket(bucket).map_err(|why| bad(s, &why))?;
-        let prefix = prefix.trim_end_matches('/');
-        if !prefix.is_empty() {
-            if prefix.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-                return Err(bad(s, "the prefix has an empty, '.' or '..' part"));
-            }
-            if prefix.chars().any(|c| c.is_control()) {
-                return Err(bad(s, "the prefix has control characters"));
-            }
-        }
-        Ok(S3Url { bucket: bucket.into(), prefix: prefix.into() })
-    }
-
-    /// The object key of `rel` under this prefix.
-    pub fn key(&self, rel: &str) -> String {
-        if self.prefix.is_empty() { rel.to_string() } else { format!("{}/{rel}", self.prefix) }
-    }
-
-    /// This URL with `child` appended to the prefix.
-    pub fn join(&self, child: &str) -> S3Url {
-        S3Url { bucket: self.bucket.clone(), prefix: self.key(child) }
-    }
-
-    /// Where bundle `case_id` goes under this destination: `<prefix>/<case-id>`, unless the
-    /// prefix already ends with the case id.
-    pub fn for_case(&self, case_id: &str) -> S3Url {
-        if self.prefix.rsplit('/').next() == Some(case_id) { self.clone() } else { self.join(case_id) }
-    }
-}
-
-impl std::fmt::Display for S3Url {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.prefix.is_empty() {
-            write!(f, "s3://{}", self.bucket)
-        } else {
-            write!(f, "s3://{}/{}", self.bucket, self.prefix)
-        }
-    }
-}
-
-/// S3 bucket naming rules (3-63 of a-z 0-9 . -, starting and ending with a letter or digit).
-fn check_bucket(b: &str) -> Result<(), String> {
-    if b.is_empty() {
-        return Err("no bucket name".into());
-    }
-    let ok = (3..=63).contains(&b.len())
-        && b.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
-        && b.as_bytes()[0].is_ascii_alphanumeric()
-        && b.as_bytes()[b.len() - 1].is_ascii_alphanumeric()
-        && !b.contains("..");
-    if ok { Ok(()) } else { Err(format!("'{b}' is not a valid bucket name (3-63 characters of a-z, 0-9, '.', '-')")) }
 }
 
 #[cfg(test)]

@@ -75,6 +75,25 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// SHA-256 of one stream, 1 MiB at a time.
+pub fn hash_reader(r: &mut dyn std::io::Read, progress: &super::progress::Progress) -> std::io::Result<(u64, String)> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(&buf[..k]);
+        n += k as u64;
+        progress.inc(k as u64);
+    }
+    Ok((n, h.finalize_hex()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::HashingWriter;

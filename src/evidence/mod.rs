@@ -3,7 +3,8 @@
 //! A producer creates a [`DirBundle`] in [`Destination::staging_dir`], declares what it expects
 //! ([`DirBundle::plan`]), streams each artifact through [`ArtifactSink::put`], records what could
 //! not be captured ([`ArtifactSink::error`]), and hands the bundle to [`finish`], which writes the
-//! manifest (last), makes the `.tar` when asked and uploads to S3 when the destination is a bucket.
+//! manifest (last), makes the `.tar` when asked and uploads it to a [`Store`] (S3) when the
+//! destination is one.
 
 pub mod archive;
 pub mod artifact;
@@ -16,6 +17,7 @@ pub mod identity;
 pub mod manifest;
 pub mod progress;
 pub mod s3;
+pub mod store;
 pub mod stream;
 pub mod upload;
 pub mod verify;
@@ -27,8 +29,9 @@ pub use destination::{Destination, S3Url};
 pub use hash::HashingWriter;
 pub use error::EvidenceError;
 pub use manifest::{ClusterInfo, Manifest, Operator, Tool};
-pub use upload::{upload_bundle, UploadReport};
-pub use verify::{verify_path, VerifyOptions, VerifyReport};
+pub use upload::{upload_bundle, upload_to, UploadReport};
+pub use store::Store;
+pub use verify::{verify_path, verify_store, VerifyOptions, VerifyReport};
 
 use std::path::PathBuf;
 
@@ -58,7 +61,8 @@ pub struct Finished {
     pub upload: Option<UploadReport>,
 }
 
-/// Finalize `bundle` (manifest last), archive it when asked, and upload it when `dest` is S3.
+/// Finalize `bundle` (manifest last), archive it when asked, and upload it when `dest` is a store
+/// (S3) rather than the local directory it was written in.
 /// The local bundle stays either way; an upload failure is returned after the bundle is safe on disk.
 pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions) -> Result<Finished, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
@@ -66,7 +70,8 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     let archive = if opts.archive { Some(archive_bundle(&dir)?) } else { None };
     let upload = match dest {
         Destination::Local(_) => None,
-        Destination::S3(url) => Some(upload_bundle(&dir, url, &opts.s3, &opts.upload, &opts.observer).await?),
+        // the bundle was written in place; any other destination is a store it goes to
+        remote => Some(upload_bundle(&dir, remote, &opts.s3, &opts.upload, &opts.observer).await?),
     };
     Ok(Finished { manifest, dir, archive, upload })
 }

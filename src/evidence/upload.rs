@@ -1,23 +1,23 @@
-//! `upload`: ship a finalized local bundle to S3. The bundle is verified first (a broken one is
-//! refused); objects already there with the same SHA-256 are skipped (resume); artifacts go first,
-//! then — once all of them are confirmed in the bucket — custody.log (with an `upload` event
+//! `upload`: ship a finalized local bundle to a store (S3). The bundle is verified first (a broken
+//! one is refused); objects already there with the same SHA-256 are skipped (resume); artifacts go
+//! first, then — once all of them are confirmed in the store — custody.log (with an `upload` event
 //! appended locally) and manifest.json last, so a partial upload never has a manifest.
 
-use super::custody::{line_sha256, CustodyLog};
-use super::destination::S3Url;
-use super::manifest::{CUSTODY, MANIFEST};
-use super::progress::Progress;
-use crate::observe::SharedObserver;
-use super::s3::upload::LocalObject;
-use super::s3::{connect, ConnectOptions, Sse, UploadOptions, S3};
-use super::verify::{verify_dir, VerifyOptions};
 use super::EvidenceError;
+use super::custody::{CustodyLog, line_sha256};
+use super::destination::Destination;
+use super::manifest::{CUSTODY, MANIFEST, Manifest};
+use super::progress::Progress;
+use super::s3::{ConnectOptions, UploadOptions};
+use super::store::{LocalObject, Store};
+use super::verify::{Problem, VerifyOptions, verify_dir};
+use crate::observe::SharedObserver;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectResult {
@@ -44,22 +44,312 @@ pub struct UploadReport {
     pub files: Vec<ObjectResult>,
 }
 
-
-struct Sender<'a> {
-    s3: &'a S3,
-    url: &'a S3Url,
-    opts: &'a UploadOptions,
-    slots: Arc<tokio::sync::Semaphore>,
-    existing: HashMap<String, u64>,
+/// A local bundle that verified (apart from being incomplete, or from artifacts the node stored
+/// itself): its manifest, and where the node stored what is not here.
+struct Checked {
+    manifest: Manifest,
+    stored: HashMap<String, String>,
 }
 
-impl Sender<'_> {
-    /// Is this object already there with the same size and SHA-256?
-    async fn present(&self, o: &LocalObject) -> Result<bool, EvidenceError> {
-        if self.existing.get(&o.rel) != Some(&o.size) {
-            return Ok(false);
+/// Upload the bundle in `dir` to `dest` (the bundle lands under `<dest>/<case-id>/`). The bundle
+/// is checked before the store is reached.
+pub async fn upload_bundle(
+    dir: &Path,
+    dest: &Destination,
+    conn: &ConnectOptions,
+    opts: &UploadOptions,
+    obs: &SharedObserver,
+) -> Result<UploadReport, EvidenceError> {
+    let started = Instant::now();
+    let checked = check_bundle(dir, obs).await?;
+    let root = dest.open(conn, opts).await?;
+    send(
+        dir,
+        &checked,
+        &*root.for_case(&checked.manifest.case_id),
+        obs,
+        started,
+    )
+    .await
+}
+
+/// Upload the bundle in `dir` to a store already opened (it lands under `<root>/<case-id>/`).
+pub async fn upload_to(
+    dir: &Path,
+    root: &dyn Store,
+    obs: &SharedObserver,
+) -> Result<UploadReport, EvidenceError> {
+    let started = Instant::now();
+    let checked = check_bundle(dir, obs).await?;
+    send(
+        dir,
+        &checked,
+        &*root.for_case(&checked.manifest.case_id),
+        obs,
+        started,
+    )
+    .await
+}
+
+/// Verify the local bundle; refuse one that is broken (being incomplete is not broken).
+async fn check_bundle(dir: &Path, obs: &SharedObserver) -> Result<Checked, EvidenceError> {
+    if dir.is_file() {
+        return Err(EvidenceError::NotABundle {
+            path: dir.display().to_string(),
+            why: "upload takes a bundle directory, not an archive (extract it first)".into(),
+        });
+    }
+    let owned = dir.to_path_buf();
+    let observer = obs.clone();
+    let check = tokio::task::spawn_blocking(move || {
+        verify_dir(
+            &owned,
+            VerifyOptions {
+                record: false,
+                observer,
+            },
+        )
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
+    // last step failed): not here, checked in the bucket instead
+    let stored = stored_by_node(dir);
+    let remote_only = |p: &Problem| {
+        p.kind == "missing" && p.path.as_ref().is_some_and(|x| stored.contains_key(x))
+    };
+    if !check
+        .problems
+        .iter()
+        .all(|p| p.kind == "incomplete" || remote_only(p))
+    {
+        let shown: Vec<&str> = check
+            .problems
+            .iter()
+            .filter(|p| !remote_only(p))
+            .take(3)
+            .map(|p| p.message.as_str())
+            .collect();
+        let more = if check.problems.len() > 3 {
+            format!("; and {} more", check.problems.len() - 3)
+        } else {
+            String::new()
+        };
+        return Err(EvidenceError::BrokenBundle {
+            bundle: dir.display().to_string(),
+            problems: format!("{}{more}", shown.join("; ")),
+        });
+    }
+    let Some(manifest) = check.manifest else {
+        return Err(EvidenceError::NotABundle {
+            path: dir.display().to_string(),
+            why: "no manifest".into(),
+        });
+    };
+    Ok(Checked { manifest, stored })
+}
+
+/// Artifacts, then (all confirmed) custody log and manifest, into `store` (the bundle's place).
+async fn send(
+    dir: &Path,
+    checked: &Checked,
+    store: &dyn Store,
+    obs: &SharedObserver,
+    started: Instant,
+) -> Result<UploadReport, EvidenceError> {
+    let existing = sizes(store.list().await?);
+    let (mut files, to_send) = sort_artifacts(dir, checked, store, &existing).await?;
+    let bar = Progress::new("upload", to_send.iter().map(|o| o.size).sum(), obs);
+    if let Err(e) = send_all(store, &to_send, &bar).await {
+        bar.finish();
+        record_upload(dir, store, "failed", Some(&e.to_string()), &files, &to_send);
+        return Err(e);
+    }
+    files.extend(to_send.iter().map(|o| ObjectResult {
+        path: o.rel.clone(),
+        bytes: o.size,
+        action: "uploaded",
+    }));
+    // everything else arrived? only then custody log and manifest
+    if let Err(e) = confirm_artifacts(store, &checked.manifest).await {
+        bar.finish();
+        return Err(e);
+    }
+    record_upload(dir, store, "artifacts_sent", None, &files, &to_send);
+    for (rel, media) in [
+        (CUSTODY, "application/x-ndjson"),
+        (MANIFEST, "application/json"),
+    ] {
+        let o = local_object(dir, rel, media)?;
+        if rel == MANIFEST && present(store, &existing, &o).await? {
+            files.push(ObjectResult {
+                path: o.rel.clone(),
+                bytes: o.size,
+                action: "skipped",
+            });
+            continue;
         }
-        Ok(self.s3.remote_sha256(self.url, &o.rel).await?.as_deref() == Some(o.sha256.as_str()))
+        store.put_file(&o, &bar).await?;
+        files.push(ObjectResult {
+            path: o.rel.clone(),
+            bytes: o.size,
+            action: "uploaded",
+        });
+    }
+    bar.finish();
+    Ok(report(dir, store, &checked.manifest, files, started))
+}
+
+fn sizes(listed: Vec<super::store::Listed>) -> HashMap<String, u64> {
+    listed.into_iter().map(|l| (l.rel, l.size)).collect()
+}
+
+/// Is this object already there with the same size and SHA-256?
+async fn present(
+    store: &dyn Store,
+    existing: &HashMap<String, u64>,
+    o: &LocalObject,
+) -> Result<bool, EvidenceError> {
+    if existing.get(&o.rel) != Some(&o.size) {
+        return Ok(false);
+    }
+    Ok(store.claimed_sha256(&o.rel).await?.as_deref() == Some(o.sha256.as_str()))
+}
+
+/// The manifest's artifacts: those already in the store (skipped: resumed, or stored there by
+/// the node) and those to send.
+async fn sort_artifacts(
+    dir: &Path,
+    checked: &Checked,
+    store: &dyn Store,
+    existing: &HashMap<String, u64>,
+) -> Result<(Vec<ObjectResult>, Vec<LocalObject>), EvidenceError> {
+    let mut files = Vec::new();
+    let mut to_send = Vec::new();
+    for a in &checked.manifest.artifacts {
+        let o = LocalObject {
+            rel: a.spec.path.clone(),
+            path: dir.join(&a.spec.path),
+            size: a.bytes,
+            sha256: a.sha256.clone(),
+            media_type: a.spec.media_type.clone(),
+        };
+        let there = match checked.stored.get(&o.rel).filter(|_| !o.path.exists()) {
+            Some(loc) => check_stored_by_node(dir, store, existing, &o, loc)
+                .await
+                .map(|()| true)?,
+            None => present(store, existing, &o).await?,
+        };
+        if there {
+            files.push(ObjectResult {
+                path: o.rel.clone(),
+                bytes: o.size,
+                action: "skipped",
+            });
+        } else {
+            to_send.push(o);
+        }
+    }
+    Ok((files, to_send))
+}
+
+/// An artifact the node stored itself must be where this upload puts the bundle, whole.
+async fn check_stored_by_node(
+    dir: &Path,
+    store: &dyn Store,
+    existing: &HashMap<String, u64>,
+    o: &LocalObject,
+    loc: &str,
+) -> Result<(), EvidenceError> {
+    let here = store.location_of(&o.rel);
+    if loc != here {
+        return Err(EvidenceError::Usage(format!(
+            "{} was stored by the node at {loc}, not under {}: upload to the bucket and prefix the node used",
+            o.rel,
+            store.location()
+        )));
+    }
+    let claimed = store.claimed_sha256(&o.rel).await?;
+    if existing.get(&o.rel) != Some(&o.size) || claimed.as_deref().is_some_and(|h| h != o.sha256) {
+        return Err(EvidenceError::NotABundle {
+            path: dir.display().to_string(),
+            why: format!(
+                "{} was stored by the node at {loc} but is not there with its size and SHA-256: the bundle cannot be completed",
+                o.rel
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Send the objects, up to the store's concurrency at once; the first failure stops.
+async fn send_all(
+    store: &dyn Store,
+    to_send: &[LocalObject],
+    bar: &Progress,
+) -> Result<(), EvidenceError> {
+    futures::stream::iter(to_send.iter())
+        .map(|o| async move {
+            bar.message(&o.rel);
+            store.put_file(o, bar).await
+        })
+        .buffer_unordered(store.concurrency())
+        .try_collect::<Vec<()>>()
+        .await
+        .map(drop)
+}
+
+/// Is every artifact of the manifest in the store, with its size?
+async fn confirm_artifacts(store: &dyn Store, manifest: &Manifest) -> Result<(), EvidenceError> {
+    let now_there = sizes(store.list().await?);
+    let absent: Vec<&str> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| now_there.get(&a.spec.path) != Some(&a.bytes))
+        .map(|a| a.spec.path.as_str())
+        .collect();
+    if absent.is_empty() {
+        return Ok(());
+    }
+    Err(store.not_stored(format!(
+        "{} object(s) not found after upload ({}); manifest not sent",
+        absent.len(),
+        absent.join(", ")
+    )))
+}
+
+fn report(
+    dir: &Path,
+    store: &dyn Store,
+    manifest: &Manifest,
+    files: Vec<ObjectResult>,
+    started: Instant,
+) -> UploadReport {
+    let seconds = started.elapsed().as_secs_f64();
+    let uploaded: Vec<&ObjectResult> = files.iter().filter(|f| f.action == "uploaded").collect();
+    let bytes_uploaded: u64 = uploaded.iter().map(|f| f.bytes).sum();
+    UploadReport {
+        bundle: dir.display().to_string(),
+        destination: store.location(),
+        endpoint: store.endpoint(),
+        case_id: manifest.case_id.clone(),
+        complete: manifest.complete,
+        objects: files.len(),
+        uploaded: uploaded.len(),
+        skipped: files.len() - uploaded.len(),
+        bytes_uploaded,
+        bytes_skipped: files
+            .iter()
+            .filter(|f| f.action == "skipped")
+            .map(|f| f.bytes)
+            .sum(),
+        seconds,
+        mb_per_s: if seconds > 0.0 {
+            bytes_uploaded as f64 / 1e6 / seconds
+        } else {
+            0.0
+        },
+        files,
     }
 }
 
@@ -75,184 +365,29 @@ fn local_object(dir: &Path, rel: &str, media_type: &str) -> Result<LocalObject, 
     })
 }
 
-fn describe_options(opts: &UploadOptions) -> serde_json::Value {
-    json!({
-        "sse": opts.sse.map(|s| match s { Sse::Aes256 => "AES256", Sse::Kms => "aws:kms" }),
-        "sse_kms_key_id": opts.sse_kms_key_id,
-        "object_lock": opts.lock.map(|(m, t)| json!({"mode": format!("{m:?}").to_uppercase(), "retain_until": t})),
-    })
-}
-
-/// Upload the bundle in `dir` to `dest` (the bundle lands under `<dest>/<case-id>/`).
-pub async fn upload_bundle(
-    dir: &Path,
-    dest: &S3Url,
-    conn: &ConnectOptions,
-    opts: &UploadOptions,
-    obs: &SharedObserver,
-) -> Result<UploadReport, EvidenceError> {
-    let started = std::time::Instant::now();
-    if dir.is_file() {
-        return Err(EvidenceError::NotABundle {
-            path: dir.display().to_string(),
-            why: "upload takes a bundle directory, not an archive (extract it first)".into(),
-        });
-    }
-    let owned = dir.to_path_buf();
-    let observer = obs.clone();
-    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, observer }))
-        .await
-        .map_err(std::io::Error::other)??;
-    // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
-    // last step failed): not here, checked in the bucket instead
-    let stored = stored_by_node(dir);
-    let remote_only = |p: &super::verify::Problem| p.kind == "missing" && p.path.as_ref().is_some_and(|x| stored.contains_key(x));
-    if !check.problems.iter().all(|p| p.kind == "incomplete" || remote_only(p)) {
-        let shown: Vec<&str> = check.problems.iter().filter(|p| !remote_only(p)).take(3).map(|p| p.message.as_str()).collect();
-        let more = if check.problems.len() > 3 { format!("; and {} more", check.problems.len() - 3) } else { String::new() };
-        return Err(EvidenceError::BrokenBundle { bundle: dir.display().to_string(), problems: format!("{}{more}", shown.join("; ")) });
-    }
-    let Some(manifest) = check.manifest.clone() else {
-        return Err(EvidenceError::NotABundle { path: dir.display().to_string(), why: "no manifest".into() });
-    };
-    let s3 = connect(conn).await?;
-    s3.check_bucket(dest).await?;
-    let url = dest.for_case(&manifest.case_id);
-    let existing: HashMap<String, u64> = s3.list(&url).await?.into_iter().map(|l| (l.rel, l.size)).collect();
-    let sender = Sender {
-        s3: &s3,
-        url: &url,
-        opts,
-        slots: Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1))),
-        existing,
-    };
-    let artifacts: Vec<LocalObject> = manifest
-        .artifacts
-        .iter()
-        .map(|a| LocalObject {
-            rel: a.spec.path.clone(),
-            path: dir.join(&a.spec.path),
-            size: a.bytes,
-            sha256: a.sha256.clone(),
-            media_type: a.spec.media_type.clone(),
-        })
-        .collect();
-
-    let mut files = Vec::new();
-    let mut to_send = Vec::new();
-    for o in artifacts {
-        if let Some(loc) = stored.get(&o.rel).filter(|_| !o.path.exists()) {
-            // the node's copy must be where this upload puts the bundle, whole
-            let here = format!("s3://{}/{}", url.bucket, url.key(&o.rel));
-            if *loc != here {
-                return Err(EvidenceError::Usage(format!(
-                    "{} was stored by the node at {loc}, not under {url}: upload to the bucket and prefix the node used",
-                    o.rel
-                )));
-            }
-            let claimed = s3.remote_sha256(&url, &o.rel).await?;
-            if sender.existing.get(&o.rel) != Some(&o.size) || claimed.as_deref().is_some_and(|h| h != o.sha256) {
-                return Err(EvidenceError::NotABundle {
-                    path: dir.display().to_string(),
-                    why: format!("{} was stored by the node at {loc} but is not there with its size and SHA-256: the bundle cannot be completed", o.rel),
-                });
-            }
-            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
-            continue;
-        }
-        if sender.present(&o).await? {
-            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
-        } else {
-            to_send.push(o);
-        }
-    }
-    let bar = Progress::new("upload", to_send.iter().map(|o| o.size).sum(), obs);
-    let sent = futures::stream::iter(to_send.iter())
-        .map(|o| {
-            let (sender, bar) = (&sender, &bar);
-            async move {
-                bar.message(&o.rel);
-                sender.s3.put_file(sender.url, o, sender.opts, bar, sender.slots.clone()).await
-            }
-        })
-        .buffer_unordered(opts.concurrency.max(1))
-        .try_collect::<Vec<()>>()
-        .await;
-    if let Err(e) = sent {
-        bar.finish();
-        record_upload(dir, &url, &s3, opts, "failed", Some(&e.to_string()), &files, &to_send);
-        return Err(e);
-    }
-    files.extend(to_send.iter().map(|o| ObjectResult { path: o.rel.clone(), bytes: o.size, action: "uploaded" }));
-
-    // everything else arrived? only then custody log and manifest
-    let now_there: HashMap<String, u64> = s3.list(&url).await?.into_iter().map(|l| (l.rel, l.size)).collect();
-    let absent: Vec<&str> = manifest
-        .artifacts
-        .iter()
-        .filter(|a| now_there.get(&a.spec.path) != Some(&a.bytes))
-        .map(|a| a.spec.path.as_str())
-        .collect();
-    if !absent.is_empty() {
-        bar.finish();
-        let e = super::s3::S3Error::Failed {
-            action: "s3:PutObject",
-            target: url.to_string(),
-            detail: format!("{} object(s) not found after upload ({}); manifest not sent", absent.len(), absent.join(", ")),
-        };
-        return Err(e.into());
-    }
-    record_upload(dir, &url, &s3, opts, "artifacts_sent", None, &files, &to_send);
-
-    for (rel, media) in [(CUSTODY, "application/x-ndjson"), (MANIFEST, "application/json")] {
-        let o = local_object(dir, rel, media)?;
-        if rel == MANIFEST && sender.present(&o).await? {
-            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
-            continue;
-        }
-        s3.put_file(&url, &o, opts, &bar, sender.slots.clone()).await?;
-        files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "uploaded" });
-    }
-    bar.finish();
-    let seconds = started.elapsed().as_secs_f64();
-    let uploaded: Vec<&ObjectResult> = files.iter().filter(|f| f.action == "uploaded").collect();
-    let bytes_uploaded: u64 = uploaded.iter().map(|f| f.bytes).sum();
-    Ok(UploadReport {
-        bundle: dir.display().to_string(),
-        destination: url.to_string(),
-        endpoint: s3.endpoint.clone(),
-        case_id: manifest.case_id.clone(),
-        complete: manifest.complete,
-        objects: files.len(),
-        uploaded: uploaded.len(),
-        skipped: files.len() - uploaded.len(),
-        bytes_uploaded,
-        bytes_skipped: files.iter().filter(|f| f.action == "skipped").map(|f| f.bytes).sum(),
-        seconds,
-        mb_per_s: if seconds > 0.0 { bytes_uploaded as f64 / 1e6 / seconds } else { 0.0 },
-        files,
-    })
-}
-
 /// path → location of the artifacts the custody log says the node stored elsewhere.
 fn stored_by_node(dir: &Path) -> HashMap<String, String> {
-    let Ok(text) = std::fs::read(dir.join(CUSTODY)) else { return HashMap::new() };
+    let Ok(text) = std::fs::read(dir.join(CUSTODY)) else {
+        return HashMap::new();
+    };
     super::custody::check_chain(&text)
         .entries
         .into_iter()
         .filter(|(_, e)| e.event == "artifact_stored")
-        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
+        .filter_map(|(_, e)| {
+            Some((
+                e.details["path"].as_str()?.to_string(),
+                e.details["location"].as_str()?.to_string(),
+            ))
+        })
         .collect()
 }
 
 /// Append an `upload` event to the local custody log (before it is itself sent). A failure to
 /// record is reported but does not hide the upload's own result.
-#[allow(clippy::too_many_arguments)]
 fn record_upload(
     dir: &Path,
-    url: &S3Url,
-    s3: &S3,
-    opts: &UploadOptions,
+    store: &dyn Store,
     status: &str,
     error: Option<&str>,
     skipped: &[ObjectResult],
@@ -260,12 +395,12 @@ fn record_upload(
 ) {
     let details = json!({
         "status": status,
-        "destination": url.to_string(),
-        "endpoint": s3.endpoint,
+        "destination": store.location(),
+        "endpoint": store.endpoint(),
         "error": error,
         "skipped": skipped.iter().map(|f| &f.path).collect::<Vec<_>>(),
         "objects": sent.iter().map(|o| json!({"path": o.rel, "bytes": o.size, "sha256": o.sha256})).collect::<Vec<_>>(),
-        "options": describe_options(opts),
+        "options": store.write_options(),
     });
     let res = CustodyLog::open_append(&dir.join(CUSTODY), &super::identity::local_actor())
         .and_then(|mut log| log.append("upload", details).and_then(|_| log.sync()));

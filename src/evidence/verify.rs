@@ -1,16 +1,18 @@
 //! `verify`: re-hash every artifact (streaming), check sizes, the custody chain, the manifest's
 //! binding to the custody log, and `complete`. Works on a bundle directory, a `.tar` of one
-//! (made by `--archive`) and, through `s3::read`, on an uploaded bundle.
+//! (made by `--archive`) and, through the [`Store`] trait, on a bundle kept in a store (S3).
 
 use super::artifact::check_relative_path;
 use super::custody::{check_chain, line_sha256, ChainProblem, CustodyLog};
 use super::manifest::{Manifest, CUSTODY, MANIFEST, MAX_META_BYTES};
 use super::progress::Progress;
+use super::store::Store;
 use crate::observe::SharedObserver;
 use super::EvidenceError;
 use serde::Serialize;
-use super::hash::Sha256;
+pub use super::hash::hash_reader;
 use std::collections::BTreeMap;
+use futures::StreamExt;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -283,6 +285,57 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
     Ok(report)
 }
 
+/// Verify a bundle kept in a store, at its own place (e.g. `s3://bucket/prefix/<case-id>`): list
+/// its objects, read manifest and custody log, and re-hash every artifact as it streams down.
+pub async fn verify_store(store: &dyn Store, obs: &SharedObserver) -> Result<VerifyReport, EvidenceError> {
+    let listed = store.list().await?;
+    let origin = store.location();
+    if !listed.iter().any(|l| l.rel == MANIFEST) {
+        let why = if listed.is_empty() {
+            "there are no objects under it".to_string()
+        } else if listed.iter().any(|l| l.rel.ends_with(&format!("/{MANIFEST}"))) {
+            "no manifest.json directly under it (give the bundle's own prefix, e.g. s3://bucket/prefix/<case-id>)".to_string()
+        } else {
+            "no manifest.json under it (an upload that did not finish never has one)".to_string()
+        };
+        return Err(EvidenceError::NotABundle { path: origin, why });
+    }
+    let manifest_bytes = store.read_small(MANIFEST).await?;
+    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
+    let custody = if listed.iter().any(|l| l.rel == CUSTODY) { Some(store.read_small(CUSTODY).await?) } else { None };
+    let mut observed: BTreeMap<String, Observed> =
+        listed.iter().map(|l| (l.rel.clone(), Observed { size: l.size, sha256: None, irregular: false })).collect();
+    let todo: Vec<String> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| observed.get(&a.spec.path).is_some_and(|o| o.size == a.bytes))
+        .map(|a| a.spec.path.clone())
+        .collect();
+    let bar = Progress::new("verify", manifest.artifacts.iter().map(|a| a.bytes).sum(), obs);
+    let hashed = hash_stored(store, todo, &bar).await;
+    bar.finish();
+    for (p, r) in hashed {
+        let (n, h) = r?;
+        if let Some(o) = observed.get_mut(&p) {
+            o.size = n;
+            o.sha256 = Some(h);
+        }
+    }
+    Ok(assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed))
+}
+
+/// Hash stored objects, four at a time.
+async fn hash_stored(store: &dyn Store, todo: Vec<String>, bar: &Progress) -> Vec<(String, Result<(u64, String), EvidenceError>)> {
+    futures::stream::iter(todo)
+        .map(|p| async move {
+            let r = store.hash(&p, bar).await;
+            (p, r)
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await
+}
+
 /// Every entry under `dir`, without following symlinks.
 fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Observed>) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
@@ -298,25 +351,6 @@ fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Observed>) -> std::io:
         }
     }
     Ok(())
-}
-
-/// SHA-256 of one stream, 1 MiB at a time.
-pub fn hash_reader(r: &mut dyn Read, progress: &Progress) -> std::io::Result<(u64, String)> {
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = match r.read(&mut buf) {
-            Ok(0) => break,
-            Ok(k) => k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        h.update(&buf[..k]);
-        n += k as u64;
-        progress.inc(k as u64);
-    }
-    Ok((n, h.finalize_hex()))
 }
 
 /// Hash files (paths relative to `dir`, checked) on a few threads.

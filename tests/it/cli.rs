@@ -86,7 +86,7 @@ fn upload_from_node_flags_that_cannot_work_are_refused_before_anything_runs() {
     // checked before any cluster is contacted: no kubeconfig is needed to be told
     for (args, says) in [
         (&["checkpoint", "pod", "p", "--upload-from", "node"][..], "--upload-from node needs --dest s3://"),
-        (&["checkpoint", "pod", "p", "--upload-from", "node", "--dest", "s3://b/x", "--archive"][..], "--archive"),
+        (&["checkpoint", "pod", "p", "--upload-from", "node", "--dest", "s3://bkt/x", "--archive"][..], "--archive"),
         (&["checkpoint", "pod", "p", "--node-credentials-secret", "s"][..], "only applies with --upload-from node"),
     ] {
         let out = kforensic(&[&["--kubeconfig", "/nonexistent/kubeconfig"][..], args].concat());

@@ -2,7 +2,7 @@
 //! with `--region`, `--endpoint-url` and path-style addressing for S3-compatible stores.
 
 use super::error::{classify, Op, S3Error};
-use crate::evidence::destination::S3Url;
+use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
@@ -129,13 +129,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<S3, EvidenceError> {
     Ok(S3 { client: aws_sdk_s3::Client::from_conf(conf), endpoint })
 }
 
-/// One object found under a prefix.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    /// The key relative to the prefix.
-    pub rel: String,
-    pub size: u64,
-}
+pub use crate::evidence::store::Listed;
 
 impl S3 {
     pub(crate) fn op<'a>(&'a self, action: &'static str, target: &'a str, url: &'a S3Url, bucket_op: bool) -> Op<'a> {

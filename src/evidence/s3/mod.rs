@@ -1,14 +1,20 @@
-//! The S3 sink (aws-sdk-s3): client from the standard credential chain, multipart upload with
-//! checksums, and reading a bundle back for `verify`.
+//! S3 as a bundle store (aws-sdk-s3): [`S3Store`] behind `evidence::store::Store`, the client from
+//! the standard credential chain, multipart upload with checksums, the node's streaming
+//! [`S3Sink`], and reading a bundle back for `verify`.
 
 pub mod client;
 pub mod error;
 pub(crate) mod object;
+pub mod options;
 pub mod read;
 pub mod sink;
+pub mod store;
 pub mod upload;
+pub mod url;
 
 pub use client::{connect, ConnectOptions, S3};
 pub use error::S3Error;
 pub use sink::S3Sink;
-pub use upload::{LockMode, Sse, UploadOptions};
+pub use store::S3Store;
+pub use url::S3Url;
+pub use options::{LockMode, Sse, UploadOptions};

@@ -5,8 +5,8 @@
 
 use super::client::S3;
 use super::error::{classify, S3Error};
-use super::upload::{b64, LockMode, Sse, UploadOptions, META_SHA256};
-use crate::evidence::destination::S3Url;
+use super::options::{b64, LockMode, Sse, UploadOptions, META_SHA256};
+use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, ObjectLockMode, ServerSideEncryption};

@@ -13,9 +13,9 @@
 
 use super::client::S3;
 use super::object::{ObjectKey, Part};
-use super::upload::{MIB, UploadOptions};
+use super::options::{MIB, UploadOptions};
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
-use crate::evidence::destination::S3Url;
+use super::url::S3Url;
 use crate::evidence::hash::Sha256;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::types::CompletedPart;

@@ -11,68 +11,19 @@
 use super::client::S3;
 use super::object::{ObjectKey, Part};
 use super::error::{classify, S3Error};
-use crate::evidence::destination::S3Url;
+use super::options::{MAX_PART_SIZE, META_SHA256, MIB, MIN_PART_SIZE, MAX_PARTS, UploadOptions};
+use super::url::S3Url;
 use crate::evidence::progress::Progress;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::types::{ChecksumMode, CompletedPart};
 use base64::Engine;
 use crate::evidence::hash::Sha256;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-pub const MIB: u64 = 1 << 20;
-/// S3's smallest part (except the last).
-pub const MIN_PART_SIZE: u64 = 5 * MIB;
-pub const MAX_PART_SIZE: u64 = 5 * 1024 * MIB;
-const MAX_PARTS: u64 = 10_000;
-/// User metadata key holding the whole object's SHA-256 (sent as `x-amz-meta-sha256`).
-pub const META_SHA256: &str = "sha256";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Sse {
-    Aes256,
-    Kms,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum LockMode {
-    Governance,
-    Compliance,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct UploadOptions {
-    pub sse: Option<Sse>,
-    pub sse_kms_key_id: Option<String>,
-    /// Object Lock retention for every object: mode and retain-until time.
-    pub lock: Option<(LockMode, jiff::Timestamp)>,
-    pub part_size: u64,
-    /// Parts (and small objects) in flight at once.
-    pub concurrency: usize,
-}
-
-impl Default for UploadOptions {
-    fn default() -> Self {
-        UploadOptions { sse: None, sse_kms_key_id: None, lock: None, part_size: 16 * MIB, concurrency: 4 }
-    }
-}
-
-/// A local file to send, with the SHA-256 and size the manifest promises.
-#[derive(Debug, Clone)]
-pub struct LocalObject {
-    pub rel: String,
-    pub path: PathBuf,
-    pub size: u64,
-    pub sha256: String,
-    pub media_type: String,
-}
-
-pub(crate) fn b64(d: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(d)
-}
+pub use crate::evidence::store::LocalObject;
 
 fn open_nofollow(p: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(p)
