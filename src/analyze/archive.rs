@@ -61,23 +61,27 @@ impl Archive {
         let io_err = |e: io::Error| AnalyzeError::Open { path: path.to_path_buf(), source: e };
         let md = std::fs::metadata(path).map_err(io_err)?;
         if md.is_dir() {
+            if !looks_like_checkpoint_dir(path) {
+                return Err(not_a_checkpoint(path));
+            }
             let mut members = BTreeMap::new();
             walk_dir(path, path, &mut members, &limits)?;
             return Ok(Archive { source: path.into(), format: "directory", members, limits, _tmp: None });
         }
         let mut f = File::open(path).map_err(io_err)?;
-        let mut magic = [0u8; 4];
-        let n = read_up_to(&mut f, &mut magic).map_err(io_err)?;
+        let mut head = [0u8; 512];
+        let n = read_up_to(&mut f, &mut head).map_err(io_err)?;
         f.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        match &magic[..n] {
+        match &head[..n] {
             [0x1f, 0x8b, ..] => {
                 let dec = flate2::read::GzDecoder::new(io::BufReader::new(f));
                 Self::extract(path, "tar.gz", dec, limits)
             }
-            [0x28, 0xb5, 0x2f, 0xfd] => {
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => {
                 let dec = zstd::stream::read::Decoder::new(f).map_err(io_err)?;
                 Self::extract(path, "tar.zst", dec, limits)
             }
+            block if !is_tar_header(block) => Err(not_a_checkpoint(path)),
             _ => {
                 let members = index_tar(path, f, &limits)?;
                 Ok(Archive { source: path.into(), format: "tar", members, limits, _tmp: None })
@@ -163,8 +167,47 @@ impl Archive {
     }
 }
 
+/// What the user named is neither a tar (plain or compressed) nor a checkpoint directory. Says
+/// nothing of the content: the file may be anything (`/etc/shadow`).
+fn not_a_checkpoint(path: &Path) -> AnalyzeError {
+    AnalyzeError::NotACheckpoint(format!(
+        "{}: not a checkpoint archive (neither a tar, .tar.gz, .tar.zst nor a directory with config.dump, spec.dump or CRIU images)",
+        path.display()
+    ))
+}
+
+/// A directory worth walking: the engine's metadata or CRIU images at its top (never follows a
+/// symlink to decide).
+fn looks_like_checkpoint_dir(dir: &Path) -> bool {
+    let is = |name: &str, dir_wanted: bool| {
+        std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| if dir_wanted { m.is_dir() } else { m.is_file() })
+    };
+    ["config.dump", "spec.dump", "inventory.img", "pstree.img"].iter().any(|n| is(n, false)) || is("checkpoint", true)
+}
+
+/// The first 512 bytes of a file are a tar header (its checksum matches), or the zero block
+/// of an empty tar.
+fn is_tar_header(block: &[u8]) -> bool {
+    if block.len() < 512 {
+        return false;
+    }
+    if block.iter().all(|&b| b == 0) {
+        return true;
+    }
+    let field = &block[148..156];
+    let digits: String = field.iter().map(|&b| b as char).filter(|c| !matches!(c, ' ' | '\0')).collect();
+    let Ok(stored) = u32::from_str_radix(&digits, 8) else { return false };
+    let (mut unsigned, mut signed) = (0u32, 0i32);
+    for (i, &b) in block[..512].iter().enumerate() {
+        let b = if (148..156).contains(&i) { b' ' } else { b };
+        unsigned += b as u32;
+        signed += b as i8 as i32;
+    }
+    stored == unsigned || stored as i32 == signed
+}
+
 fn tar_err(path: &Path, e: io::Error) -> AnalyzeError {
-    AnalyzeError::Archive { archive: path.to_path_buf(), what: super::error::one_line(&e.to_string()) }
+    AnalyzeError::Archive { archive: path.to_path_buf(), what: super::error::tar_message(&e) }
 }
 
 /// Index a plain tar in place: name → byte range of the tar file itself.
@@ -311,5 +354,21 @@ mod tests {
         assert_eq!(normalize(Path::new("../etc/passwd")), None);
         assert_eq!(normalize(Path::new("a/../../b")), None);
         assert_eq!(normalize(Path::new("/etc/passwd")), None);
+    }
+
+    #[test]
+    fn tar_headers_are_told_from_other_files() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(2);
+        h.set_mode(0o644);
+        b.append_data(&mut h, "config.dump", &b"{}"[..]).unwrap();
+        let t = b.into_inner().unwrap();
+        assert!(is_tar_header(&t[..512]));
+        assert!(is_tar_header(&[0u8; 512]));
+        let mut text = b"root:x:0:0:root:/root:/bin/bash\n".repeat(20);
+        text.truncate(512);
+        assert!(!is_tar_header(&text));
+        assert!(!is_tar_header(b"short"));
     }
 }

@@ -26,6 +26,12 @@ pub enum AnalyzeError {
     NotACheckpoint(String),
     #[error("{0}")]
     NotFound(String),
+    /// The CRIU images could not be decoded (the first view that needed them has the cause).
+    #[error("the CRIU images cannot be read: {0}")]
+    Images(String),
+    /// Every view asked for failed: each one's error, "; "-separated.
+    #[error("{0}")]
+    Views(String),
     #[error("invalid regular expression: {0}")]
     Regex(#[from] regex::Error),
     #[error("cannot write {}: {source}", path.display())]
@@ -50,4 +56,13 @@ pub fn one_line(s: &str) -> String {
         }
     }
     out
+}
+
+/// A tar reader's error without the bytes it quotes: the tar crate appends the header fields it
+/// could not parse (`numeric field was not a number: <bytes> when getting cksum for <bytes>`),
+/// which are the input's own content. Only the description before the first ": " is kept.
+pub fn tar_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let desc = s.split_once(": ").map_or(s.as_str(), |(d, _)| d);
+    one_line(desc)
 }

@@ -55,7 +55,28 @@ pub struct Options {
     pub limits: Limits,
 }
 
+impl Options {
+    /// A view that reads the CRIU images was asked for.
+    fn criu_views(&self) -> bool {
+        self.ps_tree || self.cmd || self.env || self.files || self.sockets || self.search.is_some() || self.dump_memory.is_some()
+    }
+    /// A view that reads only the engine's files was asked for.
+    fn other_views(&self) -> bool {
+        self.mounts || self.rootfs_diff || self.extract.is_some()
+    }
+}
+
+/// A view that failed: which one, and why.
+type Failure = (&'static str, AnalyzeError);
+
+fn keep<T>(failures: &mut Vec<Failure>, view: &'static str, r: Result<T, AnalyzeError>) -> Option<T> {
+    r.map_err(|e| failures.push((view, e))).ok()
+}
+
 /// Run the analysis: open the archive, decode it, build the requested views.
+///
+/// A view that fails is one line in `Report::errors` and the others are still built; only when
+/// nothing could be shown is the result an error (the only failure's own, when there is one).
 pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
     if let Some(cores) = cores_to_read(&o.archive) {
         return run_cores(o, &cores);
@@ -68,44 +89,89 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
             o.archive.display()
         )));
     }
-    let dump = if has_images { Some(criu::Dump::load(&ar)?) } else { None };
-    let meta = metadata::Metadata::load(&ar, dump.as_ref().map(|d| d.dir.as_str()).unwrap_or("checkpoint"))?;
-    let need_dump = || {
-        dump.as_ref().ok_or_else(|| AnalyzeError::NotACheckpoint(format!("{}: the archive holds no CRIU images", o.archive.display())))
+    // Unreadable CRIU images take down only the views that read them, unless that is all asked.
+    let dump = match has_images.then(|| criu::Dump::load(&ar)).transpose() {
+        Ok(d) => Ok(d),
+        Err(e) if !o.other_views() => return Err(e),
+        Err(e) => Err(e.to_string()),
     };
+    let loaded = dump.as_ref().ok().and_then(Option::as_ref);
+    let dump_dir = loaded.map(|d| d.dir.as_str()).unwrap_or("checkpoint");
+    let meta = metadata::Metadata::load(&ar, dump_dir)?;
+    let diff = rootfs::list(&ar);
 
-    let mut r = Report { summary: Summary::build(&ar, dump.as_ref(), &meta), ..Default::default() };
-    if o.ps_tree || o.cmd || o.env {
-        r.processes = Some(views::processes(need_dump()?, o.cmd, o.env));
+    let mut r = Report { summary: Summary::build(&ar, loaded, &meta, diff.as_ref().ok()), ..Default::default() };
+    r.errors.extend(meta.errors.iter().cloned());
+    if let (Some(e), false) = (&meta.spec_error, o.mounts) {
+        r.errors.push(e.clone());
     }
-    if o.files {
-        r.files = Some(views::files(need_dump()?));
+    if let (Err(e), false) = (&diff, o.rootfs_diff) {
+        r.errors.push(format!("deleted files: the whiteouts of {} are not counted: {e}", rootfs::DIFF_TAR));
     }
-    if o.sockets {
-        r.sockets = Some(views::sockets(need_dump()?));
+    let mut failures = Vec::new();
+    if o.criu_views() {
+        criu_views(o, &dump, &mut r, &mut failures);
     }
     if o.mounts {
-        r.mounts = Some(meta.mounts());
+        let m = match &meta.spec_error {
+            Some(e) => Err(AnalyzeError::NotFound(e.clone())),
+            None => Ok(meta.mounts()),
+        };
+        r.mounts = keep(&mut failures, "--mounts", m);
     }
     if o.rootfs_diff {
-        r.rootfs_diff = Some(report::RootfsDiff { changed: rootfs::list(&ar)?, deleted: meta.deleted_files.clone() });
+        let d = diff.map(|l| report::RootfsDiff {
+            compression: l.compression,
+            deleted: report::deleted(&meta, Some(&l)),
+            changed: l.changed,
+            opaque: l.opaque,
+        });
+        r.rootfs_diff = keep(&mut failures, "--rootfs-diff", d);
     }
     if let Some((path, dir)) = &o.extract {
-        let (written, bytes) = rootfs::extract(&ar, path, dir)?;
-        r.extracted = Some(report::Extracted { path: path.clone(), written, bytes });
+        let x = rootfs::extract(&ar, path, dir).map(|(written, bytes)| report::Extracted { path: path.clone(), written, bytes });
+        r.extracted = keep(&mut failures, "--extract", x);
+    }
+    if !r.has_views() && !failures.is_empty() {
+        if failures.len() == 1 {
+            return Err(failures.remove(0).1);
+        }
+        return Err(AnalyzeError::Views(failures.iter().map(|(v, e)| format!("{v}: {e}")).collect::<Vec<_>>().join("; ")));
+    }
+    r.errors.extend(failures.iter().map(|(v, e)| format!("{v}: {e}")));
+    Ok(r)
+}
+
+/// The views that read the CRIU images; `dump` is what loading them gave.
+fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Report, failures: &mut Vec<Failure>) {
+    let need_dump = || match dump {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(AnalyzeError::NotACheckpoint(format!("{}: the archive holds no CRIU images", o.archive.display()))),
+        Err(e) => Err(AnalyzeError::Images(e.clone())),
+    };
+    if o.ps_tree || o.cmd || o.env {
+        r.processes = keep(failures, "--ps-tree", need_dump().map(|d| views::processes(d, o.cmd, o.env)));
+    }
+    if o.files {
+        r.files = keep(failures, "--files", need_dump().map(views::files));
+    }
+    if o.sockets {
+        r.sockets = keep(failures, "--sockets", need_dump().map(views::sockets));
     }
     if let Some(n) = &o.search {
-        let d = need_dump()?;
-        let procs: Vec<_> = d.tasks.iter().filter(|t| o.pid.is_none_or(|p| p == t.pid)).map(|t| (&t.memory, t.comm.as_str())).collect();
-        r.search = Some(search_report(o, n, &procs, "no such process in the checkpoint")?);
+        let s = need_dump().and_then(|d| {
+            let procs: Vec<_> = d.tasks.iter().filter(|t| o.pid.is_none_or(|p| p == t.pid)).map(|t| (&t.memory, t.comm.as_str())).collect();
+            search_report(o, n, &procs, "no such process in the checkpoint")
+        });
+        r.search = keep(failures, "--search", s);
     }
     if let Some((pid, out)) = &o.dump_memory {
-        let d = need_dump()?;
-        let t = d.task(*pid).ok_or_else(|| AnalyzeError::NotFound(format!("--dump-memory {pid}: no such process in the checkpoint (see --ps-tree)")))?;
-        let machine = dump::elf_machine(t.mtype);
-        r.memory_dump = Some(dump::write(&t.memory, machine, out)?);
+        let m = need_dump().and_then(|d| {
+            let t = d.task(*pid).ok_or_else(|| AnalyzeError::NotFound(format!("--dump-memory {pid}: no such process in the checkpoint (see --ps-tree)")))?;
+            dump::write(&t.memory, dump::elf_machine(t.mtype), out)
+        });
+        r.memory_dump = keep(failures, "--dump-memory", m);
     }
-    Ok(r)
 }
 
 /// ELF cores instead of a checkpoint: a `.core` file, or a directory (an evidence bundle, its

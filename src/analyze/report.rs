@@ -4,7 +4,7 @@ use super::archive::Archive;
 use super::criu::Dump;
 use super::dump::DumpReport;
 use super::metadata::{Metadata, Mount};
-use super::rootfs::{DiffEntry, DIFF_TAR};
+use super::rootfs::{Compression, DiffEntry, DiffListing, DIFF_TAR};
 use super::search::Hit;
 use super::views::{FileRow, ProcessRow, SocketRow};
 use serde::Serialize;
@@ -20,6 +20,9 @@ pub struct Summary {
     pub namespace: Option<String>,
     pub image: Option<String>,
     pub image_ref: Option<String>,
+    /// the container engine that wrote the archive: containerd, cri-o, podman
+    pub engine: Option<String>,
+    /// the OCI runtime (`io.containerd.runc.v2`, `runc`, `crun`)
     pub runtime: Option<String>,
     pub created: Option<String>,
     pub checkpointed: Option<String>,
@@ -29,13 +32,19 @@ pub struct Summary {
     /// bytes of pages-*.img (process memory)
     pub memory_pages_bytes: u64,
     pub rootfs_diff_bytes: Option<u64>,
+    /// how rootfs-diff.tar is stored (none, gzip, zstd)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rootfs_diff_compression: Option<Compression>,
+    /// paths the container deleted: `deleted.files` and the diff's whiteouts, each counted once
     pub deleted_files: usize,
+    /// directories the container made opaque (`.wh..wh..opq`: the image's content below is hidden)
+    pub opaque_dirs: usize,
     /// total bytes of the CRIU images
     pub checkpoint_bytes: u64,
 }
 
 impl Summary {
-    pub fn build(ar: &Archive, d: Option<&Dump>, m: &Metadata) -> Summary {
+    pub fn build(ar: &Archive, d: Option<&Dump>, m: &Metadata, diff: Option<&DiffListing>) -> Summary {
         let dir = d.map(|d| d.dir.as_str());
         Summary {
             archive: ar.source.clone(),
@@ -46,6 +55,7 @@ impl Summary {
             namespace: m.namespace(),
             image: m.image(),
             image_ref: m.image_ref(),
+            engine: m.engine.map(|e| e.as_str().to_string()),
             runtime: m.runtime(),
             created: m.created(),
             checkpointed: m.checkpointed(),
@@ -54,16 +64,34 @@ impl Summary {
             threads: d.map(|d| d.tasks.iter().map(|t| t.threads.len().max(1)).sum()).unwrap_or(0),
             memory_pages_bytes: d.map(|d| d.pages_bytes).unwrap_or(0),
             rootfs_diff_bytes: ar.get(DIFF_TAR).map(|m| m.size),
-            deleted_files: m.deleted_files.len(),
+            rootfs_diff_compression: diff.and_then(|l| l.compression),
+            deleted_files: deleted(m, diff).len(),
+            opaque_dirs: diff.map(|l| l.opaque.len()).unwrap_or(0),
             checkpoint_bytes: dir.map(|dir| ar.children(dir).map(|(_, m)| m.size).sum()).unwrap_or(0),
         }
     }
 }
 
+/// Every path the container deleted, once: `deleted.files` (CRI-O, Podman) first, then the
+/// diff's whiteouts (containerd 2.x writes only those).
+pub fn deleted(m: &Metadata, diff: Option<&DiffListing>) -> Vec<String> {
+    let key = |p: &str| format!("/{}", p.trim_matches('/'));
+    let mut seen = std::collections::HashSet::new();
+    let from_diff = diff.map(|l| l.deleted.as_slice()).unwrap_or_default();
+    m.deleted_files.iter().chain(from_diff).filter(|p| seen.insert(key(p))).cloned().collect()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RootfsDiff {
+    /// how rootfs-diff.tar is stored (none, gzip, zstd); absent without one
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Compression>,
     pub changed: Vec<DiffEntry>,
+    /// deleted paths: `deleted.files` and the diff's whiteouts (`.wh.NAME`), each once
     pub deleted: Vec<String>,
+    /// directories made opaque (`.wh..wh..opq`)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub opaque: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,5 +130,22 @@ pub struct Report {
     pub search: Option<SearchReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_dump: Option<DumpReport>,
+    /// Views (or metadata files) that could not be read, one line each; the rest of the report
+    /// stands. Not empty: the analysis is partial.
+    pub errors: Vec<String>,
+}
+
+impl Report {
+    /// Some view was produced (else only the summary is there).
+    pub fn has_views(&self) -> bool {
+        self.processes.is_some()
+            || self.files.is_some()
+            || self.sockets.is_some()
+            || self.mounts.is_some()
+            || self.rootfs_diff.is_some()
+            || self.extracted.is_some()
+            || self.search.is_some()
+            || self.memory_dump.is_some()
+    }
 }
 

@@ -119,7 +119,11 @@ pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
     let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
     let report = crate::analyze::run(&opts)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;
-    Ok(Exit::Ok)
+    // a view that failed: one line each, the others are printed above; the analysis is partial
+    for e in &report.errors {
+        eprintln!("error: {}", super::output::terminal_safe(e));
+    }
+    Ok(if report.errors.is_empty() { Exit::Ok } else { Exit::Partial })
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -140,6 +144,32 @@ fn clean(s: &str) -> String {
     out
 }
 
+/// The engine and its OCI runtime: `containerd (io.containerd.runc.v2)`.
+fn runtime(s: &Summary) -> String {
+    match (&s.engine, &s.runtime) {
+        (Some(e), Some(r)) => format!("{e} ({r})"),
+        (Some(x), None) | (None, Some(x)) => x.clone(),
+        (None, None) => "-".into(),
+    }
+}
+
+fn rootfs_diff(s: &Summary) -> String {
+    use crate::analyze::rootfs::Compression;
+    match (s.rootfs_diff_bytes, s.rootfs_diff_compression) {
+        (None, _) => "-".into(),
+        (Some(n), Some(Compression::Gzip)) => format!("{} (gzip)", human_bytes(n)),
+        (Some(n), Some(Compression::Zstd)) => format!("{} (zstd)", human_bytes(n)),
+        (Some(n), _) => human_bytes(n),
+    }
+}
+
+fn deleted(s: &Summary) -> String {
+    match s.opaque_dirs {
+        0 => s.deleted_files.to_string(),
+        n => format!("{} (and {n} directories made opaque)", s.deleted_files),
+    }
+}
+
 impl Summary {
     fn table(&self) -> String {
         let s = self;
@@ -151,15 +181,15 @@ impl Summary {
             vec!["namespace".into(), opt(&s.namespace)],
             vec!["image".into(), opt(&s.image)],
             vec!["image ref".into(), opt(&s.image_ref)],
-            vec!["runtime".into(), opt(&s.runtime)],
+            vec!["runtime".into(), runtime(s)],
             vec!["created".into(), opt(&s.created)],
             vec!["checkpointed".into(), opt(&s.checkpointed)],
             vec!["CRIU version".into(), opt(&s.criu_version)],
             vec!["processes".into(), format!("{} ({} threads)", s.processes, s.threads)],
             vec!["memory pages".into(), human_bytes(s.memory_pages_bytes)],
             vec!["checkpoint images".into(), human_bytes(s.checkpoint_bytes)],
-            vec!["rootfs diff".into(), s.rootfs_diff_bytes.map(human_bytes).unwrap_or_else(|| "-".into())],
-            vec!["deleted files".into(), s.deleted_files.to_string()],
+            vec!["rootfs diff".into(), rootfs_diff(s)],
+            vec!["deleted files".into(), deleted(s)],
         ];
         let rows = rows.into_iter().map(|r| r.into_iter().map(|c: String| clean(&c)).collect());
         format!("{}\n", table(&["FIELD", "VALUE"], rows))
@@ -170,15 +200,7 @@ impl TableView for Report {
     /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
     fn table(&self) -> String {
         let mut out = String::new();
-        let any_view = self.processes.is_some()
-            || self.files.is_some()
-            || self.sockets.is_some()
-            || self.mounts.is_some()
-            || self.rootfs_diff.is_some()
-            || self.extracted.is_some()
-            || self.search.is_some()
-            || self.memory_dump.is_some();
-        if !any_view {
+        if !self.has_views() {
             out.push_str(&self.summary.table());
         }
         if let Some(ps) = &self.processes {
@@ -302,7 +324,10 @@ fn rootfs_diff_table(out: &mut String, d: &RootfsDiff) {
             };
             vec!["A/C".to_string(), e.kind.to_string(), e.mode.clone(), e.size.to_string(), clean(&p)]
         })
-        .chain(d.deleted.iter().map(|p| vec!["D".into(), "-".into(), "-".into(), "-".into(), clean(p)]));
+        .chain(d.deleted.iter().map(|p| vec!["D".into(), "-".into(), "-".into(), "-".into(), clean(p)]))
+        .chain(d.opaque.iter().map(|p| {
+            vec!["D".into(), "opaque".into(), "-".into(), "-".into(), format!("{}/* (the image's content)", clean(p.trim_end_matches('/')))]
+        }));
     let _ = writeln!(out, "{}", table(&["CHANGE", "KIND", "MODE", "SIZE", "PATH"], rows));
 }
 

@@ -9,6 +9,7 @@ mod agent_pod;
 mod analyze_checkpoint;
 mod analyze_fuzz_smoke;
 mod analyze_hostile;
+mod analyze_runtimes;
 mod checkpoint;
 mod cli;
 mod collect_triage;
