@@ -11,20 +11,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: memdump <pid> <out.core> [--freeze] [--file-mappings]".into());
     }
     let pid: i32 = args[1].parse()?;
-    let opts = CoreOptions {
-        include_file_mappings: args.iter().any(|a| a == "--file-mappings"),
-        ..Default::default()
-    };
+    let opts = CoreOptions { include_file_mappings: args.iter().any(|a| a == "--file-mappings"), ..Default::default() };
     let guard = if args.iter().any(|a| a == "--freeze") {
         Some(freeze::Freezer::for_pid(pid)?.freeze(std::time::Duration::from_secs(10))?)
     } else {
         None
     };
     let t = std::time::Instant::now();
-    let mut w = HashingWriter::new(BufWriter::with_capacity(
-        1 << 16,
-        std::fs::File::create(&args[2])?,
-    ));
+    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, std::fs::File::create(&args[2])?));
     let summary = dump_core(pid, &opts, None, &mut w)?;
     let (_, bytes, sha) = w.finish();
     let secs = t.elapsed().as_secs_f64();

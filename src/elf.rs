@@ -107,11 +107,7 @@ pub fn file_header(machine: u16, phnum: u64) -> Vec<u8> {
     b.extend_from_slice(&0u64.to_le_bytes()); // e_entry
     b.extend_from_slice(&EHDR_SIZE.to_le_bytes()); // e_phoff
     let xnum = phnum >= PN_XNUM;
-    let shoff = if xnum {
-        EHDR_SIZE + phnum * PHDR_SIZE
-    } else {
-        0
-    };
+    let shoff = if xnum { EHDR_SIZE + phnum * PHDR_SIZE } else { 0 };
     b.extend_from_slice(&shoff.to_le_bytes());
     b.extend_from_slice(&0u32.to_le_bytes()); // e_flags
     b.extend_from_slice(&(EHDR_SIZE as u16).to_le_bytes());
@@ -222,11 +218,7 @@ impl<'a> Iterator for Notes<'a> {
         if o.checked_add(12).is_none_or(|e| e > n.len()) {
             return None;
         }
-        let (namesz, descsz, ty) = (
-            u32_at(n, o) as usize,
-            u32_at(n, o + 4) as usize,
-            u32_at(n, o + 8),
-        );
+        let (namesz, descsz, ty) = (u32_at(n, o) as usize, u32_at(n, o + 4) as usize, u32_at(n, o + 8));
         let d0 = o + 12 + namesz.div_ceil(4) * 4;
         let d1 = d0.saturating_add(descsz);
         if d1 > n.len() {
@@ -284,14 +276,7 @@ mod tests {
         note(&mut v, NT_FILE, &[]);
         note(&mut v, NT_PRPSINFO, &[7; 9]);
         let got: Vec<(u32, Vec<u8>)> = notes(&v).map(|(t, d)| (t, d.to_vec())).collect();
-        assert_eq!(
-            got,
-            vec![
-                (NT_AUXV, vec![1, 2, 3]),
-                (NT_FILE, vec![]),
-                (NT_PRPSINFO, vec![7; 9])
-            ]
-        );
+        assert_eq!(got, vec![(NT_AUXV, vec![1, 2, 3]), (NT_FILE, vec![]), (NT_PRPSINFO, vec![7; 9])]);
         assert_eq!(notes(&v[..v.len() - 4]).count(), 2);
         let mut huge = v.clone();
         huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
@@ -305,24 +290,13 @@ mod tests {
         assert_eq!(headers_size(0xffff), 64 + 0xffff * 56 + 64);
         assert_eq!(headers_size(3), 64 + 3 * 56);
         let h = file_header(EM_X86_64, 0x10000);
-        assert_eq!(
-            (u16_at(&h, 56), u64_at(&h, 40)),
-            (0xffff, 64 + 0x10000 * 56)
-        );
+        assert_eq!((u16_at(&h, 56), u64_at(&h, 40)), (0xffff, 64 + 0x10000 * 56));
         assert_eq!(u32_at(&xnum_section_header(0x10000), 44), 0x10000);
     }
 
     #[test]
     fn program_headers_round_trip() {
-        let p = Phdr {
-            p_type: PT_LOAD,
-            flags: pf_flags("r-xp"),
-            offset: 4096,
-            vaddr: 0x40_0000,
-            filesz: 10,
-            memsz: 4096,
-            align: 4096,
-        };
+        let p = Phdr { p_type: PT_LOAD, flags: pf_flags("r-xp"), offset: 4096, vaddr: 0x40_0000, filesz: 10, memsz: 4096, align: 4096 };
         let mut b = Vec::new();
         p.encode(&mut b);
         assert_eq!(b.len() as u64, PHDR_SIZE);

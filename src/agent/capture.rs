@@ -2,11 +2,11 @@
 //! writing every artifact through one sink. A target that cannot be found or a step that fails is
 //! recorded in the sink's errors and the rest is still captured; only a broken sink stops the run.
 
-use crate::agent::steps::diff::{self, DiffReport, Lowers};
 use crate::agent::runtime::docker::Docker;
+use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
 use crate::agent::runtime::locate::{self, Located};
 use crate::agent::sinks::{Progress, Reporter};
-use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime, TargetSpec};
+use crate::agent::steps::diff::{self, DiffReport, Lowers};
 use crate::agent::steps::{export, inspect, volatile};
 use crate::agent::{AgentError, safefs};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
@@ -57,9 +57,7 @@ fn put(
     produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> Result<bool, AgentError> {
     let mut prod_err: Option<String> = None;
-    let r = sink.put(&spec, &mut |w| {
-        produce(w).inspect_err(|e| prod_err = Some(e.to_string()))
-    });
+    let r = sink.put(&spec, &mut |w| produce(w).inspect_err(|e| prod_err = Some(e.to_string())));
     match (r, prod_err) {
         (Ok(_), _) => Ok(true),
         (Err(_), Some(msg)) => {
@@ -116,7 +114,12 @@ fn copy(r: &mut dyn Read, w: &mut dyn Write) -> io::Result<u64> {
 }
 
 /// Run the capture of every target into `sink`.
-pub fn run(opts: &CaptureOptions, sink: &mut dyn ArtifactSink, report: Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+pub fn run(
+    opts: &CaptureOptions,
+    sink: &mut dyn ArtifactSink,
+    report: Reporter<'_>,
+    rt: tokio::runtime::Handle,
+) -> Result<CaptureOutcome, AgentError> {
     let mut p = Progress::new(sink, report);
     let mut docker: Option<Result<Docker, String>> = None;
     for t in &opts.targets {
@@ -194,7 +197,9 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
                 "container {uri} is not running (docker state: {}): only the Docker API's view (inspect, diff, export) is captured",
                 v.inspect["State"]["Status"].as_str().unwrap_or("unknown")
             ),
-            Some(_) => format!("container {uri}: Docker reports it running but its processes are not visible here (is the agent in the host PID namespace?)"),
+            Some(_) => format!(
+                "container {uri}: Docker reports it running but its processes are not visible here (is the agent in the host PID namespace?)"
+            ),
             None => format!(
                 "container {uri} not found on this node: no process's cgroup names it (is it running here, and is the agent in the host PID namespace?)"
             ),
@@ -237,9 +242,7 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
             })?;
         }
     }
-    if has(Step::Volatile)
-        && l.init.is_some()
-    {
+    if has(Step::Volatile) && l.init.is_some() {
         put_json(p, spec("volatile.json", JSON), &volatile::capture(&uri, &l.pids, l.init))?;
     }
     if has(Step::Memory)
@@ -276,7 +279,8 @@ fn diff_step(
 ) -> Result<(), AgentError> {
     let uri = r.uri();
     let docker_changes = docker.map(|d| d.changes(&r.id));
-    let mut report = DiffReport { container: uri.clone(), method: String::new(), overlay: None, changes: vec![], walk: None, notes: vec![] };
+    let mut report =
+        DiffReport { container: uri.clone(), method: String::new(), overlay: None, changes: vec![], walk: None, notes: vec![] };
     let overlay = match l.init {
         Some(pid) => diff::root_overlay(pid),
         None => Err("the container is not running: its overlay is not mounted".to_string()),
@@ -416,7 +420,11 @@ fn node_logs(
         Some(uid) => Some(format!("{ns}_{pod}_{uid}")),
         None => safefs::open_in_root(root.as_raw_fd(), base, true).ok().and_then(|d| {
             let want = format!("{ns}_{pod}_");
-            safefs::list_dir(d.as_raw_fd()).unwrap_or_default().into_iter().filter_map(|n| n.into_string().ok()).find(|n| n.starts_with(&want))
+            safefs::list_dir(d.as_raw_fd())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|n| n.into_string().ok())
+                .find(|n| n.starts_with(&want))
         }),
     };
     let Some(dir_name) = dir_name else {
@@ -471,7 +479,10 @@ fn memory_step(
                 p.error(Some(&format!("{prefix}/memory")), n)?;
             }
             if rep.thawed_by_deadline {
-                p.error(Some(&format!("{prefix}/memory")), "the freeze watchdog thawed the container before the memory capture ended: not a consistent cut")?;
+                p.error(
+                    Some(&format!("{prefix}/memory")),
+                    "the freeze watchdog thawed the container before the memory capture ended: not a consistent cut",
+                )?;
             }
             if let Some(e) = &rep.freeze_error {
                 p.note(&format!("memory captured without a freeze: {e}"));

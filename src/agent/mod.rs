@@ -10,10 +10,10 @@ mod error;
 pub mod memory;
 pub mod node_files;
 pub mod proc;
-pub mod safefs;
-pub mod sinks;
 pub mod put;
 pub mod runtime;
+pub mod safefs;
+pub mod sinks;
 pub mod steps;
 
 pub use error::AgentError;
@@ -73,7 +73,13 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
         .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
 }
 
-fn capture_blocking(opts: &CaptureOptions, remote: Option<Box<dyn Store>>, out: Output, report: sinks::Reporter<'_>, rt: tokio::runtime::Handle) -> Result<CaptureOutcome, AgentError> {
+fn capture_blocking(
+    opts: &CaptureOptions,
+    remote: Option<Box<dyn Store>>,
+    out: Output,
+    report: sinks::Reporter<'_>,
+    rt: tokio::runtime::Handle,
+) -> Result<CaptureOutcome, AgentError> {
     match (remote, out) {
         (Some(store), Output::Stream(w)) => {
             let mut records = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(64 << 10, w))?;
@@ -83,7 +89,9 @@ fn capture_blocking(opts: &CaptureOptions, remote: Option<Box<dyn Store>>, out: 
             records.finish()?;
             Ok(o)
         }
-        (Some(_), Output::Dir(_)) => Err(AgentError::BadTarget("an upload from the node sends its records as a stream, not into a directory".into())),
+        (Some(_), Output::Dir(_)) => {
+            Err(AgentError::BadTarget("an upload from the node sends its records as a stream, not into a directory".into()))
+        }
         (None, Output::Stream(w)) => {
             let mut sink = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(1 << 20, w))?;
             let o = capture::run(opts, &mut sink, report, rt)?;

@@ -3,8 +3,8 @@
 //! the container's shim (`/proc/<shim>/root`), never guessed.
 
 use crate::agent::AgentError;
-use crate::agent::runtime::locate;
 use crate::agent::memory::space::{Margin, check_free_space};
+use crate::agent::runtime::locate;
 use crate::protocol::ContainerRef;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +16,8 @@ pub use crate::protocol::SpaceReport;
 fn host_root(container: &str) -> Result<(PathBuf, Vec<i32>), AgentError> {
     let r = ContainerRef::parse(container)?;
     let l = locate::locate(&r, None, &[]);
-    let shim = l.shim.ok_or_else(|| AgentError::BadTarget(format!("container {container}: not running on this node (no process found)")))?;
+    let shim =
+        l.shim.ok_or_else(|| AgentError::BadTarget(format!("container {container}: not running on this node (no process found)")))?;
     Ok((PathBuf::from(format!("/proc/{shim}/root")), l.pids.clone()))
 }
 
@@ -37,7 +38,13 @@ pub fn space(container: &str, dir: &str) -> Result<SpaceReport, AgentError> {
     let mut d = root.join(dir.trim_start_matches('/'));
     while !d.exists() && d.pop() {}
     match check_free_space(&d, needed, Margin::default()) {
-        Ok(s) => Ok(SpaceReport { dir: dir.into(), needed_bytes: needed, available_bytes: s.available, ok: true, message: "enough free space".into() }),
+        Ok(s) => Ok(SpaceReport {
+            dir: dir.into(),
+            needed_bytes: needed,
+            available_bytes: s.available,
+            ok: true,
+            message: "enough free space".into(),
+        }),
         Err(e) => Ok(SpaceReport { dir: dir.into(), needed_bytes: needed, available_bytes: 0, ok: false, message: e.to_string() }),
     }
 }
@@ -47,9 +54,14 @@ pub fn space(container: &str, dir: &str) -> Result<SpaceReport, AgentError> {
 pub fn remove_archive(container: &str, path: &str) -> Result<(), AgentError> {
     let p = Path::new(path);
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let ok = p.parent() == Some(Path::new(CHECKPOINT_DIR)) && name.starts_with("checkpoint-") && name.ends_with(".tar") && !path.contains("/../");
+    let ok = p.parent() == Some(Path::new(CHECKPOINT_DIR))
+        && name.starts_with("checkpoint-")
+        && name.ends_with(".tar")
+        && !path.contains("/../");
     if !ok {
-        return Err(AgentError::BadTarget(format!("refusing to remove {path}: only {CHECKPOINT_DIR}/checkpoint-*.tar archives are removed")));
+        return Err(AgentError::BadTarget(format!(
+            "refusing to remove {path}: only {CHECKPOINT_DIR}/checkpoint-*.tar archives are removed"
+        )));
     }
     let (root, _) = host_root(container)?;
     let full = root.join(path.trim_start_matches('/'));

@@ -57,15 +57,13 @@ impl ManifestGate<'_, '_> {
     fn check(&self, manifest: &Manifest) -> Result<(), String> {
         let listed = self.rt.block_on(self.store.list()).map_err(|e| e.to_string())?;
         let sizes: std::collections::HashMap<&str, u64> = listed.iter().map(|l| (l.rel.as_str(), l.size)).collect();
-        let bad: Vec<String> = manifest
-            .artifacts
-            .iter()
-            .filter(|a| sizes.get(a.spec.path.as_str()) != Some(&a.bytes))
-            .map(|a| a.spec.path.clone())
-            .collect();
+        let bad: Vec<String> =
+            manifest.artifacts.iter().filter(|a| sizes.get(a.spec.path.as_str()) != Some(&a.bytes)).map(|a| a.spec.path.clone()).collect();
         match bad.first() {
             None => Ok(()),
-            Some(first) => Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), self.store.location())),
+            Some(first) => {
+                Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), self.store.location()))
+            }
         }
     }
 }

@@ -17,15 +17,11 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 fn cstr(name: &OsStr) -> io::Result<CString> {
-    CString::new(name.as_bytes())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in file name"))
+    CString::new(name.as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in file name"))
 }
 
 /// Run `f` on the caller's open descriptor `fd`.
-fn with_fd<T, E: Into<io::Error>>(
-    fd: RawFd,
-    f: impl FnOnce(BorrowedFd<'_>) -> Result<T, E>,
-) -> io::Result<T> {
+fn with_fd<T, E: Into<io::Error>>(fd: RawFd, f: impl FnOnce(BorrowedFd<'_>) -> Result<T, E>) -> io::Result<T> {
     if fd == -1 {
         return Err(io::Error::from_raw_os_error(libc::EBADF));
     }
@@ -37,11 +33,7 @@ fn with_fd<T, E: Into<io::Error>>(
 /// Open an absolute host path as a directory (this one follows symlinks: the caller names it).
 pub fn open_dir_path(p: &Path) -> io::Result<OwnedFd> {
     let c = cstr(p.as_os_str())?;
-    Ok(nix::fcntl::open(
-        c.as_c_str(),
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?)
+    Ok(nix::fcntl::open(c.as_c_str(), OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC, Mode::empty())?)
 }
 
 /// Open the single component `name` under `dir` as a directory, refusing symlinks.
@@ -55,20 +47,11 @@ pub fn open_dir_at(dir: RawFd, name: &OsStr) -> io::Result<OwnedFd> {
 /// on a FIFO; the result is checked to be a regular file.
 pub fn open_file_at(dir: RawFd, name: &OsStr) -> io::Result<File> {
     let c = cstr(name)?;
-    let flags = OFlag::O_RDONLY
-        | OFlag::O_NOFOLLOW
-        | OFlag::O_NONBLOCK
-        | OFlag::O_NOCTTY
-        | OFlag::O_CLOEXEC;
-    let f = File::from(with_fd(dir, |d| {
-        openat(d, c.as_c_str(), flags, Mode::empty())
-    })?);
+    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_CLOEXEC;
+    let f = File::from(with_fd(dir, |d| openat(d, c.as_c_str(), flags, Mode::empty()))?);
     let st = nix::sys::stat::fstat(&f)?;
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
     }
     // back to blocking reads (regular files ignore O_NONBLOCK anyway)
     Ok(f)
@@ -81,9 +64,7 @@ pub fn fstat(fd: RawFd) -> io::Result<libc::stat> {
 /// `lstat` of one component under `dir`.
 pub fn lstat_at(dir: RawFd, name: &OsStr) -> io::Result<libc::stat> {
     let c = cstr(name)?;
-    with_fd(dir, |d| {
-        fstatat(d, c.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-    })
+    with_fd(dir, |d| fstatat(d, c.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW))
 }
 
 pub fn readlink_at(dir: RawFd, name: &OsStr) -> io::Result<OsString> {
@@ -115,15 +96,9 @@ pub fn list_dir(dir: RawFd) -> io::Result<Vec<OsString>> {
 /// Walk `rel` ('/'-separated, relative) from `root` one component at a time, refusing symlinks
 /// and `..`: the directory that holds the last component, and that component.
 pub fn open_parent(root: RawFd, rel: &str) -> io::Result<(OwnedFd, OsString)> {
-    let parts: Vec<&str> = rel
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect();
+    let parts: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
     if parts.contains(&"..") || parts.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("refusing path {rel:?}"),
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing path {rel:?}")));
     }
     let mut cur = dup_fd(root)?;
     for c in &parts[..parts.len() - 1] {
@@ -164,18 +139,12 @@ pub fn open_in_root(root: RawFd, path: &str, directory: bool) -> io::Result<Owne
     if directory {
         flags |= OFlag::O_DIRECTORY;
     }
-    let how = OpenHow::new()
-        .flags(flags)
-        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    let how = OpenHow::new().flags(flags).resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
     match with_fd(root, |r| openat2(r, c.as_c_str(), how)) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
         r => return r,
     }
-    if directory {
-        open_dir_beneath(root, rel)
-    } else {
-        open_file_beneath(root, rel).map(OwnedFd::from)
-    }
+    if directory { open_dir_beneath(root, rel) } else { open_file_beneath(root, rel).map(OwnedFd::from) }
 }
 
 /// Extended attributes of an open file (names and raw values); empty when unsupported.
@@ -228,10 +197,7 @@ mod tests {
         symlink(t.path(), root.join("up")).unwrap();
         let fd = open_dir_path(&root).unwrap();
         let mut s = String::new();
-        open_file_beneath(fd.as_raw_fd(), "etc/ok")
-            .unwrap()
-            .read_to_string(&mut s)
-            .unwrap();
+        open_file_beneath(fd.as_raw_fd(), "etc/ok").unwrap().read_to_string(&mut s).unwrap();
         assert_eq!(s, "inside");
         assert!(open_file_beneath(fd.as_raw_fd(), "etc/link").is_err());
         assert!(open_file_beneath(fd.as_raw_fd(), "up/host-secret").is_err());
@@ -244,39 +210,16 @@ mod tests {
         let mut s = String::new();
         File::from(f).read_to_string(&mut s).unwrap();
         assert_eq!(s, "in-root");
-        assert!(
-            open_in_root(fd.as_raw_fd(), "/etc/link", false).is_err(),
-            "resolved outside the root"
-        );
-        assert_eq!(
-            readlink_at(fd.as_raw_fd(), OsStr::new("var")).unwrap(),
-            "/real"
-        );
-        assert_eq!(
-            list_dir(fd.as_raw_fd()).unwrap(),
-            vec!["etc", "real", "up", "var"]
-        );
+        assert!(open_in_root(fd.as_raw_fd(), "/etc/link", false).is_err(), "resolved outside the root");
+        assert_eq!(readlink_at(fd.as_raw_fd(), OsStr::new("var")).unwrap(), "/real");
+        assert_eq!(list_dir(fd.as_raw_fd()).unwrap(), vec!["etc", "real", "up", "var"]);
         // listing again starts over; a file is not listed
         assert_eq!(list_dir(fd.as_raw_fd()).unwrap().len(), 4);
         let f = open_file_beneath(fd.as_raw_fd(), "etc/ok").unwrap();
-        assert_eq!(
-            list_dir(f.as_raw_fd()).unwrap_err().raw_os_error(),
-            Some(libc::ENOTDIR)
-        );
+        assert_eq!(list_dir(f.as_raw_fd()).unwrap_err().raw_os_error(), Some(libc::ENOTDIR));
         assert_eq!(fstat(f.as_raw_fd()).unwrap().st_size, 6);
-        assert!(
-            lstat_at(fd.as_raw_fd(), OsStr::new("var")).unwrap().st_mode & libc::S_IFMT
-                == libc::S_IFLNK
-        );
-        assert!(
-            open_dir_at(fd.as_raw_fd(), OsStr::new("var")).is_err(),
-            "a symlink was followed"
-        );
-        assert_eq!(
-            open_file_at(fd.as_raw_fd(), OsStr::new("a\0b"))
-                .unwrap_err()
-                .kind(),
-            io::ErrorKind::InvalidInput
-        );
+        assert!(lstat_at(fd.as_raw_fd(), OsStr::new("var")).unwrap().st_mode & libc::S_IFMT == libc::S_IFLNK);
+        assert!(open_dir_at(fd.as_raw_fd(), OsStr::new("var")).is_err(), "a symlink was followed");
+        assert_eq!(open_file_at(fd.as_raw_fd(), OsStr::new("a\0b")).unwrap_err().kind(), io::ErrorKind::InvalidInput);
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::evidence::artifact::check_relative_path;
 use crate::evidence::bundle::write_file_hashed;
-use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError};
 use crate::evidence::stream::ErrorRecord;
+use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError};
 use crate::protocol::Event;
 use serde::Serialize;
 use std::io::{self, Write};

@@ -160,9 +160,7 @@ impl Archive {
             });
         }
         let mut buf = Vec::with_capacity(m.size as usize);
-        m.open()
-            .and_then(|mut r| r.read_to_end(&mut buf))
-            .map_err(|e| AnalyzeError::Read { file: name.to_string(), source: e })?;
+        m.open().and_then(|mut r| r.read_to_end(&mut buf)).map_err(|e| AnalyzeError::Read { file: name.to_string(), source: e })?;
         Ok(Some(buf))
     }
 }

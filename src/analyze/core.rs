@@ -8,7 +8,9 @@
 
 use super::AnalyzeError;
 use super::memory::{ProcessMemory, Region, Segment};
-use crate::elf::{self, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, PT_LOAD, PT_NOTE, Phdr, prpsinfo as ps, prstatus as pr, u16_at, u32_at, u64_at};
+use crate::elf::{
+    self, NT_AUXV, NT_FILE, NT_PRPSINFO, NT_PRSTATUS, PT_LOAD, PT_NOTE, Phdr, prpsinfo as ps, prstatus as pr, u16_at, u32_at, u64_at,
+};
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
@@ -89,7 +91,10 @@ pub struct CoreFile {
 /// Is `p` an ELF core file (by content)?
 pub fn is_core(p: &Path) -> bool {
     let mut h = [0u8; 18];
-    File::open(p).and_then(|mut f| f.read_exact(&mut h)).is_ok() && h[..4] == *b"\x7fELF" && h[4] == 2 && u16::from_le_bytes([h[16], h[17]]) == 4
+    File::open(p).and_then(|mut f| f.read_exact(&mut h)).is_ok()
+        && h[..4] == *b"\x7fELF"
+        && h[4] == 2
+        && u16::from_le_bytes([h[16], h[17]]) == 4
 }
 
 /// The core files to analyze: `p` itself when it is one, else every `*.core` under directory `p`

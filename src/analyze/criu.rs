@@ -1,10 +1,10 @@
 //! The CRIU images of a checkpoint, decoded into processes, open files and memory.
 
+use super::AnalyzeError;
 use super::archive::Archive;
 use super::image::{self, Image};
 use super::memory::{self, ProcessMemory};
 use super::proto::*;
-use super::AnalyzeError;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
@@ -207,11 +207,7 @@ pub fn read_strings(t: &Task, start: u64, end: u64) -> Option<Vec<String>> {
     if stored == 0 {
         return None;
     }
-    let v: Vec<String> = bytes
-        .split(|&b| b == 0)
-        .filter(|s| !s.is_empty())
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .collect();
+    let v: Vec<String> = bytes.split(|&b| b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
     Some(v)
 }
 

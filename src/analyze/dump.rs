@@ -3,8 +3,8 @@
 //! Tools that read ELF program headers (readelf, gdb, volatility-style scanners) can then
 //! address it by virtual address.
 
-use super::memory::{FileCache, ProcessMemory};
 use super::AnalyzeError;
+use super::memory::{FileCache, ProcessMemory};
 use crate::elf::{self, Phdr};
 use serde::Serialize;
 use std::io::Write;
@@ -38,7 +38,7 @@ pub struct DumpReport {
 pub fn elf_machine(mtype: i32) -> u16 {
     match mtype {
         1 => elf::EM_X86_64,
-        2 => 40,  // ARM
+        2 => 40, // ARM
         3 => elf::EM_AARCH64,
         4 => 21,  // PPC64
         5 => 22,  // S390
@@ -65,12 +65,8 @@ pub fn write(mem: &ProcessMemory, machine: u16, out: &Path) -> Result<DumpReport
     let mut map = Vec::new();
     let mut headers = elf::file_header(machine, n);
     for r in &mem.regions {
-        let parts: Vec<_> = mem
-            .segments
-            .iter()
-            .map(|s| s.vaddr.max(r.start)..(s.vaddr + s.len).min(r.end))
-            .filter(|x| x.start < x.end)
-            .collect();
+        let parts: Vec<_> =
+            mem.segments.iter().map(|s| s.vaddr.max(r.start)..(s.vaddr + s.len).min(r.end)).filter(|x| x.start < x.end).collect();
         let stored: u64 = parts.iter().map(|x| x.end - x.start).sum();
         let len = r.end - r.start;
         // bytes after the last stored one are zero (p_memsz > p_filesz), as in a core file

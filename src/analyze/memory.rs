@@ -4,8 +4,8 @@
 //! cmdline/env readers and `--dump-memory` work only on this model.
 
 use super::AnalyzeError;
-use super::archive::{open_nofollow, Member};
-use super::proto::{PagemapEntry, VmaEntry, PE_PRESENT};
+use super::archive::{Member, open_nofollow};
+use super::proto::{PE_PRESENT, PagemapEntry, VmaEntry};
 use serde::Serialize;
 use std::fs::File;
 use std::io;

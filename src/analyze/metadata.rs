@@ -2,10 +2,10 @@
 //! Podman), `spec.dump` (the container's OCI runtime spec), `dump.log` (CRIU's log: version),
 //! `stats-dump`, `deleted.files`.
 
+use super::AnalyzeError;
 use super::archive::Archive;
 use super::image::{self, Image};
 use super::proto::{DumpStatsEntry, StatsEntry};
-use super::AnalyzeError;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -190,7 +190,9 @@ impl Metadata {
     fn kube_name(&self) -> Option<KubeName> {
         let from = |s: Option<String>| s.as_deref().and_then(kube_name);
         match self.engine? {
-            Engine::CriO => from(self.annotation(CRIO_NAME)).or_else(|| from(self.config_str("name"))).or_else(|| from(self.annotation(CRIO_SANDBOX))),
+            Engine::CriO => {
+                from(self.annotation(CRIO_NAME)).or_else(|| from(self.config_str("name"))).or_else(|| from(self.annotation(CRIO_SANDBOX)))
+            }
             Engine::Containerd => from(self.config_str("name")),
             Engine::Podman => None,
         }
@@ -216,9 +218,7 @@ impl Metadata {
         let kube = || self.kube_name().and_then(|k| k.container);
         let name = match self.engine {
             Some(Engine::Containerd) => self.annotation(CRI_CONTAINER).or_else(|| self.annotation(CONTAINER_NAME)).or_else(kube),
-            Some(Engine::CriO) => {
-                self.annotation(CONTAINER_NAME).or_else(|| self.annotation_json(CRIO_METADATA, "name")).or_else(kube)
-            }
+            Some(Engine::CriO) => self.annotation(CONTAINER_NAME).or_else(|| self.annotation_json(CRIO_METADATA, "name")).or_else(kube),
             Some(Engine::Podman) | None => self.annotation(CONTAINER_NAME).or_else(|| self.annotation(CRI_CONTAINER)),
         };
         name.or_else(|| self.config_str("name"))
@@ -303,7 +303,10 @@ mod tests {
         let k = |c: Option<&str>, p: &str, n: &str| Some(KubeName { container: c.map(String::from), pod: p.into(), namespace: n.into() });
         assert_eq!(kube_name("k8s_busybox_web-fixture_crio-lab_crio-lab-uid-web-fixture_0"), k(Some("busybox"), "web-fixture", "crio-lab"));
         assert_eq!(kube_name("k8s_web-fixture_crio-lab_crio-lab-uid-web-fixture_0"), k(None, "web-fixture", "crio-lab"));
-        assert_eq!(kube_name("cart_cart-7d9f6-x2k4p_shop_2ad846f8-381b-48f9-b2a8-e2128f4c7512_0"), k(Some("cart"), "cart-7d9f6-x2k4p", "shop"));
+        assert_eq!(
+            kube_name("cart_cart-7d9f6-x2k4p_shop_2ad846f8-381b-48f9-b2a8-e2128f4c7512_0"),
+            k(Some("cart"), "cart-7d9f6-x2k4p", "shop")
+        );
         assert_eq!(kube_name("magical_murdock"), None);
         assert_eq!(kube_name("a_b_c_d_e"), None);
         assert_eq!(kube_name("k8s__p_n_u_0"), None);
@@ -347,7 +350,8 @@ mod tests {
 
     #[test]
     fn containerd_is_known_by_its_status_member() {
-        let m = meta(serde_json::json!({"id": "1", "name": "c_p_ns_uid_2", "runtime": "io.containerd.runc.v2"}), serde_json::json!({}), true);
+        let m =
+            meta(serde_json::json!({"id": "1", "name": "c_p_ns_uid_2", "runtime": "io.containerd.runc.v2"}), serde_json::json!({}), true);
         assert_eq!(m.engine, Some(Engine::Containerd));
         assert_eq!((m.container(), m.pod(), m.namespace()), (Some("c".into()), Some("p".into()), Some("ns".into())));
         assert_eq!(meta(serde_json::json!({"name": "x"}), serde_json::json!({}), false).engine, None);

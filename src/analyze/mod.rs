@@ -167,7 +167,9 @@ fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Re
     }
     if let Some((pid, out)) = &o.dump_memory {
         let m = need_dump().and_then(|d| {
-            let t = d.task(*pid).ok_or_else(|| AnalyzeError::NotFound(format!("--dump-memory {pid}: no such process in the checkpoint (see --ps-tree)")))?;
+            let t = d
+                .task(*pid)
+                .ok_or_else(|| AnalyzeError::NotFound(format!("--dump-memory {pid}: no such process in the checkpoint (see --ps-tree)")))?;
             dump::write(&t.memory, dump::elf_machine(t.mtype), out)
         });
         r.memory_dump = keep(failures, "--dump-memory", m);
@@ -228,7 +230,12 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
 }
 
 /// `--search` / `--search-regex` over the selected processes' memory, whatever its source.
-fn search_report(o: &Options, n: &Needle, procs: &[(&memory::ProcessMemory, &str)], none: &str) -> Result<report::SearchReport, AnalyzeError> {
+fn search_report(
+    o: &Options,
+    n: &Needle,
+    procs: &[(&memory::ProcessMemory, &str)],
+    none: &str,
+) -> Result<report::SearchReport, AnalyzeError> {
     let pat = match n {
         Needle::Fixed(s) => search::Pattern::fixed(s.as_bytes()),
         Needle::Regex(re) => search::Pattern::regex(re)?,

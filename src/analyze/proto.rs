@@ -202,11 +202,7 @@ pub const PE_PRESENT: u32 = 1 << 2;
 impl PagemapEntry {
     /// The flags as CRIU's own reader normalises them (`init_compat_pagemap_entry`).
     pub fn effective_flags(&self) -> u32 {
-        if self.in_parent == Some(true) {
-            self.flags.unwrap_or(0) | PE_PARENT
-        } else {
-            self.flags.unwrap_or(PE_PRESENT)
-        }
+        if self.in_parent == Some(true) { self.flags.unwrap_or(0) | PE_PARENT } else { self.flags.unwrap_or(PE_PRESENT) }
     }
 }
 

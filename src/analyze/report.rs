@@ -4,7 +4,7 @@ use super::archive::Archive;
 use super::criu::Dump;
 use super::dump::DumpReport;
 use super::metadata::{Metadata, Mount};
-use super::rootfs::{Compression, DiffEntry, DiffListing, DIFF_TAR};
+use super::rootfs::{Compression, DIFF_TAR, DiffEntry, DiffListing};
 use super::search::Hit;
 use super::views::{FileRow, ProcessRow, SocketRow};
 use serde::Serialize;
@@ -148,4 +148,3 @@ impl Report {
             || self.memory_dump.is_some()
     }
 }
-

@@ -9,8 +9,8 @@
 //! Engines store the diff plain (CRI-O, Podman) or compressed (containerd 2.x: gzip); the
 //! compression is told from the member's first bytes, never from its name.
 
-use super::archive::{normalize, Archive, Limits};
 use super::AnalyzeError;
+use super::archive::{Archive, Limits, normalize};
 use serde::Serialize;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -153,7 +153,10 @@ pub fn list_from(r: impl Read, limits: &Limits) -> Result<DiffListing, AnalyzeEr
         let e = e.map_err(diff_err)?;
         count += 1;
         if count > limits.max_entries {
-            return Err(AnalyzeError::Hostile { archive: DIFF_TAR.into(), what: format!("more than {} members (cap)", limits.max_entries) });
+            return Err(AnalyzeError::Hostile {
+                archive: DIFF_TAR.into(),
+                what: format!("more than {} members (cap)", limits.max_entries),
+            });
         }
         let raw = e.path().map_err(diff_err)?.into_owned();
         let h = e.header();
@@ -219,11 +222,16 @@ pub fn extract(ar: &Archive, want: &str, out_dir: &Path) -> Result<(PathBuf, u64
                 tar::EntryType::Symlink => {
                     let to = e.link_name().ok().flatten().map(|l| l.display().to_string()).unwrap_or_default();
                     return Err(AnalyzeError::NotFound(format!(
-                        "{:?} is a symlink (to {to:?}) in {DIFF_TAR}; links are never followed: extract its target path instead", format!("/{target}")
+                        "{:?} is a symlink (to {to:?}) in {DIFF_TAR}; links are never followed: extract its target path instead",
+                        format!("/{target}")
                     )));
                 }
                 other => {
-                    return Err(AnalyzeError::NotFound(format!("{:?} in {DIFF_TAR} is not a regular file ({})", format!("/{target}"), kind(other))));
+                    return Err(AnalyzeError::NotFound(format!(
+                        "{:?} in {DIFF_TAR} is not a regular file ({})",
+                        format!("/{target}"),
+                        kind(other)
+                    )));
                 }
             }
         }

@@ -2,8 +2,8 @@
 //! whole pages image in memory); consecutive chunks overlap so a match that crosses a chunk or
 //! page boundary is found once. Fixed strings use `memchr::memmem`, patterns `regex::bytes`.
 
-use super::memory::{FileCache, ProcessMemory, Region, Run};
 use super::AnalyzeError;
+use super::memory::{FileCache, ProcessMemory, Region, Run};
 use serde::Serialize;
 use std::os::unix::fs::FileExt;
 

@@ -1,7 +1,7 @@
 //! The rows of each view, built from the decoded dump.
 
 use super::criu::{Dump, Task};
-use super::proto::{fd_type, FileEntry, InetSkEntry, UnixSkEntry};
+use super::proto::{FileEntry, InetSkEntry, UnixSkEntry, fd_type};
 use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -31,7 +31,8 @@ pub struct ProcessRow {
 pub fn processes(d: &Dump, cmd: bool, env: bool) -> Vec<ProcessRow> {
     let mut out = Vec::new();
     let pids: std::collections::HashSet<u32> = d.tasks.iter().map(|t| t.pid).collect();
-    let mut stack: Vec<(&Task, usize)> = d.tasks.iter().filter(|t| !pids.contains(&t.ppid) || t.ppid == t.pid).rev().map(|t| (t, 0)).collect();
+    let mut stack: Vec<(&Task, usize)> =
+        d.tasks.iter().filter(|t| !pids.contains(&t.ppid) || t.ppid == t.pid).rev().map(|t| (t, 0)).collect();
     let mut seen = std::collections::HashSet::new();
     while let Some((t, depth)) = stack.pop() {
         if !seen.insert(t.pid) {
@@ -99,7 +100,12 @@ pub fn files(d: &Dump) -> Vec<FileRow> {
                     pid: t.pid,
                     fd: name.into(),
                     kind: "reg".into(),
-                    path: d.files.get(&id).and_then(|f| f.reg.as_ref()).map(|r| r.name.clone()).unwrap_or_else(|| format!("[file id {id}]")),
+                    path: d
+                        .files
+                        .get(&id)
+                        .and_then(|f| f.reg.as_ref())
+                        .map(|r| r.name.clone())
+                        .unwrap_or_else(|| format!("[file id {id}]")),
                     deleted: d.is_deleted(id),
                     pos: None,
                     flags: None,

@@ -175,7 +175,11 @@ impl crate::app::s3_args::S3UploadArgs {
 /// The capture request that `agent capture` flags describe (targets from flags and/or a JSON list).
 pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
     let mut targets = Vec::new();
-    let single = a.pod_namespace.is_some() || a.pod_name.is_some() || a.pod_uid.is_some() || a.container_name.is_some() || a.checkpoint_archive.is_some();
+    let single = a.pod_namespace.is_some()
+        || a.pod_name.is_some()
+        || a.pod_uid.is_some()
+        || a.container_name.is_some()
+        || a.checkpoint_archive.is_some();
     if single && a.container.len() != 1 {
         return Err(AgentError::BadTarget(
             "--pod-namespace, --pod-name, --pod-uid, --container-name and --checkpoint-archive describe ONE --container: give exactly one, or use --targets".into(),
@@ -227,7 +231,8 @@ fn target_list_file(p: &std::path::Path) -> Result<Vec<TargetSpec>, AgentError> 
         std::fs::read_to_string(p)
     }
     .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: e.to_string() })?;
-    serde_json::from_str(&text).map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: format!("not a JSON target list: {e}") })
+    serde_json::from_str(&text)
+        .map_err(|e| AgentError::TargetList { path: p.display().to_string(), reason: format!("not a JSON target list: {e}") })
 }
 
 /// Events as JSON lines on stderr (none with -q).
@@ -257,7 +262,8 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
         AgentCommand::Hold(h) => return hold(h.seconds).await,
         AgentCommand::ExportDir(e) => {
             let r = tokio::task::spawn_blocking(move || {
-                crate::agent::steps::export::export_dir(&e.dir, &e.out, e.zstd).map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source })
+                crate::agent::steps::export::export_dir(&e.dir, &e.out, e.zstd)
+                    .map_err(|source| AgentError::Export { path: e.dir.display().to_string(), source })
             })
             .await
             .map_err(|e| AgentError::Io(std::io::Error::other(e)))??;
@@ -351,7 +357,18 @@ mod tests {
     fn pod_flags_describe_exactly_one_container() {
         let a = capture_args(&["--container", "containerd://a", "--container", "containerd://b", "--pod-name", "p", "--out", "x"]);
         assert!(matches!(capture_request(&a), Err(AgentError::BadTarget(_))));
-        let a = capture_args(&["--container", "containerd://a", "--pod-namespace", "ns", "--pod-name", "p", "--container-name", "c", "--out", "x"]);
+        let a = capture_args(&[
+            "--container",
+            "containerd://a",
+            "--pod-namespace",
+            "ns",
+            "--pod-name",
+            "p",
+            "--container-name",
+            "c",
+            "--out",
+            "x",
+        ]);
         let o = capture_request(&a).unwrap();
         assert_eq!(o.targets[0].namespace.as_deref(), Some("ns"));
         assert_eq!(o.steps, Step::ALL.to_vec());
@@ -382,7 +399,8 @@ mod tests {
 
     #[test]
     fn flags_and_documents_describe_the_same_capture() {
-        let a = capture_args(&["--container", "containerd://a", "--steps", "memory", "--memory-max-bytes", "4096", "--no-freeze", "--stream"]);
+        let a =
+            capture_args(&["--container", "containerd://a", "--steps", "memory", "--memory-max-bytes", "4096", "--no-freeze", "--stream"]);
         let req = Request::Capture(capture_request(&a).unwrap());
         let mut line = std::io::Cursor::new(req.to_line().into_bytes());
         let Request::Capture(back) = Request::read_from(&mut line).unwrap() else { panic!() };

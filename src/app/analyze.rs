@@ -280,11 +280,7 @@ fn files_table(out: &mut String, fs: &[FileRow]) {
             f.fd.clone(),
             f.kind.clone(),
             f.flags.clone().unwrap_or_default(),
-            clean(&format!(
-                "{}{}",
-                f.path,
-                if f.deleted && !f.path.ends_with("(deleted)") { " (deleted)" } else { "" }
-            )),
+            clean(&format!("{}{}", f.path, if f.deleted && !f.path.ends_with("(deleted)") { " (deleted)" } else { "" })),
         ]
     });
     let _ = writeln!(out, "{}", table(&["PID", "FD", "TYPE", "MODE", "PATH"], rows));
@@ -293,15 +289,7 @@ fn files_table(out: &mut String, fs: &[FileRow]) {
 /// `--sockets`.
 fn sockets_table(out: &mut String, ss: &[SocketRow]) {
     let rows = ss.iter().map(|s| {
-        vec![
-            s.pid.to_string(),
-            s.fd.to_string(),
-            s.proto.clone(),
-            clean(&s.local),
-            clean(&s.remote),
-            s.state.clone(),
-            s.inode.to_string(),
-        ]
+        vec![s.pid.to_string(), s.fd.to_string(), s.proto.clone(), clean(&s.local), clean(&s.remote), s.state.clone(), s.inode.to_string()]
     });
     let _ = writeln!(out, "{}", table(&["PID", "FD", "PROTO", "LOCAL", "REMOTE", "STATE", "INODE"], rows));
 }
@@ -334,11 +322,7 @@ fn rootfs_diff_table(out: &mut String, d: &RootfsDiff) {
 /// `--search` / `--search-regex`: one row per match, then how many and in how much memory.
 fn search_table(out: &mut String, s: &SearchReport) {
     let rows = s.hits.iter().map(|h| {
-        let region = h
-            .region
-            .as_ref()
-            .map(|r| format!("{:x}-{:x} {} {}", r.start, r.end, r.perms, r.name))
-            .unwrap_or_else(|| "-".into());
+        let region = h.region.as_ref().map(|r| format!("{:x}-{:x} {} {}", r.start, r.end, r.perms, r.name)).unwrap_or_else(|| "-".into());
         vec![h.pid.to_string(), clean(&h.comm), format!("{:#x}", h.address), clean(&region), h.context.clone()]
     });
     let _ = writeln!(out, "{}", table(&["PID", "COMM", "ADDRESS", "VMA", "CONTEXT"], rows));
@@ -355,13 +339,7 @@ fn search_table(out: &mut String, s: &SearchReport) {
 /// `--dump-memory`: the mappings written, then where.
 fn memory_dump_table(out: &mut String, m: &DumpReport) {
     let rows = m.regions.iter().map(|r| {
-        vec![
-            format!("{:x}-{:x}", r.start, r.end),
-            r.perms.clone(),
-            clean(&r.name),
-            format!("{:#x}", r.file_offset),
-            r.stored.to_string(),
-        ]
+        vec![format!("{:x}-{:x}", r.start, r.end), r.perms.clone(), clean(&r.name), format!("{:#x}", r.file_offset), r.stored.to_string()]
     });
     let _ = writeln!(out, "{}", table(&["RANGE", "PERMS", "NAME", "FILE OFFSET", "STORED"], rows));
     let _ = writeln!(

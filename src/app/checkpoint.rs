@@ -1,8 +1,8 @@
 //! Arguments of `kforensic checkpoint pod`.
 
+use crate::app::GlobalArgs;
 use crate::app::output::{TableView, human_bytes, table, terminal_safe};
 use crate::app::progress::{Bars, Signals};
-use crate::app::GlobalArgs;
 use crate::cluster::checkpoint::{self, CheckpointReport, MemoryMode, Options, Plan, UploadFrom};
 use crate::evidence::Destination;
 use crate::protocol::MemoryRequest;
@@ -88,7 +88,10 @@ impl CheckpointPodArgs {
     pub fn check(&self) -> Result<(), String> {
         if self.upload_from == UploadFromArg::Node {
             if let Destination::Local(_) = self.dest {
-                return Err(format!("--upload-from node needs --dest s3://bucket/prefix (got '{}'): the node uploads to S3, not to a local directory", self.dest));
+                return Err(format!(
+                    "--upload-from node needs --dest s3://bucket/prefix (got '{}'): the node uploads to S3, not to a local directory",
+                    self.dest
+                ));
             }
             if self.archive {
                 return Err("--archive makes a local .tar of the bundle, which --upload-from node never has: drop one of them".into());
@@ -156,7 +159,11 @@ impl CheckpointPodArgs {
             containers: self.containers.clone(),
             dest: self.dest.clone(),
             memory: self.memory.map(MemoryMode::from),
-            memory_options: MemoryRequest { file_mappings: self.memory_file_mappings, max_bytes: self.memory_max_bytes, freeze: !self.no_freeze },
+            memory_options: MemoryRequest {
+                file_mappings: self.memory_file_mappings,
+                max_bytes: self.memory_max_bytes,
+                freeze: !self.no_freeze,
+            },
             isolate: self.isolate,
             image: self.image.clone().unwrap_or_else(checkpoint::plan::default_image),
             pull_policy: self.pull_policy.as_k8s(),
@@ -284,9 +291,31 @@ mod tests {
     #[test]
     fn every_s3_option_reaches_the_agent_unchanged() {
         let cli = crate::app::Cli::try_parse_from([
-            "kforensic", "checkpoint", "pod", "p", "--dest", "s3://bkt/p", "--upload-from", "node", "--region", "eu-west-3",
-            "--endpoint-url", "https://s3.example.test:9000", "--virtual-hosted-style", "--sse", "aws:kms", "--sse-kms-key-id", "k-1",
-            "--object-lock-mode", "COMPLIANCE", "--retain-until", "2999-01-01T00:00:00Z", "--part-size", "64MiB", "--concurrency", "7",
+            "kforensic",
+            "checkpoint",
+            "pod",
+            "p",
+            "--dest",
+            "s3://bkt/p",
+            "--upload-from",
+            "node",
+            "--region",
+            "eu-west-3",
+            "--endpoint-url",
+            "https://s3.example.test:9000",
+            "--virtual-hosted-style",
+            "--sse",
+            "aws:kms",
+            "--sse-kms-key-id",
+            "k-1",
+            "--object-lock-mode",
+            "COMPLIANCE",
+            "--retain-until",
+            "2999-01-01T00:00:00Z",
+            "--part-size",
+            "64MiB",
+            "--concurrency",
+            "7",
         ])
         .unwrap();
         let crate::app::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };
@@ -302,7 +331,15 @@ mod tests {
     #[test]
     fn the_agents_memory_options_are_reachable_from_checkpoint() {
         let cli = crate::app::Cli::try_parse_from([
-            "kforensic", "checkpoint", "pod", "p", "--memory=proc", "--memory-max-bytes", "2GiB", "--no-freeze", "--memory-file-mappings",
+            "kforensic",
+            "checkpoint",
+            "pod",
+            "p",
+            "--memory=proc",
+            "--memory-max-bytes",
+            "2GiB",
+            "--no-freeze",
+            "--memory-file-mappings",
         ])
         .unwrap();
         let crate::app::Command::Checkpoint { target: CheckpointTarget::Pod(a) } = cli.command else { panic!() };

@@ -3,8 +3,8 @@
 
 use crate::app::GlobalArgs;
 use crate::app::output::{TableView, table};
-use crate::cluster::triage::CollectReport;
 use crate::app::progress::{Bars, Signals};
+use crate::cluster::triage::CollectReport;
 use crate::cluster::triage::{CollectPlan, Scope, Source, shell_history as history};
 use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
 use crate::{Error, Exit};
@@ -125,7 +125,9 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     let mut extra = Vec::new();
     let mut summary = None;
     if a.shell_history {
-        let stop = Signals::install().map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?.stop_on_signal();
+        let stop = Signals::install()
+            .map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?
+            .stop_on_signal();
         let opts = history::HistoryOptions {
             collector_namespace: a.collector_namespace.clone(),
             image: a.image.clone().unwrap_or_else(crate::cluster::collector::default_image),
@@ -149,7 +151,12 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
             return Ok(Exit::Partial);
         }
-        summary = Some(crate::cluster::triage::report::HistorySummary { nodes: h.nodes, containers: h.containers, files: h.files, errors: h.errors });
+        summary = Some(crate::cluster::triage::report::HistorySummary {
+            nodes: h.nodes,
+            containers: h.containers,
+            files: h.files,
+            errors: h.errors,
+        });
         extra = h.findings;
     }
     let (bundle, mut report) = crate::cluster::triage::collect_with(&ctx, plan, bundle, extra, &obs).await?;
@@ -193,7 +200,12 @@ impl TableView for CollectReport {
             out.push_str("No findings.\n");
         } else {
             let rows = self.findings.iter().take(TABLE_ROWS).map(|f| {
-                vec![f.severity.as_str().to_uppercase(), f.id.clone(), format!("{}/{}", f.object.kind, f.object.display_name()), f.reason.clone()]
+                vec![
+                    f.severity.as_str().to_uppercase(),
+                    f.id.clone(),
+                    format!("{}/{}", f.object.kind, f.object.display_name()),
+                    f.reason.clone(),
+                ]
             });
             out.push_str(&format!("{}\n", table(&["SEVERITY", "ID", "OBJECT", "REASON"], rows)));
             if self.findings.len() > TABLE_ROWS {
@@ -203,10 +215,15 @@ impl TableView for CollectReport {
         let c = &self.counts;
         out.push_str(&format!(
             "\n{} findings ({} critical, {} high, {} medium, {} low); scope: {}; bundle: {}{}\n",
-            self.findings.len(), c.critical, c.high, c.medium, c.low, self.scope.join(","), self.bundle,
+            self.findings.len(),
+            c.critical,
+            c.high,
+            c.medium,
+            c.low,
+            self.scope.join(","),
+            self.bundle,
             if self.complete { String::new() } else { " (INCOMPLETE: see the failed sources)".into() }
         ));
         out
     }
 }
-

@@ -1,9 +1,9 @@
 //! `kforensic isolate pod NAME`: contain a suspect pod; and how isolation reports are shown.
 
 use super::GlobalArgs;
+use super::output::{TableView, table};
 use crate::cluster::ConnectOptions;
 use crate::cluster::isolate::{IsolateOptions, Report};
-use super::output::{TableView, table};
 use crate::{Error, Exit};
 use clap::{Args, Subcommand};
 
@@ -40,9 +40,6 @@ pub struct IsolatePodArgs {
     pub dry_run: bool,
 }
 
-
-
-
 impl IsolatePodArgs {
     pub fn options(&self, g: &GlobalArgs, connect: ConnectOptions) -> IsolateOptions {
         IsolateOptions {
@@ -57,7 +54,6 @@ impl IsolatePodArgs {
         }
     }
 }
-
 
 /// Warnings on stderr (unless -q), then the summary on stdout.
 pub fn emit(g: &GlobalArgs, report: &Report) -> std::io::Result<()> {
@@ -79,10 +75,7 @@ pub async fn run(g: &GlobalArgs, a: IsolatePodArgs) -> Result<Exit, Error> {
 
 impl TableView for Report {
     fn table(&self) -> String {
-        let mut s = format!(
-            "{} pod {}/{}  case {}  by {}\n",
-            self.command, self.namespace, self.pod, self.case_id, self.operator
-        );
+        let mut s = format!("{} pod {}/{}  case {}  by {}\n", self.command, self.namespace, self.pod, self.case_id, self.operator);
         if self.dry_run {
             s.push_str("dry run: nothing was changed; this is what would be done\n");
         }
@@ -103,4 +96,3 @@ impl TableView for Report {
         s
     }
 }
-

@@ -136,11 +136,6 @@ pub enum Command {
     Collect(collect::CollectArgs),
 }
 
-
-
-
-
-
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
 /// BUNDLE) is an [`evidence::Destination`](crate::evidence::Destination) read by its `FromStr`: a
 /// bad one is one line, the reason, and the usage exit code, like every other usage error of

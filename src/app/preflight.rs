@@ -51,9 +51,10 @@ impl TableView for PreflightReport {
         });
         let _ = writeln!(s, "{}", table(&["", "COMMAND", "VERB", "RESOURCE", "NAMESPACE", "NOTE"], rows));
         s.push_str("\nNODES\n");
-        let rows = self.nodes.iter().map(|n| {
-            vec![n.name.clone(), n.kubelet.clone(), n.runtime.clone(), n.checkpoint_api.clone(), n.checkpoint_note.clone()]
-        });
+        let rows = self
+            .nodes
+            .iter()
+            .map(|n| vec![n.name.clone(), n.kubelet.clone(), n.runtime.clone(), n.checkpoint_api.clone(), n.checkpoint_note.clone()]);
         let _ = writeln!(s, "{}", table(&["NAME", "KUBELET", "RUNTIME", "CHECKPOINT API", "NOTE"], rows));
         if self.ready {
             s.push_str("\nREADY: everything kforensic needs is in place\n");
@@ -66,4 +67,3 @@ impl TableView for PreflightReport {
         s
     }
 }
-

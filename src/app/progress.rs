@@ -84,7 +84,9 @@ impl Observer for Bars {
         let b = self.multi.add(ProgressBar::new_spinner());
         b.set_prefix(terminal_safe(label).into_owned());
         let bar = Bar { bar: b, unit };
-        bar.bar.set_style(ProgressStyle::with_template("{spinner} {prefix:<20} {human_pos} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix:<20} {human_pos} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.bar.enable_steady_tick(Duration::from_millis(120));
         if let Some(n) = total {
             bar.total(n);

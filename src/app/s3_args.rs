@@ -57,8 +57,6 @@ pub struct S3UploadArgs {
     pub concurrency: u16,
 }
 
-
-
 /// `5MiB`, `16MiB`, `1GiB`, `8M`, or bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();

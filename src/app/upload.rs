@@ -2,8 +2,8 @@
 
 use super::GlobalArgs;
 use super::output::TableView;
-use super::s3_args::S3UploadArgs;
 use super::progress::Bars;
+use super::s3_args::S3UploadArgs;
 use crate::evidence::{Destination, UploadReport, upload_bundle};
 use crate::{Error, Exit};
 use clap::Args;
@@ -51,4 +51,3 @@ impl TableView for UploadReport {
         s
     }
 }
-

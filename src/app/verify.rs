@@ -2,8 +2,8 @@
 
 use super::GlobalArgs;
 use super::output::TableView;
-use super::s3_args::S3ConnectArgs;
 use super::progress::Bars;
+use super::s3_args::S3ConnectArgs;
 use crate::evidence::{Destination, VerifyOptions, VerifyReport, verify_path, verify_store};
 use crate::{Error, Exit};
 use clap::Args;
@@ -25,7 +25,9 @@ pub async fn run(g: &GlobalArgs, a: VerifyArgs) -> Result<Exit, Error> {
     let report = match a.bundle {
         Destination::Local(p) => {
             let opts = VerifyOptions { record: !a.no_record, observer: obs };
-            tokio::task::spawn_blocking(move || verify_path(&p, opts)).await.map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?
+            tokio::task::spawn_blocking(move || verify_path(&p, opts))
+                .await
+                .map_err(|e| Error::Evidence(std::io::Error::other(e).into()))?
         }
         stored => match stored.open(&a.s3.options(), &Default::default()).await {
             Ok(store) => verify_store(&*store, &obs).await,
@@ -61,4 +63,3 @@ impl TableView for VerifyReport {
         s
     }
 }
-

@@ -19,7 +19,9 @@ pub async fn thaw_all(c: &Collector, frozen: &Frozen, obs: &SharedObserver) {
     for cg in list {
         let ok = c.call(&Request::Thaw { cgroup: cg.clone() }).await.0;
         if !ok {
-            obs.warn(&format!("could not thaw cgroup {cg} on the node: thaw it by hand (echo THAWED > {cg}/freezer.state, or echo 0 > {cg}/cgroup.freeze)"));
+            obs.warn(&format!(
+                "could not thaw cgroup {cg} on the node: thaw it by hand (echo THAWED > {cg}/freezer.state, or echo 0 > {cg}/cgroup.freeze)"
+            ));
         }
     }
 }

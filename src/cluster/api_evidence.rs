@@ -13,8 +13,8 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, DynamicObject, ListParams, LogParams};
-use kube::discovery::pinned_kind;
 use kube::core::GroupVersionKind;
+use kube::discovery::pinned_kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -23,10 +23,11 @@ const JSON: &str = "application/json";
 
 /// Every path this module may write for `t` (the plan for the manifest).
 pub fn planned(t: &Target) -> Vec<String> {
-    let mut v: Vec<String> = ["pod.json", "owners.json", "node.json", "events.json", "serviceaccount.json", "rbac.json", "networkpolicies.json"]
-        .iter()
-        .map(|f| format!("cluster/{f}"))
-        .collect();
+    let mut v: Vec<String> =
+        ["pod.json", "owners.json", "node.json", "events.json", "serviceaccount.json", "rbac.json", "networkpolicies.json"]
+            .iter()
+            .map(|f| format!("cluster/{f}"))
+            .collect();
     for c in &t.containers {
         if c.container_id.is_some() {
             v.push(log_path(t, &c.name, "current.log"));
@@ -142,7 +143,14 @@ async fn owner_chain(client: &kube::Client, ns: &str, pod: &Pod) -> Result<Vec<O
             None => (String::new(), r.api_version.clone()),
         };
         let gvk = GroupVersionKind::gvk(&group, &version, &r.kind);
-        let mut owner = Owner { api_version: r.api_version.clone(), kind: r.kind.clone(), name: r.name.clone(), uid: r.uid.clone(), object: None, error: None };
+        let mut owner = Owner {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            uid: r.uid.clone(),
+            object: None,
+            error: None,
+        };
         refs = vec![];
         match pinned_kind(client, &gvk).await {
             Ok((ar, caps)) => {
@@ -187,9 +195,7 @@ pub fn subject_matches(s: &Subject, ns: &str, sa: &str) -> bool {
     match s.kind.as_str() {
         "ServiceAccount" => s.name == sa && s.namespace.as_deref().unwrap_or(ns) == ns,
         "Group" => {
-            s.name == "system:serviceaccounts"
-                || s.name == format!("system:serviceaccounts:{ns}")
-                || s.name == "system:authenticated"
+            s.name == "system:serviceaccounts" || s.name == format!("system:serviceaccounts:{ns}") || s.name == "system:authenticated"
         }
         "User" => s.name == format!("system:serviceaccount:{ns}:{sa}"),
         _ => false,
@@ -200,12 +206,17 @@ async fn bindings(client: &kube::Client, ns: &str, sa: &str) -> Result<Bindings,
     let mut out = Bindings { service_account: format!("{ns}/{sa}"), role_bindings: vec![], cluster_role_bindings: vec![], errors: vec![] };
     let rb: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
     match rb.list(&ListParams::default()).await {
-        Ok(l) => out.role_bindings = l.items.into_iter().filter(|b| b.subjects.iter().flatten().any(|s| subject_matches(s, ns, sa))).collect(),
+        Ok(l) => {
+            out.role_bindings = l.items.into_iter().filter(|b| b.subjects.iter().flatten().any(|s| subject_matches(s, ns, sa))).collect()
+        }
         Err(e) => out.errors.push(describe("list rolebindings", e)),
     }
     let crb: Api<ClusterRoleBinding> = Api::all(client.clone());
     match crb.list(&ListParams::default()).await {
-        Ok(l) => out.cluster_role_bindings = l.items.into_iter().filter(|b| b.subjects.iter().flatten().any(|s| subject_matches(s, ns, sa))).collect(),
+        Ok(l) => {
+            out.cluster_role_bindings =
+                l.items.into_iter().filter(|b| b.subjects.iter().flatten().any(|s| subject_matches(s, ns, sa))).collect()
+        }
         Err(e) => out.errors.push(describe("list clusterrolebindings", e)),
     }
     if out.role_bindings.is_empty() && out.cluster_role_bindings.is_empty() && out.errors.len() == 2 {
@@ -219,7 +230,12 @@ async fn policies(client: &kube::Client, ns: &str, pod: &Pod) -> Result<Vec<Netw
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     api.list(&ListParams::default())
         .await
-        .map(|l| l.items.into_iter().filter(|p| p.spec.as_ref().is_some_and(|s| selector_matches(&s.pod_selector.clone().unwrap_or_default(), &labels))).collect())
+        .map(|l| {
+            l.items
+                .into_iter()
+                .filter(|p| p.spec.as_ref().is_some_and(|s| selector_matches(&s.pod_selector.clone().unwrap_or_default(), &labels)))
+                .collect()
+        })
         .map_err(|e| describe("list networkpolicies", e))
 }
 
@@ -261,7 +277,10 @@ mod tests {
             operator: op.into(),
             values: Some(v.iter().map(|s| s.to_string()).collect()),
         };
-        let s = LabelSelector { match_expressions: Some(vec![req("tier", "In", &["fe", "be"]), req("x", "DoesNotExist", &[])]), ..Default::default() };
+        let s = LabelSelector {
+            match_expressions: Some(vec![req("tier", "In", &["fe", "be"]), req("x", "DoesNotExist", &[])]),
+            ..Default::default()
+        };
         assert!(selector_matches(&s, &l));
         let s = LabelSelector { match_expressions: Some(vec![req("tier", "NotIn", &["fe"])]), ..Default::default() };
         assert!(!selector_matches(&s, &l));
@@ -269,7 +288,12 @@ mod tests {
 
     #[test]
     fn service_account_subjects() {
-        let sa = |name: &str, ns: Option<&str>| Subject { kind: "ServiceAccount".into(), name: name.into(), namespace: ns.map(Into::into), api_group: None };
+        let sa = |name: &str, ns: Option<&str>| Subject {
+            kind: "ServiceAccount".into(),
+            name: name.into(),
+            namespace: ns.map(Into::into),
+            api_group: None,
+        };
         assert!(subject_matches(&sa("app", Some("prod")), "prod", "app"));
         assert!(!subject_matches(&sa("app", Some("dev")), "prod", "app"));
         let g = Subject { kind: "Group".into(), name: "system:serviceaccounts:prod".into(), namespace: None, api_group: None };

@@ -114,8 +114,11 @@ pub async fn connect(opts: &ConnectOptions) -> Result<ClusterCtx, ClusterError> 
     let server = cfg.cluster_url.to_string().trim_end_matches('/').to_string();
     let namespace = opts.namespace.clone().unwrap_or_else(|| cfg.default_namespace.clone());
     let exec = cfg.auth_info.exec.as_ref().and_then(|x| x.command.clone());
-    let unreachable =
-        |e: kube::Error| ClusterError::Unreachable { server: server.clone(), reason: unreachable_reason(exec.as_deref(), &e), source: Box::new(e) };
+    let unreachable = |e: kube::Error| ClusterError::Unreachable {
+        server: server.clone(),
+        reason: unreachable_reason(exec.as_deref(), &e),
+        source: Box::new(e),
+    };
     let client = Client::try_from(cfg).map_err(unreachable)?;
     let version = client.apiserver_version().await.map_err(unreachable)?;
     Ok(ClusterCtx { client, namespace, context, server, version })

@@ -132,10 +132,7 @@ mod tests {
     fn enforcing_plugins_win_over_flannel() {
         // canal = flannel for routing + calico for policy
         assert_eq!(classify(["kube-flannel-ds", "canal"]).1, Enforcement::Enforces);
-        assert_eq!(
-            classify(["calico-node", "kube-proxy", "coredns"]),
-            (vec!["calico".to_string()], Enforcement::Enforces)
-        );
+        assert_eq!(classify(["calico-node", "kube-proxy", "coredns"]), (vec!["calico".to_string()], Enforcement::Enforces));
         assert_eq!(classify(["cilium", "cilium-operator"]).0, vec!["cilium".to_string()]);
     }
 

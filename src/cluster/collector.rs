@@ -2,9 +2,9 @@
 //! the kforensic binary in agent mode. Created, waited for (image problems reported within
 //! seconds), exec'd into, and always deleted.
 
-use crate::protocol::{AGENT_RUN, Request};
 use super::ClusterError;
 use super::error::{is_conflict, is_forbidden, is_not_found};
+use crate::protocol::{AGENT_RUN, Request};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -127,7 +127,10 @@ pub async fn ensure_namespace(client: &kube::Client, ns: &str) -> Result<(), Clu
             Ok(())
         }
         Ok(None) => {
-            let obj = Namespace { metadata: ObjectMeta { name: Some(ns.into()), labels: Some(labels), ..Default::default() }, ..Default::default() };
+            let obj = Namespace {
+                metadata: ObjectMeta { name: Some(ns.into()), labels: Some(labels), ..Default::default() },
+                ..Default::default()
+            };
             match api.create(&PostParams::default(), &obj).await {
                 Ok(_) => Ok(()),
                 Err(e) if is_conflict(&e) => Ok(()),
@@ -143,9 +146,8 @@ pub async fn ensure_namespace(client: &kube::Client, ns: &str) -> Result<(), Clu
 /// Why the collector cannot run on this node, from its labels (None: it can, or nothing says otherwise).
 pub fn unsupported_node(node: &str, labels: Option<&BTreeMap<String, String>>) -> Option<String> {
     let os = labels?.get("kubernetes.io/os")?;
-    (os != "linux").then(|| {
-        format!("node {node} runs {os}: the node agent captures Linux nodes only (the API-side evidence is still collected)")
-    })
+    (os != "linux")
+        .then(|| format!("node {node} runs {os}: the node agent captures Linux nodes only (the API-side evidence is still collected)"))
 }
 
 /// Waiting reasons that will not resolve by waiting longer.
@@ -349,7 +351,9 @@ mod tests {
         let c = &s.containers[0];
         assert_eq!(c.security_context.as_ref().unwrap().privileged, Some(true));
         assert!(c.env_from.is_none());
-        let mem = |s: &k8s_openapi::api::core::v1::PodSpec| s.containers[0].resources.as_ref().unwrap().requests.as_ref().unwrap()["memory"].0.clone();
+        let mem = |s: &k8s_openapi::api::core::v1::PodSpec| {
+            s.containers[0].resources.as_ref().unwrap().requests.as_ref().unwrap()["memory"].0.clone()
+        };
         assert_eq!(mem(&s), "32Mi");
 
         let s = manifest(&spec(true, Some("s3-node")), "x").spec.unwrap();

@@ -19,10 +19,7 @@ struct Answer {
 
 /// Ask the kubelet for a CRIU checkpoint of one container.
 pub async fn checkpoint(client: &kube::Client, node: &str, ns: &str, pod: &str, container: &str, timeout: Duration) -> CheckpointOutcome {
-    let uri = format!(
-        "/api/v1/nodes/{node}/proxy/checkpoint/{ns}/{pod}/{container}?timeout={}",
-        timeout.as_secs().max(1)
-    );
+    let uri = format!("/api/v1/nodes/{node}/proxy/checkpoint/{ns}/{pod}/{container}?timeout={}", timeout.as_secs().max(1));
     let req = match http::Request::post(&uri).body(Vec::new()) {
         Ok(r) => r,
         Err(e) => return CheckpointOutcome::Unsupported(format!("bad checkpoint request: {e}")),
@@ -77,7 +74,11 @@ mod tests {
             CheckpointOutcome::Unsupported(m) => assert!(m.contains("criu failed"), "{m}"),
             o => panic!("{o:?}"),
         }
-        match interpret(403, "Forbidden (user=kube-apiserver-kubelet-client, verb=create, resource=nodes, subresource(s)=[checkpoint])", "n1") {
+        match interpret(
+            403,
+            "Forbidden (user=kube-apiserver-kubelet-client, verb=create, resource=nodes, subresource(s)=[checkpoint])",
+            "n1",
+        ) {
             CheckpointOutcome::Unsupported(m) => assert!(m.contains("nodes/checkpoint"), "{m}"),
             o => panic!("{o:?}"),
         }

@@ -1,10 +1,10 @@
 //! Kubernetes API side: client, target resolution, collector pod lifecycle, isolation, triage.
 
+pub mod agent_client;
 pub mod api_evidence;
 pub mod checkpoint;
 pub mod client;
 pub mod cni;
-pub mod agent_client;
 pub mod collector;
 mod error;
 pub mod isolate;

@@ -6,10 +6,10 @@
 
 use super::ClusterError;
 use super::collector::Collector;
-use crate::protocol::{PutRequest, Request, S3Destination};
 use crate::evidence::manifest::{CUSTODY, MANIFEST};
 use crate::evidence::stream::{self, StreamSink};
 use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, DirBundle, EvidenceError, Manifest};
+use crate::protocol::{PutRequest, Request, S3Destination};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -142,7 +142,10 @@ async fn put(c: &Collector, dest: &S3Destination, dir: &Path, local: &[ArtifactR
         match receipts.stored.get(path) {
             Some((r, _)) if r.bytes == *bytes && r.sha256.eq_ignore_ascii_case(sha) => {}
             Some((r, loc)) => {
-                return Err(format!("{loc}: the node stored {} bytes with sha256 {}, {bytes} bytes with sha256 {sha} were sent", r.bytes, r.sha256));
+                return Err(format!(
+                    "{loc}: the node stored {} bytes with sha256 {}, {bytes} bytes with sha256 {sha} were sent",
+                    r.bytes, r.sha256
+                ));
             }
             None => return Err(format!("{path}: the agent did not confirm it{agent_said}")),
         }

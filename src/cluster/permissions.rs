@@ -3,9 +3,7 @@
 
 use super::ClusterError;
 use futures::stream::{self, StreamExt};
-use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
-};
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use kube::api::{Api, PostParams};
 use serde::Serialize;
 
@@ -127,10 +125,8 @@ pub async fn check(client: &kube::Client, perms: Vec<Permission>) -> Result<Vec<
                     },
                     ..Default::default()
                 };
-                let answer = api
-                    .create(&PostParams::default(), &review)
-                    .await
-                    .map_err(|e| ClusterError::kube("SelfSubjectAccessReview", e))?;
+                let answer =
+                    api.create(&PostParams::default(), &review).await.map_err(|e| ClusterError::kube("SelfSubjectAccessReview", e))?;
                 let status = answer.status.unwrap_or_default();
                 let reason = status.reason.filter(|r| !r.is_empty()).or(status.evaluation_error);
                 Ok(PermissionCheck { permission: perm, allowed: status.allowed, reason })

@@ -1,9 +1,9 @@
 //! `kforensic preflight`: incident readiness, checked before an incident.
 
 use super::cni::{self, CniReport};
+use super::error::{is_forbidden, is_not_found};
 use super::permissions::{self, PermissionCheck};
 use super::{ClusterCtx, ClusterError};
-use super::error::{is_forbidden, is_not_found};
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams, PostParams};
@@ -77,19 +77,13 @@ pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport
         let ns = p.namespace.as_deref().map(|n| format!(" in namespace {n}")).unwrap_or_default();
         problems.push(format!("{}: cannot {} {}{}", p.command, p.verb, p.resource_name(), ns));
     }
-    let can_create_ns = permissions
-        .iter()
-        .any(|c| c.allowed && c.permission.verb == "create" && c.permission.resource == "namespaces");
+    let can_create_ns = permissions.iter().any(|c| c.allowed && c.permission.verb == "create" && c.permission.resource == "namespaces");
     // fine when it exists and is usable, or when it is missing and we may create it
     if !collector.ok && (!can_create_ns || collector.exists) {
         problems.push(format!("collector namespace {}: {}", collector.name, collector.note));
     }
     Ok(PreflightReport {
-        cluster: ClusterInfo {
-            server: ctx.server.clone(),
-            context: ctx.context.clone(),
-            version: ctx.version.git_version.clone(),
-        },
+        cluster: ClusterInfo { server: ctx.server.clone(), context: ctx.context.clone(), version: ctx.version.git_version.clone() },
         identity,
         ready: problems.is_empty(),
         problems,
@@ -108,11 +102,9 @@ async fn whoami(client: &kube::Client) -> Identity {
             let ui = r.status.and_then(|s| s.user_info).unwrap_or_default();
             Identity { user: ui.username, groups: ui.groups.unwrap_or_default(), source: "SelfSubjectReview".into() }
         }
-        Err(e) if is_not_found(&e) => Identity {
-            user: None,
-            groups: vec![],
-            source: "unknown: the server has no SelfSubjectReview (Kubernetes 1.28+)".into(),
-        },
+        Err(e) if is_not_found(&e) => {
+            Identity { user: None, groups: vec![], source: "unknown: the server has no SelfSubjectReview (Kubernetes 1.28+)".into() }
+        }
         Err(e) if is_forbidden(&e) => Identity {
             user: None,
             groups: vec![],
@@ -138,7 +130,10 @@ async fn collector_namespace(ctx: &ClusterCtx, name: &str) -> Result<CollectorNa
             let (ok, note) = match psa.as_deref() {
                 Some("privileged") => (true, "present, pod-security privileged".to_string()),
                 None if !psa_enforced => (true, "present (Pod Security admission is not in this server version)".to_string()),
-                None => (false, "present but not labelled pod-security.kubernetes.io/enforce=privileged: collector pods may be refused".to_string()),
+                None => (
+                    false,
+                    "present but not labelled pod-security.kubernetes.io/enforce=privileged: collector pods may be refused".to_string(),
+                ),
                 Some(other) => (false, format!("pod-security enforce={other}: privileged collector pods will be refused")),
             };
             Ok(CollectorNamespace { name: name.into(), exists: true, pod_security: psa, ok, note })
@@ -208,11 +203,13 @@ pub fn checkpoint_support(kubelet: &str, runtime: &str) -> (&'static str, String
         return ("no", format!("runtime {runtime} cannot checkpoint through the CRI (needs {need}); `--memory` uses /proc capture"));
     }
     if kminor < 30 {
-        return ("maybe", "only if the kubelet runs with feature gate ContainerCheckpoint=true (alpha before 1.30) and CRIU is on the node".into());
+        return (
+            "maybe",
+            "only if the kubelet runs with feature gate ContainerCheckpoint=true (alpha before 1.30) and CRIU is on the node".into(),
+        );
     }
     ("yes", "if CRIU is installed on the node (ContainerCheckpoint is on by default since 1.30)".into())
 }
-
 
 #[cfg(test)]
 mod tests {

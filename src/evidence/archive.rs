@@ -1,8 +1,8 @@
 //! `--archive`: one `.tar` of a bundle directory, next to it (`<dir>.tar`), entries under
 //! `<case-id>/`, `manifest.json` last. `verify` reads such an archive in one pass.
 
-use super::manifest::MANIFEST;
 use super::EvidenceError;
+use super::manifest::MANIFEST;
 use std::path::{Path, PathBuf};
 
 /// Write `<dir>.tar` holding the bundle in `dir` and return its path.
@@ -65,7 +65,7 @@ fn collect(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<()> 
 mod tests {
     use super::*;
     use crate::evidence::bundle::{BundleMeta, DirBundle};
-    use crate::evidence::verify::{verify_path, VerifyOptions};
+    use crate::evidence::verify::{VerifyOptions, verify_path};
     use crate::evidence::{ArtifactSink, ArtifactSpec};
 
     #[test]
@@ -73,8 +73,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let mut b = DirBundle::create(d.path(), "case-t", BundleMeta::default()).unwrap();
         b.plan(["pods/a.bin", "b.json"]).unwrap();
-        b.put(&ArtifactSpec::new("pods/a.bin", "application/octet-stream", "t"), &mut |w| w.write_all(&[1u8; 70_000]))
-            .unwrap();
+        b.put(&ArtifactSpec::new("pods/a.bin", "application/octet-stream", "t"), &mut |w| w.write_all(&[1u8; 70_000])).unwrap();
         b.put(&ArtifactSpec::new("b.json", "application/json", "t"), &mut |w| w.write_all(b"{}")).unwrap();
         let dir = b.dir().to_path_buf();
         assert!(b.finalize().unwrap().complete);

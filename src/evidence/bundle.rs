@@ -1,10 +1,10 @@
 //! [`DirBundle`]: an evidence bundle being written to a local directory `<dest>/<case-id>/`.
 
-use super::artifact::{check_relative_path, ArtifactRecord, ArtifactSink, ArtifactSpec};
-use super::hash::HashingWriter;
-use super::custody::CustodyLog;
-use super::manifest::{BundleErrorRecord, ClusterInfo, Manifest, Operator, Tool, CUSTODY, MANIFEST, SCHEMA};
 use super::EvidenceError;
+use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
+use super::custody::CustodyLog;
+use super::hash::HashingWriter;
+use super::manifest::{BundleErrorRecord, CUSTODY, ClusterInfo, MANIFEST, Manifest, Operator, SCHEMA, Tool};
 use serde_json::json;
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -47,12 +47,7 @@ impl DirBundle {
         Self::create_with(dest, case_id, meta, CreateOptions::default())
     }
 
-    pub fn create_with(
-        dest: &Path,
-        case_id: &str,
-        meta: BundleMeta,
-        opts: CreateOptions,
-    ) -> Result<DirBundle, EvidenceError> {
+    pub fn create_with(dest: &Path, case_id: &str, meta: BundleMeta, opts: CreateOptions) -> Result<DirBundle, EvidenceError> {
         if check_relative_path(case_id).is_err() || case_id.contains('/') {
             return Err(EvidenceError::Usage(format!("case id '{case_id}' cannot name a bundle directory")));
         }
@@ -193,11 +188,7 @@ impl DirBundle {
     }
 
     fn record_error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
-        self.errors.push(BundleErrorRecord {
-            path: path.map(String::from),
-            message: message.into(),
-            time: jiff::Timestamp::now(),
-        });
+        self.errors.push(BundleErrorRecord { path: path.map(String::from), message: message.into(), time: jiff::Timestamp::now() });
         self.custody.append("error", json!({ "path": path, "message": message }))?;
         Ok(())
     }
@@ -220,10 +211,7 @@ fn partial_name(final_path: &Path) -> PathBuf {
 /// Write the file `final_path` through `write`, hashed and counted on the way: under its partial
 /// name, synced, then renamed into place; the partial file is removed when anything fails.
 /// Returns the byte count and the lower-case hex SHA-256. Every directory sink writes this way.
-pub fn write_file_hashed(
-    final_path: &Path,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<(u64, String)> {
+pub fn write_file_hashed(final_path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<(u64, String)> {
     let tmp = partial_name(final_path);
     let res = (|| {
         let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
@@ -320,7 +308,11 @@ mod tests {
     fn meta() -> BundleMeta {
         BundleMeta {
             operator: Operator { user: Some("alice".into()), groups: vec!["system:authenticated".into()] },
-            cluster: ClusterInfo { server: Some("https://127.0.0.1:6443".into()), version: Some("v1.20.2".into()), context: Some("kf".into()) },
+            cluster: ClusterInfo {
+                server: Some("https://127.0.0.1:6443".into()),
+                version: Some("v1.20.2".into()),
+                context: Some("kf".into()),
+            },
             targets: json!([{ "namespace": "ns", "pod": "web" }]),
             tool: Tool::current(),
         }
@@ -354,7 +346,15 @@ mod tests {
         let events: Vec<&str> = c.entries.iter().map(|(_, e)| e.event.as_str()).collect();
         assert_eq!(
             events,
-            ["bundle_created", "artifacts_planned", "artifact_started", "artifact_finished", "artifact_started", "artifact_finished", "finalized"]
+            [
+                "bundle_created",
+                "artifacts_planned",
+                "artifact_started",
+                "artifact_finished",
+                "artifact_started",
+                "artifact_finished",
+                "finalized"
+            ]
         );
         assert_eq!(c.entries[6].1.details["manifest_sha256"], line_sha256(&manifest_bytes));
         // no temporary files left behind

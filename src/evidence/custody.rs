@@ -3,8 +3,8 @@
 //! the empty string), so changing, inserting or deleting a line breaks the chain at the next line.
 
 use super::EvidenceError;
-use serde::{Deserialize, Serialize};
 use super::hash::Sha256;
+use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -39,11 +39,7 @@ pub struct CustodyLog {
 impl CustodyLog {
     /// Start a new log (the file must not exist).
     pub fn create(path: &Path, actor: &str) -> Result<CustodyLog, EvidenceError> {
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| EvidenceError::file(path, e))?;
+        let file = OpenOptions::new().create_new(true).append(true).open(path).map_err(|e| EvidenceError::file(path, e))?;
         Ok(CustodyLog { path: path.into(), file, prev: GENESIS.into(), seq: 0, actor: actor.into() })
     }
 
@@ -110,10 +106,9 @@ pub enum ChainProblem {
 impl std::fmt::Display for ChainProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainProblem::Broken { line } => write!(
-                f,
-                "custody.log: chain broken at line {line} (the line before it was changed, or lines were removed or inserted)"
-            ),
+            ChainProblem::Broken { line } => {
+                write!(f, "custody.log: chain broken at line {line} (the line before it was changed, or lines were removed or inserted)")
+            }
             ChainProblem::Invalid { line, why } => write!(f, "custody.log: line {line} is not a custody entry: {why}"),
             ChainProblem::Truncated { line } => write!(f, "custody.log: line {line} is cut short (no newline)"),
         }

@@ -1,8 +1,8 @@
 //! Where a bundle goes: a local directory (default `./evidence`) or `s3://bucket/prefix`.
 
 use super::EvidenceError;
-use super::s3::{ConnectOptions, S3Store, UploadOptions};
 pub use super::s3::S3Url;
+use super::s3::{ConnectOptions, S3Store, UploadOptions};
 use super::store::{Store, local::LocalStore};
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `manifest.json`: what a bundle holds, written last (schema `kforensic.io/evidence/v1`).
 
-use super::artifact::{check_relative_path, ArtifactRecord};
 use super::EvidenceError;
+use super::artifact::{ArtifactRecord, check_relative_path};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: &str = "kforensic.io/evidence/v1";
@@ -77,8 +77,7 @@ impl Manifest {
         }
         let mut seen = std::collections::HashSet::new();
         for a in &m.artifacts {
-            check_relative_path(&a.spec.path)
-                .map_err(|_| bad(format!("manifest.json lists an unsafe path '{}'", a.spec.path)))?;
+            check_relative_path(&a.spec.path).map_err(|_| bad(format!("manifest.json lists an unsafe path '{}'", a.spec.path)))?;
             if a.spec.path == MANIFEST || a.spec.path == CUSTODY {
                 return Err(bad(format!("manifest.json lists reserved path '{}' as an artifact", a.spec.path)));
             }

@@ -26,12 +26,12 @@ pub use archive::archive_bundle;
 pub use artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec};
 pub use bundle::{BundleMeta, CreateOptions, DirBundle};
 pub use destination::{Destination, S3Url};
-pub use hash::HashingWriter;
 pub use error::EvidenceError;
+pub use hash::HashingWriter;
 pub use manifest::{ClusterInfo, Manifest, Operator, Tool};
-pub use upload::{upload_bundle, upload_to, UploadReport};
 pub use store::Store;
-pub use verify::{verify_path, verify_store, VerifyOptions, VerifyReport};
+pub use upload::{UploadReport, upload_bundle, upload_to};
+pub use verify::{VerifyOptions, VerifyReport, verify_path, verify_store};
 
 use std::path::PathBuf;
 

@@ -27,10 +27,10 @@
 //! Unknown kinds, bad JSON, oversized frames and anything after `S` are protocol errors.
 //! Bulk data goes on stdout only; the agent writes progress and logs on stderr.
 
-use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use super::EvidenceError;
-use serde::{Deserialize, Serialize};
+use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::hash::{HashingWriter, Sha256};
+use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 use thiserror::Error;
 
@@ -579,7 +579,11 @@ mod tests {
         #[derive(Default)]
         struct Remote(Vec<(String, String)>, Vec<String>);
         impl ArtifactSink for Remote {
-            fn put(&mut self, _: &ArtifactSpec, _: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<ArtifactRecord, EvidenceError> {
+            fn put(
+                &mut self,
+                _: &ArtifactSpec,
+                _: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+            ) -> Result<ArtifactRecord, EvidenceError> {
                 unreachable!("no bytes travel with stored records")
             }
             fn error(&mut self, _: Option<&str>, m: &str) -> Result<(), EvidenceError> {
@@ -652,7 +656,10 @@ mod tests {
         assert_eq!(rep.artifacts.len(), 2);
         let sha = hex::encode(Sha256::digest(&payload));
         assert!(rep.artifacts.iter().any(|a| a.sha256 == sha && a.spec.container.as_deref() == Some("c1")));
-        assert_eq!(rep.errors, vec![ErrorRecord { path: Some("pods/ns/p/c/diff.json".into()), message: "root filesystem is not overlay".into() }]);
+        assert_eq!(
+            rep.errors,
+            vec![ErrorRecord { path: Some("pods/ns/p/c/diff.json".into()), message: "root filesystem is not overlay".into() }]
+        );
         assert_eq!(rep.failed.len(), 1);
         assert!(rep.failed[0].message.contains("process vanished"), "{:?}", rep.failed);
         assert_eq!(rep.summary, Summary { artifacts: 2, failed: 1, errors: 1, bytes: payload.len() as u64 });
@@ -746,7 +753,17 @@ mod tests {
         let mut s = StreamSink::new(Vec::new()).unwrap();
         json_frame(&mut s.out, BEGIN, &spec("../../etc/cron.d/x")).unwrap();
         write_frame(&mut s.out, DATA, b"* * * * * root sh").unwrap();
-        json_frame(&mut s.out, END, &Trailer { bytes: 17, sha256: hex::encode(Sha256::digest(b"* * * * * root sh")), started_at: jiff::Timestamp::now(), finished_at: jiff::Timestamp::now() }).unwrap();
+        json_frame(
+            &mut s.out,
+            END,
+            &Trailer {
+                bytes: 17,
+                sha256: hex::encode(Sha256::digest(b"* * * * * root sh")),
+                started_at: jiff::Timestamp::now(),
+                finished_at: jiff::Timestamp::now(),
+            },
+        )
+        .unwrap();
         s.summary.artifacts = 1;
         s.put(&spec("ok.txt"), &mut |w| w.write_all(b"ok")).unwrap();
         let wire = s.finish().unwrap();

@@ -63,32 +63,14 @@ pub async fn upload_bundle(
     let started = Instant::now();
     let checked = check_bundle(dir, obs).await?;
     let root = dest.open(conn, opts).await?;
-    send(
-        dir,
-        &checked,
-        &*root.for_case(&checked.manifest.case_id),
-        obs,
-        started,
-    )
-    .await
+    send(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
 }
 
 /// Upload the bundle in `dir` to a store already opened (it lands under `<root>/<case-id>/`).
-pub async fn upload_to(
-    dir: &Path,
-    root: &dyn Store,
-    obs: &SharedObserver,
-) -> Result<UploadReport, EvidenceError> {
+pub async fn upload_to(dir: &Path, root: &dyn Store, obs: &SharedObserver) -> Result<UploadReport, EvidenceError> {
     let started = Instant::now();
     let checked = check_bundle(dir, obs).await?;
-    send(
-        dir,
-        &checked,
-        &*root.for_case(&checked.manifest.case_id),
-        obs,
-        started,
-    )
-    .await
+    send(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
 }
 
 /// Verify the local bundle; refuse one that is broken (being incomplete is not broken).
@@ -101,50 +83,20 @@ async fn check_bundle(dir: &Path, obs: &SharedObserver) -> Result<Checked, Evide
     }
     let owned = dir.to_path_buf();
     let observer = obs.clone();
-    let check = tokio::task::spawn_blocking(move || {
-        verify_dir(
-            &owned,
-            VerifyOptions {
-                record: false,
-                observer,
-            },
-        )
-    })
-    .await
-    .map_err(std::io::Error::other)??;
+    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, observer }))
+        .await
+        .map_err(std::io::Error::other)??;
     // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
     // last step failed): not here, checked in the bucket instead
     let stored = stored_by_node(dir);
-    let remote_only = |p: &Problem| {
-        p.kind == "missing" && p.path.as_ref().is_some_and(|x| stored.contains_key(x))
-    };
-    if !check
-        .problems
-        .iter()
-        .all(|p| p.kind == "incomplete" || remote_only(p))
-    {
-        let shown: Vec<&str> = check
-            .problems
-            .iter()
-            .filter(|p| !remote_only(p))
-            .take(3)
-            .map(|p| p.message.as_str())
-            .collect();
-        let more = if check.problems.len() > 3 {
-            format!("; and {} more", check.problems.len() - 3)
-        } else {
-            String::new()
-        };
-        return Err(EvidenceError::BrokenBundle {
-            bundle: dir.display().to_string(),
-            problems: format!("{}{more}", shown.join("; ")),
-        });
+    let remote_only = |p: &Problem| p.kind == "missing" && p.path.as_ref().is_some_and(|x| stored.contains_key(x));
+    if !check.problems.iter().all(|p| p.kind == "incomplete" || remote_only(p)) {
+        let shown: Vec<&str> = check.problems.iter().filter(|p| !remote_only(p)).take(3).map(|p| p.message.as_str()).collect();
+        let more = if check.problems.len() > 3 { format!("; and {} more", check.problems.len() - 3) } else { String::new() };
+        return Err(EvidenceError::BrokenBundle { bundle: dir.display().to_string(), problems: format!("{}{more}", shown.join("; ")) });
     }
     let Some(manifest) = check.manifest else {
-        return Err(EvidenceError::NotABundle {
-            path: dir.display().to_string(),
-            why: "no manifest".into(),
-        });
+        return Err(EvidenceError::NotABundle { path: dir.display().to_string(), why: "no manifest".into() });
     };
     Ok(Checked { manifest, stored })
 }
@@ -165,36 +117,21 @@ async fn send(
         record_upload(dir, store, "failed", Some(&e.to_string()), &files, &to_send);
         return Err(e);
     }
-    files.extend(to_send.iter().map(|o| ObjectResult {
-        path: o.rel.clone(),
-        bytes: o.size,
-        action: "uploaded",
-    }));
+    files.extend(to_send.iter().map(|o| ObjectResult { path: o.rel.clone(), bytes: o.size, action: "uploaded" }));
     // everything else arrived? only then custody log and manifest
     if let Err(e) = confirm_artifacts(store, &checked.manifest).await {
         bar.finish();
         return Err(e);
     }
     record_upload(dir, store, "artifacts_sent", None, &files, &to_send);
-    for (rel, media) in [
-        (CUSTODY, "application/x-ndjson"),
-        (MANIFEST, "application/json"),
-    ] {
+    for (rel, media) in [(CUSTODY, "application/x-ndjson"), (MANIFEST, "application/json")] {
         let o = local_object(dir, rel, media)?;
         if rel == MANIFEST && present(store, &existing, &o).await? {
-            files.push(ObjectResult {
-                path: o.rel.clone(),
-                bytes: o.size,
-                action: "skipped",
-            });
+            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
             continue;
         }
         store.put_file(&o, &bar).await?;
-        files.push(ObjectResult {
-            path: o.rel.clone(),
-            bytes: o.size,
-            action: "uploaded",
-        });
+        files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "uploaded" });
     }
     bar.finish();
     Ok(report(dir, store, &checked.manifest, files, started))
@@ -205,11 +142,7 @@ fn sizes(listed: Vec<super::store::Listed>) -> HashMap<String, u64> {
 }
 
 /// Is this object already there with the same size and SHA-256?
-async fn present(
-    store: &dyn Store,
-    existing: &HashMap<String, u64>,
-    o: &LocalObject,
-) -> Result<bool, EvidenceError> {
+async fn present(store: &dyn Store, existing: &HashMap<String, u64>, o: &LocalObject) -> Result<bool, EvidenceError> {
     if existing.get(&o.rel) != Some(&o.size) {
         return Ok(false);
     }
@@ -235,17 +168,11 @@ async fn sort_artifacts(
             media_type: a.spec.media_type.clone(),
         };
         let there = match checked.stored.get(&o.rel).filter(|_| !o.path.exists()) {
-            Some(loc) => check_stored_by_node(dir, store, existing, &o, loc)
-                .await
-                .map(|()| true)?,
+            Some(loc) => check_stored_by_node(dir, store, existing, &o, loc).await.map(|()| true)?,
             None => present(store, existing, &o).await?,
         };
         if there {
-            files.push(ObjectResult {
-                path: o.rel.clone(),
-                bytes: o.size,
-                action: "skipped",
-            });
+            files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
         } else {
             to_send.push(o);
         }
@@ -283,11 +210,7 @@ async fn check_stored_by_node(
 }
 
 /// Send the objects, up to the store's concurrency at once; the first failure stops.
-async fn send_all(
-    store: &dyn Store,
-    to_send: &[LocalObject],
-    bar: &Progress,
-) -> Result<(), EvidenceError> {
+async fn send_all(store: &dyn Store, to_send: &[LocalObject], bar: &Progress) -> Result<(), EvidenceError> {
     futures::stream::iter(to_send.iter())
         .map(|o| async move {
             bar.message(&o.rel);
@@ -302,29 +225,15 @@ async fn send_all(
 /// Is every artifact of the manifest in the store, with its size?
 async fn confirm_artifacts(store: &dyn Store, manifest: &Manifest) -> Result<(), EvidenceError> {
     let now_there = sizes(store.list().await?);
-    let absent: Vec<&str> = manifest
-        .artifacts
-        .iter()
-        .filter(|a| now_there.get(&a.spec.path) != Some(&a.bytes))
-        .map(|a| a.spec.path.as_str())
-        .collect();
+    let absent: Vec<&str> =
+        manifest.artifacts.iter().filter(|a| now_there.get(&a.spec.path) != Some(&a.bytes)).map(|a| a.spec.path.as_str()).collect();
     if absent.is_empty() {
         return Ok(());
     }
-    Err(store.not_stored(format!(
-        "{} object(s) not found after upload ({}); manifest not sent",
-        absent.len(),
-        absent.join(", ")
-    )))
+    Err(store.not_stored(format!("{} object(s) not found after upload ({}); manifest not sent", absent.len(), absent.join(", "))))
 }
 
-fn report(
-    dir: &Path,
-    store: &dyn Store,
-    manifest: &Manifest,
-    files: Vec<ObjectResult>,
-    started: Instant,
-) -> UploadReport {
+fn report(dir: &Path, store: &dyn Store, manifest: &Manifest, files: Vec<ObjectResult>, started: Instant) -> UploadReport {
     let seconds = started.elapsed().as_secs_f64();
     let uploaded: Vec<&ObjectResult> = files.iter().filter(|f| f.action == "uploaded").collect();
     let bytes_uploaded: u64 = uploaded.iter().map(|f| f.bytes).sum();
@@ -338,17 +247,9 @@ fn report(
         uploaded: uploaded.len(),
         skipped: files.len() - uploaded.len(),
         bytes_uploaded,
-        bytes_skipped: files
-            .iter()
-            .filter(|f| f.action == "skipped")
-            .map(|f| f.bytes)
-            .sum(),
+        bytes_skipped: files.iter().filter(|f| f.action == "skipped").map(|f| f.bytes).sum(),
         seconds,
-        mb_per_s: if seconds > 0.0 {
-            bytes_uploaded as f64 / 1e6 / seconds
-        } else {
-            0.0
-        },
+        mb_per_s: if seconds > 0.0 { bytes_uploaded as f64 / 1e6 / seconds } else { 0.0 },
         files,
     }
 }
@@ -356,13 +257,7 @@ fn report(
 fn local_object(dir: &Path, rel: &str, media_type: &str) -> Result<LocalObject, EvidenceError> {
     let path = dir.join(rel);
     let bytes = std::fs::read(&path).map_err(|e| EvidenceError::file(&path, e))?;
-    Ok(LocalObject {
-        rel: rel.into(),
-        path,
-        size: bytes.len() as u64,
-        sha256: line_sha256(&bytes),
-        media_type: media_type.into(),
-    })
+    Ok(LocalObject { rel: rel.into(), path, size: bytes.len() as u64, sha256: line_sha256(&bytes), media_type: media_type.into() })
 }
 
 /// path → location of the artifacts the custody log says the node stored elsewhere.
@@ -374,25 +269,13 @@ fn stored_by_node(dir: &Path) -> HashMap<String, String> {
         .entries
         .into_iter()
         .filter(|(_, e)| e.event == "artifact_stored")
-        .filter_map(|(_, e)| {
-            Some((
-                e.details["path"].as_str()?.to_string(),
-                e.details["location"].as_str()?.to_string(),
-            ))
-        })
+        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
         .collect()
 }
 
 /// Append an `upload` event to the local custody log (before it is itself sent). A failure to
 /// record is reported but does not hide the upload's own result.
-fn record_upload(
-    dir: &Path,
-    store: &dyn Store,
-    status: &str,
-    error: Option<&str>,
-    skipped: &[ObjectResult],
-    sent: &[LocalObject],
-) {
+fn record_upload(dir: &Path, store: &dyn Store, status: &str, error: Option<&str>, skipped: &[ObjectResult], sent: &[LocalObject]) {
     let details = json!({
         "status": status,
         "destination": store.location(),

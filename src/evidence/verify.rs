@@ -2,17 +2,17 @@
 //! binding to the custody log, and `complete`. Works on a bundle directory, a `.tar` of one
 //! (made by `--archive`) and, through the [`Store`] trait, on a bundle kept in a store (S3).
 
+use super::EvidenceError;
 use super::artifact::check_relative_path;
-use super::custody::{check_chain, line_sha256, ChainProblem, CustodyLog};
-use super::manifest::{Manifest, CUSTODY, MANIFEST, MAX_META_BYTES};
+use super::custody::{ChainProblem, CustodyLog, check_chain, line_sha256};
+pub use super::hash::hash_reader;
+use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest};
 use super::progress::Progress;
 use super::store::Store;
 use crate::observe::SharedObserver;
-use super::EvidenceError;
-use serde::Serialize;
-pub use super::hash::hash_reader;
-use std::collections::BTreeMap;
 use futures::StreamExt;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -61,7 +61,6 @@ impl VerifyReport {
     }
 }
 
-
 /// What was found at one bundle path.
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
@@ -100,25 +99,19 @@ pub fn assess(
                 "missing",
                 p,
                 match stored_at.get(p) {
-                    Some(loc) if !origin.starts_with("s3://") => format!("missing: {p} (stored by the node at {loc}: verify the bundle there)"),
+                    Some(loc) if !origin.starts_with("s3://") => {
+                        format!("missing: {p} (stored by the node at {loc}: verify the bundle there)")
+                    }
                     _ => format!("missing: {p}"),
                 },
             )),
-            Some(o) if o.irregular => {
-                problems.push(Problem::at("altered", p, format!("altered: {p} (not a regular file)")))
+            Some(o) if o.irregular => problems.push(Problem::at("altered", p, format!("altered: {p} (not a regular file)"))),
+            Some(o) if o.size != a.bytes => {
+                problems.push(Problem::at("altered", p, format!("altered: {p} ({} bytes, manifest says {})", o.size, a.bytes)))
             }
-            Some(o) if o.size != a.bytes => problems.push(Problem::at(
-                "altered",
-                p,
-                format!("altered: {p} ({} bytes, manifest says {})", o.size, a.bytes),
-            )),
             Some(o) => match &o.sha256 {
                 Some(h) if *h == a.sha256 => ok_count += 1,
-                Some(h) => problems.push(Problem::at(
-                    "altered",
-                    p,
-                    format!("altered: {p} (sha256 {h}, manifest says {})", a.sha256),
-                )),
+                Some(h) => problems.push(Problem::at("altered", p, format!("altered: {p} (sha256 {h}, manifest says {})", a.sha256))),
                 None => problems.push(Problem::at("altered", p, format!("altered: {p} (could not be read)"))),
             },
         }
@@ -142,16 +135,11 @@ pub fn assess(
             }
             let manifest_sha = line_sha256(manifest_bytes);
             match c.entries.iter().rev().find(|(_, e)| e.event == "finalized") {
-                None => problems.push(Problem::general(
-                    "custody",
-                    "custody.log: no 'finalized' event binds this manifest".into(),
+                None => problems.push(Problem::general("custody", "custody.log: no 'finalized' event binds this manifest".into())),
+                Some((n, e)) if e.details["manifest_sha256"].as_str() != Some(manifest_sha.as_str()) => problems.push(Problem::general(
+                    "manifest",
+                    format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {n})"),
                 )),
-                Some((n, e)) if e.details["manifest_sha256"].as_str() != Some(manifest_sha.as_str()) => {
-                    problems.push(Problem::general(
-                        "manifest",
-                        format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {n})"),
-                    ))
-                }
                 Some(_) => {}
             }
             for a in &manifest.artifacts {
@@ -276,8 +264,8 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
             "artifacts": report.artifacts,
         });
         // a read-only copy of the evidence can still be checked: say so, keep the verdict
-        let recorded = CustodyLog::open_append(&dir.join(CUSTODY), &super::identity::local_actor())
-            .and_then(|mut log| log.append("verify", details));
+        let recorded =
+            CustodyLog::open_append(&dir.join(CUSTODY), &super::identity::local_actor()).and_then(|mut log| log.append("verify", details));
         if let Err(e) = recorded {
             tracing::warn!("verify not recorded in custody.log: {e}");
         }
@@ -361,15 +349,17 @@ fn hash_files(dir: &Path, todo: &[(String, u64)], progress: &Progress) -> Vec<(S
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(todo.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((p, _)) = todo.get(i) else { break };
-                let h = check_relative_path(p)
-                    .ok()
-                    .and_then(|_| std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(dir.join(p)).ok())
-                    .and_then(|mut f| hash_reader(&mut f, progress).ok())
-                    .map(|(_, h)| h);
-                results.lock().unwrap_or_else(|e| e.into_inner()).push((p.clone(), h));
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((p, _)) = todo.get(i) else { break };
+                    let h = check_relative_path(p)
+                        .ok()
+                        .and_then(|_| std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(dir.join(p)).ok())
+                        .and_then(|mut f| hash_reader(&mut f, progress).ok())
+                        .map(|(_, h)| h);
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((p.clone(), h));
+                }
             });
         }
     });
@@ -417,7 +407,11 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
             let mut v = Vec::new();
             (&mut e).take(MAX_META_BYTES).read_to_end(&mut v).map_err(|e| arch_err(e.to_string()))?;
             observed.insert(rel.clone(), Observed { size: v.len() as u64, sha256: None, irregular: false });
-            if rel == MANIFEST { manifest_bytes = Some(v) } else { custody = Some(v) }
+            if rel == MANIFEST {
+                manifest_bytes = Some(v)
+            } else {
+                custody = Some(v)
+            }
             continue;
         }
         let (n, h) = hash_reader(&mut e, &progress).map_err(|e| arch_err(e.to_string()))?;

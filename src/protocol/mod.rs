@@ -16,7 +16,9 @@ mod step;
 mod target;
 
 pub use event::Event;
-pub use request::{CaptureRequest, DEFAULT_POD_LOG_DIR, MAX_REQUEST_BYTES, MemoryRequest, NodeOptions, PutRequest, Request, S3Destination, SpaceReport};
+pub use request::{
+    CaptureRequest, DEFAULT_POD_LOG_DIR, MAX_REQUEST_BYTES, MemoryRequest, NodeOptions, PutRequest, Request, S3Destination, SpaceReport,
+};
 pub use step::Step;
 pub use target::{ContainerRef, Runtime, TargetSpec, path_component_ok};
 

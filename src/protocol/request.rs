@@ -134,9 +134,7 @@ impl Request {
     pub fn read_from(r: &mut dyn BufRead) -> Result<Request, ProtocolError> {
         let mut line = Vec::new();
         let mut limited = std::io::Read::take(&mut *r, MAX_REQUEST_BYTES + 1);
-        let n = limited
-            .read_until(b'\n', &mut line)
-            .map_err(|e| ProtocolError::BadRequest(format!("cannot read it: {e}")))?;
+        let n = limited.read_until(b'\n', &mut line).map_err(|e| ProtocolError::BadRequest(format!("cannot read it: {e}")))?;
         if n == 0 {
             return Err(ProtocolError::BadRequest("nothing on stdin".into()));
         }
@@ -189,7 +187,8 @@ mod tests {
         let Request::Capture(c) = Request::read_from(&mut r).unwrap() else { panic!() };
         assert_eq!(c.steps, Step::ALL.to_vec());
         assert_eq!(c.node.pod_log_dir, DEFAULT_POD_LOG_DIR);
-        let mut r = std::io::Cursor::new(br#"{"op":"capture","targets":[{"container_id":"containerd://a","container":"../../etc"}]}"#.to_vec());
+        let mut r =
+            std::io::Cursor::new(br#"{"op":"capture","targets":[{"container_id":"containerd://a","container":"../../etc"}]}"#.to_vec());
         assert!(matches!(Request::read_from(&mut r), Err(ProtocolError::BadTarget(_))));
         for bad in [&b""[..], b"{", b"{\"op\":\"format-disk\"}\n"] {
             assert!(matches!(Request::read_from(&mut std::io::Cursor::new(bad.to_vec())), Err(ProtocolError::BadRequest(_))));

@@ -52,9 +52,7 @@ impl ContainerRef {
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
             && !id.starts_with('.');
         if !ok {
-            return Err(ProtocolError::BadTarget(format!(
-                "'{s}' is not a container id (letters, digits, '-', '_', '.'; at most 128)"
-            )));
+            return Err(ProtocolError::BadTarget(format!("'{s}' is not a container id (letters, digits, '-', '_', '.'; at most 128)")));
         }
         Ok(Self { runtime, id: id.to_string() })
     }
@@ -98,7 +96,9 @@ pub fn path_component_ok(s: &str) -> bool {
 impl TargetSpec {
     pub fn validate(&self) -> Result<ContainerRef, ProtocolError> {
         let r = ContainerRef::parse(&self.container_id)?;
-        for (what, v) in [("namespace", &self.namespace), ("pod", &self.pod), ("pod uid", &self.pod_uid), ("container name", &self.container)] {
+        for (what, v) in
+            [("namespace", &self.namespace), ("pod", &self.pod), ("pod uid", &self.pod_uid), ("container name", &self.container)]
+        {
             if let Some(v) = v
                 && !path_component_ok(v)
             {

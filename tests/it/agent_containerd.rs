@@ -14,7 +14,12 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
     let host_secret = host_secret_dir.path().join("host-secret");
     std::fs::write(&host_secret, "HOST-SECRET-9d1f").unwrap();
     let name = unique("kft-agent-suspect");
-    let c = CtrContainer::run(env.var("KF_CONTAINERD_SOCK"), env.var("KF_BUSYBOX_IMAGE"), &name, &suspect_script(host_secret.to_str().unwrap()));
+    let c = CtrContainer::run(
+        env.var("KF_CONTAINERD_SOCK"),
+        env.var("KF_BUSYBOX_IMAGE"),
+        &name,
+        &suspect_script(host_secret.to_str().unwrap()),
+    );
     let pid = c.pid();
     wait_suspect(pid);
 
@@ -30,15 +35,35 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
     let out = tempfile::tempdir().unwrap();
     let id = format!("containerd://{name}");
     let o = support::kforensic(&[
-        "agent", "capture", "--container", &id, "--pod-namespace", "shop", "--pod-name", "web-1", "--pod-uid", "0f1e2d3c",
-        "--container-name", "app", "--pod-log-dir", logs.path().to_str().unwrap(),
-        "--checkpoint-archive", ckpt.to_str().unwrap(), "--out", out.path().to_str().unwrap(),
+        "agent",
+        "capture",
+        "--container",
+        &id,
+        "--pod-namespace",
+        "shop",
+        "--pod-name",
+        "web-1",
+        "--pod-uid",
+        "0f1e2d3c",
+        "--container-name",
+        "app",
+        "--pod-log-dir",
+        logs.path().to_str().unwrap(),
+        "--checkpoint-archive",
+        ckpt.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
     ]);
     let stderr = support::stderr(&o);
     assert_eq!(o.status.code(), Some(0), "capture failed:\n{stderr}");
     // progress: JSON lines naming artifacts and bytes
     let events: Vec<serde_json::Value> = stderr.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert!(events.iter().any(|e| e["event"] == "done" && e["artifact"].as_str().is_some_and(|a| a.ends_with("rootfs.tar.zst")) && e["bytes"].as_u64() > Some(1000)), "{stderr}");
+    assert!(
+        events.iter().any(|e| e["event"] == "done"
+            && e["artifact"].as_str().is_some_and(|a| a.ends_with("rootfs.tar.zst"))
+            && e["bytes"].as_u64() > Some(1000)),
+        "{stderr}"
+    );
 
     let idx = check_index(out.path());
     assert_eq!(idx["complete"], true, "{idx}");
@@ -52,20 +77,23 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
     assert!(inspect["init"]["namespaces"]["net"].as_u64().is_some());
     assert!(inspect["init"]["capabilities"]["CapEff"]["names"].as_array().unwrap().iter().any(|c| c == "CAP_CHOWN"));
     assert!(inspect["init"]["cgroup"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().ends_with(&name)));
-    let mount_points: Vec<String> = inspect["runtime"]["config"]["mounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["destination"].as_str().unwrap().to_string())
-        .collect();
+    let mount_points: Vec<String> =
+        inspect["runtime"]["config"]["mounts"].as_array().unwrap().iter().map(|m| m["destination"].as_str().unwrap().to_string()).collect();
 
     // diff: exactly what the suspect changed (mount points runc creates in the upper layer aside)
     let diff = json(&dir.join("diff.json"));
     assert_eq!(diff["method"], "overlay upperdir");
     let got: Vec<(String, String)> = changes(&diff).into_iter().filter(|(_, p)| !mount_points.contains(p)).collect();
     let want: Vec<(String, String)> = [
-        ("C", "/etc"), ("C", "/etc/group"), ("D", "/etc/passwd"), ("C", "/root"), ("A", "/root/.ash_history"),
-        ("C", "/tmp"), ("A", "/tmp/evil"), ("A", "/tmp/new.txt"), ("A", "/tmp/ready"),
+        ("C", "/etc"),
+        ("C", "/etc/group"),
+        ("D", "/etc/passwd"),
+        ("C", "/root"),
+        ("A", "/root/.ash_history"),
+        ("C", "/tmp"),
+        ("A", "/tmp/evil"),
+        ("A", "/tmp/new.txt"),
+        ("A", "/tmp/ready"),
     ]
     .iter()
     .map(|(k, p)| (k.to_string(), p.to_string()))
@@ -137,7 +165,11 @@ struct MemSink {
 }
 
 impl ArtifactSink for MemSink {
-    fn put(&mut self, spec: &ArtifactSpec, write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>) -> Result<ArtifactRecord, EvidenceError> {
+    fn put(
+        &mut self,
+        spec: &ArtifactSpec,
+        write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<ArtifactRecord, EvidenceError> {
         let started_at = jiff::Timestamp::now();
         let mut w = HashingWriter::new(Vec::new());
         write(&mut w)?;
@@ -155,13 +187,23 @@ impl ArtifactSink for MemSink {
 /// arrival; a missing container is an error record while the other is still captured (exit 3).
 #[test]
 fn streamed_capture_round_trips_and_reports_a_missing_container() {
-    let Some(env) = support::require("streamed_capture_round_trips_and_reports_a_missing_container", &["containerd", "images"]) else { return };
+    let Some(env) = support::require("streamed_capture_round_trips_and_reports_a_missing_container", &["containerd", "images"]) else {
+        return;
+    };
     let name = unique("kft-agent-stream");
     let c = CtrContainer::run(env.var("KF_CONTAINERD_SOCK"), env.var("KF_BUSYBOX_IMAGE"), &name, &suspect_script("/nonexistent"));
     wait_suspect(c.pid());
     let missing = "containerd://kft-agent-no-such-container-7f3a";
     let o = support::kforensic(&[
-        "agent", "capture", "--stream", "--steps", "inspect,diff,volatile", "--container", &format!("containerd://{name}"), "--container", missing,
+        "agent",
+        "capture",
+        "--stream",
+        "--steps",
+        "inspect,diff,volatile",
+        "--container",
+        &format!("containerd://{name}"),
+        "--container",
+        missing,
     ]);
     assert_eq!(o.status.code(), Some(3), "partial evidence expected:\n{}", support::stderr(&o));
     let mut sink = MemSink::default();
@@ -169,13 +211,25 @@ fn streamed_capture_round_trips_and_reports_a_missing_container() {
     assert!(!rep.complete());
     let prefix = format!("containers/containerd-{name}");
     let names: Vec<&String> = sink.files.keys().collect();
-    assert_eq!(names, vec![&format!("{prefix}/diff.json"), &format!("{prefix}/diff.tar.zst"), &format!("{prefix}/inspect.json"), &format!("{prefix}/volatile.json")]);
+    assert_eq!(
+        names,
+        vec![
+            &format!("{prefix}/diff.json"),
+            &format!("{prefix}/diff.tar.zst"),
+            &format!("{prefix}/inspect.json"),
+            &format!("{prefix}/volatile.json")
+        ]
+    );
     for a in &rep.artifacts {
         assert_eq!(a.sha256, sha256(&sink.files[&a.spec.path]));
         assert_eq!(a.spec.container.as_deref(), Some(format!("containerd://{name}").as_str()));
     }
     assert_eq!(rep.errors.len(), 1, "{:?}", rep.errors);
-    assert!(rep.errors[0].message.contains("kft-agent-no-such-container-7f3a") && rep.errors[0].message.contains("not found"), "{:?}", rep.errors);
+    assert!(
+        rep.errors[0].message.contains("kft-agent-no-such-container-7f3a") && rep.errors[0].message.contains("not found"),
+        "{:?}",
+        rep.errors
+    );
     let v: serde_json::Value = serde_json::from_slice(&sink.files[&format!("{prefix}/volatile.json")]).unwrap();
     assert!(v["processes"].as_array().unwrap().iter().any(|p| p["exe_deleted"] == true));
 

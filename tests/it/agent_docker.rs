@@ -63,7 +63,13 @@ fn docker_container_is_captured_through_bollard_running_and_stopped() {
     }
     let v = json(&dir.join("volatile.json"));
     assert!(v["processes"].as_array().unwrap().iter().any(|p| p["exe_deleted"] == true && p["cmdline"][0] == "/tmp/sleep"));
-    assert!(v["sockets"].as_array().unwrap().iter().any(|s| s["state"] == "LISTEN" && s["local"].as_str().is_some_and(|l| l.ends_with(":7777"))));
+    assert!(
+        v["sockets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["state"] == "LISTEN" && s["local"].as_str().is_some_and(|l| l.ends_with(":7777")))
+    );
     assert!(std::fs::read_to_string(dir.join("logs/node/docker-json.log")).unwrap().contains("suspect-up"));
     let r = tar_zst_entries(&dir.join("rootfs.tar.zst"));
     assert_eq!(r["tmp/evil"].2.as_deref(), Some("/etc/shadow"));

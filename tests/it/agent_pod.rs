@@ -5,7 +5,8 @@ use crate::support::{self, agent::*, pod::Pod};
 
 #[test]
 fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
-    let Some(env) = support::require("kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes", &[support::CLUSTER, &["images"]].concat())
+    let Some(env) =
+        support::require("kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes", &[support::CLUSTER, &["images"]].concat())
     else {
         return;
     };
@@ -27,7 +28,16 @@ fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
     }
 
     let out = tempfile::tempdir().unwrap();
-    let o = support::kforensic(&["agent", "capture", "--container", &cid, "--runc-root", env.var("KF_RUNC_ROOT"), "--out", out.path().to_str().unwrap()]);
+    let o = support::kforensic(&[
+        "agent",
+        "capture",
+        "--container",
+        &cid,
+        "--runc-root",
+        env.var("KF_RUNC_ROOT"),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     check_index(out.path());
     // no pod flags given: namespace, pod and container name come from the CRI annotations
@@ -40,16 +50,29 @@ fn kubelet_pod_container_is_captured_with_its_identity_logs_and_volumes() {
     let token = "var/run/secrets/kubernetes.io/serviceaccount/token";
     let r = tar_zst_entries(&dir.join("rootfs.tar.zst"));
     assert!(r.contains_key("tmp/p.txt"));
-    assert!(!r.keys().any(|k| k.starts_with("var/run/secrets/kubernetes.io/serviceaccount/") && k.len() > 46), "volume content exported without --include-volumes");
+    assert!(
+        !r.keys().any(|k| k.starts_with("var/run/secrets/kubernetes.io/serviceaccount/") && k.len() > 46),
+        "volume content exported without --include-volumes"
+    );
     assert!(!r.contains_key("etc/hosts"), "kubelet's bind-mounted /etc/hosts is not image content");
 
     // with --include-volumes the service account volume is part of the export
     let out = tempfile::tempdir().unwrap();
     let o = support::kforensic(&[
-        "agent", "capture", "--container", &cid, "--steps", "export", "--include-volumes", "--out", out.path().to_str().unwrap(),
+        "agent",
+        "capture",
+        "--container",
+        &cid,
+        "--steps",
+        "export",
+        "--include-volumes",
+        "--out",
+        out.path().to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
     let r = tar_zst_entries(&out.path().join(format!("pods/{}/suspect/app/rootfs.tar.zst", ns.name)));
-    let tok = r.iter().find(|(k, _)| k.starts_with("var/run/secrets/kubernetes.io/serviceaccount/") && k.ends_with("/token") || k.as_str() == token);
+    let tok = r
+        .iter()
+        .find(|(k, _)| k.starts_with("var/run/secrets/kubernetes.io/serviceaccount/") && k.ends_with("/token") || k.as_str() == token);
     assert!(tok.is_some(), "no token in {:?}", r.keys().filter(|k| k.starts_with("var/")).collect::<Vec<_>>());
 }

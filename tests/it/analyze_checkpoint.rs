@@ -11,10 +11,7 @@ fn s(v: &Value) -> &str {
 }
 
 fn implant<'a>(procs: &'a [Value], implant_path: &str) -> &'a Value {
-    procs
-        .iter()
-        .find(|p| p["exe"].as_str() == Some(implant_path))
-        .unwrap_or_else(|| panic!("no process runs {implant_path}: {procs:#?}"))
+    procs.iter().find(|p| p["exe"].as_str() == Some(implant_path)).unwrap_or_else(|| panic!("no process runs {implant_path}: {procs:#?}"))
 }
 
 #[test]
@@ -130,7 +127,12 @@ fn secret_is_found_in_the_implants_heap_and_in_its_memory_dump() {
     assert_eq!(&core[..4], b"\x7fELF");
     for h in hits {
         let a = h["address"].as_u64().unwrap();
-        let reg = map["regions"].as_array().unwrap().iter().find(|r| r["start"].as_u64().unwrap() <= a && a < r["end"].as_u64().unwrap()).unwrap();
+        let reg = map["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["start"].as_u64().unwrap() <= a && a < r["end"].as_u64().unwrap())
+            .unwrap();
         let at = (reg["file_offset"].as_u64().unwrap() + a - reg["start"].as_u64().unwrap()) as usize;
         assert_eq!(&core[at..at + secret.len()], secret.as_bytes());
     }

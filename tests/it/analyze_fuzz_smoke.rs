@@ -5,7 +5,7 @@
 
 use crate::support::analyze_fixture;
 use kforensic::analyze::fuzzing;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 /// A small xorshift generator: reproducible from the printed seed.

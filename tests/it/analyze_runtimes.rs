@@ -10,12 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> String {
-    support::repo_root()
-        .join("tests/data/checkpoints")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
+    support::repo_root().join("tests/data/checkpoints").join(name).to_str().unwrap().to_string()
 }
 
 fn containerd2() -> String {
@@ -27,28 +22,19 @@ fn crio() -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("analyze-runtimes-{}-{name}", std::process::id()));
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("analyze-runtimes-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 fn paths(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect()
 }
 
 /// `kforensic [-o json] analyze ARGS…` as it ran.
 fn analyze(json: bool, args: &[&str]) -> std::process::Output {
-    let mut all = if json {
-        vec!["-o", "json", "analyze"]
-    } else {
-        vec!["analyze"]
-    };
+    let mut all = if json { vec!["-o", "json", "analyze"] } else { vec!["analyze"] };
     all.extend_from_slice(args);
     support::kforensic(&all)
 }
@@ -59,12 +45,7 @@ fn rebuild(src: &str, dst: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>
 }
 
 /// `rebuild`, then more regular members at the end.
-fn rebuild_adding(
-    src: &str,
-    dst: &Path,
-    edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
-    extra: &[(&str, &[u8])],
-) {
+fn rebuild_adding(src: &str, dst: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, extra: &[(&str, &[u8])]) {
     let mut a = tar::Archive::new(std::fs::File::open(src).unwrap());
     let mut b = tar::Builder::new(std::fs::File::create(dst).unwrap());
     for e in a.entries().unwrap() {
@@ -112,20 +93,9 @@ fn containerd2_summary_names_engine_pod_namespace_container_and_image() {
     let out = analyze(false, &[&containerd2()]);
     assert!(out.status.success(), "{}", support::stderr(&out));
     let t = support::stdout(&out);
-    let runtime = t
-        .lines()
-        .find(|l| l.trim_start().starts_with("runtime"))
-        .unwrap_or_else(|| panic!("{t}"));
-    assert!(
-        runtime.contains("containerd (io.containerd.runc.v2)"),
-        "{runtime}"
-    );
-    for want in [
-        "cart-7d9f6-x2k4p",
-        "shop",
-        "k8s-lab.local/busybox:lab",
-        "(gzip)",
-    ] {
+    let runtime = t.lines().find(|l| l.trim_start().starts_with("runtime")).unwrap_or_else(|| panic!("{t}"));
+    assert!(runtime.contains("containerd (io.containerd.runc.v2)"), "{runtime}");
+    for want in ["cart-7d9f6-x2k4p", "shop", "k8s-lab.local/busybox:lab", "(gzip)"] {
         assert!(t.contains(want), "summary table lacks {want}:\n{t}");
     }
 }
@@ -136,32 +106,19 @@ fn containerd2_gzip_rootfs_diff_lists_changes_and_the_whiteout_as_a_deletion() {
     let d = &r["rootfs_diff"];
     assert_eq!(d["compression"], "gzip");
     let changed = paths(&d["changed"]);
-    for want in [
-        "/tmp/access.log",
-        "/var/spool/cron/crontabs/root",
-        "/etc/hosts",
-    ] {
+    for want in ["/tmp/access.log", "/var/spool/cron/crontabs/root", "/etc/hosts"] {
         assert!(changed.contains(&want), "{want} not in {changed:?}");
     }
-    assert!(
-        changed.iter().all(|p| !p.contains(".wh.")),
-        "a whiteout listed as a file: {changed:?}"
-    );
+    assert!(changed.iter().all(|p| !p.contains(".wh.")), "a whiteout listed as a file: {changed:?}");
     assert_eq!(d["deleted"], serde_json::json!(["/bin/nc"]));
     // the dropper itself was deleted while open: it is in the process view, not in the diff
     let files = r["files"].as_array().unwrap();
-    let held: Vec<_> = files
-        .iter()
-        .filter(|f| f["path"] == "/tmp/payload.sh" && f["fd"] == "3")
-        .collect();
+    let held: Vec<_> = files.iter().filter(|f| f["path"] == "/tmp/payload.sh" && f["fd"] == "3").collect();
     assert_eq!(held.len(), 2, "{files:#?}");
     assert!(held.iter().all(|f| f["deleted"] == true));
 
     let t = support::stdout(&analyze(false, &[&containerd2(), "--rootfs-diff"]));
-    let nc = t
-        .lines()
-        .find(|l| l.contains("/bin/nc"))
-        .unwrap_or_else(|| panic!("{t}"));
+    let nc = t.lines().find(|l| l.contains("/bin/nc")).unwrap_or_else(|| panic!("{t}"));
     assert!(nc.trim_start().starts_with("D "), "{nc}");
     assert!(!t.contains(".wh."), "{t}");
 }
@@ -170,23 +127,11 @@ fn containerd2_gzip_rootfs_diff_lists_changes_and_the_whiteout_as_a_deletion() {
 fn containerd2_extract_reads_the_gzip_diff_and_never_a_whiteout() {
     let out = scratch("extract");
     let o = out.to_str().unwrap();
-    let x = analyze_json(&[
-        &containerd2(),
-        "--extract",
-        "/var/spool/cron/crontabs/root",
-        "--out",
-        o,
-    ]);
+    let x = analyze_json(&[&containerd2(), "--extract", "/var/spool/cron/crontabs/root", "--out", o]);
     assert_eq!(x["extracted"]["bytes"], 26);
-    assert_eq!(
-        std::fs::read_to_string(out.join("root")).unwrap(),
-        "* * * * * /tmp/payload.sh\n"
-    );
+    assert_eq!(std::fs::read_to_string(out.join("root")).unwrap(), "* * * * * /tmp/payload.sh\n");
 
-    for (path, want) in [
-        ("/bin/.wh.nc", "overlay whiteout"),
-        ("/bin/nc", "was deleted by the container"),
-    ] {
+    for (path, want) in [("/bin/.wh.nc", "overlay whiteout"), ("/bin/nc", "was deleted by the container")] {
         let r = analyze(false, &[&containerd2(), "--extract", path, "--out", o]);
         let err = support::stderr(&r);
         assert_eq!(r.status.code(), Some(1), "{err}");
@@ -206,10 +151,7 @@ fn crio_summary_and_diff_come_from_its_annotations_and_deleted_files() {
     assert_eq!(sm["pod"], "web-fixture");
     assert_eq!(sm["namespace"], "crio-lab");
     assert_eq!(sm["image"], "localhost/crio-lab/busybox:lab");
-    assert_eq!(
-        sm["image_ref"],
-        "379cc0498ca18b7b5d255234e29daf81c79360fda9b57c1995a8f78a80021c51"
-    );
+    assert_eq!(sm["image_ref"], "379cc0498ca18b7b5d255234e29daf81c79360fda9b57c1995a8f78a80021c51");
     assert_eq!(sm["created"], "2026-12-07T08:20:57.242905866Z");
     assert_eq!(sm["checkpointed"], "2026-12-07T08:21:01.439752682Z");
     assert_eq!(sm["deleted_files"], 1);
@@ -219,37 +161,19 @@ fn crio_summary_and_diff_come_from_its_annotations_and_deleted_files() {
     assert!(paths(&d["changed"]).contains(&"/etc/mtab"));
 
     let t = support::stdout(&analyze(false, &[&crio()]));
-    assert!(
-        t.contains("cri-o (runc)") && t.contains("web-fixture") && t.contains("busybox"),
-        "{t}"
-    );
+    assert!(t.contains("cri-o (runc)") && t.contains("web-fixture") && t.contains("busybox"), "{t}");
     // the renamed, deleted web shell is still open on fd 4
     let f = analyze_json(&[&crio(), "--files"]);
-    assert!(
-        f["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["path"] == "/tmp/.s" && x["fd"] == "4" && x["deleted"] == true),
-        "{f:#}"
-    );
+    assert!(f["files"].as_array().unwrap().iter().any(|x| x["path"] == "/tmp/.s" && x["fd"] == "4" && x["deleted"] == true), "{f:#}");
 }
 
 #[test]
 fn a_deletion_in_both_deleted_files_and_a_whiteout_counts_once() {
     let p = scratch("both").join("with-deleted-files.tar");
     // deleted.files naming the path the whiteout already deletes, and one more
-    rebuild_adding(
-        &containerd2(),
-        &p,
-        |_, b| Some(b),
-        &[("deleted.files", br#"["/bin/nc", "/etc/motd"]"#)],
-    );
+    rebuild_adding(&containerd2(), &p, |_, b| Some(b), &[("deleted.files", br#"["/bin/nc", "/etc/motd"]"#)]);
     let r = analyze_json(&[p.to_str().unwrap(), "--rootfs-diff"]);
-    assert_eq!(
-        r["rootfs_diff"]["deleted"],
-        serde_json::json!(["/bin/nc", "/etc/motd"])
-    );
+    assert_eq!(r["rootfs_diff"]["deleted"], serde_json::json!(["/bin/nc", "/etc/motd"]));
     assert_eq!(r["summary"]["deleted_files"], 2);
 }
 
@@ -268,25 +192,15 @@ fn a_corrupt_member_fails_its_view_only_and_the_command_exits_partial() {
     let err = support::stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("error: --rootfs-diff: cannot read rootfs-diff.tar"),
-        "{err}"
-    );
+    assert!(err.starts_with("error: --rootfs-diff: cannot read rootfs-diff.tar"), "{err}");
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["processes"].as_array().unwrap().len(), 2, "{r:#}");
     assert!(r.get("rootfs_diff").is_none());
     assert_eq!(r["errors"].as_array().unwrap().len(), 1);
     // the table too: the process tree is there, the error is on stderr
-    let t = analyze(
-        false,
-        &[cut.to_str().unwrap(), "--rootfs-diff", "--ps-tree"],
-    );
+    let t = analyze(false, &[cut.to_str().unwrap(), "--rootfs-diff", "--ps-tree"]);
     assert_eq!(t.status.code(), Some(3));
-    assert!(
-        support::stdout(&t).contains("busybox"),
-        "{}",
-        support::stdout(&t)
-    );
+    assert!(support::stdout(&t).contains("busybox"), "{}", support::stdout(&t));
 
     // a malformed CRIU image: the process views fail, the diff and the mounts are printed
     let bad = d.join("bad-core.tar");
@@ -296,39 +210,20 @@ fn a_corrupt_member_fails_its_view_only_and_the_command_exits_partial() {
         }
         Some(b)
     });
-    let out = analyze(
-        true,
-        &[
-            bad.to_str().unwrap(),
-            "--files",
-            "--rootfs-diff",
-            "--mounts",
-        ],
-    );
+    let out = analyze(true, &[bad.to_str().unwrap(), "--files", "--rootfs-diff", "--mounts"]);
     let err = support::stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("--files: the CRIU images cannot be read: checkpoint/core-1.img"),
-        "{err}"
-    );
+    assert!(err.contains("--files: the CRIU images cannot be read: checkpoint/core-1.img"), "{err}");
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        r["rootfs_diff"]["deleted"],
-        serde_json::json!(["/bin/telnet"])
-    );
+    assert_eq!(r["rootfs_diff"]["deleted"], serde_json::json!(["/bin/telnet"]));
     assert!(!r["mounts"].as_array().unwrap().is_empty());
     assert!(r.get("files").is_none());
 
     // nothing left to show: a plain failure, exit 1
     let only = analyze(false, &[bad.to_str().unwrap(), "--files"]);
     assert_eq!(only.status.code(), Some(1));
-    assert_eq!(
-        support::stderr(&only).lines().count(),
-        1,
-        "{}",
-        support::stderr(&only)
-    );
+    assert_eq!(support::stderr(&only).lines().count(), 1, "{}", support::stderr(&only));
 }
 
 #[test]
@@ -338,10 +233,7 @@ fn a_file_that_is_not_an_archive_is_named_never_echoed() {
     let err = support::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("/etc/passwd: not a checkpoint archive"),
-        "{err}"
-    );
+    assert!(err.contains("/etc/passwd: not a checkpoint archive"), "{err}");
     for line in passwd.lines().filter(|l| !l.is_empty()) {
         assert!(!err.contains(line), "the error echoes {line:?}: {err}");
         let user = line.split(':').next().unwrap();
@@ -364,8 +256,5 @@ fn a_directory_that_is_not_a_checkpoint_says_so() {
     std::fs::write(d.join("notes.txt"), "x").unwrap();
     let out = analyze(false, &[d.to_str().unwrap()]);
     let err = support::stderr(&out);
-    assert!(
-        err.contains("not a checkpoint") && !err.contains("symlink"),
-        "{err}"
-    );
+    assert!(err.contains("not a checkpoint") && !err.contains("symlink"), "{err}");
 }

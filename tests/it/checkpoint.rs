@@ -4,9 +4,9 @@
 use crate::support::pod::{self, BUSYBOX, Pod};
 use crate::support::{self, CLUSTER, TestEnv, analyze_fixture, evidence, require, stderr, stdout};
 use serde_json::Value;
+use sha2::Digest;
 use std::path::Path;
 use std::process::Command;
-use sha2::Digest;
 use std::time::{Duration, Instant};
 
 const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
@@ -25,8 +25,23 @@ fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
 fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, dest: &Path, extra: &[&str]) -> std::process::Output {
     let image = env.kforensic_image();
     let mut args = vec![
-        "-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", pod, "--image", image, "--pull-policy", "never",
-        "--dest", dest.to_str().unwrap(), "--timeout", "3m",
+        "-n",
+        ns,
+        "--case-id",
+        case,
+        "-o",
+        "json",
+        "checkpoint",
+        "pod",
+        pod,
+        "--image",
+        image,
+        "--pull-policy",
+        "never",
+        "--dest",
+        dest.to_str().unwrap(),
+        "--timeout",
+        "3m",
     ];
     args.extend_from_slice(extra);
     env.kforensic_as(kubeconfig, &args)
@@ -107,8 +122,19 @@ fn a_missing_image_is_reported_within_seconds_and_cleaned_up() {
     let case = case_id("img");
     let t0 = Instant::now();
     let out = env.kforensic(&[
-        "-n", &ns.name, "--case-id", &case, "checkpoint", "pod", "suspect", "--image", "test.local/does-not-exist:1",
-        "--pull-policy", "never", "--dest", dir.path().to_str().unwrap(),
+        "-n",
+        &ns.name,
+        "--case-id",
+        &case,
+        "checkpoint",
+        "pod",
+        "suspect",
+        "--image",
+        "test.local/does-not-exist:1",
+        "--pull-policy",
+        "never",
+        "--dest",
+        dir.path().to_str().unwrap(),
     ]);
     let took = t0.elapsed();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -152,8 +178,21 @@ fn restricted_user_without_pods_exec_gets_the_permission_named() {
     let out = env.kforensic_as(
         env.view_kubeconfig(),
         &[
-            "-n", &target.name, "--case-id", &case, "checkpoint", "pod", "suspect", "--image", image, "--pull-policy", "never",
-            "--collector-namespace", &col.name, "--dest", dir.path().to_str().unwrap(),
+            "-n",
+            &target.name,
+            "--case-id",
+            &case,
+            "checkpoint",
+            "pod",
+            "suspect",
+            "--image",
+            image,
+            "--pull-policy",
+            "never",
+            "--collector-namespace",
+            &col.name,
+            "--dest",
+            dir.path().to_str().unwrap(),
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -168,7 +207,10 @@ fn an_api_500_is_reported_in_one_line() {
     needs.push("faultproxy");
     let Some(env) = require("an_api_500_is_reported_in_one_line", &needs) else { return };
     let ns = env.namespace("ckpt-500");
-    let _f = support::Faults::set(env, &format!(r#"[{{"path": "^/api/v1/namespaces/{}/pods/suspect$", "action": "status", "status": 500}}]"#, ns.name));
+    let _f = support::Faults::set(
+        env,
+        &format!(r#"[{{"path": "^/api/v1/namespaces/{}/pods/suspect$", "action": "status", "status": 500}}]"#, ns.name),
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = env.kforensic_as(
         env.var("KF_KUBECONFIG_FAULT"),
@@ -196,7 +238,10 @@ fn pids_with(needle: &str) -> Vec<i32> {
 /// Host PIDs of the agents serving a request in the collector pod of `case` (found by the pod's
 /// UID in their cgroup: the agent's command line names no target, the request is on its stdin).
 fn agent_pids(env: &TestEnv, case: &str) -> Vec<i32> {
-    let out = env.kubectl_raw(&["-n", "kforensic", "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "jsonpath={.items[*].metadata.uid}"], None);
+    let out = env.kubectl_raw(
+        &["-n", "kforensic", "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "jsonpath={.items[*].metadata.uid}"],
+        None,
+    );
     let uids: Vec<String> = stdout(&out).split_whitespace().map(str::to_string).collect();
     if uids.is_empty() {
         return vec![];
@@ -410,7 +455,8 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     assert!(!r["search"]["hits"].as_array().unwrap().is_empty(), "{r:#}");
     // shipped and hash-checked: the node's copy is gone, and the bundle says so
     assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
-    let plan: Value = serde_json::from_slice(&std::fs::read(bundle.join(format!("pods/{}/suspect/main/memory-plan.json", ns.name))).unwrap()).unwrap();
+    let plan: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join(format!("pods/{}/suspect/main/memory-plan.json", ns.name))).unwrap()).unwrap();
     assert_eq!(plan["removed_from_node"], true, "{plan}");
     assert_eq!(plan["node_space_check"]["ok"], true, "{plan}");
     assert!(support::verify_ok(&bundle));
@@ -439,7 +485,11 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     let key = format!("incidents/{case}/pods/{}/suspect/main/checkpoint.tar", ns.name);
     let (n, remote) = evidence::download_sha256(&aws, &bucket.name, &key);
-    assert_eq!((n, remote), (std::fs::metadata(&fx.tar).unwrap().len(), sha(&fx.tar)), "the archive in S3 differs from the one the kubelet named");
+    assert_eq!(
+        (n, remote),
+        (std::fs::metadata(&fx.tar).unwrap().len(), sha(&fx.tar)),
+        "the archive in S3 differs from the one the kubelet named"
+    );
     assert!(!Path::new(&archive).exists(), "the kubelet archive was left on the node");
     let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
@@ -499,9 +549,17 @@ fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str)
 
 fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str, extra: &[&str]) {
     let _ = env.kubectl_raw(&["create", "namespace", "kforensic"], None);
-    let (id, key) = (format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key), format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"));
+    let (id, key) =
+        (format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key), format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"));
     let mut args = vec![
-        "-n", "kforensic", "create", "secret", "generic", name, &id, &key,
+        "-n",
+        "kforensic",
+        "create",
+        "secret",
+        "generic",
+        name,
+        &id,
+        &key,
         "--from-literal=AWS_REGION=us-east-1",
         // the test node has no instance metadata service: never look for one
         "--from-literal=AWS_EC2_METADATA_DISABLED=true",
@@ -559,7 +617,11 @@ fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
     }
     let sdk = evidence::sdk(&aws);
     let rt = evidence::rt();
-    let get = |key: &str| rt.block_on(async { sdk.get_object().bucket(&bucket.name).key(key).send().await.unwrap().body.collect().await.unwrap().into_bytes().to_vec() });
+    let get = |key: &str| {
+        rt.block_on(async {
+            sdk.get_object().bucket(&bucket.name).key(key).send().await.unwrap().body.collect().await.unwrap().into_bytes().to_vec()
+        })
+    };
     let rootfs = get(&format!("{c}rootfs.tar.zst"));
     let mut ar = tar::Archive::new(zstd::Decoder::new(&rootfs[..]).unwrap());
     let mut payload = None;
@@ -623,7 +685,8 @@ fn upload_from_node_with_bad_node_credentials_stops_before_capturing() {
 
 #[test]
 fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collector() {
-    let Some(env) = require("sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collector", &[CLUSTER, &["s3"]].concat())
+    let Some(env) =
+        require("sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collector", &[CLUSTER, &["s3"]].concat())
     else {
         return;
     };
@@ -632,7 +695,8 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
     let secret = format!("nodeint-{:04x}", fastrand::u16(..));
     node_secret(env, &secret, &aws, &aws.secret_key);
     let dest = format!("s3://{}/incidents", bucket.name);
-    let Capture { ns: _ns, dir, case, child, .. } = capture_while_exporting_to(env, "nodeint", Some((&dest, &secret, env.var("KF_S3_ENDPOINT"))));
+    let Capture { ns: _ns, dir, case, child, .. } =
+        capture_while_exporting_to(env, "nodeint", Some((&dest, &secret, env.var("KF_S3_ENDPOINT"))));
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
@@ -650,7 +714,8 @@ fn sigint_while_the_node_uploads_leaves_no_manifest_in_the_bucket_and_no_collect
 
 #[test]
 fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everything_is() {
-    let Some(env) = require("the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everything_is", &[CLUSTER, &["s3"]].concat())
+    let Some(env) =
+        require("the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everything_is", &[CLUSTER, &["s3"]].concat())
     else {
         return;
     };
@@ -688,13 +753,22 @@ fn the_s3_server_dying_mid_capture_keeps_this_sides_part_and_says_where_everythi
     // S3 is back: this machine finishes the bundle as the message says, the node's objects stay
     let _server = evidence::OwnServer::start(env.var("KF_S3S_BIN"), port, data.path(), &aws);
     let elsewhere = format!("s3://{bucket}/elsewhere");
-    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint]).run();
+    let up = support::kf()
+        .aws(&aws)
+        .args(["upload", dir.path().join(&local).to_str().unwrap(), &elsewhere, "--endpoint-url", &aws.endpoint])
+        .run();
     assert_eq!(up.status.code(), Some(2), "{}", stderr(&up));
     assert!(stderr(&up).contains("upload to the bucket and prefix the node used"), "{}", stderr(&up));
-    let up = support::kf().aws(&aws).args(["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
+    let up = support::kf()
+        .aws(&aws)
+        .args(["upload", dir.path().join(&local).to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "-o", "json"])
+        .run();
     assert_eq!(up.status.code(), Some(3), "partial evidence, uploaded: {}{}", stdout(&up), stderr(&up));
     let r: Value = serde_json::from_slice(&up.stdout).unwrap();
-    assert!(r["files"].as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("inspect.json") && f["action"] == "skipped"), "{r}");
+    assert!(
+        r["files"].as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("inspect.json") && f["action"] == "skipped"),
+        "{r}"
+    );
     let v = support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint, "-o", "json"]).run();
     let rep: Value = serde_json::from_slice(&v.stdout).unwrap_or_else(|_| panic!("{}{}", stdout(&v), stderr(&v)));
     let kinds: Vec<&str> = rep["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
@@ -733,7 +807,9 @@ fn isolate_after_the_capture_quarantines_the_pod_and_release_undoes_it() {
 
 #[test]
 fn every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only() {
-    let Some(env) = require("every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only", CLUSTER) else { return };
+    let Some(env) = require("every_container_is_captured_and_a_finished_init_container_is_said_to_be_api_side_only", CLUSTER) else {
+        return;
+    };
     let ns = env.namespace("ckpt-multi");
     let multi = Pod::new(&ns.name, "multi")
         .grace(1)
@@ -804,10 +880,8 @@ fn dry_run_lists_exactly_what_a_real_run_then_captures_and_touches_nothing() {
     // every expected artifact is there, and everything else there is one of the announced kinds
     let missing: Vec<&String> = expected.difference(&produced).collect();
     assert!(missing.is_empty(), "planned but not produced: {missing:?}");
-    let unannounced: Vec<&String> = produced
-        .difference(&expected)
-        .filter(|p| !optional.iter().any(|o| kforensic::protocol::layout::matches_pattern(o, p)))
-        .collect();
+    let unannounced: Vec<&String> =
+        produced.difference(&expected).filter(|p| !optional.iter().any(|o| kforensic::protocol::layout::matches_pattern(o, p))).collect();
     assert!(unannounced.is_empty(), "produced but not planned: {unannounced:?}");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }

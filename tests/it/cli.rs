@@ -74,10 +74,7 @@ fn committed_completions_are_fresh() {
             _ => "kforensic.elv",
         };
         let committed = std::fs::read(dir.join(file)).unwrap_or_default();
-        assert!(
-            committed == out.stdout,
-            "completions/{file} is stale: regenerate with scripts/gen-completions"
-        );
+        assert!(committed == out.stdout, "completions/{file} is stale: regenerate with scripts/gen-completions");
     }
 }
 
@@ -164,7 +161,12 @@ fn a_malformed_kubeconfig_is_named_with_where_it_breaks() {
 fn a_missing_credential_plugin_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("config");
-    kubeconfig_at(&kc, "eks", 1, "{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kf-no-such-auth-plugin, args: [token]}}");
+    kubeconfig_at(
+        &kc,
+        "eks",
+        1,
+        "{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kf-no-such-auth-plugin, args: [token]}}",
+    );
     let out = support::kf().kubeconfig(&kc).args(["preflight"]).run();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);

@@ -1,7 +1,10 @@
 //! `kforensic collect` against the real test cluster: seeded bad objects and clean look-alikes,
 //! every rule fires exactly on its bad objects; secrets stay metadata unless asked; pages.
 
-use crate::support::{self, pod::{BUSYBOX, Pod}};
+use crate::support::{
+    self,
+    pod::{BUSYBOX, Pod},
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -106,7 +109,9 @@ fn collect_rules_fire_exactly_on_seeded_bad_objects() {
     yaml += &cronjob(na, "cj-old-priv", cj_version, true);
     let privileged_ok = privileged_allowed(env, na);
     if !privileged_ok {
-        eprintln!("NOTE collect_rules_fire_exactly_on_seeded_bad_objects: this API server refuses privileged containers (--allow-privileged=false): KF-POD-001 is checked by the unit tests only");
+        eprintln!(
+            "NOTE collect_rules_fire_exactly_on_seeded_bad_objects: this API server refuses privileged containers (--allow-privileged=false): KF-POD-001 is checked by the unit tests only"
+        );
     }
     env.apply(&yaml);
     let old_created = Instant::now();
@@ -163,9 +168,14 @@ metadata: {{name: rbac-sa, namespace: {na}}}
     yaml += &never_runs_with_image(na, "p-latest", "test.local/busybox:latest").yaml();
     // privileged (hostPID) with the token of priv-sa mounted (pod and account leave automount unset)
     let never_scheduled = "schedulerName: kforensic-test-none";
-    yaml += &Pod::new(na, "p-sa-priv").spec(never_scheduled).spec("{serviceAccountName: priv-sa, hostPID: true}").container("c", PINNED).yaml();
+    yaml +=
+        &Pod::new(na, "p-sa-priv").spec(never_scheduled).spec("{serviceAccountName: priv-sa, hostPID: true}").container("c", PINNED).yaml();
     // privileged (hostPID), but quiet-sa does not automount its token
-    yaml += &Pod::new(na, "p-sa-quiet").spec(never_scheduled).spec("{serviceAccountName: quiet-sa, hostPID: true}").container("c", PINNED).yaml();
+    yaml += &Pod::new(na, "p-sa-quiet")
+        .spec(never_scheduled)
+        .spec("{serviceAccountName: quiet-sa, hostPID: true}")
+        .container("c", PINNED)
+        .yaml();
     // more pods than one page holds (--page-size 4 below)
     for i in 0..6 {
         yaml += &never_runs(nb, &format!("p-filler-{i}")).yaml();
@@ -200,13 +210,20 @@ spec: {{podSelector: {{}}, policyTypes: [Ingress]}}
     // --- RBAC: namespaced in the first namespace, cluster-scoped with the unique prefix
     let rbac = "rbac.authorization.k8s.io/v1";
     let sa_subject = format!("[{{kind: ServiceAccount, name: rbac-sa, namespace: {na}}}]");
-    let role = |name: &str, rules: &str| format!("---\napiVersion: {rbac}\nkind: Role\nmetadata: {{name: {name}, namespace: {na}}}\nrules: {rules}\n");
-    let crole = |name: &str, rules: &str| format!("---\napiVersion: {rbac}\nkind: ClusterRole\nmetadata: {{name: {p}-{name}}}\nrules: {rules}\n");
+    let role = |name: &str, rules: &str| {
+        format!("---\napiVersion: {rbac}\nkind: Role\nmetadata: {{name: {name}, namespace: {na}}}\nrules: {rules}\n")
+    };
+    let crole =
+        |name: &str, rules: &str| format!("---\napiVersion: {rbac}\nkind: ClusterRole\nmetadata: {{name: {p}-{name}}}\nrules: {rules}\n");
     let rb = |name: &str, role: &str, subjects: &str| {
-        format!("---\napiVersion: {rbac}\nkind: RoleBinding\nmetadata: {{name: {name}, namespace: {na}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {role}}}\nsubjects: {subjects}\n")
+        format!(
+            "---\napiVersion: {rbac}\nkind: RoleBinding\nmetadata: {{name: {name}, namespace: {na}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {role}}}\nsubjects: {subjects}\n"
+        )
     };
     let crb = |name: &str, role: &str, subjects: &str| {
-        format!("---\napiVersion: {rbac}\nkind: ClusterRoleBinding\nmetadata: {{name: {p}-{name}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\nsubjects: {subjects}\n")
+        format!(
+            "---\napiVersion: {rbac}\nkind: ClusterRoleBinding\nmetadata: {{name: {p}-{name}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\nsubjects: {subjects}\n"
+        )
     };
     yaml += &crole("wild", "[{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]");
     yaml += &crb("wild-sa", &format!("{p}-wild"), &sa_subject);
@@ -219,7 +236,11 @@ spec: {{podSelector: {{}}, policyTypes: [Ingress]}}
     yaml += &role("impersonator", "[{apiGroups: [''], resources: [serviceaccounts], verbs: [impersonate]}]");
     yaml += &rb("rb-secrets", "secret-reader", &sa_subject);
     yaml += &rb("rb-secrets-write", "secret-writer", &sa_subject);
-    yaml += &rb("rb-authenticated-secrets", "secret-reader", "[{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}]");
+    yaml += &rb(
+        "rb-authenticated-secrets",
+        "secret-reader",
+        "[{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}]",
+    );
     yaml += &rb("rb-authenticated-cm", "cm-reader", "[{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}]");
     yaml += &rb("rb-exec", "exec", &sa_subject);
     yaml += &rb("rb-pod-reader", "pod-reader", &sa_subject);
@@ -252,14 +273,29 @@ webhooks:
     yaml += &wh("MutatingWebhookConfiguration", "wh-pods-ignore", "Ignore", "['']", "[pods]", &svc_a);
     yaml += &wh("MutatingWebhookConfiguration", "wh-pods-fail", "Fail", "['']", "[pods]", &svc_a);
     yaml += &wh("MutatingWebhookConfiguration", "wh-cm-ignore", "Ignore", "['']", "[configmaps]", &svc_a);
-    yaml += &wh("ValidatingWebhookConfiguration", "vwh-rbac-ignore", "Ignore", "[rbac.authorization.k8s.io]", "[clusterrolebindings]", "{url: 'https://127.0.0.1:1/hook'}");
+    yaml += &wh(
+        "ValidatingWebhookConfiguration",
+        "vwh-rbac-ignore",
+        "Ignore",
+        "[rbac.authorization.k8s.io]",
+        "[clusterrolebindings]",
+        "{url: 'https://127.0.0.1:1/hook'}",
+    );
     yaml += &wh("ValidatingWebhookConfiguration", "vwh-pods-kube-system", "Ignore", "['']", "[pods]", svc_ks);
-    for o in ["clusterrole/{p}-wild", "clusterrole/{p}-nodes-proxy", "clusterrole/{p}-nodes-read", "clusterrolebinding/{p}-wild-sa",
-        "clusterrolebinding/{p}-admin-user", "clusterrolebinding/{p}-nodes-proxy", "clusterrolebinding/{p}-nodes-read",
-        "mutatingwebhookconfiguration/{p}-wh-pods-ignore", "mutatingwebhookconfiguration/{p}-wh-pods-fail",
-        "mutatingwebhookconfiguration/{p}-wh-cm-ignore", "validatingwebhookconfiguration/{p}-vwh-rbac-ignore",
-        "validatingwebhookconfiguration/{p}-vwh-pods-kube-system"]
-    {
+    for o in [
+        "clusterrole/{p}-wild",
+        "clusterrole/{p}-nodes-proxy",
+        "clusterrole/{p}-nodes-read",
+        "clusterrolebinding/{p}-wild-sa",
+        "clusterrolebinding/{p}-admin-user",
+        "clusterrolebinding/{p}-nodes-proxy",
+        "clusterrolebinding/{p}-nodes-read",
+        "mutatingwebhookconfiguration/{p}-wh-pods-ignore",
+        "mutatingwebhookconfiguration/{p}-wh-pods-fail",
+        "mutatingwebhookconfiguration/{p}-wh-cm-ignore",
+        "validatingwebhookconfiguration/{p}-vwh-rbac-ignore",
+        "validatingwebhookconfiguration/{p}-vwh-pods-kube-system",
+    ] {
         cluster.objects.push(o.replace("{p}", p));
     }
     env.apply(&yaml);
@@ -282,8 +318,21 @@ webhooks:
     let since_arg = format!("{since}s");
     // two namespaces, -n repeated (the comma-separated form is the same list)
     let out = env.kforensic(&[
-        "collect", "-n", na, "-n", nb, "--since", &since_arg, "--dest", dest.path().to_str().unwrap(),
-        "--case-id", "col-rules", "--page-size", "4", "-o", "json",
+        "collect",
+        "-n",
+        na,
+        "-n",
+        nb,
+        "--since",
+        &since_arg,
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--case-id",
+        "col-rules",
+        "--page-size",
+        "4",
+        "-o",
+        "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "collect failed:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("-o json prints one JSON document");
@@ -403,8 +452,17 @@ webhooks:
 
     // --- asked for: the values are there
     let out = env.kforensic(&[
-        "collect", "-n", na, "--sources", "secrets", "--include-secret-values", "--dest", dest.path().to_str().unwrap(),
-        "--case-id", "col-values", "-q",
+        "collect",
+        "-n",
+        na,
+        "--sources",
+        "secrets",
+        "--include-secret-values",
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--case-id",
+        "col-values",
+        "-q",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let secrets = read_ndjson(&bundle_dir(dest.path(), "col-values").join("triage/secrets.ndjson"));
@@ -444,8 +502,15 @@ fn collect_logs_current_and_previous() {
     env.wait_running(&ns.name, "talker", 60);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let out = env.kubectl(&["-n", &ns.name, "get", "pod", "crasher", "-o",
-            "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.running.startedAt}"]);
+        let out = env.kubectl(&[
+            "-n",
+            &ns.name,
+            "get",
+            "pod",
+            "crasher",
+            "-o",
+            "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.running.startedAt}",
+        ]);
         let mut it = out.split_whitespace();
         if it.next().and_then(|r| r.parse::<u32>().ok()).unwrap_or(0) >= 1 && it.next().is_some() {
             break;
@@ -455,7 +520,18 @@ fn collect_logs_current_and_previous() {
     }
 
     let dest = tempfile::tempdir().unwrap();
-    let out = env.kforensic(&["collect", "-n", &ns.name, "--sources", "logs,pods,images", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs", "-q"]);
+    let out = env.kforensic(&[
+        "collect",
+        "-n",
+        &ns.name,
+        "--sources",
+        "logs,pods,images",
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--case-id",
+        "logs",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs/triage/logs.ndjson"));
     let talker: Vec<&Value> = lines.iter().filter(|l| l["name"] == "talker").collect();
@@ -484,7 +560,20 @@ fn collect_logs_current_and_previous() {
     assert_eq!(refs, BTreeSet::from(["talker", "crasher"]));
 
     // -l narrows pods and their logs
-    let out = env.kforensic(&["collect", "-n", &ns.name, "-l", "app=talk", "--sources", "logs,pods", "--dest", dest.path().to_str().unwrap(), "--case-id", "logs-sel", "-q"]);
+    let out = env.kforensic(&[
+        "collect",
+        "-n",
+        &ns.name,
+        "-l",
+        "app=talk",
+        "--sources",
+        "logs,pods",
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--case-id",
+        "logs-sel",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
     let lines = read_ndjson(&dest.path().join("logs-sel/triage/logs.ndjson"));
     assert!(!lines.is_empty() && lines.iter().all(|l| l["name"] == "talker"));
@@ -496,9 +585,22 @@ fn collect_logs_current_and_previous() {
 fn collect_as_a_restricted_user_is_partial_and_says_what_failed() {
     let Some(env) = support::require("collect_as_a_restricted_user_is_partial_and_says_what_failed", support::CLUSTER) else { return };
     let dest = tempfile::tempdir().unwrap();
-    let out = env.kforensic_as(env.view_kubeconfig(), &[
-        "collect", "-n", "kft-view", "--sources", "pods,secrets,events", "--dest", dest.path().to_str().unwrap(), "--case-id", "view", "-o", "json",
-    ]);
+    let out = env.kforensic_as(
+        env.view_kubeconfig(),
+        &[
+            "collect",
+            "-n",
+            "kft-view",
+            "--sources",
+            "pods,secrets,events",
+            "--dest",
+            dest.path().to_str().unwrap(),
+            "--case-id",
+            "view",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(3), "partial evidence exits 3:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["complete"], false);
@@ -577,7 +679,8 @@ subjects: [{{kind: ServiceAccount, name: responder, namespace: {n}}}]
         "apiVersion: v1\nkind: Config\nclusters: [{{name: t, cluster: {{server: \"{server}\", insecure-skip-tls-verify: true}}}}]\n\
          users: [{{name: r, user: {{token: \"{token}\"}}}}]\ncontexts: [{{name: c, context: {{cluster: t, user: r}}}}]\ncurrent-context: c\n"
     )).unwrap();
-    let out = env.kforensic_as(kc.to_str().unwrap(), &["collect", "-A", "--dest", dir.path().to_str().unwrap(), "--case-id", "ro", "-o", "json"]);
+    let out =
+        env.kforensic_as(kc.to_str().unwrap(), &["collect", "-A", "--dest", dir.path().to_str().unwrap(), "--case-id", "ro", "-o", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert_eq!(out.status.code(), Some(0), "collect -A with the shipped role:\n{}\n{}", support::stdout(&out), support::stderr(&out));
     assert_eq!(report["complete"], true);
@@ -588,7 +691,10 @@ subjects: [{{kind: ServiceAccount, name: responder, namespace: {n}}}]
 
 #[test]
 fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high() {
-    let Some(env) = support::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", support::CLUSTER) else { return };
+    let Some(env) = support::require("shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high", support::CLUSTER)
+    else {
+        return;
+    };
     let ns = env.namespace("col-hist");
     // one pod whose shell history shows a download run through a shell, one with an ordinary
     // history, one with none (the address is a documentation one, never contacted)
@@ -604,8 +710,22 @@ fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high()
     std::thread::sleep(Duration::from_millis(500));
     let dest = tempfile::tempdir().unwrap();
     let out = env.kforensic(&[
-        "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
-        "--dest", dest.path().to_str().unwrap(), "--case-id", "hist", "-o", "json",
+        "collect",
+        "-n",
+        &ns.name,
+        "--sources",
+        "pods",
+        "--shell-history",
+        "--image",
+        env.kforensic_image(),
+        "--pull-policy",
+        "never",
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--case-id",
+        "hist",
+        "-o",
+        "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", support::stdout(&out), support::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -638,22 +758,52 @@ fn shell_history_is_read_from_the_nodes_and_what_intruders_type_is_ranked_high()
 
 #[test]
 fn shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused() {
-    let Some(env) = support::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", support::CLUSTER)
+    let Some(env) =
+        support::require("shell_history_without_the_collector_permissions_is_partial_and_names_what_was_refused", support::CLUSTER)
     else {
         return;
     };
     let ns = env.namespace("col-hist-ro");
     env.kubectl(&["-n", &ns.name, "create", "rolebinding", "viewer-view", "--clusterrole=view", "--user=viewer"]);
-    env.kubectl(&["-n", &ns.name, "run", "web", "--image=test.local/busybox:1", "--image-pull-policy=Never", "--restart=Never", "--", "sleep", "100000"]);
+    env.kubectl(&[
+        "-n",
+        &ns.name,
+        "run",
+        "web",
+        "--image=test.local/busybox:1",
+        "--image-pull-policy=Never",
+        "--restart=Never",
+        "--",
+        "sleep",
+        "100000",
+    ]);
     env.wait_running(&ns.name, "web", 60);
     let dest = tempfile::tempdir().unwrap();
-    let out = env.kforensic_as(env.view_kubeconfig(), &[
-        "collect", "-n", &ns.name, "--sources", "pods", "--shell-history", "--image", env.kforensic_image(), "--pull-policy", "never",
-        "--dest", dest.path().to_str().unwrap(), "--case-id", "hist-ro", "-o", "json",
-    ]);
+    let out = env.kforensic_as(
+        env.view_kubeconfig(),
+        &[
+            "collect",
+            "-n",
+            &ns.name,
+            "--sources",
+            "pods",
+            "--shell-history",
+            "--image",
+            env.kforensic_image(),
+            "--pull-policy",
+            "never",
+            "--dest",
+            dest.path().to_str().unwrap(),
+            "--case-id",
+            "hist-ro",
+            "-o",
+            "json",
+        ],
+    );
     // the API side is collected; the node side is refused, said, and the bundle is incomplete
     assert_eq!(out.status.code(), Some(3), "{}\n{}", support::stdout(&out), support::stderr(&out));
-    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle_dir(dest.path(), "hist-ro").join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(bundle_dir(dest.path(), "hist-ro").join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     let errors = manifest["errors"].to_string();
     assert!(errors.contains("shell history") && errors.contains("forbidden"), "{errors}");

@@ -22,13 +22,13 @@ fn upload_multipart_then_verify_from_s3() {
     let bucket = guard.name.clone();
     let d = tempfile::tempdir().unwrap();
     let big = 12 * MIB + 1234; // 5 MiB parts: 3 parts
-    let (dir, manifest) = make_bundle(
-        d.path(),
-        "case-up",
-        &[("cluster/pod.json", 700), ("pods/shop/web-1/app/rootfs.tar.zst", big), ("empty.log", 0)],
-    );
+    let (dir, manifest) =
+        make_bundle(d.path(), "case-up", &[("cluster/pod.json", 700), ("pods/shop/web-1/app/rootfs.tar.zst", big), ("empty.log", 0)]);
     let dest = format!("s3://{bucket}/incidents");
-    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "-o", "json"]).run();
+    let out = kf()
+        .aws(&aws)
+        .args(["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "-o", "json"])
+        .run();
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     let r = json(&out);
     assert_eq!(r["destination"], format!("s3://{bucket}/incidents/case-up"));
@@ -45,9 +45,7 @@ fn upload_multipart_then_verify_from_s3() {
         assert_eq!((n, sha.as_str()), (a.bytes, a.sha256.as_str()), "{}", a.spec.path);
     }
     let c = sdk(&aws);
-    let head = rt()
-        .block_on(c.head_object().bucket(&bucket).key(format!("{prefix}pods/shop/web-1/app/rootfs.tar.zst")).send())
-        .unwrap();
+    let head = rt().block_on(c.head_object().bucket(&bucket).key(format!("{prefix}pods/shop/web-1/app/rootfs.tar.zst")).send()).unwrap();
     assert!(head.e_tag().unwrap_or("").trim_matches('"').ends_with("-3"), "etag {:?}", head.e_tag());
     assert_eq!(head.metadata().unwrap().get("sha256").map(String::as_str), Some(manifest.artifacts[1].sha256.as_str()));
     // the uploaded custody log records the upload and is the local one
@@ -78,10 +76,7 @@ fn an_altered_object_in_the_bucket_fails_verify() {
     let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{bucket}"), "--endpoint-url", &aws.endpoint]).run();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let c = sdk(&aws);
-    rt().block_on(
-        c.put_object().bucket(&bucket).key("case-alt/b.bin").body(pseudo_random(99, 5000).into()).send(),
-    )
-    .unwrap();
+    rt().block_on(c.put_object().bucket(&bucket).key("case-alt/b.bin").body(pseudo_random(99, 5000).into()).send()).unwrap();
     let v = kf().aws(&aws).args(["verify", &format!("s3://{bucket}/case-alt"), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(v.status.code(), Some(1), "{}", text(&v.stdout));
     assert!(text(&v.stdout).lines().any(|l| l.starts_with("altered: b.bin (sha256")), "{}", text(&v.stdout));
@@ -161,7 +156,19 @@ fn killed_server_mid_upload_leaves_no_manifest_and_a_rerun_resumes() {
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-kill", &[("a-small.json", 2000), ("rootfs.tar.zst", 32 * MIB)]);
     let dest = format!("s3://{bucket}/res");
-    let args = ["upload", dir.to_str().unwrap(), &dest, "--endpoint-url", &aws.endpoint, "--part-size", "5MiB", "--concurrency", "1", "-o", "json"];
+    let args = [
+        "upload",
+        dir.to_str().unwrap(),
+        &dest,
+        "--endpoint-url",
+        &aws.endpoint,
+        "--part-size",
+        "5MiB",
+        "--concurrency",
+        "1",
+        "-o",
+        "json",
+    ];
     let upload = kf().aws(&aws).args(args).spawn();
 
     // objects go one at a time in manifest order: once the small one is complete, the big one is on its way
@@ -202,10 +209,24 @@ fn encryption_and_object_lock_options_are_sent_and_recorded() {
     let guard = Bucket::create(&aws, "sse");
     let d = tempfile::tempdir().unwrap();
     let (dir, _) = make_bundle(d.path(), "case-sse", &[("a.bin", 6 * MIB)]);
-    let out = kf().aws(&aws).args([
-        "upload", dir.to_str().unwrap(), &format!("s3://{}/p", guard.name), "--endpoint-url", &aws.endpoint,
-        "--part-size", "5MiB", "--sse", "AES256", "--object-lock-mode", "GOVERNANCE", "--retain-until", "2999-01-01T00:00:00Z",
-    ]).run();
+    let out = kf()
+        .aws(&aws)
+        .args([
+            "upload",
+            dir.to_str().unwrap(),
+            &format!("s3://{}/p", guard.name),
+            "--endpoint-url",
+            &aws.endpoint,
+            "--part-size",
+            "5MiB",
+            "--sse",
+            "AES256",
+            "--object-lock-mode",
+            "GOVERNANCE",
+            "--retain-until",
+            "2999-01-01T00:00:00Z",
+        ])
+        .run();
     // the server parses these headers (a malformed one is a 400) though it does not enforce them
     assert!(out.status.success(), "{}", text(&out.stderr));
     let log = std::fs::read_to_string(dir.join("custody.log")).unwrap();
@@ -237,7 +258,8 @@ fn an_incomplete_bundle_is_uploaded_with_the_partial_exit_code() {
     b.plan(["never.json"]).unwrap();
     let dir = b.dir().to_path_buf();
     assert!(!b.finalize().unwrap().complete);
-    let out = kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{}", guard.name), "--endpoint-url", &aws.endpoint]).run();
+    let out =
+        kf().aws(&aws).args(["upload", dir.to_str().unwrap(), &format!("s3://{}", guard.name), "--endpoint-url", &aws.endpoint]).run();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(list_keys(&aws, &guard.name, "case-part/").iter().any(|k| k.ends_with("manifest.json")));
 }
@@ -269,8 +291,8 @@ impl kforensic::evidence::ArtifactSink for Records {
 
 #[test]
 fn the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_failed_one() {
-    use kforensic::evidence::s3::{S3Sink, UploadOptions, S3};
-    use kforensic::evidence::stream::{receive, StreamSink};
+    use kforensic::evidence::s3::{S3, S3Sink, UploadOptions};
+    use kforensic::evidence::stream::{StreamSink, receive};
     use kforensic::evidence::{ArtifactSink, ArtifactSpec, S3Url};
     let Some(aws) = shared_s3("the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_failed_one") else { return };
     let guard = Bucket::create(&aws, "sink");
@@ -293,7 +315,10 @@ fn the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_faile
                 Ok(())
             })
             .unwrap();
-        assert_eq!((rec.bytes, rec.sha256.as_str()), (big.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&big)).as_str()));
+        assert_eq!(
+            (rec.bytes, rec.sha256.as_str()),
+            (big.len() as u64, hex::encode(kforensic::evidence::hash::Sha256::digest(&big)).as_str())
+        );
         sink.put(&ArtifactSpec::new("pods/ns/p/c/inspect.json", "application/json", "agent"), &mut |w| w.write_all(b"{\"id\":1}")).unwrap();
         // an artifact that fails after two parts went up: no object may appear for it
         let failed = sink.put(&ArtifactSpec::new("pods/ns/p/c/volatile.json", "application/json", "agent"), &mut |w| {
@@ -328,7 +353,7 @@ fn the_node_sink_streams_artifacts_into_the_bucket_and_leaves_nothing_of_a_faile
 /// `kforensic agent put` fed `files` of the bundle in `dir` as an evidence stream on stdin, as the
 /// CLI feeds it through exec: (exit code, the records it sent back).
 fn agent_put(aws: &Aws, dest: &str, dir: &std::path::Path, files: &[&str]) -> (Option<i32>, Records, String) {
-    use kforensic::evidence::stream::{receive, StreamSink};
+    use kforensic::evidence::stream::{StreamSink, receive};
     use kforensic::evidence::{ArtifactSink, ArtifactSpec};
     use std::io::Write;
     let mut wire = StreamSink::new(Vec::new()).unwrap();
@@ -368,7 +393,11 @@ fn agent_put_writes_the_manifest_only_when_every_listed_object_is_in_the_bucket(
     let dest = format!("s3://{bucket}/cases/case-put");
     let (code, got, err) = agent_put(&aws, &dest, &dir, &["cluster/pod.json", "custody.log", "manifest.json"]);
     assert_eq!(code, Some(1), "{err}");
-    assert!(got.errors.iter().any(|e| e.contains("manifest.json not written") && e.contains("pods/ns/p/c/rootfs.tar.zst")), "{:?}", got.errors);
+    assert!(
+        got.errors.iter().any(|e| e.contains("manifest.json not written") && e.contains("pods/ns/p/c/rootfs.tar.zst")),
+        "{:?}",
+        got.errors
+    );
     let keys = list_keys(&aws, &bucket, "cases/case-put/");
     assert!(!keys.iter().any(|k| k.ends_with("manifest.json")), "{keys:?}");
 

@@ -98,8 +98,7 @@ fn isolate_creates_the_exact_policy_label_and_record_and_release_restores_the_be
     let before = get_json(env, &ns.name, &["pod", &pod]);
     assert!(policies(env, &ns.name).is_empty());
 
-    let r =
-        kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--case-id", "case-iso-1", "--allow-dns", "-o", "json"]);
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--case-id", "case-iso-1", "--allow-dns", "-o", "json"]);
     assert_eq!(r["case_id"], "case-iso-1");
     assert_eq!(r["nothing_to_do"], false);
 
@@ -108,10 +107,7 @@ fn isolate_creates_the_exact_policy_label_and_record_and_release_restores_the_be
     assert_eq!(nps.len(), 1);
     let np = &nps[0];
     assert_eq!(np["metadata"]["name"], "kforensic-quarantine-case-iso-1");
-    assert_eq!(
-        np["metadata"]["labels"],
-        json!({"app.kubernetes.io/managed-by": "kforensic", "kforensic.io/case": "case-iso-1"})
-    );
+    assert_eq!(np["metadata"]["labels"], json!({"app.kubernetes.io/managed-by": "kforensic", "kforensic.io/case": "case-iso-1"}));
     // 1.20 namespaces carry no kubernetes.io/metadata.name label: any namespace, kube-dns pods only
     assert_eq!(
         np["spec"],
@@ -128,9 +124,7 @@ fn isolate_creates_the_exact_policy_label_and_record_and_release_restores_the_be
     let mut want = labels(&before);
     want["kforensic.io/quarantine"] = json!("case-iso-1");
     assert_eq!(labels(&after), want);
-    let rec: Value =
-        serde_json::from_str(after["metadata"]["annotations"]["kforensic.io/isolation"].as_str().expect("record"))
-            .unwrap();
+    let rec: Value = serde_json::from_str(after["metadata"]["annotations"]["kforensic.io/isolation"].as_str().expect("record")).unwrap();
     assert_eq!(rec["schema"], "kforensic.io/isolation/v1");
     assert_eq!(rec["case_id"], "case-iso-1");
     let changes = rec["changes"].as_array().unwrap();
@@ -179,9 +173,7 @@ fn detach_leaves_replicaset_and_service_while_the_deployment_replaces_the_runnin
     let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "-o", "json"]);
     let case = r["case_id"].as_str().unwrap().to_string();
     assert!(case.starts_with("kf-"), "generated case id: {case}");
-    let detail =
-        r["changes"].as_array().unwrap().iter().find(|c| c["action"] == "detach").expect("detach line")["detail"]
-            .clone();
+    let detail = r["changes"].as_array().unwrap().iter().find(|c| c["action"] == "detach").expect("detach line")["detail"].clone();
     assert!(detail.as_str().unwrap().contains(&format!("ReplicaSet {owner}")), "{detail}");
     assert!(detail.as_str().unwrap().contains("Service web"), "{detail}");
 
@@ -194,13 +186,9 @@ fn detach_leaves_replicaset_and_service_while_the_deployment_replaces_the_runnin
     for svc in get_json(env, &ns.name, &["services"])["items"].as_array().unwrap() {
         assert!(!selects(&svc["spec"]["selector"], &l), "Service {} still selects the pod", svc["metadata"]["name"]);
     }
-    let rec: Value =
-        serde_json::from_str(after["metadata"]["annotations"]["kforensic.io/isolation"].as_str().unwrap()).unwrap();
+    let rec: Value = serde_json::from_str(after["metadata"]["annotations"]["kforensic.io/isolation"].as_str().unwrap()).unwrap();
     let d = rec["changes"].as_array().unwrap().iter().find(|c| c["change"] == "detach").expect("detach entry").clone();
-    assert_eq!(
-        d["removed_labels"],
-        json!({"app": "web", "pod-template-hash": before["metadata"]["labels"]["pod-template-hash"]})
-    );
+    assert_eq!(d["removed_labels"], json!({"app": "web", "pod-template-hash": before["metadata"]["labels"]["pod-template-hash"]}));
     assert_eq!(d["controller"], json!({"kind": "ReplicaSet", "name": owner}));
     assert_eq!(d["services"], json!(["web"]));
 
@@ -215,10 +203,7 @@ fn detach_leaves_replicaset_and_service_while_the_deployment_replaces_the_runnin
     // isolating again with the same flags changes nothing
     let again = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "-o", "json"]);
     assert_eq!(again["nothing_to_do"], true, "{}", again["changes"]);
-    assert_eq!(
-        get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"],
-        after["metadata"]["resourceVersion"]
-    );
+    assert_eq!(get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"]);
 
     // release --restore-labels: labels and annotations as before, with a warning about adoption
     let out = env.kforensic(&["release", "pod", &pod, "-n", &ns.name, "--restore-labels"]);
@@ -253,12 +238,10 @@ fn cordon_marks_the_node_and_release_uncordons_only_what_kforensic_cordoned() {
     assert!(before["spec"]["unschedulable"].is_null(), "node already cordoned before the test: {}", before["spec"]);
     let _guard = Uncordon(env);
 
-    let r =
-        kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--cordon", "--case-id", "case-cordon-1", "-o", "json"]);
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--cordon", "--case-id", "case-cordon-1", "-o", "json"]);
     let n = node(env);
     assert_eq!(n["spec"]["unschedulable"], true);
-    let nrec: Value =
-        serde_json::from_str(n["metadata"]["annotations"]["kforensic.io/cordon"].as_str().unwrap()).unwrap();
+    let nrec: Value = serde_json::from_str(n["metadata"]["annotations"]["kforensic.io/cordon"].as_str().unwrap()).unwrap();
     assert_eq!(nrec, json!({"cases": ["case-cordon-1"], "was_unschedulable": false}));
     assert_eq!(r["node"], NODE);
     kf_json(env, &["release", "pod", &pod, "-n", &ns.name, "-o", "json"]);
@@ -268,8 +251,7 @@ fn cordon_marks_the_node_and_release_uncordons_only_what_kforensic_cordoned() {
 
     // a node someone else cordoned stays cordoned after release
     env.kubectl(&["cordon", NODE]);
-    let r =
-        kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--cordon", "--case-id", "case-cordon-2", "-o", "json"]);
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--cordon", "--case-id", "case-cordon-2", "-o", "json"]);
     assert!(r["warnings"].to_string().contains("already unschedulable"), "{}", r["warnings"]);
     kf_json(env, &["release", "pod", &pod, "-n", &ns.name, "-o", "json"]);
     let n = node(env);
@@ -297,14 +279,10 @@ fn dry_run_prints_the_objects_and_patches_and_touches_nothing() {
     let ns = env.namespace("iso-dry");
     let pod = deploy_web(env, &ns);
     let rv = |what: &[&str]| get_json(env, &ns.name, what)["metadata"]["resourceVersion"].clone();
-    let (pod_rv, rs_list, svc_rv) =
-        (rv(&["pod", &pod]), get_json(env, &ns.name, &["replicasets"]), rv(&["service", "web"]));
+    let (pod_rv, rs_list, svc_rv) = (rv(&["pod", &pod]), get_json(env, &ns.name, &["replicasets"]), rv(&["service", "web"]));
     let node_before = node(env);
 
-    let r = kf_json(
-        env,
-        &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "--cordon", "--allow-dns", "--dry-run", "-o", "json"],
-    );
+    let r = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "--cordon", "--allow-dns", "--dry-run", "-o", "json"]);
     assert_eq!(r["dry_run"], true);
     let case = r["case_id"].as_str().unwrap();
     let np = &r["plan"]["create_network_policy"];
@@ -323,9 +301,7 @@ fn dry_run_prints_the_objects_and_patches_and_touches_nothing() {
     assert_eq!(rv(&["pod", &pod]), pod_rv);
     assert_eq!(rv(&["service", "web"]), svc_rv);
     let rs_after = get_json(env, &ns.name, &["replicasets"]);
-    let rvs = |l: &Value| {
-        l["items"].as_array().unwrap().iter().map(|i| i["metadata"]["resourceVersion"].clone()).collect::<Vec<_>>()
-    };
+    let rvs = |l: &Value| l["items"].as_array().unwrap().iter().map(|i| i["metadata"]["resourceVersion"].clone()).collect::<Vec<_>>();
     assert_eq!(rvs(&rs_after), rvs(&rs_list));
     assert!(policies(env, &ns.name).is_empty());
     let node_after = node(env);
@@ -364,10 +340,7 @@ subjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}}]
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let err = stderr(&out);
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(
-        err.starts_with(&format!("error: permission denied: cannot create networkpolicies in namespace {}", ns.name)),
-        "{err}"
-    );
+    assert!(err.starts_with(&format!("error: permission denied: cannot create networkpolicies in namespace {}", ns.name)), "{err}");
     let after = get_json(env, &ns.name, &["pod", &pod]);
     assert_eq!(labels(&after), labels(&before), "pod left labelled without its policy");
     assert_eq!(annotations(&after), annotations(&before));
@@ -437,18 +410,14 @@ fn a_failed_pod_patch_deletes_the_policy_it_just_created() {
         "- {apiGroups: [\"\"], resources: [pods], verbs: [get, list]}\n- {apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [get, create, delete]}",
     );
     let before = get_json(env, &ns.name, &["pod", &pod]);
-    let out =
-        env.kforensic_as(env.view_kubeconfig(), &["isolate", "pod", &pod, "-n", &ns.name, "--case-id", "case-rb"]);
+    let out = env.kforensic_as(env.view_kubeconfig(), &["isolate", "pod", &pod, "-n", &ns.name, "--case-id", "case-rb"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let err = stderr(&out);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains(&format!("permission denied: cannot patch pods in namespace {}", ns.name)), "{err}");
     assert!(err.contains("rolled back: deleted networkpolicy kforensic-quarantine-case-rb"), "{err}");
     assert!(policies(env, &ns.name).is_empty(), "policy left behind");
-    assert_eq!(
-        get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"],
-        before["metadata"]["resourceVersion"]
-    );
+    assert_eq!(get_json(env, &ns.name, &["pod", &pod])["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"]);
 }
 
 #[test]
@@ -459,19 +428,10 @@ fn the_shipped_cluster_role_is_enough_for_isolate_detach_and_release() {
     let role = std::fs::read_to_string(support::repo_root().join("deploy/rbac-isolate.yaml")).unwrap();
     env.apply(&role);
     // namespaced grant only: cluster-wide bindings would change what `viewer` may do for other tests
-    env.kubectl(&[
-        "-n",
-        &ns.name,
-        "create",
-        "rolebinding",
-        "viewer-isolate",
-        "--clusterrole=kforensic-isolate",
-        "--user=viewer",
-    ]);
+    env.kubectl(&["-n", &ns.name, "create", "rolebinding", "viewer-isolate", "--clusterrole=kforensic-isolate", "--user=viewer"]);
     let before = get_json(env, &ns.name, &["pod", &pod]);
     let view = env.view_kubeconfig();
-    let out =
-        env.kforensic_as(view, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "--allow-dns", "-o", "json"]);
+    let out = env.kforensic_as(view, &["isolate", "pod", &pod, "-n", &ns.name, "--detach", "--allow-dns", "-o", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert!(r["operator"].as_str().unwrap().starts_with("viewer"), "{}", r["operator"]);
@@ -500,10 +460,7 @@ fn a_network_plugin_known_to_enforce_policies_is_recognised_and_silences_the_war
     let pod = deploy_web(env, &ns);
     let before = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
     if before["network_plugin"]["enforcement"] != "unknown" {
-        eprintln!(
-            "SKIP a_network_plugin_known_to_enforce_policies: the cluster already runs {}",
-            before["network_plugin"]
-        );
+        eprintln!("SKIP a_network_plugin_known_to_enforce_policies: the cluster already runs {}", before["network_plugin"]);
         return;
     }
     assert!(before["warnings"].to_string().contains("cannot tell whether this cluster enforces NetworkPolicy"));
@@ -515,10 +472,7 @@ fn a_network_plugin_known_to_enforce_policies_is_recognised_and_silences_the_war
             break;
         }
         if stdout(&out) != "Terminating" || Instant::now() > deadline {
-            eprintln!(
-                "SKIP a_network_plugin_known_to_enforce_policies: namespace calico-system exists ({})",
-                stdout(&out)
-            );
+            eprintln!("SKIP a_network_plugin_known_to_enforce_policies: namespace calico-system exists ({})", stdout(&out));
             return;
         }
         std::thread::sleep(Duration::from_millis(500)); // an earlier run's, going away
@@ -569,9 +523,7 @@ spec:
 "#,
         ns = ns.name
     ));
-    let warnings = |r: &Value| {
-        r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>()
-    };
+    let warnings = |r: &Value| r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>();
     let dry = kf_json(env, &["isolate", "pod", &pod, "-n", &ns.name, "--dry-run", "-o", "json"]);
     let w = warnings(&dry);
     assert!(w.iter().any(|w| w.starts_with("networkpolicy allow-web selects it")), "{w:?}");

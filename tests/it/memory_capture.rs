@@ -6,12 +6,10 @@
 use crate::support;
 use kforensic::agent::memory::freeze::{FreezeState, Freezer};
 use kforensic::agent::memory::{
-    self, ByteBudget, CoreOptions, Margin, MemoryCaptureOptions, RegionStatus, check_free_space,
-    dump_core, executables::Reason, thaw_cgroup,
+    self, ByteBudget, CoreOptions, Margin, MemoryCaptureOptions, RegionStatus, check_free_space, dump_core, executables::Reason,
+    thaw_cgroup,
 };
-use kforensic::evidence::{
-    ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, HashingWriter,
-};
+use kforensic::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, HashingWriter};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,20 +29,11 @@ struct Suspect {
 }
 
 fn ctr(env: &support::TestEnv) -> Vec<String> {
-    vec![
-        "ctr".into(),
-        "--address".into(),
-        env.var("KF_CONTAINERD_SOCK").into(),
-        "-n".into(),
-        "k8s.io".into(),
-    ]
+    vec!["ctr".into(), "--address".into(), env.var("KF_CONTAINERD_SOCK").into(), "-n".into(), "k8s.io".into()]
 }
 
 fn run(argv: &[String]) -> std::process::Output {
-    Command::new(&argv[0])
-        .args(&argv[1..])
-        .output()
-        .expect("run ctr")
+    Command::new(&argv[0]).args(&argv[1..]).output().expect("run ctr")
 }
 
 impl Suspect {
@@ -52,52 +41,27 @@ impl Suspect {
         let name = format!("kft-mem-{tag}-{:04x}", fastrand::u16(..));
         // copy busybox, pad it past 2 MiB (an ELF runs with trailing bytes), hash it, run it as
         // `sh`, delete it; the secret is assembled at run time, never present as one string
-        let inner = r#"busybox rm /tmp/sh; S="kf-sec"; S="${S}ret-$((6*7))"; i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done"#;
+        let inner =
+            r#"busybox rm /tmp/sh; S="kf-sec"; S="${S}ret-$((6*7))"; i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done"#;
         let script = format!(
             "busybox cp /bin/busybox /tmp/sh && busybox dd if=/dev/zero bs=1024 count=2048 >> /tmp/sh 2>/dev/null && \
              busybox chmod 755 /tmp/sh && busybox sha256sum /tmp/sh > /tmp/sh.sha256 && exec /tmp/sh -c '{inner}'"
         );
         let mut argv = ctr(env);
-        argv.extend(
-            [
-                "run",
-                "-d",
-                env.var("KF_BUSYBOX_IMAGE"),
-                &name,
-                "sh",
-                "-c",
-                &script,
-            ]
-            .map(String::from),
-        );
+        argv.extend(["run", "-d", env.var("KF_BUSYBOX_IMAGE"), &name, "sh", "-c", &script].map(String::from));
         let out = run(&argv);
-        assert!(
-            out.status.success(),
-            "ctr run: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut s = Suspect {
-            ctr: ctr(env),
-            name,
-            pid: 0,
-            exe_sha256: String::new(),
-        };
+        assert!(out.status.success(), "ctr run: {}", String::from_utf8_lossy(&out.stderr));
+        let mut s = Suspect { ctr: ctr(env), name, pid: 0, exe_sha256: String::new() };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            assert!(
-                Instant::now() < deadline,
-                "container {} did not reach its loop",
-                s.name
-            );
+            assert!(Instant::now() < deadline, "container {} did not reach its loop", s.name);
             std::thread::sleep(Duration::from_millis(100));
             let mut argv = s.ctr.clone();
             argv.extend(["task", "ls"].map(String::from));
             let ls = String::from_utf8_lossy(&run(&argv).stdout).into_owned();
             let Some(pid) = ls.lines().find_map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
-                (f.first() == Some(&s.name.as_str()))
-                    .then(|| f.get(1)?.parse::<i32>().ok())
-                    .flatten()
+                (f.first() == Some(&s.name.as_str())).then(|| f.get(1)?.parse::<i32>().ok()).flatten()
             }) else {
                 continue;
             };
@@ -114,10 +78,7 @@ impl Suspect {
 
     /// The loop counter the container writes 10 times a second.
     fn ticks(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/root/tmp/tick", self.pid))
-            .ok()
-            .and_then(|t| t.trim().parse().ok())
-            .unwrap_or(0)
+        std::fs::read_to_string(format!("/proc/{}/root/tmp/tick", self.pid)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
     }
 
     fn freezer(&self) -> Freezer {
@@ -127,18 +88,11 @@ impl Suspect {
     /// Not frozen and still making progress.
     fn assert_running(&self, when: &str) {
         let f = self.freezer();
-        assert_eq!(
-            f.state().unwrap(),
-            FreezeState::Thawed,
-            "{when}: container still frozen"
-        );
+        assert_eq!(f.state().unwrap(), FreezeState::Thawed, "{when}: container still frozen");
         let before = self.ticks();
         let deadline = Instant::now() + Duration::from_secs(5);
         while self.ticks() <= before {
-            assert!(
-                Instant::now() < deadline,
-                "{when}: container makes no progress (tick stays {before})"
-            );
+            assert!(Instant::now() < deadline, "{when}: container makes no progress (tick stays {before})");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -158,11 +112,7 @@ impl Drop for Suspect {
                 let _ = thaw_cgroup(&f.path);
             }
         }
-        for args in [
-            &["task", "kill", "-s", "KILL"][..],
-            &["task", "rm", "-f"],
-            &["container", "rm"],
-        ] {
+        for args in [&["task", "kill", "-s", "KILL"][..], &["task", "rm", "-f"], &["container", "rm"]] {
             let mut argv = self.ctr.clone();
             argv.extend(args.iter().map(|s| s.to_string()));
             argv.push(self.name.clone());
@@ -194,13 +144,7 @@ impl ArtifactSink for DirSink {
         write(&mut w)?;
         w.flush()?;
         let (_, bytes, sha256) = w.finish();
-        let rec = ArtifactRecord {
-            spec: spec.clone(),
-            bytes,
-            sha256,
-            started_at,
-            finished_at: jiff::Timestamp::now(),
-        };
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
         self.records.push(rec.clone());
         Ok(rec)
     }
@@ -277,17 +221,8 @@ fn find_in_core(core: &[u8], needle: &[u8]) -> Vec<u64> {
 }
 
 fn readelf(path: &Path) -> String {
-    let out = Command::new("readelf")
-        .args(["-l", "-n", "-W"])
-        .arg(path)
-        .output()
-        .expect("readelf");
-    assert!(
-        out.status.success(),
-        "readelf refused {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("readelf").args(["-l", "-n", "-W"]).arg(path).output().expect("readelf");
+    assert!(out.status.success(), "readelf refused {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -295,122 +230,59 @@ fn readelf(path: &Path) -> String {
 
 #[test]
 fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
-    let Some(env) = support::require(
-        "memory_capture_finds_secret_and_deleted_executable_and_thaws",
-        &["containerd"],
-    ) else {
+    let Some(env) = support::require("memory_capture_finds_secret_and_deleted_executable_and_thaws", &["containerd"]) else {
         return;
     };
     let s = Suspect::start(env, "cap");
     // the secret must not be in the binary nor in the command line: only assembled in memory
     let exe = std::fs::read(format!("/proc/{}/exe", s.pid)).unwrap();
-    assert!(
-        exe.len() >= 2 << 20,
-        "executable is only {} bytes",
-        exe.len()
-    );
+    assert!(exe.len() >= 2 << 20, "executable is only {} bytes", exe.len());
     assert!(memchr::memmem::find(&exe, SECRET.as_bytes()).is_none());
     let cmdline = std::fs::read(format!("/proc/{}/cmdline", s.pid)).unwrap();
     assert!(memchr::memmem::find(&cmdline, SECRET.as_bytes()).is_none());
 
     let dir = tempfile::tempdir().unwrap();
-    let mut sink = DirSink {
-        root: dir.path().to_path_buf(),
-        records: vec![],
-        errors: vec![],
-    };
+    let mut sink = DirSink { root: dir.path().to_path_buf(), records: vec![], errors: vec![] };
     let mut frozen_seen = None;
-    let report = memory::capture_container_memory(
-        s.pid,
-        "pods/ns1/pod1/app",
-        Some("app"),
-        &MemoryCaptureOptions::default(),
-        &mut sink,
-        &mut |f| {
+    let report =
+        memory::capture_container_memory(s.pid, "pods/ns1/pod1/app", Some("app"), &MemoryCaptureOptions::default(), &mut sink, &mut |f| {
             // called while frozen: the state says so and the loop stands still
             frozen_seen = Some((f.path.clone(), f.state().unwrap()));
             s.assert_stalled();
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     let (cg, state) = frozen_seen.expect("on_frozen was not called");
     assert_eq!(state, FreezeState::Frozen);
-    assert!(
-        cg.ends_with(&s.name),
-        "froze {} for container {}",
-        cg.display(),
-        s.name
-    );
+    assert!(cg.ends_with(&s.name), "froze {} for container {}", cg.display(), s.name);
     let fr = report.freeze.as_ref().expect("freeze report");
     assert!(!fr.already_frozen);
-    assert!(
-        fr.frozen_for >= Duration::from_millis(400),
-        "frozen_for {:?}",
-        fr.frozen_for
-    );
-    assert!(
-        report.errors.is_empty(),
-        "errors: {:?} / sink {:?}",
-        report.errors,
-        sink.errors
-    );
+    assert!(fr.frozen_for >= Duration::from_millis(400), "frozen_for {:?}", fr.frozen_for);
+    assert!(report.errors.is_empty(), "errors: {:?} / sink {:?}", report.errors, sink.errors);
     assert!(report.complete());
 
     // the container runs again
     s.assert_running("after capture");
 
     // core of the suspect process: readelf accepts it, one PT_LOAD per mapping, the notes
-    let core = report
-        .cores
-        .iter()
-        .find(|c| c.summary.pid == s.pid)
-        .expect("core of the init process");
-    let core_path = dir
-        .path()
-        .join(format!("pods/ns1/pod1/app/memory/{}.core", s.pid));
-    assert_eq!(
-        core.artifact,
-        format!("pods/ns1/pod1/app/memory/{}.core", s.pid)
-    );
+    let core = report.cores.iter().find(|c| c.summary.pid == s.pid).expect("core of the init process");
+    let core_path = dir.path().join(format!("pods/ns1/pod1/app/memory/{}.core", s.pid));
+    assert_eq!(core.artifact, format!("pods/ns1/pod1/app/memory/{}.core", s.pid));
     let text = readelf(&core_path);
     assert!(text.contains("Elf file type is CORE"), "{text}");
     for n in ["NT_PRSTATUS", "NT_PRPSINFO", "NT_FILE"] {
         assert!(text.contains(n), "{n} missing:\n{text}");
     }
-    let load_lines = text
-        .lines()
-        .filter(|l| l.trim_start().starts_with("LOAD"))
-        .count();
-    assert_eq!(
-        load_lines,
-        core.summary.regions.len(),
-        "one PT_LOAD per mapping"
-    );
+    let load_lines = text.lines().filter(|l| l.trim_start().starts_with("LOAD")).count();
+    assert_eq!(load_lines, core.summary.regions.len(), "one PT_LOAD per mapping");
     let bytes = std::fs::read(&core_path).unwrap();
     let l = loads(&bytes);
-    assert_eq!(
-        l.iter().filter(|l| l.filesz > 0).count(),
-        core.summary.regions_dumped
-    );
+    assert_eq!(l.iter().filter(|l| l.filesz > 0).count(), core.summary.regions_dumped);
     assert_eq!(bytes.len() as u64, core.summary.bytes);
-    let rec = sink
-        .records
-        .iter()
-        .find(|r| r.spec.path == core.artifact)
-        .unwrap();
+    let rec = sink.records.iter().find(|r| r.spec.path == core.artifact).unwrap();
     assert_eq!(rec.bytes, bytes.len() as u64);
     // [vvar] is recorded as skipped, not fatal
-    let vvar = core
-        .summary
-        .regions
-        .iter()
-        .find(|r| r.mapping.path.as_deref() == Some("[vvar]"))
-        .unwrap();
-    assert!(
-        matches!(vvar.status, RegionStatus::Skipped { .. }),
-        "{:?}",
-        vvar.status
-    );
+    let vvar = core.summary.regions.iter().find(|r| r.mapping.path.as_deref() == Some("[vvar]")).unwrap();
+    assert!(matches!(vvar.status, RegionStatus::Skipped { .. }), "{:?}", vvar.status);
     // NT_PRPSINFO: pid and the command line
     assert!(memchr::memmem::find(&bytes, b"sh\0").is_some());
     // NT_PRSTATUS: the frozen shell is placed — its program counter in executable memory of
@@ -432,10 +304,7 @@ fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
     let mem = std::fs::File::open(format!("/proc/{}/mem", s.pid)).unwrap();
     let mut confirmed = 0;
     for &addr in &hits {
-        let m = maps
-            .iter()
-            .find(|m| m.start <= addr && addr < m.end)
-            .expect("hit outside every mapping");
+        let m = maps.iter().find(|m| m.start <= addr && addr < m.end).expect("hit outside every mapping");
         assert!(m.writable() && !m.file_backed(), "secret in {m:?}");
         let mut buf = vec![0u8; SECRET.len()];
         use std::os::unix::fs::FileExt;
@@ -443,17 +312,10 @@ fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
             confirmed += 1;
         }
     }
-    assert!(
-        confirmed > 0,
-        "no hit confirmed in the live process at {hits:x?}"
-    );
+    assert!(confirmed > 0, "no hit confirmed in the live process at {hits:x?}");
 
     // the deleted executable: copied once, original SHA-256
-    let x = report
-        .executables
-        .iter()
-        .find(|x| x.pid == s.pid)
-        .expect("deleted executable reported");
+    let x = report.executables.iter().find(|x| x.pid == s.pid).expect("deleted executable reported");
     assert_eq!(x.reason, Reason::Deleted);
     assert_eq!(x.exe, "/tmp/sh (deleted)");
     assert_eq!(x.sha256, s.exe_sha256);
@@ -461,28 +323,17 @@ fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
     let copy = std::fs::read(dir.path().join(format!("executables/{}", s.exe_sha256))).unwrap();
     assert_eq!(hex::encode(Sha256::digest(&copy)), s.exe_sha256);
     // a child forked from it (before its exec) runs the same deleted file: one copy for all
-    for e in report
-        .executables
-        .iter()
-        .filter(|e| e.reason == Reason::Deleted)
-    {
+    for e in report.executables.iter().filter(|e| e.reason == Reason::Deleted) {
         assert_eq!(e.sha256, s.exe_sha256, "{e:?}");
     }
-    let stored: Vec<_> = sink
-        .records
-        .iter()
-        .filter(|r| r.spec.path.starts_with("executables/"))
-        .collect();
+    let stored: Vec<_> = sink.records.iter().filter(|r| r.spec.path.starts_with("executables/")).collect();
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].sha256, s.exe_sha256);
 }
 
 #[test]
 fn memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze() {
-    let Some(env) = support::require(
-        "memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze",
-        &["containerd"],
-    ) else {
+    let Some(env) = support::require("memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze", &["containerd"]) else {
         return;
     };
     let s = Suspect::start(env, "guard");
@@ -515,11 +366,7 @@ fn memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze() {
         panic!("dump failed midway: {err}");
     });
     let msg = res.unwrap_err();
-    assert!(
-        msg.downcast_ref::<String>()
-            .is_some_and(|m| m.contains("disk gone")),
-        "unexpected panic"
-    );
+    assert!(msg.downcast_ref::<String>().is_some_and(|m| m.contains("disk gone")), "unexpected panic");
     s.assert_running("after error + panic");
 
     // frozen by someone else: not frozen again, not thawed by us
@@ -533,58 +380,27 @@ fn memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze() {
     assert!(!g.froze_it());
     let rep = g.thaw().unwrap();
     assert!(rep.already_frozen);
-    assert_eq!(
-        f.state().unwrap(),
-        FreezeState::Frozen,
-        "we thawed a freeze that was not ours"
-    );
+    assert_eq!(f.state().unwrap(), FreezeState::Frozen, "we thawed a freeze that was not ours");
     std::fs::write(f.path.join("freezer.state"), "THAWED").unwrap();
     s.assert_running("after a foreign freeze");
 
     // byte cap without freeze: a clear note, cores cut to the cap, still readable
     let dir = tempfile::tempdir().unwrap();
-    let mut sink = DirSink {
-        root: dir.path().to_path_buf(),
-        records: vec![],
-        errors: vec![],
-    };
-    let opts = MemoryCaptureOptions {
-        freeze: false,
-        byte_cap: Some(64 << 10),
-        executables: false,
-        ..Default::default()
-    };
+    let mut sink = DirSink { root: dir.path().to_path_buf(), records: vec![], errors: vec![] };
+    let opts = MemoryCaptureOptions { freeze: false, byte_cap: Some(64 << 10), executables: false, ..Default::default() };
     let report =
-        memory::capture_container_memory(s.pid, "pods/n/p/c", None, &opts, &mut sink, &mut |_| {
-            panic!("froze with freeze: false")
-        })
-        .unwrap();
+        memory::capture_container_memory(s.pid, "pods/n/p/c", None, &opts, &mut sink, &mut |_| panic!("froze with freeze: false")).unwrap();
     assert!(report.freeze.is_none());
     let note = report.cap_note.as_deref().expect("cap note");
     assert!(note.contains("byte cap of 65536 bytes reached"), "{note}");
-    assert!(
-        sink.errors.iter().any(|e| e.contains("byte cap")),
-        "{:?}",
-        sink.errors
-    );
-    let data: u64 = report
-        .cores
-        .iter()
-        .flat_map(|c| &c.summary.regions)
-        .map(|r| r.bytes)
-        .sum();
+    assert!(sink.errors.iter().any(|e| e.contains("byte cap")), "{:?}", sink.errors);
+    let data: u64 = report.cores.iter().flat_map(|c| &c.summary.regions).map(|r| r.bytes).sum();
     assert!(data <= 64 << 10, "{data} bytes of memory past a 64 KiB cap");
     for c in &report.cores {
         readelf(&dir.path().join(&c.artifact));
     }
     let mut b = ByteBudget::new(0);
-    let sum = dump_core(
-        s.pid,
-        &CoreOptions::default(),
-        Some(&mut b),
-        &mut std::io::sink(),
-    )
-    .unwrap();
+    let sum = dump_core(s.pid, &CoreOptions::default(), Some(&mut b), &mut std::io::sink()).unwrap();
     assert_eq!(sum.regions_dumped, 0);
     assert!(b.hit);
 }
@@ -593,10 +409,7 @@ fn memory_freeze_thaws_on_error_and_panic_and_respects_foreign_freeze() {
 #[test]
 #[ignore = "helper process of memory_sigkilled_freezer_is_thawed_by_cleanup"]
 fn memory_freeze_helper_process() {
-    let pid: i32 = std::env::var("KF_MEM_FREEZE_PID")
-        .expect("helper only")
-        .parse()
-        .unwrap();
+    let pid: i32 = std::env::var("KF_MEM_FREEZE_PID").expect("helper only").parse().unwrap();
     let f = Freezer::for_pid(pid).unwrap();
     let g = f.freeze(Duration::from_secs(10)).unwrap();
     println!("FROZEN {}", f.path.display());
@@ -607,21 +420,12 @@ fn memory_freeze_helper_process() {
 
 #[test]
 fn memory_sigkilled_freezer_is_thawed_by_cleanup() {
-    let Some(env) = support::require(
-        "memory_sigkilled_freezer_is_thawed_by_cleanup",
-        &["containerd"],
-    ) else {
+    let Some(env) = support::require("memory_sigkilled_freezer_is_thawed_by_cleanup", &["containerd"]) else {
         return;
     };
     let s = Suspect::start(env, "kill");
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "memory_capture::memory_freeze_helper_process",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "memory_capture::memory_freeze_helper_process", "--ignored", "--nocapture", "--test-threads=1"])
         .env("KF_MEM_FREEZE_PID", s.pid.to_string())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -630,21 +434,14 @@ fn memory_sigkilled_freezer_is_thawed_by_cleanup() {
     let path = loop {
         let mut line = String::new();
         use std::io::BufRead;
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "helper exited before freezing"
-        );
+        assert!(out.read_line(&mut line).unwrap() > 0, "helper exited before freezing");
         // the harness may print "test … ... " on the same line first
         if let Some(i) = line.find("FROZEN ") {
             break PathBuf::from(line[i + 7..].trim());
         }
     };
     assert_eq!(s.freezer().state().unwrap(), FreezeState::Frozen);
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
     child.wait().unwrap();
     // the process that froze it is gone without thawing: still frozen
     assert_eq!(s.freezer().state().unwrap(), FreezeState::Frozen);
@@ -660,13 +457,7 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
     // a shared file mapping of 3 pages whose file is then cut to 1 page: pages 2–3 fault (EIO)
     let page = 4096usize;
     let dir = tempfile::tempdir().unwrap();
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(dir.path().join("m"))
-        .unwrap();
+    let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(dir.path().join("m")).unwrap();
     file.set_len(3 * page as u64).unwrap();
     let ptr = unsafe {
         libc::mmap(
@@ -685,19 +476,8 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
     let big = 64 << 20;
     // different protections keep the kernel from merging the two into one mapping
     let anon = |touch: bool| unsafe {
-        let prot = if touch {
-            libc::PROT_READ | libc::PROT_WRITE
-        } else {
-            libc::PROT_READ
-        };
-        let p = libc::mmap(
-            std::ptr::null_mut(),
-            big,
-            prot,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        );
+        let prot = if touch { libc::PROT_READ | libc::PROT_WRITE } else { libc::PROT_READ };
+        let p = libc::mmap(std::ptr::null_mut(), big, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE, -1, 0);
         assert_ne!(p, libc::MAP_FAILED);
         if touch {
             *(p as *mut u8).add(big / 2) = 0x5a;
@@ -706,54 +486,26 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
     };
     let (untouched, touched) = (anon(false), anon(true));
     let mut core = Vec::new();
-    let sum = dump_core(
-        std::process::id() as i32,
-        &CoreOptions::default(),
-        None,
-        &mut core,
-    )
-    .unwrap();
+    let sum = dump_core(std::process::id() as i32, &CoreOptions::default(), None, &mut core).unwrap();
     unsafe { libc::munmap(ptr, 3 * page) };
     unsafe { libc::munmap(untouched, big) };
     unsafe { libc::munmap(touched, big) };
-    let holding = |a: u64| {
-        sum.regions
-            .iter()
-            .find(|r| r.mapping.start <= a && a < r.mapping.end)
-            .expect("address listed")
-    };
+    let holding = |a: u64| sum.regions.iter().find(|r| r.mapping.start <= a && a < r.mapping.end).expect("address listed");
     let u = holding(untouched as u64);
-    assert!(
-        matches!(&u.status, RegionStatus::Skipped { reason } if reason.contains("never touched")),
-        "{:?}",
-        u.status
-    );
+    assert!(matches!(&u.status, RegionStatus::Skipped { reason } if reason.contains("never touched")), "{:?}", u.status);
     assert_eq!(u.bytes, 0);
     let at = touched as u64 + (big / 2) as u64;
     let t = holding(at);
-    assert_eq!(
-        (t.bytes, &t.status),
-        (t.mapping.size(), &RegionStatus::Dumped)
-    );
-    let tl = loads(&core)
-        .into_iter()
-        .find(|l| l.vaddr <= at && at < l.vaddr + l.filesz)
-        .unwrap();
+    assert_eq!((t.bytes, &t.status), (t.mapping.size(), &RegionStatus::Dumped));
+    let tl = loads(&core).into_iter().find(|l| l.vaddr <= at && at < l.vaddr + l.filesz).unwrap();
     assert_eq!(core[(tl.offset + at - tl.vaddr) as usize], 0x5a);
-    let r = sum
-        .regions
-        .iter()
-        .find(|r| r.mapping.start == ptr as u64)
-        .expect("mapping in the summary");
+    let r = sum.regions.iter().find(|r| r.mapping.start == ptr as u64).expect("mapping in the summary");
     match &r.status {
         RegionStatus::Partial { zero_filled, .. } => assert_eq!(*zero_filled, 2 * page as u64),
         other => panic!("expected a partial region, got {other:?}"),
     }
     assert_eq!(r.bytes, 3 * page as u64);
-    let l = loads(&core)
-        .into_iter()
-        .find(|l| l.vaddr == ptr as u64)
-        .unwrap();
+    let l = loads(&core).into_iter().find(|l| l.vaddr == ptr as u64).unwrap();
     assert_eq!((l.filesz, l.memsz), (3 * page as u64, 3 * page as u64));
     let data = &core[l.offset as usize..(l.offset + l.filesz) as usize];
     assert_eq!(&data[..10], b"first-page");
@@ -764,11 +516,7 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
 #[test]
 fn memory_free_space_refusal_on_small_tmpfs() {
     let dir = tempfile::tempdir().unwrap();
-    let st = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "kft-mem-tmpfs"])
-        .arg(dir.path())
-        .status()
-        .unwrap();
+    let st = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "kft-mem-tmpfs"]).arg(dir.path()).status().unwrap();
     if !st.success() {
         let msg = "memory_free_space_refusal_on_small_tmpfs: cannot mount a tmpfs (needs root)";
         if std::env::var("CI").as_deref() == Ok("true") {
@@ -786,33 +534,15 @@ fn memory_free_space_refusal_on_small_tmpfs() {
     let _u = Umount(dir.path().to_path_buf());
     std::fs::create_dir(dir.path().join("checkpoints")).unwrap();
     // reached the way the agent reaches a host path: through /proc/<pid>/root
-    let target = PathBuf::from(format!("/proc/{}/root", std::process::id()))
-        .join(dir.path().join("checkpoints").strip_prefix("/").unwrap());
-    let none = Margin {
-        bytes: 0,
-        percent: 0,
-    };
-    let err = check_free_space(&target, 2 << 20, none)
-        .unwrap_err()
-        .to_string();
+    let target =
+        PathBuf::from(format!("/proc/{}/root", std::process::id())).join(dir.path().join("checkpoints").strip_prefix("/").unwrap());
+    let none = Margin { bytes: 0, percent: 0 };
+    let err = check_free_space(&target, 2 << 20, none).unwrap_err().to_string();
     assert!(err.starts_with("not enough free space in "), "{err}");
     assert!(err.contains("2.0 MiB needed"), "{err}");
     assert!(!err.contains('\n'));
     let ok = check_free_space(&target, 256 << 10, none).unwrap();
-    assert!(
-        ok.available <= 1 << 20 && ok.available >= 256 << 10,
-        "{ok:?}"
-    );
+    assert!(ok.available <= 1 << 20 && ok.available >= 256 << 10, "{ok:?}");
     // the margin counts: 256 KiB fits, 256 KiB + 1 MiB of margin does not
-    assert!(
-        check_free_space(
-            &target,
-            256 << 10,
-            Margin {
-                bytes: 1 << 20,
-                percent: 0
-            }
-        )
-        .is_err()
-    );
+    assert!(check_free_space(&target, 256 << 10, Margin { bytes: 1 << 20, percent: 0 }).is_err());
 }

@@ -130,9 +130,7 @@ pub fn capture_container_memory(
         }
     }
     if opts.executables {
-        let image = ImageLayers::of_pid(init_pid, &opts.host_root)
-            .ok()
-            .flatten();
+        let image = ImageLayers::of_pid(init_pid, &opts.host_root).ok().flatten();
         report.executables = capture_executables(&pids, image.as_ref(), sink, container);
     }
     if let Some((stop, handle)) = watchdog {
@@ -163,36 +161,22 @@ fn dump_one(
     let mut plan = Some(plan);
     let mut result = None;
     sink.put(&spec, &mut |w| {
-        let p = plan
-            .take()
-            .ok_or_else(|| std::io::Error::other("core already written"))?;
+        let p = plan.take().ok_or_else(|| std::io::Error::other("core already written"))?;
         let r = p.write(w);
-        let err = r
-            .as_ref()
-            .err()
-            .map(|e| std::io::Error::other(e.to_string()));
+        let err = r.as_ref().err().map(|e| std::io::Error::other(e.to_string()));
         result = Some(r);
         err.map_or(Ok(()), Err)
     })
-    .map_err(|e| MemoryError::Sink {
-        path: artifact.to_string(),
-        message: e.to_string(),
-    })?;
+    .map_err(|e| MemoryError::Sink { path: artifact.to_string(), message: e.to_string() })?;
     result.unwrap_or(Err(MemoryError::ProcessGone(pid)))
 }
 
 /// Thaws `f` at `deadline` unless told to stop first; the join value says whether it thawed.
-fn spawn_watchdog(
-    f: Freezer,
-    deadline: Duration,
-) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+fn spawn_watchdog(f: Freezer, deadline: Duration) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
     let (tx, rx) = mpsc::channel::<()>();
     let h = std::thread::spawn(move || match rx.recv_timeout(deadline) {
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            tracing::warn!(
-                "container frozen longer than {deadline:?}: thawing {}",
-                f.path.display()
-            );
+            tracing::warn!("container frozen longer than {deadline:?}: thawing {}", f.path.display());
             super::freeze::thaw_cgroup(&f.path).is_ok()
         }
         _ => false,

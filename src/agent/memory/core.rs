@@ -3,11 +3,11 @@
 //! then the bytes are written in order, mapping by mapping, through one bounded buffer.
 
 use super::MemoryError;
-use super::notes::{self, Arch};
-use crate::elf::{self, FileEntry, Phdr};
 use super::maps::{Mapping, gone_or, read_maps, read_present_bytes};
+use super::notes::{self, Arch};
 use super::procinfo::ProcInfo;
 use crate::agent::proc;
+use crate::elf::{self, FileEntry, Phdr};
 use serde::Serialize;
 use std::fs::File;
 use std::io::Write;
@@ -27,10 +27,7 @@ pub struct CoreOptions {
 
 impl Default for CoreOptions {
     fn default() -> Self {
-        Self {
-            include_file_mappings: false,
-            buffer_size: 1 << 20,
-        }
+        Self { include_file_mappings: false, buffer_size: 1 << 20 }
     }
 }
 
@@ -45,11 +42,7 @@ pub struct ByteBudget {
 
 impl ByteBudget {
     pub fn new(limit: u64) -> Self {
-        Self {
-            limit,
-            reserved: 0,
-            hit: false,
-        }
+        Self { limit, reserved: 0, hit: false }
     }
     pub fn remaining(&self) -> u64 {
         self.limit.saturating_sub(self.reserved)
@@ -130,11 +123,7 @@ fn skip_reason(m: &Mapping, opts: &CoreOptions) -> Option<String> {
 impl CorePlan {
     /// Read the process's maps and identity, probe each region, and lay the core out.
     /// Regions past `budget` are cut or left out (the budget records it).
-    pub fn prepare(
-        pid: i32,
-        opts: &CoreOptions,
-        budget: Option<&mut ByteBudget>,
-    ) -> Result<Self, MemoryError> {
+    pub fn prepare(pid: i32, opts: &CoreOptions, budget: Option<&mut ByteBudget>) -> Result<Self, MemoryError> {
         let arch = notes::host_arch()?;
         let info = ProcInfo::read(pid)?;
         let maps = read_maps(pid)?;
@@ -157,17 +146,11 @@ impl CorePlan {
             let mut bytes = m.size();
             if let Some(reason) = skip_reason(&m, opts) {
                 status = RegionStatus::Skipped { reason };
-            } else if m.private_anonymous()
-                && present.as_ref().and_then(|p| p.get(&m.start)) == Some(&0)
-            {
+            } else if m.private_anonymous() && present.as_ref().and_then(|p| p.get(&m.start)) == Some(&0) {
                 // e.g. huge reservations (sanitizer shadow, runtime arenas): only zeros to read
-                status = RegionStatus::Skipped {
-                    reason: "never touched (no resident or swapped page): all zeros".into(),
-                };
+                status = RegionStatus::Skipped { reason: "never touched (no resident or swapped page): all zeros".into() };
             } else if let Err(e) = mem.read_at(&mut probe, m.start) {
-                status = RegionStatus::Skipped {
-                    reason: format!("unreadable: {e}"),
-                };
+                status = RegionStatus::Skipped { reason: format!("unreadable: {e}") };
             }
             if matches!(status, RegionStatus::Skipped { .. }) {
                 bytes = 0;
@@ -177,37 +160,20 @@ impl CorePlan {
                     b.hit = true;
                     bytes = left - left % page;
                     status = if bytes == 0 {
-                        RegionStatus::Skipped {
-                            reason: format!("byte cap of {} bytes reached", b.limit),
-                        }
+                        RegionStatus::Skipped { reason: format!("byte cap of {} bytes reached", b.limit) }
                     } else {
-                        RegionStatus::Truncated {
-                            reason: format!("cut at the byte cap of {} bytes", b.limit),
-                        }
+                        RegionStatus::Truncated { reason: format!("cut at the byte cap of {} bytes", b.limit) }
                     };
                 }
                 b.reserved += bytes;
             }
-            regions.push(RegionRecord {
-                mapping: m,
-                bytes,
-                file_offset: off,
-                status,
-            });
+            regions.push(RegionRecord { mapping: m, bytes, file_offset: off, status });
             off += bytes;
         }
 
         let mut header = elf::file_header(arch.machine, phnum);
-        elf::Phdr {
-            p_type: elf::PT_NOTE,
-            flags: 0,
-            offset: notes_off,
-            vaddr: 0,
-            filesz: notes.len() as u64,
-            memsz: 0,
-            align: 4,
-        }
-        .encode(&mut header);
+        elf::Phdr { p_type: elf::PT_NOTE, flags: 0, offset: notes_off, vaddr: 0, filesz: notes.len() as u64, memsz: 0, align: 4 }
+            .encode(&mut header);
         for r in &regions {
             let m = &r.mapping;
             Phdr {
@@ -226,15 +192,7 @@ impl CorePlan {
         }
         header.extend_from_slice(&notes);
         header.resize(data_start as usize, 0);
-        Ok(CorePlan {
-            pid,
-            comm: info.stat.comm,
-            header,
-            data_start,
-            regions,
-            buffer_size: opts.buffer_size.max(4096),
-            mem: Some(mem),
-        })
+        Ok(CorePlan { pid, comm: info.stat.comm, header, data_start, regions, buffer_size: opts.buffer_size.max(4096), mem: Some(mem) })
     }
 
     /// The exact size of the core file this plan writes.
@@ -256,10 +214,8 @@ impl CorePlan {
         let werr = |source| MemoryError::Write { pid, source };
         out.write_all(&self.header).map_err(werr)?;
         let mem = self.mem.take().ok_or(MemoryError::ProcessGone(pid))?;
-        let jobs: Vec<(usize, u64, u64)> = (self.regions.iter().enumerate())
-            .filter(|(_, r)| r.bytes > 0)
-            .map(|(i, r)| (i, r.mapping.start, r.bytes))
-            .collect();
+        let jobs: Vec<(usize, u64, u64)> =
+            (self.regions.iter().enumerate()).filter(|(_, r)| r.bytes > 0).map(|(i, r)| (i, r.mapping.start, r.bytes)).collect();
         let size = self.buffer_size;
         let mut written = self.data_start;
         let (full_tx, full_rx) = mpsc::sync_channel::<Filled>(1);
@@ -305,13 +261,7 @@ enum Filled {
 }
 
 /// Read each (index, start, bytes) region in buffer-sized chunks; unreadable pages become zeros.
-fn read_regions(
-    mem: &File,
-    jobs: &[(usize, u64, u64)],
-    size: usize,
-    full: &mpsc::SyncSender<Filled>,
-    free: &mpsc::Receiver<Vec<u8>>,
-) {
+fn read_regions(mem: &File, jobs: &[(usize, u64, u64)], size: usize, full: &mpsc::SyncSender<Filled>, free: &mpsc::Receiver<Vec<u8>>) {
     let page = proc::page_size() as usize;
     let mut spare = vec![vec![0u8; size], vec![0u8; size]];
     for &(index, start, bytes) in jobs {
@@ -376,11 +326,7 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     let hz = proc::clk_tck();
     let s = &info.stat;
     let mut notes = Vec::new();
-    elf::note(
-        &mut notes,
-        elf::NT_PRSTATUS,
-        &notes::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz),
-    );
+    elf::note(&mut notes, elf::NT_PRSTATUS, &notes::prstatus(arch, s, info.syscalls.get(&s.pid), s.ppid, s.pgrp, s.sid, hz));
     elf::note(&mut notes, elf::NT_PRPSINFO, &notes::prpsinfo(info));
     if !info.auxv.is_empty() {
         elf::note(&mut notes, elf::NT_AUXV, &info.auxv);
@@ -388,30 +334,16 @@ fn build_notes(arch: Arch, info: &ProcInfo, maps: &[Mapping], page: u64) -> Vec<
     let files: Vec<FileEntry<'_>> = maps
         .iter()
         .filter(|m| m.file_backed())
-        .map(|m| FileEntry {
-            start: m.start,
-            end: m.end,
-            offset: m.offset,
-            name: m.path.as_deref().unwrap_or(""),
-        })
+        .map(|m| FileEntry { start: m.start, end: m.end, offset: m.offset, name: m.path.as_deref().unwrap_or("") })
         .collect();
     elf::note(&mut notes, elf::NT_FILE, &elf::nt_file(&files, page));
     for t in &info.threads {
-        elf::note(
-            &mut notes,
-            elf::NT_PRSTATUS,
-            &notes::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz),
-        );
+        elf::note(&mut notes, elf::NT_PRSTATUS, &notes::prstatus(arch, t, info.syscalls.get(&t.pid), s.ppid, s.pgrp, s.sid, hz));
     }
     notes
 }
 
 /// Plan and write in one call.
-pub fn dump_core(
-    pid: i32,
-    opts: &CoreOptions,
-    budget: Option<&mut ByteBudget>,
-    out: &mut dyn Write,
-) -> Result<CoreSummary, MemoryError> {
+pub fn dump_core(pid: i32, opts: &CoreOptions, budget: Option<&mut ByteBudget>, out: &mut dyn Write) -> Result<CoreSummary, MemoryError> {
     CorePlan::prepare(pid, opts, budget)?.write(out)
 }

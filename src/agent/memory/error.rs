@@ -20,9 +20,7 @@ pub enum MemoryError {
     Parse { path: PathBuf, what: String },
     #[error("process {0} is gone (it exited before or during the capture)")]
     ProcessGone(i32),
-    #[error(
-        "memory capture is not supported on this architecture ({0}); supported: x86_64, aarch64"
-    )]
+    #[error("memory capture is not supported on this architecture ({0}); supported: x86_64, aarch64")]
     UnsupportedArch(&'static str),
     #[error("no freezer for pid {pid}: {why}")]
     NoFreezer { pid: i32, why: String },
@@ -34,19 +32,9 @@ pub enum MemoryError {
         source: std::io::Error,
     },
     #[error("cgroup {path} did not reach {state} within {waited_ms} ms; it was thawed again")]
-    FreezeTimeout {
-        path: PathBuf,
-        state: &'static str,
-        waited_ms: u128,
-    },
-    #[error(
-        "executable of pid {pid} changed while it was copied (sha256 {first} then {second}); copy discarded"
-    )]
-    ExecutableChanged {
-        pid: i32,
-        first: String,
-        second: String,
-    },
+    FreezeTimeout { path: PathBuf, state: &'static str, waited_ms: u128 },
+    #[error("executable of pid {pid} changed while it was copied (sha256 {first} then {second}); copy discarded")]
+    ExecutableChanged { pid: i32, first: String, second: String },
     #[error("{0}")]
     NoSpace(String),
     #[error("cannot store artifact {path}: {message}")]
@@ -55,9 +43,6 @@ pub enum MemoryError {
 
 impl MemoryError {
     pub(crate) fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        MemoryError::Read {
-            path: path.into(),
-            source,
-        }
+        MemoryError::Read { path: path.into(), source }
     }
 }

@@ -5,9 +5,9 @@
 use super::MemoryError;
 use super::maps::gone_or;
 use crate::agent::proc::mountinfo;
+use crate::evidence::hash::Sha256;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
-use crate::evidence::hash::Sha256;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -71,11 +71,7 @@ impl ImageLayers {
     pub fn from_mountinfo(text: &str, host_root: &Path) -> Option<Self> {
         let mounts = mountinfo::parse(text);
         let lower = mountinfo::lowerdirs(mountinfo::root_mount(&mounts)?)?;
-        let lowerdirs = lower
-            .iter()
-            .filter(|d| d.starts_with('/'))
-            .map(|d| host_root.join(d.trim_start_matches('/')))
-            .collect();
+        let lowerdirs = lower.iter().filter(|d| d.starts_with('/')).map(|d| host_root.join(d.trim_start_matches('/'))).collect();
         Some(ImageLayers { lowerdirs })
     }
 
@@ -140,8 +136,7 @@ pub fn copy_exe(pid: i32, out: &mut dyn Write) -> Result<(String, u64), MemoryEr
             Err(e) => return Err(MemoryError::read(&path, e)),
         };
         h.update(&buf[..k]);
-        out.write_all(&buf[..k])
-            .map_err(|source| MemoryError::Write { pid, source })?;
+        out.write_all(&buf[..k]).map_err(|source| MemoryError::Write { pid, source })?;
         n += k as u64;
     }
     Ok((hex::encode(h.finalize()), n))
@@ -165,10 +160,7 @@ pub fn capture_executables(
         match capture_one(&f, &mut by_inode, &mut stored, sink, container) {
             Ok(r) => out.push(r),
             Err(e) => {
-                let _ = sink.error(
-                    None,
-                    &format!("executable of pid {} ({}): {e}", f.pid, f.exe),
-                );
+                let _ = sink.error(None, &format!("executable of pid {} ({}): {e}", f.pid, f.exe));
             }
         }
     }
@@ -203,35 +195,18 @@ fn capture_one(
             second = Some(r);
             Ok(())
         });
-        res.map_err(|e| MemoryError::Sink {
-            path: artifact.clone(),
-            message: e.to_string(),
-        })?;
+        res.map_err(|e| MemoryError::Sink { path: artifact.clone(), message: e.to_string() })?;
         match second {
             Some((s2, _)) if s2 == sha => {}
             Some((s2, _)) => {
-                let _ = sink.error(
-                    Some(&artifact),
-                    "content changed while copied; this copy does not match its name",
-                );
-                return Err(MemoryError::ExecutableChanged {
-                    pid: f.pid,
-                    first: sha,
-                    second: s2,
-                });
+                let _ = sink.error(Some(&artifact), "content changed while copied; this copy does not match its name");
+                return Err(MemoryError::ExecutableChanged { pid: f.pid, first: sha, second: s2 });
             }
             None => return Err(MemoryError::ProcessGone(f.pid)),
         }
         stored.insert(sha.clone(), artifact);
     }
-    Ok(ExecutableRecord {
-        pid: f.pid,
-        exe: f.exe.clone(),
-        reason: f.reason.clone(),
-        artifact: stored[&sha].clone(),
-        sha256: sha,
-        size,
-    })
+    Ok(ExecutableRecord { pid: f.pid, exe: f.exe.clone(), reason: f.reason.clone(), artifact: stored[&sha].clone(), sha256: sha, size })
 }
 
 #[cfg(test)]
@@ -242,18 +217,10 @@ mod tests {
     fn classification() {
         assert_eq!(classify("/memfd:x (deleted)", None), Some(Reason::Memfd));
         assert_eq!(classify("/tmp/sh (deleted)", None), Some(Reason::Deleted));
-        assert_eq!(
-            classify("/dev/shm/m", None),
-            Some(Reason::ScratchDir("/dev/shm".into()))
-        );
+        assert_eq!(classify("/dev/shm/m", None), Some(Reason::ScratchDir("/dev/shm".into())));
         assert_eq!(classify("/bin/busybox", None), None);
-        let img = ImageLayers {
-            lowerdirs: vec![PathBuf::from("/")],
-        };
-        assert_eq!(
-            classify("/proc/self/exe-not-there", Some(&img)),
-            Some(Reason::NotInImage)
-        );
+        let img = ImageLayers { lowerdirs: vec![PathBuf::from("/")] };
+        assert_eq!(classify("/proc/self/exe-not-there", Some(&img)), Some(Reason::NotInImage));
         assert_eq!(classify("/proc/self/status", Some(&img)), None);
     }
 
@@ -261,16 +228,7 @@ mod tests {
     fn lowerdirs_from_mountinfo() {
         let mi = "900 800 0:99 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/c/2/fs:/var/lib/c/1/fs,upperdir=/u,workdir=/w\n";
         let l = ImageLayers::from_mountinfo(mi, Path::new("/proc/7/root")).unwrap();
-        assert_eq!(
-            l.lowerdirs,
-            vec![
-                PathBuf::from("/proc/7/root/var/lib/c/2/fs"),
-                PathBuf::from("/proc/7/root/var/lib/c/1/fs")
-            ]
-        );
-        assert!(
-            ImageLayers::from_mountinfo("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", Path::new("/"))
-                .is_none()
-        );
+        assert_eq!(l.lowerdirs, vec![PathBuf::from("/proc/7/root/var/lib/c/2/fs"), PathBuf::from("/proc/7/root/var/lib/c/1/fs")]);
+        assert!(ImageLayers::from_mountinfo("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", Path::new("/")).is_none());
     }
 }

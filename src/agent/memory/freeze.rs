@@ -53,30 +53,19 @@ pub struct FreezeReport {
 }
 
 mod duration_ms {
-    pub fn serialize<S: serde::Serializer>(
-        d: &std::time::Duration,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_millis() as u64)
     }
 }
 
 fn io(action: &'static str, path: &Path, source: std::io::Error) -> MemoryError {
-    MemoryError::Cgroup {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
+    MemoryError::Cgroup { action, path: path.to_path_buf(), source }
 }
 
 /// A cgroup mount of this process: (root inside the hierarchy, mount point).
 fn cgroup_mount(text: &str, v2: bool) -> Option<(String, PathBuf)> {
     mountinfo::parse(text).into_iter().find_map(|m| {
-        let ok = if v2 {
-            m.fstype == "cgroup2"
-        } else {
-            m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == "freezer")
-        };
+        let ok = if v2 { m.fstype == "cgroup2" } else { m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == "freezer") };
         ok.then(|| (m.root, PathBuf::from(m.mount_point)))
     })
 }
@@ -94,11 +83,7 @@ fn join(pid: i32, root: &str, mnt: &Path, cg: &str) -> Result<PathBuf, MemoryErr
     } else {
         cg.strip_prefix(root)
             .filter(|r| r.is_empty() || r.starts_with('/'))
-            .ok_or_else(|| {
-                nofreezer(format!(
-                    "its cgroup {cg} is not under the mounted part {root} of the hierarchy"
-                ))
-            })?
+            .ok_or_else(|| nofreezer(format!("its cgroup {cg} is not under the mounted part {root} of the hierarchy")))?
     };
     Ok(mnt.join(rel.trim_start_matches('/')))
 }
@@ -123,20 +108,14 @@ impl Freezer {
 
     fn resolve(pid: i32, host_root: &Path) -> Result<Self, MemoryError> {
         let cgpath = format!("/proc/{pid}/cgroup");
-        let cg = std::fs::read_to_string(&cgpath)
-            .map_err(|e| super::maps::gone_or(pid, Path::new(&cgpath), e))?;
+        let cg = std::fs::read_to_string(&cgpath).map_err(|e| super::maps::gone_or(pid, Path::new(&cgpath), e))?;
         let mi_path = match host_root.parent() {
             Some(proc_pid) if host_root != Path::new("/") => proc_pid.join("mountinfo"),
             _ => PathBuf::from("/proc/self/mountinfo"),
         };
-        let mi = std::fs::read_to_string(&mi_path)
-            .map_err(|e| MemoryError::read(mi_path.display().to_string(), e))?;
+        let mi = std::fs::read_to_string(&mi_path).map_err(|e| MemoryError::read(mi_path.display().to_string(), e))?;
         let exists = |d: &Path, f: &str| {
-            if host_root == Path::new("/") {
-                d.join(f).exists()
-            } else {
-                host_root.join(d.strip_prefix("/").unwrap_or(d)).join(f).exists()
-            }
+            if host_root == Path::new("/") { d.join(f).exists() } else { host_root.join(d.strip_prefix("/").unwrap_or(d)).join(f).exists() }
         };
         let v1 = cg.lines().find_map(|l| {
             let mut f = l.splitn(3, ':');
@@ -147,19 +126,13 @@ impl Freezer {
         if let (Some(p), Some((root, mnt))) = (v1, cgroup_mount(&mi, false)) {
             let dir = join(pid, &root, &mnt, p)?;
             if exists(&dir, "freezer.state") {
-                return Ok(Freezer {
-                    kind: FreezerKind::V1,
-                    path: dir,
-                });
+                return Ok(Freezer { kind: FreezerKind::V1, path: dir });
             }
         }
         if let (Some(p), Some((root, mnt))) = (v2, cgroup_mount(&mi, true)) {
             let dir = join(pid, &root, &mnt, p)?;
             if exists(&dir, "cgroup.freeze") {
-                return Ok(Freezer {
-                    kind: FreezerKind::V2,
-                    path: dir,
-                });
+                return Ok(Freezer { kind: FreezerKind::V2, path: dir });
             }
         }
         Err(MemoryError::NoFreezer {
@@ -172,24 +145,11 @@ impl Freezer {
     pub fn at(path: impl Into<PathBuf>) -> Result<Self, MemoryError> {
         let path = path.into();
         if path.join("freezer.state").exists() {
-            Ok(Freezer {
-                kind: FreezerKind::V1,
-                path,
-            })
+            Ok(Freezer { kind: FreezerKind::V1, path })
         } else if path.join("cgroup.freeze").exists() {
-            Ok(Freezer {
-                kind: FreezerKind::V2,
-                path,
-            })
+            Ok(Freezer { kind: FreezerKind::V2, path })
         } else {
-            Err(io(
-                "use",
-                &path,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "neither freezer.state nor cgroup.freeze is there",
-                ),
-            ))
+            Err(io("use", &path, std::io::Error::new(std::io::ErrorKind::NotFound, "neither freezer.state nor cgroup.freeze is there")))
         }
     }
 
@@ -213,10 +173,7 @@ impl Freezer {
             }),
             FreezerKind::V2 => {
                 let asked = self.read("cgroup.freeze")?.trim() == "1";
-                let frozen = self
-                    .read("cgroup.events")?
-                    .lines()
-                    .any(|l| l.trim() == "frozen 1");
+                let frozen = self.read("cgroup.events")?.lines().any(|l| l.trim() == "frozen 1");
                 Ok(match (asked, frozen) {
                     (_, true) => FreezeState::Frozen,
                     (true, false) => FreezeState::Freezing,
@@ -258,28 +215,14 @@ impl Freezer {
     pub fn freeze(&self, timeout: Duration) -> Result<FreezeGuard, MemoryError> {
         let start = Instant::now();
         if self.freeze_requested()? {
-            return Ok(FreezeGuard {
-                freezer: self.clone(),
-                start,
-                ours: false,
-                done: false,
-            });
+            return Ok(FreezeGuard { freezer: self.clone(), start, ours: false, done: false });
         }
         // the guard exists before the request: whatever happens next, it thaws
-        let guard = FreezeGuard {
-            freezer: self.clone(),
-            start,
-            ours: true,
-            done: false,
-        };
+        let guard = FreezeGuard { freezer: self.clone(), start, ours: true, done: false };
         self.request(true)?;
         if !self.wait_for(FreezeState::Frozen, timeout)? {
             drop(guard);
-            return Err(MemoryError::FreezeTimeout {
-                path: self.path.clone(),
-                state: "FROZEN",
-                waited_ms: start.elapsed().as_millis(),
-            });
+            return Err(MemoryError::FreezeTimeout { path: self.path.clone(), state: "FROZEN", waited_ms: start.elapsed().as_millis() });
         }
         Ok(guard)
     }
@@ -293,11 +236,7 @@ impl Freezer {
             let text = std::fs::read_to_string(&procs).map_err(|e| io("read", &procs, e))?;
             out.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
             if let Ok(rd) = std::fs::read_dir(&d) {
-                dirs.extend(
-                    rd.flatten()
-                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                        .map(|e| e.path()),
-                );
+                dirs.extend(rd.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
             }
         }
         out.sort_unstable();
@@ -333,8 +272,7 @@ impl FreezeGuard {
         self.done = true;
         if self.ours {
             self.freezer.request(false)?;
-            self.freezer
-                .wait_for(FreezeState::Thawed, Duration::from_secs(5))?;
+            self.freezer.wait_for(FreezeState::Thawed, Duration::from_secs(5))?;
         }
         Ok(FreezeReport {
             cgroup: self.freezer.path.clone(),
@@ -370,11 +308,7 @@ pub fn thaw_cgroup(path: &Path) -> Result<ThawOutcome, MemoryError> {
     let was_frozen = f.freeze_requested()?;
     f.request(false)?;
     if !f.wait_for(FreezeState::Thawed, Duration::from_secs(5))? {
-        return Err(MemoryError::FreezeTimeout {
-            path: path.to_path_buf(),
-            state: "THAWED",
-            waited_ms: 5000,
-        });
+        return Err(MemoryError::FreezeTimeout { path: path.to_path_buf(), state: "THAWED", waited_ms: 5000 });
     }
     Ok(ThawOutcome { was_frozen })
 }
@@ -395,20 +329,11 @@ mod tests {
     #[test]
     fn finds_mounts_and_joins_paths() {
         let (root, mnt) = cgroup_mount(MI, false).unwrap();
-        assert_eq!(
-            (root.as_str(), mnt.as_path()),
-            ("/", Path::new("/sys/fs/cgroup/freezer"))
-        );
-        assert_eq!(
-            join(1, &root, &mnt, "/k8s.io/c1").unwrap(),
-            Path::new("/sys/fs/cgroup/freezer/k8s.io/c1")
-        );
+        assert_eq!((root.as_str(), mnt.as_path()), ("/", Path::new("/sys/fs/cgroup/freezer")));
+        assert_eq!(join(1, &root, &mnt, "/k8s.io/c1").unwrap(), Path::new("/sys/fs/cgroup/freezer/k8s.io/c1"));
         let (root, mnt) = cgroup_mount(MI, true).unwrap();
         assert_eq!(mnt, Path::new("/sys/fs/cgroup/my v2"));
-        assert_eq!(
-            join(1, &root, &mnt, "/kubepods/pod1/c").unwrap(),
-            Path::new("/sys/fs/cgroup/my v2/pod1/c")
-        );
+        assert_eq!(join(1, &root, &mnt, "/kubepods/pod1/c").unwrap(), Path::new("/sys/fs/cgroup/my v2/pod1/c"));
         assert!(join(1, &root, &mnt, "/kubepodsX/c").is_err());
         assert!(join(1, "/", &mnt, "/../../c").is_err());
     }

@@ -39,7 +39,10 @@ mod tests {
     #[test]
     fn parse_errors_name_the_file() {
         let e = parse_maps("zz-10 rw-p 0 0 0", "/proc/1/maps").unwrap_err();
-        assert!(matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/maps") && what.contains("zz-10")), "{e:?}");
+        assert!(
+            matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/maps") && what.contains("zz-10")),
+            "{e:?}"
+        );
         assert_eq!(parse_maps("10-20 rw-p 0 00:00 0\n", "t").unwrap().len(), 1);
     }
 }

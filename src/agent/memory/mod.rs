@@ -16,9 +16,7 @@ pub mod procinfo;
 pub mod space;
 
 pub use capture::{MemoryCaptureOptions, MemoryCaptureReport, capture_container_memory};
-pub use core::{
-    ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core,
-};
+pub use core::{ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core};
 pub use error::MemoryError;
 pub use executables::{ExecutableRecord, ImageLayers, capture_executables};
 pub use freeze::{FreezeGuard, FreezeReport, Freezer, thaw_by_pid, thaw_cgroup};

@@ -16,14 +16,8 @@ pub struct Arch {
 
 pub fn host_arch() -> Result<Arch, MemoryError> {
     match std::env::consts::ARCH {
-        "x86_64" => Ok(Arch {
-            machine: elf::EM_X86_64,
-            gregs: pr::x86_64::GREGS,
-        }),
-        "aarch64" => Ok(Arch {
-            machine: elf::EM_AARCH64,
-            gregs: pr::aarch64::GREGS,
-        }),
+        "x86_64" => Ok(Arch { machine: elf::EM_X86_64, gregs: pr::x86_64::GREGS }),
+        "aarch64" => Ok(Arch { machine: elf::EM_AARCH64, gregs: pr::aarch64::GREGS }),
         other => Err(MemoryError::UnsupportedArch(other)),
     }
 }
@@ -39,15 +33,7 @@ fn timeval(ticks: u64, hz: u64) -> [u8; 16] {
 /// `elf_prstatus` for one thread: no signal; of the registers (nothing is ptraced) those the
 /// kernel reports for a blocked thread — program counter, stack pointer, system call number and
 /// arguments — the rest zero.
-pub fn prstatus(
-    arch: Arch,
-    t: &Stat,
-    state: Option<&SyscallState>,
-    ppid: i32,
-    pgrp: i32,
-    sid: i32,
-    hz: u64,
-) -> Vec<u8> {
+pub fn prstatus(arch: Arch, t: &Stat, state: Option<&SyscallState>, ppid: i32, pgrp: i32, sid: i32, hz: u64) -> Vec<u8> {
     let regs = arch.gregs * 8;
     let size = (pr::REGS + regs + 4).next_multiple_of(8);
     let mut b = vec![0u8; size];
@@ -78,13 +64,7 @@ fn user_regs(arch: Arch, r: &SyscallState) -> Vec<(usize, u64)> {
         // x86_64: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss …
         elf::EM_X86_64 => {
             use pr::x86_64::*;
-            v.extend([
-                (RIP, r.pc),
-                (RSP, r.sp),
-                (CS, 0x33),
-                (SS, 0x2b),
-                (ORIG_RAX, r.nr as u64),
-            ]);
+            v.extend([(RIP, r.pc), (RSP, r.sp), (CS, 0x33), (SS, 0x2b), (ORIG_RAX, r.nr as u64)]);
             if in_syscall {
                 // arguments in rdi, rsi, rdx, r10, r8, r9
                 v.extend([RDI, RSI, RDX, R10, R8, R9].into_iter().zip(r.args));
@@ -145,18 +125,9 @@ mod tests {
 
     #[test]
     fn structures_have_the_kernel_sizes() {
-        let x86 = Arch {
-            machine: 62,
-            gregs: 27,
-        };
-        let arm = Arch {
-            machine: 183,
-            gregs: 34,
-        };
-        let t = Stat {
-            pid: 7,
-            ..Default::default()
-        };
+        let x86 = Arch { machine: 62, gregs: 27 };
+        let arm = Arch { machine: 183, gregs: 34 };
+        let t = Stat { pid: 7, ..Default::default() };
         assert_eq!(prstatus(x86, &t, None, 1, 7, 7, 100).len(), 336);
         assert_eq!(prstatus(arm, &t, None, 1, 7, 7, 100).len(), 392);
         assert_eq!(prpsinfo(&ProcInfo::default()).len(), 136);
@@ -164,77 +135,20 @@ mod tests {
 
     #[test]
     fn a_blocked_threads_state_lands_in_the_kernels_register_slots() {
-        let t = Stat {
-            pid: 7,
-            ..Default::default()
-        };
-        let r = SyscallState {
-            nr: 230,
-            args: [1, 2, 3, 4, 5, 6],
-            sp: 0x7ffd_0000_1000,
-            pc: 0x7f00_0000_2503,
-        };
-        let reg = |b: &[u8], i: usize| {
-            u64::from_le_bytes(b[112 + i * 8..120 + i * 8].try_into().unwrap())
-        };
-        let b = prstatus(
-            Arch {
-                machine: 62,
-                gregs: 27,
-            },
-            &t,
-            Some(&r),
-            1,
-            7,
-            7,
-            100,
-        );
+        let t = Stat { pid: 7, ..Default::default() };
+        let r = SyscallState { nr: 230, args: [1, 2, 3, 4, 5, 6], sp: 0x7ffd_0000_1000, pc: 0x7f00_0000_2503 };
+        let reg = |b: &[u8], i: usize| u64::from_le_bytes(b[112 + i * 8..120 + i * 8].try_into().unwrap());
+        let b = prstatus(Arch { machine: 62, gregs: 27 }, &t, Some(&r), 1, 7, 7, 100);
         // rip, rsp, orig_rax, rdi, rsi, rdx, r10, r8, r9
         assert_eq!((reg(&b, 16), reg(&b, 19), reg(&b, 15)), (r.pc, r.sp, 230));
-        assert_eq!(
-            [14, 13, 12, 7, 9, 8].map(|i| reg(&b, i)),
-            [1, 2, 3, 4, 5, 6]
-        );
-        assert_eq!(
-            (reg(&b, 17), reg(&b, 20)),
-            (0x33, 0x2b),
-            "64-bit user cs/ss"
-        );
+        assert_eq!([14, 13, 12, 7, 9, 8].map(|i| reg(&b, i)), [1, 2, 3, 4, 5, 6]);
+        assert_eq!((reg(&b, 17), reg(&b, 20)), (0x33, 0x2b), "64-bit user cs/ss");
         assert_eq!(reg(&b, 10), 0, "rax is not known");
-        let b = prstatus(
-            Arch {
-                machine: 183,
-                gregs: 34,
-            },
-            &t,
-            Some(&r),
-            1,
-            7,
-            7,
-            100,
-        );
-        assert_eq!(
-            (reg(&b, 32), reg(&b, 31), reg(&b, 8), reg(&b, 0), reg(&b, 5)),
-            (r.pc, r.sp, 230, 1, 6)
-        );
+        let b = prstatus(Arch { machine: 183, gregs: 34 }, &t, Some(&r), 1, 7, 7, 100);
+        assert_eq!((reg(&b, 32), reg(&b, 31), reg(&b, 8), reg(&b, 0), reg(&b, 5)), (r.pc, r.sp, 230, 1, 6));
         // blocked outside a system call: only where it is
-        let out = SyscallState {
-            nr: -1,
-            args: [9; 6],
-            ..r
-        };
-        let b = prstatus(
-            Arch {
-                machine: 62,
-                gregs: 27,
-            },
-            &t,
-            Some(&out),
-            1,
-            7,
-            7,
-            100,
-        );
+        let out = SyscallState { nr: -1, args: [9; 6], ..r };
+        let b = prstatus(Arch { machine: 62, gregs: 27 }, &t, Some(&out), 1, 7, 7, 100);
         assert_eq!((reg(&b, 16), reg(&b, 14), reg(&b, 15)), (r.pc, 0, u64::MAX));
     }
 }

@@ -77,26 +77,18 @@ fn parse_ids(text: &str) -> (u32, u32) {
 impl ProcInfo {
     pub fn read(pid: i32) -> Result<Self, MemoryError> {
         let stat_path = format!("/proc/{pid}/stat");
-        let stat = parse_stat(
-            &String::from_utf8_lossy(&read(pid, stat_path.clone())?),
-            &stat_path,
-        )?;
-        let (uid, gid) = parse_ids(&String::from_utf8_lossy(&read(
-            pid,
-            format!("/proc/{pid}/status"),
-        )?));
+        let stat = parse_stat(&String::from_utf8_lossy(&read(pid, stat_path.clone())?), &stat_path)?;
+        let (uid, gid) = parse_ids(&String::from_utf8_lossy(&read(pid, format!("/proc/{pid}/status"))?));
         let cmdline = read(pid, format!("/proc/{pid}/cmdline"))?;
         let auxv = std::fs::read(format!("/proc/{pid}/auxv")).unwrap_or_default();
         let mut threads = Vec::new();
         let mut syscalls = std::collections::BTreeMap::new();
         if let Ok(rd) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-            let mut tids: Vec<i32> = rd
-                .flatten()
-                .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
-                .collect();
+            let mut tids: Vec<i32> = rd.flatten().filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok())).collect();
             tids.sort_unstable();
             for &tid in &tids {
-                if let Some(s) = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok().as_deref().and_then(parse_syscall) {
+                if let Some(s) = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok().as_deref().and_then(parse_syscall)
+                {
                     syscalls.insert(tid, s);
                 }
             }
@@ -110,15 +102,7 @@ impl ProcInfo {
                 }
             }
         }
-        Ok(ProcInfo {
-            stat,
-            uid,
-            gid,
-            cmdline,
-            threads,
-            auxv,
-            syscalls,
-        })
+        Ok(ProcInfo { stat, uid, gid, cmdline, threads, auxv, syscalls })
     }
 
     /// The command line with NULs as spaces, as `ps` shows it.
@@ -158,7 +142,10 @@ mod tests {
     #[test]
     fn stat_errors_name_the_file() {
         let e = parse_stat("1 (x) S 1", "/proc/1/stat").unwrap_err();
-        assert!(matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/stat") && what == "too few fields"), "{e:?}");
+        assert!(
+            matches!(&e, MemoryError::Parse { path, what } if path.to_str() == Some("/proc/1/stat") && what == "too few fields"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -15,10 +15,7 @@ pub struct Margin {
 
 impl Default for Margin {
     fn default() -> Self {
-        Margin {
-            bytes: 256 << 20,
-            percent: 10,
-        }
+        Margin { bytes: 256 << 20, percent: 10 }
     }
 }
 
@@ -33,23 +30,11 @@ pub struct SpaceCheck {
 
 /// `statvfs(dir)`: refuse with one line when `needed` plus the margin does not fit in the space
 /// available to unprivileged writers. Reach a host path through `/proc/<host pid>/root/<path>`.
-pub fn check_free_space(
-    dir: &Path,
-    needed: u64,
-    margin: Margin,
-) -> Result<SpaceCheck, MemoryError> {
-    let st = nix::sys::statvfs::statvfs(dir)
-        .map_err(|e| MemoryError::read(dir, std::io::Error::from_raw_os_error(e as i32)))?;
+pub fn check_free_space(dir: &Path, needed: u64, margin: Margin) -> Result<SpaceCheck, MemoryError> {
+    let st = nix::sys::statvfs::statvfs(dir).map_err(|e| MemoryError::read(dir, std::io::Error::from_raw_os_error(e as i32)))?;
     let available = st.blocks_available().saturating_mul(st.fragment_size());
-    let required = needed
-        .saturating_add(margin.bytes)
-        .saturating_add(needed / 100 * margin.percent);
-    let check = SpaceCheck {
-        path: dir.display().to_string(),
-        available,
-        needed,
-        required_with_margin: required,
-    };
+    let required = needed.saturating_add(margin.bytes).saturating_add(needed / 100 * margin.percent);
+    let check = SpaceCheck { path: dir.display().to_string(), available, needed, required_with_margin: required };
     if available < required {
         return Err(MemoryError::NoSpace(format!(
             "not enough free space in {}: {} available, {} needed ({} + margin); free space on the node or skip the kubelet checkpoint (--memory=proc)",
@@ -68,18 +53,12 @@ pub fn cgroup_memory_usage(cgroup_dir: &Path) -> Result<u64, MemoryError> {
     for f in ["memory.current", "memory.usage_in_bytes"] {
         let p = cgroup_dir.join(f);
         if let Ok(t) = std::fs::read_to_string(&p) {
-            return t.trim().parse().map_err(|_| MemoryError::Parse {
-                path: p,
-                what: "not a number".into(),
-            });
+            return t.trim().parse().map_err(|_| MemoryError::Parse { path: p, what: "not a number".into() });
         }
     }
     Err(MemoryError::read(
         cgroup_dir,
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "neither memory.current nor memory.usage_in_bytes",
-        ),
+        std::io::Error::new(std::io::ErrorKind::NotFound, "neither memory.current nor memory.usage_in_bytes"),
     ))
 }
 
@@ -91,11 +70,7 @@ fn human(b: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", U[i])
-    }
+    if i == 0 { format!("{b} B") } else { format!("{v:.1} {}", U[i]) }
 }
 
 #[cfg(test)]

@@ -45,15 +45,11 @@ impl Mapping {
         let Some(p) = self.path.as_deref() else {
             return false;
         };
-        p.ends_with(" (deleted)")
-            || p.starts_with("/memfd:")
-            || p.starts_with("/dev/shm/")
-            || p.starts_with("/SYSV")
+        p.ends_with(" (deleted)") || p.starts_with("/memfd:") || p.starts_with("/dev/shm/") || p.starts_with("/SYSV")
     }
     /// Private anonymous memory (no backing file): pages never touched read as zeros.
     pub fn private_anonymous(&self) -> bool {
-        self.perms.as_bytes().get(3) == Some(&b'p')
-            && matches!(self.path.as_deref(), None | Some("[heap]"))
+        self.perms.as_bytes().get(3) == Some(&b'p') && matches!(self.path.as_deref(), None | Some("[heap]"))
     }
     /// Read-only (not writable) mapping of a file still on disk: its content is the file's.
     pub fn on_disk_read_only(&self) -> bool {
@@ -63,10 +59,7 @@ impl Mapping {
 
 /// Parse the text of a maps file (blank lines are skipped); the error names the bad line.
 pub fn parse(text: &str) -> Result<Vec<Mapping>, String> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(parse_line)
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(parse_line).collect()
 }
 
 /// Parse one line; the error says what is wrong with it.
@@ -86,9 +79,7 @@ pub fn parse_line(line: &str) -> Result<Mapping, String> {
     let dev = field().to_string();
     let inode = field();
     let path = rest.trim_start_matches(' ');
-    let (s, e) = range
-        .split_once('-')
-        .ok_or_else(|| bad("no address range"))?;
+    let (s, e) = range.split_once('-').ok_or_else(|| bad("no address range"))?;
     let start = u64::from_str_radix(s, 16).map_err(|_| bad("bad start address"))?;
     let end = u64::from_str_radix(e, 16).map_err(|_| bad("bad end address"))?;
     if end < start || perms.len() != 4 {
@@ -118,11 +109,7 @@ pub fn parse_present_bytes(text: &str) -> std::collections::HashMap<u64, u64> {
             out.insert(start, 0);
             continue;
         }
-        let kb = |key: &str| {
-            l.strip_prefix(key)
-                .and_then(|v| v.trim().strip_suffix("kB"))
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
+        let kb = |key: &str| l.strip_prefix(key).and_then(|v| v.trim().strip_suffix("kB")).and_then(|v| v.trim().parse::<u64>().ok());
         if let (Some(start), Some(v)) = (cur, kb("Rss:").or_else(|| kb("Swap:"))) {
             *out.entry(start).or_insert(0) += v * 1024;
         }

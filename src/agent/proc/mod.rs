@@ -5,30 +5,20 @@
 //! file names): the parsers never trust it.
 
 pub mod maps;
-pub mod process;
 pub mod mountinfo;
+pub mod process;
 pub mod stat;
 
 use nix::unistd::{SysconfVar, sysconf};
 
 /// Bytes per memory page (4096 when the system does not say).
 pub fn page_size() -> u64 {
-    sysconf(SysconfVar::PAGE_SIZE)
-        .ok()
-        .flatten()
-        .filter(|v| *v > 0)
-        .map(|v| v as u64)
-        .unwrap_or(4096)
+    sysconf(SysconfVar::PAGE_SIZE).ok().flatten().filter(|v| *v > 0).map(|v| v as u64).unwrap_or(4096)
 }
 
 /// Clock ticks per second, the unit of `stat`'s times (100 when the system does not say).
 pub fn clk_tck() -> u64 {
-    sysconf(SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .filter(|v| *v > 0)
-        .map(|v| v as u64)
-        .unwrap_or(100)
+    sysconf(SysconfVar::CLK_TCK).ok().flatten().filter(|v| *v > 0).map(|v| v as u64).unwrap_or(100)
 }
 
 #[cfg(test)]

@@ -21,13 +21,8 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') as u32 * 64
-                + (b[i + 2] - b'0') as u32 * 8
-                + (b[i + 3] - b'0') as u32;
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
+            let v = (b[i + 1] - b'0') as u32 * 64 + (b[i + 2] - b'0') as u32 * 8 + (b[i + 3] - b'0') as u32;
             out.push(v as u8);
             i += 4;
         } else {
@@ -57,9 +52,7 @@ pub fn parse(text: &str) -> Vec<Mount> {
 }
 
 pub fn read(pid: i32) -> std::io::Result<Vec<Mount>> {
-    Ok(parse(&std::fs::read_to_string(
-        super::process::pid_dir(pid).join("mountinfo"),
-    )?))
+    Ok(parse(&std::fs::read_to_string(super::process::pid_dir(pid).join("mountinfo"))?))
 }
 
 /// The mount at `/` (the last one wins: later mounts shadow earlier ones).
@@ -81,19 +74,13 @@ pub struct Overlay {
 /// `None` when `m` is not an overlay or has no upper layer.
 pub fn overlay(m: &Mount) -> Option<Overlay> {
     let (upper, lowerdirs, workdir) = overlay_options(m)?;
-    Some(Overlay {
-        upperdir: upper?,
-        lowerdirs,
-        workdir,
-    })
+    Some(Overlay { upperdir: upper?, lowerdirs, workdir })
 }
 
 /// The read-only layers of an overlay mount, top-most first, with or without an upper layer;
 /// `None` when `m` is not an overlay or names no lower layer.
 pub fn lowerdirs(m: &Mount) -> Option<Vec<String>> {
-    overlay_options(m)
-        .map(|(_, lowers, _)| lowers)
-        .filter(|l| !l.is_empty())
+    overlay_options(m).map(|(_, lowers, _)| lowers).filter(|l| !l.is_empty())
 }
 
 /// (upperdir, lowerdirs, workdir) of an overlay mount.
@@ -199,17 +186,14 @@ mod tests {
 
     #[test]
     fn new_style_lowerdir_options_parse() {
-        let l =
-            "1 0 0:98 / / rw - overlay overlay rw,lowerdir+=/a,lowerdir+=/b,upperdir=/u,workdir=/w";
+        let l = "1 0 0:98 / / rw - overlay overlay rw,lowerdir+=/a,lowerdir+=/b,upperdir=/u,workdir=/w";
         let o = overlay(&parse(l)[0]).unwrap();
         assert_eq!(o.lowerdirs, vec!["/a", "/b"]);
     }
 
     #[test]
     fn lower_layers_without_an_upper_one() {
-        let m = parse(
-            "1 0 0:98 / / ro - overlay overlay ro,lowerdir=/a:/b\n2 1 8:1 / /x rw - ext4 /dev/sda1 rw",
-        );
+        let m = parse("1 0 0:98 / / ro - overlay overlay ro,lowerdir=/a:/b\n2 1 8:1 / /x rw - ext4 /dev/sda1 rw");
         assert!(overlay(&m[0]).is_none());
         assert_eq!(lowerdirs(&m[0]).unwrap(), vec!["/a", "/b"]);
         assert!(lowerdirs(&m[1]).is_none());

@@ -27,10 +27,7 @@ pub fn status(pid: i32) -> BTreeMap<String, String> {
 }
 
 pub fn parse_status(s: &str) -> BTreeMap<String, String> {
-    s.lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
+    s.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect()
 }
 
 /// The four ids of a `Uid:`/`Gid:` status line: real, effective, saved, filesystem.
@@ -50,9 +47,7 @@ pub fn readlink(p: impl AsRef<Path>) -> Option<String> {
 
 /// /proc/<pid>/cgroup lines (`hierarchy:controllers:path`).
 pub fn cgroup_lines(pid: i32) -> Vec<String> {
-    std::fs::read_to_string(pid_dir(pid).join("cgroup"))
-        .map(|s| s.lines().map(str::to_string).collect())
-        .unwrap_or_default()
+    std::fs::read_to_string(pid_dir(pid).join("cgroup")).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default()
 }
 
 /// Does a cgroup line name this container id (as a whole path component or part of one such as
@@ -105,11 +100,46 @@ pub fn start_time(start_ticks: u64) -> Option<jiff::Timestamp> {
 /// Capability names for the bits of a hex mask (`CapEff: 00000000a80425fb`).
 pub fn cap_names(hex_mask: &str) -> Vec<String> {
     const NAMES: [&str; 41] = [
-        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-        "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-        "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-        "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
-        "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
+        "chown",
+        "dac_override",
+        "dac_read_search",
+        "fowner",
+        "fsetid",
+        "kill",
+        "setgid",
+        "setuid",
+        "setpcap",
+        "linux_immutable",
+        "net_bind_service",
+        "net_broadcast",
+        "net_admin",
+        "net_raw",
+        "ipc_lock",
+        "ipc_owner",
+        "sys_module",
+        "sys_rawio",
+        "sys_chroot",
+        "sys_ptrace",
+        "sys_pacct",
+        "sys_admin",
+        "sys_boot",
+        "sys_nice",
+        "sys_resource",
+        "sys_time",
+        "sys_tty_config",
+        "mknod",
+        "lease",
+        "audit_write",
+        "audit_control",
+        "setfcap",
+        "mac_override",
+        "mac_admin",
+        "syslog",
+        "wake_alarm",
+        "block_suspend",
+        "audit_read",
+        "perfmon",
+        "bpf",
         "checkpoint_restore",
     ];
     let Ok(mask) = u64::from_str_radix(hex_mask.trim(), 16) else { return vec![] };

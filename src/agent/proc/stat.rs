@@ -100,8 +100,7 @@ mod tests {
 
     #[test]
     fn stat_fields_for_the_core_notes() {
-        let s = parse("42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 -5 1 0 100 8192 2")
-            .unwrap();
+        let s = parse("42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 -5 1 0 100 8192 2").unwrap();
         assert_eq!(s.pid, 42);
         assert_eq!(s.comm, "a) b (c)");
         assert_eq!((s.state, s.ppid, s.pgrp, s.sid), ('S', 1, 42, 42));

@@ -1,8 +1,8 @@
 //! Pod identity as the node's runtimes record it, and filling a target's gaps from it. The
 //! target types themselves are the protocol's ([`crate::protocol::TargetSpec`]).
 
-pub use crate::protocol::{ContainerRef, Runtime, TargetSpec};
 use crate::protocol::path_component_ok;
+pub use crate::protocol::{ContainerRef, Runtime, TargetSpec};
 use serde::Serialize;
 
 /// Fill what the caller left out from what the runtime knows (CRI labels/annotations); a value

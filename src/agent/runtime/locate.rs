@@ -5,8 +5,8 @@
 
 use crate::agent::proc;
 use crate::agent::proc::process as procfs;
-use crate::agent::safefs;
 use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime};
+use crate::agent::safefs;
 use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -102,13 +102,7 @@ fn read_text_in(root: &OwnedFd, path: &str) -> Option<String> {
 /// Value following `flag` in an argv (`-id X`, `--bundle X`, `--bundle=X`).
 fn arg_value(argv: &[String], flags: &[&str]) -> Option<String> {
     argv.iter().enumerate().find_map(|(i, a)| {
-        flags.iter().find_map(|f| {
-            if a == f {
-                argv.get(i + 1).cloned()
-            } else {
-                a.strip_prefix(&format!("{f}=")).map(str::to_string)
-            }
-        })
+        flags.iter().find_map(|f| if a == f { argv.get(i + 1).cloned() } else { a.strip_prefix(&format!("{f}=")).map(str::to_string) })
     })
 }
 

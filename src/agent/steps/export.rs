@@ -6,8 +6,8 @@
 use crate::agent::proc::mountinfo::{self, Mount};
 use crate::agent::safefs;
 use crate::agent::steps::walk::{WalkConfig, WalkStats, Walker};
-use serde::Serialize;
 use crate::evidence::HashingWriter;
+use serde::Serialize;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::path::Path;

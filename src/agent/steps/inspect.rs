@@ -1,8 +1,8 @@
 //! inspect: the runtime's view of the container (OCI config + state, or docker inspect) and what
 //! /proc says of its init process.
 
-use crate::agent::runtime::locate::Located;
 use crate::agent::proc::{mountinfo, stat};
+use crate::agent::runtime::locate::Located;
 use serde_json::{Value, json};
 
 fn seccomp_mode(v: Option<&String>) -> &'static str {
@@ -23,7 +23,8 @@ pub fn proc_view(pid: i32) -> Value {
         .filter_map(|k| status.get(*k).map(|v| (k.to_string(), json!({"hex": v, "names": crate::agent::proc::process::cap_names(v)}))))
         .collect();
     let root = mountinfo::read(pid).ok().and_then(|m| mountinfo::root_mount(&m).cloned());
-    let apparmor = std::fs::read_to_string(crate::agent::proc::process::pid_dir(pid).join("attr/current")).ok().map(|s| s.trim().to_string());
+    let apparmor =
+        std::fs::read_to_string(crate::agent::proc::process::pid_dir(pid).join("attr/current")).ok().map(|s| s.trim().to_string());
     json!({
         "pid": pid,
         "ppid": st.as_ref().map(|s| s.ppid),

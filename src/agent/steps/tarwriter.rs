@@ -189,7 +189,14 @@ mod tests {
         let long = format!("d/{}/file.txt", "x".repeat(150));
         let mut w = TarWriter::new(Vec::new());
         let o = w
-            .entry(long.as_bytes(), &meta(EntryType::Regular, 5), None, &[("user.k".into(), b"v1".to_vec())], Some(&mut &b"hello"[..]), true)
+            .entry(
+                long.as_bytes(),
+                &meta(EntryType::Regular, 5),
+                None,
+                &[("user.k".into(), b"v1".to_vec())],
+                Some(&mut &b"hello"[..]),
+                true,
+            )
             .unwrap();
         assert_eq!(o.sha256.unwrap(), hex::encode(Sha256::digest(b"hello")));
         let target = format!("/{}", "t".repeat(120));

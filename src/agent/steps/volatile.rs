@@ -4,8 +4,8 @@
 
 use crate::agent::proc::maps;
 use crate::agent::steps::sockets::{self, Socket};
-use serde::Serialize;
 use crate::evidence::hash::Sha256;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 

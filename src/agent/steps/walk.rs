@@ -275,7 +275,14 @@ impl<'a, W: Write> Walker<'a, W> {
         (self.on_entry)(e);
         if opaque {
             path.extend_from_slice(b".wh..wh..opq");
-            self.tar.entry(&path, &Self::meta(st, EntryType::Regular).with_size(0).with_mode(0o644), None, &[], Some(&mut io::empty()), false)?;
+            self.tar.entry(
+                &path,
+                &Self::meta(st, EntryType::Regular).with_size(0).with_mode(0o644),
+                None,
+                &[],
+                Some(&mut io::empty()),
+                false,
+            )?;
         }
         if let Some(fd) = fd {
             self.dir(&fd, st.st_dev, rel, depth + 1)?;

@@ -56,20 +56,26 @@ impl Capture {
 
     /// Run the capture task until it ends, the timeout passes or `stop` is asked. With a node
     /// upload that was not stopped, the collector stays for the node to finish the bundle.
-    pub(super) async fn run(&self, ctx: &ClusterCtx, opts: &Options, plan: &Plan, bundle: DirBundle, stop: &Stop) -> Result<Ended, ClusterError> {
+    pub(super) async fn run(
+        &self,
+        ctx: &ClusterCtx,
+        opts: &Options,
+        plan: &Plan,
+        bundle: DirBundle,
+        stop: &Stop,
+    ) -> Result<Ended, ClusterError> {
         // The capture runs as its own task (it blocks on the evidence stream), so that a stop or
         // the timeout can end it: the collector pod is deleted, its exec stream ends, the task
         // returns the bundle, which is then finalized as incomplete.
         let task = {
-            let (ctx, plan, opts, obs, slot, frozen) = (ctx.clone(), plan.clone(), opts.clone(), self.obs.clone(), self.slot.clone(), self.frozen.clone());
+            let (ctx, plan, opts, obs, slot, frozen) =
+                (ctx.clone(), plan.clone(), opts.clone(), self.obs.clone(), self.slot.clone(), self.frozen.clone());
             let mut bundle = bundle;
             tokio::spawn(async move {
                 let mut notes = Vec::new();
                 let r = async {
                     // API side first: it needs nothing on the node and survives a node-side failure
-                    api_evidence::collect(&ctx.client, &plan.target, &mut bundle)
-                        .await
-                        .map_err(ClusterError::ApiEvidence)?;
+                    api_evidence::collect(&ctx.client, &plan.target, &mut bundle).await.map_err(ClusterError::ApiEvidence)?;
                     node_side(&ctx, &plan, &opts, &mut bundle, &obs, &slot, &frozen, &mut notes).await
                 }
                 .await;

@@ -32,7 +32,9 @@ pub(super) async fn isolate_after(
     match crate::cluster::isolate::isolate(ctx, &iso).await {
         Ok(report) => {
             let spec = crate::evidence::ArtifactSpec::new("cluster/isolation.json", "application/json", "api");
-            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other))?;
+            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| {
+                serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)
+            })?;
             notes.push(format!("pod isolated (case {}): undo with `kforensic release pod {} -n {}`", opts.case_id, t.pod, t.namespace));
         }
         Err(e) => {

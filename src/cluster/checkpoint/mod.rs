@@ -42,7 +42,11 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
     let t = &plan.target;
     let meta = BundleMeta {
         operator: Operator { user: None, groups: vec![] },
-        cluster: ClusterInfo { server: Some(ctx.server.clone()), version: Some(ctx.version.git_version.clone()), context: ctx.context.clone() },
+        cluster: ClusterInfo {
+            server: Some(ctx.server.clone()),
+            version: Some(ctx.version.git_version.clone()),
+            context: ctx.context.clone(),
+        },
         targets: serde_json::to_value(t).unwrap_or_default(),
         tool: Tool::current(),
     };

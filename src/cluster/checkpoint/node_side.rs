@@ -48,7 +48,9 @@ pub(super) async fn node_side(
             // shipped and re-hashed here: the node's copy goes (the kubelet never deletes them)
             let shipped = format!("{}{}", container_dir(&plan.target, tc), layout::CHECKPOINT_TAR);
             let arrived = bundle.artifacts().iter().any(|r| r.spec.path == shipped);
-            let removed = arrived && !opts.keep_node_archive && agent_client::remove_archive(c, tc.container_id.as_deref().unwrap_or(""), archive).await;
+            let removed = arrived
+                && !opts.keep_node_archive
+                && agent_client::remove_archive(c, tc.container_id.as_deref().unwrap_or(""), archive).await;
             if arrived && !opts.keep_node_archive && !removed {
                 notes.push(format!("could not remove {archive} from node {}: delete it by hand", plan.node));
             }
@@ -57,7 +59,9 @@ pub(super) async fn node_side(
         if opts.memory.is_some() {
             let path = format!("{}{}", container_dir(&plan.target, tc), layout::MEMORY_PLAN);
             let spec = crate::evidence::ArtifactSpec::new(path, "application/json", "cli").container(tc.name.clone());
-            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other))?;
+            bundle.put(&spec, &mut |w: &mut dyn std::io::Write| {
+                serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)
+            })?;
         }
     }
     Ok(())

@@ -17,11 +17,7 @@ pub fn patch_params() -> PatchParams {
 
 /// Patch a node with `make(node)`, re-reading it when someone else changed it in between (409).
 /// Returns the patch applied, or None when `make` says there is nothing to do.
-pub async fn patch_node<F>(
-    nodes: &Api<Node>,
-    name: &str,
-    mut make: F,
-) -> Result<Option<serde_json::Value>, IsolateError>
+pub async fn patch_node<F>(nodes: &Api<Node>, name: &str, mut make: F) -> Result<Option<serde_json::Value>, IsolateError>
 where
     F: FnMut(&Node) -> Result<Option<serde_json::Value>, IsolateError>,
 {
@@ -50,20 +46,14 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
             Ok(_) => created_policy = true,
             Err(kube::Error::Api(s)) if s.is_already_exists() => {
                 // created meanwhile, e.g. by a concurrent isolate of another pod of the case
-                let np = nps
-                    .get(&plan.policy_name)
-                    .await
-                    .map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
+                let np =
+                    nps.get(&plan.policy_name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", &ns), e))?;
                 if !netpol::is_ours(&np, &plan.case_id) {
                     return Err(IsolateError::ForeignPolicy { name: plan.policy_name.clone(), namespace: ns });
                 }
             }
             Err(e) => {
-                return Err(IsolateError::from_kube_after(
-                    Call::ns("create", "networkpolicies", &ns),
-                    e,
-                    "; nothing was changed".into(),
-                ));
+                return Err(IsolateError::from_kube_after(Call::ns("create", "networkpolicies", &ns), e, "; nothing was changed".into()));
             }
         }
     }
@@ -99,9 +89,7 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
     {
         let rb = rollback(&nps, &nodes, &plan, created_policy, cordoned).await;
         let e = match e {
-            kube::Error::Api(s) if s.is_not_found() => {
-                IsolateError::PodNotFound { pod: plan.pod.clone(), namespace: ns.clone() }
-            }
+            kube::Error::Api(s) if s.is_not_found() => IsolateError::PodNotFound { pod: plan.pod.clone(), namespace: ns.clone() },
             e => IsolateError::from_kube(Call::ns("patch", "pods", &ns), e),
         };
         return Err(e.with_after(&rb));
@@ -135,13 +123,7 @@ pub async fn apply(ctx: &ClusterCtx, mut plan: IsolatePlan) -> Result<Report, Is
 }
 
 /// Undo steps 1–2 after a later step failed; returns the text appended to the error.
-async fn rollback(
-    nps: &Api<NetworkPolicy>,
-    nodes: &Api<Node>,
-    plan: &IsolatePlan,
-    created_policy: bool,
-    cordoned: bool,
-) -> String {
+async fn rollback(nps: &Api<NetworkPolicy>, nodes: &Api<Node>, plan: &IsolatePlan, created_policy: bool, cordoned: bool) -> String {
     let mut done = vec![];
     let mut failed = vec![];
     if cordoned && let Some(c) = &plan.cordon {
@@ -160,9 +142,7 @@ async fn rollback(
     if created_policy {
         match nps.delete(&plan.policy_name, &DeleteParams::default()).await {
             Ok(_) => done.push(format!("deleted networkpolicy {}", plan.policy_name)),
-            Err(kube::Error::Api(s)) if s.is_not_found() => {
-                done.push(format!("networkpolicy {} already gone", plan.policy_name))
-            }
+            Err(kube::Error::Api(s)) if s.is_not_found() => done.push(format!("networkpolicy {} already gone", plan.policy_name)),
             Err(e) => failed.push(format!(
                 "networkpolicy {} is left ({}): kubectl -n {} delete networkpolicy {}",
                 plan.policy_name,

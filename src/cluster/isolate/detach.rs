@@ -51,9 +51,7 @@ impl DetachPlan {
 /// Does this policy allow any traffic (has at least one ingress or egress rule)? NetworkPolicies
 /// add up: such a policy selecting the pod lets that traffic through the quarantine policy.
 pub fn allows_traffic(np: &NetworkPolicy) -> bool {
-    np.spec.as_ref().is_some_and(|s| {
-        s.ingress.as_ref().is_some_and(|r| !r.is_empty()) || s.egress.as_ref().is_some_and(|r| !r.is_empty())
-    })
+    np.spec.as_ref().is_some_and(|s| s.ingress.as_ref().is_some_and(|r| !r.is_empty()) || s.egress.as_ref().is_some_and(|r| !r.is_empty()))
 }
 
 /// The other NetworkPolicies that allow some traffic, as matchers (their pod selectors).
@@ -83,10 +81,7 @@ pub fn compute(labels: &Labels, owner: Option<&OwnerReference>, matchers: &[Matc
         for m in matching {
             let keys: Vec<String> = m.selector.breaking_keys().into_iter().filter(|k| k != QUARANTINE_LABEL).collect();
             if keys.is_empty() {
-                return Err(format!(
-                    "the selector of {} {} cannot be made to stop matching by removing labels",
-                    m.kind, m.name
-                ));
+                return Err(format!("the selector of {} {} cannot be made to stop matching by removing labels", m.kind, m.name));
             }
             for k in keys {
                 if let Some(v) = cur.remove(&k) {
@@ -100,12 +95,7 @@ pub fn compute(labels: &Labels, owner: Option<&OwnerReference>, matchers: &[Matc
         }
     }
     if let Some(m) = matchers.iter().find(|m| m.selector.matches(&cur)) {
-        return Err(format!(
-            "{} {} still selects it after removing {:?}",
-            m.kind,
-            m.name,
-            removed.keys().collect::<Vec<_>>()
-        ));
+        return Err(format!("{} {} still selects it after removing {:?}", m.kind, m.name, removed.keys().collect::<Vec<_>>()));
     }
     let mut notes = vec![];
     let controller = owner.map(|o| ObjectRef { kind: o.kind.clone(), name: o.name.clone() });
@@ -163,10 +153,7 @@ pub async fn matchers(client: &kube::Client, ns: &str) -> Result<Vec<Matcher>, I
     for o in rc.list(&lp).await.map_err(err("replicationcontrollers"))? {
         // an RC without a selector defaults it to its template's labels
         let spec = o.spec.unwrap_or_default();
-        let sel = spec
-            .selector
-            .filter(|m| !m.is_empty())
-            .or_else(|| spec.template.and_then(|t| t.metadata).and_then(|m| m.labels));
+        let sel = spec.selector.filter(|m| !m.is_empty()).or_else(|| spec.template.and_then(|t| t.metadata).and_then(|m| m.labels));
         if let Some(sel) = sel {
             out.push(Matcher {
                 kind: "ReplicationController",
@@ -220,24 +207,9 @@ mod tests {
                 match_expressions: None,
             }),
         };
-        let svc = Matcher {
-            kind: "Service",
-            name: "web".into(),
-            uid: None,
-            selector: Selector::Map(labels(&[("app", "web")])),
-        };
-        let other = Matcher {
-            kind: "Service",
-            name: "db".into(),
-            uid: None,
-            selector: Selector::Map(labels(&[("app", "db")])),
-        };
-        let owner = OwnerReference {
-            kind: "ReplicaSet".into(),
-            name: "web-5d9".into(),
-            uid: "u1".into(),
-            ..Default::default()
-        };
+        let svc = Matcher { kind: "Service", name: "web".into(), uid: None, selector: Selector::Map(labels(&[("app", "web")])) };
+        let other = Matcher { kind: "Service", name: "db".into(), uid: None, selector: Selector::Map(labels(&[("app", "db")])) };
+        let owner = OwnerReference { kind: "ReplicaSet".into(), name: "web-5d9".into(), uid: "u1".into(), ..Default::default() };
         let p = compute(&pod, Some(&owner), &[rs.clone(), svc.clone(), other]).unwrap();
         assert_eq!(p.removed_labels, labels(&[("app", "web"), ("pod-template-hash", "5d9")]));
         assert_eq!(p.controller, Some(ObjectRef { kind: "ReplicaSet".into(), name: "web-5d9".into() }));
@@ -255,25 +227,19 @@ mod tests {
     fn a_selector_that_starts_matching_after_removal_is_broken_too() {
         // "tier DoesNotExist, role In (x)" matches only once `tier` is gone
         let pod = labels(&[("app", "web"), ("tier", "fe"), ("role", "x")]);
-        let svc = Matcher {
-            kind: "Service",
-            name: "web".into(),
-            uid: None,
-            selector: Selector::Map(labels(&[("app", "web"), ("tier", "fe")])),
-        };
+        let svc =
+            Matcher { kind: "Service", name: "web".into(), uid: None, selector: Selector::Map(labels(&[("app", "web"), ("tier", "fe")])) };
         let sneaky = Matcher {
             kind: "ReplicaSet",
             name: "sneaky".into(),
             uid: None,
             selector: Selector::Set(LabelSelector {
                 match_labels: Some(labels(&[("role", "x")])),
-                match_expressions: Some(vec![
-                    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
-                        key: "tier".into(),
-                        operator: "DoesNotExist".into(),
-                        values: None,
-                    },
-                ]),
+                match_expressions: Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
+                    key: "tier".into(),
+                    operator: "DoesNotExist".into(),
+                    values: None,
+                }]),
             }),
         };
         let p = compute(&pod, None, &[svc, sneaky]).unwrap();
@@ -285,10 +251,7 @@ mod tests {
     fn only_other_policies_with_rules_are_holes_in_the_quarantine() {
         use k8s_openapi::api::networking::v1::{NetworkPolicyIngressRule, NetworkPolicySpec};
         let np = |name: &str, sel: LabelSelector, ingress: Option<Vec<NetworkPolicyIngressRule>>| NetworkPolicy {
-            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                name: Some(name.into()),
-                ..Default::default()
-            },
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { name: Some(name.into()), ..Default::default() },
             spec: Some(NetworkPolicySpec { pod_selector: Some(sel), ingress, ..Default::default() }),
         };
         let web = LabelSelector { match_labels: Some(labels(&[("app", "web")])), match_expressions: None };

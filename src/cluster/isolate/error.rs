@@ -44,13 +44,9 @@ pub enum IsolateError {
         #[source]
         source: Box<kube::Error>,
     },
-    #[error(
-        "pod '{pod}': its kforensic.io/isolation annotation is not a kforensic record ({reason}); fix or remove it by hand"
-    )]
+    #[error("pod '{pod}': its kforensic.io/isolation annotation is not a kforensic record ({reason}); fix or remove it by hand")]
     BadRecord { pod: String, reason: String },
-    #[error(
-        "node '{node}': its kforensic.io/cordon annotation is not a kforensic record ({reason}); fix or remove it by hand"
-    )]
+    #[error("node '{node}': its kforensic.io/cordon annotation is not a kforensic record ({reason}); fix or remove it by hand")]
     BadNodeRecord { node: String, reason: String },
     #[error(
         "networkpolicy '{name}' in namespace '{namespace}' exists and is not kforensic's for this case: refusing to reuse or delete it"
@@ -76,10 +72,7 @@ impl IsolateError {
 
     /// Append what happened afterwards (the rollback) to the one-line message.
     pub fn with_after(mut self, text: &str) -> Self {
-        if let IsolateError::Forbidden { after, .. }
-        | IsolateError::Api { after, .. }
-        | IsolateError::Transport { after, .. } = &mut self
-        {
+        if let IsolateError::Forbidden { after, .. } | IsolateError::Api { after, .. } | IsolateError::Transport { after, .. } = &mut self {
             after.push_str(text);
         }
         self
@@ -92,17 +85,11 @@ mod tests {
 
     #[test]
     fn forbidden_names_the_verb_resource_and_namespace_in_one_line() {
-        let status = kube::core::Status::failure(
-            "networkpolicies.networking.k8s.io is forbidden: User \"viewer\" cannot create",
-            "Forbidden",
-        )
-        .with_code(403);
-        let e =
-            IsolateError::from_kube(Call::ns("create", "networkpolicies", "ns1"), kube::Error::Api(Box::new(status)))
-                .with_after("; nothing was changed");
-        assert_eq!(
-            e.to_string(),
-            "permission denied: cannot create networkpolicies in namespace ns1; nothing was changed"
-        );
+        let status =
+            kube::core::Status::failure("networkpolicies.networking.k8s.io is forbidden: User \"viewer\" cannot create", "Forbidden")
+                .with_code(403);
+        let e = IsolateError::from_kube(Call::ns("create", "networkpolicies", "ns1"), kube::Error::Api(Box::new(status)))
+            .with_after("; nothing was changed");
+        assert_eq!(e.to_string(), "permission denied: cannot create networkpolicies in namespace ns1; nothing was changed");
     }
 }

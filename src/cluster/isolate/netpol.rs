@@ -2,9 +2,7 @@
 //! (policyTypes Ingress + Egress, no rules); `--allow-dns` adds egress to kube-dns on 53/UDP+TCP.
 
 use super::{MANAGED_BY, QUARANTINE_LABEL};
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-};
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
@@ -53,11 +51,7 @@ pub fn build(namespace: &str, case_id: &str, allow_dns: bool, dns: DnsNamespace)
             },
             DnsNamespace::AnyNamespace => LabelSelector::default(),
         };
-        let port = |proto: &str| NetworkPolicyPort {
-            port: Some(IntOrString::Int(53)),
-            protocol: Some(proto.into()),
-            end_port: None,
-        };
+        let port = |proto: &str| NetworkPolicyPort { port: Some(IntOrString::Int(53)), protocol: Some(proto.into()), end_port: None };
         vec![NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {
                 namespace_selector: Some(namespace_selector),

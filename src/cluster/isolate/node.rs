@@ -51,10 +51,7 @@ pub fn uncordon_patch(node: &Node, case: &str) -> Result<Option<(Value, bool)>, 
     rec.cases.retain(|c| c != case);
     let rv = &node.metadata.resource_version;
     if !rec.cases.is_empty() {
-        return Ok(Some((
-            json!({"metadata": {"annotations": {NODE_ANNOTATION: rec.to_json()}, "resourceVersion": rv}}),
-            false,
-        )));
+        return Ok(Some((json!({"metadata": {"annotations": {NODE_ANNOTATION: rec.to_json()}, "resourceVersion": rv}}), false)));
     }
     let uncordon = !rec.was_unschedulable && unschedulable(node);
     let mut patch = json!({"metadata": {"annotations": {NODE_ANNOTATION: null}, "resourceVersion": rv}});
@@ -71,8 +68,7 @@ mod tests {
     fn node(unsched: bool, ann: Option<&str>) -> Node {
         let mut n = Node::default();
         n.metadata.resource_version = Some("7".into());
-        n.spec =
-            Some(k8s_openapi::api::core::v1::NodeSpec { unschedulable: unsched.then_some(true), ..Default::default() });
+        n.spec = Some(k8s_openapi::api::core::v1::NodeSpec { unschedulable: unsched.then_some(true), ..Default::default() });
         if let Some(a) = ann {
             n.metadata.annotations = Some([(NODE_ANNOTATION.to_string(), a.to_string())].into());
         }

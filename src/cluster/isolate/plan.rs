@@ -68,18 +68,14 @@ pub fn now() -> String {
 pub(super) async fn get_pod(pods: &Api<Pod>, name: &str, ns: &str) -> Result<Pod, IsolateError> {
     match pods.get(name).await {
         Ok(p) => Ok(p),
-        Err(kube::Error::Api(s)) if s.is_not_found() => {
-            Err(IsolateError::PodNotFound { pod: name.to_string(), namespace: ns.to_string() })
-        }
+        Err(kube::Error::Api(s)) if s.is_not_found() => Err(IsolateError::PodNotFound { pod: name.to_string(), namespace: ns.to_string() }),
         Err(e) => Err(IsolateError::from_kube(Call::ns("get", "pods", ns), e)),
     }
 }
 
 pub(super) fn pod_record(pod: &Pod, name: &str) -> Result<Option<IsolationRecord>, IsolateError> {
     match pod.metadata.annotations.as_ref().and_then(|a| a.get(RECORD_ANNOTATION)) {
-        Some(text) => IsolationRecord::parse(text)
-            .map(Some)
-            .map_err(|reason| IsolateError::BadRecord { pod: name.to_string(), reason }),
+        Some(text) => IsolationRecord::parse(text).map(Some).map_err(|reason| IsolateError::BadRecord { pod: name.to_string(), reason }),
         None => Ok(None),
     }
 }
@@ -139,10 +135,7 @@ fn isolated_case(previous: Option<&IsolationRecord>, opts: &IsolateOptions, warn
     match previous {
         Some(r) => {
             if opts.case_id_given && r.case_id != opts.case_id {
-                warnings.push(format!(
-                    "pod is already isolated under case {}: keeping that case id, not {}",
-                    r.case_id, opts.case_id
-                ));
+                warnings.push(format!("pod is already isolated under case {}: keeping that case id, not {}", r.case_id, opts.case_id));
             }
             r.case_id.clone()
         }
@@ -153,7 +146,9 @@ fn isolated_case(previous: Option<&IsolationRecord>, opts: &IsolateOptions, warn
 /// What the pod itself makes worth saying: a host network NetworkPolicy cannot cut, a deletion.
 fn pod_warnings(pod: &Pod, warnings: &mut Vec<String>) {
     if pod.spec.as_ref().and_then(|s| s.host_network) == Some(true) {
-        warnings.push("the pod uses the node's network (hostNetwork): NetworkPolicy does not apply to it, so it is NOT cut off the network".into());
+        warnings.push(
+            "the pod uses the node's network (hostNetwork): NetworkPolicy does not apply to it, so it is NOT cut off the network".into(),
+        );
     }
     if pod.metadata.deletion_timestamp.is_some() {
         warnings.push("the pod is being deleted: capture its evidence now".into());
@@ -194,15 +189,10 @@ async fn plan_policy(
     plan.allow_dns = allow_dns;
     plan.create_policy = existing.is_none().then(|| netpol::build(&plan.namespace, &plan.case_id, allow_dns, dns));
     if existing.is_none() && plan.record.network_policy().is_some() {
-        plan.warnings
-            .push(format!("networkpolicy {} recorded on the pod is missing: creating it again", plan.policy_name));
+        plan.warnings.push(format!("networkpolicy {} recorded on the pod is missing: creating it again", plan.policy_name));
     }
     if plan.record.network_policy().is_none() {
-        plan.record_change(Change::NetworkPolicy {
-            name: plan.policy_name.clone(),
-            allow_dns,
-            created: existing.is_none(),
-        });
+        plan.record_change(Change::NetworkPolicy { name: plan.policy_name.clone(), allow_dns, created: existing.is_none() });
     }
     Ok(())
 }
@@ -240,14 +230,10 @@ async fn plan_detach(
     plan: &mut IsolatePlan,
 ) -> Result<DetachPlan, IsolateError> {
     let mut matchers = detach::matchers(client, &plan.namespace).await?;
-    matchers.extend(
-        detach::policy_matchers(other_policies, &plan.policy_name)
-            .into_iter()
-            .filter(|m| !m.selector.breaking_keys().is_empty()),
-    );
+    matchers
+        .extend(detach::policy_matchers(other_policies, &plan.policy_name).into_iter().filter(|m| !m.selector.breaking_keys().is_empty()));
     let owner = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
-    let d = detach::compute(labels, owner, &matchers)
-        .map_err(|reason| IsolateError::CannotDetach { pod: plan.pod.clone(), reason })?;
+    let d = detach::compute(labels, owner, &matchers).map_err(|reason| IsolateError::CannotDetach { pod: plan.pod.clone(), reason })?;
     plan.warnings.extend(d.notes.iter().cloned());
     plan.record_change(Change::Detach {
         removed_labels: d.removed_labels.clone(),
@@ -263,12 +249,7 @@ async fn plan_detach(
 /// select every pod).
 fn warn_open_policies(labels: &BTreeMap<String, String>, other_policies: &[NetworkPolicy], plan: &mut IsolatePlan) {
     let mut final_labels = labels.clone();
-    for k in plan
-        .detach
-        .iter()
-        .flat_map(|d| d.removed_labels.keys())
-        .chain(plan.record.detach().into_iter().flat_map(|m| m.keys()))
-    {
+    for k in plan.detach.iter().flat_map(|d| d.removed_labels.keys()).chain(plan.record.detach().into_iter().flat_map(|m| m.keys())) {
         final_labels.remove(k);
     }
     final_labels.insert(QUARANTINE_LABEL.into(), plan.case_id.clone());
@@ -296,8 +277,8 @@ async fn plan_cordon(client: &kube::Client, plan: &mut IsolatePlan) -> Result<()
     };
     let nodes: Api<Node> = Api::all(client.clone());
     let node_obj = nodes.get(&n).await.map_err(|e| IsolateError::from_kube(Call::cluster("get", "nodes"), e))?;
-    let Some((patch, was)) = node::cordon_patch(&node_obj, &plan.case_id)
-        .map_err(|reason| IsolateError::BadNodeRecord { node: n.clone(), reason })?
+    let Some((patch, was)) =
+        node::cordon_patch(&node_obj, &plan.case_id).map_err(|reason| IsolateError::BadNodeRecord { node: n.clone(), reason })?
     else {
         return Ok(());
     };
@@ -320,11 +301,7 @@ impl IsolatePlan {
     }
 
     pub fn nothing_to_do(&self) -> bool {
-        self.create_policy.is_none()
-            && !self.set_label
-            && self.cordon.is_none()
-            && self.detach.is_none()
-            && !self.record_changed()
+        self.create_policy.is_none() && !self.set_label && self.cordon.is_none() && self.detach.is_none() && !self.record_changed()
     }
 
     /// The pod's merge patch: quarantine label, record, removed labels. None when nothing changes.
@@ -349,11 +326,7 @@ impl IsolatePlan {
             } else {
                 "deny all ingress and egress"
             };
-            out.push(ChangeLine::new(
-                "create",
-                &np_obj,
-                format!("{what}; selects {QUARANTINE_LABEL}={}", self.case_id),
-            ));
+            out.push(ChangeLine::new("create", &np_obj, format!("{what}; selects {QUARANTINE_LABEL}={}", self.case_id)));
         } else if self.previous.as_ref().and_then(|r| r.network_policy()).is_none() {
             out.push(ChangeLine::new("reuse", &np_obj, "already exists for this case in the namespace"));
         }

@@ -129,11 +129,7 @@ mod tests {
         r.changes.push(Entry {
             at: "2026-11-25T15:00:00Z".into(),
             by: "admin".into(),
-            change: Change::NetworkPolicy {
-                name: "kforensic-quarantine-case-1".into(),
-                allow_dns: true,
-                created: true,
-            },
+            change: Change::NetworkPolicy { name: "kforensic-quarantine-case-1".into(), allow_dns: true, created: true },
         });
         r.changes.push(Entry {
             at: "2026-11-25T15:00:00Z".into(),

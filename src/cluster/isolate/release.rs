@@ -149,9 +149,7 @@ fn released_case(
     let case_id = match (record, labels.get(QUARANTINE_LABEL)) {
         (Some(r), _) => r.case_id.clone(),
         (None, Some(v)) => {
-            warnings.push(format!(
-                "the pod carries {QUARANTINE_LABEL}={v} but no kforensic record: removing only the label"
-            ));
+            warnings.push(format!("the pod carries {QUARANTINE_LABEL}={v} but no kforensic record: removing only the label"));
             v.clone()
         }
         (None, None) => String::new(),
@@ -167,29 +165,19 @@ fn released_case(
 
 /// The node the record cordoned: give the case's cordon back, if the node still holds it.
 async fn plan_uncordon(nodes: &Api<Node>, n: &str, plan: &mut ReleasePlan) -> Result<(), IsolateError> {
-    let Some(node_obj) =
-        nodes.get_opt(n).await.map_err(|e| IsolateError::from_kube(Call::cluster("get", "nodes"), e))?
-    else {
+    let Some(node_obj) = nodes.get_opt(n).await.map_err(|e| IsolateError::from_kube(Call::cluster("get", "nodes"), e))? else {
         plan.warnings.push(format!("node {n} no longer exists: nothing to uncordon"));
         return Ok(());
     };
-    match node::uncordon_patch(&node_obj, &plan.case_id)
-        .map_err(|reason| IsolateError::BadNodeRecord { node: n.into(), reason })?
-    {
-        None => plan
-            .warnings
-            .push(format!("node {n} holds no cordon of case {} any more: leaving it as it is", plan.case_id)),
+    match node::uncordon_patch(&node_obj, &plan.case_id).map_err(|reason| IsolateError::BadNodeRecord { node: n.into(), reason })? {
+        None => plan.warnings.push(format!("node {n} holds no cordon of case {} any more: leaving it as it is", plan.case_id)),
         Some((patch, uncordon)) => {
             let detail = if uncordon {
                 "spec.unschedulable removed (kforensic had cordoned it)"
             } else {
                 "stays cordoned: it was cordoned before kforensic, or another case still holds it"
             };
-            plan.changes.push(ChangeLine::new(
-                if uncordon { "uncordon" } else { "release-cordon" },
-                format!("node/{n}"),
-                detail,
-            ));
+            plan.changes.push(ChangeLine::new(if uncordon { "uncordon" } else { "release-cordon" }, format!("node/{n}"), detail));
             plan.planned.node_patch = Some(patch);
             plan.uncordon.push(n.to_string());
         }
@@ -199,12 +187,7 @@ async fn plan_uncordon(nodes: &Api<Node>, n: &str, plan: &mut ReleasePlan) -> Re
 
 /// The record's NetworkPolicy: shared by the case's pods in this namespace; deleted with the last
 /// of them.
-async fn plan_policy(
-    pods: &Api<Pod>,
-    nps: &Api<NetworkPolicy>,
-    name: &str,
-    plan: &mut ReleasePlan,
-) -> Result<(), IsolateError> {
+async fn plan_policy(pods: &Api<Pod>, nps: &Api<NetworkPolicy>, name: &str, plan: &mut ReleasePlan) -> Result<(), IsolateError> {
     let ns = &plan.namespace;
     let sel = format!("{QUARANTINE_LABEL}={}", plan.case_id);
     let others: Vec<String> = pods
@@ -218,18 +201,14 @@ async fn plan_policy(
         .collect();
     let np_obj = format!("networkpolicy/{name}");
     if !others.is_empty() {
-        plan.changes.push(ChangeLine::new(
-            "keep",
-            &np_obj,
-            format!("still isolates pod(s) {} of the case", others.join(", ")),
-        ));
+        plan.changes.push(ChangeLine::new("keep", &np_obj, format!("still isolates pod(s) {} of the case", others.join(", "))));
         return Ok(());
     }
     match nps.get_opt(name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", ns), e))? {
         None => plan.warnings.push(format!("networkpolicy {name} is already gone")),
-        Some(np) if !netpol::is_ours(&np, &plan.case_id) => plan
-            .warnings
-            .push(format!("networkpolicy {name} is not labelled as kforensic's for case {}: leaving it", plan.case_id)),
+        Some(np) if !netpol::is_ours(&np, &plan.case_id) => {
+            plan.warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {}: leaving it", plan.case_id))
+        }
         Some(_) => {
             plan.changes.push(ChangeLine::new("delete", &np_obj, "the case's quarantine policy"));
             plan.planned.delete_network_policy = Some(name.to_string());
@@ -289,10 +268,7 @@ async fn build_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Resu
     let operator = whoami::operator(&ctx.client, &opts.connect, ctx.context.as_deref()).await;
     let mut plan = ReleasePlan::new(ctx, opts, case.to_string(), operator);
     plan.pod_gone = true;
-    plan.warnings.push(format!(
-        "pod '{}' not found in namespace '{}': releasing what case {case} left behind",
-        opts.pod, ctx.namespace
-    ));
+    plan.warnings.push(format!("pod '{}' not found in namespace '{}': releasing what case {case} left behind", opts.pod, ctx.namespace));
     plan_case_cordons(&nodes, &mut plan).await;
     plan_case_policy(&pods, &nps, &mut plan).await?;
     plan.nothing_to_do = plan.changes.iter().all(|c| c.action == "keep");
@@ -334,11 +310,7 @@ async fn plan_case_cordons(nodes: &Api<Node>, plan: &mut ReleasePlan) {
 
 /// The case's NetworkPolicy in the namespace: deleted when it is kforensic's for the case and no
 /// pod of the case is left there.
-async fn plan_case_policy(
-    pods: &Api<Pod>,
-    nps: &Api<NetworkPolicy>,
-    plan: &mut ReleasePlan,
-) -> Result<(), IsolateError> {
+async fn plan_case_policy(pods: &Api<Pod>, nps: &Api<NetworkPolicy>, plan: &mut ReleasePlan) -> Result<(), IsolateError> {
     let (ns, case) = (&plan.namespace, &plan.case_id);
     let name = netpol::policy_name(case);
     let others = pods
@@ -348,21 +320,13 @@ async fn plan_case_policy(
         .items;
     match nps.get_opt(&name).await.map_err(|e| IsolateError::from_kube(Call::ns("get", "networkpolicies", ns), e))? {
         Some(np) if netpol::is_ours(&np, case) && others.is_empty() => {
-            plan.changes.push(ChangeLine::new(
-                "delete",
-                format!("networkpolicy/{name}"),
-                "the case's quarantine policy",
-            ));
+            plan.changes.push(ChangeLine::new("delete", format!("networkpolicy/{name}"), "the case's quarantine policy"));
             plan.planned.delete_network_policy = Some(name.clone());
         }
-        Some(np) if netpol::is_ours(&np, case) => plan.changes.push(ChangeLine::new(
-            "keep",
-            format!("networkpolicy/{name}"),
-            "other pods of the case are still labelled",
-        )),
-        Some(_) => plan
-            .warnings
-            .push(format!("networkpolicy {name} is not labelled as kforensic's for case {case}: leaving it")),
+        Some(np) if netpol::is_ours(&np, case) => {
+            plan.changes.push(ChangeLine::new("keep", format!("networkpolicy/{name}"), "other pods of the case are still labelled"))
+        }
+        Some(_) => plan.warnings.push(format!("networkpolicy {name} is not labelled as kforensic's for case {case}: leaving it")),
         None => {}
     }
     Ok(())

@@ -56,4 +56,3 @@ pub struct Planned {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_patch: Option<serde_json::Value>,
 }
-

@@ -73,11 +73,7 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
     fn req(key: &str, op: &str, values: &[&str]) -> LabelSelectorRequirement {
-        LabelSelectorRequirement {
-            key: key.into(),
-            operator: op.into(),
-            values: Some(values.iter().map(|s| s.to_string()).collect()),
-        }
+        LabelSelectorRequirement { key: key.into(), operator: op.into(), values: Some(values.iter().map(|s| s.to_string()).collect()) }
     }
 
     #[test]
@@ -92,10 +88,7 @@ mod tests {
     fn set_selectors_follow_every_operator() {
         let pod = labels(&[("app", "web"), ("pod-template-hash", "abc")]);
         let sel = |exprs: Vec<LabelSelectorRequirement>| {
-            Selector::Set(LabelSelector {
-                match_labels: Some(labels(&[("app", "web")])),
-                match_expressions: Some(exprs),
-            })
+            Selector::Set(LabelSelector { match_labels: Some(labels(&[("app", "web")])), match_expressions: Some(exprs) })
         };
         assert!(sel(vec![req("pod-template-hash", "In", &["abc", "def"])]).matches(&pod));
         assert!(!sel(vec![req("pod-template-hash", "NotIn", &["abc"])]).matches(&pod));
@@ -122,10 +115,7 @@ mod tests {
 
     #[test]
     fn a_selector_only_of_negations_cannot_be_broken_by_removal() {
-        let s = Selector::Set(LabelSelector {
-            match_labels: None,
-            match_expressions: Some(vec![req("a", "DoesNotExist", &[])]),
-        });
+        let s = Selector::Set(LabelSelector { match_labels: None, match_expressions: Some(vec![req("a", "DoesNotExist", &[])]) });
         assert!(s.breaking_keys().is_empty());
     }
 }

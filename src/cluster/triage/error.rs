@@ -1,5 +1,5 @@
-use thiserror::Error;
 use crate::cluster::error::is_forbidden;
+use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum TriageError {

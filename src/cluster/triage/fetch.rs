@@ -2,9 +2,9 @@
 
 use super::rawlist::Page;
 use super::{Scope, TriageError};
-use kube::api::ListParams;
-use kube::Client;
 use crate::cluster::error::is_not_found;
+use kube::Client;
+use kube::api::ListParams;
 
 /// An API resource as the server serves it.
 #[derive(Debug, Clone)]

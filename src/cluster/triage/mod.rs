@@ -9,21 +9,21 @@
 mod error;
 pub mod fetch;
 pub mod findings;
-pub mod shell_history;
 pub mod rawlist;
 pub mod report;
+pub mod shell_history;
 pub mod source;
 pub mod sources;
 pub mod writer;
 
-pub use error::TriageError;
 use crate::observe::SharedObserver;
+pub use error::TriageError;
 pub use report::{CollectReport, SourceSummary};
 pub use source::Source;
 
 use crate::cluster::ClusterCtx;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
-use findings::rbac::{check_binding, role_risks, Risks};
+use findings::rbac::{Risks, check_binding, role_risks};
 use findings::serviceaccount::token_in_privileged_pods;
 use findings::{Finding, Ident};
 use sources::{Join, Produced};
@@ -56,7 +56,12 @@ pub struct CollectPlan {
 }
 
 /// Run the plan against the cluster, writing into `sink`; returns the sink (to finalize) and the report.
-pub async fn collect<S: ArtifactSink + 'static>(ctx: &ClusterCtx, plan: CollectPlan, sink: S, obs: &SharedObserver) -> Result<(S, CollectReport), TriageError> {
+pub async fn collect<S: ArtifactSink + 'static>(
+    ctx: &ClusterCtx,
+    plan: CollectPlan,
+    sink: S,
+    obs: &SharedObserver,
+) -> Result<(S, CollectReport), TriageError> {
     collect_with(ctx, plan, sink, Vec::new(), obs).await
 }
 
@@ -85,10 +90,13 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
         ($sources:expr, $fut:expr) => {{
             let sem = sem.clone();
             let fut = $fut;
-            tasks.push(($sources, tokio::spawn(async move {
-                let _permit = sem.acquire_owned().await;
-                fut.await
-            })));
+            tasks.push((
+                $sources,
+                tokio::spawn(async move {
+                    let _permit = sem.acquire_owned().await;
+                    fut.await
+                }),
+            ));
         }};
     }
     // the pod scan first: usually the largest source, and it feeds two artifacts
@@ -134,7 +142,8 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
     let mut all_findings: Vec<Finding> = Vec::new();
     let mut joins = Vec::new();
     for (produces, task) in tasks {
-        let p = task.await.unwrap_or_else(|e| Produced { error: Some(format!("source task ended abnormally: {e}")), ..Produced::default() });
+        let p =
+            task.await.unwrap_or_else(|e| Produced { error: Some(format!("source task ended abnormally: {e}")), ..Produced::default() });
         for (i, s) in produces.iter().enumerate() {
             let objects = if i == 0 { p.objects } else { p.secondary };
             summaries.push(SourceSummary::new(*s, objects, p.error.clone()));
@@ -205,7 +214,16 @@ pub fn join_findings(joins: Vec<Join>) -> Vec<Finding> {
         keys.sort();
         for k in keys {
             let (ident, automount) = sas.get(&k).cloned().unwrap_or_else(|| {
-                (Ident { kind: "ServiceAccount".into(), api_version: "v1".into(), namespace: Some(k.0.clone()), name: k.1.clone(), uid: None }, None)
+                (
+                    Ident {
+                        kind: "ServiceAccount".into(),
+                        api_version: "v1".into(),
+                        namespace: Some(k.0.clone()),
+                        name: k.1.clone(),
+                        uid: None,
+                    },
+                    None,
+                )
             });
             out.extend(token_in_privileged_pods(&ident, automount, &by_sa[&k]));
         }

@@ -30,12 +30,7 @@ impl Page {
             .collect();
         let meta = list.metadata;
         let continue_token = meta.continue_token.filter(|c| !c.is_empty());
-        Ok(Page {
-            spans,
-            continue_token,
-            remaining: meta.remaining_item_count,
-            text,
-        })
+        Ok(Page { spans, continue_token, remaining: meta.remaining_item_count, text })
     }
     pub fn len(&self) -> usize {
         self.spans.len()
@@ -76,13 +71,7 @@ mod tests {
             "items":[{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}, {"metadata":{"name":"b"}} ]}"#;
         let p = Page::parse(text.to_string()).unwrap();
         let items: Vec<&str> = p.items().collect();
-        assert_eq!(
-            items,
-            vec![
-                r#"{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}"#,
-                r#"{"metadata":{"name":"b"}}"#
-            ]
-        );
+        assert_eq!(items, vec![r#"{"metadata":{"name":"a]}\"x"},"n":[1,{"b":"}"}]}"#, r#"{"metadata":{"name":"b"}}"#]);
         assert_eq!(p.continue_token.as_deref(), Some("abc"));
         assert_eq!(p.remaining, Some(3));
         for it in items {
@@ -100,17 +89,10 @@ mod tests {
 
     #[test]
     fn items_keep_their_bytes_and_unicode_between_whitespace() {
-        let text =
-            "{ \"items\" : [ {\"a\" : \"é\\u00e9 ]\"} ,\n\t\"x\" , 7 ] , \"metadata\" : { } }";
+        let text = "{ \"items\" : [ {\"a\" : \"é\\u00e9 ]\"} ,\n\t\"x\" , 7 ] , \"metadata\" : { } }";
         let p = Page::parse(text.to_string()).unwrap();
-        assert_eq!(
-            p.items().collect::<Vec<_>>(),
-            vec!["{\"a\" : \"é\\u00e9 ]\"}", "\"x\"", "7"]
-        );
-        assert_eq!(
-            (p.len(), p.continue_token.as_deref(), p.remaining),
-            (3, None, None)
-        );
+        assert_eq!(p.items().collect::<Vec<_>>(), vec!["{\"a\" : \"é\\u00e9 ]\"}", "\"x\"", "7"]);
+        assert_eq!((p.len(), p.continue_token.as_deref(), p.remaining), (3, None, None));
     }
 
     #[test]

@@ -5,7 +5,6 @@ use super::writer::Outcome;
 use super::{CollectPlan, Scope, Source};
 use serde::Serialize;
 
-
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceSummary {
     pub source: Source,
@@ -77,7 +76,13 @@ pub struct HistorySummary {
 }
 
 impl CollectReport {
-    pub fn new(plan: &CollectPlan, started_at: jiff::Timestamp, sources: Vec<SourceSummary>, findings: Vec<Finding>, findings_error: Option<String>) -> Self {
+    pub fn new(
+        plan: &CollectPlan,
+        started_at: jiff::Timestamp,
+        sources: Vec<SourceSummary>,
+        findings: Vec<Finding>,
+        findings_error: Option<String>,
+    ) -> Self {
         let mut counts = Counts::default();
         for f in &findings {
             match f.severity {
@@ -106,4 +111,3 @@ impl CollectReport {
         }
     }
 }
-

@@ -9,11 +9,11 @@ use super::findings::history::check_history;
 use super::findings::{Finding, Ident};
 use crate::cluster::agent_client::{self, Frozen};
 use crate::cluster::collector::{self, Collector, CollectorSpec};
-use crate::observe::{SharedObserver, Stop};
-use crate::protocol::{CaptureRequest, Step, TargetSpec, layout};
 use crate::cluster::target::{self, Target};
 use crate::cluster::{ClusterCtx, ClusterError};
 use crate::evidence::{ArtifactSink, DirBundle};
+use crate::observe::{SharedObserver, Stop};
+use crate::protocol::{CaptureRequest, Step, TargetSpec, layout};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use std::collections::BTreeMap;
@@ -117,7 +117,11 @@ pub async fn capture(
         return Ok(outcome);
     }
     outcome.findings = rules(bundle, &by_node);
-    outcome.files = bundle.artifacts().iter().filter(|a| layout::parse_container_path(&a.spec.path).is_some_and(|(.., rest)| rest.starts_with("history/"))).count();
+    outcome.files = bundle
+        .artifacts()
+        .iter()
+        .filter(|a| layout::parse_container_path(&a.spec.path).is_some_and(|(.., rest)| rest.starts_with("history/")))
+        .count();
     Ok(outcome)
 }
 
@@ -206,7 +210,13 @@ fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Fin
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        let ident = Ident { kind: "Pod".into(), api_version: "v1".into(), namespace: Some(t.namespace.clone()), name: t.pod.clone(), uid: Some(t.pod_uid.clone()) };
+        let ident = Ident {
+            kind: "Pod".into(),
+            api_version: "v1".into(),
+            namespace: Some(t.namespace.clone()),
+            name: t.pod.clone(),
+            uid: Some(t.pod_uid.clone()),
+        };
         out.extend(check_history(&ident, container, &format!("/{rel}"), &text));
     }
     out

@@ -76,9 +76,7 @@ impl Source {
             match p.as_str() {
                 "all" => out.extend(Source::ALL),
                 "rbac" => out.extend([Source::Roles, Source::ClusterRoles, Source::RoleBindings, Source::ClusterRoleBindings]),
-                "webhookconfigurations" | "mutatingwebhookconfigurations" | "validatingwebhookconfigurations" => {
-                    out.push(Source::Webhooks)
-                }
+                "webhookconfigurations" | "mutatingwebhookconfigurations" | "validatingwebhookconfigurations" => out.push(Source::Webhooks),
                 _ => match Source::ALL.iter().find(|x| x.name() == p || x.name().trim_end_matches('s') == p) {
                     Some(x) => out.push(*x),
                     None => {

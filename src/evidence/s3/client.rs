@@ -1,7 +1,7 @@
 //! An S3 client from the standard AWS chain (env, profile, SSO, web identity, instance metadata),
 //! with `--region`, `--endpoint-url` and path-style addressing for S3-compatible stores.
 
-use super::error::{classify, Op, S3Error};
+use super::error::{Op, S3Error, classify};
 use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::config::retry::RetryConfig;
@@ -114,10 +114,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<S3, EvidenceError> {
     } else {
         RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(500))
     };
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(120))
-        .build();
+    let timeouts = TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).read_timeout(Duration::from_secs(120)).build();
     let path_style = opts.path_style.unwrap_or(endpoint_url.is_some());
     let conf = aws_sdk_s3::config::Builder::from(&sdk)
         .region(region.clone())

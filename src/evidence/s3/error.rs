@@ -1,8 +1,8 @@
 //! S3 failures as one line each, classified from the SDK error's `code()` and HTTP status (its
 //! `Display` is only "service error").
 
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -11,7 +11,9 @@ pub enum S3Error {
     NoSuchBucket { bucket: String, endpoint: String },
     #[error("access denied: {action} on {target} ({code}){hint}")]
     AccessDenied { action: &'static str, target: String, code: String, hint: &'static str },
-    #[error("no AWS credentials found ({0}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, or use a web-identity / instance role")]
+    #[error(
+        "no AWS credentials found ({0}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, or use a web-identity / instance role"
+    )]
     NoCredentials(String),
     #[error("no AWS region: pass --region or set AWS_REGION")]
     NoRegion,
@@ -50,24 +52,13 @@ pub fn classify<E>(err: &SdkError<E, HttpResponse>, op: &Op<'_>) -> S3Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let unreachable = |why: String| S3Error::Unreachable {
-        endpoint: op.endpoint.to_string(),
-        action: op.action,
-        target: op.target.to_string(),
-        why,
-    };
+    let unreachable =
+        |why: String| S3Error::Unreachable { endpoint: op.endpoint.to_string(), action: op.action, target: op.target.to_string(), why };
     match err {
         SdkError::TimeoutError(_) => unreachable("timed out".into()),
         SdkError::DispatchFailure(d) => {
-            let why = d
-                .as_connector_error()
-                .map(|c| root_cause(c))
-                .unwrap_or_else(|| root_cause(err));
-            if why.contains("credentials") || why.contains("identity") {
-                S3Error::NoCredentials(why)
-            } else {
-                unreachable(why)
-            }
+            let why = d.as_connector_error().map(|c| root_cause(c)).unwrap_or_else(|| root_cause(err));
+            if why.contains("credentials") || why.contains("identity") { S3Error::NoCredentials(why) } else { unreachable(why) }
         }
         SdkError::ConstructionFailure(_) | SdkError::ResponseError(_) => {
             let why = root_cause(err);
@@ -96,20 +87,14 @@ where
                 "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException" => {
                     S3Error::WrongRegion { target: op.target.into() }
                 }
-                _ if status == 404 && op.bucket_op => {
-                    S3Error::NoSuchBucket { bucket: op.bucket.into(), endpoint: op.endpoint.into() }
-                }
+                _ if status == 404 && op.bucket_op => S3Error::NoSuchBucket { bucket: op.bucket.into(), endpoint: op.endpoint.into() },
                 _ if status == 404 => S3Error::NoSuchKey { target: op.target.into() },
                 _ if status == 403 => denied(""),
                 _ if status == 301 => S3Error::WrongRegion { target: op.target.into() },
                 _ => {
                     let msg = err.message().map(|m| format!(": {m}")).unwrap_or_default();
                     let code = if code.is_empty() { "error".to_string() } else { code.clone() };
-                    S3Error::Failed {
-                        action: op.action,
-                        target: op.target.into(),
-                        detail: format!("{code}{msg} (HTTP {status})"),
-                    }
+                    S3Error::Failed { action: op.action, target: op.target.into(), detail: format!("{code}{msg} (HTTP {status})") }
                 }
             }
         }

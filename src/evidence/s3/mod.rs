@@ -12,9 +12,9 @@ pub mod store;
 pub mod upload;
 pub mod url;
 
-pub use client::{connect, ConnectOptions, S3};
+pub use client::{ConnectOptions, S3, connect};
 pub use error::S3Error;
+pub use options::{LockMode, Sse, UploadOptions};
 pub use sink::S3Sink;
 pub use store::S3Store;
 pub use url::S3Url;
-pub use options::{LockMode, Sse, UploadOptions};

@@ -4,8 +4,8 @@
 //! side of `--dest s3://`) and by the node's streaming sink alike.
 
 use super::client::S3;
-use super::error::{classify, S3Error};
-use super::options::{b64, LockMode, Sse, UploadOptions, META_SHA256};
+use super::error::{S3Error, classify};
+use super::options::{LockMode, META_SHA256, Sse, UploadOptions, b64};
 use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
@@ -56,7 +56,13 @@ impl ObjectKey<'_> {
 /// with the encryption and Object Lock options applied and failures classified.
 impl S3 {
     /// One PutObject of a whole object whose SHA-256 (`digest`) is known.
-    pub(crate) async fn put_object_whole(&self, o: &ObjectKey<'_>, body: Vec<u8>, digest: &[u8], opts: &UploadOptions) -> Result<(), EvidenceError> {
+    pub(crate) async fn put_object_whole(
+        &self,
+        o: &ObjectKey<'_>,
+        body: Vec<u8>,
+        digest: &[u8],
+        opts: &UploadOptions,
+    ) -> Result<(), EvidenceError> {
         let req = self
             .client
             .put_object()
@@ -77,7 +83,12 @@ impl S3 {
     }
 
     /// Start a multipart upload (SHA-256 part checksums); `sha256` goes into the metadata when known.
-    pub(crate) async fn create_multipart(&self, o: &ObjectKey<'_>, sha256: Option<&str>, opts: &UploadOptions) -> Result<String, EvidenceError> {
+    pub(crate) async fn create_multipart(
+        &self,
+        o: &ObjectKey<'_>,
+        sha256: Option<&str>,
+        opts: &UploadOptions,
+    ) -> Result<String, EvidenceError> {
         let mut req = self
             .client
             .create_multipart_upload()
@@ -88,17 +99,21 @@ impl S3 {
         if let Some(h) = sha256 {
             req = req.metadata(META_SHA256, h);
         }
-        let created = with_options!(req, opts)
-            .send()
-            .await
-            .map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
+        let created =
+            with_options!(req, opts).send().await.map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
         created.upload_id().map(String::from).ok_or_else(|| {
-            S3Error::Failed { action: "s3:PutObject", target: o.target(), detail: "CreateMultipartUpload returned no upload id".into() }.into()
+            S3Error::Failed { action: "s3:PutObject", target: o.target(), detail: "CreateMultipartUpload returned no upload id".into() }
+                .into()
         })
     }
 
     /// Make a multipart upload's object visible from its parts (any order).
-    pub(crate) async fn complete_multipart(&self, o: &ObjectKey<'_>, upload_id: &str, mut parts: Vec<CompletedPart>) -> Result<(), EvidenceError> {
+    pub(crate) async fn complete_multipart(
+        &self,
+        o: &ObjectKey<'_>,
+        upload_id: &str,
+        mut parts: Vec<CompletedPart>,
+    ) -> Result<(), EvidenceError> {
         parts.sort_by_key(|p| p.part_number());
         let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
         self.client

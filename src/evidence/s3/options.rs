@@ -37,13 +37,7 @@ pub struct UploadOptions {
 
 impl Default for UploadOptions {
     fn default() -> Self {
-        UploadOptions {
-            sse: None,
-            sse_kms_key_id: None,
-            lock: None,
-            part_size: 16 * MIB,
-            concurrency: 4,
-        }
+        UploadOptions { sse: None, sse_kms_key_id: None, lock: None, part_size: 16 * MIB, concurrency: 4 }
     }
 }
 

@@ -4,10 +4,10 @@
 use super::client::S3;
 use super::error::classify;
 use super::url::S3Url;
-use crate::evidence::manifest::MAX_META_BYTES;
-use crate::evidence::progress::Progress;
 use crate::evidence::EvidenceError;
 use crate::evidence::hash::Sha256;
+use crate::evidence::manifest::MAX_META_BYTES;
+use crate::evidence::progress::Progress;
 
 impl S3 {
     /// Stream an object through SHA-256: (bytes, hex digest).
@@ -19,11 +19,11 @@ impl S3 {
         let mut body = resp.body;
         let mut h = Sha256::new();
         let mut n = 0u64;
-        while let Some(chunk) = body
-            .try_next()
-            .await
-            .map_err(|e| super::S3Error::Failed { action: "s3:GetObject", target: target.clone(), detail: e.to_string() })?
-        {
+        while let Some(chunk) = body.try_next().await.map_err(|e| super::S3Error::Failed {
+            action: "s3:GetObject",
+            target: target.clone(),
+            detail: e.to_string(),
+        })? {
             h.update(&chunk);
             n += chunk.len() as u64;
             progress.inc(chunk.len() as u64);
@@ -40,11 +40,11 @@ impl S3 {
         if resp.content_length().unwrap_or(0) as u64 > MAX_META_BYTES {
             return Err(EvidenceError::NotABundle { path: target, why: "larger than any real one".into() });
         }
-        let data = resp
-            .body
-            .collect()
-            .await
-            .map_err(|e| super::S3Error::Failed { action: "s3:GetObject", target: target.clone(), detail: e.to_string() })?;
+        let data = resp.body.collect().await.map_err(|e| super::S3Error::Failed {
+            action: "s3:GetObject",
+            target: target.clone(),
+            detail: e.to_string(),
+        })?;
         Ok(data.into_bytes().to_vec())
     }
 }

@@ -14,10 +14,10 @@
 use super::client::S3;
 use super::object::{ObjectKey, Part};
 use super::options::{MIB, UploadOptions};
-use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use super::url::S3Url;
-use crate::evidence::hash::Sha256;
 use crate::evidence::EvidenceError;
+use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
+use crate::evidence::hash::Sha256;
 use aws_sdk_s3::types::CompletedPart;
 use std::io::{self, Write};
 use std::sync::Arc;

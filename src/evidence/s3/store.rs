@@ -29,11 +29,7 @@ pub struct S3Store {
 
 impl S3Store {
     /// Reach the bucket of `url` (fails fast, one line: credentials, region, bucket, access).
-    pub async fn open(
-        url: &S3Url,
-        conn: &ConnectOptions,
-        opts: &UploadOptions,
-    ) -> Result<S3Store, EvidenceError> {
+    pub async fn open(url: &S3Url, conn: &ConnectOptions, opts: &UploadOptions) -> Result<S3Store, EvidenceError> {
         let s3 = connect(conn).await?;
         s3.check_bucket(url).await?;
         Ok(S3Store::new(s3, url.clone(), opts.clone()))
@@ -41,12 +37,7 @@ impl S3Store {
 
     pub fn new(s3: S3, url: S3Url, opts: UploadOptions) -> S3Store {
         let slots = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-        S3Store {
-            s3,
-            url,
-            opts,
-            slots,
-        }
+        S3Store { s3, url, opts, slots }
     }
 }
 
@@ -64,10 +55,7 @@ impl Store for S3Store {
     }
 
     fn for_case(&self, case_id: &str) -> Box<dyn Store> {
-        Box::new(S3Store {
-            url: self.url.for_case(case_id),
-            ..self.clone()
-        })
+        Box::new(S3Store { url: self.url.for_case(case_id), ..self.clone() })
     }
 
     fn write_options(&self) -> serde_json::Value {
@@ -84,55 +72,30 @@ impl Store for S3Store {
     }
 
     fn not_stored(&self, detail: String) -> EvidenceError {
-        S3Error::Failed {
-            action: "s3:PutObject",
-            target: self.url.to_string(),
-            detail,
-        }
-        .into()
+        S3Error::Failed { action: "s3:PutObject", target: self.url.to_string(), detail }.into()
     }
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<Listed>, EvidenceError>> {
         Box::pin(self.s3.list(&self.url))
     }
 
-    fn claimed_sha256<'a>(
-        &'a self,
-        rel: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, EvidenceError>> {
+    fn claimed_sha256<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Option<String>, EvidenceError>> {
         Box::pin(self.s3.remote_sha256(&self.url, rel))
     }
 
-    fn put_file<'a>(
-        &'a self,
-        obj: &'a LocalObject,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(), EvidenceError>> {
-        Box::pin(
-            self.s3
-                .put_file(&self.url, obj, &self.opts, progress, self.slots.clone()),
-        )
+    fn put_file<'a>(&'a self, obj: &'a LocalObject, progress: &'a Progress) -> BoxFuture<'a, Result<(), EvidenceError>> {
+        Box::pin(self.s3.put_file(&self.url, obj, &self.opts, progress, self.slots.clone()))
     }
 
     fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>> {
         Box::pin(self.s3.get_small(&self.url, rel))
     }
 
-    fn hash<'a>(
-        &'a self,
-        rel: &'a str,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {
+    fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {
         Box::pin(self.s3.hash_object(&self.url, rel, progress))
     }
 
     fn sink<'a>(&self, rt: Handle, report: &'a mut dyn ArtifactSink) -> Box<dyn ArtifactSink + 'a> {
-        Box::new(S3Sink::new(
-            self.s3.clone(),
-            self.url.clone(),
-            self.opts.clone(),
-            rt,
-            report,
-        ))
+        Box::new(S3Sink::new(self.s3.clone(), self.url.clone(), self.opts.clone(), rt, report))
     }
 }

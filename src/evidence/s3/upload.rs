@@ -9,15 +9,15 @@
 //! the payload a second time for SigV4 (on both sides) would add cost and no protection.
 
 use super::client::S3;
+use super::error::{S3Error, classify};
 use super::object::{ObjectKey, Part};
-use super::error::{classify, S3Error};
-use super::options::{MAX_PART_SIZE, META_SHA256, MIB, MIN_PART_SIZE, MAX_PARTS, UploadOptions};
+use super::options::{MAX_PART_SIZE, MAX_PARTS, META_SHA256, MIB, MIN_PART_SIZE, UploadOptions};
 use super::url::S3Url;
-use crate::evidence::progress::Progress;
 use crate::evidence::EvidenceError;
+use crate::evidence::hash::Sha256;
+use crate::evidence::progress::Progress;
 use aws_sdk_s3::types::{ChecksumMode, CompletedPart};
 use base64::Engine;
-use crate::evidence::hash::Sha256;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
@@ -165,7 +165,13 @@ impl S3 {
             .map_err(std::io::Error::other)?
             .map_err(|e| EvidenceError::file(&obj.path, e))?;
             whole = Some(h);
-            let part = Part { s3: self.clone(), bucket: url.bucket.clone(), key: key.to_string(), upload_id: upload_id.to_string(), target: target.clone() };
+            let part = Part {
+                s3: self.clone(),
+                bucket: url.bucket.clone(),
+                key: key.to_string(),
+                upload_id: upload_id.to_string(),
+                target: target.clone(),
+            };
             let progress = progress.clone();
             tasks.spawn(async move {
                 let _slot = slot;

@@ -22,10 +22,7 @@ pub struct LocalStore {
 }
 
 fn open_nofollow(p: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(p)
+    OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(p)
 }
 
 impl LocalStore {
@@ -33,14 +30,9 @@ impl LocalStore {
     pub fn open(root: &Path) -> Result<LocalStore, EvidenceError> {
         let md = std::fs::metadata(root).map_err(|e| EvidenceError::file(root, e))?;
         if !md.is_dir() {
-            return Err(EvidenceError::file(
-                root,
-                io::Error::other("not a directory"),
-            ));
+            return Err(EvidenceError::file(root, io::Error::other("not a directory")));
         }
-        Ok(LocalStore {
-            root: root.to_path_buf(),
-        })
+        Ok(LocalStore { root: root.to_path_buf() })
     }
 
     /// The file of object `rel` (a checked bundle path).
@@ -66,8 +58,7 @@ impl LocalStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(EvidenceError::file(&path, e)),
         };
-        let (_, h) =
-            hash_reader(&mut f, &Progress::hidden()).map_err(|e| EvidenceError::file(&path, e))?;
+        let (_, h) = hash_reader(&mut f, &Progress::hidden()).map_err(|e| EvidenceError::file(&path, e))?;
         Ok(Some(h))
     }
 
@@ -107,14 +98,9 @@ impl LocalStore {
         let path = self.path(rel)?;
         let f = open_nofollow(&path).map_err(|e| EvidenceError::file(&path, e))?;
         let mut v = Vec::new();
-        f.take(MAX_META_BYTES + 1)
-            .read_to_end(&mut v)
-            .map_err(|e| EvidenceError::file(&path, e))?;
+        f.take(MAX_META_BYTES + 1).read_to_end(&mut v).map_err(|e| EvidenceError::file(&path, e))?;
         if v.len() as u64 > MAX_META_BYTES {
-            return Err(EvidenceError::NotABundle {
-                path: path.display().to_string(),
-                why: "larger than any real one".into(),
-            });
+            return Err(EvidenceError::NotABundle { path: path.display().to_string(), why: "larger than any real one".into() });
         }
         Ok(v)
     }
@@ -167,19 +153,12 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Listed>) -> io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
+        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
         let ft = e.file_type()?;
         if ft.is_dir() {
             walk(&e.path(), &r, out)?;
         } else if ft.is_file() {
-            out.push(Listed {
-                rel: r,
-                size: e.metadata()?.len(),
-            });
+            out.push(Listed { rel: r, size: e.metadata()?.len() });
         }
     }
     Ok(())
@@ -199,11 +178,7 @@ impl Store for LocalStore {
     }
 
     fn for_case(&self, case_id: &str) -> Box<dyn Store> {
-        let root = if self.root.file_name().is_some_and(|n| n == case_id) {
-            self.root.clone()
-        } else {
-            self.root.join(case_id)
-        };
+        let root = if self.root.file_name().is_some_and(|n| n == case_id) { self.root.clone() } else { self.root.join(case_id) };
         Box::new(LocalStore { root })
     }
 
@@ -216,28 +191,18 @@ impl Store for LocalStore {
     }
 
     fn not_stored(&self, detail: String) -> EvidenceError {
-        EvidenceError::Io(io::Error::other(format!(
-            "writing to {}: {detail}",
-            self.location()
-        )))
+        EvidenceError::Io(io::Error::other(format!("writing to {}: {detail}", self.location())))
     }
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<Listed>, EvidenceError>> {
         Box::pin(async move { self.list_now() })
     }
 
-    fn claimed_sha256<'a>(
-        &'a self,
-        rel: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, EvidenceError>> {
+    fn claimed_sha256<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Option<String>, EvidenceError>> {
         Box::pin(async move { self.claimed_now(rel) })
     }
 
-    fn put_file<'a>(
-        &'a self,
-        obj: &'a LocalObject,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(), EvidenceError>> {
+    fn put_file<'a>(&'a self, obj: &'a LocalObject, progress: &'a Progress) -> BoxFuture<'a, Result<(), EvidenceError>> {
         Box::pin(async move { self.put_now(obj, progress) })
     }
 
@@ -245,23 +210,12 @@ impl Store for LocalStore {
         Box::pin(async move { self.read_small_now(rel) })
     }
 
-    fn hash<'a>(
-        &'a self,
-        rel: &'a str,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {
+    fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {
         Box::pin(async move { self.hash_now(rel, progress) })
     }
 
-    fn sink<'a>(
-        &self,
-        _rt: Handle,
-        report: &'a mut dyn ArtifactSink,
-    ) -> Box<dyn ArtifactSink + 'a> {
-        Box::new(LocalSink {
-            store: self.clone(),
-            report,
-        })
+    fn sink<'a>(&self, _rt: Handle, report: &'a mut dyn ArtifactSink) -> Box<dyn ArtifactSink + 'a> {
+        Box::new(LocalSink { store: self.clone(), report })
     }
 }
 
@@ -280,15 +234,8 @@ impl ArtifactSink for LocalSink<'_> {
         let dest = self.store.path(&spec.path)?;
         let started_at = jiff::Timestamp::now();
         let (bytes, sha256) = write_into_place(&dest, write, &mut |_, _| Ok(()))?;
-        let rec = ArtifactRecord {
-            spec: spec.clone(),
-            bytes,
-            sha256,
-            started_at,
-            finished_at: jiff::Timestamp::now(),
-        };
-        self.report
-            .stored(&rec, &self.store.location_of(&spec.path))?;
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        self.report.stored(&rec, &self.store.location_of(&spec.path))?;
         Ok(rec)
     }
 
@@ -307,10 +254,7 @@ mod tests {
     use crate::evidence::{ArtifactSpec, BundleMeta, DirBundle, upload_to, verify_store};
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(f)
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     }
 
     #[test]
@@ -318,16 +262,8 @@ mod tests {
         let (src, dst) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let mut b = DirBundle::create(src.path(), "case-st", BundleMeta::default()).unwrap();
         b.plan(["a.txt", "d/b.bin"]).unwrap();
-        b.put(
-            &ArtifactSpec::new("a.txt", "text/plain", "test"),
-            &mut |w| w.write_all(b"hello"),
-        )
-        .unwrap();
-        b.put(
-            &ArtifactSpec::new("d/b.bin", "application/octet-stream", "test"),
-            &mut |w| w.write_all(&[7u8; 3000]),
-        )
-        .unwrap();
+        b.put(&ArtifactSpec::new("a.txt", "text/plain", "test"), &mut |w| w.write_all(b"hello")).unwrap();
+        b.put(&ArtifactSpec::new("d/b.bin", "application/octet-stream", "test"), &mut |w| w.write_all(&[7u8; 3000])).unwrap();
         let dir = b.dir().to_path_buf();
         assert!(b.finalize().unwrap().complete);
         let store = LocalStore::open(dst.path()).unwrap();
@@ -336,10 +272,7 @@ mod tests {
         let r = block_on(upload_to(&dir, &store, &quiet)).unwrap();
         assert!(r.complete);
         assert_eq!((r.uploaded, r.skipped), (4, 0), "{r:?}");
-        assert_eq!(
-            r.destination,
-            dst.path().join("case-st").display().to_string()
-        );
+        assert_eq!(r.destination, dst.path().join("case-st").display().to_string());
         let placed = store.for_case("case-st");
         let v = block_on(verify_store(&*placed, &quiet)).unwrap();
         assert!(v.ok, "{:?}", v.problems);
@@ -348,23 +281,14 @@ mod tests {
         // again: the artifacts and the manifest are there; only the custody log (one more
         // `upload` event) is sent
         let r = block_on(upload_to(&dir, &store, &quiet)).unwrap();
-        let sent: Vec<&str> = r
-            .files
-            .iter()
-            .filter(|f| f.action == "uploaded")
-            .map(|f| f.path.as_str())
-            .collect();
+        let sent: Vec<&str> = r.files.iter().filter(|f| f.action == "uploaded").map(|f| f.path.as_str()).collect();
         assert_eq!(sent, ["custody.log"], "{r:?}");
         assert!(block_on(verify_store(&*placed, &quiet)).unwrap().ok);
 
         // an artifact altered in the store is found
         std::fs::write(dst.path().join("case-st/a.txt"), b"HELLO").unwrap();
         let v = block_on(verify_store(&*placed, &quiet)).unwrap();
-        assert!(
-            !v.ok && v.problems.iter().any(|p| p.kind == "altered"),
-            "{:?}",
-            v.problems
-        );
+        assert!(!v.ok && v.problems.iter().any(|p| p.kind == "altered"), "{:?}", v.problems);
     }
 
     #[test]
@@ -373,18 +297,9 @@ mod tests {
         let path = src.path().join("x");
         std::fs::write(&path, b"data").unwrap();
         let store = LocalStore::open(dst.path()).unwrap();
-        let obj = LocalObject {
-            rel: "p/x".into(),
-            path,
-            size: 4,
-            sha256: "00".repeat(32),
-            media_type: "text/plain".into(),
-        };
+        let obj = LocalObject { rel: "p/x".into(), path, size: 4, sha256: "00".repeat(32), media_type: "text/plain".into() };
         let e = block_on(store.put_file(&obj, &Progress::hidden())).unwrap_err();
-        assert!(
-            matches!(e, EvidenceError::ChangedWhileSending { .. }),
-            "{e}"
-        );
+        assert!(matches!(e, EvidenceError::ChangedWhileSending { .. }), "{e}");
         assert!(block_on(store.list()).unwrap().is_empty());
         assert_eq!(block_on(store.claimed_sha256("p/x")).unwrap(), None);
         assert!(block_on(store.claimed_sha256("../x")).is_err());
@@ -395,23 +310,14 @@ mod tests {
         let (dst, rec) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let mut report = DirBundle::create(rec.path(), "case-sink", BundleMeta::default()).unwrap();
         let store = LocalStore::open(dst.path()).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let r = {
             let mut sink = store.sink(rt.handle().clone(), &mut report);
-            sink.put(
-                &ArtifactSpec::new("a/b.txt", "text/plain", "test"),
-                &mut |w| w.write_all(b"abc"),
-            )
-            .unwrap()
+            sink.put(&ArtifactSpec::new("a/b.txt", "text/plain", "test"), &mut |w| w.write_all(b"abc")).unwrap()
         };
         assert_eq!(r.bytes, 3);
         assert_eq!(std::fs::read(dst.path().join("a/b.txt")).unwrap(), b"abc");
         let log = std::fs::read_to_string(report.dir().join("custody.log")).unwrap();
-        assert!(
-            log.contains("artifact_stored") && log.contains(&store.location_of("a/b.txt")),
-            "{log}"
-        );
+        assert!(log.contains("artifact_stored") && log.contains(&store.location_of("a/b.txt")), "{log}");
     }
 }

@@ -65,28 +65,17 @@ pub trait Store: Send + Sync {
 
     /// The SHA-256 an existing object claims (lower-case hex), or None when there is no such
     /// object or it claims none.
-    fn claimed_sha256<'a>(
-        &'a self,
-        rel: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, EvidenceError>>;
+    fn claimed_sha256<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Option<String>, EvidenceError>>;
 
     /// Store a local file as `obj.rel`. Its bytes must hash to `obj.sha256`, or nothing of it is
     /// left in the store ([`EvidenceError::ChangedWhileSending`]).
-    fn put_file<'a>(
-        &'a self,
-        obj: &'a LocalObject,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(), EvidenceError>>;
+    fn put_file<'a>(&'a self, obj: &'a LocalObject, progress: &'a Progress) -> BoxFuture<'a, Result<(), EvidenceError>>;
 
     /// A small object (manifest, custody log), read whole; absurd sizes are refused.
     fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>>;
 
     /// Stream an object through SHA-256: (bytes, lower-case hex digest).
-    fn hash<'a>(
-        &'a self,
-        rel: &'a str,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<(u64, String), EvidenceError>>;
+    fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>>;
 
     /// A sink that stores every artifact here as it is written and hands its record, with its
     /// location, to `report` ([`ArtifactSink::stored`]). Used from a blocking thread: async work

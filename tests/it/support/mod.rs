@@ -111,11 +111,7 @@ impl TestEnv {
                 .arg(kforensic_bin())
                 .output()
                 .map_err(|e| e.to_string())?;
-            if out.status.success() {
-                Ok(self.var("KF_IMAGE").to_string())
-            } else {
-                Err(String::from_utf8_lossy(&out.stderr).into_owned())
-            }
+            if out.status.success() { Ok(self.var("KF_IMAGE").to_string()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
         });
         match r {
             Ok(s) => s.as_str(),

@@ -22,10 +22,7 @@ pub struct Pod {
 /// The pod most tests run: container `main` of busybox running `sh -c script`, stopped within a
 /// second when its namespace goes.
 pub fn busybox(ns: &str, name: &str, script: &str) -> Pod {
-    Pod::new(ns, name)
-        .grace(1)
-        .container("main", BUSYBOX)
-        .sh(script)
+    Pod::new(ns, name).grace(1).container("main", BUSYBOX).sh(script)
 }
 
 impl Pod {
@@ -34,28 +31,18 @@ impl Pod {
         let mut metadata = Map::new();
         metadata.insert("name".into(), name.into());
         metadata.insert("namespace".into(), ns.into());
-        Pod {
-            metadata,
-            spec: Map::new(),
-            init_containers: Vec::new(),
-            containers: Vec::new(),
-            last_is_init: false,
-        }
+        Pod { metadata, spec: Map::new(), init_containers: Vec::new(), containers: Vec::new(), last_is_init: false }
     }
 
     pub fn label(mut self, key: &str, value: &str) -> Pod {
         let labels = self.metadata.entry("labels").or_insert_with(|| json!({}));
-        labels
-            .as_object_mut()
-            .unwrap()
-            .insert(key.into(), value.into());
+        labels.as_object_mut().unwrap().insert(key.into(), value.into());
         self
     }
 
     /// `terminationGracePeriodSeconds`.
     pub fn grace(mut self, secs: u32) -> Pod {
-        self.spec
-            .insert("terminationGracePeriodSeconds".into(), secs.into());
+        self.spec.insert("terminationGracePeriodSeconds".into(), secs.into());
         self
     }
 
@@ -74,8 +61,7 @@ impl Pod {
 
     /// An init container (`name`, `image`); [`Pod::sh`] and [`Pod::with`] then apply to it.
     pub fn init_container(mut self, name: &str, image: &str) -> Pod {
-        self.init_containers
-            .push(json!({"name": name, "image": image}));
+        self.init_containers.push(json!({"name": name, "image": image}));
         self.last_is_init = true;
         self
     }
@@ -94,14 +80,8 @@ impl Pod {
     }
 
     fn set(mut self, key: &str, value: Value) -> Pod {
-        let list = if self.last_is_init {
-            &mut self.init_containers
-        } else {
-            &mut self.containers
-        };
-        let c = list
-            .last_mut()
-            .expect("a container to set fields of: call container() first");
+        let list = if self.last_is_init { &mut self.init_containers } else { &mut self.containers };
+        let c = list.last_mut().expect("a container to set fields of: call container() first");
         c.as_object_mut().unwrap().insert(key.into(), value);
         self
     }

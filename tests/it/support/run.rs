@@ -42,14 +42,7 @@ pub struct Kf {
 
 /// A run of the real binary: no arguments yet, isolated from the machine's AWS setup.
 pub fn kf() -> Kf {
-    Kf {
-        kubeconfig: None,
-        args: Vec::new(),
-        aws: None,
-        dir: None,
-        stdin: None,
-        env: Vec::new(),
-    }
+    Kf { kubeconfig: None, args: Vec::new(), aws: None, dir: None, stdin: None, env: Vec::new() }
 }
 
 impl Kf {
@@ -64,8 +57,7 @@ impl Kf {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.args
-            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
         self
     }
 
@@ -99,16 +91,12 @@ impl Kf {
         }
         c.env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_CONFIG_FILE", "/nonexistent/kforensic-test/config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/kforensic-test/credentials",
-            )
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kforensic-test/credentials")
             .env("AWS_REGION", "us-east-1")
             // fail fast when a test kills its server (2 attempts, short backoff)
             .env("AWS_MAX_ATTEMPTS", "2");
         if let Some(a) = &self.aws {
-            c.env("AWS_ACCESS_KEY_ID", &a.access_key)
-                .env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
+            c.env("AWS_ACCESS_KEY_ID", &a.access_key).env("AWS_SECRET_ACCESS_KEY", &a.secret_key);
         }
         for (k, v) in &self.env {
             c.env(k, v);
@@ -120,17 +108,14 @@ impl Kf {
         if let Some(d) = &self.dir {
             c.current_dir(d);
         }
-        c.stdin(self.stdin.unwrap_or_else(Stdio::null))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.stdin(self.stdin.unwrap_or_else(Stdio::null)).stdout(Stdio::piped()).stderr(Stdio::piped());
         c
     }
 
     /// Started, with stdout and stderr piped.
     pub fn spawn(self) -> Child {
         let mut c = self.command();
-        c.spawn()
-            .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"))
+        c.spawn().unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"))
     }
 
     /// Run to the end; stdout and stderr captured.

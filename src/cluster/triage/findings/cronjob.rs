@@ -36,7 +36,8 @@ mod tests {
     fn cj(created: &str, privileged: bool) -> CronJob {
         serde_json::from_value(json!({"metadata":{"name":"c","namespace":"n","creationTimestamp":created},
             "spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never",
-            "containers":[{"name":"c","image":"i@sha256:00","securityContext":{"privileged":privileged}}]}}}}}})).unwrap()
+            "containers":[{"name":"c","image":"i@sha256:00","securityContext":{"privileged":privileged}}]}}}}}}))
+        .unwrap()
     }
 
     #[test]

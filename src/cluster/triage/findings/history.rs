@@ -44,11 +44,7 @@ fn commands(text: &str) -> Vec<&str> {
 /// A line for a one-line reason: printable, at most 120 characters.
 fn shown(s: &str) -> String {
     let clean: String = s.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
-    if clean.chars().count() > 120 {
-        format!("{}…", clean.chars().take(119).collect::<String>())
-    } else {
-        clean
-    }
+    if clean.chars().count() > 120 { format!("{}…", clean.chars().take(119).collect::<String>()) } else { clean }
 }
 
 /// The findings for one history file of `container` in `pod`.
@@ -62,16 +58,17 @@ pub fn check_history(pod: &Ident, container: &str, file: &str, text: &str) -> Ve
         format!("container {container}: shell history {file} holds {} command(s), last: {}", cmds.len(), shown(last)),
     )];
     let set = patterns();
-    let hits: Vec<(&str, &str)> = cmds
-        .iter()
-        .filter_map(|c| set.matches(c).iter().next().map(|i| (*c, SUSPICIOUS[i].1)))
-        .collect();
+    let hits: Vec<(&str, &str)> = cmds.iter().filter_map(|c| set.matches(c).iter().next().map(|i| (*c, SUSPICIOUS[i].1))).collect();
     if let Some((cmd, what)) = hits.first() {
         out.push(Finding::new(
             "KF-HIST-002",
             Severity::High,
             pod,
-            format!("container {container}: {what} in {file}: {}{}", shown(cmd), if hits.len() > 1 { format!(" (+{} more)", hits.len() - 1) } else { String::new() }),
+            format!(
+                "container {container}: {what} in {file}: {}{}",
+                shown(cmd),
+                if hits.len() > 1 { format!(" (+{} more)", hits.len() - 1) } else { String::new() }
+            ),
         ));
     }
     out

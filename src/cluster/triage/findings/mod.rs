@@ -82,8 +82,13 @@ impl Finding {
 /// Sort for display and for `findings.ndjson`: worst first, then by rule and object.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.severity, &a.id, &a.object.namespace, &a.object.name, &a.object.kind)
-            .cmp(&(b.severity, &b.id, &b.object.namespace, &b.object.name, &b.object.kind))
+        (a.severity, &a.id, &a.object.namespace, &a.object.name, &a.object.kind).cmp(&(
+            b.severity,
+            &b.id,
+            &b.object.namespace,
+            &b.object.name,
+            &b.object.kind,
+        ))
     });
 }
 
@@ -101,15 +106,27 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("KF-POD-010", "low", "image by tag without digest"),
     ("KF-POD-011", "medium", "image :latest or without tag"),
     ("KF-RBAC-001", "critical", "cluster-admin or wildcard permissions bound to a service account"),
-    ("KF-RBAC-002", "critical", "risky permissions bound to system:anonymous / system:unauthenticated / system:authenticated / system:serviceaccounts"),
+    (
+        "KF-RBAC-002",
+        "critical",
+        "risky permissions bound to system:anonymous / system:unauthenticated / system:authenticated / system:serviceaccounts",
+    ),
     ("KF-RBAC-003", "medium", "binding grants get/list/watch on secrets"),
     ("KF-RBAC-004", "high", "binding grants create pods, or pods/exec / pods/attach"),
     ("KF-RBAC-005", "high", "binding grants nodes/proxy"),
     ("KF-RBAC-006", "high", "binding grants escalate, bind or impersonate"),
     ("KF-RBAC-007", "low", "cluster-admin or wildcard permissions bound to a user or group"),
-    ("KF-WH-001", "high", "webhook intercepts pods or RBAC objects with failurePolicy Ignore, served from outside kube-system (medium for validating)"),
+    (
+        "KF-WH-001",
+        "high",
+        "webhook intercepts pods or RBAC objects with failurePolicy Ignore, served from outside kube-system (medium for validating)",
+    ),
     ("KF-CRON-001", "medium", "cronjob created within the --since window"),
     ("KF-CRON-002", "high", "cronjob runs a privileged pod template"),
     ("KF-NS-001", "low", "namespace without any NetworkPolicy"),
-    ("KF-SA-001", "high", "service account token automounted into a privileged pod (privileged, hostPID, ALL/SYS_ADMIN/SYS_MODULE, writable sensitive hostPath)"),
+    (
+        "KF-SA-001",
+        "high",
+        "service account token automounted into a privileged pod (privileged, hostPID, ALL/SYS_ADMIN/SYS_MODULE, writable sensitive hostPath)",
+    ),
 ];

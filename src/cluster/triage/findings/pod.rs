@@ -14,8 +14,20 @@ pub struct Issue {
 
 /// Capabilities that break the container boundary or let a process spy on others.
 const DANGEROUS_CAPS: &[&str] = &[
-    "ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "NET_ADMIN", "DAC_READ_SEARCH", "SYS_RAWIO", "SYS_BOOT", "BPF",
-    "PERFMON", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
+    "ALL",
+    "SYS_ADMIN",
+    "SYS_MODULE",
+    "SYS_PTRACE",
+    "NET_ADMIN",
+    "DAC_READ_SEARCH",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "BPF",
+    "PERFMON",
+    "SYS_TIME",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "SYSLOG",
 ];
 const CRITICAL_CAPS: &[&str] = &["ALL", "SYS_ADMIN", "SYS_MODULE"];
 
@@ -30,10 +42,20 @@ struct Ctr<'a> {
 fn containers(spec: &PodSpec) -> Vec<Ctr<'_>> {
     let mut v = Vec::new();
     for c in spec.init_containers.iter().flatten().chain(spec.containers.iter()) {
-        v.push(Ctr { name: &c.name, image: c.image.as_deref(), sc: c.security_context.as_ref(), mounts: c.volume_mounts.as_deref().unwrap_or_default() });
+        v.push(Ctr {
+            name: &c.name,
+            image: c.image.as_deref(),
+            sc: c.security_context.as_ref(),
+            mounts: c.volume_mounts.as_deref().unwrap_or_default(),
+        });
     }
     for c in spec.ephemeral_containers.iter().flatten() {
-        v.push(Ctr { name: &c.name, image: c.image.as_deref(), sc: c.security_context.as_ref(), mounts: c.volume_mounts.as_deref().unwrap_or_default() });
+        v.push(Ctr {
+            name: &c.name,
+            image: c.image.as_deref(),
+            sc: c.security_context.as_ref(),
+            mounts: c.volume_mounts.as_deref().unwrap_or_default(),
+        });
     }
     v
 }
@@ -46,9 +68,9 @@ pub fn is_privileged(spec: &PodSpec) -> bool {
 
 /// [`is_privileged`] from already computed issues.
 pub fn privileged_issues(issues: &[Issue]) -> bool {
-    issues.iter().any(|i| {
-        matches!(i.id, "KF-POD-001" | "KF-POD-002" | "KF-POD-009") || (i.id == "KF-POD-005" && i.severity == Severity::Critical)
-    })
+    issues
+        .iter()
+        .any(|i| matches!(i.id, "KF-POD-001" | "KF-POD-002" | "KF-POD-009") || (i.id == "KF-POD-005" && i.severity == Severity::Critical))
 }
 
 fn names(v: &[&str]) -> String {
@@ -92,14 +114,14 @@ pub fn spec_issues(spec: &PodSpec) -> Vec<Issue> {
         hit("KF-POD-005", sev, format!("dangerous capabilities added: {}", caps.join(", ")));
     }
 
-    let escalate: Vec<&str> = ctrs.iter().filter(|c| c.sc.and_then(|s| s.allow_privilege_escalation) == Some(true)).map(|c| c.name).collect();
+    let escalate: Vec<&str> =
+        ctrs.iter().filter(|c| c.sc.and_then(|s| s.allow_privilege_escalation) == Some(true)).map(|c| c.name).collect();
     if !escalate.is_empty() {
         hit("KF-POD-006", Severity::Medium, format!("allowPrivilegeEscalation: true in {}", names(&escalate)));
     }
 
     let pod_uid = spec.security_context.as_ref().and_then(|s| s.run_as_user);
-    let root: Vec<&str> =
-        ctrs.iter().filter(|c| c.sc.and_then(|s| s.run_as_user).or(pod_uid) == Some(0)).map(|c| c.name).collect();
+    let root: Vec<&str> = ctrs.iter().filter(|c| c.sc.and_then(|s| s.run_as_user).or(pod_uid) == Some(0)).map(|c| c.name).collect();
     if !root.is_empty() {
         hit("KF-POD-007", Severity::Medium, format!("runs as root (runAsUser: 0): {}", names(&root)));
     }
@@ -240,7 +262,16 @@ mod tests {
         let hp = |p: &str| json!({"volumes":[{"name":"h","hostPath":{"path":p}}]});
         let m = json!({"volumeMounts":[{"name":"h","mountPath":"/x"}]});
         assert_eq!(one(hp("/var/log"), m.clone()), vec!["KF-POD-008"]);
-        for p in ["/", "/etc", "/etc/kubernetes", "/proc", "/root", "/var/run/docker.sock", "/run/containerd/containerd.sock", "/var/log/../../etc"] {
+        for p in [
+            "/",
+            "/etc",
+            "/etc/kubernetes",
+            "/proc",
+            "/root",
+            "/var/run/docker.sock",
+            "/run/containerd/containerd.sock",
+            "/var/log/../../etc",
+        ] {
             assert_eq!(one(hp(p), m.clone()), vec!["KF-POD-009"], "{p}");
         }
         assert_eq!(one(json!({}), json!({"image":"busybox:1.36"})), vec!["KF-POD-010"]);

@@ -142,17 +142,29 @@ pub fn check_binding(b: &BindingLite, risks: Option<&Risks>) -> Vec<Finding> {
     let list = |v: &[&Subject]| v.iter().map(|s| subject_name(s)).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
     if !broad.is_empty() {
-        out.push(Finding::new("KF-RBAC-002", Severity::Critical, &b.ident,
-            format!("{role} ({}) granted{scope} to {}", r.describe(), list(&broad))));
+        out.push(Finding::new(
+            "KF-RBAC-002",
+            Severity::Critical,
+            &b.ident,
+            format!("{role} ({}) granted{scope} to {}", r.describe(), list(&broad)),
+        ));
     }
     if r.wildcard {
         if !sas.is_empty() {
-            out.push(Finding::new("KF-RBAC-001", Severity::Critical, &b.ident,
-                format!("{role} (wildcard/cluster-admin) granted{scope} to {}", list(&sas))));
+            out.push(Finding::new(
+                "KF-RBAC-001",
+                Severity::Critical,
+                &b.ident,
+                format!("{role} (wildcard/cluster-admin) granted{scope} to {}", list(&sas)),
+            ));
         }
         if !people.is_empty() {
-            out.push(Finding::new("KF-RBAC-007", Severity::Low, &b.ident,
-                format!("{role} (wildcard/cluster-admin) granted{scope} to {}", list(&people))));
+            out.push(Finding::new(
+                "KF-RBAC-007",
+                Severity::Low,
+                &b.ident,
+                format!("{role} (wildcard/cluster-admin) granted{scope} to {}", list(&people)),
+            ));
         }
         return out;
     }
@@ -168,7 +180,12 @@ pub fn check_binding(b: &BindingLite, risks: Option<&Risks>) -> Vec<Finding> {
         out.push(Finding::new("KF-RBAC-004", Severity::High, &b.ident, format!("{role} lets {who} {}{scope}", r.pod_exec.join(", "))));
     }
     if r.nodes_proxy {
-        out.push(Finding::new("KF-RBAC-005", Severity::High, &b.ident, format!("{role} lets {who} use nodes/proxy (kubelet API: exec on every pod of a node)")));
+        out.push(Finding::new(
+            "KF-RBAC-005",
+            Severity::High,
+            &b.ident,
+            format!("{role} lets {who} use nodes/proxy (kubelet API: exec on every pod of a node)"),
+        ));
     }
     if !r.escalation.is_empty() {
         out.push(Finding::new("KF-RBAC-006", Severity::High, &b.ident, format!("{role} lets {who} {}{scope}", r.escalation.join(", "))));
@@ -186,7 +203,13 @@ mod tests {
     }
     fn binding(ns: Option<&str>, role_kind: &str, role: &str, subjects: serde_json::Value, bootstrap: bool) -> BindingLite {
         BindingLite {
-            ident: Ident { kind: "RoleBinding".into(), api_version: "rbac.authorization.k8s.io/v1".into(), namespace: ns.map(Into::into), name: "b".into(), uid: None },
+            ident: Ident {
+                kind: "RoleBinding".into(),
+                api_version: "rbac.authorization.k8s.io/v1".into(),
+                namespace: ns.map(Into::into),
+                name: "b".into(),
+                uid: None,
+            },
             role_ref: RoleRef { api_group: "rbac.authorization.k8s.io".into(), kind: role_kind.into(), name: role.into() },
             subjects: serde_json::from_value(subjects).unwrap(),
             bootstrap,
@@ -211,7 +234,11 @@ mod tests {
         assert!(!r.any());
         let r = role_risks("x", true, &rules(json!([{"apiGroups":[""],"resources":["nodes/proxy"],"verbs":["get"]}])));
         assert!(r.nodes_proxy);
-        let r = role_risks("x", true, &rules(json!([{"apiGroups":["rbac.authorization.k8s.io"],"resources":["clusterroles"],"verbs":["bind","escalate"]}])));
+        let r = role_risks(
+            "x",
+            true,
+            &rules(json!([{"apiGroups":["rbac.authorization.k8s.io"],"resources":["clusterroles"],"verbs":["bind","escalate"]}])),
+        );
         assert_eq!(r.escalation, vec!["escalate", "bind"]);
         let r = role_risks("x", true, &rules(json!([{"nonResourceURLs":["*"],"verbs":["*"]}])));
         assert!(!r.any(), "non-resource URLs are not API objects");
@@ -221,7 +248,10 @@ mod tests {
     fn who_gets_what() {
         let admin = role_risks("cluster-admin", true, &[]);
         let sa = json!([{"kind":"ServiceAccount","name":"s","namespace":"a"}]);
-        assert_eq!(ids(&check_binding(&binding(None, "ClusterRole", "cluster-admin", sa.clone(), false), Some(&admin))), vec!["KF-RBAC-001"]);
+        assert_eq!(
+            ids(&check_binding(&binding(None, "ClusterRole", "cluster-admin", sa.clone(), false), Some(&admin))),
+            vec!["KF-RBAC-001"]
+        );
         let user = json!([{"kind":"User","name":"alice","apiGroup":"rbac.authorization.k8s.io"}]);
         assert_eq!(ids(&check_binding(&binding(None, "ClusterRole", "cluster-admin", user, false), Some(&admin))), vec!["KF-RBAC-007"]);
         let anon = json!([{"kind":"User","name":"system:anonymous","apiGroup":"rbac.authorization.k8s.io"}]);
@@ -229,7 +259,13 @@ mod tests {
         assert_eq!(ids(&check_binding(&binding(None, "ClusterRole", "x", anon, false), Some(&secrets))), vec!["KF-RBAC-002"]);
         assert_eq!(ids(&check_binding(&binding(Some("a"), "Role", "x", sa.clone(), false), Some(&secrets))), vec!["KF-RBAC-003"]);
         let harmless = role_risks("x", true, &rules(json!([{"apiGroups":[""],"resources":["configmaps"],"verbs":["get"]}])));
-        assert!(check_binding(&binding(None, "ClusterRole", "x", json!([{"kind":"Group","name":"system:authenticated"}]), true), Some(&harmless)).is_empty());
+        assert!(
+            check_binding(
+                &binding(None, "ClusterRole", "x", json!([{"kind":"Group","name":"system:authenticated"}]), true),
+                Some(&harmless)
+            )
+            .is_empty()
+        );
         // the control plane's own subjects in the default policy are expected…
         let ctl = json!([{"kind":"ServiceAccount","name":"replicaset-controller","namespace":"kube-system"}]);
         let exec = role_risks("x", true, &rules(json!([{"apiGroups":[""],"resources":["pods"],"verbs":["create"]}])));

@@ -17,8 +17,7 @@ pub struct PrivilegedPod {
 
 /// `sa_automount`: the account's `automountServiceAccountToken` (None: unset, i.e. mounted).
 pub fn token_in_privileged_pods(sa: &Ident, sa_automount: Option<bool>, pods: &[&PrivilegedPod]) -> Option<Finding> {
-    let mounted: Vec<&str> =
-        pods.iter().filter(|p| p.automount.or(sa_automount).unwrap_or(true)).map(|p| p.name.as_str()).collect();
+    let mounted: Vec<&str> = pods.iter().filter(|p| p.automount.or(sa_automount).unwrap_or(true)).map(|p| p.name.as_str()).collect();
     if mounted.is_empty() {
         return None;
     }
@@ -33,7 +32,8 @@ mod tests {
 
     #[test]
     fn pod_setting_wins_over_the_account() {
-        let sa = Ident { kind: "ServiceAccount".into(), api_version: "v1".into(), namespace: Some("n".into()), name: "s".into(), uid: None };
+        let sa =
+            Ident { kind: "ServiceAccount".into(), api_version: "v1".into(), namespace: Some("n".into()), name: "s".into(), uid: None };
         let p = |a: Option<bool>| PrivilegedPod { namespace: "n".into(), name: "p".into(), service_account: "s".into(), automount: a };
         assert!(token_in_privileged_pods(&sa, None, &[&p(None)]).is_some());
         assert!(token_in_privileged_pods(&sa, Some(false), &[&p(None)]).is_none());

@@ -65,7 +65,12 @@ fn check(ident: &Ident, hooks: &[Hook<'_>], severity: Severity) -> Vec<Finding> 
         return Vec::new();
     }
     let kind = if severity == Severity::High { "mutating" } else { "validating" };
-    vec![Finding::new("KF-WH-001", severity, ident, format!("{kind} webhook(s) with failurePolicy Ignore outside kube-system: {}", hits.join("; ")))]
+    vec![Finding::new(
+        "KF-WH-001",
+        severity,
+        ident,
+        format!("{kind} webhook(s) with failurePolicy Ignore outside kube-system: {}", hits.join("; ")),
+    )]
 }
 
 /// The fields the rule reads, from either kind of webhook configuration (same names, two types).
@@ -105,7 +110,8 @@ mod tests {
         serde_json::from_value(json!({"metadata":{"name":"m"},"webhooks":[{"name":"w.example.com","admissionReviewVersions":["v1"],
             "sideEffects":"None","failurePolicy":policy,
             "clientConfig":{"service":{"namespace":svc_ns,"name":"s"}},
-            "rules":[{"apiGroups":groups,"apiVersions":["v1"],"operations":["CREATE"],"resources":resources}]}]})).unwrap()
+            "rules":[{"apiGroups":groups,"apiVersions":["v1"],"operations":["CREATE"],"resources":resources}]}]}))
+        .unwrap()
     }
 
     #[test]

@@ -1,18 +1,19 @@
 //! CronJobs, in whichever version the server serves (batch/v1 from 1.21, batch/v1beta1 before).
 
-use super::{each_item, envelope, finish, Produced, RawIdent, RawMeta, Shared};
-use crate::cluster::triage::fetch::{list_params, served_version, Res};
-use crate::cluster::triage::findings::cronjob::check_cronjob;
-use crate::observe::SharedTask as Bar;
-use crate::cluster::triage::writer::Out;
+use super::{Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
 use crate::cluster::triage::TriageError;
+use crate::cluster::triage::fetch::{Res, list_params, served_version};
+use crate::cluster::triage::findings::cronjob::check_cronjob;
+use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::batch::v1::CronJob;
 
 pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
     let r = async {
-        let version = served_version(&env.client, "batch", "cronjobs", &["v1", "v1beta1"])
-            .await?
-            .ok_or_else(|| TriageError::Api { what: "list cronjobs".into(), reason: "the server serves cronjobs in neither batch/v1 nor batch/v1beta1".into() })?;
+        let version = served_version(&env.client, "batch", "cronjobs", &["v1", "v1beta1"]).await?.ok_or_else(|| TriageError::Api {
+            what: "list cronjobs".into(),
+            reason: "the server serves cronjobs in neither batch/v1 nor batch/v1beta1".into(),
+        })?;
         let res = Res::new("batch", &version, "cronjobs", "CronJob", true);
         let api_version = res.api_version();
         let cutoff = env.since_cutoff;
@@ -22,7 +23,8 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
         let n = each_item(&env, &res, lp, Some(&mut out), &bar, |raw, buf| {
             match serde_json::from_str::<CronJob>(raw) {
                 Ok(cj) => {
-                    let id = RawIdent { name: cj.metadata.name.clone(), namespace: cj.metadata.namespace.clone(), uid: cj.metadata.uid.clone() };
+                    let id =
+                        RawIdent { name: cj.metadata.name.clone(), namespace: cj.metadata.namespace.clone(), uid: cj.metadata.uid.clone() };
                     envelope(buf, "CronJob", &api_version, &id, raw);
                     findings.extend(check_cronjob(&cj, &api_version, cutoff));
                 }

@@ -2,12 +2,12 @@
 //! line per log line with the pod's identity. Several logs are fetched ahead of the one being
 //! written, each through a small bounded queue: memory stays flat however long a log is.
 
-use super::{finish, line, writer_gone, Produced, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
-use crate::observe::SharedTask as Bar;
-use crate::cluster::triage::writer::Out;
-use crate::cluster::triage::TriageError;
+use super::{Produced, Shared, finish, line, writer_gone};
 use crate::cluster::error::is_forbidden;
+use crate::cluster::triage::TriageError;
+use crate::cluster::triage::fetch::{Res, list_params};
+use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
@@ -64,10 +64,36 @@ impl Target {
                 (None, Some(base64::engine::general_purpose::STANDARD.encode(bytes)))
             }
         };
-        LogLine { kind: "Pod", api_version: "v1", namespace: &self.namespace, name: &self.pod, uid: self.uid.as_deref(), container: &self.container, previous: self.previous, time, line, line_base64, continued, error: None }
+        LogLine {
+            kind: "Pod",
+            api_version: "v1",
+            namespace: &self.namespace,
+            name: &self.pod,
+            uid: self.uid.as_deref(),
+            container: &self.container,
+            previous: self.previous,
+            time,
+            line,
+            line_base64,
+            continued,
+            error: None,
+        }
     }
     fn error<'a>(&'a self, msg: &'a str) -> LogLine<'a> {
-        LogLine { kind: "Pod", api_version: "v1", namespace: &self.namespace, name: &self.pod, uid: self.uid.as_deref(), container: &self.container, previous: self.previous, time: None, line: None, line_base64: None, continued: false, error: Some(msg) }
+        LogLine {
+            kind: "Pod",
+            api_version: "v1",
+            namespace: &self.namespace,
+            name: &self.pod,
+            uid: self.uid.as_deref(),
+            container: &self.container,
+            previous: self.previous,
+            time: None,
+            line: None,
+            line_base64: None,
+            continued: false,
+            error: Some(msg),
+        }
     }
 }
 
@@ -75,7 +101,12 @@ impl Target {
 fn targets(pod: &Pod) -> Vec<Target> {
     let mut v = Vec::new();
     let Some(status) = &pod.status else { return v };
-    let all = status.init_container_statuses.iter().flatten().chain(status.container_statuses.iter().flatten()).chain(status.ephemeral_container_statuses.iter().flatten());
+    let all = status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .chain(status.ephemeral_container_statuses.iter().flatten());
     for cs in all {
         // `previous=false` reads the newest instance, running or not; `previous=true` the one before
         let state = cs.state.as_ref();

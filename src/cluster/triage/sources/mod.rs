@@ -16,11 +16,11 @@ use super::fetch::{Pager, Res};
 use super::findings::rbac::{BindingLite, Risks};
 use super::findings::serviceaccount::PrivilegedPod;
 use super::findings::{Finding, Ident};
-use crate::observe::SharedTask as Bar;
 use super::writer::Out;
 use super::{CollectPlan, TriageError};
-use kube::api::ListParams;
+use crate::observe::SharedTask as Bar;
 use kube::Client;
+use kube::api::ListParams;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -90,7 +90,8 @@ pub fn envelope(buf: &mut Vec<u8>, kind: &str, api_version: &str, id: &RawIdent,
         #[serde(skip_serializing_if = "Option::is_none")]
         uid: Option<&'a str>,
     }
-    let head = Head { kind, api_version, namespace: id.namespace.as_deref(), name: id.name.as_deref().unwrap_or(""), uid: id.uid.as_deref() };
+    let head =
+        Head { kind, api_version, namespace: id.namespace.as_deref(), name: id.name.as_deref().unwrap_or(""), uid: id.uid.as_deref() };
     // serializing these plain strings cannot fail
     let _ = serde_json::to_writer(&mut *buf, &head);
     buf.pop(); // the closing '}'

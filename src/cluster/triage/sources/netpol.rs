@@ -1,12 +1,12 @@
 //! Network policies, then one line per namespace in scope that has none (KF-NS-001).
 
-use super::{each_item, envelope, finish, line, writer_gone, Produced, RawMeta, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
-use crate::cluster::triage::findings::namespace::without_network_policy;
+use super::{Produced, RawMeta, Shared, each_item, envelope, finish, line, writer_gone};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::findings::Ident;
-use crate::observe::SharedTask as Bar;
+use crate::cluster::triage::findings::namespace::without_network_policy;
 use crate::cluster::triage::writer::Out;
 use crate::cluster::triage::{Scope, TriageError};
+use crate::observe::SharedTask as Bar;
 use std::collections::BTreeMap;
 
 /// The namespaces in scope: name → uid.

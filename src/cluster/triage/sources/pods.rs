@@ -1,12 +1,12 @@
 //! Pods: one line per pod, the pod rules, the privileged pods for KF-SA-001, and the images in
 //! use (one line per image and digest, written once the pods are done).
 
-use super::{each_item, envelope, finish, line, writer_gone, Join, Produced, RawIdent, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
+use super::{Join, Produced, RawIdent, Shared, each_item, envelope, finish, line, writer_gone};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::findings::pod::{findings_on_pod, privileged_issues, spec_issues};
 use crate::cluster::triage::findings::serviceaccount::PrivilegedPod;
-use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,10 +54,21 @@ fn digest_of(s: &str) -> Option<String> {
 
 fn add_images(pod: &Pod, images: &mut BTreeMap<(String, String), ImageRecord>) {
     let Some(spec) = &pod.spec else { return };
-    let statuses: Vec<_> = pod.status.iter().flat_map(|s| {
-        s.container_statuses.iter().flatten().chain(s.init_container_statuses.iter().flatten()).chain(s.ephemeral_container_statuses.iter().flatten())
-    }).collect();
-    let ctrs = spec.containers.iter().map(|c| (&c.name, &c.image))
+    let statuses: Vec<_> = pod
+        .status
+        .iter()
+        .flat_map(|s| {
+            s.container_statuses
+                .iter()
+                .flatten()
+                .chain(s.init_container_statuses.iter().flatten())
+                .chain(s.ephemeral_container_statuses.iter().flatten())
+        })
+        .collect();
+    let ctrs = spec
+        .containers
+        .iter()
+        .map(|c| (&c.name, &c.image))
         .chain(spec.init_containers.iter().flatten().map(|c| (&c.name, &c.image)))
         .chain(spec.ephemeral_containers.iter().flatten().map(|c| (&c.name, &c.image)));
     for (name, image) in ctrs {
@@ -116,7 +127,8 @@ pub async fn run(env: Shared, mut pods_out: Option<Out>, mut images_out: Option<
                 }
             };
             if want_pods {
-                let id = RawIdent { name: pod.metadata.name.clone(), namespace: pod.metadata.namespace.clone(), uid: pod.metadata.uid.clone() };
+                let id =
+                    RawIdent { name: pod.metadata.name.clone(), namespace: pod.metadata.namespace.clone(), uid: pod.metadata.uid.clone() };
                 envelope(buf, "Pod", "v1", &id, raw);
             }
             let issues = pod.spec.as_ref().map(spec_issues).unwrap_or_default();

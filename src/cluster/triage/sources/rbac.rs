@@ -1,12 +1,12 @@
 //! Roles, cluster roles and their bindings. Roles leave their risk summary and bindings their
 //! subjects for the join (KF-RBAC-*), which runs once all four are listed.
 
-use super::{each_item, envelope, finish, Join, Produced, RawIdent, RawMeta, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
-use crate::cluster::triage::findings::rbac::{role_risks, BindingLite};
+use super::{Join, Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::findings::Ident;
-use crate::observe::SharedTask as Bar;
+use crate::cluster::triage::findings::rbac::{BindingLite, role_risks};
 use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use std::collections::HashMap;
 
@@ -42,7 +42,8 @@ struct BindingMeta {
 
 /// Roles (`cluster = false`) or cluster roles.
 pub async fn roles(env: Shared, cluster: bool, mut out: Out, bar: Bar) -> Produced {
-    let res = if cluster { Res::new(GROUP, "v1", "clusterroles", "ClusterRole", false) } else { Res::new(GROUP, "v1", "roles", "Role", true) };
+    let res =
+        if cluster { Res::new(GROUP, "v1", "clusterroles", "ClusterRole", false) } else { Res::new(GROUP, "v1", "roles", "Role", true) };
     let r = async {
         let mut map = HashMap::new();
         let lp = list_params(env.plan.page_size, None, None);
@@ -80,11 +81,19 @@ pub async fn bindings(env: Shared, cluster: bool, mut out: Out, bar: Bar) -> Pro
         let n = each_item(&env, &res, lp, Some(&mut out), &bar, |raw, buf| {
             match serde_json::from_str::<BindingRaw>(raw) {
                 Ok(b) => {
-                    let id = RawIdent { name: b.metadata.name.clone(), namespace: b.metadata.namespace.clone(), uid: b.metadata.uid.clone() };
+                    let id =
+                        RawIdent { name: b.metadata.name.clone(), namespace: b.metadata.namespace.clone(), uid: b.metadata.uid.clone() };
                     envelope(buf, res.kind, AV, &id, raw);
-                    let bootstrap = b.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/bootstrapping")).is_some_and(|v| v == "rbac-defaults");
+                    let bootstrap =
+                        b.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/bootstrapping")).is_some_and(|v| v == "rbac-defaults");
                     list.push(BindingLite {
-                        ident: Ident { kind: res.kind.into(), api_version: AV.into(), namespace: id.namespace, name: id.name.unwrap_or_default(), uid: id.uid },
+                        ident: Ident {
+                            kind: res.kind.into(),
+                            api_version: AV.into(),
+                            namespace: id.namespace,
+                            name: id.name.unwrap_or_default(),
+                            uid: id.uid,
+                        },
                         role_ref: b.role_ref,
                         subjects: b.subjects.unwrap_or_default(),
                         bootstrap,

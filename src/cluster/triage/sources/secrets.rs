@@ -2,10 +2,10 @@
 //! values (`--include-secret-values`). Annotations are reduced to their keys: kubectl's
 //! `last-applied-configuration` annotation holds the values in clear.
 
-use super::{each_item, envelope, finish, line, Produced, RawIdent, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
-use crate::observe::SharedTask as Bar;
+use super::{Produced, RawIdent, Shared, each_item, envelope, finish, line};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,7 +50,12 @@ pub fn metadata_only(s: &Secret, now: jiff::Timestamp) -> SecretMeta {
         uid: m.uid.clone(),
         type_: s.type_.clone(),
         keys,
-        owners: m.owner_references.iter().flatten().map(|o| Owner { kind: o.kind.clone(), name: o.name.clone(), uid: o.uid.clone() }).collect(),
+        owners: m
+            .owner_references
+            .iter()
+            .flatten()
+            .map(|o| Owner { kind: o.kind.clone(), name: o.name.clone(), uid: o.uid.clone() })
+            .collect(),
         created: m.creation_timestamp.as_ref().map(|t| t.0.to_string()),
         age_seconds: m.creation_timestamp.as_ref().map(|t| now.duration_since(t.0).as_secs()),
         labels: m.labels.clone().unwrap_or_default(),
@@ -67,15 +72,19 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
         let n = each_item(&env, &res, lp, Some(&mut out), &bar, |raw, buf| {
             match serde_json::from_str::<Secret>(raw) {
                 Ok(s) if with_values => {
-                    let id = RawIdent { name: s.metadata.name.clone(), namespace: s.metadata.namespace.clone(), uid: s.metadata.uid.clone() };
+                    let id =
+                        RawIdent { name: s.metadata.name.clone(), namespace: s.metadata.namespace.clone(), uid: s.metadata.uid.clone() };
                     envelope(buf, "Secret", "v1", &id, raw);
                 }
                 Ok(s) => line(buf, &metadata_only(&s, now)),
                 // never write what we could not strip
                 Err(e) => {
                     let id = super::RawMeta::parse(raw).metadata;
-                    line(buf, &serde_json::json!({"kind":"Secret","apiVersion":"v1","namespace":id.namespace,"name":id.name,"uid":id.uid,
-                        "error": format!("not decoded, not written: {e}")}));
+                    line(
+                        buf,
+                        &serde_json::json!({"kind":"Secret","apiVersion":"v1","namespace":id.namespace,"name":id.name,"uid":id.uid,
+                        "error": format!("not decoded, not written: {e}")}),
+                    );
                 }
             }
             Ok(())
@@ -97,7 +106,8 @@ mod tests {
         let s: Secret = serde_json::from_value(json!({"metadata":{"name":"s","namespace":"n","creationTimestamp":"2026-01-01T00:00:00Z",
             "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"stringData\":{\"pw\":\"hunter2\"}}"},
             "ownerReferences":[{"apiVersion":"v1","kind":"ServiceAccount","name":"sa","uid":"u"}]},
-            "type":"Opaque","data":{"pw":"aHVudGVyMg=="}})).unwrap();
+            "type":"Opaque","data":{"pw":"aHVudGVyMg=="}}))
+        .unwrap();
         let now: jiff::Timestamp = "2026-01-01T00:01:00Z".parse().unwrap();
         let text = serde_json::to_string(&metadata_only(&s, now)).unwrap();
         assert!(!text.contains("hunter2") && !text.contains("aHVudGVyMg"), "{text}");

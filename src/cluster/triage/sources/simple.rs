@@ -1,11 +1,11 @@
 //! Sources written as the server sends them, with no rule of their own: events, jobs, nodes;
 //! and service accounts (their automount setting goes to the join).
 
-use super::{each_item, envelope, finish, Join, Produced, RawMeta, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
+use super::{Join, Produced, RawMeta, Shared, each_item, envelope, finish};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::findings::Ident;
-use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use std::collections::HashMap;
 
 /// Any resource, every object as one line.
@@ -49,10 +49,17 @@ pub async fn service_accounts(env: Shared, mut out: Out, bar: Bar) -> Produced {
         let mut map = HashMap::new();
         let lp = list_params(env.plan.page_size, None, None);
         let n = each_item(&env, &res, lp, Some(&mut out), &bar, |raw, buf| {
-            let sa: SaLite = serde_json::from_str(raw).unwrap_or(SaLite { metadata: Default::default(), automount_service_account_token: None });
+            let sa: SaLite =
+                serde_json::from_str(raw).unwrap_or(SaLite { metadata: Default::default(), automount_service_account_token: None });
             envelope(buf, "ServiceAccount", "v1", &sa.metadata, raw);
             if let (Some(ns), Some(name)) = (sa.metadata.namespace.clone(), sa.metadata.name.clone()) {
-                let ident = Ident { kind: "ServiceAccount".into(), api_version: "v1".into(), namespace: Some(ns.clone()), name: name.clone(), uid: sa.metadata.uid.clone() };
+                let ident = Ident {
+                    kind: "ServiceAccount".into(),
+                    api_version: "v1".into(),
+                    namespace: Some(ns.clone()),
+                    name: name.clone(),
+                    uid: sa.metadata.uid.clone(),
+                };
                 map.insert((ns, name), (ident, sa.automount_service_account_token));
             }
             Ok(())
@@ -63,4 +70,3 @@ pub async fn service_accounts(env: Shared, mut out: Out, bar: Bar) -> Produced {
     .await;
     finish(r, vec![out], &bar).await
 }
-

@@ -1,10 +1,10 @@
 //! Mutating and validating admission webhook configurations, in one file.
 
-use super::{each_item, envelope, finish, Produced, RawIdent, RawMeta, Shared};
-use crate::cluster::triage::fetch::{list_params, Res};
+use super::{Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
+use crate::cluster::triage::fetch::{Res, list_params};
 use crate::cluster::triage::findings::webhook::{check_mutating, check_validating};
-use crate::observe::SharedTask as Bar;
 use crate::cluster::triage::writer::Out;
+use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
 
 const GROUP: &str = "admissionregistration.k8s.io";
