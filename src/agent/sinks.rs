@@ -28,14 +28,15 @@ struct Index<'a> {
 
 impl DirSink {
     pub fn new(root: &Path) -> io::Result<Self> {
-        std::fs::create_dir_all(root)?;
+        crate::evidence::private::create_dir_all(root)?;
         Ok(Self { root: root.to_path_buf(), records: vec![], errors: vec![] })
     }
 
     pub fn finish(self) -> io::Result<()> {
         let idx = Index { artifacts: &self.records, errors: &self.errors, complete: self.errors.is_empty() };
         let s = serde_json::to_vec_pretty(&idx).map_err(io::Error::other)?;
-        std::fs::write(self.root.join("index.json"), s)
+        let mut f = crate::evidence::private::create_file(&self.root.join("index.json"))?;
+        f.write_all(&s)
     }
 }
 
@@ -48,7 +49,7 @@ impl ArtifactSink for DirSink {
         check_relative_path(&spec.path)?;
         let dest = self.root.join(&spec.path);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
+            crate::evidence::private::create_dir_all(parent)?;
         }
         let started_at = jiff::Timestamp::now();
         let (bytes, sha256) = write_file_hashed(&dest, write)?;

@@ -20,7 +20,7 @@ pub fn archive_bundle(dir: &Path) -> Result<PathBuf, EvidenceError> {
     let out = dir.with_file_name(format!("{name}.tar"));
     let tmp = dir.with_file_name(format!(".{name}.tar.kf-partial"));
     let res = (|| {
-        let f = std::fs::File::create(&tmp)?;
+        let f = super::private::create_file(&tmp)?;
         let mut b = tar::Builder::new(std::io::BufWriter::with_capacity(1 << 20, f));
         b.follow_symlinks(false);
         b.mode(tar::HeaderMode::Deterministic);

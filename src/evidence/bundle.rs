@@ -7,7 +7,7 @@ use super::hash::HashingWriter;
 use super::manifest::{BundleErrorRecord, CUSTODY, ClusterInfo, MANIFEST, Manifest, Operator, SCHEMA, Tool};
 use serde_json::json;
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -51,13 +51,13 @@ impl DirBundle {
         if check_relative_path(case_id).is_err() || case_id.contains('/') {
             return Err(EvidenceError::Usage(format!("case id '{case_id}' cannot name a bundle directory")));
         }
-        fs::create_dir_all(dest).map_err(|e| EvidenceError::file(dest, e))?;
+        super::private::create_dir_all(dest).map_err(|e| EvidenceError::file(dest, e))?;
         let dir = dest.join(case_id);
         let custody_path = dir.join(CUSTODY);
         let actor = super::identity::local_actor();
         let (custody, event) = match fs::symlink_metadata(&dir) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir(&dir).map_err(|e| EvidenceError::file(&dir, e))?;
+                super::private::create_dir(&dir).map_err(|e| EvidenceError::file(&dir, e))?;
                 (CustodyLog::create(&custody_path, &actor)?, "bundle_created")
             }
             Err(e) => return Err(EvidenceError::file(&dir, e)),
@@ -214,7 +214,7 @@ fn partial_name(final_path: &Path) -> PathBuf {
 pub fn write_file_hashed(final_path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<(u64, String)> {
     let tmp = partial_name(final_path);
     let res = (|| {
-        let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        let f = super::private::create_file(&tmp)?;
         let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
         write(&mut hw)?;
         hw.flush()?;
@@ -234,7 +234,7 @@ pub fn write_file_hashed(final_path: &Path, write: &mut dyn FnMut(&mut dyn Write
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvidenceError> {
     let tmp = partial_name(path);
     let res = (|| {
-        let mut f = File::create(&tmp)?;
+        let mut f = super::private::create_file(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, path)
@@ -257,7 +257,7 @@ impl ArtifactSink for DirBundle {
         }
         let final_path = self.dir.join(&spec.path);
         if let Some(parent) = final_path.parent() {
-            fs::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
+            super::private::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
         }
         self.custody.append(
             "artifact_started",

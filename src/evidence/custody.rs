@@ -39,7 +39,7 @@ pub struct CustodyLog {
 impl CustodyLog {
     /// Start a new log (the file must not exist).
     pub fn create(path: &Path, actor: &str) -> Result<CustodyLog, EvidenceError> {
-        let file = OpenOptions::new().create_new(true).append(true).open(path).map_err(|e| EvidenceError::file(path, e))?;
+        let file = super::private::create_new_append(path).map_err(|e| EvidenceError::file(path, e))?;
         Ok(CustodyLog { path: path.into(), file, prev: GENESIS.into(), seq: 0, actor: actor.into() })
     }
 

@@ -15,6 +15,7 @@ mod error;
 pub mod hash;
 pub mod identity;
 pub mod manifest;
+pub mod private;
 pub mod progress;
 pub mod s3;
 pub mod store;
@@ -97,5 +98,30 @@ mod tests {
             let r = verify_path(p, VerifyOptions::default()).unwrap();
             assert!(r.ok, "{}: {:?}", p.display(), r.problems);
         }
+    }
+
+    #[test]
+    fn a_fresh_bundle_and_its_archive_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let old = unsafe { libc::umask(0) };
+        let d = tempfile::tempdir().unwrap();
+        let dest = Destination::parse(d.path().join("evidence").to_str().unwrap()).unwrap();
+        let mut b = DirBundle::create(dest.staging_dir(), "case-priv", BundleMeta::default()).unwrap();
+        b.put(&ArtifactSpec::new("pods/ns/p/c/volatile.json", "application/json", "test"), &mut |w| w.write_all(b"{}")).unwrap();
+        let opts = FinishOptions { archive: true, ..Default::default() };
+        let f = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(finish(b, &dest, &opts)).unwrap();
+        unsafe { libc::umask(old) };
+        let mut seen = 0;
+        let mut stack = vec![d.path().join("evidence")];
+        while let Some(p) = stack.pop() {
+            let md = std::fs::symlink_metadata(&p).unwrap();
+            let want = if md.is_dir() { private::DIR_MODE } else { private::FILE_MODE };
+            assert_eq!(md.permissions().mode() & 0o777, want, "{}", p.display());
+            seen += 1;
+            if md.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            }
+        }
+        assert!(f.archive.is_some() && seen >= 9, "bundle dirs, artifact, custody, manifest and the .tar: {seen}");
     }
 }

@@ -120,7 +120,7 @@ fn write_into_place(
     accept: &mut dyn FnMut(u64, &str) -> Result<(), EvidenceError>,
 ) -> Result<(u64, String), EvidenceError> {
     if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
+        crate::evidence::private::create_dir_all(parent).map_err(|e| EvidenceError::file(parent, e))?;
     }
     let mut tmp_name = dest.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(".partial");
@@ -129,6 +129,7 @@ fn write_into_place(
         .write(true)
         .create(true)
         .truncate(true)
+        .mode(crate::evidence::private::FILE_MODE)
         .custom_flags(libc::O_NOFOLLOW)
         .open(&tmp)
         .map_err(|e| EvidenceError::file(&tmp, e))?;
