@@ -19,6 +19,17 @@ pub type AgentStdin = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 
 pub const AGENT_BIN: &str = "/usr/local/bin/kforensic";
 
+/// The digest a reference pins (`name@sha256:…`), lower-case hex.
+pub fn pinned_digest(image: &str) -> Option<&str> {
+    image.rsplit_once("@sha256:").map(|(_, d)| d).filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Does the image the node runs (`imageID`: `docker-pullable://name@sha256:…`, `name@sha256:…`
+/// or `sha256:…`) carry this digest?
+pub fn runs_digest(image_id: &str, digest: &str) -> bool {
+    image_id.rsplit_once("sha256:").is_some_and(|(_, d)| d.eq_ignore_ascii_case(digest))
+}
+
 /// The image published for this version of kforensic.
 pub fn default_image() -> String {
     std::env::var("KFORENSIC_IMAGE").unwrap_or_else(|_| format!("ghcr.io/kforensic/kforensic:v{}", env!("CARGO_PKG_VERSION")))
@@ -169,6 +180,8 @@ pub struct Collector {
     api: Api<Pod>,
     pub name: String,
     pub namespace: String,
+    /// The image the node runs, as the kubelet reports it once the pod runs.
+    image_id: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Collector {
@@ -186,7 +199,7 @@ impl Collector {
         api.create(&PostParams::default(), &manifest(spec, &name))
             .await
             .map_err(|e| ClusterError::kube(format!("create collector pod in namespace {}", spec.namespace), e))?;
-        let c = Collector { api, name, namespace: spec.namespace.clone() };
+        let c = Collector { api, name, namespace: spec.namespace.clone(), image_id: Default::default() };
         match c.wait_running(ready_timeout).await {
             Ok(()) => Ok(c),
             Err(e) => match c.delete().await {
@@ -205,6 +218,7 @@ impl Collector {
             if let Some(s) = cs.first() {
                 let state = s.state.clone().unwrap_or_default();
                 if state.running.is_some() {
+                    *self.image_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(s.image_id.clone());
                     return Ok(());
                 }
                 if let Some(w) = state.waiting {
@@ -243,6 +257,11 @@ impl Collector {
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+    }
+
+    /// The image the node runs (`imageID` of the container status), once it runs.
+    pub fn image_id(&self) -> Option<String> {
+        self.image_id.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Start `kforensic agent run` in the collector with `request` as the first line of its stdin;
@@ -362,6 +381,21 @@ mod tests {
         assert_eq!(mem(&s), "112Mi", "the upload buffers are requested");
         let from = s.containers[0].env_from.as_ref().unwrap();
         assert_eq!(from[0].secret_ref.as_ref().unwrap().name, "s3-node");
+    }
+
+    #[test]
+    fn a_pinned_digest_is_checked_against_what_the_node_runs() {
+        let d = "4f3a".repeat(16);
+        assert_eq!(pinned_digest(&format!("registry.example/kf@sha256:{d}")), Some(d.as_str()));
+        assert_eq!(pinned_digest("registry.example/kf:v1"), None);
+        assert_eq!(pinned_digest("kf@sha256:short"), None);
+        for id in
+            [format!("docker-pullable://registry.example/kf@sha256:{d}"), format!("registry.example/kf@sha256:{d}"), format!("sha256:{d}")]
+        {
+            assert!(runs_digest(&id, &d), "{id}");
+        }
+        assert!(!runs_digest(&format!("sha256:{}", "0".repeat(64)), &d));
+        assert!(!runs_digest("", &d));
     }
 
     #[test]

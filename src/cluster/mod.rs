@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod preflight;
 pub mod target;
 pub mod triage;
+pub mod whoami;
 
 pub use client::{ClusterCtx, ConnectOptions};
 pub use error::ClusterError;

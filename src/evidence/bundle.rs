@@ -32,6 +32,7 @@ pub struct DirBundle {
     dir: PathBuf,
     case_id: String,
     meta: BundleMeta,
+    collector: Option<super::manifest::CollectorRecord>,
     custody: CustodyLog,
     planned: Vec<String>,
     written: HashSet<String>,
@@ -80,6 +81,7 @@ impl DirBundle {
             dir,
             case_id: case_id.into(),
             meta,
+            collector: None,
             custody,
             planned: Vec::new(),
             written: HashSet::new(),
@@ -99,6 +101,13 @@ impl DirBundle {
     }
 
     /// The bundle directory (`<dest>/<case-id>`).
+    /// Record the collector that captured on the node (in the manifest and the custody log).
+    pub fn set_collector(&mut self, c: super::manifest::CollectorRecord) -> Result<(), EvidenceError> {
+        self.custody.append("collector", serde_json::to_value(&c).unwrap_or_default())?;
+        self.collector = Some(c);
+        Ok(())
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -169,6 +178,7 @@ impl DirBundle {
             artifacts: self.artifacts.clone(),
             errors: self.errors.clone(),
             complete,
+            collector: self.collector.clone(),
         };
         let bytes = manifest.to_bytes();
         let total: u64 = manifest.artifacts.iter().map(|a| a.bytes).sum();

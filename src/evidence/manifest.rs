@@ -65,6 +65,22 @@ pub struct Manifest {
     pub artifacts: Vec<ArtifactRecord>,
     pub errors: Vec<BundleErrorRecord>,
     pub complete: bool,
+    /// The collector that ran on the node (checkpoints): its image as given and as the node
+    /// resolved it (the digest the kubelet reports), the pod and the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector: Option<CollectorRecord>,
+}
+
+/// What ran on the node to capture the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectorRecord {
+    /// The image reference the pod asked for.
+    pub image: String,
+    /// The image the node ran, as the kubelet reports it (`status.containerStatuses[].imageID`).
+    pub image_id: String,
+    pub pod: String,
+    pub namespace: String,
+    pub node: String,
 }
 
 impl Manifest {
@@ -126,6 +142,7 @@ mod tests {
             }],
             errors: vec![],
             complete: true,
+            collector: None,
         }
     }
 

@@ -68,6 +68,14 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["complete"], true);
+    // who and what captured it: the operator (1.20 has no SelfSubjectReview: the kubeconfig's
+    // user), this version, and the collector image as the node resolved it
+    let m = &report["manifest"];
+    assert!(m["operator"]["user"].as_str().is_some_and(|u| !u.is_empty()), "{}", m["operator"]);
+    assert_eq!(m["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["collector"]["image"], env.kforensic_image());
+    assert!(m["collector"]["image_id"].as_str().is_some_and(|i| i.contains("sha256:")), "{}", m["collector"]);
+    assert_eq!(m["collector"]["node"], report["manifest"]["targets"][0]["node"]);
 
     let bundle = dir.path().join(&case);
     let c = bundle.join(format!("pods/{}/suspect/main", ns.name));

@@ -14,7 +14,7 @@ pub use plan::{MemoryDecision, MemoryMode, Options, Plan, PlannedContainer, Uplo
 pub use report::{CheckpointReport, StepTiming};
 
 use crate::cluster::{ClusterCtx, ClusterError};
-use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, DirBundle, Operator, Tool};
+use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, DirBundle, Tool};
 use crate::observe::{SharedObserver, Stop};
 use capture::Capture;
 use std::time::Instant;
@@ -41,7 +41,7 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
     let mut laps = Laps::new();
     let t = &plan.target;
     let meta = BundleMeta {
-        operator: Operator { user: None, groups: vec![] },
+        operator: crate::cluster::whoami::identity(&ctx.client, &opts.connect, ctx.context.as_deref()).await,
         cluster: ClusterInfo {
             server: Some(ctx.server.clone()),
             version: Some(ctx.version.git_version.clone()),

@@ -30,6 +30,22 @@ pub(super) async fn node_side(
     let c = Collector::start(&ctx.client, spec, Duration::from_secs(120)).await?;
     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
     let c = &c;
+    let image_id = c.image_id().unwrap_or_default();
+    if let Some(pin) = collector::pinned_digest(&spec.image)
+        && !collector::runs_digest(&image_id, pin)
+    {
+        return Err(ClusterError::Collector(format!(
+            "the collector on node {} runs image {image_id:?}, not the pinned sha256:{pin}: refusing to capture with it",
+            spec.node
+        )));
+    }
+    bundle.set_collector(crate::evidence::manifest::CollectorRecord {
+        image: spec.image.clone(),
+        image_id,
+        pod: c.name.clone(),
+        namespace: c.namespace.clone(),
+        node: spec.node.clone(),
+    })?;
     if let Some(url) = &plan.node_upload {
         // fail before any capture work when the node cannot write there
         node_upload::check(c, &plan.s3_destination(opts)).await?;

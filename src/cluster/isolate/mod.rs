@@ -16,7 +16,6 @@ pub mod record;
 mod release;
 mod report;
 pub mod selector;
-mod whoami;
 
 pub use error::{Call, IsolateError};
 pub use netpol::policy_name;

@@ -6,7 +6,7 @@ use super::error::{Call, IsolateError};
 use super::netpol::{self, DnsNamespace};
 use super::record::{Change, Entry, IsolationRecord};
 use super::report::{ChangeLine, Planned, Report};
-use super::{QUARANTINE_LABEL, RECORD_ANNOTATION, node, whoami};
+use super::{QUARANTINE_LABEL, RECORD_ANNOTATION, node};
 use crate::cluster::cni::{self, CniReport};
 use crate::cluster::{ClusterCtx, ConnectOptions};
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -89,7 +89,7 @@ pub async fn build(ctx: &ClusterCtx, opts: &IsolateOptions) -> Result<IsolatePla
     let mut warnings = vec![];
     let case_id = isolated_case(previous.as_ref(), opts, &mut warnings);
     pod_warnings(&pod, &mut warnings);
-    let operator = whoami::operator(client, &opts.connect, ctx.context.as_deref()).await;
+    let operator = crate::cluster::whoami::operator(client, &opts.connect, ctx.context.as_deref()).await;
     let at = now();
     let cni = cni::detect(client).await;
     if let Some(w) = cni.warning() {

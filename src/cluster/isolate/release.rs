@@ -9,7 +9,7 @@ use super::error::{Call, IsolateError};
 use super::plan::{get_pod, pod_record};
 use super::record::{IsolationRecord, NodeCordonRecord};
 use super::report::{ChangeLine, Planned, Report};
-use super::{NODE_ANNOTATION, QUARANTINE_LABEL, RECORD_ANNOTATION, netpol, node, whoami};
+use super::{NODE_ANNOTATION, QUARANTINE_LABEL, RECORD_ANNOTATION, netpol, node};
 use crate::cluster::{ClusterCtx, ConnectOptions};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -117,7 +117,7 @@ pub async fn build(ctx: &ClusterCtx, opts: &ReleaseOptions) -> Result<ReleasePla
     };
     let record = pod_record(&pod, &opts.pod)?;
     let labels = pod.metadata.labels.clone().unwrap_or_default();
-    let operator = whoami::operator(client, &opts.connect, ctx.context.as_deref()).await;
+    let operator = crate::cluster::whoami::operator(client, &opts.connect, ctx.context.as_deref()).await;
     let mut warnings = vec![];
     let case_id = released_case(record.as_ref(), &labels, opts.case_id.as_deref(), &mut warnings);
 
@@ -265,7 +265,7 @@ async fn build_gone(ctx: &ClusterCtx, opts: &ReleaseOptions, case: &str) -> Resu
     let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let nps: Api<NetworkPolicy> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let nodes: Api<Node> = Api::all(ctx.client.clone());
-    let operator = whoami::operator(&ctx.client, &opts.connect, ctx.context.as_deref()).await;
+    let operator = crate::cluster::whoami::operator(&ctx.client, &opts.connect, ctx.context.as_deref()).await;
     let mut plan = ReleasePlan::new(ctx, opts, case.to_string(), operator);
     plan.pod_gone = true;
     plan.warnings.push(format!("pod '{}' not found in namespace '{}': releasing what case {case} left behind", opts.pod, ctx.namespace));
