@@ -134,30 +134,7 @@ pub fn assess(
                 problems.push(Problem { kind: "chain", path: None, line: Some(line), message: cp.to_string() });
             }
             let manifest_sha = line_sha256(manifest_bytes);
-            match c.entries.iter().rev().find(|(_, e)| e.event == "finalized") {
-                None => problems.push(Problem::general("custody", "custody.log: no 'finalized' event binds this manifest".into())),
-                Some((n, e)) if e.details["manifest_sha256"].as_str() != Some(manifest_sha.as_str()) => problems.push(Problem::general(
-                    "manifest",
-                    format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {n})"),
-                )),
-                Some(_) => {}
-            }
-            for a in &manifest.artifacts {
-                let recorded = c.entries.iter().any(|(_, e)| {
-                    // written here, or stored by the node agent straight into the destination
-                    (e.event == "artifact_finished" || e.event == "artifact_stored")
-                        && e.details["path"].as_str() == Some(a.spec.path.as_str())
-                        && e.details["sha256"].as_str() == Some(a.sha256.as_str())
-                        && e.details["bytes"].as_u64() == Some(a.bytes)
-                });
-                if !recorded {
-                    problems.push(Problem::at(
-                        "custody",
-                        &a.spec.path,
-                        format!("custody.log: no artifact_finished/artifact_stored record of {} with the manifest's sha256", a.spec.path),
-                    ));
-                }
-            }
+            strict_custody(&c.entries, &manifest, &manifest_sha, &mut problems);
         }
     }
     if !manifest.complete {
@@ -178,6 +155,89 @@ pub fn assess(
         custody_lines,
         problems,
         manifest: Some(manifest),
+    }
+}
+
+/// Events that may follow `finalized`: they record what happened to the bundle, and change no hash.
+const AFTER_FINALIZED: [&str; 2] = ["verify", "upload"];
+
+/// The custody log must tell the same story as the manifest, once: exactly one `finalized` event,
+/// binding this manifest; after it only events that change no hash; every artifact recorded once,
+/// with the manifest's size and SHA-256. Each problem names its line.
+fn strict_custody(entries: &[(usize, super::custody::CustodyEntry)], manifest: &Manifest, manifest_sha: &str, problems: &mut Vec<Problem>) {
+    let finals: Vec<usize> = entries.iter().filter(|(_, e)| e.event == "finalized").map(|(n, _)| *n).collect();
+    let custody = |line: usize, path: Option<&str>, message: String| Problem {
+        kind: "custody",
+        path: path.map(str::to_string),
+        line: Some(line),
+        message,
+    };
+    let Some((first_final, fin)) = entries.iter().find(|(_, e)| e.event == "finalized") else {
+        problems.push(Problem::general("custody", "custody.log: no 'finalized' event binds this manifest".into()));
+        return;
+    };
+    if fin.details["manifest_sha256"].as_str() != Some(manifest_sha) {
+        problems.push(Problem::general(
+            "manifest",
+            format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {first_final})"),
+        ));
+    }
+    for n in finals.iter().skip(1) {
+        problems.push(custody(
+            *n,
+            None,
+            format!("custody.log line {n}: a second 'finalized' event (the bundle was finalized at line {first_final})"),
+        ));
+    }
+    for (n, e) in entries.iter().filter(|(n, _)| n > first_final) {
+        if e.event != "finalized" && !AFTER_FINALIZED.contains(&e.event.as_str()) {
+            let path = e.details["path"].as_str();
+            problems.push(custody(
+                *n,
+                path,
+                format!(
+                    "custody.log line {n}: '{}' after the bundle was finalized at line {first_final} (only verify and upload may follow)",
+                    e.event
+                ),
+            ));
+        }
+    }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (n, e) in entries.iter().filter(|(n, e)| n < first_final && (e.event == "artifact_finished" || e.event == "artifact_stored")) {
+        let Some(path) = e.details["path"].as_str() else { continue };
+        if let Some(before) = seen.insert(path, *n) {
+            problems.push(custody(*n, Some(path), format!("custody.log line {n}: {path} recorded again (first at line {before})")));
+        }
+        match manifest.artifacts.iter().find(|a| a.spec.path == path) {
+            None => problems.push(custody(
+                *n,
+                Some(path),
+                format!("custody.log line {n}: {path} was recorded but the manifest does not list it"),
+            )),
+            Some(a) if e.details["sha256"].as_str() != Some(a.sha256.as_str()) || e.details["bytes"].as_u64() != Some(a.bytes) => {
+                problems.push(custody(
+                    *n,
+                    Some(path),
+                    format!(
+                        "custody.log line {n}: {path} recorded with {} bytes, sha256 {}; the manifest says {} bytes, sha256 {}",
+                        e.details["bytes"],
+                        e.details["sha256"].as_str().unwrap_or("?"),
+                        a.bytes,
+                        a.sha256
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for a in &manifest.artifacts {
+        if !seen.contains_key(a.spec.path.as_str()) {
+            problems.push(Problem::at(
+                "custody",
+                &a.spec.path,
+                format!("custody.log: no artifact_finished/artifact_stored record of {} before 'finalized'", a.spec.path),
+            ));
+        }
     }
 }
 

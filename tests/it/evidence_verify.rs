@@ -128,3 +128,67 @@ fn a_planted_file_name_with_escape_sequences_is_shown_inert() {
     assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{s:?}");
     assert!(!s.contains('\u{202e}'));
 }
+
+/// Append one custody event chained to the last line, as an attacker with write access would.
+fn append_chained(log: &std::path::Path, event: &str, details: serde_json::Value) {
+    let text = std::fs::read_to_string(log).unwrap();
+    let last = text.lines().last().unwrap();
+    let prev: serde_json::Value = serde_json::from_str(last).unwrap();
+    let line = serde_json::json!({
+        "seq": prev["seq"].as_u64().unwrap() + 1,
+        "time": prev["time"],
+        "event": event,
+        "actor": prev["actor"],
+        "details": details,
+        "prev_sha256": kforensic::evidence::custody::line_sha256(last.as_bytes()),
+    });
+    std::fs::write(log, format!("{text}{line}\n")).unwrap();
+}
+
+#[test]
+fn an_edited_artifact_with_a_rewritten_manifest_and_an_appended_chain_is_caught() {
+    // the three-step tamper: edit an artifact, put its new hash into the manifest, append a
+    // chained artifact_finished and a finalized that binds the new manifest
+    let d = tempfile::tempdir().unwrap();
+    let path = "pods/shop/web-1/app/volatile.json";
+    let (dir, _) = make_bundle(d.path(), "case-tamper", &[(path, 300), ("pods/shop/web-1/app/inspect.json", 50)]);
+    let forged = br#"{"processes":[]}"#;
+    std::fs::write(dir.join(path), forged).unwrap();
+    let sha = kforensic::evidence::custody::line_sha256(forged);
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    for a in m["artifacts"].as_array_mut().unwrap() {
+        if a["path"] == path {
+            a["sha256"] = sha.clone().into();
+            a["bytes"] = forged.len().into();
+        }
+    }
+    let manifest = serde_json::to_vec_pretty(&m).unwrap();
+    std::fs::write(dir.join("manifest.json"), &manifest).unwrap();
+    let log = dir.join("custody.log");
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    append_chained(&log, "artifact_finished", serde_json::json!({"path": path, "bytes": forged.len(), "sha256": sha}));
+    append_chained(&log, "finalized", serde_json::json!({"manifest_sha256": kforensic::evidence::custody::line_sha256(&manifest)}));
+
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(!s.contains("intact"), "{s}");
+    let (l1, l2) = (before + 1, before + 2);
+    assert!(s.contains(&format!("custody.log line {l1}: 'artifact_finished' after the bundle was finalized")), "{s}");
+    assert!(s.contains(&format!("custody.log line {l2}: a second 'finalized' event")), "{s}");
+    assert!(s.lines().any(|l| l.starts_with("altered: manifest.json")), "the first finalized binds the manifest: {s}");
+    assert!(s.contains(&format!("{path} recorded with 300 bytes")), "the original record disagrees with the manifest: {s}");
+}
+
+#[test]
+fn a_truncated_custody_log_and_an_unrecorded_artifact_are_caught() {
+    let d = tempfile::tempdir().unwrap();
+    let (dir, _) = make_bundle(d.path(), "case-trunc", &[("x", 10), ("y", 10)]);
+    let log = dir.join("custody.log");
+    let lines: Vec<String> = std::fs::read_to_string(&log).unwrap().lines().map(String::from).collect();
+    // cut the log before its finalized line: nothing binds the manifest any more
+    std::fs::write(&log, lines[..lines.len() - 1].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("no 'finalized' event binds this manifest"), "{}", text(&out.stdout));
+}
