@@ -141,12 +141,20 @@ fn sizes(listed: Vec<super::store::Listed>) -> HashMap<String, u64> {
     listed.into_iter().map(|l| (l.rel, l.size)).collect()
 }
 
-/// Is this object already there with the same size and SHA-256?
+/// Is this object already there with the same content? Proven by reading it back and hashing it:
+/// what an object claims about itself (`x-amz-meta-sha256`) is set by whoever wrote it, and a
+/// bucket writer could plant other bytes under a matching claim.
 async fn present(store: &dyn Store, existing: &HashMap<String, u64>, o: &LocalObject) -> Result<bool, EvidenceError> {
     if existing.get(&o.rel) != Some(&o.size) {
         return Ok(false);
     }
-    Ok(store.claimed_sha256(&o.rel).await?.as_deref() == Some(o.sha256.as_str()))
+    Ok(read_back_matches(store, o).await?)
+}
+
+/// The object's bytes, read back from the store, hash to the manifest's SHA-256.
+async fn read_back_matches(store: &dyn Store, o: &LocalObject) -> Result<bool, EvidenceError> {
+    let (bytes, sha) = store.hash(&o.rel, &Progress::hidden()).await?;
+    Ok(bytes == o.size && sha.eq_ignore_ascii_case(&o.sha256))
 }
 
 /// The manifest's artifacts: those already in the store (skipped: resumed, or stored there by
@@ -196,8 +204,7 @@ async fn check_stored_by_node(
             store.location()
         )));
     }
-    let claimed = store.claimed_sha256(&o.rel).await?;
-    if existing.get(&o.rel) != Some(&o.size) || claimed.as_deref().is_some_and(|h| h != o.sha256) {
+    if existing.get(&o.rel) != Some(&o.size) || !read_back_matches(store, o).await? {
         return Err(EvidenceError::NotABundle {
             path: dir.display().to_string(),
             why: format!(

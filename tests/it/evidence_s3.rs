@@ -420,3 +420,26 @@ fn agent_put_writes_the_manifest_only_when_every_listed_object_is_in_the_bucket(
     assert_eq!((code, got.stored.len()), (Some(1), 0), "{err}");
     assert!(err.contains("access denied") && err.trim().lines().count() == 1, "{err}");
 }
+
+#[test]
+fn a_planted_object_claiming_the_right_hash_is_resent_not_skipped() {
+    let Some(aws) = shared_s3("a_planted_object_claiming_the_right_hash_is_resent_not_skipped") else { return };
+    let guard = Bucket::create(&aws, "plant");
+    let bucket = guard.name.clone();
+    let d = tempfile::tempdir().unwrap();
+    let (dir, manifest) = make_bundle(d.path(), "case-plant", &[("pods/shop/web-1/app/volatile.json", 4096), ("cluster/pod.json", 300)]);
+    let real = manifest.artifacts.iter().find(|a| a.spec.path.ends_with("volatile.json")).unwrap();
+    // someone who can write the bucket plants other bytes of the same size under the real hash's claim
+    let c = sdk(&aws);
+    let key = "ir/case-plant/pods/shop/web-1/app/volatile.json";
+    rt().block_on(c.put_object().bucket(&bucket).key(key).metadata("sha256", &real.sha256).body(vec![b'x'; 4096].into()).send()).unwrap();
+    let out = kf()
+        .aws(&aws)
+        .args(["upload", dir.to_str().unwrap(), &format!("s3://{bucket}/ir"), "--endpoint-url", &aws.endpoint, "-o", "json"])
+        .run();
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let r = json(&out);
+    let action = r["files"].as_array().unwrap().iter().find(|f| f["path"] == real.spec.path.as_str()).map(|f| f["action"].clone());
+    assert_eq!(action, Some("uploaded".into()), "the planted object was trusted: {r}");
+    assert_eq!(download_sha256(&aws, &bucket, key), (4096, real.sha256.clone()), "the bucket holds the evidence's bytes again");
+}
