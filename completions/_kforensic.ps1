@@ -108,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
@@ -568,6 +569,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
@@ -587,6 +589,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;verify' {
+            [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Require a valid signature by one of these keys (OpenSSH allowed-signers format, as for `ssh-keygen -Y verify -f`); the signer is named. Without it, verify says whether and by which key the bundle is signed')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
@@ -621,6 +624,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
             [CompletionResult]::new('--sources', '--sources', [CompletionResultType]::ParameterName, 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)')
             [CompletionResult]::new('--pull-policy', '--pull-policy', [CompletionResultType]::ParameterName, 'With --shell-history: when the node fetches the collector image')

@@ -1094,7 +1094,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-c -n -o -v -q -h -V --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-c -n -o -v -q -h -V --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1176,6 +1176,10 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1212,7 +1216,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__collect)
-            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1263,6 +1267,10 @@ _kforensic() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1988,7 +1996,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__upload)
-            opts="-n -o -v -q -h -V --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2023,6 +2031,10 @@ _kforensic() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2062,12 +2074,16 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__verify)
-            opts="-n -o -v -q -h -V --no-record --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --no-record --allowed-signers --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --allowed-signers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -102,6 +102,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
@@ -527,6 +528,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
@@ -545,6 +547,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --version 'Print version'
         }
         &'kforensic;verify'= {
+            cand --allowed-signers 'Require a valid signature by one of these keys (OpenSSH allowed-signers format, as for `ssh-keygen -Y verify -f`); the signer is named. Without it, verify says whether and by which key the bundle is signed'
             cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
             cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
@@ -578,6 +581,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
             cand --sources 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)'
             cand --image 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)'
             cand --pull-policy 'With --shell-history: when the node fetches the collector image'

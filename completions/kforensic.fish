@@ -96,6 +96,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
@@ -393,6 +394,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
@@ -405,6 +407,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s v -l verb
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s h -l help -d 'Print help'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l allowed-signers -d 'Require a valid signature by one of these keys (OpenSSH allowed-signers format, as for `ssh-keygen -Y verify -f`); the signer is named. Without it, verify says whether and by which key the bundle is signed' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -433,6 +436,7 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sources -d 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l image -d 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l pull-policy -d 'With --shell-history: when the node fetches the collector image' -r -f -a "always\t''

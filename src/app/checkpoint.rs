@@ -81,6 +81,8 @@ pub struct CheckpointPodArgs {
     pub node_credentials_secret: Option<String>,
     #[command(flatten)]
     pub s3: crate::app::s3_args::S3UploadArgs,
+    #[command(flatten)]
+    pub sign: crate::app::sign_args::SignArgs,
 }
 
 impl CheckpointPodArgs {
@@ -186,6 +188,7 @@ impl CheckpointPodArgs {
                 s3: self.s3.connect.options(),
                 upload: self.s3.options(),
                 observer: Bars::shared(!g.quiet),
+                signer: self.sign.signer()?,
             },
         })
     }

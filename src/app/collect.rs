@@ -35,6 +35,8 @@ pub struct CollectArgs {
     pub dest: Destination,
     #[command(flatten)]
     pub s3: crate::app::s3_args::S3UploadArgs,
+    #[command(flatten)]
+    pub sign: crate::app::sign_args::SignArgs,
     /// Which sources (comma-separated; `rbac` = the four RBAC sources; default: all).
     #[arg(long, value_name = "LIST", default_value = "all")]
     pub sources: String,
@@ -102,6 +104,7 @@ pub fn plan(g: &GlobalArgs, a: &CollectArgs, context_namespace: &str) -> Result<
 pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     // flags first: a typo costs no round trip
     let _ = plan(g, &a, "default")?;
+    let signer = a.sign.signer()?;
     // several namespaces are the plan's business; the connection only needs the context's
     let conn = crate::cluster::ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace: None };
     let ctx = crate::cluster::client::connect(&conn).await?;
@@ -146,7 +149,13 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
         if let Some(why) = h.interrupted {
             // stopped: what arrived is kept, marked incomplete, and nothing more is collected
             obs.warn(&format!("{why}: collector pods deleted, the bundle is marked incomplete"));
-            let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone() };
+            let finish = FinishOptions {
+                archive: false,
+                s3: a.s3.connect.options(),
+                upload: a.s3.options(),
+                observer: obs.clone(),
+                signer: signer.clone(),
+            };
             let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
             eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
             return Ok(Exit::Partial);
@@ -160,7 +169,8 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
         extra = h.findings;
     }
     let (bundle, mut report) = crate::cluster::triage::collect_with(&ctx, plan, bundle, extra, &obs).await?;
-    let finish = FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone() };
+    let finish =
+        FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone(), signer: signer.clone() };
     let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
     report.case_id = case_id;
     report.shell_history = summary;

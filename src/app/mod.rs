@@ -13,6 +13,7 @@ pub mod preflight;
 pub mod progress;
 pub mod release;
 pub mod s3_args;
+pub mod sign_args;
 pub mod upload;
 pub mod verify;
 

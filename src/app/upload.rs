@@ -19,11 +19,16 @@ pub struct UploadArgs {
     pub destination: Destination,
     #[command(flatten)]
     pub s3: S3UploadArgs,
+    #[command(flatten)]
+    pub sign: super::sign_args::SignArgs,
 }
 
 pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
     if let Destination::Local(_) = a.destination {
         return Err(Error::Usage(format!("upload needs an s3://bucket/prefix destination, not '{}'", a.destination)));
+    }
+    if let Some(s) = a.sign.signer()? {
+        s.sign_bundle(&a.bundle).map_err(super::usage)?;
     }
     let obs = Bars::shared(!g.quiet);
     let report = upload_bundle(&a.bundle, &a.destination, &a.s3.connect.options(), &a.s3.options(), &obs).await.map_err(super::usage)?;

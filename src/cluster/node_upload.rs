@@ -67,10 +67,19 @@ pub struct NotShipped {
 
 /// Finalize `bundle` here (manifest last) and have the agent upload this side's part of it.
 /// On success the local staging copy is removed: the bundle is the one in S3.
-pub async fn finish(bundle: DirBundle, c: &Collector, dest: &S3Destination) -> Result<Result<Shipped, NotShipped>, EvidenceError> {
+pub async fn finish(
+    bundle: DirBundle,
+    c: &Collector,
+    dest: &S3Destination,
+    signer: Option<&crate::evidence::sign::Signer>,
+) -> Result<Result<Shipped, NotShipped>, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
     let local: Vec<ArtifactRecord> = bundle.artifacts().iter().filter(|r| !bundle.is_remote(&r.spec.path)).cloned().collect();
     let manifest = bundle.finalize()?;
+    // signed here, on the responder's machine: the node only carries the signatures
+    if let Some(s) = signer {
+        s.sign_bundle(&dir)?;
+    }
     let why = match put(c, dest, &dir, &local).await {
         Ok(()) => {
             if let Err(e) = std::fs::remove_dir_all(&dir) {
@@ -98,6 +107,11 @@ async fn put(c: &Collector, dest: &S3Destination, dir: &Path, local: &[ArtifactR
     // what is sent: the API-side artifacts, then the custody log, the manifest last
     let mut sends: Vec<(ArtifactSpec, PathBuf)> = local.iter().map(|r| (r.spec.clone(), dir.join(&r.spec.path))).collect();
     sends.push((ArtifactSpec::new(CUSTODY, "application/x-ndjson", "cli"), dir.join(CUSTODY)));
+    for sig in [crate::evidence::sign::MANIFEST_SIG, crate::evidence::sign::CUSTODY_SIG] {
+        if dir.join(sig).is_file() {
+            sends.push((ArtifactSpec::new(sig, "text/plain", "cli"), dir.join(sig)));
+        }
+    }
     sends.push((ArtifactSpec::new(MANIFEST, "application/json", "cli"), dir.join(MANIFEST)));
     let writer = tokio::task::spawn_blocking(move || {
         let mut bridge = tokio_util::io::SyncIoBridge::new(stdin);

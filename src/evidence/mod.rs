@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod private;
 pub mod progress;
 pub mod s3;
+pub mod sign;
 pub mod store;
 pub mod stream;
 pub mod upload;
@@ -45,11 +46,19 @@ pub struct FinishOptions {
     pub upload: s3::UploadOptions,
     /// Where upload progress goes.
     pub observer: crate::observe::SharedObserver,
+    /// Sign the manifest and the custody log (SSHSIG) once finalized.
+    pub signer: Option<sign::Signer>,
 }
 
 impl Default for FinishOptions {
     fn default() -> Self {
-        FinishOptions { archive: false, s3: Default::default(), upload: Default::default(), observer: crate::observe::quiet() }
+        FinishOptions {
+            archive: false,
+            s3: Default::default(),
+            upload: Default::default(),
+            observer: crate::observe::quiet(),
+            signer: None,
+        }
     }
 }
 
@@ -68,6 +77,9 @@ pub struct Finished {
 pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions) -> Result<Finished, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
     let manifest = bundle.finalize()?;
+    if let Some(s) = &opts.signer {
+        s.sign_bundle(&dir)?;
+    }
     let archive = if opts.archive { Some(archive_bundle(&dir)?) } else { None };
     let upload = match dest {
         Destination::Local(_) => None,

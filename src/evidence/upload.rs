@@ -9,6 +9,7 @@ use super::destination::Destination;
 use super::manifest::{CUSTODY, MANIFEST, Manifest};
 use super::progress::Progress;
 use super::s3::{ConnectOptions, UploadOptions};
+use super::sign::{CUSTODY_SIG, MANIFEST_SIG};
 use super::store::{LocalObject, Store};
 use super::verify::{Problem, VerifyOptions, verify_dir};
 use crate::observe::SharedObserver;
@@ -83,7 +84,7 @@ async fn check_bundle(dir: &Path, obs: &SharedObserver) -> Result<Checked, Evide
     }
     let owned = dir.to_path_buf();
     let observer = obs.clone();
-    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, observer }))
+    let check = tokio::task::spawn_blocking(move || verify_dir(&owned, VerifyOptions { record: false, allowed_signers: None, observer }))
         .await
         .map_err(std::io::Error::other)??;
     // artifacts the node agent stored straight into S3 (`checkpoint --upload-from node` whose
@@ -124,7 +125,10 @@ async fn send(
         return Err(e);
     }
     record_upload(dir, store, "artifacts_sent", None, &files, &to_send);
-    for (rel, media) in [(CUSTODY, "application/x-ndjson"), (MANIFEST, "application/json")] {
+    // the signatures, when the bundle has them, go with the manifest: just before it
+    let sigs = [MANIFEST_SIG, CUSTODY_SIG].into_iter().filter(|s| dir.join(s).is_file()).map(|s| (s, "text/plain"));
+    let last = [(CUSTODY, "application/x-ndjson")].into_iter().chain(sigs).chain([(MANIFEST, "application/json")]);
+    for (rel, media) in last {
         let o = local_object(dir, rel, media)?;
         if rel == MANIFEST && present(store, &existing, &o).await? {
             files.push(ObjectResult { path: o.rel.clone(), bytes: o.size, action: "skipped" });
@@ -148,7 +152,7 @@ async fn present(store: &dyn Store, existing: &HashMap<String, u64>, o: &LocalOb
     if existing.get(&o.rel) != Some(&o.size) {
         return Ok(false);
     }
-    Ok(read_back_matches(store, o).await?)
+    read_back_matches(store, o).await
 }
 
 /// The object's bytes, read back from the store, hash to the manifest's SHA-256.

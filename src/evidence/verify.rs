@@ -8,6 +8,7 @@ use super::custody::{ChainProblem, CustodyLog, check_chain, line_sha256};
 pub use super::hash::hash_reader;
 use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest};
 use super::progress::Progress;
+use super::sign::{AllowedSigners, CUSTODY_SIG, MANIFEST_SIG, SignatureReport};
 use super::store::Store;
 use crate::observe::SharedObserver;
 use futures::StreamExt;
@@ -50,6 +51,8 @@ pub struct VerifyReport {
     pub bytes: u64,
     pub custody_lines: usize,
     pub problems: Vec<Problem>,
+    /// Whether and by whom the manifest and custody log are signed.
+    pub signature: SignatureReport,
     #[serde(skip)]
     pub manifest: Option<Manifest>,
 }
@@ -117,7 +120,7 @@ pub fn assess(
         }
     }
     for (p, _) in observed.iter() {
-        if p != MANIFEST && p != CUSTODY && !manifest.artifacts.iter().any(|a| a.spec.path == *p) {
+        if p != MANIFEST && p != CUSTODY && p != MANIFEST_SIG && p != CUSTODY_SIG && !manifest.artifacts.iter().any(|a| a.spec.path == *p) {
             problems.push(Problem::at("extra", p, format!("extra: {p} (not in the manifest)")));
         }
     }
@@ -154,8 +157,28 @@ pub fn assess(
         bytes: manifest.artifacts.iter().map(|a| a.bytes).sum(),
         custody_lines,
         problems,
+        signature: SignatureReport::default(),
         manifest: Some(manifest),
     }
+}
+
+/// Check the bundle's signatures and add what does not hold to the report's problems.
+fn with_signatures(mut report: VerifyReport, files: Signed<'_>, allowed: Option<&AllowedSigners>) -> VerifyReport {
+    let s = super::sign::check(files.manifest, files.custody, files.manifest_sig, files.custody_sig, allowed);
+    for p in &s.problems {
+        report.problems.push(Problem::general("signature", p.clone()));
+    }
+    report.ok = report.problems.is_empty();
+    report.signature = s;
+    report
+}
+
+/// The files a signature check reads.
+struct Signed<'a> {
+    manifest: &'a [u8],
+    custody: Option<&'a [u8]>,
+    manifest_sig: Option<&'a [u8]>,
+    custody_sig: Option<&'a [u8]>,
 }
 
 /// Events that may follow `finalized`: they record what happened to the bundle, and change no hash.
@@ -245,13 +268,15 @@ fn strict_custody(entries: &[(usize, super::custody::CustodyEntry)], manifest: &
 pub struct VerifyOptions {
     /// Append a `verify` event to the bundle's custody log (local directories only).
     pub record: bool,
+    /// Require a valid signature by one of these keys.
+    pub allowed_signers: Option<AllowedSigners>,
     /// Where hashing progress goes.
     pub observer: SharedObserver,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        VerifyOptions { record: false, observer: crate::observe::quiet() }
+        VerifyOptions { record: false, allowed_signers: None, observer: crate::observe::quiet() }
     }
 }
 
@@ -315,7 +340,11 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
             o.sha256 = h;
         }
     }
+    let (msig, csig) = (read_meta(&dir.join(MANIFEST_SIG)).ok(), read_meta(&dir.join(CUSTODY_SIG)).ok());
     let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    let files =
+        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
+    let report = with_signatures(report, files, opts.allowed_signers.as_ref());
     if opts.record {
         let details = serde_json::json!({
             "result": if report.ok { "ok" } else { "failed" },
@@ -335,7 +364,11 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
 
 /// Verify a bundle kept in a store, at its own place (e.g. `s3://bucket/prefix/<case-id>`): list
 /// its objects, read manifest and custody log, and re-hash every artifact as it streams down.
-pub async fn verify_store(store: &dyn Store, obs: &SharedObserver) -> Result<VerifyReport, EvidenceError> {
+pub async fn verify_store(
+    store: &dyn Store,
+    obs: &SharedObserver,
+    allowed: Option<&AllowedSigners>,
+) -> Result<VerifyReport, EvidenceError> {
     let listed = store.list().await?;
     let origin = store.location();
     if !listed.iter().any(|l| l.rel == MANIFEST) {
@@ -369,7 +402,12 @@ pub async fn verify_store(store: &dyn Store, obs: &SharedObserver) -> Result<Ver
             o.sha256 = Some(h);
         }
     }
-    Ok(assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed))
+    let read_sig = async |rel: &str| if listed.iter().any(|l| l.rel == rel) { store.read_small(rel).await.ok() } else { None };
+    let (msig, csig) = (read_sig(MANIFEST_SIG).await, read_sig(CUSTODY_SIG).await);
+    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    let files =
+        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
+    Ok(with_signatures(report, files, allowed))
 }
 
 /// Hash stored objects, four at a time.
@@ -438,6 +476,7 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
     let (mut manifest_bytes, mut custody) = (None, None);
     let mut root: Option<String> = None;
     let mut duplicates = Vec::new();
+    let mut sigs: (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
     let entries = archive.entries().map_err(|e| arch_err(e.to_string()))?;
     for entry in entries {
         let mut e = entry.map_err(|e| arch_err(e.to_string()))?;
@@ -463,14 +502,15 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
             observed.insert(rel, Observed { size: 0, sha256: None, irregular: true });
             continue;
         }
-        if rel == MANIFEST || rel == CUSTODY {
+        if [MANIFEST, CUSTODY, MANIFEST_SIG, CUSTODY_SIG].contains(&rel.as_str()) {
             let mut v = Vec::new();
             (&mut e).take(MAX_META_BYTES).read_to_end(&mut v).map_err(|e| arch_err(e.to_string()))?;
             observed.insert(rel.clone(), Observed { size: v.len() as u64, sha256: None, irregular: false });
-            if rel == MANIFEST {
-                manifest_bytes = Some(v)
-            } else {
-                custody = Some(v)
+            match rel.as_str() {
+                MANIFEST => manifest_bytes = Some(v),
+                CUSTODY => custody = Some(v),
+                MANIFEST_SIG => sigs.0 = Some(v),
+                _ => sigs.1 = Some(v),
             }
             continue;
         }
@@ -482,7 +522,10 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
         return Err(not_a_bundle(path, "the archive has no manifest.json"));
     };
     let manifest = Manifest::parse(&manifest_bytes, &origin)?;
-    let mut report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
+    let files =
+        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: sigs.0.as_deref(), custody_sig: sigs.1.as_deref() };
+    let mut report = with_signatures(report, files, opts.allowed_signers.as_ref());
     for d in duplicates {
         report.problems.push(Problem::at("extra", &d, format!("extra: {d} (appears twice in the archive)")));
         report.ok = false;

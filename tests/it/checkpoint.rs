@@ -64,10 +64,23 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     start_suspect(env, &ns.name, "suspect", SUSPECT);
     let dir = tempfile::tempdir().unwrap();
     let case = case_id("ok");
-    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &[]);
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = support::evidence::ssh_key(keys.path(), "responder", "responder@example.org");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--sign-key", key.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["complete"], true);
+    // signed on this machine: stock OpenSSH checks the manifest
+    let b = dir.path().join(&case);
+    assert!(support::evidence::ssh_keygen_verifies(
+        &allowed,
+        "responder@example.org",
+        &b.join("manifest.json"),
+        &b.join("manifest.json.sig"),
+        None
+    ));
+    let v = support::kforensic(&["verify", "--no-record", "--allowed-signers", allowed.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(v.status.success() && stdout(&v).contains("signed by responder@example.org"), "{}", stdout(&v));
     // who and what captured it: the operator (1.20 has no SelfSubjectReview: the kubeconfig's
     // user), this version, and the collector image as the node resolved it
     let m = &report["manifest"];
@@ -579,6 +592,19 @@ fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: 
 
 /// `checkpoint … --dest s3://… --upload-from node`, run from `cwd` without any AWS credentials.
 fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret: &str, cwd: &Path) -> std::process::Output {
+    checkpoint_from_node_with(env, ns, case, dest, secret, cwd, &[])
+}
+
+/// As [`checkpoint_from_node`], with more arguments.
+fn checkpoint_from_node_with(
+    env: &TestEnv,
+    ns: &str,
+    case: &str,
+    dest: &str,
+    secret: &str,
+    cwd: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     support::kf()
         .current_dir(cwd)
         .kubeconfig(env.admin_kubeconfig())
@@ -586,6 +612,7 @@ fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret:
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--dest", dest])
         .args(["--upload-from", "node", "--node-credentials-secret", secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
         .args(["--part-size", "5MiB"])
+        .args(extra)
         .run()
 }
 
@@ -605,16 +632,22 @@ fn upload_from_node_puts_the_whole_bundle_in_s3_with_the_nodes_credentials() {
     node_secret(env, &secret, &aws, &aws.secret_key);
     let cwd = tempfile::tempdir().unwrap();
     let dest = format!("s3://{}/incidents", bucket.name);
-    let out = checkpoint_from_node(env, &ns.name, &case, &dest, &secret, cwd.path());
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (key, allowed) = evidence::ssh_key(keys_dir.path(), "responder", "responder@example.org");
+    let out = checkpoint_from_node_with(env, &ns.name, &case, &dest, &secret, cwd.path(), &["--sign-key", key.to_str().unwrap()]);
     let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "secret", &secret], None);
     assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let url = format!("{dest}/{case}");
     assert_eq!(report["bundle"], url.as_str(), "{report}");
     assert_eq!(report["complete"], true);
-    // the bundle is in the bucket and holds up; nothing of it stayed on this machine
-    let v = support::kf().aws(&aws).args(["verify", &url, "--endpoint-url", &aws.endpoint]).run();
+    // the bundle is in the bucket, holds up and is signed (here: the node only carried the signatures)
+    let v = support::kf()
+        .aws(&aws)
+        .args(["verify", &url, "--endpoint-url", &aws.endpoint, "--allowed-signers", allowed.to_str().unwrap()])
+        .run();
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
+    assert!(stdout(&v).contains("signed by responder@example.org"), "{}", stdout(&v));
     assert!(!cwd.path().join("evidence").exists(), "local staging copy left behind");
     // the evidence itself: the export with the payload and the planted file, the API side
     let prefix = format!("incidents/{case}/");

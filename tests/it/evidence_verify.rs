@@ -192,3 +192,49 @@ fn a_truncated_custody_log_and_an_unrecorded_artifact_are_caught() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("no 'finalized' event binds this manifest"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn a_signed_bundle_verifies_with_ssh_keygen_and_with_kforensic_and_names_the_signer() {
+    let d = tempfile::tempdir().unwrap();
+    let (key, allowed) = ssh_key(d.path(), "responder", "responder@example.org");
+    let (_, other_allowed) = ssh_key(d.path(), "stranger", "stranger@example.org");
+    let (dir, _) = make_bundle(d.path(), "case-signed", &[("pods/shop/web-1/app/volatile.json", 500)]);
+    kforensic::evidence::sign::Signer::from_file(&key).unwrap().sign_bundle(&dir).unwrap();
+    // a third party needs nothing but OpenSSH: the manifest, and the custody log up to its finalized line
+    assert!(ssh_keygen_verifies(&allowed, "responder@example.org", &dir.join("manifest.json"), &dir.join("manifest.json.sig"), None));
+    let sealed = std::fs::read_to_string(dir.join("custody.log")).unwrap().lines().count();
+    // verify records itself in the log afterwards: the signed part stays what it was
+    let out = kforensic(&["verify", "--allowed-signers", allowed.to_str().unwrap(), dir.to_str().unwrap()]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{s}");
+    assert!(s.contains("signed by responder@example.org (key SHA256:"), "{s}");
+    assert!(ssh_keygen_verifies(&allowed, "responder@example.org", &dir.join("custody.log"), &dir.join("custody.log.sig"), Some(sealed)));
+    // without allowed signers: whether and by which key
+    let out = kforensic(&["verify", "--no-record", dir.to_str().unwrap()]);
+    assert!(out.status.success() && text(&out.stdout).contains("signed by key SHA256:"), "{}", text(&out.stdout));
+    // a key the verifier does not trust
+    let out = kforensic(&["verify", "--no-record", "--allowed-signers", other_allowed.to_str().unwrap(), dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("a key not in the allowed signers"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_signed_manifest_changed_afterwards_and_an_unsigned_bundle_fail_when_a_signer_is_required() {
+    let d = tempfile::tempdir().unwrap();
+    let (key, allowed) = ssh_key(d.path(), "responder", "responder@example.org");
+    let (dir, _) = make_bundle(d.path(), "case-resigned", &[("x", 50)]);
+    kforensic::evidence::sign::Signer::from_file(&key).unwrap().sign_bundle(&dir).unwrap();
+    let m = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    std::fs::write(dir.join("manifest.json"), m.replace("responder@example", "someone-else")).unwrap();
+    let out = kforensic(&["verify", "--no-record", "--allowed-signers", allowed.to_str().unwrap(), dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("manifest.json.sig does not match"), "{}", text(&out.stdout));
+    assert!(!ssh_keygen_verifies(&allowed, "responder@example.org", &dir.join("manifest.json"), &dir.join("manifest.json.sig"), None));
+
+    let (plain, _) = make_bundle(d.path(), "case-unsigned", &[("x", 50)]);
+    let out = kforensic(&["verify", "--no-record", "--allowed-signers", allowed.to_str().unwrap(), plain.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("the bundle is not signed"), "{}", text(&out.stdout));
+    let out = kforensic(&["verify", "--no-record", plain.to_str().unwrap()]);
+    assert!(out.status.success() && text(&out.stdout).contains("not signed"), "{}", text(&out.stdout));
+}

@@ -69,7 +69,7 @@ pub(super) async fn finish(
             obs.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
             let dest = S3Destination { url: url.to_string(), connect: opts.s3_connect.clone(), upload: opts.s3_upload.clone() };
             let shipped = tokio::select! {
-                r = node_upload::finish(bundle, c, &dest) => r?,
+                r = node_upload::finish(bundle, c, &dest, opts.finish.signer.as_ref()) => r?,
                 why = stop.stopped() => {
                     obs.warn(&format!("{why} while the node was finishing the upload"));
                     return Err(ClusterError::Collector(format!(

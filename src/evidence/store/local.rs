@@ -275,7 +275,7 @@ mod tests {
         assert_eq!((r.uploaded, r.skipped), (4, 0), "{r:?}");
         assert_eq!(r.destination, dst.path().join("case-st").display().to_string());
         let placed = store.for_case("case-st");
-        let v = block_on(verify_store(&*placed, &quiet)).unwrap();
+        let v = block_on(verify_store(&*placed, &quiet, None)).unwrap();
         assert!(v.ok, "{:?}", v.problems);
         assert!(!dst.path().join("case-st/a.txt.partial").exists());
 
@@ -284,11 +284,11 @@ mod tests {
         let r = block_on(upload_to(&dir, &store, &quiet)).unwrap();
         let sent: Vec<&str> = r.files.iter().filter(|f| f.action == "uploaded").map(|f| f.path.as_str()).collect();
         assert_eq!(sent, ["custody.log"], "{r:?}");
-        assert!(block_on(verify_store(&*placed, &quiet)).unwrap().ok);
+        assert!(block_on(verify_store(&*placed, &quiet, None)).unwrap().ok);
 
         // an artifact altered in the store is found
         std::fs::write(dst.path().join("case-st/a.txt"), b"HELLO").unwrap();
-        let v = block_on(verify_store(&*placed, &quiet)).unwrap();
+        let v = block_on(verify_store(&*placed, &quiet, None)).unwrap();
         assert!(!v.ok && v.problems.iter().any(|p| p.kind == "altered"), "{:?}", v.problems);
     }
 

@@ -170,3 +170,42 @@ impl Drop for OwnServer {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// A fresh ed25519 key pair made by stock ssh-keygen, and an allowed-signers file naming it.
+pub fn ssh_key(dir: &std::path::Path, name: &str, principal: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = dir.join(name);
+    let st =
+        std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", principal, "-f"]).arg(&key).status().unwrap();
+    assert!(st.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = dir.join(format!("{name}.allowed"));
+    std::fs::write(&allowed, format!("{principal} {}", public.trim())).unwrap();
+    (key, allowed)
+}
+
+/// `ssh-keygen -Y verify` of `file` (or of its first `lines` lines) against its `.sig`.
+pub fn ssh_keygen_verifies(
+    allowed: &std::path::Path,
+    principal: &str,
+    file: &std::path::Path,
+    sig: &std::path::Path,
+    lines: Option<usize>,
+) -> bool {
+    let mut bytes = std::fs::read(file).unwrap();
+    if let Some(n) = lines {
+        let cut = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(n - 1).map(|(i, _)| i + 1).unwrap();
+        bytes.truncate(cut);
+    }
+    let mut child = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "kforensic-evidence", "-I", principal, "-f"])
+        .arg(allowed)
+        .arg("-s")
+        .arg(sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+    child.wait_with_output().unwrap().status.success()
+}

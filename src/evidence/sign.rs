@@ -1,0 +1,225 @@
+//! Signed bundles: the manifest, and the custody log up to its `finalized` line, signed with the
+//! responder's OpenSSH key in OpenSSH's SSHSIG format (namespace `kforensic-evidence`), so that
+//! anyone can check them with stock `ssh-keygen -Y verify` and an allowed-signers file. The key
+//! never leaves the responder's machine: only this side signs, never the node.
+
+use super::EvidenceError;
+use super::manifest::{CUSTODY, MANIFEST};
+use serde::Serialize;
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use std::io::Write;
+use std::path::Path;
+
+/// The SSHSIG namespace of every kforensic signature (`ssh-keygen -Y … -n kforensic-evidence`).
+pub const NAMESPACE: &str = "kforensic-evidence";
+pub const MANIFEST_SIG: &str = "manifest.json.sig";
+pub const CUSTODY_SIG: &str = "custody.log.sig";
+/// Environment variable holding the passphrase of an encrypted signing key.
+pub const PASSPHRASE_ENV: &str = "KFORENSIC_SIGN_PASSPHRASE";
+
+/// A loaded signing key.
+#[derive(Clone)]
+pub struct Signer {
+    key: PrivateKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", self.fingerprint())
+    }
+}
+
+impl Signer {
+    /// An OpenSSH private key file (ed25519 or ECDSA); an encrypted one is opened with the
+    /// passphrase in `$KFORENSIC_SIGN_PASSPHRASE`.
+    pub fn from_file(path: &Path) -> Result<Signer, EvidenceError> {
+        let bad = |why: String| EvidenceError::Usage(format!("--sign-key {}: {why}", path.display()));
+        let key = PrivateKey::read_openssh_file(path).map_err(|e| bad(format!("not an OpenSSH private key ({e})")))?;
+        let key = if key.is_encrypted() {
+            let pass =
+                std::env::var(PASSPHRASE_ENV).map_err(|_| bad(format!("the key is encrypted: put its passphrase in ${PASSPHRASE_ENV}")))?;
+            key.decrypt(pass.as_bytes()).map_err(|_| bad(format!("the passphrase in ${PASSPHRASE_ENV} does not open it")))?
+        } else {
+            key
+        };
+        use ssh_key::Algorithm;
+        match key.algorithm() {
+            Algorithm::Ed25519 | Algorithm::Ecdsa { .. } => Ok(Signer { key }),
+            other => Err(bad(format!("{other} keys are not supported: use an ed25519 or ECDSA key"))),
+        }
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` shows it.
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(HashAlg::Sha256).to_string()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<String, EvidenceError> {
+        let sig = self.key.sign(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
+        sig.to_pem(LineEnding::LF).map_err(|e| EvidenceError::Usage(format!("cannot encode the signature: {e}")))
+    }
+
+    /// Sign the finalized bundle in `dir`: `manifest.json.sig` and `custody.log.sig` (over the
+    /// log up to and including its `finalized` line) at its root, 0600.
+    pub fn sign_bundle(&self, dir: &Path) -> Result<(), EvidenceError> {
+        let manifest = std::fs::read(dir.join(MANIFEST)).map_err(|e| EvidenceError::file(dir.join(MANIFEST), e))?;
+        let custody = std::fs::read(dir.join(CUSTODY)).map_err(|e| EvidenceError::file(dir.join(CUSTODY), e))?;
+        let sealed = sealed_custody(&custody)
+            .ok_or_else(|| EvidenceError::Usage(format!("{}: the bundle is not finalized: nothing to sign", dir.display())))?;
+        for (name, msg) in [(MANIFEST_SIG, &manifest[..]), (CUSTODY_SIG, sealed)] {
+            let path = dir.join(name);
+            let pem = self.sign(msg)?;
+            let mut f = super::private::create_file(&path).map_err(|e| EvidenceError::file(&path, e))?;
+            f.write_all(pem.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| EvidenceError::file(&path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The custody log up to and including the newline of its first `finalized` line: what the
+/// custody signature covers (later `verify` / `upload` lines do not break it).
+pub fn sealed_custody(custody: &[u8]) -> Option<&[u8]> {
+    let mut start = 0;
+    while start < custody.len() {
+        let end = custody[start..].iter().position(|&b| b == b'\n').map(|i| start + i + 1)?;
+        let line = &custody[start..end - 1];
+        if serde_json::from_slice::<serde_json::Value>(line).is_ok_and(|v| v["event"] == "finalized") {
+            return Some(&custody[..end]);
+        }
+        start = end;
+    }
+    None
+}
+
+/// One allowed signer: principals and key (OpenSSH's allowed-signers format).
+#[derive(Debug, Clone)]
+pub struct AllowedSigner {
+    pub principals: Vec<String>,
+    pub key: PublicKey,
+}
+
+/// An allowed-signers file (`ssh-keygen -Y verify -f`): `principals [options] keytype base64`.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedSigners(pub Vec<AllowedSigner>);
+
+impl AllowedSigners {
+    pub fn parse(text: &str, origin: &str) -> Result<AllowedSigners, EvidenceError> {
+        let mut v = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad =
+                || EvidenceError::Usage(format!("{origin} line {}: not an allowed-signers line (principals [options] keytype key)", n + 1));
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let principals = fields.first().ok_or_else(bad)?;
+            let at =
+                fields.iter().position(|f| f.starts_with("ssh-") || f.starts_with("ecdsa-") || f.starts_with("sk-")).ok_or_else(bad)?;
+            if fields[1..at].iter().any(|o| o.contains("cert-authority")) {
+                continue; // certificate authorities: not what a bundle is signed with
+            }
+            let key_text = fields[at..].iter().take(2).copied().collect::<Vec<_>>().join(" ");
+            let key = PublicKey::from_openssh(&key_text).map_err(|_| bad())?;
+            v.push(AllowedSigner { principals: principals.split(',').map(str::to_string).collect(), key });
+        }
+        Ok(AllowedSigners(v))
+    }
+
+    pub fn read(path: &Path) -> Result<AllowedSigners, EvidenceError> {
+        let text = std::fs::read_to_string(path).map_err(|e| EvidenceError::file(path, e))?;
+        Self::parse(&text, &path.display().to_string())
+    }
+}
+
+/// What the signatures of a bundle say.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SignatureReport {
+    /// Both signature files are there.
+    pub signed: bool,
+    /// The signing key (`SHA256:…`), when signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// The principals of the allowed signer whose key it is, when an allowed-signers file was given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signer: Vec<String>,
+    /// What does not hold (empty when fine).
+    pub problems: Vec<String>,
+}
+
+/// Check the signatures of a bundle (`None` for a file that is not there).
+pub fn check(
+    manifest: &[u8],
+    custody: Option<&[u8]>,
+    manifest_sig: Option<&[u8]>,
+    custody_sig: Option<&[u8]>,
+    allowed: Option<&AllowedSigners>,
+) -> SignatureReport {
+    let mut r = SignatureReport::default();
+    let (Some(ms), Some(cs)) = (manifest_sig, custody_sig) else {
+        if manifest_sig.is_some() || custody_sig.is_some() {
+            r.problems.push(format!("signature: only one of {MANIFEST_SIG} and {CUSTODY_SIG} is there"));
+        } else if allowed.is_some() {
+            r.problems.push("signature: the bundle is not signed, and --allowed-signers asks for a signature".into());
+        }
+        return r;
+    };
+    r.signed = true;
+    let sealed = custody.and_then(sealed_custody);
+    let mut key: Option<PublicKey> = None;
+    for (name, sig, msg) in [(MANIFEST_SIG, ms, Some(manifest)), (CUSTODY_SIG, cs, sealed)] {
+        let Ok(sig) = SshSig::from_pem(sig) else {
+            r.problems.push(format!("signature: {name} is not an SSH signature"));
+            continue;
+        };
+        let pk = PublicKey::from(sig.public_key().clone());
+        if sig.namespace() != NAMESPACE {
+            r.problems.push(format!("signature: {name} is for namespace '{}', not '{NAMESPACE}'", sig.namespace()));
+        }
+        match msg {
+            None => r.problems.push(format!("signature: {name}: the custody log has no 'finalized' line to check it against")),
+            Some(m) if pk.verify(NAMESPACE, m, &sig).is_err() => {
+                r.problems.push(format!("signature: {name} does not match: the file it signs changed after it was signed"))
+            }
+            Some(_) => {}
+        }
+        match &key {
+            Some(k) if k.key_data() != pk.key_data() => r.problems.push("signature: the two signatures are by different keys".into()),
+            _ => key = Some(pk),
+        }
+    }
+    if let Some(k) = &key {
+        r.fingerprint = Some(k.fingerprint(HashAlg::Sha256).to_string());
+        if let Some(a) = allowed {
+            match a.0.iter().find(|s| s.key.key_data() == k.key_data()) {
+                Some(s) => r.signer = s.principals.clone(),
+                None => r
+                    .problems
+                    .push(format!("signature: signed by {}, a key not in the allowed signers", r.fingerprint.clone().unwrap_or_default())),
+            }
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sealed_custody_log_ends_with_the_finalized_line() {
+        let log = b"{\"event\":\"bundle_created\"}\n{\"event\":\"finalized\"}\n{\"event\":\"verify\"}\n";
+        assert_eq!(sealed_custody(log), Some(&log[..log.len() - "{\"event\":\"verify\"}\n".len()]));
+        assert_eq!(sealed_custody(b"{\"event\":\"bundle_created\"}\n"), None);
+    }
+
+    #[test]
+    fn allowed_signers_lines_are_read_and_options_skipped() {
+        let k = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAx9ePzgCElIkNymkMeOtKAuyCz2WGu1Tv82RFm0mTr+";
+        let text = format!("# team\nresponder@example.org,ir@example.org namespaces=\"kforensic-evidence\" {k} laptop\n\n");
+        let a = AllowedSigners::parse(&text, "f").unwrap();
+        assert_eq!(a.0.len(), 1);
+        assert_eq!(a.0[0].principals, ["responder@example.org", "ir@example.org"]);
+        assert!(AllowedSigners::parse("just-a-name\n", "f").is_err());
+    }
+}
