@@ -296,7 +296,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__capture)
-            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --mask-env --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,7 +1094,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-c -n -o -v -q -h -V --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-c -n -o -v -q -h -V --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --mask-env --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -110,6 +110,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l isolate -d 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-collector -d 'Leave the collector pod running afterwards (for debugging)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l include-volumes -d 'Include mounted volumes in the root filesystem export'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l mask-env -d 'Replace environment values in inspect.json and volatile.json with sha256:<hex> of the value (names kept), for a responder who must not carry the workload\'s secrets. Memory captures still hold them. Default: values kept (they are evidence)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l archive -d 'Also write the bundle as one .tar next to the directory'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-node-archive -d 'Keep the kubelet\'s checkpoint archive on the node after it was shipped (default: delete it)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
@@ -280,6 +281,7 @@ json\t''
 yaml\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l include-volumes -d 'Include volumes (non-pseudo mounts inside the container) in the export'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l mask-env -d 'Replace environment values in inspect.json and volatile.json with sha256:<hex>'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-file-mappings -d 'With the `memory` step: also dump read-only mappings of files still on disk'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l no-freeze -d 'With the `memory` step: do not freeze the container while its memory is read'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l stream -d 'Write the framed evidence stream on stdout (progress as JSON lines on stderr)'

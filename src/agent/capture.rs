@@ -22,6 +22,8 @@ pub struct CaptureOptions {
     pub targets: Vec<TargetSpec>,
     pub steps: Vec<Step>,
     pub include_volumes: bool,
+    /// Environment values in inspect and volatile state replaced by their SHA-256.
+    pub mask_env: bool,
     /// Docker socket (`unix:///…`); `None`: $DOCKER_HOST or the default socket.
     pub docker_host: Option<String>,
     /// Extra runc state roots to look for `state.json` in (host paths).
@@ -211,7 +213,11 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
     }
 
     if has(Step::Inspect) {
-        put_json(p, spec("inspect.json", JSON), &inspect::report(&uri, &l, dv.as_ref().map(|v| v.inspect.clone())))?;
+        let mut rep = inspect::report(&uri, &l, dv.as_ref().map(|v| v.inspect.clone()));
+        if opts.mask_env {
+            crate::agent::steps::mask::mask_json(&mut rep);
+        }
+        put_json(p, spec("inspect.json", JSON), &rep)?;
     }
     if has(Step::Diff) {
         diff_step(r, &l, docker, &prefix, &spec, p)?;
@@ -243,7 +249,13 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         }
     }
     if has(Step::Volatile) && l.init.is_some() {
-        put_json(p, spec("volatile.json", JSON), &volatile::capture(&uri, &l.pids, l.init))?;
+        let mut v = volatile::capture(&uri, &l.pids, l.init);
+        if opts.mask_env {
+            for pr in &mut v.processes {
+                pr.environ.iter_mut().for_each(|kv| *kv = crate::agent::steps::mask::mask_assignment(kv));
+            }
+        }
+        put_json(p, spec("volatile.json", JSON), &v)?;
     }
     if has(Step::Memory)
         && let Some(pid) = l.init

@@ -47,6 +47,7 @@ pub fn capture_options(req: &CaptureRequest) -> Result<CaptureOptions, AgentErro
         targets: req.targets.clone(),
         steps,
         include_volumes: req.include_volumes,
+        mask_env: req.mask_env,
         docker_host: req.node.docker_host.clone(),
         memory: memory::capture::MemoryCaptureOptions {
             core: memory::core::CoreOptions { include_file_mappings: req.memory.file_mappings, ..Default::default() },

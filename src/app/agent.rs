@@ -85,6 +85,9 @@ pub struct CaptureArgs {
     /// Include volumes (non-pseudo mounts inside the container) in the export.
     #[arg(long)]
     pub include_volumes: bool,
+    /// Replace environment values in inspect.json and volatile.json with sha256:<hex>.
+    #[arg(long)]
+    pub mask_env: bool,
     /// Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar.
     #[arg(long, value_name = "PATH")]
     pub checkpoint_archive: Option<String>,
@@ -210,6 +213,7 @@ pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
         targets,
         steps: a.steps.clone(),
         include_volumes: a.include_volumes,
+        mask_env: a.mask_env,
         memory: MemoryRequest { file_mappings: a.memory_file_mappings, max_bytes: a.memory_max_bytes, freeze: !a.no_freeze },
         upload: a.upload_to.as_deref().map(|u| a.s3.destination(u)),
         node: NodeOptions { docker_host: a.docker_host.clone(), runc_roots: a.runc_root.clone(), pod_log_dir: a.pod_log_dir.clone() },

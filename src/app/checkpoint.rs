@@ -63,6 +63,11 @@ pub struct CheckpointPodArgs {
     /// Include mounted volumes in the root filesystem export.
     #[arg(long)]
     pub include_volumes: bool,
+    /// Replace environment values in inspect.json and volatile.json with sha256:<hex> of the
+    /// value (names kept), for a responder who must not carry the workload's secrets. Memory
+    /// captures still hold them. Default: values kept (they are evidence).
+    #[arg(long)]
+    pub mask_env: bool,
     /// Also write the bundle as one .tar next to the directory.
     #[arg(long)]
     pub archive: bool,
@@ -173,6 +178,7 @@ impl CheckpointPodArgs {
             timeout: self.timeout,
             keep_collector: self.keep_collector,
             include_volumes: self.include_volumes,
+            mask_env: self.mask_env,
             keep_node_archive: self.keep_node_archive,
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,

@@ -35,6 +35,9 @@ pub struct CaptureRequest {
     /// Include mounted volumes in the export.
     #[serde(default)]
     pub include_volumes: bool,
+    /// Replace environment values in inspect and volatile state with `sha256:<hex>`.
+    #[serde(default)]
+    pub mask_env: bool,
     #[serde(default)]
     pub memory: MemoryRequest,
     /// Upload every artifact from the node straight to S3; the stream then carries only records.
@@ -50,7 +53,15 @@ fn default_steps() -> Vec<Step> {
 
 impl CaptureRequest {
     pub fn new(targets: Vec<TargetSpec>, steps: Vec<Step>) -> CaptureRequest {
-        CaptureRequest { targets, steps, include_volumes: false, memory: Default::default(), upload: None, node: Default::default() }
+        CaptureRequest {
+            targets,
+            steps,
+            include_volumes: false,
+            mask_env: false,
+            memory: Default::default(),
+            upload: None,
+            node: Default::default(),
+        }
     }
 }
 

@@ -926,3 +926,22 @@ fn dry_run_lists_exactly_what_a_real_run_then_captures_and_touches_nothing() {
     assert!(unannounced.is_empty(), "produced but not planned: {unannounced:?}");
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
+
+#[test]
+fn mask_env_keeps_secret_values_out_of_the_bundle() {
+    let Some(env) = require("mask_env_keeps_secret_values_out_of_the_bundle", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-mask");
+    let canary = "kf-canary-value-9137";
+    // built at run time: the value is never in a command line, only in the environment
+    start_suspect(env, &ns.name, "suspect", &format!("export KF_CANARY=kf-canary-value-$((4500*2+137)); {SUSPECT}"));
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("mask");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--mask-env"]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let c = dir.path().join(&case).join(format!("pods/{}/suspect/main", ns.name));
+    let volatile = std::fs::read_to_string(c.join("volatile.json")).unwrap();
+    let inspect = std::fs::read_to_string(c.join("inspect.json")).unwrap();
+    assert!(!volatile.contains(canary) && !inspect.contains(canary), "the secret value is in the bundle");
+    let hashed = format!("KF_CANARY=sha256:{}", hex::encode(sha2::Sha256::digest(canary.as_bytes())));
+    assert!(volatile.contains(&hashed), "the name stays, the value is its hash: {volatile}");
+}

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod export;
 pub mod inspect;
+pub mod mask;
 pub mod sockets;
 pub mod tarwriter;
 pub mod volatile;

@@ -52,6 +52,8 @@ pub struct Options {
     pub timeout: Duration,
     pub keep_collector: bool,
     pub include_volumes: bool,
+    /// Environment values in inspect and volatile state replaced by their SHA-256.
+    pub mask_env: bool,
     pub keep_node_archive: bool,
     pub upload_from: UploadFrom,
     pub node_credentials_secret: Option<String>,
@@ -135,6 +137,7 @@ impl Plan {
         }
         let mut req = CaptureRequest::new(vec![spec], steps);
         req.include_volumes = opts.include_volumes;
+        req.mask_env = opts.mask_env;
         req.memory = opts.memory_options.clone();
         req.upload = self.node_upload.as_ref().map(|_| self.s3_destination(opts));
         req
