@@ -466,6 +466,12 @@ fn memory_step(
     use crate::agent::memory::capture::capture_container_memory;
     let mut mopts = opts.memory.clone();
     mopts.pids = pids.to_vec();
+    if mopts.ledger.is_none() {
+        mopts.ledger = crate::agent::memory::ledger::Ledger::from_env();
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let deadline = crate::agent::memory::capture::deadline_from_env();
+    mopts.max_frozen = crate::agent::memory::capture::clamp_to_deadline(mopts.max_frozen, deadline, now);
     if let Some(s) = shim {
         mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
     }
