@@ -259,6 +259,15 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         node_logs(opts, &t, &l, dv.as_ref().and_then(|v| v.log_path.clone()), &spec, p)?;
     }
     if let Some(a) = &t.checkpoint_archive {
+        // the path came over the network: only a kubelet archive is shipped, nothing else of the node
+        if !crate::protocol::layout::kubelet_archive_ok(a) {
+            let why = format!(
+                "refusing to ship {a:?} as the checkpoint archive: only {}/checkpoint-*.tar is read",
+                crate::protocol::layout::KUBELET_CHECKPOINT_DIR
+            );
+            p.error(Some(&format!("{prefix}/checkpoint.tar")), &why)?;
+            return Ok(());
+        }
         match l.host_root() {
             Ok(root) => {
                 put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"))?;
