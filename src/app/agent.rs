@@ -437,6 +437,16 @@ mod tests {
     }
 
     #[test]
+    fn hold_ends_before_the_pods_deadline() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(hold_end(600, None).as_secs(), 600);
+        assert_eq!(hold_end(600, Some(now + 3600)).as_secs(), 600);
+        let left = hold_end(600, Some(now + 100)).as_secs();
+        assert!((89..=90).contains(&left), "{left}");
+        assert_eq!(hold_end(600, Some(now)).as_secs(), 1);
+    }
+
+    #[test]
     fn a_destination_is_required() {
         let r = crate::app::Cli::try_parse_from(["kforensic", "agent", "capture", "--container", "x"]);
         assert!(r.is_err());

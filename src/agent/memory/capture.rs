@@ -241,6 +241,40 @@ fn spawn_watchdog(f: Freezer, deadline: Duration) -> (mpsc::Sender<()>, std::thr
 mod tests {
     use super::*;
 
+    fn fake_freezer(dir: &std::path::Path, state: &str) -> Freezer {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("freezer.state"), state).unwrap();
+        Freezer::at(dir).unwrap()
+    }
+
+    #[test]
+    fn a_freeze_is_recorded_before_it_is_requested_and_only_when_it_is_ours() {
+        let t = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(t.path().join("ledger"));
+        std::fs::create_dir(ledger.dir()).unwrap();
+        let opts = MemoryCaptureOptions { ledger: Some(ledger.clone()), ..Default::default() };
+        // ours: recorded while frozen, gone once thawed
+        let f = fake_freezer(&t.path().join("cg"), "THAWED\n");
+        let (g, e) = freeze_recorded(&f, &opts).unwrap();
+        assert!(g.froze_it());
+        assert_eq!(ledger.records().len(), 1);
+        assert_eq!(ledger.records()[0].1.cgroup, f.path);
+        g.thaw().unwrap();
+        ledger.remove(e.unwrap()).unwrap();
+        assert!(ledger.records().is_empty());
+        // frozen by someone else: no record, so nobody of ours will ever thaw it
+        let other = fake_freezer(&t.path().join("other"), "FROZEN\n");
+        let (g, e) = freeze_recorded(&other, &opts).unwrap();
+        assert!(!g.froze_it() && e.is_none() && ledger.records().is_empty());
+        drop(g);
+        assert_eq!(other.state().unwrap(), FreezeState::Frozen);
+        // no ledger to write to: no freeze at all
+        let opts = MemoryCaptureOptions { ledger: Some(Ledger::new(t.path().join("missing"))), ..Default::default() };
+        let f = fake_freezer(&t.path().join("cg2"), "THAWED\n");
+        assert!(freeze_recorded(&f, &opts).is_err());
+        assert_eq!(f.state().unwrap(), FreezeState::Thawed, "frozen without a record");
+    }
+
     #[test]
     fn the_watchdog_fires_before_the_pod_deadline() {
         let five = Duration::from_secs(300);
