@@ -1011,3 +1011,26 @@ fn a_device_or_fifo_planted_as_a_history_is_never_opened() {
     assert!(c.join("volatile.json").exists() && c.join("rootfs.tar.zst").exists());
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
+
+#[test]
+fn ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector() {
+    let Some(env) = require("ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-intfrozen");
+    let pid = start_big_memory_suspect(env, &ns.name, 100_013, 400);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("intfrozen");
+    let child = capture_until_frozen(env, &ns.name, &case, dir.path(), pid, "3m");
+    let asked = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let took = asked.elapsed();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // thaw through the agent, the collector deleted with its grace period and waited for
+    assert!(took < Duration::from_secs(45), "the CLI took {took:?} to stop");
+    assert_eq!(freezer_state(pid).as_deref(), Some("THAWED"));
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+}
