@@ -19,9 +19,6 @@ pub type AgentStdin = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 
 pub const AGENT_BIN: &str = "/usr/local/bin/kforensic";
 
-/// How long the collector has to end once deleted: `agent hold` thaws what is still frozen.
-pub const GRACE_SECONDS: i64 = 15;
-
 /// The image published for this version of kforensic.
 pub fn default_image() -> String {
     std::env::var("KFORENSIC_IMAGE").unwrap_or_else(|_| format!("ghcr.io/kforensic/kforensic:v{}", env!("CARGO_PKG_VERSION")))
@@ -47,6 +44,9 @@ pub struct CollectorSpec {
     /// accounts for it and does not evict the collector first under pressure.
     pub extra_memory: u64,
 }
+
+/// How long the collector has to end once deleted: `agent hold` thaws what is still frozen.
+pub const GRACE_SECONDS: i64 = 15;
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_secs())
