@@ -271,6 +271,15 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         node_logs(opts, &t, &l, dv.as_ref().and_then(|v| v.log_path.clone()), &spec, p)?;
     }
     if let Some(a) = &t.checkpoint_archive {
+        // the path came over the network: only a kubelet archive is shipped, nothing else of the node
+        if !crate::protocol::layout::kubelet_archive_ok(a) {
+            let why = format!(
+                "refusing to ship {a:?} as the checkpoint archive: only {}/checkpoint-*.tar is read",
+                crate::protocol::layout::KUBELET_CHECKPOINT_DIR
+            );
+            p.error(Some(&format!("{prefix}/checkpoint.tar")), &why)?;
+            return Ok(());
+        }
         match l.host_root() {
             Ok(root) => {
                 put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"))?;
@@ -478,6 +487,12 @@ fn memory_step(
     use crate::agent::memory::capture::capture_container_memory;
     let mut mopts = opts.memory.clone();
     mopts.pids = pids.to_vec();
+    if mopts.ledger.is_none() {
+        mopts.ledger = crate::agent::memory::ledger::Ledger::from_env();
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let deadline = crate::agent::memory::capture::deadline_from_env();
+    mopts.max_frozen = crate::agent::memory::capture::clamp_to_deadline(mopts.max_frozen, deadline, now);
     if let Some(s) = shim {
         mopts.host_root = std::path::PathBuf::from(format!("/proc/{s}/root"));
     }

@@ -6,7 +6,7 @@ use crate::agent::AgentError;
 use crate::agent::memory::space::{Margin, check_free_space};
 use crate::agent::runtime::locate;
 use crate::protocol::ContainerRef;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where the kubelet writes checkpoint archives.
 pub const CHECKPOINT_DIR: &str = crate::protocol::layout::KUBELET_CHECKPOINT_DIR;
@@ -52,13 +52,7 @@ pub fn space(container: &str, dir: &str) -> Result<SpaceReport, AgentError> {
 /// Remove a shipped kubelet checkpoint archive: only `checkpoint-*.tar` directly in the kubelet's
 /// checkpoint directory, never anything else (the path comes over the network).
 pub fn remove_archive(container: &str, path: &str) -> Result<(), AgentError> {
-    let p = Path::new(path);
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let ok = p.parent() == Some(Path::new(CHECKPOINT_DIR))
-        && name.starts_with("checkpoint-")
-        && name.ends_with(".tar")
-        && !path.contains("/../");
-    if !ok {
+    if !crate::protocol::layout::kubelet_archive_ok(path) {
         return Err(AgentError::BadTarget(format!(
             "refusing to remove {path}: only {CHECKPOINT_DIR}/checkpoint-*.tar archives are removed"
         )));

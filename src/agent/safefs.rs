@@ -43,18 +43,43 @@ pub fn open_dir_at(dir: RawFd, name: &OsStr) -> io::Result<OwnedFd> {
     with_fd(dir, |d| openat(d, c.as_c_str(), flags, Mode::empty()))
 }
 
-/// Open the single component `name` under `dir` for reading, refusing symlinks, never blocking
-/// on a FIFO; the result is checked to be a regular file.
+/// What a non-regular file is, for the error that refuses to read it.
+fn kind_of(mode: libc::mode_t) -> &'static str {
+    match mode & libc::S_IFMT {
+        libc::S_IFCHR => "a character device",
+        libc::S_IFBLK => "a block device",
+        libc::S_IFIFO => "a FIFO",
+        libc::S_IFSOCK => "a socket",
+        libc::S_IFLNK => "a symlink",
+        libc::S_IFDIR => "a directory",
+        _ => "not a regular file",
+    }
+}
+
+/// Reopen for reading the file an `O_PATH` descriptor names, only when it is a regular file: a
+/// device, FIFO or socket of the workload is never opened (opening one can block, or act).
+fn reopen_regular(path_fd: OwnedFd) -> io::Result<File> {
+    let st = nix::sys::stat::fstat(&path_fd)?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not read", kind_of(st.st_mode))));
+    }
+    // the magic link reopens this very inode, whatever its name points at by now
+    let proc_path = CString::new(format!("/proc/self/fd/{}", path_fd.as_raw_fd()))?;
+    let fd = nix::fcntl::open(proc_path.as_c_str(), OFlag::O_RDONLY | OFlag::O_NOCTTY | OFlag::O_CLOEXEC, Mode::empty())?;
+    let f = File::from(fd);
+    let again = nix::sys::stat::fstat(&f)?;
+    if (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino) {
+        return Err(io::Error::other("the file changed while it was opened"));
+    }
+    Ok(f)
+}
+
+/// Open the single component `name` under `dir` for reading, refusing symlinks: it is opened
+/// `O_PATH` first and read only if it is a regular file (never a device, FIFO or socket).
 pub fn open_file_at(dir: RawFd, name: &OsStr) -> io::Result<File> {
     let c = cstr(name)?;
-    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_CLOEXEC;
-    let f = File::from(with_fd(dir, |d| openat(d, c.as_c_str(), flags, Mode::empty()))?);
-    let st = nix::sys::stat::fstat(&f)?;
-    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
-    }
-    // back to blocking reads (regular files ignore O_NONBLOCK anyway)
-    Ok(f)
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    reopen_regular(with_fd(dir, |d| openat(d, c.as_c_str(), flags, Mode::empty()))?)
 }
 
 pub fn fstat(fd: RawFd) -> io::Result<libc::stat> {
@@ -135,13 +160,12 @@ pub fn open_in_root(root: RawFd, path: &str, directory: bool) -> io::Result<Owne
     let rel = path.trim_start_matches('/');
     let rel = if rel.is_empty() { "." } else { rel };
     let c = cstr(OsStr::new(rel))?;
-    let mut flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK;
-    if directory {
-        flags |= OFlag::O_DIRECTORY;
-    }
+    // a file is opened O_PATH first and read only if it is a regular file
+    let flags = if directory { OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOCTTY } else { OFlag::O_PATH } | OFlag::O_CLOEXEC;
     let how = OpenHow::new().flags(flags).resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
     match with_fd(root, |r| openat2(r, c.as_c_str(), how)) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+        Ok(fd) if !directory => return reopen_regular(fd).map(OwnedFd::from),
         r => return r,
     }
     if directory { open_dir_beneath(root, rel) } else { open_file_beneath(root, rel).map(OwnedFd::from) }
@@ -221,5 +245,40 @@ mod tests {
         assert!(lstat_at(fd.as_raw_fd(), OsStr::new("var")).unwrap().st_mode & libc::S_IFMT == libc::S_IFLNK);
         assert!(open_dir_at(fd.as_raw_fd(), OsStr::new("var")).is_err(), "a symlink was followed");
         assert_eq!(open_file_at(fd.as_raw_fd(), OsStr::new("a\0b")).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn devices_fifos_and_sockets_are_never_opened() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir(root.join("etc")).unwrap();
+        nix::unistd::mkfifo(&root.join("etc/fifo"), Mode::from_bits_truncate(0o644)).unwrap();
+        let _sock = std::os::unix::net::UnixListener::bind(root.join("etc/sock")).unwrap();
+        // a device node as the workload would plant it (needs root, as the agent has)
+        let dev = nix::sys::stat::mknod(
+            &root.join("etc/null"),
+            nix::sys::stat::SFlag::S_IFCHR,
+            Mode::from_bits_truncate(0o666),
+            libc::makedev(1, 3),
+        )
+        .is_ok();
+        let fd = open_dir_path(root).unwrap();
+        let mut names = vec!["etc/fifo", "etc/sock"];
+        if dev {
+            names.push("etc/null");
+        }
+        for n in names {
+            // a FIFO without a writer would block an O_RDONLY open: these return at once
+            let e = open_file_beneath(fd.as_raw_fd(), n).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{n}: {e}");
+            assert!(e.to_string().contains("not read"), "{n}: {e}");
+            let e = open_in_root(fd.as_raw_fd(), &format!("/{n}"), false).unwrap_err();
+            assert!(e.to_string().contains("not read"), "{n}: {e}");
+        }
+        assert!(open_file_beneath(fd.as_raw_fd(), "etc/fifo").unwrap_err().to_string().contains("a FIFO"));
+        std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+        let mut s = String::new();
+        File::from(open_in_root(fd.as_raw_fd(), "/etc/passwd", false).unwrap()).read_to_string(&mut s).unwrap();
+        assert!(s.starts_with("root:x:0:0"));
     }
 }

@@ -329,15 +329,43 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
     }
 }
 
-/// PID 1 of the collector pod: idle until SIGTERM/SIGINT or the deadline.
+/// PID 1 of the collector pod: idle until SIGTERM/SIGINT or the deadline. Meanwhile it keeps
+/// the freeze ledger: every second, the cgroup of a record whose agent is gone is thawed; on the
+/// way out (signal, deadline) every recorded cgroup is thawed.
 async fn hold(seconds: u64) -> Result<Exit, Error> {
+    use crate::agent::memory::ledger::Ledger;
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(AgentError::Io)?;
-    tokio::select! {
-        _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(AgentError::Io)?;
+    let ledger = Ledger::from_env();
+    let end = hold_end(seconds, crate::agent::memory::capture::deadline_from_env());
+    let sweep = |all: bool| {
+        let Some(l) = ledger.clone() else { return tokio::task::spawn_blocking(Vec::new) };
+        tokio::task::spawn_blocking(move || l.sweep(all))
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let why = loop {
+        tokio::select! {
+            _ = tokio::time::sleep(end) => break "deadline",
+            _ = term.recv() => break "SIGTERM",
+            _ = int.recv() => break "SIGINT",
+            _ = tick.tick() => {
+                for line in sweep(false).await.unwrap_or_default() {
+                    eprintln!("agent hold: agent gone: {line}");
+                }
+            }
+        }
+    };
+    for line in sweep(true).await.unwrap_or_default() {
+        eprintln!("agent hold: {why}: {line}");
     }
     Ok(Exit::Ok)
+}
+
+/// How long `hold` runs: `seconds`, and ending a margin before the pod's deadline.
+fn hold_end(seconds: u64, deadline: Option<u64>) -> std::time::Duration {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let left = deadline.map_or(seconds, |d| seconds.min(d.saturating_sub(now).saturating_sub(10)));
+    std::time::Duration::from_secs(left.max(1))
 }
 
 #[cfg(test)]
@@ -410,6 +438,16 @@ mod tests {
         let Request::Capture(back) = Request::read_from(&mut line).unwrap() else { panic!() };
         assert_eq!(back.memory, MemoryRequest { file_mappings: false, max_bytes: Some(4096), freeze: false });
         assert_eq!(back.steps, [Step::Memory]);
+    }
+
+    #[test]
+    fn hold_ends_before_the_pods_deadline() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(hold_end(600, None).as_secs(), 600);
+        assert_eq!(hold_end(600, Some(now + 3600)).as_secs(), 600);
+        let left = hold_end(600, Some(now + 100)).as_secs();
+        assert!((89..=90).contains(&left), "{left}");
+        assert_eq!(hold_end(600, Some(now)).as_secs(), 1);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::ClusterError;
 use super::error::{is_conflict, is_forbidden, is_not_found};
-use crate::protocol::{AGENT_RUN, Request};
+use crate::protocol::{AGENT_RUN, DEADLINE_ENV, LEDGER_DIR, LEDGER_ENV, Request};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -56,6 +56,9 @@ pub struct CollectorSpec {
     pub extra_memory: u64,
 }
 
+/// How long the collector has to end once deleted: `agent hold` thaws what is still frozen.
+pub const GRACE_SECONDS: i64 = 15;
+
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_secs())
 }
@@ -67,9 +70,11 @@ impl CollectorSpec {
     }
 }
 
-/// The collector pod, exactly as the architecture describes it.
+/// The collector pod, exactly as the architecture describes it. Its only volume is the freeze
+/// ledger, in memory; the root filesystem stays read-only.
 pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
     let secs = spec.deadline.as_secs().max(60);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -90,13 +95,20 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
             "enableServiceLinks": false,
             "restartPolicy": "Never",
             "activeDeadlineSeconds": secs,
-            "terminationGracePeriodSeconds": 1,
+            "terminationGracePeriodSeconds": GRACE_SECONDS,
+            "volumes": [{"name": "ledger", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}],
             "containers": [{
                 "name": CONTAINER,
                 "image": spec.image,
                 "imagePullPolicy": spec.pull_policy,
                 // idles until its deadline; the captures run through exec
                 "command": [AGENT_BIN, "agent", "hold", "--seconds", secs.to_string()],
+                "env": [
+                    {"name": LEDGER_ENV, "value": LEDGER_DIR},
+                    // the pod is ended this long after its creation at the latest
+                    {"name": DEADLINE_ENV, "value": (now + secs).to_string()},
+                ],
+                "volumeMounts": [{"name": "ledger", "mountPath": LEDGER_DIR}],
                 "securityContext": {
                     "privileged": true,
                     "readOnlyRootFilesystem": true,
@@ -315,12 +327,16 @@ impl Collector {
         (st.and_then(|s| s.status).as_deref() == Some("Success"), out, last)
     }
 
-    /// Delete now (grace 0). A pod that cannot be deleted is reported in one line (with the
-    /// command that deletes it), for the caller to show.
+    /// Delete, with a grace period: `agent hold` gets SIGTERM and thaws whatever an agent still
+    /// holds frozen before the pod goes. A pod that cannot be deleted is reported in one line
+    /// (with the command that deletes it), for the caller to show.
     pub async fn delete(&self) -> Result<(), String> {
-        let dp = DeleteParams { grace_period_seconds: Some(0), ..Default::default() };
+        let dp = DeleteParams { grace_period_seconds: Some(GRACE_SECONDS as u32), ..Default::default() };
         match self.api.delete(&self.name, &dp).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.wait_gone().await;
+                Ok(())
+            }
             Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(format!(
                 "could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
@@ -330,6 +346,19 @@ impl Collector {
                 self.namespace,
                 self.name
             )),
+        }
+    }
+
+    /// Wait (up to the grace period and a little more) until the deleted pod is gone: `hold` has
+    /// then thawed what it recorded. A pod still terminating after that is left to the kubelet.
+    async fn wait_gone(&self) {
+        let end = Instant::now() + Duration::from_secs(GRACE_SECONDS as u64 + 10);
+        while Instant::now() < end {
+            match self.api.get_opt(&self.name).await {
+                Ok(None) => return,
+                Ok(Some(_)) => tokio::time::sleep(Duration::from_millis(300)).await,
+                Err(_) => return,
+            }
         }
     }
 
@@ -366,10 +395,20 @@ mod tests {
         assert_eq!(s.host_pid, Some(true));
         assert_eq!(s.automount_service_account_token, Some(false));
         assert_eq!(s.host_network, None);
-        assert!(s.volumes.is_none(), "no hostPath: the node is reached through /proc");
+        let vols = s.volumes.as_ref().unwrap();
+        assert_eq!(vols.len(), 1, "no hostPath: the node is reached through /proc");
+        assert_eq!(vols[0].empty_dir.as_ref().unwrap().medium.as_deref(), Some("Memory"), "the freeze ledger is in memory");
+        assert_eq!(s.termination_grace_period_seconds, Some(GRACE_SECONDS), "hold has time to thaw");
         let c = &s.containers[0];
         assert_eq!(c.security_context.as_ref().unwrap().privileged, Some(true));
         assert!(c.env_from.is_none());
+        assert_eq!(c.security_context.as_ref().unwrap().read_only_root_filesystem, Some(true));
+        let env = |k: &str| c.env.as_ref().unwrap().iter().find(|e| e.name == k).and_then(|e| e.value.clone()).unwrap();
+        assert_eq!(env(LEDGER_ENV), LEDGER_DIR);
+        assert_eq!(c.volume_mounts.as_ref().unwrap()[0].mount_path, LEDGER_DIR);
+        let deadline: u64 = env(DEADLINE_ENV).parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert!(deadline >= now + 590 && deadline <= now + 610, "{deadline} vs {now}");
         let mem = |s: &k8s_openapi::api::core::v1::PodSpec| {
             s.containers[0].resources.as_ref().unwrap().requests.as_ref().unwrap()["memory"].0.clone()
         };

@@ -36,7 +36,14 @@ pub fn interpret(code: u16, body: &str, node: &str) -> CheckpointOutcome {
     let body = body.trim();
     match code {
         200 | 201 => match serde_json::from_str::<Answer>(body) {
-            Ok(a) if !a.items.is_empty() => CheckpointOutcome::Archive(a.items[0].clone()),
+            Ok(a) if !a.items.is_empty() && crate::protocol::layout::kubelet_archive_ok(&a.items[0]) => {
+                CheckpointOutcome::Archive(a.items[0].clone())
+            }
+            Ok(a) if !a.items.is_empty() => CheckpointOutcome::Unsupported(format!(
+                "kubelet on node {node} named {:.200?} as the archive: not a checkpoint-*.tar in {}, refused",
+                a.items[0],
+                crate::protocol::layout::KUBELET_CHECKPOINT_DIR
+            )),
             _ => CheckpointOutcome::Unsupported(format!("kubelet on node {node} answered without an archive path: {body:.200}")),
         },
         404 => CheckpointOutcome::Unsupported(format!(
@@ -65,6 +72,23 @@ mod tests {
             interpret(200, ok, "n1"),
             CheckpointOutcome::Archive("/var/lib/kubelet/checkpoints/checkpoint-web_default-web-2026-11-01T10:00:00Z.tar".into())
         );
+        // an answer naming anything but an archive in the kubelet's directory is refused
+        for bad in [
+            "/etc/shadow",
+            "/var/lib/kubelet/checkpoints/../../../etc/shadow.tar",
+            "/var/lib/kubelet/checkpoints/sub/checkpoint-x.tar",
+            "/var/lib/kubelet/checkpoints/checkpoint-x.tar\n",
+            "var/lib/kubelet/checkpoints/checkpoint-x.tar",
+            "/var/lib/kubelet/checkpointsX/checkpoint-x.tar",
+            "/var/lib/kubelet/checkpoints/checkpoint-.tar",
+            "/var/lib/kubelet/checkpoints/evil.tar",
+        ] {
+            let body = serde_json::json!({"items": [bad]}).to_string();
+            match interpret(200, &body, "n1") {
+                CheckpointOutcome::Unsupported(m) => assert!(m.contains("refused"), "{m}"),
+                o => panic!("{bad}: {o:?}"),
+            }
+        }
         // Kubernetes 1.20 (measured on the test cluster): "404 page not found"
         match interpret(404, "404 page not found", "n1") {
             CheckpointOutcome::Unsupported(m) => assert!(m.contains("no checkpoint API"), "{m}"),

@@ -24,6 +24,19 @@ pub const LOGS_DIR: &str = "logs";
 /// Where the kubelet writes checkpoint archives on a node (host path).
 pub const KUBELET_CHECKPOINT_DIR: &str = "/var/lib/kubelet/checkpoints";
 
+/// Whether `path` may be a kubelet checkpoint archive: `checkpoint-*.tar` directly in
+/// [`KUBELET_CHECKPOINT_DIR`], its name printable ASCII. The path comes from the kubelet's
+/// answer (or over the network to the agent): anything else, `/etc/shadow` say, is refused.
+pub fn kubelet_archive_ok(path: &str) -> bool {
+    let Some(name) = path.strip_prefix(KUBELET_CHECKPOINT_DIR).and_then(|r| r.strip_prefix('/')) else { return false };
+    name.len() > "checkpoint-.tar".len()
+        && name.len() <= 255
+        && name.starts_with("checkpoint-")
+        && name.ends_with(".tar")
+        && !name.contains("..")
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b'\\')
+}
+
 /// `pods/<ns>/<pod>/<container>/`: the directory of one container of a pod.
 pub fn container_dir(namespace: &str, pod: &str, container: &str) -> String {
     format!("pods/{namespace}/{pod}/{container}/")
@@ -93,6 +106,26 @@ pub fn parse_container_path(path: &str) -> Option<(&str, &str, &str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_kubelet_archives_are_archive_paths() {
+        assert!(kubelet_archive_ok("/var/lib/kubelet/checkpoints/checkpoint-web_default-web-2026-11-01T10:00:00Z.tar"));
+        for bad in [
+            "/etc/shadow",
+            "/var/lib/kubelet/checkpoints/checkpoint-a/../../../../etc/shadow.tar",
+            "/var/lib/kubelet/checkpoints/checkpoint-..tar",
+            "/var/lib/kubelet/checkpoints/x/checkpoint-a.tar",
+            "/var/lib/kubelet/checkpoints//checkpoint-a.tar",
+            "/var/lib/kubelet/checkpoints/checkpoint-a.tar\n",
+            "/var/lib/kubelet/checkpoints/checkpoint-a b.tar",
+            "/var/lib/kubelet/checkpoints/checkpoint-a.tar.gz",
+            "/var/lib/kubelet/checkpoints-evil/checkpoint-a.tar",
+            "/var/lib/kubelet/checkpoints",
+            "",
+        ] {
+            assert!(!kubelet_archive_ok(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn container_paths_are_built_and_split_the_same_way() {

@@ -34,3 +34,13 @@ pub enum ProtocolError {
 /// The agent's entry point for requests, after the binary's path: the request document follows
 /// on stdin. The only command line the API side ever gives the agent.
 pub const AGENT_RUN: [&str; 2] = ["agent", "run"];
+
+/// Environment of the collector pod: the directory (a memory-backed `emptyDir`) of the freeze
+/// ledger, where the agent records a cgroup before it freezes it and `agent hold` thaws what an
+/// agent left behind.
+pub const LEDGER_ENV: &str = "KFORENSIC_FREEZE_LEDGER";
+/// Where the collector pod mounts the freeze ledger.
+pub const LEDGER_DIR: &str = "/run/kforensic";
+/// Environment of the collector pod: when it will be ended (`activeDeadlineSeconds` counted from
+/// its creation), in seconds since the epoch. No freeze may outlive it.
+pub const DEADLINE_ENV: &str = "KFORENSIC_DEADLINE";

@@ -945,3 +945,152 @@ fn mask_env_keeps_secret_values_out_of_the_bundle() {
     let hashed = format!("KF_CANARY=sha256:{}", hex::encode(sha2::Sha256::digest(canary.as_bytes())));
     assert!(volatile.contains(&hashed), "the name stays, the value is its hash: {volatile}");
 }
+
+/// The freezer state of `pid`'s cgroup, read on the node: "FROZEN", "FREEZING" or "THAWED".
+fn freezer_state(pid: i32) -> Option<String> {
+    let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    if let Some(line) = cg.lines().find(|l| l.split(':').nth(1).is_some_and(|c| c.split(',').any(|c| c == "freezer"))) {
+        let path = line.splitn(3, ':').nth(2)?;
+        return Some(std::fs::read_to_string(format!("/sys/fs/cgroup/freezer{path}/freezer.state")).ok()?.trim().to_string());
+    }
+    let path = cg.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let events = std::fs::read_to_string(format!("/sys/fs/cgroup{path}/cgroup.events")).ok()?;
+    Some(if events.lines().any(|l| l.trim() == "frozen 1") { "FROZEN" } else { "THAWED" }.into())
+}
+
+/// A suspect holding `mib` MiB of random bytes in `dd`'s buffer (blocked on a pipe nobody
+/// reads), so that reading its memory keeps it frozen for a while; its host pid.
+fn start_big_memory_suspect(env: &TestEnv, ns: &str, marker: u32, mib: u32) -> i32 {
+    let cmd = format!("(dd if=/dev/urandom bs={mib}M count=1 | sleep {marker}) & sleep 4; echo ready; exec sleep 100000");
+    start_suspect(env, ns, "suspect", &cmd);
+    wait_for(60, || env.kubectl(&["-n", ns, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
+    host_pid(&format!("sleep {marker}")).expect("suspect process")
+}
+
+/// `checkpoint pod suspect --memory=proc` in the background, and the moment its container is frozen.
+fn capture_until_frozen(env: &TestEnv, ns: &str, case: &str, dir: &Path, pid: i32, timeout: &str) -> std::process::Child {
+    let child = support::kf()
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", ns, "--case-id", case, "checkpoint", "pod", "suspect", "--memory=proc", "--timeout", timeout])
+        .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--dest", dir.to_str().unwrap()])
+        .spawn();
+    wait_for(150, || (freezer_state(pid).as_deref() == Some("FROZEN")).then_some(())).expect("the suspect was never frozen");
+    child
+}
+
+/// Collector pods of `case` still running (a deleted or ended one does not count).
+fn running_collectors(env: &TestEnv, case: &str) -> String {
+    let out = env.kubectl_raw(
+        &[
+            "-n",
+            "kforensic",
+            "get",
+            "pods",
+            "-l",
+            &format!("kforensic.io/case={case}"),
+            "-o",
+            "jsonpath={range .items[?(@.status.phase==\"Running\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}",
+        ],
+        None,
+    );
+    stdout(&out).lines().filter(|l| l.split_whitespace().count() == 1).collect::<Vec<_>>().join(",")
+}
+
+#[test]
+fn a_cli_killed_while_the_container_is_frozen_leaves_it_thawed_by_the_node() {
+    let Some(env) = require("a_cli_killed_while_the_container_is_frozen_leaves_it_thawed_by_the_node", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-killcli");
+    let pid = start_big_memory_suspect(env, &ns.name, 100_011, 400);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("killcli");
+    // --timeout 30s: the collector ends itself 90 s after its creation at the latest
+    let mut child = capture_until_frozen(env, &ns.name, &case, dir.path(), pid, "30s");
+    let frozen_at = Instant::now();
+    child.kill().unwrap();
+    let _ = child.wait();
+    // nobody on the API side is left to thaw it: the node side does, within the pod's deadline
+    let thawed = wait_for(90, || (freezer_state(pid).as_deref() == Some("THAWED")).then_some(()));
+    assert!(thawed.is_some(), "still {:?} {:?} after the CLI was killed", freezer_state(pid), frozen_at.elapsed());
+    // and the collector ends by its deadline (hold exits, the kubelet ends the pod)
+    let gone = wait_for(150, || running_collectors(env, &case).is_empty().then_some(()));
+    let left = running_collectors(env, &case);
+    let _ = env.kubectl_raw(&["-n", "kforensic", "delete", "pods", "-l", &format!("kforensic.io/case={case}"), "--wait=false"], None);
+    assert!(gone.is_some(), "collector still running: {left}");
+    assert_eq!(freezer_state(pid).as_deref(), Some("THAWED"));
+}
+
+#[test]
+fn an_agent_killed_while_the_container_is_frozen_is_thawed_by_hold() {
+    let Some(env) = require("an_agent_killed_while_the_container_is_frozen_is_thawed_by_hold", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-killagent");
+    let pid = start_big_memory_suspect(env, &ns.name, 100_012, 400);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("killagent");
+    let child = capture_until_frozen(env, &ns.name, &case, dir.path(), pid, "3m");
+    // the CLI is held still: only the node side can thaw
+    unsafe { libc::kill(child.id() as i32, libc::SIGSTOP) };
+    let agents = agent_pids(env, &case);
+    assert!(!agents.is_empty(), "no agent found");
+    for p in &agents {
+        unsafe { libc::kill(*p, libc::SIGKILL) };
+    }
+    let killed_at = Instant::now();
+    let thawed = wait_for(10, || (freezer_state(pid).as_deref() == Some("THAWED")).then_some(()));
+    let state = freezer_state(pid);
+    unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
+    let out = child.wait_with_output().unwrap();
+    assert!(thawed.is_some(), "still {state:?} {:?} after the agent was killed", killed_at.elapsed());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn a_device_or_fifo_planted_as_a_history_is_never_opened() {
+    let Some(env) = require("a_device_or_fifo_planted_as_a_history_is_never_opened", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-hostile");
+    let cmd =
+        "mkfifo /root/.ash_history; mknod /root/.bash_history c 1 3; echo genuine > /root/.zsh_history; echo ready; exec sleep 100000";
+    start_suspect(env, &ns.name, "suspect", cmd);
+    wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("hostile");
+    let started = Instant::now();
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(3), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(170), "the capture hung: {:?}", started.elapsed());
+    let bundle = dir.path().join(&case);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let errors = manifest["errors"].to_string();
+    assert!(errors.contains(".ash_history") && errors.contains("a FIFO: not read"), "{errors}");
+    assert!(errors.contains(".bash_history") && errors.contains("a character device: not read"), "{errors}");
+    assert!(!errors.contains("timed out"), "{errors}");
+    // the rest of the capture went on: the genuine history and the other evidence are there
+    let c = bundle.join(format!("pods/{}/suspect/main", ns.name));
+    assert_eq!(std::fs::read_to_string(c.join("history/root/.zsh_history")).unwrap(), "genuine\n");
+    assert!(!c.join("history/root/.bash_history").exists() && !c.join("history/root/.ash_history").exists());
+    assert!(c.join("volatile.json").exists() && c.join("rootfs.tar.zst").exists());
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+#[test]
+fn ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector() {
+    let Some(env) = require("ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-intfrozen");
+    let pid = start_big_memory_suspect(env, &ns.name, 100_013, 400);
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("intfrozen");
+    let child = capture_until_frozen(env, &ns.name, &case, dir.path(), pid, "3m");
+    let asked = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let took = asked.elapsed();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // thaw through the agent, the collector deleted with its grace period and waited for
+    assert!(took < Duration::from_secs(45), "the CLI took {took:?} to stop");
+    assert_eq!(freezer_state(pid).as_deref(), Some("THAWED"));
+    assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+}

@@ -4,7 +4,8 @@
 use super::MemoryError;
 use super::core::{ByteBudget, CoreOptions, CorePlan, CoreSummary};
 use super::executables::{ExecutableRecord, ImageLayers, capture_executables};
-use super::freeze::{FreezeReport, Freezer};
+use super::freeze::{FreezeGuard, FreezeReport, FreezeState, Freezer};
+use super::ledger::{Entry, Ledger};
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ pub struct MemoryCaptureOptions {
     pub host_root: PathBuf,
     /// The container's processes as the caller found them (used when the cgroup cannot be read).
     pub pids: Vec<i32>,
+    /// Where a freeze is recorded before it is requested (the collector's freeze ledger): with
+    /// one, no cgroup is frozen without a record.
+    pub ledger: Option<Ledger>,
 }
 
 impl Default for MemoryCaptureOptions {
@@ -42,6 +46,7 @@ impl Default for MemoryCaptureOptions {
             executables: true,
             host_root: PathBuf::from("/"),
             pids: Vec::new(),
+            ledger: None,
         }
     }
 }
@@ -95,10 +100,12 @@ pub fn capture_container_memory(
     let freezer = Freezer::for_pid_in(init_pid, &opts.host_root);
     let mut guard = None;
     let mut watchdog = None;
+    let mut entry = None;
     if opts.freeze {
         match &freezer {
-            Ok(f) => match f.freeze(opts.freeze_timeout) {
-                Ok(g) => {
+            Ok(f) => match freeze_recorded(f, opts) {
+                Ok((g, e)) => {
+                    entry = e;
                     // only a freeze of ours is announced (a cleanup path must never thaw a
                     // cgroup someone else froze)
                     if g.froze_it() {
@@ -140,11 +147,57 @@ pub fn capture_container_memory(
     if let Some(g) = guard {
         report.freeze = Some(g.thaw()?);
     }
+    // thawed: the record goes (on an error above it stays, for `agent hold` to thaw)
+    if let (Some(l), Some(e)) = (&opts.ledger, entry) {
+        let _ = l.remove(e);
+    }
     report.cap_note = budget.and_then(|b| b.note());
     if let Some(n) = &report.cap_note {
         let _ = sink.error(None, n);
     }
     Ok(report)
+}
+
+/// Freeze `f`, recorded in the ledger (when there is one) before the freeze is requested. A
+/// cgroup frozen by someone else is neither recorded nor thawed; a record that turns out not to
+/// be ours is removed at once.
+fn freeze_recorded(f: &Freezer, opts: &MemoryCaptureOptions) -> Result<(FreezeGuard, Option<Entry>), MemoryError> {
+    let Some(l) = &opts.ledger else { return Ok((f.freeze(opts.freeze_timeout)?, None)) };
+    if f.state()? != FreezeState::Thawed {
+        return Ok((f.freeze(opts.freeze_timeout)?, None));
+    }
+    let entry = l.record(&f.path).map_err(|source| MemoryError::Cgroup {
+        action: "record in the freeze ledger",
+        path: l.dir().to_path_buf(),
+        source,
+    })?;
+    match f.freeze(opts.freeze_timeout) {
+        Ok(g) if g.froze_it() => Ok((g, Some(entry))),
+        Ok(g) => {
+            let _ = l.remove(entry);
+            Ok((g, None))
+        }
+        // the guard thawed it already
+        Err(e) => {
+            let _ = l.remove(entry);
+            Err(e)
+        }
+    }
+}
+
+/// The longest freeze that still ends before the collector pod does (`deadline`, seconds since
+/// the epoch): a margin is left for the thaw and for `agent hold` to act.
+pub fn clamp_to_deadline(max_frozen: Duration, deadline: Option<u64>, now: u64) -> Duration {
+    const MARGIN: u64 = 20;
+    match deadline {
+        Some(d) => max_frozen.min(Duration::from_secs(d.saturating_sub(now).saturating_sub(MARGIN).max(1))),
+        None => max_frozen,
+    }
+}
+
+/// The collector pod's deadline ([`crate::protocol::DEADLINE_ENV`]), when it is given.
+pub fn deadline_from_env() -> Option<u64> {
+    std::env::var(crate::protocol::DEADLINE_ENV).ok()?.trim().parse().ok()
 }
 
 fn dump_one(
@@ -182,4 +235,53 @@ fn spawn_watchdog(f: Freezer, deadline: Duration) -> (mpsc::Sender<()>, std::thr
         _ => false,
     });
     (tx, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_freezer(dir: &std::path::Path, state: &str) -> Freezer {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("freezer.state"), state).unwrap();
+        Freezer::at(dir).unwrap()
+    }
+
+    #[test]
+    fn a_freeze_is_recorded_before_it_is_requested_and_only_when_it_is_ours() {
+        let t = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(t.path().join("ledger"));
+        std::fs::create_dir(ledger.dir()).unwrap();
+        let opts = MemoryCaptureOptions { ledger: Some(ledger.clone()), ..Default::default() };
+        // ours: recorded while frozen, gone once thawed
+        let f = fake_freezer(&t.path().join("cg"), "THAWED\n");
+        let (g, e) = freeze_recorded(&f, &opts).unwrap();
+        assert!(g.froze_it());
+        assert_eq!(ledger.records().len(), 1);
+        assert_eq!(ledger.records()[0].1.cgroup, f.path);
+        g.thaw().unwrap();
+        ledger.remove(e.unwrap()).unwrap();
+        assert!(ledger.records().is_empty());
+        // frozen by someone else: no record, so nobody of ours will ever thaw it
+        let other = fake_freezer(&t.path().join("other"), "FROZEN\n");
+        let (g, e) = freeze_recorded(&other, &opts).unwrap();
+        assert!(!g.froze_it() && e.is_none() && ledger.records().is_empty());
+        drop(g);
+        assert_eq!(other.state().unwrap(), FreezeState::Frozen);
+        // no ledger to write to: no freeze at all
+        let opts = MemoryCaptureOptions { ledger: Some(Ledger::new(t.path().join("missing"))), ..Default::default() };
+        let f = fake_freezer(&t.path().join("cg2"), "THAWED\n");
+        assert!(freeze_recorded(&f, &opts).is_err());
+        assert_eq!(f.state().unwrap(), FreezeState::Thawed, "frozen without a record");
+    }
+
+    #[test]
+    fn the_watchdog_fires_before_the_pod_deadline() {
+        let five = Duration::from_secs(300);
+        assert_eq!(clamp_to_deadline(five, None, 1000), five);
+        assert_eq!(clamp_to_deadline(five, Some(1000 + 3600), 1000), five);
+        assert_eq!(clamp_to_deadline(five, Some(1000 + 120), 1000), Duration::from_secs(100));
+        assert_eq!(clamp_to_deadline(five, Some(1000 + 5), 1000), Duration::from_secs(1));
+        assert_eq!(clamp_to_deadline(five, Some(10), 1000), Duration::from_secs(1), "past the deadline");
+    }
 }

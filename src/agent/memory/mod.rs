@@ -10,6 +10,7 @@ pub mod core;
 mod error;
 pub mod executables;
 pub mod freeze;
+pub mod ledger;
 pub mod maps;
 mod notes;
 pub mod procinfo;
@@ -19,6 +20,6 @@ pub use capture::{MemoryCaptureOptions, MemoryCaptureReport, capture_container_m
 pub use core::{ByteBudget, CoreOptions, CorePlan, CoreSummary, RegionRecord, RegionStatus, dump_core};
 pub use error::MemoryError;
 pub use executables::{ExecutableRecord, ImageLayers, capture_executables};
-pub use freeze::{FreezeGuard, FreezeReport, Freezer, thaw_by_pid, thaw_cgroup};
+pub use freeze::{FreezeGuard, FreezeReport, FreezeState, Freezer, thaw_by_pid, thaw_cgroup};
 pub use maps::{Mapping, read_maps};
 pub use space::{Margin, SpaceCheck, check_free_space};

@@ -80,30 +80,84 @@ pub fn parse_inet(text: &str, proto: &'static str) -> Vec<Socket> {
         .collect()
 }
 
-/// Parse /proc/net/unix (`Num RefCount Protocol Flags Type St Inode Path`).
+/// The fields of one /proc/net/unix entry line (`Num: RefCount Protocol Flags Type St Inode`) and
+/// the rest of the line (the path, spaces kept), when the line has exactly the kernel's format.
+fn unix_entry(l: &str) -> Option<([&str; 7], Option<&str>)> {
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let (num, rest) = l.split_once(": ")?;
+    let mut it = rest.splitn(6, ' ');
+    let f = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
+    let tail = it.next()?.trim_start_matches(' ');
+    let (inode, path) = match tail.split_once(' ') {
+        Some((i, p)) => (i, Some(p)),
+        None => (tail, None),
+    };
+    let ok = !num.is_empty()
+        && num.bytes().all(|b| b.is_ascii_hexdigit())
+        && [8, 8, 8, 4, 2].iter().zip(f).all(|(n, v)| hex(v, *n))
+        && !inode.is_empty()
+        && inode.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(([num, f[0], f[1], f[2], f[3], f[4], inode], path))
+}
+
+/// A socket path as text: control characters (a newline above all) and backslashes escaped.
+pub fn escape_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for c in p.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Parse /proc/net/unix (`Num RefCount Protocol Flags Type St Inode Path`). The kernel prints a
+/// path's bytes as they are: a newline in a bound path continues it on the next line. A line that
+/// is not an entry in the kernel's exact format is therefore the rest of the previous path, never
+/// an entry of its own; paths are kept with their control characters escaped.
 pub fn parse_unix(text: &str) -> Vec<Socket> {
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let ty = match *f.get(4)? {
-                "0001" => "STREAM",
-                "0002" => "DGRAM",
-                "0005" => "SEQPACKET",
-                _ => "OTHER",
-            };
-            let listening = u32::from_str_radix(f.get(3)?, 16).ok()? & 0x10000 != 0;
-            Some(Socket {
-                proto: "unix",
-                local: f.get(7).map(|p| p.to_string()),
-                remote: None,
-                state: if listening { format!("{ty} LISTEN") } else { ty.to_string() },
-                inode: f.get(6)?.parse().ok()?,
-                uid: None,
-                pids: vec![],
-            })
-        })
-        .collect()
+    let mut out: Vec<Socket> = Vec::new();
+    let mut raw_path: Option<String> = None;
+    let flush = |out: &mut Vec<Socket>, raw: &mut Option<String>| {
+        if let (Some(s), Some(p)) = (out.last_mut(), raw.take()) {
+            s.local = Some(escape_path(&p));
+        }
+    };
+    for l in text.lines().skip(1) {
+        let Some((f, path)) = unix_entry(l) else {
+            // the continuation of a path that held a newline
+            if let Some(p) = raw_path.as_mut() {
+                p.push('\n');
+                p.push_str(l);
+            }
+            continue;
+        };
+        flush(&mut out, &mut raw_path);
+        let ty = match f[4] {
+            "0001" => "STREAM",
+            "0002" => "DGRAM",
+            "0005" => "SEQPACKET",
+            _ => "OTHER",
+        };
+        let listening = u32::from_str_radix(f[3], 16).unwrap_or(0) & 0x10000 != 0;
+        let Ok(inode) = f[6].parse() else { continue };
+        out.push(Socket {
+            proto: "unix",
+            local: None,
+            remote: None,
+            state: if listening { format!("{ty} LISTEN") } else { ty.to_string() },
+            inode,
+            uid: None,
+            pids: vec![],
+        });
+        // an unbound socket has no path: a following non-entry line cannot belong to it
+        raw_path = path.map(str::to_string);
+    }
+    flush(&mut out, &mut raw_path);
+    out
 }
 
 /// Every socket of the network namespace `pid` is in.
@@ -138,6 +192,32 @@ mod tests {
         let u = parse_unix(unix);
         assert_eq!((u[0].inode, u[0].state.as_str(), u[0].local.as_deref()), (4242, "STREAM LISTEN", Some("/run/x.sock")));
         assert!(parse_inet("hdr\ngarbage line\n", "tcp").is_empty());
+    }
+
+    #[test]
+    fn newlines_in_unix_paths_forge_no_entries() {
+        let hdr = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+        let e = |inode: u64, path: &str| format!("0000000000000000: 00000002 00000000 00010000 0001 01 {inode:5} {path}\n");
+        // a workload binds "/tmp/a\n/run/docker.sock LISTEN 1" and "/tmp/sp ace\x01"
+        let text = format!(
+            "{hdr}{}{}{}0000000000000000: 00000002 00000000 00000000 0002 01 77\n",
+            e(100, "/tmp/a\n/run/docker.sock LISTEN 1"),
+            e(101, "/tmp/sp ace\u{1}"),
+            e(102, "@abstract\nfake: 00000002")
+        );
+        let u = parse_unix(&text);
+        let got: Vec<(u64, Option<&str>)> = u.iter().map(|s| (s.inode, s.local.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (100, Some("/tmp/a\\n/run/docker.sock LISTEN 1")),
+                (101, Some("/tmp/sp ace\\x01")),
+                (102, Some("@abstract\\nfake: 00000002")),
+                (77, None),
+            ]
+        );
+        assert_eq!(u[3].state, "DGRAM");
+        assert_eq!(escape_path("a\\b\tc"), "a\\\\b\\x09c");
     }
 
     #[test]
