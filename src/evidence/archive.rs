@@ -25,7 +25,7 @@ pub fn archive_bundle(dir: &Path) -> Result<PathBuf, EvidenceError> {
         b.follow_symlinks(false);
         b.mode(tar::HeaderMode::Deterministic);
         let mut files = Vec::new();
-        collect(dir, "", &mut files)?;
+        collect(dir, &mut files)?;
         files.sort();
         // manifest.json last, like in the directory
         files.retain(|f| f != MANIFEST);
@@ -46,19 +46,13 @@ pub fn archive_bundle(dir: &Path) -> Result<PathBuf, EvidenceError> {
 }
 
 /// Regular files under `dir` (relative paths); anything else is left out.
-fn collect(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            collect(&e.path(), &r, out)?;
-        } else if ft.is_file() {
+fn collect(dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    super::tree::walk(dir, &mut |r, _, ft| {
+        if ft.is_file() {
             out.push(r);
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]

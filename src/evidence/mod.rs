@@ -21,6 +21,7 @@ pub mod s3;
 pub mod sign;
 pub mod store;
 pub mod stream;
+pub mod tree;
 pub mod upload;
 pub mod verify;
 

@@ -324,7 +324,7 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
     let manifest = Manifest::parse(&manifest_bytes, &origin)?;
     let custody = read_meta(&dir.join(CUSTODY)).ok();
     let mut observed = BTreeMap::new();
-    walk(dir, "", &mut observed).map_err(|e| EvidenceError::file(dir, e))?;
+    walk(dir, &mut observed).map_err(|e| EvidenceError::file(dir, e))?;
     // hash the artifacts whose size matches (a wrong size is already an alteration)
     let todo: Vec<(String, u64)> = manifest
         .artifacts
@@ -423,20 +423,12 @@ async fn hash_stored(store: &dyn Store, todo: Vec<String>, bar: &Progress) -> Ve
 }
 
 /// Every entry under `dir`, without following symlinks.
-fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Observed>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            walk(&e.path(), &r, out)?;
-        } else {
-            let size = if ft.is_file() { e.metadata()?.len() } else { 0 };
-            out.insert(r, Observed { size, sha256: None, irregular: !ft.is_file() });
-        }
-    }
-    Ok(())
+fn walk(dir: &Path, out: &mut BTreeMap<String, Observed>) -> std::io::Result<()> {
+    super::tree::walk(dir, &mut |r, e, ft| {
+        let size = if ft.is_file() { e.metadata()?.len() } else { 0 };
+        out.insert(r, Observed { size, sha256: None, irregular: !ft.is_file() });
+        Ok(())
+    })
 }
 
 /// Hash files (paths relative to `dir`, checked) on a few threads.

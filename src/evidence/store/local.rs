@@ -43,7 +43,7 @@ impl LocalStore {
 
     fn list_now(&self) -> Result<Vec<Listed>, EvidenceError> {
         let mut out = Vec::new();
-        match walk(&self.root, "", &mut out) {
+        match walk(&self.root, &mut out) {
             Ok(()) => Ok(out),
             // nothing stored here yet, as an empty prefix in a bucket
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -150,19 +150,13 @@ fn write_into_place(
 }
 
 /// Every regular file under `dir` (names relative to the root), without following symlinks.
-fn walk(dir: &Path, rel: &str, out: &mut Vec<Listed>) -> io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            walk(&e.path(), &r, out)?;
-        } else if ft.is_file() {
+fn walk(dir: &Path, out: &mut Vec<Listed>) -> io::Result<()> {
+    crate::evidence::tree::walk(dir, &mut |r, e, ft| {
+        if ft.is_file() {
             out.push(Listed { rel: r, size: e.metadata()?.len() });
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 impl Store for LocalStore {
