@@ -18,7 +18,8 @@ pub enum CheckpointTarget {
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckpointPodArgs {
-    /// The pod to capture (namespace from -n, else the context's).
+    /// The pod to capture, NAME or pod/NAME (namespace from -n, else the context's).
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Only these containers (repeatable; default: all, init and ephemeral included).
     #[arg(short = 'c', long = "container", value_name = "NAME")]

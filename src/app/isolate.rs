@@ -22,8 +22,8 @@ pub enum IsolateTarget {
 
 #[derive(Debug, Clone, Args)]
 pub struct IsolatePodArgs {
-    /// The suspect pod.
-    #[arg(value_name = "NAME")]
+    /// The suspect pod, NAME or pod/NAME.
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Also mark the pod's node unschedulable (release uncordons it only if kforensic cordoned it).
     #[arg(long)]

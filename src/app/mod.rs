@@ -50,8 +50,9 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Case identifier recorded in evidence, labels and the custody log (default: generated).
-    #[arg(long, global = true, value_name = "ID", value_parser = parse_case_id)]
+    /// Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default:
+    /// generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, '.', '_', '-'; at most 63.
+    #[arg(long, global = true, value_name = "ID", value_parser = parse_case_id, env = "KFORENSIC_CASE_ID")]
     pub case_id: Option<String>,
     /// More detail on stderr (repeat for more); errors show their full cause chain.
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -95,18 +96,23 @@ pub fn generate_case_id() -> String {
     format!("kf-{}-{:04x}", now.strftime("%Y%m%d-%H%M"), fastrand::u16(..))
 }
 
-/// Case ids end up in label values, object names and paths: keep them to what all three accept.
+/// Case ids end up in label values, paths and (in their DNS form) object names: see
+/// [`crate::cluster::case_id`].
 fn parse_case_id(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.as_bytes()[0].is_ascii_alphanumeric()
-        && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric();
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a case id is 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit".into())
+    crate::cluster::case_id::check(s).map(|()| s.to_string())
+}
+
+/// A pod as kubectl takes it: `NAME`, `pod/NAME`, `pods/NAME` or `po/NAME`.
+pub(crate) fn parse_pod_name(s: &str) -> Result<String, String> {
+    let name = match s.split_once('/') {
+        None => s,
+        Some(("pod" | "pods" | "po", name)) => name,
+        Some((kind, _)) => return Err(format!("'{s}': only pods can be named here (NAME or pod/NAME), not {kind}")),
+    };
+    if name.is_empty() || name.contains('/') {
+        return Err(format!("'{s}' is not a pod name (NAME or pod/NAME)"));
     }
+    Ok(name.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,8 +218,18 @@ mod tests {
 
     #[test]
     fn case_ids_that_break_labels_are_refused() {
-        for bad in ["", "UPPER", "a/b", "-x", "x-", &"a".repeat(64), "a b"] {
+        for bad in ["", "a..b", "a/b", "-x", "x-", &"a".repeat(64), "a b"] {
             assert!(parse_case_id(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn pods_are_named_as_kubectl_names_them() {
+        for (arg, name) in [("web-0", "web-0"), ("pod/web-0", "web-0"), ("pods/web-0", "web-0"), ("po/web-0", "web-0")] {
+            assert_eq!(parse_pod_name(arg).unwrap(), name);
+        }
+        for bad in ["deploy/web", "pod/", "pod/a/b", ""] {
+            assert!(parse_pod_name(bad).is_err(), "{bad:?} accepted");
         }
     }
 

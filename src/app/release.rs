@@ -20,8 +20,8 @@ pub enum ReleaseTarget {
 
 #[derive(Debug, Clone, Args)]
 pub struct ReleasePodArgs {
-    /// The isolated pod.
-    #[arg(value_name = "NAME")]
+    /// The isolated pod, NAME or pod/NAME.
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Put back the labels --detach removed. Its controller may then adopt the pod again, and delete
     /// it if it has more pods than it wants.

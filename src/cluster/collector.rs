@@ -51,8 +51,9 @@ fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
 
 impl CollectorSpec {
     pub fn pod_name(&self) -> String {
-        // unique per run: a case may be captured more than once
-        format!("kforensic-collector-{}-{:04x}", self.case_id, fastrand::u16(..))
+        // unique per run: a case may be captured more than once; a name is lowercase DNS, the
+        // case id as given stays in the label
+        format!("kforensic-collector-{}-{:04x}", super::case_id::dns_form(&self.case_id), fastrand::u16(..))
     }
 }
 
