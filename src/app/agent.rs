@@ -91,8 +91,8 @@ pub struct CaptureArgs {
     /// With the `memory` step: also dump read-only mappings of files still on disk.
     #[arg(long)]
     pub memory_file_mappings: bool,
-    /// With the `memory` step: at most this many bytes of memory per container.
-    #[arg(long, value_name = "BYTES")]
+    /// With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes).
+    #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size)]
     pub memory_max_bytes: Option<u64>,
     /// With the `memory` step: do not freeze the container while its memory is read.
     #[arg(long)]

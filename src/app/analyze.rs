@@ -63,8 +63,8 @@ pub struct AnalyzeArgs {
     /// Output directory for --extract, output file for --dump-memory.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// Refuse a compressed archive that decompresses to more than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
+    /// Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes).
+    #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = super::s3_args::parse_size)]
     pub max_extract_bytes: u64,
     /// Refuse an archive with more members than this.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
