@@ -197,6 +197,10 @@ impl Summary {
 }
 
 impl TableView for Report {
+    fn kind(&self) -> &'static str {
+        "AnalyzeReport"
+    }
+
     /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
     fn table(&self) -> String {
         let mut out = String::new();

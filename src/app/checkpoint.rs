@@ -216,6 +216,10 @@ pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for CheckpointReport {
+    fn kind(&self) -> &'static str {
+        "CheckpointReport"
+    }
+
     fn table(&self) -> String {
         let rows = self.manifest.artifacts.iter().map(|a| vec![a.spec.path.clone(), human_bytes(a.bytes), a.sha256.clone()]);
         let mut s = format!("{}\n", table(&["ARTIFACT", "SIZE", "SHA-256"], rows));
@@ -239,6 +243,10 @@ impl TableView for CheckpointReport {
 }
 
 impl TableView for Plan {
+    fn kind(&self) -> &'static str {
+        "CheckpointPlan"
+    }
+
     fn table(&self) -> String {
         let mut s = format!("case {} · pod {}/{} on node {}\n", self.case_id, self.namespace, self.pod, self.node);
         let rows = self.containers.iter().map(|c| {

@@ -174,6 +174,10 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
 const TABLE_ROWS: usize = 200;
 
 impl TableView for CollectReport {
+    fn kind(&self) -> &'static str {
+        "CollectReport"
+    }
+
     fn table(&self) -> String {
         let rows = self.sources.iter().map(|s| {
             vec![

@@ -74,6 +74,10 @@ pub async fn run(g: &GlobalArgs, a: IsolatePodArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for Report {
+    fn kind(&self) -> &'static str {
+        if self.command == "isolate" { "IsolateReport" } else { "ReleaseReport" }
+    }
+
     fn table(&self) -> String {
         let mut s = format!("{} pod {}/{}  case {}  by {}\n", self.command, self.namespace, self.pod, self.case_id, self.operator);
         if self.dry_run {

@@ -22,6 +22,10 @@ pub async fn run(g: &GlobalArgs, a: PreflightArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for PreflightReport {
+    fn kind(&self) -> &'static str {
+        "PreflightReport"
+    }
+
     fn table(&self) -> String {
         let mut s = String::new();
         let ctx = self.cluster.context.as_deref().map(|c| format!(", context {c}")).unwrap_or_default();

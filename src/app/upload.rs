@@ -32,6 +32,10 @@ pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for UploadReport {
+    fn kind(&self) -> &'static str {
+        "UploadReport"
+    }
+
     fn table(&self) -> String {
         let t = crate::app::output::table(
             &["OBJECT", "BYTES", "ACTION"],

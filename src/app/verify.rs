@@ -40,6 +40,10 @@ pub async fn run(g: &GlobalArgs, a: VerifyArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for VerifyReport {
+    fn kind(&self) -> &'static str {
+        "VerifyReport"
+    }
+
     fn table(&self) -> String {
         let mut s = String::new();
         for p in &self.problems {
