@@ -8,6 +8,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub const EXAMPLES: &str = "\
+Examples (as root on a node; the CLI runs `agent run` in its collector pod itself):
+  kforensic agent capture --container containerd://4f1c… --out /var/tmp/ir
+  kforensic agent capture --container 4f1c… --steps inspect,volatile,memory --memory-max-bytes 4GiB --out /var/tmp/ir";
+
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
     #[command(subcommand)]

@@ -11,6 +11,19 @@ use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # a summary of the archive
+  kforensic analyze checkpoint.tar
+  # processes with their command lines, open files and sockets
+  kforensic analyze checkpoint.tar --ps-tree --cmd --files --sockets
+  # what the container changed on disk; pull one file out
+  kforensic analyze checkpoint.tar --rootfs-diff
+  kforensic analyze checkpoint.tar --extract /tmp/x.sh --out ./extracted
+  # search memory; dump one process as an ELF core
+  kforensic analyze checkpoint.tar --search-regex 'AKIA[0-9A-Z]{16}' --pid 1
+  kforensic analyze checkpoint.tar --dump-memory 1 --out core.1";
+
 /// Views of a checkpoint archive (kubelet / CRI-O / containerd); with none, a summary.
 #[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]

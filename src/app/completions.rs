@@ -4,6 +4,12 @@ use super::Cli;
 use crate::{Error, Exit};
 use clap::{Args, ValueEnum};
 
+pub const EXAMPLES: &str = "\
+Examples:
+  kforensic completions bash > /etc/bash_completion.d/kforensic
+  kforensic completions zsh > \"${fpath[1]}/_kforensic\"
+  kforensic completions fish > ~/.config/fish/completions/kforensic.fish";
+
 #[derive(Debug, Clone, Args)]
 pub struct CompletionsArgs {
     #[arg(value_enum)]

@@ -13,10 +13,20 @@ pub struct IsolateArgs {
     pub target: IsolateTarget,
 }
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # deny all traffic to and from the pod, label it for case INC-1234
+  kforensic -n shop --case-id INC-1234 isolate pod web-7d9f
+  # also take it out of its Deployment and Services, and cordon its node
+  kforensic -n shop --case-id INC-1234 isolate pod/web-7d9f --detach --cordon
+  # show the NetworkPolicy and patches, change nothing
+  kforensic -n shop isolate pod web-7d9f --allow-dns --dry-run -o yaml";
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum IsolateTarget {
     /// Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it
     /// from its controller and Services and cordon its node. The pod keeps running.
+    #[command(after_help = EXAMPLES)]
     Pod(IsolatePodArgs),
 }
 

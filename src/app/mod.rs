@@ -25,7 +25,7 @@ pub use output::OutputFormat;
 
 /// Incident response for Kubernetes: capture a suspect pod's state first, then contain it.
 #[derive(Debug, Parser)]
-#[command(name = "kforensic", version, about, long_about = None, propagate_version = true)]
+#[command(name = "kforensic", version, about, long_about = None, propagate_version = true, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -33,8 +33,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every subcommand understands, named as kubectl names them.
+/// Flags given before or after the command, named as kubectl names them. Each command refuses
+/// those it would ignore (see [`check_globals`]).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl
     /// merges them, then ~/.kube/config, then the in-cluster service account).
@@ -115,46 +117,122 @@ pub(crate) fn parse_pod_name(s: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  kforensic preflight
+  kforensic -n shop --case-id INC-1234 checkpoint pod web-7d9f --memory
+  kforensic -n shop --case-id INC-1234 isolate pod web-7d9f --detach
+  kforensic verify ./evidence/INC-1234
+  kforensic analyze ./evidence/INC-1234/pods/shop/web-7d9f/app/checkpoint.tar --ps-tree
+
+Environment:
+  KUBECONFIG          kubeconfig files, merged as kubectl merges them
+  KFORENSIC_CASE_ID   the case id when --case-id is not given
+  KFORENSIC_IMAGE     the collector image when --image is not given
+  KFORENSIC_LOG       log filter for stderr (e.g. kforensic=debug)
+  NO_COLOR            no colour on stderr (there is none unless stderr is a terminal)
+  AWS_*               S3 credentials and region, as the AWS CLI reads them
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 partial evidence (the manifest says complete: false).
+A closed pipe (`-o json | head -1`) ends the output quietly; the exit code is the command's own.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
+    #[command(after_help = preflight::EXAMPLES)]
     Preflight(preflight::PreflightArgs),
     /// Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state).
+    #[command(after_help = checkpoint::EXAMPLES)]
     Checkpoint {
         #[command(subcommand)]
         target: checkpoint::CheckpointTarget,
     },
     /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
+    #[command(after_help = isolate::EXAMPLES)]
     Isolate(isolate::IsolateArgs),
     /// Undo exactly what `isolate` recorded on the pod.
+    #[command(after_help = release::EXAMPLES)]
     Release(release::ReleaseArgs),
     /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
+    #[command(after_help = analyze::EXAMPLES)]
     Analyze(analyze::AnalyzeArgs),
     /// Print a shell completion script.
+    #[command(after_help = completions::EXAMPLES)]
     Completions(completions::CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.
+    #[command(hide = true, after_help = agent::EXAMPLES)]
     Agent(Box<agent::AgentArgs>),
     /// Ship a local evidence bundle to S3 (verified first; resumes; manifest last).
+    #[command(after_help = upload::EXAMPLES)]
     Upload(upload::UploadArgs),
     /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
+    #[command(after_help = verify::EXAMPLES)]
     Verify(verify::VerifyArgs),
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
+    #[command(after_help = collect::EXAMPLES)]
     Collect(collect::CollectArgs),
 }
 
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
 /// BUNDLE) is an [`evidence::Destination`](crate::evidence::Destination) read by its `FromStr`: a
 /// bad one is one line, the reason, and the usage exit code, like every other usage error of
-/// ours. Other errors (and --help, --version) are clap's own.
+/// ours, and so is a global option the command would ignore ([`check_globals`]). Other errors
+/// (and --help, --version) are clap's own.
 pub fn parse_command_line() -> Cli {
-    Cli::try_parse().unwrap_or_else(|e| {
-        let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
-        if let Some(bad) = bad {
-            eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
-            std::process::exit(Exit::Usage.code());
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches().unwrap_or_else(|e| exit_on(e));
+    if let Err(msg) = check_globals(&matches) {
+        eprintln!("error: {msg}");
+        std::process::exit(Exit::Usage.code());
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_on(e))
+}
+
+fn exit_on(e: clap::Error) -> ! {
+    let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
+    if let Some(bad) = bad {
+        eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
+        std::process::exit(Exit::Usage.code());
+    }
+    e.exit()
+}
+
+/// The global options each command reads (`-v` and `-q` go with every command). How to reach a
+/// cluster only for the commands that talk to one; a case id only for those that create evidence
+/// or isolate; an output format for those that print a report.
+const GLOBALS_READ: &[(&str, &[&str])] = &[
+    ("preflight", &["kubeconfig", "context", "namespace", "output"]),
+    ("checkpoint", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("isolate", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("release", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("collect", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("analyze", &["output"]),
+    ("upload", &["output"]),
+    ("verify", &["output"]),
+    ("completions", &[]),
+    ("agent", &[]),
+];
+
+/// Refuse a global option given on the command line to a command that would ignore it
+/// (`verify --case-id x`): silently dropping what the responder typed is worse than saying so.
+/// Values from the environment (`KFORENSIC_CASE_ID`) are ambient and never refused.
+pub fn check_globals(m: &clap::ArgMatches) -> Result<(), String> {
+    let Some((cmd, _)) = m.subcommand() else { return Ok(()) };
+    let Some((_, read)) = GLOBALS_READ.iter().find(|(c, _)| *c == cmd) else { return Ok(()) };
+    for (id, flag) in [
+        ("kubeconfig", "--kubeconfig"),
+        ("context", "--context"),
+        ("namespace", "--namespace"),
+        ("output", "--output"),
+        ("case_id", "--case-id"),
+    ] {
+        if read.contains(&id) || m.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
+            continue;
         }
-        e.exit()
-    })
+        let takers: Vec<&str> = GLOBALS_READ.iter().filter(|(_, r)| r.contains(&id)).map(|(c, _)| *c).collect();
+        return Err(format!("{flag} does not apply to `{cmd}` (only {} take it)", takers.join(", ")));
+    }
+    Ok(())
 }
 
 /// Dispatch: a parsed command line to the verb that carries it out.
@@ -231,6 +309,35 @@ mod tests {
         for bad in ["deploy/web", "pod/", "pod/a/b", ""] {
             assert!(parse_pod_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    fn globals_ok(args: &[&str]) -> Result<(), String> {
+        use clap::CommandFactory;
+        check_globals(&Cli::command().try_get_matches_from(args).unwrap())
+    }
+
+    #[test]
+    fn global_options_a_command_ignores_are_refused() {
+        let e = globals_ok(&["kforensic", "verify", "b", "--case-id", "x"]).unwrap_err();
+        assert!(e.contains("--case-id") && e.contains("`verify`"), "{e}");
+        let e = globals_ok(&["kforensic", "-n", "shop", "analyze", "a.tar"]).unwrap_err();
+        assert!(e.contains("--namespace") && e.contains("`analyze`"), "{e}");
+        assert!(globals_ok(&["kforensic", "-o", "json", "completions", "bash"]).is_err());
+        assert!(globals_ok(&["kforensic", "--kubeconfig", "k", "upload", "b", "s3://bkt/y"]).is_err());
+        assert!(globals_ok(&["kforensic", "-n", "shop", "--case-id", "INC-1", "checkpoint", "pod", "p"]).is_ok());
+        assert!(globals_ok(&["kforensic", "isolate", "pod", "p", "--case-id", "INC-1", "-n", "x"]).is_ok());
+        assert!(globals_ok(&["kforensic", "-q", "-o", "json", "verify", "b"]).is_ok());
+        assert!(globals_ok(&["kforensic", "-v", "completions", "bash"]).is_ok());
+    }
+
+    #[test]
+    fn every_command_says_which_globals_it_reads() {
+        use clap::CommandFactory;
+        let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).filter(|n| n != "help").collect();
+        for n in &names {
+            assert!(GLOBALS_READ.iter().any(|(c, _)| c == n), "{n} missing from GLOBALS_READ");
+        }
+        assert_eq!(names.len(), GLOBALS_READ.len());
     }
 
     #[test]

@@ -7,6 +7,11 @@ use crate::{Error, Exit};
 use clap::Args;
 use std::fmt::Write;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  kforensic preflight
+  kforensic --context prod-eu -n shop preflight -o json";
+
 #[derive(Debug, Clone, Args)]
 pub struct PreflightArgs {
     /// Namespace the collector pods run in.

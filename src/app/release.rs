@@ -12,9 +12,17 @@ pub struct ReleaseArgs {
     pub target: ReleaseTarget,
 }
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # undo what isolate recorded on the pod (policy, label, cordon)
+  kforensic -n shop release pod web-7d9f
+  # and give back the labels --detach removed
+  kforensic -n shop release pod/web-7d9f --restore-labels --dry-run";
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum ReleaseTarget {
     /// Undo exactly what `isolate pod` recorded on the pod.
+    #[command(after_help = EXAMPLES)]
     Pod(ReleasePodArgs),
 }
 

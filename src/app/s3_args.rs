@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 
 /// How to reach S3 (or an S3-compatible store).
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "S3 options")]
 pub struct S3ConnectArgs {
     /// AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url).
     #[arg(long, value_name = "REGION")]
@@ -34,6 +35,7 @@ pub enum LockModeArg {
 
 /// How to write evidence to S3.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "S3 options")]
 pub struct S3UploadArgs {
     #[command(flatten)]
     pub connect: S3ConnectArgs,
