@@ -341,6 +341,17 @@ mod tests {
     }
 
     #[test]
+    fn a_ticket_style_case_id_is_lowercased_in_the_pod_name_and_kept_in_its_label() {
+        let s = CollectorSpec { case_id: "INC-1234.x".into(), ..spec(false, None) };
+        let name = s.pod_name();
+        let dns = crate::cluster::case_id::dns_form("INC-1234.x");
+        assert!(name.starts_with(&format!("kforensic-collector-{dns}-")) && dns.starts_with("inc-1234-x-"), "{name}");
+        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name}");
+        let p = manifest(&s, &name);
+        assert_eq!(p.metadata.labels.unwrap()["kforensic.io/case"], "INC-1234.x");
+    }
+
+    #[test]
     fn the_collector_is_pinned_privileged_tokenless_and_uses_the_node_network_only_for_node_uploads() {
         let p = manifest(&spec(false, None), "kforensic-collector-c1-0001");
         let s = p.spec.unwrap();
