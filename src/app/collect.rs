@@ -56,7 +56,7 @@ pub struct CollectArgs {
     #[arg(long)]
     pub shell_history: bool,
     /// With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE).
-    #[arg(long, value_name = "IMAGE", requires = "shell_history", env = "KFORENSIC_IMAGE", help_heading = "Collector")]
+    #[arg(long, value_name = "IMAGE", requires = "shell_history", help_heading = "Collector")]
     pub image: Option<String>,
     /// With --shell-history: when the node fetches the collector image.
     #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY", help_heading = "Collector")]

@@ -251,6 +251,18 @@ fn the_case_id_comes_from_kforensic_case_id() {
 }
 
 #[test]
+fn kforensic_image_in_the_environment_is_not_a_flag_given() {
+    // `collect --image` requires --shell-history; the variable alone must not trip that
+    let out = support::kf()
+        .env("KFORENSIC_IMAGE", "registry.example/kforensic:1")
+        .args(["--kubeconfig", "/nonexistent/kubeconfig", "collect"])
+        .run();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let help = stdout(&kforensic(&["checkpoint", "pod", "--help"]));
+    assert!(help.contains("[env: KFORENSIC_IMAGE"), "{help}");
+}
+
+#[test]
 fn global_options_a_command_ignores_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (bundle, _) = support::evidence::make_bundle(dir.path(), "INC-1234", &[("a.bin", 10)]);
