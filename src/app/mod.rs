@@ -189,6 +189,11 @@ pub fn parse_command_line() -> Cli {
 }
 
 fn exit_on(e: clap::Error) -> ! {
+    if e.kind() == clap::error::ErrorKind::DisplayHelp {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let _ = output::write_stdout(help_text(&args).as_bytes());
+        std::process::exit(Exit::Ok.code());
+    }
     let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
     if let Some(bad) = bad {
         eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
@@ -211,6 +216,57 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("verify", &["output"]),
     ("completions", &[]),
     ("agent", &[]),
+];
+
+/// The clap command as `--help` and the completion scripts show it: a command lists only the
+/// global options it reads ([`GLOBALS_READ`]). Built (global options copied into every
+/// subcommand), so it is for showing, not for parsing.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    for (name, read) in GLOBALS_READ {
+        cmd = cmd.mut_subcommand(*name, |sub| hide_globals(sub, read));
+    }
+    cmd
+}
+
+fn hide_globals(mut cmd: clap::Command, read: &[&str]) -> clap::Command {
+    for id in GLOBAL_FLAGS.iter().map(|(id, _)| *id).filter(|id| !read.contains(id)) {
+        if cmd.get_arguments().any(|a| a.get_id() == id) {
+            cmd = cmd.mut_arg(id, |a| a.hide(true));
+        }
+    }
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for s in subs {
+        cmd = cmd.mut_subcommand(s, |sub| hide_globals(sub, read));
+    }
+    cmd
+}
+
+/// The help `args` (a command line with -h or --help, or `help COMMAND…`) asked for, from
+/// [`command`]: the deepest command named in it, short help for `-h`, long otherwise.
+pub fn help_text(args: &[String]) -> String {
+    let mut root = command();
+    let mut cmd = &mut root;
+    // words that are no subcommand here are option values (`-o json`) or operands
+    for a in args.iter().filter(|a| !a.starts_with('-') && *a != "help") {
+        if cmd.find_subcommand(a).is_some() {
+            cmd = cmd.find_subcommand_mut(a).expect("just found");
+        }
+    }
+    let long = !args.iter().any(|a| a == "-h");
+    let text = if long { cmd.render_long_help() } else { cmd.render_help() };
+    text.to_string()
+}
+
+/// The global options a command may not read, by clap id, as the user spells them.
+const GLOBAL_FLAGS: &[(&str, &str)] = &[
+    ("kubeconfig", "--kubeconfig"),
+    ("context", "--context"),
+    ("namespace", "--namespace"),
+    ("output", "--output"),
+    ("case_id", "--case-id"),
 ];
 
 /// Refuse a global option given on the command line to a command that would ignore it
@@ -314,6 +370,19 @@ mod tests {
     fn globals_ok(args: &[&str]) -> Result<(), String> {
         use clap::CommandFactory;
         check_globals(&Cli::command().try_get_matches_from(args).unwrap())
+    }
+
+    #[test]
+    fn a_commands_help_shows_only_the_global_options_it_reads() {
+        let help = |args: &[&str]| help_text(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let verify = help(&["-o", "json", "verify", "--help"]);
+        assert!(verify.contains("kforensic verify") && verify.contains("--output") && verify.contains("--quiet"), "{verify}");
+        assert!(!verify.contains("--case-id") && !verify.contains("--kubeconfig"), "{verify}");
+        let pod = help(&["checkpoint", "pod", "-h"]);
+        assert!(pod.contains("kforensic checkpoint pod") && pod.contains("--case-id") && pod.contains("--kubeconfig"), "{pod}");
+        assert!(!help(&["completions", "-h"]).contains("--output"));
+        assert!(help(&["--help"]).contains("--case-id"), "the top level lists them all");
+        assert_eq!(help(&["help", "verify"]), verify);
     }
 
     #[test]

@@ -210,6 +210,10 @@ fn help_groups_options_under_headings_and_shows_an_example_for_every_command() {
         assert!(cp.contains(heading), "checkpoint pod --help lacks {heading}\n{cp}");
     }
     assert!(cp.contains("[env: KFORENSIC_CASE_ID"), "{cp}");
+    // a command's help lists only the global options it takes
+    let verify = stdout(&kforensic(&["verify", "--help"]));
+    assert!(verify.contains("Global options:") && verify.contains("--output"), "{verify}");
+    assert!(!verify.contains("--case-id") && !verify.contains("--kubeconfig"), "{verify}");
     let an = stdout(&kforensic(&["analyze", "--help"]));
     assert!(an.contains("[default: 64GiB]"), "{an}");
 }
