@@ -30,7 +30,7 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -s n -l namespace -d '
 complete -c kforensic -n "__fish_kforensic_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_needs_command" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_needs_command" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_needs_command" -s h -l help -d 'Print help'
@@ -53,7 +53,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s n -l n
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s h -l help -d 'Print help'
@@ -64,7 +64,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not 
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
@@ -103,7 +103,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-file-mappings -d 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l no-freeze -d 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'
@@ -126,7 +126,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
@@ -139,7 +139,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l cordon -d 'Also mark the pod\'s node unschedulable (release uncordons it only if kforensic cordoned it)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l detach -d 'Remove the labels its controller and Services select on: the controller releases it and starts a replacement, traffic stops reaching it, and it keeps running for forensics'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l allow-dns -d 'Allow egress to kube-dns (53/UDP and 53/TCP), nothing else'
@@ -156,7 +156,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
@@ -169,7 +169,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l restore-labels -d 'Put back the labels --detach removed. Its controller may then adopt the pod again, and delete it if it has more pods than it wants'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print what would be undone; change nothing'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
@@ -186,7 +186,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context-
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-matches -d 'Stop searching after this many matches' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract, output file for --dump-memory' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this many bytes' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-entries -d 'Refuse an archive with more members than this' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -194,7 +194,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s n -l nam
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l cmd -d 'With --ps-tree: each process\'s command line, read from its memory'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l env -d 'With --ps-tree: each process\'s environment, read from its memory'
@@ -212,7 +212,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s n -l
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
@@ -223,7 +223,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fis
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help'
@@ -243,7 +243,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
@@ -257,7 +257,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container-name -d 'Container name in the pod spec of the (single) --container' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l steps -d 'Steps to run: inspect, diff, export, volatile, logs, history, memory' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l checkpoint-archive -d 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this many bytes of memory per container' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l out -d 'Write artifacts into this directory (plus index.json)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l upload-to -d 'With --stream: upload every artifact from this node straight to S3 under this prefix (the bundle\'s own, s3://bucket/prefix/<case-id>) with the node\'s credentials; the stream then carries only their records' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
@@ -279,7 +279,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l include-volumes -d 'Include volumes (non-pseudo mounts inside the container) in the export'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l mask-env -d 'Replace environment values in inspect.json and volatile.json with sha256:<hex>'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-file-mappings -d 'With the `memory` step: also dump read-only mappings of files still on disk'
@@ -298,7 +298,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s h -l help -d 'Print help'
@@ -311,7 +311,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s h -l help -d 'Print help'
@@ -323,7 +323,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s h -l help -d 'Print help'
@@ -335,7 +335,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help'
@@ -347,7 +347,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l zstd -d 'Compress with zstd'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s q -l quiet -d 'Only errors on stderr; no progress bars'
@@ -370,7 +370,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l check -d 'Only check that the bucket can be reached with the node\'s credentials; upload nothing'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
@@ -403,7 +403,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s n -l name
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr; no progress bars'
@@ -418,7 +418,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s n -l name
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l no-record -d 'Do not append a `verify` event to a local bundle\'s custody.log'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
@@ -453,7 +453,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s n -l nam
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log (default: generated)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s A -l all-namespaces -d 'Every namespace (otherwise -n NS[,NS…] (repeatable), or the context\'s namespace)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l include-secret-values -d 'Write secrets whole, values included (default: name, type, keys, owners, age only)'

@@ -14,6 +14,9 @@ fn main() {
     };
     let code = match rt.block_on(kforensic::app::run(cli)) {
         Ok(exit) => exit.code(),
+        // the reader of our output went away (`-o json | head -1`): nothing to say, and the
+        // exit code of a pipeline's reader is the one that counts
+        Err(kforensic::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok.code(),
         Err(e) => {
             eprintln!("error: {}", terminal_safe(&e.to_string()));
             if verbose > 0 {
@@ -40,5 +43,10 @@ fn init_tracing(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("KFORENSIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("kforensic={level}")));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(kforensic::app::output::stderr_color())
+        .with_target(false)
+        .init();
 }

@@ -8,6 +8,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub const EXAMPLES: &str = "\
+Examples (as root on a node; the CLI runs `agent run` in its collector pod itself):
+  kforensic agent capture --container containerd://4f1c… --out /var/tmp/ir
+  kforensic agent capture --container 4f1c… --steps inspect,volatile,memory --memory-max-bytes 4GiB --out /var/tmp/ir";
+
 #[derive(Debug, Clone, Args)]
 pub struct AgentArgs {
     #[command(subcommand)]
@@ -94,8 +99,8 @@ pub struct CaptureArgs {
     /// With the `memory` step: also dump read-only mappings of files still on disk.
     #[arg(long)]
     pub memory_file_mappings: bool,
-    /// With the `memory` step: at most this many bytes of memory per container.
-    #[arg(long, value_name = "BYTES")]
+    /// With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes).
+    #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size)]
     pub memory_max_bytes: Option<u64>,
     /// With the `memory` step: do not freeze the container while its memory is read.
     #[arg(long)]

@@ -11,6 +11,19 @@ use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # a summary of the archive
+  kforensic analyze checkpoint.tar
+  # processes with their command lines, open files and sockets
+  kforensic analyze checkpoint.tar --ps-tree --cmd --files --sockets
+  # what the container changed on disk; pull one file out
+  kforensic analyze checkpoint.tar --rootfs-diff
+  kforensic analyze checkpoint.tar --extract /tmp/x.sh --out ./extracted
+  # search memory; dump one process as an ELF core
+  kforensic analyze checkpoint.tar --search-regex 'AKIA[0-9A-Z]{16}' --pid 1
+  kforensic analyze checkpoint.tar --dump-memory 1 --out core.1";
+
 /// Views of a checkpoint archive (kubelet / CRI-O / containerd); with none, a summary.
 #[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]
@@ -63,8 +76,8 @@ pub struct AnalyzeArgs {
     /// Output directory for --extract, output file for --dump-memory.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// Refuse a compressed archive that decompresses to more than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
+    /// Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes).
+    #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = super::s3_args::parse_size)]
     pub max_extract_bytes: u64,
     /// Refuse an archive with more members than this.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
@@ -197,6 +210,10 @@ impl Summary {
 }
 
 impl TableView for Report {
+    fn kind(&self) -> &'static str {
+        "AnalyzeReport"
+    }
+
     /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
     fn table(&self) -> String {
         let mut out = String::new();

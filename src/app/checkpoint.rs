@@ -10,34 +10,47 @@ use crate::{Error, Exit};
 use clap::{Args, Subcommand, ValueEnum};
 use std::time::Duration;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # capture every container of pod web-7d9f into ./evidence/INC-1234/
+  kforensic -n shop --case-id INC-1234 checkpoint pod web-7d9f
+  # with memory (kubelet checkpoint where supported, else /proc), then isolate it
+  kforensic -n shop --case-id INC-1234 checkpoint pod/web-7d9f --memory --isolate
+  # see what would be captured, change nothing
+  kforensic -n shop checkpoint pod web-7d9f --memory=proc --memory-max-bytes 4GiB --dry-run
+  # straight to S3, uploaded from the node
+  kforensic -n shop checkpoint pod web-7d9f --dest s3://ir-evidence/2026 --upload-from node --sse AES256";
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum CheckpointTarget {
     /// Snapshot a live pod: API-side state, then every container from its node.
+    #[command(after_help = EXAMPLES)]
     Pod(CheckpointPodArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckpointPodArgs {
-    /// The pod to capture (namespace from -n, else the context's).
+    /// The pod to capture, NAME or pod/NAME (namespace from -n, else the context's).
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Only these containers (repeatable; default: all, init and ephemeral included).
-    #[arg(short = 'c', long = "container", value_name = "NAME")]
+    #[arg(short = 'c', long = "container", value_name = "NAME", help_heading = "Target")]
     pub containers: Vec<String>,
     /// Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix.
-    #[arg(long, default_value = "./evidence", value_name = "DIR|s3://BUCKET/PREFIX")]
+    #[arg(long, default_value = "./evidence", value_name = "DIR|s3://BUCKET/PREFIX", help_heading = "Destination")]
     pub dest: Destination,
     /// Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores
     /// read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto.
-    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_name = "MODE")]
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_name = "MODE", help_heading = "Memory")]
     pub memory: Option<MemoryArg>,
     /// With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk.
-    #[arg(long)]
+    #[arg(long, help_heading = "Memory")]
     pub memory_file_mappings: bool,
     /// With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB).
-    #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size, help_heading = "Memory")]
     pub memory_max_bytes: Option<u64>,
     /// With --memory=proc: do not freeze the container while its memory is read (no consistent cut).
-    #[arg(long)]
+    #[arg(long, help_heading = "Memory")]
     pub no_freeze: bool,
     /// Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed.
     #[arg(long)]
@@ -46,19 +59,19 @@ pub struct CheckpointPodArgs {
     #[arg(long)]
     pub isolate: bool,
     /// Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE).
-    #[arg(long, value_name = "IMAGE")]
+    #[arg(long, value_name = "IMAGE", env = "KFORENSIC_IMAGE", help_heading = "Collector")]
     pub image: Option<String>,
     /// When the node fetches the collector image.
-    #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY")]
+    #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY", help_heading = "Collector")]
     pub pull_policy: PullPolicy,
     /// Namespace for the collector pod (created with pod-security `privileged` when missing).
-    #[arg(long, default_value = "kforensic", value_name = "NS")]
+    #[arg(long, default_value = "kforensic", value_name = "NS", help_heading = "Collector")]
     pub collector_namespace: String,
     /// Give up after this long (the collector pod ends itself then too).
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
     /// Leave the collector pod running afterwards (for debugging).
-    #[arg(long)]
+    #[arg(long, help_heading = "Collector")]
     pub keep_collector: bool,
     /// Include mounted volumes in the root filesystem export.
     #[arg(long)]
@@ -69,7 +82,7 @@ pub struct CheckpointPodArgs {
     #[arg(long)]
     pub mask_env: bool,
     /// Also write the bundle as one .tar next to the directory.
-    #[arg(long)]
+    #[arg(long, help_heading = "Destination")]
     pub archive: bool,
     /// Keep the kubelet's checkpoint archive on the node after it was shipped (default: delete it).
     #[arg(long)]
@@ -77,12 +90,12 @@ pub struct CheckpointPodArgs {
     /// With --dest s3://: who uploads. `client`: this machine, once the bundle is finished (its
     /// AWS credentials). `node`: the agent on the pod's node, as it captures (the node's
     /// credentials: instance role or --node-credentials-secret); bulk data never crosses the API server.
-    #[arg(long, value_enum, default_value = "client", value_name = "WHO")]
+    #[arg(long, value_enum, default_value = "client", value_name = "WHO", help_heading = "Destination")]
     pub upload_from: UploadFromArg,
     /// With --upload-from node: a Secret in the collector namespace whose keys become the agent's
     /// environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION…).
     /// Default: the node's own credentials (instance metadata, reachable as the collector uses the node's network).
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", help_heading = "Destination")]
     pub node_credentials_secret: Option<String>,
     #[command(flatten)]
     pub s3: crate::app::s3_args::S3UploadArgs,
@@ -224,6 +237,10 @@ pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for CheckpointReport {
+    fn kind(&self) -> &'static str {
+        "CheckpointReport"
+    }
+
     fn table(&self) -> String {
         let rows = self.manifest.artifacts.iter().map(|a| vec![a.spec.path.clone(), human_bytes(a.bytes), a.sha256.clone()]);
         let mut s = format!("{}\n", table(&["ARTIFACT", "SIZE", "SHA-256"], rows));
@@ -247,6 +264,10 @@ impl TableView for CheckpointReport {
 }
 
 impl TableView for Plan {
+    fn kind(&self) -> &'static str {
+        "CheckpointPlan"
+    }
+
     fn table(&self) -> String {
         let mut s = format!("case {} · pod {}/{} on node {}\n", self.case_id, self.namespace, self.pod, self.node);
         let rows = self.containers.iter().map(|c| {

@@ -19,19 +19,28 @@ use clap::Args;
 /// clusterrolebindings, webhooks, nodes. Findings go to triage/findings.ndjson and to stdout,
 /// worst first. Scope: -n NS[,NS…] (repeatable; default: the context's namespace) or -A; cluster-scoped
 /// sources (nodes, cluster roles and bindings, webhooks) are always collected whole.
+pub const EXAMPLES: &str = "\
+Examples:
+  # the last 24h of namespaces shop and pay, findings worst first
+  kforensic -n shop,pay --case-id INC-1234 collect
+  # the whole cluster over a week, with the shell histories of running containers
+  kforensic collect -A --since 7d --shell-history
+  # only pods labelled app=web, only logs and events, to S3
+  kforensic -n shop collect -l app=web --sources logs,events --dest s3://ir-evidence/2026";
+
 #[derive(Debug, Clone, Args)]
 pub struct CollectArgs {
     /// Every namespace (otherwise -n NS[,NS…] (repeatable), or the context's namespace).
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, help_heading = "Target")]
     pub all_namespaces: bool,
     /// Only pods (and their logs and images) matching this label selector.
-    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    #[arg(short = 'l', long, value_name = "SELECTOR", help_heading = "Target")]
     pub selector: Option<String>,
     /// Logs from this far back; objects created within it count as recent (e.g. 30m, 24h, 7d).
     #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = parse_duration)]
     pub since: std::time::Duration,
     /// Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix.
-    #[arg(long, default_value = "evidence", value_name = "DIR")]
+    #[arg(long, default_value = "evidence", value_name = "DIR|s3://BUCKET/PREFIX", help_heading = "Destination")]
     pub dest: Destination,
     #[command(flatten)]
     pub s3: crate::app::s3_args::S3UploadArgs,
@@ -49,13 +58,13 @@ pub struct CollectArgs {
     #[arg(long)]
     pub shell_history: bool,
     /// With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE).
-    #[arg(long, value_name = "IMAGE", requires = "shell_history")]
+    #[arg(long, value_name = "IMAGE", requires = "shell_history", help_heading = "Collector")]
     pub image: Option<String>,
     /// With --shell-history: when the node fetches the collector image.
-    #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY")]
+    #[arg(long, value_enum, default_value = "if-not-present", value_name = "POLICY", help_heading = "Collector")]
     pub pull_policy: crate::app::checkpoint::PullPolicy,
     /// With --shell-history: namespace for the collector pods (created with pod-security `privileged` when missing).
-    #[arg(long, default_value = "kforensic", value_name = "NS")]
+    #[arg(long, default_value = "kforensic", value_name = "NS", help_heading = "Collector")]
     pub collector_namespace: String,
     /// Objects per list page.
     #[arg(long, default_value_t = 500, hide = true, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -184,6 +193,10 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
 const TABLE_ROWS: usize = 200;
 
 impl TableView for CollectReport {
+    fn kind(&self) -> &'static str {
+        "CollectReport"
+    }
+
     fn table(&self) -> String {
         let rows = self.sources.iter().map(|s| {
             vec![

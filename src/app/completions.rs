@@ -3,7 +3,12 @@
 use super::Cli;
 use crate::{Error, Exit};
 use clap::{Args, ValueEnum};
-use std::io::Write;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  kforensic completions bash > /etc/bash_completion.d/kforensic
+  kforensic completions zsh > \"${fpath[1]}/_kforensic\"
+  kforensic completions fish > ~/.config/fish/completions/kforensic.fish";
 
 #[derive(Debug, Clone, Args)]
 pub struct CompletionsArgs {
@@ -54,6 +59,6 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 }
 
 pub fn run(a: CompletionsArgs) -> Result<Exit, Error> {
-    std::io::stdout().write_all(&completion_script(a.shell)).map_err(Error::Output)?;
+    super::output::write_stdout(&completion_script(a.shell)).map_err(Error::Output)?;
     Ok(Exit::Ok)
 }

@@ -13,17 +13,27 @@ pub struct IsolateArgs {
     pub target: IsolateTarget,
 }
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # deny all traffic to and from the pod, label it for case INC-1234
+  kforensic -n shop --case-id INC-1234 isolate pod web-7d9f
+  # also take it out of its Deployment and Services, and cordon its node
+  kforensic -n shop --case-id INC-1234 isolate pod/web-7d9f --detach --cordon
+  # show the NetworkPolicy and patches, change nothing
+  kforensic -n shop isolate pod web-7d9f --allow-dns --dry-run -o yaml";
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum IsolateTarget {
     /// Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it
     /// from its controller and Services and cordon its node. The pod keeps running.
+    #[command(after_help = EXAMPLES)]
     Pod(IsolatePodArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct IsolatePodArgs {
-    /// The suspect pod.
-    #[arg(value_name = "NAME")]
+    /// The suspect pod, NAME or pod/NAME.
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Also mark the pod's node unschedulable (release uncordons it only if kforensic cordoned it).
     #[arg(long)]
@@ -74,6 +84,10 @@ pub async fn run(g: &GlobalArgs, a: IsolatePodArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for Report {
+    fn kind(&self) -> &'static str {
+        if self.command == "isolate" { "IsolateReport" } else { "ReleaseReport" }
+    }
+
     fn table(&self) -> String {
         let mut s = format!("{} pod {}/{}  case {}  by {}\n", self.command, self.namespace, self.pod, self.case_id, self.operator);
         if self.dry_run {

@@ -26,7 +26,7 @@ pub use output::OutputFormat;
 
 /// Incident response for Kubernetes: capture a suspect pod's state first, then contain it.
 #[derive(Debug, Parser)]
-#[command(name = "kforensic", version, about, long_about = None, propagate_version = true)]
+#[command(name = "kforensic", version, about, long_about = None, propagate_version = true, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -34,8 +34,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every subcommand understands, named as kubectl names them.
+/// Flags given before or after the command, named as kubectl names them. Each command refuses
+/// those it would ignore (see [`check_globals`]).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl
     /// merges them, then ~/.kube/config, then the in-cluster service account).
@@ -51,8 +53,9 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Case identifier recorded in evidence, labels and the custody log (default: generated).
-    #[arg(long, global = true, value_name = "ID", value_parser = parse_case_id)]
+    /// Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default:
+    /// generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, '.', '_', '-'; at most 63.
+    #[arg(long, global = true, value_name = "ID", value_parser = parse_case_id, env = "KFORENSIC_CASE_ID")]
     pub case_id: Option<String>,
     /// More detail on stderr (repeat for more); errors show their full cause chain.
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -96,60 +99,197 @@ pub fn generate_case_id() -> String {
     format!("kf-{}-{:04x}", now.strftime("%Y%m%d-%H%M"), fastrand::u16(..))
 }
 
-/// Case ids end up in label values, object names and paths: keep them to what all three accept.
+/// Case ids end up in label values, paths and (in their DNS form) object names: see
+/// [`crate::cluster::case_id`].
 fn parse_case_id(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.as_bytes()[0].is_ascii_alphanumeric()
-        && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric();
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a case id is 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit".into())
-    }
+    crate::cluster::case_id::check(s).map(|()| s.to_string())
 }
+
+/// A pod as kubectl takes it: `NAME`, `pod/NAME`, `pods/NAME` or `po/NAME`.
+pub(crate) fn parse_pod_name(s: &str) -> Result<String, String> {
+    let name = match s.split_once('/') {
+        None => s,
+        Some(("pod" | "pods" | "po", name)) => name,
+        Some((kind, _)) => return Err(format!("'{s}': only pods can be named here (NAME or pod/NAME), not {kind}")),
+    };
+    if name.is_empty() || name.contains('/') {
+        return Err(format!("'{s}' is not a pod name (NAME or pod/NAME)"));
+    }
+    Ok(name.to_string())
+}
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  kforensic preflight
+  kforensic -n shop --case-id INC-1234 checkpoint pod web-7d9f --memory
+  kforensic -n shop --case-id INC-1234 isolate pod web-7d9f --detach
+  kforensic verify ./evidence/INC-1234
+  kforensic analyze ./evidence/INC-1234/pods/shop/web-7d9f/app/checkpoint.tar --ps-tree
+
+Environment:
+  KUBECONFIG          kubeconfig files, merged as kubectl merges them
+  KFORENSIC_CASE_ID   the case id when --case-id is not given
+  KFORENSIC_IMAGE     the collector image when --image is not given
+  KFORENSIC_LOG       log filter for stderr (e.g. kforensic=debug)
+  NO_COLOR            no colour on stderr (there is none unless stderr is a terminal)
+  AWS_*               S3 credentials and region, as the AWS CLI reads them
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 partial evidence (the manifest says complete: false).
+A closed pipe (`-o json | head -1`) ends the output quietly; the exit code is the command's own.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check, before an incident, that kforensic can do its job on this cluster.
+    #[command(after_help = preflight::EXAMPLES)]
     Preflight(preflight::PreflightArgs),
     /// Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state).
+    #[command(after_help = checkpoint::EXAMPLES)]
     Checkpoint {
         #[command(subcommand)]
         target: checkpoint::CheckpointTarget,
     },
     /// Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon.
+    #[command(after_help = isolate::EXAMPLES)]
     Isolate(isolate::IsolateArgs),
     /// Undo exactly what `isolate` recorded on the pod.
+    #[command(after_help = release::EXAMPLES)]
     Release(release::ReleaseArgs),
     /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
+    #[command(after_help = analyze::EXAMPLES)]
     Analyze(analyze::AnalyzeArgs),
     /// Print a shell completion script.
+    #[command(after_help = completions::EXAMPLES)]
     Completions(completions::CompletionsArgs),
     /// Node side (runs in the collector pod, or as root on a node): capture containers.
+    #[command(hide = true, after_help = agent::EXAMPLES)]
     Agent(Box<agent::AgentArgs>),
     /// Ship a local evidence bundle to S3 (verified first; resumes; manifest last).
+    #[command(after_help = upload::EXAMPLES)]
     Upload(upload::UploadArgs),
     /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
+    #[command(after_help = verify::EXAMPLES)]
     Verify(verify::VerifyArgs),
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
+    #[command(after_help = collect::EXAMPLES)]
     Collect(collect::CollectArgs),
 }
 
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
 /// BUNDLE) is an [`evidence::Destination`](crate::evidence::Destination) read by its `FromStr`: a
 /// bad one is one line, the reason, and the usage exit code, like every other usage error of
-/// ours. Other errors (and --help, --version) are clap's own.
+/// ours, and so is a global option the command would ignore ([`check_globals`]). Other errors
+/// (and --help, --version) are clap's own.
 pub fn parse_command_line() -> Cli {
-    Cli::try_parse().unwrap_or_else(|e| {
-        let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
-        if let Some(bad) = bad {
-            eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
-            std::process::exit(Exit::Usage.code());
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches().unwrap_or_else(|e| exit_on(e));
+    if let Err(msg) = check_globals(&matches) {
+        eprintln!("error: {msg}");
+        std::process::exit(Exit::Usage.code());
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_on(e))
+}
+
+fn exit_on(e: clap::Error) -> ! {
+    if e.kind() == clap::error::ErrorKind::DisplayHelp {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let _ = output::write_stdout(help_text(&args).as_bytes());
+        std::process::exit(Exit::Ok.code());
+    }
+    let bad = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<crate::evidence::EvidenceError>());
+    if let Some(bad) = bad {
+        eprintln!("error: {}", output::terminal_safe(&bad.to_string()));
+        std::process::exit(Exit::Usage.code());
+    }
+    e.exit()
+}
+
+/// The global options each command reads (`-v` and `-q` go with every command). How to reach a
+/// cluster only for the commands that talk to one; a case id only for those that create evidence
+/// or isolate; an output format for those that print a report.
+const GLOBALS_READ: &[(&str, &[&str])] = &[
+    ("preflight", &["kubeconfig", "context", "namespace", "output"]),
+    ("checkpoint", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("isolate", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("release", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("collect", &["kubeconfig", "context", "namespace", "output", "case_id"]),
+    ("analyze", &["output"]),
+    ("upload", &["output"]),
+    ("verify", &["output"]),
+    ("completions", &[]),
+    ("agent", &[]),
+];
+
+/// The clap command as `--help` and the completion scripts show it: a command lists only the
+/// global options it reads ([`GLOBALS_READ`]). Built (global options copied into every
+/// subcommand), so it is for showing, not for parsing.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    for (name, read) in GLOBALS_READ {
+        cmd = cmd.mut_subcommand(*name, |sub| hide_globals(sub, read));
+    }
+    cmd
+}
+
+fn hide_globals(mut cmd: clap::Command, read: &[&str]) -> clap::Command {
+    for id in GLOBAL_FLAGS.iter().map(|(id, _)| *id).filter(|id| !read.contains(id)) {
+        if cmd.get_arguments().any(|a| a.get_id() == id) {
+            cmd = cmd.mut_arg(id, |a| a.hide(true));
         }
-        e.exit()
-    })
+    }
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for s in subs {
+        cmd = cmd.mut_subcommand(s, |sub| hide_globals(sub, read));
+    }
+    cmd
+}
+
+/// The help `args` (a command line with -h or --help, or `help COMMAND…`) asked for, from
+/// [`command`]: the deepest command named in it, short help for `-h`, long otherwise.
+pub fn help_text(args: &[String]) -> String {
+    let mut root = command();
+    let mut cmd = &mut root;
+    // words that are no subcommand here are option values (`-o json`) or operands
+    for a in args.iter().filter(|a| !a.starts_with('-') && *a != "help") {
+        if cmd.find_subcommand(a).is_some() {
+            cmd = cmd.find_subcommand_mut(a).expect("just found");
+        }
+    }
+    let long = !args.iter().any(|a| a == "-h");
+    let text = if long { cmd.render_long_help() } else { cmd.render_help() };
+    text.to_string()
+}
+
+/// The global options a command may not read, by clap id, as the user spells them.
+const GLOBAL_FLAGS: &[(&str, &str)] = &[
+    ("kubeconfig", "--kubeconfig"),
+    ("context", "--context"),
+    ("namespace", "--namespace"),
+    ("output", "--output"),
+    ("case_id", "--case-id"),
+];
+
+/// Refuse a global option given on the command line to a command that would ignore it
+/// (`verify --case-id x`): silently dropping what the responder typed is worse than saying so.
+/// Values from the environment (`KFORENSIC_CASE_ID`) are ambient and never refused.
+pub fn check_globals(m: &clap::ArgMatches) -> Result<(), String> {
+    let Some((cmd, _)) = m.subcommand() else { return Ok(()) };
+    let Some((_, read)) = GLOBALS_READ.iter().find(|(c, _)| *c == cmd) else { return Ok(()) };
+    for (id, flag) in [
+        ("kubeconfig", "--kubeconfig"),
+        ("context", "--context"),
+        ("namespace", "--namespace"),
+        ("output", "--output"),
+        ("case_id", "--case-id"),
+    ] {
+        if read.contains(&id) || m.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
+            continue;
+        }
+        let takers: Vec<&str> = GLOBALS_READ.iter().filter(|(_, r)| r.contains(&id)).map(|(c, _)| *c).collect();
+        return Err(format!("{flag} does not apply to `{cmd}` (only {} take it)", takers.join(", ")));
+    }
+    Ok(())
 }
 
 /// Dispatch: a parsed command line to the verb that carries it out.
@@ -213,9 +353,61 @@ mod tests {
 
     #[test]
     fn case_ids_that_break_labels_are_refused() {
-        for bad in ["", "UPPER", "a/b", "-x", "x-", &"a".repeat(64), "a b"] {
+        for bad in ["", "a..b", "a/b", "-x", "x-", &"a".repeat(64), "a b"] {
             assert!(parse_case_id(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn pods_are_named_as_kubectl_names_them() {
+        for (arg, name) in [("web-0", "web-0"), ("pod/web-0", "web-0"), ("pods/web-0", "web-0"), ("po/web-0", "web-0")] {
+            assert_eq!(parse_pod_name(arg).unwrap(), name);
+        }
+        for bad in ["deploy/web", "pod/", "pod/a/b", ""] {
+            assert!(parse_pod_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    fn globals_ok(args: &[&str]) -> Result<(), String> {
+        use clap::CommandFactory;
+        check_globals(&Cli::command().try_get_matches_from(args).unwrap())
+    }
+
+    #[test]
+    fn a_commands_help_shows_only_the_global_options_it_reads() {
+        let help = |args: &[&str]| help_text(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let verify = help(&["-o", "json", "verify", "--help"]);
+        assert!(verify.contains("kforensic verify") && verify.contains("--output") && verify.contains("--quiet"), "{verify}");
+        assert!(!verify.contains("--case-id") && !verify.contains("--kubeconfig"), "{verify}");
+        let pod = help(&["checkpoint", "pod", "-h"]);
+        assert!(pod.contains("kforensic checkpoint pod") && pod.contains("--case-id") && pod.contains("--kubeconfig"), "{pod}");
+        assert!(!help(&["completions", "-h"]).contains("--output"));
+        assert!(help(&["--help"]).contains("--case-id"), "the top level lists them all");
+        assert_eq!(help(&["help", "verify"]), verify);
+    }
+
+    #[test]
+    fn global_options_a_command_ignores_are_refused() {
+        let e = globals_ok(&["kforensic", "verify", "b", "--case-id", "x"]).unwrap_err();
+        assert!(e.contains("--case-id") && e.contains("`verify`"), "{e}");
+        let e = globals_ok(&["kforensic", "-n", "shop", "analyze", "a.tar"]).unwrap_err();
+        assert!(e.contains("--namespace") && e.contains("`analyze`"), "{e}");
+        assert!(globals_ok(&["kforensic", "-o", "json", "completions", "bash"]).is_err());
+        assert!(globals_ok(&["kforensic", "--kubeconfig", "k", "upload", "b", "s3://bkt/y"]).is_err());
+        assert!(globals_ok(&["kforensic", "-n", "shop", "--case-id", "INC-1", "checkpoint", "pod", "p"]).is_ok());
+        assert!(globals_ok(&["kforensic", "isolate", "pod", "p", "--case-id", "INC-1", "-n", "x"]).is_ok());
+        assert!(globals_ok(&["kforensic", "-q", "-o", "json", "verify", "b"]).is_ok());
+        assert!(globals_ok(&["kforensic", "-v", "completions", "bash"]).is_ok());
+    }
+
+    #[test]
+    fn every_command_says_which_globals_it_reads() {
+        use clap::CommandFactory;
+        let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).filter(|n| n != "help").collect();
+        for n in &names {
+            assert!(GLOBALS_READ.iter().any(|(c, _)| c == n), "{n} missing from GLOBALS_READ");
+        }
+        assert_eq!(names.len(), GLOBALS_READ.len());
     }
 
     #[test]

@@ -12,9 +12,25 @@ pub enum OutputFormat {
     Yaml,
 }
 
-/// A report that can be shown as a table for people.
+/// The `apiVersion` of every JSON and YAML document kforensic prints.
+pub const API_VERSION: &str = "kforensic.io/v1";
+
+/// A report that can be shown as a table for people, and named in JSON and YAML.
 pub trait TableView {
     fn table(&self) -> String;
+    /// The document's `kind` with `-o json|yaml` (e.g. `CheckpointReport`).
+    fn kind(&self) -> &'static str;
+}
+
+/// A report as printed with `-o json|yaml`: `apiVersion` and `kind` first, then its fields, so
+/// a runbook can tell what it reads (and which version of it).
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    report: &'a T,
 }
 
 /// Text for a terminal: control characters other than newline and tab, and the invisible or
@@ -34,31 +50,64 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Print `report` to stdout in `format` (JSON and YAML escape control characters themselves).
+/// A reader that went away (`-o json | head -1`) is not an error: the work is done, the exit code
+/// says how it went, and nothing more is printed.
 pub fn emit<T: Serialize + TableView>(format: OutputFormat, report: &T) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match format {
-        OutputFormat::Table => out.write_all(terminal_safe(&report.table()).as_bytes())?,
+    let text = match format {
+        OutputFormat::Table => trim_line_ends(&terminal_safe(&report.table())),
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report).map_err(std::io::Error::other)?;
-            out.write_all(b"\n")?;
+            let doc = Document { api_version: API_VERSION, kind: report.kind(), report };
+            let mut s = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+            s.push('\n');
+            s
         }
         OutputFormat::Yaml => {
-            let s = serde_yaml::to_string(report).map_err(std::io::Error::other)?;
-            out.write_all(s.as_bytes())?;
+            let doc = Document { api_version: API_VERSION, kind: report.kind(), report };
+            serde_yaml::to_string(&doc).map_err(std::io::Error::other)?
         }
-    }
-    out.flush()
+    };
+    write_stdout(text.as_bytes())
 }
 
-/// A plain table with a header row, no borders: easy to read, easy to grep.
-pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> comfy_table::Table {
+/// Write to stdout; a closed pipe is quietly the end of the output.
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// Every line without its trailing spaces (tables pad their last column).
+fn trim_line_ends(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(body.trim_end_matches([' ', '\t']));
+        out.push_str(nl);
+    }
+    out
+}
+
+/// Colour (ANSI escapes) on stderr only on a terminal, and never with `NO_COLOR` set
+/// (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A plain table with a header row, no borders and no trailing spaces: easy to read, easy to grep.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING);
     t.set_header(header.iter().map(|h| h.to_string()));
     for r in rows {
         t.add_row(r);
     }
-    t
+    trim_line_ends(&t.to_string())
 }
 
 /// `1.5 MiB`, `512 B`: sizes as people read them.
@@ -84,5 +133,22 @@ mod tests {
         assert_eq!(terminal_safe("a\x1b]2;pwned\x07b"), "a\u{fffd}]2;pwned\u{fffd}b");
         assert_eq!(terminal_safe("evil\u{202e}gpj.exe\r"), "evil\u{fffd}gpj.exe\u{fffd}");
         assert_eq!(terminal_safe("\u{9b}31m"), "\u{fffd}31m", "C1 control (CSI)");
+    }
+
+    #[test]
+    fn tables_have_no_trailing_spaces() {
+        let t = table(&["NAME", "NOTE"], [vec!["a-long-name".into(), "".into()], vec!["b".into(), "x".into()]]);
+        assert!(t.lines().all(|l| !l.ends_with(' ')), "{t:?}");
+        assert_eq!(trim_line_ends("a  \nb\t\n c "), "a\nb\n c");
+    }
+
+    #[test]
+    fn documents_carry_api_version_and_kind_first() {
+        #[derive(Serialize)]
+        struct R {
+            n: u32,
+        }
+        let doc = Document { api_version: API_VERSION, kind: "TestReport", report: &R { n: 1 } };
+        assert_eq!(serde_json::to_string(&doc).unwrap(), r#"{"apiVersion":"kforensic.io/v1","kind":"TestReport","n":1}"#);
     }
 }

@@ -7,6 +7,11 @@ use crate::{Error, Exit};
 use clap::Args;
 use std::fmt::Write;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  kforensic preflight
+  kforensic --context prod-eu -n shop preflight -o json";
+
 #[derive(Debug, Clone, Args)]
 pub struct PreflightArgs {
     /// Namespace the collector pods run in.
@@ -22,6 +27,10 @@ pub async fn run(g: &GlobalArgs, a: PreflightArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for PreflightReport {
+    fn kind(&self) -> &'static str {
+        "PreflightReport"
+    }
+
     fn table(&self) -> String {
         let mut s = String::new();
         let ctx = self.cluster.context.as_deref().map(|c| format!(", context {c}")).unwrap_or_default();

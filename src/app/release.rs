@@ -12,16 +12,24 @@ pub struct ReleaseArgs {
     pub target: ReleaseTarget,
 }
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # undo what isolate recorded on the pod (policy, label, cordon)
+  kforensic -n shop release pod web-7d9f
+  # and give back the labels --detach removed
+  kforensic -n shop release pod/web-7d9f --restore-labels --dry-run";
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum ReleaseTarget {
     /// Undo exactly what `isolate pod` recorded on the pod.
+    #[command(after_help = EXAMPLES)]
     Pod(ReleasePodArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ReleasePodArgs {
-    /// The isolated pod.
-    #[arg(value_name = "NAME")]
+    /// The isolated pod, NAME or pod/NAME.
+    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
     pub name: String,
     /// Put back the labels --detach removed. Its controller may then adopt the pod again, and delete
     /// it if it has more pods than it wants.

@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 
 /// How to reach S3 (or an S3-compatible store).
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "S3 options")]
 pub struct S3ConnectArgs {
     /// AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url).
     #[arg(long, value_name = "REGION")]
@@ -34,6 +35,7 @@ pub enum LockModeArg {
 
 /// How to write evidence to S3.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "S3 options")]
 pub struct S3UploadArgs {
     #[command(flatten)]
     pub connect: S3ConnectArgs,
@@ -57,7 +59,8 @@ pub struct S3UploadArgs {
     pub concurrency: u16,
 }
 
-/// `5MiB`, `16MiB`, `1GiB`, `8M`, or bytes.
+/// `5MiB`, `16MiB`, `64GiB`, `1TiB`, `8M`, `500 MB`, or bytes. Units are powers of 1024 whatever
+/// their spelling (`GB` = `GiB`: sizes here are limits, and a limit a little high is harmless).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -68,7 +71,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "k" | "kib" | "kb" => 1 << 10,
         "m" | "mib" | "mb" => 1 << 20,
         "g" | "gib" | "gb" => 1 << 30,
-        _ => return Err(format!("'{s}': unknown unit (use KiB, MiB, GiB)")),
+        "t" | "tib" | "tb" => 1 << 40,
+        _ => return Err(format!("'{s}': unknown unit (use KiB, MiB, GiB, TiB)")),
     };
     n.checked_mul(mult).ok_or_else(|| format!("'{s}' is too large"))
 }
@@ -134,6 +138,10 @@ mod tests {
         assert_eq!(parse_size("16M").unwrap(), 16 << 20);
         assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
         assert_eq!(parse_size("100").unwrap(), 100);
+        assert_eq!(parse_size("64GiB").unwrap(), 64 << 30);
+        assert_eq!(parse_size("68719476736").unwrap(), 64 << 30);
+        assert_eq!(parse_size("2 TiB").unwrap(), 2 << 40);
+        assert!(parse_size("1PiB").is_err());
         assert!(parse_size("x").is_err());
         assert!(parse_part_size("1MiB").is_err());
         assert!(parse_future_time("2001-01-01T00:00:00Z").is_err());

@@ -9,6 +9,15 @@ use crate::{Error, Exit};
 use clap::Args;
 use std::path::PathBuf;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # lands under s3://ir-evidence/2026/INC-1234/ (run it again to resume)
+  kforensic upload ./evidence/INC-1234 s3://ir-evidence/2026
+  # write-once, encrypted with the account's KMS key
+  kforensic upload ./evidence/INC-1234 s3://ir-evidence/2026 --sse aws:kms --object-lock-mode COMPLIANCE --retain-until 2027-12-31T00:00:00Z
+  # a MinIO or Ceph endpoint
+  kforensic upload ./evidence/INC-1234 s3://evidence/ir --endpoint-url http://127.0.0.1:9000";
+
 #[derive(Debug, Clone, Args)]
 pub struct UploadArgs {
     /// The local bundle directory (e.g. ./evidence/<case-id>).
@@ -37,6 +46,10 @@ pub async fn run(g: &GlobalArgs, a: UploadArgs) -> Result<Exit, Error> {
 }
 
 impl TableView for UploadReport {
+    fn kind(&self) -> &'static str {
+        "UploadReport"
+    }
+
     fn table(&self) -> String {
         let t = crate::app::output::table(
             &["OBJECT", "BYTES", "ACTION"],

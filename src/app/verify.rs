@@ -9,6 +9,13 @@ use crate::evidence::{Destination, VerifyOptions, VerifyReport, verify_path, ver
 use crate::{Error, Exit};
 use clap::Args;
 
+pub const EXAMPLES: &str = "\
+Examples:
+  kforensic verify ./evidence/INC-1234
+  kforensic verify ./evidence/INC-1234.tar --no-record
+  kforensic verify s3://ir-evidence/2026/INC-1234 --region eu-west-3
+  kforensic verify ./evidence/INC-1234 -o json | jq .problems";
+
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
     /// A bundle directory, a .tar made with --archive, or s3://bucket/prefix/<case-id>.
@@ -56,6 +63,10 @@ fn signed_by(s: &crate::evidence::sign::SignatureReport) -> String {
 }
 
 impl TableView for VerifyReport {
+    fn kind(&self) -> &'static str {
+        "VerifyReport"
+    }
+
     fn table(&self) -> String {
         let mut s = String::new();
         for p in &self.problems {

@@ -65,8 +65,9 @@ fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
 
 impl CollectorSpec {
     pub fn pod_name(&self) -> String {
-        // unique per run: a case may be captured more than once
-        format!("kforensic-collector-{}-{:04x}", self.case_id, fastrand::u16(..))
+        // unique per run: a case may be captured more than once; a name is lowercase DNS, the
+        // case id as given stays in the label
+        format!("kforensic-collector-{}-{:04x}", super::case_id::dns_form(&self.case_id), fastrand::u16(..))
     }
 }
 
@@ -385,6 +386,17 @@ mod tests {
             env_secret: secret.map(String::from),
             extra_memory: if host_network { 80 << 20 } else { 0 },
         }
+    }
+
+    #[test]
+    fn a_ticket_style_case_id_is_lowercased_in_the_pod_name_and_kept_in_its_label() {
+        let s = CollectorSpec { case_id: "INC-1234.x".into(), ..spec(false, None) };
+        let name = s.pod_name();
+        let dns = crate::cluster::case_id::dns_form("INC-1234.x");
+        assert!(name.starts_with(&format!("kforensic-collector-{dns}-")) && dns.starts_with("inc-1234-x-"), "{name}");
+        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name}");
+        let p = manifest(&s, &name);
+        assert_eq!(p.metadata.labels.unwrap()["kforensic.io/case"], "INC-1234.x");
     }
 
     #[test]

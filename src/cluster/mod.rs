@@ -2,6 +2,7 @@
 
 pub mod agent_client;
 pub mod api_evidence;
+pub mod case_id;
 pub mod checkpoint;
 pub mod client;
 pub mod cni;

@@ -539,3 +539,31 @@ spec:
     let np = get_json(env, &ns.name, &["networkpolicy", "allow-web"]);
     assert!(!selects(&np["spec"]["podSelector"], &l), "{l}");
 }
+
+#[test]
+fn a_ticket_style_case_id_keeps_its_spelling_in_labels_and_a_dns_form_in_the_policy_name() {
+    let Some(env) = support::require("a_ticket_style_case_id_keeps_its_spelling", CLUSTER) else { return };
+    let ns = env.namespace("iso-ticket");
+    let pod = deploy_web(env, &ns);
+    let case = format!("INC-{:04}.a_b", fastrand::u16(..9999));
+    // the case id from the environment, the pod as kubectl names it
+    let out = support::kf()
+        .kubeconfig(env.admin_kubeconfig())
+        .env("KFORENSIC_CASE_ID", &case)
+        .args(["-n", &ns.name, "-o", "json", "isolate", "pod", &format!("pod/{pod}")])
+        .run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((r["apiVersion"].as_str(), r["kind"].as_str()), (Some("kforensic.io/v1"), Some("IsolateReport")));
+    assert_eq!(r["case_id"], case.as_str());
+    let nps = policies(env, &ns.name);
+    assert_eq!(nps.len(), 1);
+    let name = nps[0]["metadata"]["name"].as_str().unwrap();
+    assert_eq!(name, kforensic::cluster::isolate::policy_name(&case));
+    assert!(name.starts_with(&format!("kforensic-quarantine-{}-", case.to_ascii_lowercase().replace(['.', '_'], "-"))), "{name}");
+    assert_eq!(nps[0]["metadata"]["labels"]["kforensic.io/case"], case.as_str());
+    assert_eq!(labels(&get_json(env, &ns.name, &["pod", &pod]))["kforensic.io/quarantine"], case.as_str());
+    let rel = kf_json(env, &["release", "pod", &format!("pod/{pod}"), "-n", &ns.name, "-o", "json"]);
+    assert_eq!(rel["case_id"], case.as_str());
+    assert!(policies(env, &ns.name).is_empty());
+}

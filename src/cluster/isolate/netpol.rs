@@ -26,7 +26,7 @@ impl DnsNamespace {
 }
 
 pub fn policy_name(case_id: &str) -> String {
-    format!("kforensic-quarantine-{case_id}")
+    format!("kforensic-quarantine-{}", crate::cluster::case_id::dns_form(case_id))
 }
 
 pub fn labels(case_id: &str) -> BTreeMap<String, String> {
