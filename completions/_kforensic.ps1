@@ -373,6 +373,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'Docker Engine socket for docker:// containers (unix:///path)')
             [CompletionResult]::new('--runc-root', '--runc-root', [CompletionResultType]::ParameterName, 'Extra runc state root (host path) to find state.json in. Repeatable')
             [CompletionResult]::new('--pod-log-dir', '--pod-log-dir', [CompletionResultType]::ParameterName, 'The kubelet''s pod log directory (host path)')
+            [CompletionResult]::new('--kubelet-checkpoint-dir', '--kubelet-checkpoint-dir', [CompletionResultType]::ParameterName, 'The kubelet''s checkpoint directory (host path): --checkpoint-archive must be a checkpoint-*.tar directly in it')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')

@@ -296,7 +296,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__capture)
-            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --mask-env --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --mask-env --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubelet-checkpoint-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +391,10 @@ _kforensic() {
                     return 0
                     ;;
                 --pod-log-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet-checkpoint-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -349,6 +349,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --docker-host 'Docker Engine socket for docker:// containers (unix:///path)'
             cand --runc-root 'Extra runc state root (host path) to find state.json in. Repeatable'
             cand --pod-log-dir 'The kubelet''s pod log directory (host path)'
+            cand --kubelet-checkpoint-dir 'The kubelet''s checkpoint directory (host path): --checkpoint-archive must be a checkpoint-*.tar directly in it'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'

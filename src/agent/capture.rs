@@ -24,6 +24,8 @@ pub struct CaptureOptions {
     pub include_volumes: bool,
     /// Environment values in inspect and volatile state replaced by their SHA-256.
     pub mask_env: bool,
+    /// Where the kubelet writes checkpoint archives (host path): the only place one is shipped from.
+    pub kubelet_checkpoint_dir: String,
     /// Docker socket (`unix:///…`); `None`: $DOCKER_HOST or the default socket.
     pub docker_host: Option<String>,
     /// Extra runc state roots to look for `state.json` in (host paths).
@@ -272,11 +274,9 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
     }
     if let Some(a) = &t.checkpoint_archive {
         // the path came over the network: only a kubelet archive is shipped, nothing else of the node
-        if !crate::protocol::layout::kubelet_archive_ok(a) {
-            let why = format!(
-                "refusing to ship {a:?} as the checkpoint archive: only {}/checkpoint-*.tar is read",
-                crate::protocol::layout::KUBELET_CHECKPOINT_DIR
-            );
+        if !crate::protocol::layout::kubelet_archive_ok_in(a, &opts.kubelet_checkpoint_dir) {
+            let why =
+                format!("refusing to ship {a:?} as the checkpoint archive: only {}/checkpoint-*.tar is read", opts.kubelet_checkpoint_dir);
             p.error(Some(&format!("{prefix}/checkpoint.tar")), &why)?;
             return Ok(());
         }

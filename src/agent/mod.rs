@@ -48,6 +48,7 @@ pub fn capture_options(req: &CaptureRequest) -> Result<CaptureOptions, AgentErro
         steps,
         include_volumes: req.include_volumes,
         mask_env: req.mask_env,
+        kubelet_checkpoint_dir: req.node.kubelet_checkpoint_dir.clone(),
         docker_host: req.node.docker_host.clone(),
         memory: memory::capture::MemoryCaptureOptions {
             core: memory::core::CoreOptions { include_file_mappings: req.memory.file_mappings, ..Default::default() },

@@ -127,6 +127,10 @@ pub struct CaptureArgs {
     /// The kubelet's pod log directory (host path).
     #[arg(long, default_value = crate::protocol::DEFAULT_POD_LOG_DIR, value_name = "DIR")]
     pub pod_log_dir: String,
+    /// The kubelet's checkpoint directory (host path): --checkpoint-archive must be a
+    /// checkpoint-*.tar directly in it.
+    #[arg(long, default_value = crate::protocol::layout::KUBELET_CHECKPOINT_DIR, value_name = "DIR")]
+    pub kubelet_checkpoint_dir: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -221,7 +225,12 @@ pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
         mask_env: a.mask_env,
         memory: MemoryRequest { file_mappings: a.memory_file_mappings, max_bytes: a.memory_max_bytes, freeze: !a.no_freeze },
         upload: a.upload_to.as_deref().map(|u| a.s3.destination(u)),
-        node: NodeOptions { docker_host: a.docker_host.clone(), runc_roots: a.runc_root.clone(), pod_log_dir: a.pod_log_dir.clone() },
+        node: NodeOptions {
+            docker_host: a.docker_host.clone(),
+            runc_roots: a.runc_root.clone(),
+            pod_log_dir: a.pod_log_dir.clone(),
+            kubelet_checkpoint_dir: a.kubelet_checkpoint_dir.clone(),
+        },
     })
 }
 

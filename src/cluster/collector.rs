@@ -215,7 +215,8 @@ impl Collector {
         let c = Collector { api, name, namespace: spec.namespace.clone(), image_id: Default::default() };
         match c.wait_running(ready_timeout).await {
             Ok(()) => Ok(c),
-            Err(e) => match c.delete().await {
+            // it never ran, so no agent froze anything: no grace period to wait for
+            Err(e) => match c.delete_with(0).await {
                 Ok(()) => Err(e),
                 Err(left) => Err(ClusterError::Collector(format!("{e}; {left}"))),
             },
@@ -332,7 +333,12 @@ impl Collector {
     /// holds frozen before the pod goes. A pod that cannot be deleted is reported in one line
     /// (with the command that deletes it), for the caller to show.
     pub async fn delete(&self) -> Result<(), String> {
-        let dp = DeleteParams { grace_period_seconds: Some(GRACE_SECONDS as u32), ..Default::default() };
+        self.delete_with(GRACE_SECONDS as u32).await
+    }
+
+    /// Delete with this grace period and wait until the pod is gone.
+    async fn delete_with(&self, grace: u32) -> Result<(), String> {
+        let dp = DeleteParams { grace_period_seconds: Some(grace), ..Default::default() };
         match self.api.delete(&self.name, &dp).await {
             Ok(_) => {
                 self.wait_gone().await;

@@ -28,7 +28,13 @@ pub const KUBELET_CHECKPOINT_DIR: &str = "/var/lib/kubelet/checkpoints";
 /// [`KUBELET_CHECKPOINT_DIR`], its name printable ASCII. The path comes from the kubelet's
 /// answer (or over the network to the agent): anything else, `/etc/shadow` say, is refused.
 pub fn kubelet_archive_ok(path: &str) -> bool {
-    let Some(name) = path.strip_prefix(KUBELET_CHECKPOINT_DIR).and_then(|r| r.strip_prefix('/')) else { return false };
+    kubelet_archive_ok_in(path, KUBELET_CHECKPOINT_DIR)
+}
+
+/// As [`kubelet_archive_ok`], for a kubelet whose checkpoint directory is `dir` (a kubelet run
+/// with another `--root-dir`).
+pub fn kubelet_archive_ok_in(path: &str, dir: &str) -> bool {
+    let Some(name) = path.strip_prefix(dir.trim_end_matches('/')).and_then(|r| r.strip_prefix('/')) else { return false };
     name.len() > "checkpoint-.tar".len()
         && name.len() <= 255
         && name.starts_with("checkpoint-")

@@ -101,6 +101,13 @@ pub struct NodeOptions {
     /// The kubelet's pod log directory (host path).
     #[serde(default = "default_pod_log_dir")]
     pub pod_log_dir: String,
+    /// The kubelet's checkpoint directory (host path): the only place an archive is shipped from.
+    #[serde(default = "default_checkpoint_dir")]
+    pub kubelet_checkpoint_dir: String,
+}
+
+fn default_checkpoint_dir() -> String {
+    super::layout::KUBELET_CHECKPOINT_DIR.into()
 }
 
 pub const DEFAULT_POD_LOG_DIR: &str = "/var/log/pods";
@@ -111,7 +118,12 @@ fn default_pod_log_dir() -> String {
 
 impl Default for NodeOptions {
     fn default() -> Self {
-        NodeOptions { docker_host: None, runc_roots: vec![], pod_log_dir: default_pod_log_dir() }
+        NodeOptions {
+            docker_host: None,
+            runc_roots: vec![],
+            pod_log_dir: default_pod_log_dir(),
+            kubelet_checkpoint_dir: default_checkpoint_dir(),
+        }
     }
 }
 

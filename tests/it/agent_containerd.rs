@@ -51,6 +51,8 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
         logs.path().to_str().unwrap(),
         "--checkpoint-archive",
         ckpt.to_str().unwrap(),
+        "--kubelet-checkpoint-dir",
+        logs.path().to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
     ]);
