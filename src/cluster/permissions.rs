@@ -74,7 +74,8 @@ pub fn required(ns: &str, collector_ns: &str) -> Vec<Permission> {
         // checkpoint: the collector pod
         p("checkpoint", "create", "", "pods", None, c, None),
         p("checkpoint", "delete", "", "pods", None, c, None),
-        p("checkpoint", "create", "", "pods", Some("exec"), c, None),
+        p("checkpoint", "get", "", "pods", None, c, None),
+        p("checkpoint", "get", "", "pods", Some("exec"), c, None),
         p("checkpoint", "create", "", "namespaces", None, None, Some("creating the collector namespace")),
         p("checkpoint", "create", "", "nodes", Some("proxy"), None, Some("--memory=kubelet")),
         // isolate / release
@@ -100,7 +101,7 @@ pub fn required(ns: &str, collector_ns: &str) -> Vec<Permission> {
         p("collect", "get", "", "pods", Some("log"), None, None),
         p("collect", "create", "", "pods", None, c, Some("--shell-history")),
         p("collect", "delete", "", "pods", None, c, Some("--shell-history")),
-        p("collect", "create", "", "pods", Some("exec"), c, Some("--shell-history")),
+        p("collect", "get", "", "pods", Some("exec"), c, Some("--shell-history")),
     ]
 }
 

@@ -1094,3 +1094,58 @@ fn ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_colle
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
 }
+
+/// Removes a cluster-wide binding made for one test.
+struct DropBinding(&'static TestEnv, String);
+impl Drop for DropBinding {
+    fn drop(&mut self) {
+        let _ = self.0.kubectl_raw(&["delete", "clusterrolebinding", &self.1, "--ignore-not-found"], None);
+        let _ = self.0.kubectl_raw(&["-n", "kforensic", "delete", "rolebinding", &self.1, "--ignore-not-found"], None);
+    }
+}
+
+#[test]
+fn the_shipped_checkpoint_roles_are_enough_for_a_capture_that_keeps_its_collector() {
+    let Some(env) = require("the_shipped_checkpoint_roles_are_enough", CLUSTER) else { return };
+    let ns = env.namespace("ckpt-rbac");
+    start_suspect(env, &ns.name, "suspect", SUSPECT);
+    env.apply(&std::fs::read_to_string(support::repo_root().join("deploy/rbac-checkpoint.yaml")).unwrap());
+    // a responder of its own (a service account bound to exactly the shipped roles)
+    env.kubectl(&["-n", &ns.name, "create", "serviceaccount", "responder"]);
+    let binding = format!("{}-responder", ns.name);
+    let _guard = DropBinding(env, binding.clone());
+    let sa = format!("{}:responder", ns.name);
+    env.kubectl(&["create", "clusterrolebinding", &binding, "--clusterrole=kforensic-checkpoint", &format!("--serviceaccount={sa}")]);
+    env.kubectl(&["-n", "kforensic", "create", "rolebinding", &binding, "--role=kforensic-collector", &format!("--serviceaccount={sa}")]);
+    let secret = wait_for(60, || {
+        let s = env.kubectl(&["-n", &ns.name, "get", "serviceaccount", "responder", "-o", "jsonpath={.secrets[0].name}"]);
+        (!s.trim().is_empty()).then(|| s.trim().to_string())
+    })
+    .expect("the service account's token secret");
+    let token = env.kubectl(&["-n", &ns.name, "get", "secret", &secret, "-o", "jsonpath={.data.token}"]);
+    use base64::Engine;
+    let token = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(token.trim()).unwrap()).unwrap();
+    let admin: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(env.admin_kubeconfig()).unwrap()).unwrap();
+    let server = admin["clusters"][0]["cluster"]["server"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("responder.kubeconfig");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: '{server}', insecure-skip-tls-verify: true}}\nusers:\n- name: responder\n  user: {{token: '{token}'}}\ncontexts:\n- name: r\n  context: {{cluster: c, user: responder}}\ncurrent-context: r\n"
+        ),
+    )
+    .unwrap();
+    let case = case_id("rbac");
+    let out = checkpoint(env, kc.to_str().unwrap(), &ns.name, "suspect", &case, dir.path(), &["--keep-collector"]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], true, "{report}");
+    // kept, and marked as kept (the patch the role grants); then removed by the test
+    let kept = collector_pods(env, "kforensic", &case);
+    assert!(!kept.is_empty(), "--keep-collector kept nothing");
+    let pod = kept.trim_start_matches("pod/");
+    let ann = env.kubectl(&["-n", "kforensic", "get", "pod", pod, "-o", "jsonpath={.metadata.annotations.kforensic\\.io/kept}"]);
+    assert_eq!(ann.trim(), "true");
+    env.kubectl(&["-n", "kforensic", "delete", "pod", pod, "--grace-period=1"]);
+}
