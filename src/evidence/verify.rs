@@ -84,17 +84,15 @@ pub fn assess(
 ) -> VerifyReport {
     let mut problems = Vec::new();
     let mut ok_count = 0;
+    // the custody log, read once
+    let chain = custody.map(check_chain);
     // artifacts the node agent stored straight into S3: where they are, for the message
-    let stored_at: BTreeMap<String, String> = custody
-        .map(|text| {
-            check_chain(text)
-                .entries
-                .into_iter()
-                .filter(|(_, e)| e.event == "artifact_stored")
-                .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let stored_at: BTreeMap<String, String> = chain
+        .iter()
+        .flat_map(|c| c.entries.iter())
+        .filter(|(_, e)| e.event == "artifact_stored")
+        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
+        .collect();
     for a in &manifest.artifacts {
         let p = &a.spec.path;
         match observed.get(p) {
@@ -125,10 +123,9 @@ pub fn assess(
         }
     }
     let mut custody_lines = 0;
-    match custody {
+    match &chain {
         None => problems.push(Problem::general("custody", "missing: custody.log".into())),
-        Some(text) => {
-            let c = check_chain(text);
+        Some(c) => {
             custody_lines = c.lines;
             for cp in &c.problems {
                 let line = match cp {

@@ -8,7 +8,6 @@ use crate::cluster::target::Target;
 use crate::cluster::{ClusterCtx, ClusterError, node_upload};
 use crate::evidence::{ArtifactSink, DirBundle, Manifest, S3Url};
 use crate::observe::{SharedObserver, Stop};
-use crate::protocol::S3Destination;
 
 /// `--isolate` after the capture: the pod isolated with the same case id, the record in the bundle.
 pub(super) async fn isolate_after(
@@ -67,7 +66,7 @@ pub(super) async fn finish(
     Ok(match (ends.node_upload, ends.put_via) {
         (Some(url), Some(c)) => {
             obs.note(&format!("the node uploads the API-side evidence and the manifest to {url}"));
-            let dest = S3Destination { url: url.to_string(), connect: opts.s3_connect.clone(), upload: opts.s3_upload.clone() };
+            let dest = opts.s3_destination(&url.to_string());
             let shipped = tokio::select! {
                 r = node_upload::finish(bundle, c, &dest, opts.finish.signer.as_ref()) => r?,
                 why = stop.stopped() => {

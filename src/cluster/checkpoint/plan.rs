@@ -65,6 +65,13 @@ pub struct Options {
     pub finish: FinishOptions,
 }
 
+impl Options {
+    /// The bundle's own prefix `url` and how to write there, as the agent takes it.
+    pub fn s3_destination(&self, url: &str) -> S3Destination {
+        S3Destination { url: url.to_string(), connect: self.s3_connect.clone(), upload: self.s3_upload.clone() }
+    }
+}
+
 /// What will be done to one container.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedContainer {
@@ -112,8 +119,7 @@ impl Plan {
 
     /// Where the node uploads (`--upload-from node`) and how.
     pub fn s3_destination(&self, opts: &Options) -> S3Destination {
-        let url = self.node_upload.as_ref().map(|u| u.to_string()).unwrap_or_default();
-        S3Destination { url, connect: opts.s3_connect.clone(), upload: opts.s3_upload.clone() }
+        opts.s3_destination(&self.node_upload.as_ref().map(|u| u.to_string()).unwrap_or_default())
     }
 
     /// The agent's request for one container, after the memory decision.

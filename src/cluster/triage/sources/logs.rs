@@ -64,6 +64,10 @@ impl Target {
                 (None, Some(base64::engine::general_purpose::STANDARD.encode(bytes)))
             }
         };
+        self.line_of(time, line, line_base64, continued)
+    }
+    /// A record of this log's pod and container.
+    fn line_of<'a>(&'a self, time: Option<&'a str>, line: Option<&'a str>, line_base64: Option<String>, continued: bool) -> LogLine<'a> {
         LogLine {
             kind: "Pod",
             api_version: "v1",
@@ -80,20 +84,7 @@ impl Target {
         }
     }
     fn error<'a>(&'a self, msg: &'a str) -> LogLine<'a> {
-        LogLine {
-            kind: "Pod",
-            api_version: "v1",
-            namespace: &self.namespace,
-            name: &self.pod,
-            uid: self.uid.as_deref(),
-            container: &self.container,
-            previous: self.previous,
-            time: None,
-            line: None,
-            line_base64: None,
-            continued: false,
-            error: Some(msg),
-        }
+        LogLine { error: Some(msg), ..self.line_of(None, None, None, false) }
     }
 }
 
