@@ -102,16 +102,19 @@ static IMAGE: OnceLock<Result<String, String>> = OnceLock::new();
 
 impl TestEnv {
     /// The collector image holding the kforensic binary of this test run (built and imported once).
+    /// `KF_TEST_IMAGE` names another tag, so that two checkouts can test against one environment.
     pub fn kforensic_image(&self) -> &'static str {
         let r = IMAGE.get_or_init(|| {
+            let name = std::env::var("KF_TEST_IMAGE").unwrap_or_else(|_| self.var("KF_IMAGE").to_string());
             let out = Command::new("flock")
                 .arg(self.dir.join(".image.lock"))
                 .arg(repo_root().join("scripts/testenv"))
                 .arg("image")
                 .arg(kforensic_bin())
+                .arg(&name)
                 .output()
                 .map_err(|e| e.to_string())?;
-            if out.status.success() { Ok(self.var("KF_IMAGE").to_string()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+            if out.status.success() { Ok(name) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
         });
         match r {
             Ok(s) => s.as_str(),
