@@ -123,6 +123,42 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
 }
 
+fn collector_priority(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+    let out = env.kubectl_raw(
+        &["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "jsonpath={.items[*].spec.priorityClassName}"],
+        None,
+    );
+    stdout(&out).trim().to_string()
+}
+
+#[test]
+fn the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_forbids_it() {
+    let Some(env) = require("the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_forbids_it", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-prio");
+    start_suspect(env, &ns.name, "suspect", "exec sleep 100000");
+    let dir = tempfile::tempdir().unwrap();
+    // a collector namespace of its own: the default one allows the critical class
+    let open = env.namespace("ckpt-prio-open");
+    let case = case_id("prio");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--collector-namespace", &open.name, "--keep-collector"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(collector_priority(env, &open.name, &case), "system-node-critical");
+    // a namespace whose quota admits no pod of a critical class: the collector runs without one
+    let closed = env.namespace("ckpt-prio-closed");
+    env.apply(&format!(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: no-critical, namespace: {}}}\nspec:\n  hard: {{pods: \"0\"}}\n  scopeSelector:\n    matchExpressions: [{{scopeName: PriorityClass, operator: In, values: [system-node-critical, system-cluster-critical]}}]\n",
+        closed.name
+    ));
+    let case = case_id("prio2");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--collector-namespace", &closed.name, "--keep-collector"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pods = collector_pods(env, &closed.name, &case);
+    assert!(!pods.is_empty(), "the collector was created");
+    assert_eq!(collector_priority(env, &closed.name, &case), "", "no priority class where the quota forbids it");
+}
+
 #[test]
 fn missing_pod_is_one_line_and_exit_1() {
     let Some(env) = require("missing_pod_is_one_line_and_exit_1", CLUSTER) else { return };
