@@ -2,8 +2,8 @@
 //! the kforensic binary in agent mode. Created, waited for (image problems reported within
 //! seconds), exec'd into, and always deleted.
 
-use super::{ClusterCtx, ClusterError};
 use super::error::{is_conflict, is_forbidden, is_not_found};
+use super::{ClusterCtx, ClusterError};
 use crate::protocol::{AGENT_RUN, DEADLINE_ENV, LEDGER_DIR, LEDGER_ENV, Request};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
@@ -149,6 +149,59 @@ pub const AGENT_MEMORY_MIB: u64 = 256;
 /// nothing on a node that has room. Where the namespace may not use it, the pod is created without.
 pub const PRIORITY_CLASS: &str = "system-node-critical";
 
+/// Create the pod, again after a dropped connection or a server error. A create that reached the
+/// server before its answer was lost is found by name (409) and taken as done: the name is this
+/// run's own.
+async fn create(api: &Api<Pod>, pod: &Pod) -> Result<(), kube::Error> {
+    let mut first = true;
+    retry(|| {
+        let again = !std::mem::replace(&mut first, false);
+        async move {
+            match api.create(&PostParams::default(), pod).await {
+                Err(e) if again && is_conflict(&e) => Ok(()),
+                other => other.map(|_| ()),
+            }
+        }
+    })
+    .await
+}
+
+/// Answers worth asking again: the server's own errors (5xx), throttling (429) and anything that is
+/// not an answer (a dropped connection, a timeout). A 4xx is final.
+fn transient(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => s.code >= 500 || s.code == 429,
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        // an exec whose upgrade the server answered with its own error, or that was cut meanwhile
+        kube::Error::UpgradeConnection(u) => match u {
+            kube::client::UpgradeConnectionError::ProtocolSwitch(c) => c.is_server_error(),
+            kube::client::UpgradeConnectionError::GetPendingUpgrade(_) => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Run `call` up to four times while it fails transiently (0.5, 1, 2 s apart).
+async fn retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    let mut wait = Duration::from_millis(500);
+    for _ in 0..3 {
+        match call().await {
+            Err(e) if transient(&e) => {
+                tracing::debug!("retrying after {}: {}", humantime::format_duration(wait), super::client::short(&e));
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            done => return done,
+        }
+    }
+    call().await
+}
+
 /// Did the API refuse the pod for what its priority class implies (the Priority admission, or a
 /// quota scoped to priority classes)? A quota that admits no pod at all fails again without it.
 fn refused_priority(e: &kube::Error) -> bool {
@@ -240,14 +293,14 @@ impl Collector {
         let api: Api<Pod> = Api::namespaced(client.clone(), &spec.namespace);
         let name = spec.pod_name();
         let mut pod = manifest(spec, &name);
-        let created = match api.create(&PostParams::default(), &pod).await {
+        let created = match create(&api, &pod).await {
             // some namespaces may not use the critical classes (quota, admission): ask for none
             Err(e) if refused_priority(&e) => {
                 tracing::warn!("collector pod without priority class {PRIORITY_CLASS}: {}", super::client::short(&e));
                 if let Some(s) = pod.spec.as_mut() {
                     s.priority_class_name = None;
                 }
-                api.create(&PostParams::default(), &pod).await
+                create(&api, &pod).await
             }
             other => other,
         };
@@ -330,7 +383,8 @@ impl Collector {
         ap.max_stdout_buf_size = Some(64 * 1024);
         ap.max_stderr_buf_size = Some(64 * 1024);
         let what = || format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name);
-        let mut proc = self.exec_api.exec(&self.name, cmd, &ap).await.map_err(|e| ClusterError::kube(what(), e))?;
+        // an exec that never got its stream started no agent: it is safe to ask again
+        let mut proc = retry(|| self.exec_api.exec(&self.name, cmd.clone(), &ap)).await.map_err(|e| ClusterError::kube(what(), e))?;
         let mut stdin: AgentStdin = Box::new(proc.stdin().ok_or_else(|| ClusterError::Collector(format!("{}: no stdin", what())))?);
         let sent = async {
             stdin.write_all(request.to_line().as_bytes()).await?;
@@ -380,7 +434,7 @@ impl Collector {
     /// Delete with this grace period and wait until the pod is gone.
     async fn delete_with(&self, grace: u32) -> Result<(), String> {
         let dp = DeleteParams { grace_period_seconds: Some(grace), ..Default::default() };
-        match self.api.delete(&self.name, &dp).await {
+        match retry(|| self.api.delete(&self.name, &dp)).await {
             Ok(_) => {
                 self.wait_gone().await;
                 Ok(())

@@ -9,20 +9,28 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
+pub(crate) const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
 
-fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
+pub(crate) fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
     env.apply(&pod::busybox(ns, name, cmd).label("app", "suspect").yaml());
     env.wait_running(ns, name, 60);
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
 
-fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+pub(crate) fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
     let out = env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "name"], None);
     stdout(&out).trim().to_string()
 }
 
-fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, dest: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn checkpoint(
+    env: &TestEnv,
+    kubeconfig: &str,
+    ns: &str,
+    pod: &str,
+    case: &str,
+    dest: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let image = env.kforensic_image();
     let mut args = vec![
         "-n",
@@ -47,7 +55,7 @@ fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, 
     env.kforensic_as(kubeconfig, &args)
 }
 
-fn case_id(tag: &str) -> String {
+pub(crate) fn case_id(tag: &str) -> String {
     format!("kf-test-{tag}-{:04x}", fastrand::u16(..))
 }
 
@@ -125,7 +133,16 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
 
 fn collector_priority(env: &TestEnv, collector_ns: &str, case: &str) -> String {
     let out = env.kubectl_raw(
-        &["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "jsonpath={.items[*].spec.priorityClassName}"],
+        &[
+            "-n",
+            collector_ns,
+            "get",
+            "pods",
+            "-l",
+            &format!("kforensic.io/case={case}"),
+            "-o",
+            "jsonpath={.items[*].spec.priorityClassName}",
+        ],
         None,
     );
     stdout(&out).trim().to_string()
@@ -142,7 +159,15 @@ fn the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_
     // a collector namespace of its own: the default one allows the critical class
     let open = env.namespace("ckpt-prio-open");
     let case = case_id("prio");
-    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--collector-namespace", &open.name, "--keep-collector"]);
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--collector-namespace", &open.name, "--keep-collector"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(collector_priority(env, &open.name, &case), "system-node-critical");
     // a namespace whose quota admits no pod of a critical class: the collector runs without one
@@ -152,7 +177,15 @@ fn the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_
         closed.name
     ));
     let case = case_id("prio2");
-    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &["--collector-namespace", &closed.name, "--keep-collector"]);
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--collector-namespace", &closed.name, "--keep-collector"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pods = collector_pods(env, &closed.name, &case);
     assert!(!pods.is_empty(), "the collector was created");
@@ -312,7 +345,7 @@ fn agent_pids(env: &TestEnv, case: &str) -> Vec<i32> {
         .collect()
 }
 
-fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+pub(crate) fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let end = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < end {
         if let Some(v) = f() {
@@ -324,18 +357,18 @@ fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
 }
 
 /// A suspect with a big file, so that its export takes long enough to be interrupted.
-const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
+pub(crate) const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
 
 /// A checkpoint of a BIG suspect, running in the background, caught while its agent exports.
-struct Capture {
-    ns: support::Namespace,
-    dir: tempfile::TempDir,
-    case: String,
-    child: std::process::Child,
-    agent_pids: Vec<i32>,
+pub(crate) struct Capture {
+    pub ns: support::Namespace,
+    pub dir: tempfile::TempDir,
+    pub case: String,
+    pub child: std::process::Child,
+    pub agent_pids: Vec<i32>,
 }
 
-fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
+pub(crate) fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
     capture_while_exporting_to(env, tag, None)
 }
 
@@ -407,7 +440,7 @@ fn an_agent_crash_leaves_a_partial_bundle_and_no_collector() {
 }
 
 /// Host PID of the suspect's process whose command line contains `needle`.
-fn host_pid(needle: &str) -> Option<i32> {
+pub(crate) fn host_pid(needle: &str) -> Option<i32> {
     pids_with(needle).into_iter().next()
 }
 
@@ -983,7 +1016,7 @@ fn mask_env_keeps_secret_values_out_of_the_bundle() {
 }
 
 /// The freezer state of `pid`'s cgroup, read on the node: "FROZEN", "FREEZING" or "THAWED".
-fn freezer_state(pid: i32) -> Option<String> {
+pub(crate) fn freezer_state(pid: i32) -> Option<String> {
     let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
     if let Some(line) = cg.lines().find(|l| l.split(':').nth(1).is_some_and(|c| c.split(',').any(|c| c == "freezer"))) {
         let path = line.splitn(3, ':').nth(2)?;
