@@ -1,0 +1,135 @@
+//! `kforensic image save|push` against the real test registry (Debian's docker-registry, the CNCF
+//! distribution registry), and the node pulling what was pushed through the cluster's containerd:
+//! the path a responder takes to mirror the collector image into a private registry.
+
+use crate::support::{self, CLUSTER, require, stderr, stdout};
+use serde_json::Value;
+use std::process::Command;
+
+/// The manifest digest the registry serves for `name:reference` (what `crane digest` says).
+fn registry_digest(registry: &str, name: &str, reference: &str) -> String {
+    let out = Command::new("curl")
+        .args(["-sfI", "-H", "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json"])
+        .arg(format!("http://{registry}/v2/{name}/manifests/{reference}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "no manifest {name}:{reference} in the registry");
+    let head = String::from_utf8_lossy(&out.stdout).to_string();
+    head.lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("docker-content-digest")).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| panic!("no digest in {head}"))
+}
+
+#[test]
+fn image_save_is_reproducible_and_push_gives_the_same_digest_the_registry_serves() {
+    let t = "image_save_is_reproducible_and_push_gives_the_same_digest_the_registry_serves";
+    let Some(env) = require(t, &["registry"]) else { return };
+    let reg = env.var("KF_REGISTRY");
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.tar"), dir.path().join("b.tar"));
+    let save = |p: &std::path::Path| {
+        let out = support::kforensic(&["-o", "json", "image", "save", "--out", p.to_str().unwrap(), "--name", "kforensic:local"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let (ra, rb) = (save(&a), save(&b));
+    assert_eq!(ra["kind"], "ImageSaveReport");
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "two saves of one binary differ");
+    let digest = ra["digest"].as_str().unwrap().to_string();
+    assert_eq!(rb["digest"], digest.as_str());
+    // a test build is dynamically linked: its loader and libraries are in the image
+    let files: Vec<&str> = ra["images"][0]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(files.contains(&"/usr/local/bin/kforensic"), "{files:?}");
+    assert!(ra["images"][0]["linked"] == "static" || files.iter().any(|f| f.contains("libc.so")), "{files:?}");
+
+    let home = tempfile::tempdir().unwrap();
+    let reference = format!("{reg}/kforensic-save:{:04x}", fastrand::u16(..));
+    let out = support::kf().env("DOCKER_CONFIG", home.path()).args(["image", "push", &reference, "--plain-http"]).run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pinned = stdout(&out).trim().to_string();
+    assert_eq!(pinned, format!("{reg}/kforensic-save@{digest}"), "push and save disagree");
+    let tag = reference.rsplit_once(':').unwrap().1;
+    assert_eq!(registry_digest(reg, "kforensic-save", tag), digest);
+    // pushed again: nothing to upload
+    let again = support::kf().env("DOCKER_CONFIG", home.path()).args(["-o", "json", "image", "push", &reference, "--plain-http"]).run();
+    let r: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!((r["uploaded"].as_u64(), r["present"].as_u64(), r["digest"].as_str()), (Some(0), Some(2), Some(digest.as_str())));
+
+    // without --plain-http this registry does not speak TLS: one line saying which registry
+    let out = support::kf().env("DOCKER_CONFIG", home.path()).args(["image", "push", &reference]).run();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.trim().lines().count() == 1 && err.contains(&format!("cannot reach the registry {reg}")), "{err}");
+    // a malformed reference is a usage error
+    let out = support::kforensic(&["image", "push", "Not/A Ref"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_checkpoint_pulls_the_pushed_image_by_digest_and_a_wrong_digest_is_refused() {
+    let t = "a_checkpoint_pulls_the_pushed_image_by_digest_and_a_wrong_digest_is_refused";
+    let mut need = CLUSTER.to_vec();
+    need.push("registry");
+    let Some(env) = require(t, &need) else { return };
+    let pinned = env.pushed_image();
+    let (name, digest) = pinned.rsplit_once('@').unwrap();
+    assert_eq!(registry_digest(env.var("KF_REGISTRY"), "kforensic", digest), digest);
+
+    let ns = env.namespace("img");
+    env.apply(&support::pod::busybox(&ns.name, "suspect", "echo x > /tmp/planted.txt; sleep 100000").yaml());
+    env.wait_running(&ns.name, "suspect", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let case = format!("kf-test-img-{:04x}", fastrand::u16(..));
+    // the default pull policy: the node's containerd pulls the image from the registry
+    let out = env.kforensic(&[
+        "-n",
+        &ns.name,
+        "--case-id",
+        &case,
+        "-o",
+        "json",
+        "checkpoint",
+        "pod",
+        "suspect",
+        "--image",
+        pinned,
+        "--dest",
+        dir.path().to_str().unwrap(),
+        "--timeout",
+        "3m",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &report["manifest"]["collector"];
+    assert_eq!(c["image"], pinned);
+    // the node ran exactly the pushed image, and the manifest says so
+    let image_id = c["image_id"].as_str().unwrap_or_default();
+    assert!(image_id.ends_with(digest), "the collector ran {image_id}, not {digest}");
+    let m: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["collector"]["image_id"], image_id);
+    assert_eq!(m["complete"], true);
+
+    // a digest the registry does not have: refused within seconds, in one line naming the image
+    let wrong = format!("{name}@sha256:{}", "0".repeat(64));
+    let started = std::time::Instant::now();
+    let out = env.kforensic(&[
+        "-n",
+        &ns.name,
+        "--case-id",
+        &format!("{case}-w"),
+        "checkpoint",
+        "pod",
+        "suspect",
+        "--image",
+        &wrong,
+        "--dest",
+        dir.path().to_str().unwrap(),
+        "--timeout",
+        "2m",
+    ]);
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert!(errors.len() == 1 && errors[0].contains(&wrong), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(90), "took {:?}", started.elapsed());
+}
