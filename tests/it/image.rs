@@ -133,3 +133,19 @@ fn a_checkpoint_pulls_the_pushed_image_by_digest_and_a_wrong_digest_is_refused()
     assert!(errors.len() == 1 && errors[0].contains(&wrong), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(90), "took {:?}", started.elapsed());
 }
+
+#[test]
+fn installed_as_kubectl_kforensic_it_runs_as_a_kubectl_plugin() {
+    let Some(env) = require("installed_as_kubectl_kforensic_it_runs_as_a_kubectl_plugin", &["apiserver"]) else { return };
+    // what krew does: the binary on PATH under the plugin's name
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(support::kforensic_bin(), dir.path().join("kubectl-kforensic")).unwrap();
+    let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
+    let run = |args: &[&str]| Command::new(env.var("KF_KUBECTL")).args(args).env("PATH", &path).output().unwrap();
+    let out = run(&["kforensic", "--version"]);
+    assert!(out.status.success() && stdout(&out).starts_with("kforensic "), "{}{}", stdout(&out), stderr(&out));
+    let out = run(&["kforensic", "verify", "--help"]);
+    assert!(stdout(&out).contains("Usage: kubectl kforensic verify"), "{}", stdout(&out));
+    let out = run(&["plugin", "list"]);
+    assert!(stdout(&out).contains("kubectl-kforensic"), "{}{}", stdout(&out), stderr(&out));
+}
