@@ -149,3 +149,86 @@ fn installed_as_kubectl_kforensic_it_runs_as_a_kubectl_plugin() {
     let out = run(&["plugin", "list"]);
     assert!(stdout(&out).contains("kubectl-kforensic"), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// A registry that wants a login (htpasswd, bcrypt), on its own port; ended on drop.
+struct LoginRegistry {
+    child: std::process::Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for LoginRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn login_registry(user: &str, password: &str) -> LoginRegistry {
+    let dir = tempfile::tempdir().unwrap();
+    let hash = Command::new("python3")
+        .args(["-c", "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))", password])
+        .output()
+        .unwrap();
+    let hash = String::from_utf8_lossy(&hash.stdout).trim().to_string();
+    assert!(hash.starts_with("$2"), "no bcrypt hash from python3's crypt: {hash:?}");
+    std::fs::write(dir.path().join("htpasswd"), format!("{user}:{hash}\n")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let config = format!(
+        "version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\nstorage: {{filesystem: {{rootdirectory: {d}/data}}}}\nhttp: {{addr: {addr}}}\nauth: {{htpasswd: {{realm: kf-test, path: {d}/htpasswd}}}}\n",
+        d = dir.path().display()
+    );
+    std::fs::write(dir.path().join("config.yml"), config).unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.path().join("config.yml"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let r = LoginRegistry { child, addr, _dir: dir };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&r.addr).is_ok() {
+            return r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the login registry did not start on {}", r.addr);
+}
+
+#[test]
+fn push_logs_in_with_dockers_credentials_and_says_so_when_there_are_none() {
+    let Some(_env) = require("push_logs_in_with_dockers_credentials_and_says_so_when_there_are_none", &["registry"]) else { return };
+    let reg = login_registry("responder", "s3cret-pw");
+    let reference = format!("{}/kforensic:login", reg.addr);
+    // no credentials: one line naming the registry and what to do
+    let empty = tempfile::tempdir().unwrap();
+    let out = support::kf().env("DOCKER_CONFIG", empty.path()).args(["image", "push", &reference, "--plain-http"]).run();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.trim().lines().count() == 1 && err.contains(&reg.addr) && err.contains("docker login"), "{err}");
+    // wrong password: refused, naming the registry
+    let cfg = tempfile::tempdir().unwrap();
+    let write = |user: &str, pw: &str| {
+        use base64::Engine;
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"));
+        std::fs::write(cfg.path().join("config.json"), format!(r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#, reg.addr)).unwrap();
+    };
+    write("responder", "wrong");
+    let out = support::kf().env("DOCKER_CONFIG", cfg.path()).args(["image", "push", &reference, "--plain-http"]).run();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("HTTP 401"), "{}", stderr(&out));
+    // `docker login`'s entry: pushed, and the registry serves it
+    write("responder", "s3cret-pw");
+    let out = support::kf().env("DOCKER_CONFIG", cfg.path()).args(["image", "push", &reference, "--plain-http"]).run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pinned = stdout(&out).trim().to_string();
+    let digest = pinned.rsplit_once('@').unwrap().1;
+    let head = Command::new("curl")
+        .args(["-sfI", "-u", "responder:s3cret-pw", "-H", "Accept: application/vnd.oci.image.manifest.v1+json"])
+        .arg(format!("http://{}/v2/kforensic/manifests/login", reg.addr))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&head.stdout).to_ascii_lowercase().contains(&format!("docker-content-digest: {digest}")));
+}
