@@ -82,6 +82,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if action == "delay":
                 time.sleep(float(rule.get("seconds", 1)))
             elif action in ("status", "respond"):
+                # the request's body is read first: on a kept-alive connection it would otherwise
+                # be taken for the next request
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
                 code = int(rule.get("status", 500 if action == "status" else 200))
                 if action == "respond":   # a recorded answer, replayed as it was
                     body = rule.get("body", "").encode()

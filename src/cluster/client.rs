@@ -16,7 +16,12 @@ pub struct ConnectOptions {
 /// A connected client and what we know of where it points.
 #[derive(Clone)]
 pub struct ClusterCtx {
+    /// For the API's short calls: a connection that says nothing for 60 s is given up.
     pub client: Client,
+    /// For the long ones (agent exec streams, the kubelet checkpoint through the node proxy): no
+    /// idle read timeout, so a quiet minute of CRIU or a slow node does not cut them. These run
+    /// under the command's own `--timeout` instead.
+    pub streaming: Client,
     /// The namespace from `-n`, else the context's, else "default".
     pub namespace: String,
     pub context: Option<String>,
@@ -119,9 +124,12 @@ pub async fn connect(opts: &ConnectOptions) -> Result<ClusterCtx, ClusterError> 
         reason: unreachable_reason(exec.as_deref(), &e),
         source: Box::new(e),
     };
+    let mut long = cfg.clone();
+    long.read_timeout = None;
     let client = Client::try_from(cfg).map_err(unreachable)?;
+    let streaming = Client::try_from(long).map_err(unreachable)?;
     let version = client.apiserver_version().await.map_err(unreachable)?;
-    Ok(ClusterCtx { client, namespace, context, server, version })
+    Ok(ClusterCtx { client, streaming, namespace, context, server, version })
 }
 
 /// The innermost cause of an error, which is what a person needs to read.

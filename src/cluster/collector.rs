@@ -2,8 +2,8 @@
 //! the kforensic binary in agent mode. Created, waited for (image problems reported within
 //! seconds), exec'd into, and always deleted.
 
-use super::ClusterError;
 use super::error::{is_conflict, is_forbidden, is_not_found};
+use super::{ClusterCtx, ClusterError};
 use crate::protocol::{AGENT_RUN, DEADLINE_ENV, LEDGER_DIR, LEDGER_ENV, Request};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
@@ -128,11 +128,12 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
                     "readOnlyRootFilesystem": true,
                     "runAsUser": 0,
                 },
-                "resources": {"requests": {"cpu": "50m", "memory": format!("{}Mi", 32 + spec.extra_memory.div_ceil(1 << 20))}},
+                "resources": resources(spec),
             }],
         },
     });
     let mut pod = pod;
+    pod["spec"]["priorityClassName"] = json!(PRIORITY_CLASS);
     if spec.host_network {
         pod["spec"]["hostNetwork"] = json!(true);
         pod["spec"]["dnsPolicy"] = json!("ClusterFirstWithHostNet");
@@ -141,6 +142,85 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
         pod["spec"]["containers"][0]["envFrom"] = json!([{"secretRef": {"name": secret}}]);
     }
     serde_json::from_value(pod).expect("static collector manifest is a valid Pod")
+}
+
+/// The agent's memory is requested and limited alike: the collector is the last pod the kubelet
+/// evicts under memory pressure (it never uses more than it asked for) and a runaway agent is
+/// stopped by its own cgroup, not by the node's OOM killer choosing among the workloads. CPU has a
+/// request but no limit: a limit would throttle the capture (compression uses every core it gets)
+/// while the suspect waits, frozen or not.
+fn resources(spec: &CollectorSpec) -> serde_json::Value {
+    let memory = format!("{}Mi", AGENT_MEMORY_MIB + spec.extra_memory.div_ceil(1 << 20));
+    json!({"requests": {"cpu": "100m", "memory": memory}, "limits": {"memory": memory}})
+}
+
+/// What the agent itself may use (its buffers, the zstd window, the memory dump's batches); node
+/// uploads add their parts on top (`CollectorSpec::extra_memory`).
+pub const AGENT_MEMORY_MIB: u64 = 256;
+
+/// The priority class a collector asks for first: the kubelet evicts it last and it preempts
+/// nothing on a node that has room. Where the namespace may not use it, the pod is created without.
+pub const PRIORITY_CLASS: &str = "system-node-critical";
+
+/// Create the pod, again after a dropped connection or a server error. A create that reached the
+/// server before its answer was lost is found by name (409) and taken as done: the name is this
+/// run's own.
+async fn create(api: &Api<Pod>, pod: &Pod) -> Result<(), kube::Error> {
+    let mut first = true;
+    retry(|| {
+        let again = !std::mem::replace(&mut first, false);
+        async move {
+            match api.create(&PostParams::default(), pod).await {
+                Err(e) if again && is_conflict(&e) => Ok(()),
+                other => other.map(|_| ()),
+            }
+        }
+    })
+    .await
+}
+
+/// Answers worth asking again: the server's own errors (5xx), throttling (429) and anything that is
+/// not an answer (a dropped connection, a timeout). A 4xx is final.
+fn transient(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => s.code >= 500 || s.code == 429,
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        // an exec whose upgrade the server answered with its own error, or that was cut meanwhile
+        kube::Error::UpgradeConnection(u) => match u {
+            kube::client::UpgradeConnectionError::ProtocolSwitch(c) => c.is_server_error(),
+            kube::client::UpgradeConnectionError::GetPendingUpgrade(_) => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Run `call` up to four times while it fails transiently (0.5, 1, 2 s apart).
+async fn retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    let mut wait = Duration::from_millis(500);
+    for _ in 0..3 {
+        match call().await {
+            Err(e) if transient(&e) => {
+                tracing::debug!("retrying after {}: {}", humantime::format_duration(wait), super::client::short(&e));
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            done => return done,
+        }
+    }
+    call().await
+}
+
+/// Did the API refuse the pod for what its priority class implies (the Priority admission, or a
+/// quota scoped to priority classes)? A quota that admits no pod at all fails again without it.
+fn refused_priority(e: &kube::Error) -> bool {
+    let kube::Error::Api(s) = e else { return false };
+    let m = s.message.to_ascii_lowercase();
+    (is_forbidden(e) || s.code == 422) && (m.contains("priority") || m.contains("exceeded quota"))
 }
 
 /// Make sure the collector namespace exists and admits privileged pods.
@@ -204,6 +284,8 @@ const FATAL_WAITING: &[&str] = &[
 #[derive(Clone)]
 pub struct Collector {
     api: Api<Pod>,
+    /// The same pods through the client without an idle read timeout: for the agent's exec streams.
+    exec_api: Api<Pod>,
     pub name: String,
     pub namespace: String,
     /// The image the node runs, as the kubelet reports it once the pod runs.
@@ -212,7 +294,8 @@ pub struct Collector {
 
 impl Collector {
     /// Create the pod (it is deleted again if it never gets running).
-    pub async fn start(client: &kube::Client, spec: &CollectorSpec, ready_timeout: Duration) -> Result<Collector, ClusterError> {
+    pub async fn start(ctx: &ClusterCtx, spec: &CollectorSpec, ready_timeout: Duration) -> Result<Collector, ClusterError> {
+        let client = &ctx.client;
         // a node the agent cannot run on is said at once, not after a start timeout
         let nodes: Api<Node> = Api::all(client.clone());
         if let Ok(Some(n)) = nodes.get_opt(&spec.node).await
@@ -222,10 +305,21 @@ impl Collector {
         }
         let api: Api<Pod> = Api::namespaced(client.clone(), &spec.namespace);
         let name = spec.pod_name();
-        api.create(&PostParams::default(), &manifest(spec, &name))
-            .await
-            .map_err(|e| ClusterError::kube(format!("create collector pod in namespace {}", spec.namespace), e))?;
-        let c = Collector { api, name, namespace: spec.namespace.clone(), image_id: Default::default() };
+        let mut pod = manifest(spec, &name);
+        let created = match create(&api, &pod).await {
+            // some namespaces may not use the critical classes (quota, admission): ask for none
+            Err(e) if refused_priority(&e) => {
+                tracing::warn!("collector pod without priority class {PRIORITY_CLASS}: {}", super::client::short(&e));
+                if let Some(s) = pod.spec.as_mut() {
+                    s.priority_class_name = None;
+                }
+                create(&api, &pod).await
+            }
+            other => other,
+        };
+        created.map_err(|e| ClusterError::kube(format!("create collector pod in namespace {}", spec.namespace), e))?;
+        let exec_api = Api::namespaced(ctx.streaming.clone(), &spec.namespace);
+        let c = Collector { api, exec_api, name, namespace: spec.namespace.clone(), image_id: Default::default() };
         match c.wait_running(ready_timeout).await {
             Ok(()) => Ok(c),
             // it never ran, so no agent froze anything: no grace period to wait for
@@ -302,7 +396,8 @@ impl Collector {
         ap.max_stdout_buf_size = Some(64 * 1024);
         ap.max_stderr_buf_size = Some(64 * 1024);
         let what = || format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name);
-        let mut proc = self.api.exec(&self.name, cmd, &ap).await.map_err(|e| ClusterError::kube(what(), e))?;
+        // an exec that never got its stream started no agent: it is safe to ask again
+        let mut proc = retry(|| self.exec_api.exec(&self.name, cmd.clone(), &ap)).await.map_err(|e| ClusterError::kube(what(), e))?;
         let mut stdin: AgentStdin = Box::new(proc.stdin().ok_or_else(|| ClusterError::Collector(format!("{}: no stdin", what())))?);
         let sent = async {
             stdin.write_all(request.to_line().as_bytes()).await?;
@@ -352,7 +447,7 @@ impl Collector {
     /// Delete with this grace period and wait until the pod is gone.
     async fn delete_with(&self, grace: u32) -> Result<(), String> {
         let dp = DeleteParams { grace_period_seconds: Some(grace), ..Default::default() };
-        match self.api.delete(&self.name, &dp).await {
+        match retry(|| self.api.delete(&self.name, &dp)).await {
             Ok(_) => {
                 self.wait_gone().await;
                 Ok(())
@@ -441,14 +536,19 @@ mod tests {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         assert!(deadline >= now + 590 && deadline <= now + 610, "{deadline} vs {now}");
         let mem = |s: &k8s_openapi::api::core::v1::PodSpec| {
-            s.containers[0].resources.as_ref().unwrap().requests.as_ref().unwrap()["memory"].0.clone()
+            let r = s.containers[0].resources.as_ref().unwrap();
+            let (req, lim) = (&r.requests.as_ref().unwrap()["memory"].0, &r.limits.as_ref().unwrap()["memory"].0);
+            assert_eq!(req, lim, "memory limited to what is requested");
+            assert!(!r.limits.as_ref().unwrap().contains_key("cpu"), "no CPU throttling while the suspect waits");
+            req.clone()
         };
-        assert_eq!(mem(&s), "32Mi");
+        assert_eq!(mem(&s), "256Mi");
+        assert_eq!(s.priority_class_name.as_deref(), Some(PRIORITY_CLASS));
 
         let s = manifest(&spec(true, Some("s3-node")), "x").spec.unwrap();
         assert_eq!(s.host_network, Some(true));
         assert_eq!(s.dns_policy.as_deref(), Some("ClusterFirstWithHostNet"));
-        assert_eq!(mem(&s), "112Mi", "the upload buffers are requested");
+        assert_eq!(mem(&s), "336Mi", "the upload buffers are requested");
         let from = s.containers[0].env_from.as_ref().unwrap();
         assert_eq!(from[0].secret_ref.as_ref().unwrap().name, "s3-node");
     }

@@ -9,20 +9,28 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
+pub(crate) const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
 
-fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
+pub(crate) fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
     env.apply(&pod::busybox(ns, name, cmd).label("app", "suspect").yaml());
     env.wait_running(ns, name, 60);
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
 
-fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+pub(crate) fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
     let out = env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "name"], None);
     stdout(&out).trim().to_string()
 }
 
-fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, dest: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn checkpoint(
+    env: &TestEnv,
+    kubeconfig: &str,
+    ns: &str,
+    pod: &str,
+    case: &str,
+    dest: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     // the image `kforensic image push` put in the test registry, pulled by the node
     let (image, pull) = env.collector_image();
     let mut args = vec!["-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", pod, "--image", image];
@@ -32,7 +40,7 @@ fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, 
     env.kforensic_as(kubeconfig, &args)
 }
 
-fn case_id(tag: &str) -> String {
+pub(crate) fn case_id(tag: &str) -> String {
     format!("kf-test-{tag}-{:04x}", fastrand::u16(..))
 }
 
@@ -108,6 +116,67 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     // and nothing is left on the cluster
     assert_eq!(collector_pods(env, "kforensic", &case), "", "collector pod left behind");
+}
+
+fn collector_priority(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+    let out = env.kubectl_raw(
+        &[
+            "-n",
+            collector_ns,
+            "get",
+            "pods",
+            "-l",
+            &format!("kforensic.io/case={case}"),
+            "-o",
+            "jsonpath={.items[*].spec.priorityClassName}",
+        ],
+        None,
+    );
+    stdout(&out).trim().to_string()
+}
+
+#[test]
+fn the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_forbids_it() {
+    let Some(env) = require("the_collector_runs_critical_where_allowed_and_without_priority_where_a_quota_forbids_it", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-prio");
+    start_suspect(env, &ns.name, "suspect", "exec sleep 100000");
+    let dir = tempfile::tempdir().unwrap();
+    // a collector namespace of its own: the default one allows the critical class
+    let open = env.namespace("ckpt-prio-open");
+    let case = case_id("prio");
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--collector-namespace", &open.name, "--keep-collector"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(collector_priority(env, &open.name, &case), "system-node-critical");
+    // a namespace whose quota admits no pod of a critical class: the collector runs without one
+    let closed = env.namespace("ckpt-prio-closed");
+    env.apply(&format!(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: no-critical, namespace: {}}}\nspec:\n  hard: {{pods: \"0\"}}\n  scopeSelector:\n    matchExpressions: [{{scopeName: PriorityClass, operator: In, values: [system-node-critical, system-cluster-critical]}}]\n",
+        closed.name
+    ));
+    let case = case_id("prio2");
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--collector-namespace", &closed.name, "--keep-collector"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pods = collector_pods(env, &closed.name, &case);
+    assert!(!pods.is_empty(), "the collector was created");
+    assert_eq!(collector_priority(env, &closed.name, &case), "", "no priority class where the quota forbids it");
 }
 
 #[test]
@@ -263,7 +332,7 @@ fn agent_pids(env: &TestEnv, case: &str) -> Vec<i32> {
         .collect()
 }
 
-fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+pub(crate) fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let end = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < end {
         if let Some(v) = f() {
@@ -275,18 +344,18 @@ fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
 }
 
 /// A suspect with a big file, so that its export takes long enough to be interrupted.
-const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
+pub(crate) const BIG: &str = "dd if=/dev/urandom of=/tmp/big bs=1M count=300 2>/dev/null; echo ready; exec sleep 100000";
 
 /// A checkpoint of a BIG suspect, running in the background, caught while its agent exports.
-struct Capture {
-    ns: support::Namespace,
-    dir: tempfile::TempDir,
-    case: String,
-    child: std::process::Child,
-    agent_pids: Vec<i32>,
+pub(crate) struct Capture {
+    pub ns: support::Namespace,
+    pub dir: tempfile::TempDir,
+    pub case: String,
+    pub child: std::process::Child,
+    pub agent_pids: Vec<i32>,
 }
 
-fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
+pub(crate) fn capture_while_exporting(env: &'static TestEnv, tag: &str) -> Capture {
     capture_while_exporting_to(env, tag, None)
 }
 
@@ -358,7 +427,7 @@ fn an_agent_crash_leaves_a_partial_bundle_and_no_collector() {
 }
 
 /// Host PID of the suspect's process whose command line contains `needle`.
-fn host_pid(needle: &str) -> Option<i32> {
+pub(crate) fn host_pid(needle: &str) -> Option<i32> {
     pids_with(needle).into_iter().next()
 }
 
@@ -934,7 +1003,7 @@ fn mask_env_keeps_secret_values_out_of_the_bundle() {
 }
 
 /// The freezer state of `pid`'s cgroup, read on the node: "FROZEN", "FREEZING" or "THAWED".
-fn freezer_state(pid: i32) -> Option<String> {
+pub(crate) fn freezer_state(pid: i32) -> Option<String> {
     let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
     if let Some(line) = cg.lines().find(|l| l.split(':').nth(1).is_some_and(|c| c.split(',').any(|c| c == "freezer"))) {
         let path = line.splitn(3, ':').nth(2)?;

@@ -15,6 +15,7 @@ mod cli;
 mod collect_triage;
 mod evidence_s3;
 mod evidence_verify;
+mod faults;
 mod image;
 mod isolate_cluster;
 mod memory_capture;

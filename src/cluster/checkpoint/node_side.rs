@@ -27,7 +27,7 @@ pub(super) async fn node_side(
     let Some(spec) = &plan.collector else { return Ok(()) };
     collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
     obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
-    let c = Collector::start(&ctx.client, spec, Duration::from_secs(120)).await?;
+    let c = Collector::start(ctx, spec, Duration::from_secs(120)).await?;
     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
     let c = &c;
     let image_id = c.image_id().unwrap_or_default();
@@ -121,7 +121,10 @@ async fn memory_decision(
     }
     let t = &plan.target;
     obs.note(&format!("asking the kubelet on {} for a CRIU checkpoint of {}", t.node, tc.name));
-    match kubelet::checkpoint(&ctx.client, &t.node, &t.namespace, &t.pod, &tc.name, Duration::from_secs(120)).await {
+    // no idle read timeout (CRIU may be quiet for minutes); the kubelet's own limit is the
+    // collector's lifetime, and the command's --timeout ends the whole capture before that
+    let limit = plan.collector.as_ref().map_or(Duration::from_secs(120), |s| s.deadline);
+    match kubelet::checkpoint(&ctx.streaming, &t.node, &t.namespace, &t.pod, &tc.name, limit).await {
         CheckpointOutcome::Archive(path) => {
             record["archive"] = path.clone().into();
             MemoryDecision::Archive(path)

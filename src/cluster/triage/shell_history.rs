@@ -152,7 +152,7 @@ async fn nodes(
             extra_memory: 0,
         };
         bars.note(&format!("shell history: node {node}, {} pod(s)", pods.len()));
-        let c = match Collector::start(&ctx.client, &spec, Duration::from_secs(120)).await {
+        let c = match Collector::start(ctx, &spec, Duration::from_secs(120)).await {
             Ok(c) => c,
             Err(e) => {
                 record(bundle, format!("shell history of the pods on node {node} not read: {e}"))?;
