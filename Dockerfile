@@ -1,13 +1,15 @@
-# The collector / agent image: one static kforensic binary, nothing else.
+# The collector / agent image: one static kforensic binary, nothing else, for the architecture it
+# is built on (or for each --platform with docker buildx). `kforensic image save|push` makes the
+# same kind of image from a binary without Docker.
 #   docker build -t kforensic:dev .
 FROM rust:1.95-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends musl-tools && rm -rf /var/lib/apt/lists/* \
- && rustup target add x86_64-unknown-linux-musl
+RUN apt-get update && apt-get install -y --no-install-recommends musl-tools && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
-RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
- && cp target/x86_64-unknown-linux-musl/release/kforensic /kforensic
+RUN t="$(uname -m)-unknown-linux-musl" && rustup target add "$t" \
+ && cargo build --release --locked --target "$t" \
+ && cp "target/$t/release/kforensic" /kforensic
 
 FROM scratch
 COPY --from=build /kforensic /usr/local/bin/kforensic

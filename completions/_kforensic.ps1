@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate` recorded on the pod')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'The collector image, made from this binary: save it as an OCI archive or push it to a registry')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
@@ -284,6 +285,83 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;image' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;image;save' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The archive to write')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name recorded in the archive (what `ctr images import` and `docker load` call it)')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'The kforensic binary to pack, one per architecture (x86_64, aarch64); repeat for a multi-architecture image. Default: this binary. A dynamically linked build brings the shared libraries it loads from this machine')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;image;push' {
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'The kforensic binary to pack, one per architecture (x86_64, aarch64); repeat for a multi-architecture image. Default: this binary. A dynamically linked build brings the shared libraries it loads from this machine')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Talk to the registry over plain HTTP (a registry on localhost or a lab network)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;image;help' {
+            [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;image;help;save' {
+            break
+        }
+        'kforensic;image;help;push' {
+            break
+        }
+        'kforensic;image;help;help' {
             break
         }
         'kforensic;completions' {
@@ -662,6 +740,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('isolate', 'isolate', [CompletionResultType]::ParameterValue, 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Undo exactly what `isolate` recorded on the pod')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'The collector image, made from this binary: save it as an OCI archive or push it to a registry')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
@@ -695,6 +774,17 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;analyze' {
+            break
+        }
+        'kforensic;help;image' {
+            [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)')
+            break
+        }
+        'kforensic;help;image;save' {
+            break
+        }
+        'kforensic;help;image;push' {
             break
         }
         'kforensic;help;completions' {

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand isolate 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
             cand release 'Undo exactly what `isolate` recorded on the pod'
             cand analyze 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
+            cand image 'The collector image, made from this binary: save it as an OCI archive or push it to a registry'
             cand completions 'Print a shell completion script'
             cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
             cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
@@ -264,6 +265,76 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'kforensic;image'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand save 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
+            cand push 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;image;save'= {
+            cand --out 'The archive to write'
+            cand --name 'The name recorded in the archive (what `ctr images import` and `docker load` call it)'
+            cand --binary 'The kforensic binary to pack, one per architecture (x86_64, aarch64); repeat for a multi-architecture image. Default: this binary. A dynamically linked build brings the shared libraries it loads from this machine'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;image;push'= {
+            cand --binary 'The kforensic binary to pack, one per architecture (x86_64, aarch64); repeat for a multi-architecture image. Default: this binary. A dynamically linked build brings the shared libraries it loads from this machine'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand --plain-http 'Talk to the registry over plain HTTP (a registry on localhost or a lab network)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;image;help'= {
+            cand save 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
+            cand push 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;image;help;save'= {
+        }
+        &'kforensic;image;help;push'= {
+        }
+        &'kforensic;image;help;help'= {
         }
         &'kforensic;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
@@ -618,6 +689,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand isolate 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
             cand release 'Undo exactly what `isolate` recorded on the pod'
             cand analyze 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
+            cand image 'The collector image, made from this binary: save it as an OCI archive or push it to a registry'
             cand completions 'Print a shell completion script'
             cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
             cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
@@ -643,6 +715,14 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;release;pod'= {
         }
         &'kforensic;help;analyze'= {
+        }
+        &'kforensic;help;image'= {
+            cand save 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
+            cand push 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
+        }
+        &'kforensic;help;image;save'= {
+        }
+        &'kforensic;help;image;push'= {
         }
         &'kforensic;help;completions'= {
         }

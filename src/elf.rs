@@ -1,6 +1,7 @@
 //! The ELF64 core layout (little-endian) that the agent's core writer, `analyze --dump-memory`
 //! and the core reader of `analyze` share: header, program headers, notes, the NT_FILE table and
-//! the offsets of the `elf_prstatus` / `elf_prpsinfo` fields we write and read.
+//! the offsets of the `elf_prstatus` / `elf_prpsinfo` fields we write and read; and the dynamic
+//! section of executables (interpreter and needed libraries) that `image` packs.
 //!
 //! A leaf module: it depends on nothing else in the crate, so the node side and the offline side
 //! meet here without importing each other.
@@ -256,6 +257,72 @@ pub fn nt_file(entries: &[FileEntry<'_>], page: u64) -> Vec<u8> {
     b
 }
 
+/// What the dynamic loader needs to start an executable or shared object: its machine, its
+/// interpreter (`PT_INTERP`), the libraries it names (`DT_NEEDED`, in order) and its own search
+/// path (`DT_RUNPATH`, else `DT_RPATH`). A static executable has no interpreter and needs nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dynamic {
+    pub machine: u16,
+    pub interpreter: Option<String>,
+    pub needed: Vec<String>,
+    pub runpath: Option<String>,
+}
+
+pub const PT_DYNAMIC: u32 = 2;
+pub const PT_INTERP: u32 = 3;
+const DT_NEEDED: u64 = 1;
+const DT_STRTAB: u64 = 5;
+const DT_RPATH: u64 = 15;
+const DT_RUNPATH: u64 = 29;
+
+/// Read [`Dynamic`] from an ELF64 little-endian file's bytes (executable or shared object).
+pub fn dynamic(b: &[u8]) -> Result<Dynamic, String> {
+    if b.len() < EHDR_SIZE as usize || b[..4] != [0x7f, b'E', b'L', b'F'] {
+        return Err("not an ELF file".into());
+    }
+    if b[4] != 2 || b[5] != 1 {
+        return Err("not a 64-bit little-endian ELF file".into());
+    }
+    let machine = u16_at(b, 18);
+    let (phoff, phentsize, phnum) = (u64_at(b, 32) as usize, u16_at(b, 54) as usize, u16_at(b, 56) as usize);
+    if phentsize < PHDR_SIZE as usize || phoff.checked_add(phnum * phentsize).is_none_or(|end| end > b.len()) {
+        return Err("program headers outside the file".into());
+    }
+    let phdrs: Vec<Phdr> = (0..phnum).map(|i| Phdr::decode(&b[phoff + i * phentsize..])).collect();
+    let slice = |off: u64, len: u64| -> Result<&[u8], String> {
+        let (off, len) = (usize::try_from(off).map_err(|_| "offset")?, usize::try_from(len).map_err(|_| "length")?);
+        b.get(off..off.checked_add(len).ok_or("length")?).ok_or_else(|| "a segment lies outside the file".to_string())
+    };
+    let cstr = |d: &[u8]| String::from_utf8_lossy(d.split(|&c| c == 0).next().unwrap_or_default()).into_owned();
+    let mut out = Dynamic { machine, ..Dynamic::default() };
+    if let Some(p) = phdrs.iter().find(|p| p.p_type == PT_INTERP) {
+        out.interpreter = Some(cstr(slice(p.offset, p.filesz)?)).filter(|s| !s.is_empty());
+    }
+    let Some(dynseg) = phdrs.iter().find(|p| p.p_type == PT_DYNAMIC) else { return Ok(out) };
+    let entries: Vec<(u64, u64)> = slice(dynseg.offset, dynseg.filesz)?
+        .chunks_exact(16)
+        .map(|e| (u64_at(e, 0), u64_at(e, 8)))
+        .take_while(|(tag, _)| *tag != 0)
+        .collect();
+    let Some(strtab) = entries.iter().find(|(t, _)| *t == DT_STRTAB).map(|(_, v)| *v) else { return Ok(out) };
+    // DT_STRTAB is an address: find it in the file through the segment that loads it
+    let seg = phdrs
+        .iter()
+        .find(|p| p.p_type == PT_LOAD && p.vaddr <= strtab && strtab < p.vaddr + p.filesz)
+        .ok_or("the dynamic string table is in no loaded segment")?;
+    let table = slice(seg.offset + (strtab - seg.vaddr), seg.vaddr + seg.filesz - strtab)?;
+    let name = |off: u64| table.get(off as usize..).map(cstr).ok_or_else(|| "a dynamic name lies outside its table".to_string());
+    for &(tag, val) in &entries {
+        match tag {
+            DT_NEEDED => out.needed.push(name(val)?),
+            DT_RUNPATH => out.runpath = Some(name(val)?),
+            DT_RPATH if out.runpath.is_none() => out.runpath = Some(name(val)?),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +370,36 @@ mod tests {
         assert_eq!(Phdr::decode(&b), p);
         assert_eq!(pf_perms(p.flags), "r-xp");
         assert_eq!(pf_perms(pf_flags("rw-s")), "rw-p");
+    }
+
+    #[test]
+    fn the_dynamic_section_names_the_interpreter_and_libraries_as_the_loader_reads_them() {
+        // this test binary itself, checked against readelf where it is installed
+        let me = std::fs::read("/proc/self/exe").unwrap();
+        let d = dynamic(&me).unwrap();
+        let host = if cfg!(target_arch = "x86_64") { EM_X86_64 } else { EM_AARCH64 };
+        assert_eq!(d.machine, host);
+        if let Ok(out) = std::process::Command::new("readelf").args(["-d", "-l", "-W"]).arg(std::env::current_exe().unwrap()).output() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let needed: Vec<String> = text
+                .lines()
+                .filter(|l| l.contains("(NEEDED)"))
+                .filter_map(|l| l.split_once("Shared library: [").and_then(|(_, r)| r.split_once(']')).map(|(n, _)| n.to_string()))
+                .collect();
+            assert_eq!(d.needed, needed);
+            let interp = text
+                .lines()
+                .find_map(|l| l.split_once("[Requesting program interpreter: "))
+                .map(|(_, r)| r.trim_end_matches(']').to_string());
+            assert_eq!(d.interpreter, interp);
+        }
+        // a static executable: no interpreter, nothing needed; garbage is refused
+        let mut st = file_header(EM_AARCH64, 0);
+        st[16] = 2; // ET_EXEC
+        assert_eq!(dynamic(&st).unwrap(), Dynamic { machine: EM_AARCH64, ..Dynamic::default() });
+        assert!(dynamic(b"#!/bin/sh\n").unwrap_err().contains("not an ELF"));
+        let mut bad = me[..64].to_vec();
+        bad[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(dynamic(&bad).is_err());
     }
 }

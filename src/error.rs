@@ -40,6 +40,8 @@ pub enum Error {
     #[error(transparent)]
     Analyze(#[from] crate::analyze::AnalyzeError),
     #[error(transparent)]
+    Image(#[from] crate::image::ImageError),
+    #[error(transparent)]
     Triage(#[from] crate::cluster::triage::TriageError),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),

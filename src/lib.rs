@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod elf;
 pub mod error;
 pub mod evidence;
+pub mod image;
 pub mod observe;
 pub mod protocol;
 

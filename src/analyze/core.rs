@@ -283,6 +283,49 @@ mod tests {
         }
     }
 
+    /// A core of `machine` with one thread, its registers laid out as that architecture's kernel does.
+    fn one_thread_core(machine: u16, gregs: usize, regs: &[(usize, u64)]) -> Vec<u8> {
+        let mut status = vec![0u8; (pr::REGS + gregs * 8 + 4).next_multiple_of(8)];
+        status[pr::PID..pr::PID + 4].copy_from_slice(&4242u32.to_le_bytes());
+        for &(i, v) in regs {
+            status[pr::REGS + i * 8..pr::REGS + i * 8 + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        let mut notes = Vec::new();
+        elf::note(&mut notes, NT_PRSTATUS, &status);
+        let mut core = elf::file_header(machine, 1);
+        let off = elf::headers_size(1);
+        let filesz = notes.len() as u64;
+        Phdr { p_type: elf::PT_NOTE, flags: 0, offset: off, vaddr: 0, filesz, memsz: 0, align: 4 }.encode(&mut core);
+        core.extend_from_slice(&notes);
+        core
+    }
+
+    #[test]
+    fn thread_registers_are_read_in_each_architectures_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.core");
+        // aarch64 (user_pt_regs: x0..x30, sp, pc, pstate): pc and sp; x8 is not taken for a call number
+        std::fs::write(
+            &p,
+            one_thread_core(
+                elf::EM_AARCH64,
+                pr::aarch64::GREGS,
+                &[(pr::aarch64::PC, 0x4000_1234), (pr::aarch64::SP, 0xffff_f000), (pr::aarch64::X8, 101)],
+            ),
+        )
+        .unwrap();
+        let t = load(&p).unwrap().threads[0];
+        assert_eq!((t.tid, t.pc, t.sp, t.syscall), (4242, 0x4000_1234, 0xffff_f000, None));
+        // x86_64 (user_regs_struct): rip, rsp, orig_rax the call number
+        use pr::x86_64::{ORIG_RAX, RIP, RSP};
+        std::fs::write(&p, one_thread_core(elf::EM_X86_64, pr::x86_64::GREGS, &[(RIP, 0x7f00_0010), (RSP, 0x7ffd_0000), (ORIG_RAX, 230)]))
+            .unwrap();
+        let t = load(&p).unwrap().threads[0];
+        assert_eq!((t.pc, t.sp, t.syscall), (0x7f00_0010, 0x7ffd_0000, Some(230)));
+        std::fs::write(&p, one_thread_core(elf::EM_X86_64, pr::x86_64::GREGS, &[(RIP, 0x7f00_0010), (ORIG_RAX, u64::MAX)])).unwrap();
+        assert_eq!(load(&p).unwrap().threads[0].syscall, None, "outside a system call");
+    }
+
     #[test]
     fn garbage_and_truncated_cores_are_refused_cleanly() {
         let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod checkpoint;
 pub mod collect;
 pub mod completions;
+pub mod image;
 pub mod isolate;
 pub mod output;
 pub mod preflight;
@@ -157,6 +158,11 @@ pub enum Command {
     /// Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory.
     #[command(after_help = analyze::EXAMPLES)]
     Analyze(analyze::AnalyzeArgs),
+    /// The collector image, made from this binary: save it as an OCI archive or push it to a registry.
+    Image {
+        #[command(subcommand)]
+        action: image::ImageCommand,
+    },
     /// Print a shell completion script.
     #[command(after_help = completions::EXAMPLES)]
     Completions(completions::CompletionsArgs),
@@ -181,7 +187,7 @@ pub enum Command {
 /// (and --help, --version) are clap's own.
 pub fn parse_command_line() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().try_get_matches().unwrap_or_else(|e| exit_on(e));
+    let matches = as_invoked(Cli::command()).try_get_matches().unwrap_or_else(|e| exit_on(e));
     if let Err(msg) = check_globals(&matches) {
         eprintln!("error: {msg}");
         std::process::exit(Exit::Usage.code());
@@ -203,6 +209,18 @@ fn exit_on(e: clap::Error) -> ! {
     e.exit()
 }
 
+/// The name usage lines show: `kubectl kforensic` when kubectl runs this binary as its plugin
+/// (installed as `kubectl-kforensic`, by krew or by hand), else `kforensic`.
+fn bin_name(argv0: &std::ffi::OsStr) -> &'static str {
+    let file = std::path::Path::new(argv0).file_name().and_then(|f| f.to_str()).unwrap_or("");
+    if file.starts_with("kubectl-kforensic") { "kubectl kforensic" } else { "kforensic" }
+}
+
+fn as_invoked(cmd: clap::Command) -> clap::Command {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    cmd.bin_name(bin_name(&argv0))
+}
+
 /// The global options each command reads (`-v` and `-q` go with every command). How to reach a
 /// cluster only for the commands that talk to one; a case id only for those that create evidence
 /// or isolate; an output format for those that print a report.
@@ -215,6 +233,7 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("analyze", &["output"]),
     ("upload", &["output"]),
     ("verify", &["output"]),
+    ("image", &["output"]),
     ("completions", &[]),
     ("agent", &[]),
 ];
@@ -224,7 +243,7 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
 /// subcommand), so it is for showing, not for parsing.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    let mut cmd = Cli::command();
+    let mut cmd = as_invoked(Cli::command());
     cmd.build();
     for (name, read) in GLOBALS_READ {
         cmd = cmd.mut_subcommand(*name, |sub| hide_globals(sub, read));
@@ -297,6 +316,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
     let g = &cli.global;
     match cli.command {
         Command::Completions(a) => completions::run(a),
+        Command::Image { action } => image::run(g, action).await,
         Command::Agent(a) => agent::run(*a, g.quiet).await,
         Command::Checkpoint { target: checkpoint::CheckpointTarget::Pod(a) } => checkpoint::run(g, a).await,
         Command::Analyze(a) => analyze::run(g, a),
@@ -340,6 +360,18 @@ mod tests {
         assert_eq!(global(&["-n", "shop"]).single_namespace().unwrap().as_deref(), Some("shop"));
         assert_eq!(global(&[]).single_namespace().unwrap(), None);
         assert!(global(&["-n", ","]).single_namespace().is_err());
+    }
+
+    #[test]
+    fn as_a_kubectl_plugin_usage_says_kubectl_kforensic() {
+        use std::ffi::OsStr;
+        assert_eq!(bin_name(OsStr::new("/root/.krew/bin/kubectl-kforensic")), "kubectl kforensic");
+        assert_eq!(bin_name(OsStr::new("kubectl-kforensic")), "kubectl kforensic");
+        assert_eq!(bin_name(OsStr::new("/usr/local/bin/kforensic")), "kforensic");
+        use clap::CommandFactory;
+        let mut cmd = Cli::command().bin_name("kubectl kforensic");
+        let help = cmd.render_help().to_string();
+        assert!(help.contains("Usage: kubectl kforensic"), "{help}");
     }
 
     #[test]

@@ -30,9 +30,22 @@ pub fn runs_digest(image_id: &str, digest: &str) -> bool {
     image_id.rsplit_once("sha256:").is_some_and(|(_, d)| d.eq_ignore_ascii_case(digest))
 }
 
-/// The image published for this version of kforensic.
+/// The repository releases publish the collector image to (the release build sets
+/// `KFORENSIC_PUBLISHED_REPO` to the registry it pushes to, so a fork's binaries name its own).
+pub const PUBLISHED_REPO: &str = match option_env!("KFORENSIC_PUBLISHED_REPO") {
+    Some(r) => r,
+    None => "ghcr.io/kforensic/kforensic",
+};
+
+/// The image published for this version of kforensic (`kforensic image push` of the release's
+/// binaries: linux/amd64 and linux/arm64).
+pub fn published_image() -> String {
+    format!("{PUBLISHED_REPO}:v{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The collector image when none is given: `$KFORENSIC_IMAGE`, else [`published_image`].
 pub fn default_image() -> String {
-    std::env::var("KFORENSIC_IMAGE").unwrap_or_else(|_| format!("ghcr.io/kforensic/kforensic:v{}", env!("CARGO_PKG_VERSION")))
+    std::env::var("KFORENSIC_IMAGE").ok().filter(|s| !s.is_empty()).unwrap_or_else(published_image)
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -31,26 +31,11 @@ pub(crate) fn checkpoint(
     dest: &Path,
     extra: &[&str],
 ) -> std::process::Output {
-    let image = env.kforensic_image();
-    let mut args = vec![
-        "-n",
-        ns,
-        "--case-id",
-        case,
-        "-o",
-        "json",
-        "checkpoint",
-        "pod",
-        pod,
-        "--image",
-        image,
-        "--pull-policy",
-        "never",
-        "--dest",
-        dest.to_str().unwrap(),
-        "--timeout",
-        "3m",
-    ];
+    // the image `kforensic image push` put in the test registry, pulled by the node
+    let (image, pull) = env.collector_image();
+    let mut args = vec!["-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", pod, "--image", image];
+    args.extend_from_slice(pull);
+    args.extend_from_slice(&["--dest", dest.to_str().unwrap(), "--timeout", "3m"]);
     args.extend_from_slice(extra);
     env.kforensic_as(kubeconfig, &args)
 }
@@ -94,8 +79,10 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     let m = &report["manifest"];
     assert!(m["operator"]["user"].as_str().is_some_and(|u| !u.is_empty()), "{}", m["operator"]);
     assert_eq!(m["tool"]["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(m["collector"]["image"], env.kforensic_image());
-    assert!(m["collector"]["image_id"].as_str().is_some_and(|i| i.contains("sha256:")), "{}", m["collector"]);
+    let (image, _) = env.collector_image();
+    assert_eq!(m["collector"]["image"], image);
+    let digest = image.rsplit_once('@').map_or("sha256:", |(_, d)| d);
+    assert!(m["collector"]["image_id"].as_str().is_some_and(|i| i.contains(digest)), "{}", m["collector"]);
     assert_eq!(m["collector"]["node"], report["manifest"]["targets"][0]["node"]);
 
     let bundle = dir.path().join(&case);
@@ -976,7 +963,7 @@ fn dry_run_lists_exactly_what_a_real_run_then_captures_and_touches_nothing() {
     assert_eq!(collector_pods(env, "kforensic", &case), "", "a dry run started a collector");
     assert_eq!(plan["containers"][0]["name"], "main");
     assert_eq!(plan["containers"][0]["node_side"], true);
-    assert_eq!(plan["collector"]["image"], env.kforensic_image());
+    assert_eq!(plan["collector"]["image"], env.collector_image().0);
     let expected: std::collections::BTreeSet<String> =
         plan["expected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     let optional: Vec<String> = plan["optional"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();

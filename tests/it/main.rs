@@ -16,6 +16,7 @@ mod collect_triage;
 mod evidence_s3;
 mod evidence_verify;
 mod faults;
+mod image;
 mod isolate_cluster;
 mod memory_capture;
 mod preflight;

@@ -99,6 +99,7 @@ pub fn require(test: &str, components: &[&str]) -> Option<&'static TestEnv> {
 pub const CLUSTER: &[&str] = &["containerd", "etcd", "apiserver", "controller-manager", "scheduler", "kubelet"];
 
 static IMAGE: OnceLock<Result<String, String>> = OnceLock::new();
+static PUSHED: OnceLock<Result<String, String>> = OnceLock::new();
 
 impl TestEnv {
     /// The collector image holding the kforensic binary of this test run (built and imported once).
@@ -119,6 +120,40 @@ impl TestEnv {
         match r {
             Ok(s) => s.as_str(),
             Err(e) => panic!("cannot build the kforensic image: {e}"),
+        }
+    }
+
+    /// The kforensic binary of this test run, pushed by `kforensic image push` to the test
+    /// registry (once per run): its pinned reference, `127.0.0.1:5000/kforensic@sha256:…`, which
+    /// the cluster's containerd pulls as a user's cluster pulls the published image. The tag is
+    /// `KF_TEST_IMAGE`'s (so two checkouts do not move each other's tag).
+    pub fn pushed_image(&self) -> &'static str {
+        let r = PUSHED.get_or_init(|| {
+            let tag = std::env::var("KF_TEST_IMAGE").ok().and_then(|s| s.rsplit_once(':').map(|(_, t)| t.to_string()));
+            let reference = format!("{}/kforensic:{}", self.var("KF_REGISTRY"), tag.as_deref().unwrap_or("test"));
+            let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+            // no Docker credentials of this machine: the test registry is open
+            let out = kf().env("DOCKER_CONFIG", home.path()).args(["image", "push", &reference, "--plain-http"]).run();
+            let pinned = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if out.status.success() && pinned.contains("@sha256:") {
+                Ok(pinned)
+            } else {
+                Err(String::from_utf8_lossy(&out.stderr).into_owned())
+            }
+        });
+        match r {
+            Ok(s) => s.as_str(),
+            Err(e) => panic!("cannot push the kforensic image to the test registry: {e}"),
+        }
+    }
+
+    /// The collector image and pull-policy arguments for a capture: the pushed image with the
+    /// default pull policy (the node pulls it) when the registry is up, else the imported one.
+    pub fn collector_image(&self) -> (&'static str, &'static [&'static str]) {
+        if self.status.get("registry").map(String::as_str) == Some("up") {
+            (self.pushed_image(), &[])
+        } else {
+            (self.kforensic_image(), &["--pull-policy", "never"])
         }
     }
 
