@@ -181,12 +181,27 @@ pub enum Command {
 /// (and --help, --version) are clap's own.
 pub fn parse_command_line() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().try_get_matches().unwrap_or_else(|e| exit_on(e));
+    let args = controller_shorthand(std::env::args_os().collect());
+    let matches = Cli::command().try_get_matches_from(args).unwrap_or_else(|e| exit_on(e));
     if let Err(msg) = check_globals(&matches) {
         eprintln!("error: {msg}");
         std::process::exit(Exit::Usage.code());
     }
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_on(e))
+}
+
+/// `checkpoint deploy/NAME …` (also `sts/`, `ds/`, `job/`, `rs/`, `pod/`) is read as
+/// `checkpoint pod deploy/NAME …`: the target named where kubectl names it.
+pub fn controller_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(i) = args.iter().position(|a| a == "checkpoint") else { return args };
+    let named =
+        args.get(i + 1).and_then(|a| a.to_str()).and_then(|a| a.split_once('/')).is_some_and(|(kind, _)| {
+            matches!(kind, "pod" | "pods" | "po") || crate::cluster::targets::ControllerKind::parse(kind).is_some()
+        });
+    if named {
+        args.insert(i + 1, "pod".into());
+    }
+    args
 }
 
 fn exit_on(e: clap::Error) -> ! {
