@@ -59,9 +59,9 @@ fleet=$(python3 -c "print(f'{$e - $s:.2f}')")
 fleet_ok=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(p["complete"] for p in r["pods"]))' "$OUT/fleet.json")
 "$BIN" verify --no-record -q "$OUT/$CASE" >/dev/null && verified=yes || verified=NO
 
-echo "pods                                : $N (one node)"
-echo "shell loop of $N 'checkpoint pod'     : $loop s, $loop_ok/$N bundles complete"
-echo "one 'checkpoint deploy/web'         : $fleet s, $fleet_ok/$N sub-bundles complete, case verifies: $verified"
-python3 -c "print(f'ratio deploy/web / loop            : {$fleet / $loop:.2f} (goal <= 0.5)')"
+printf '%-36s: %s\n' "pods" "$N (one node)" \
+  "shell loop of $N 'checkpoint pod'" "$loop s, $loop_ok/$N bundles complete" \
+  "one 'checkpoint deploy/web'" "$fleet s, $fleet_ok/$N sub-bundles complete, case verifies: $verified" \
+  "ratio deploy/web / loop" "$(python3 -c "print(f'{$fleet / $loop:.2f}')") (goal <= 0.5)"
 $K delete namespace $NS --wait=false >/dev/null
 rm -rf "$OUT"

@@ -210,3 +210,47 @@ fn a_pod_deleted_mid_run_fails_alone_and_the_others_complete() {
     assert!(top["errors"].to_string().contains("c-gone"), "{top:#}");
     assert_eq!(collectors(env, &case), 0, "collector left behind");
 }
+
+#[test]
+fn ctrl_c_mid_fleet_stops_every_pod_and_leaves_no_collector() {
+    let Some(env) = require("ctrl_c_mid_fleet_stops_every_pod_and_leaves_no_collector", CLUSTER) else { return };
+    let ns = env.namespace("fleet-int");
+    // the first pod's export takes a while: the signal lands in the middle of it
+    let payload = "head -c 314572800 /dev/urandom > /tmp/payload; echo ready; exec sleep 100000";
+    for p in ["a-big", "b-next", "c-last"] {
+        env.apply(&pod::busybox(&ns.name, p, payload).label("tier", "int").yaml());
+    }
+    for p in ["a-big", "b-next", "c-last"] {
+        env.wait_running(&ns.name, p, 60);
+        while !stdout(&env.kubectl_raw(&["-n", &ns.name, "logs", p], None)).contains("ready") {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("int");
+    let args = capture_args(env, &ns.name, &case, dir.path(), &["pod", "-l", "tier=int"]);
+    let child = support::kf().kubeconfig(env.admin_kubeconfig()).args(&args).spawn();
+    // once the collector runs and the first pod's capture is under way
+    let started = dir.path().join(&case).join(format!("pods/{}/a-big", ns.name));
+    for _ in 0..600 {
+        if started.exists() && collectors(env, &case) == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(started.exists(), "the capture never started");
+    std::thread::sleep(Duration::from_millis(500));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], false);
+    // the pods not reached are said not to have started, for the reason given
+    let pods = report["pods"].as_array().unwrap();
+    let last = pods.iter().find(|p| p["pod"] == "c-last").unwrap();
+    assert_eq!(last["complete"], false);
+    assert!(last["error"].as_str().is_some_and(|e| e.contains("interrupted by SIGINT")), "{report:#}");
+    let top: Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(top["complete"], false);
+    assert_eq!(collectors(env, &case), 0, "collector left behind");
+}
