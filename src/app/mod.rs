@@ -383,6 +383,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_controller_named_after_checkpoint_is_a_checkpoint_target() {
+        let rw = |args: &[&str]| -> Vec<String> {
+            controller_shorthand(args.iter().map(std::ffi::OsString::from).collect())
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            rw(&["kf", "-n", "x", "checkpoint", "deploy/web", "--memory"]),
+            ["kf", "-n", "x", "checkpoint", "pod", "deploy/web", "--memory"]
+        );
+        assert_eq!(rw(&["kf", "checkpoint", "sts/db"]), ["kf", "checkpoint", "pod", "sts/db"]);
+        assert_eq!(rw(&["kf", "checkpoint", "pod/web-1"]), ["kf", "checkpoint", "pod", "pod/web-1"]);
+        // already a subcommand, or not a target kind: left as typed (clap then says what is wrong)
+        assert_eq!(rw(&["kf", "checkpoint", "pod", "deploy/web"]), ["kf", "checkpoint", "pod", "deploy/web"]);
+        assert_eq!(rw(&["kf", "checkpoint", "svc/web"]), ["kf", "checkpoint", "svc/web"]);
+        let cli =
+            Cli::try_parse_from(controller_shorthand(["kf", "checkpoint", "ds/agent", "-l", "a=b"].map(Into::into).to_vec())).unwrap();
+        let Command::Checkpoint { target: checkpoint::CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        assert_eq!(a.selection().refs, [crate::cluster::targets::TargetRef::parse("ds/agent").unwrap()]);
+    }
+
     fn globals_ok(args: &[&str]) -> Result<(), String> {
         use clap::CommandFactory;
         check_globals(&Cli::command().try_get_matches_from(args).unwrap())
