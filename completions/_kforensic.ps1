@@ -90,6 +90,10 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;checkpoint;pod' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Every running pod matching this label selector (e.g. app=web,tier!=db)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Every running pod matching this label selector (e.g. app=web,tier!=db)')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'Every running pod on this node (with -l: those of them that match)')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Several pods: capture at most this many nodes at the same time (the pods of one node go one after another through that node''s one collector)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these containers (repeatable; default: all, init and ephemeral included)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Only these containers (repeatable; default: all, init and ephemeral included)')
             [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix')
@@ -117,6 +121,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With -l or --node: in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With -l or --node: in every namespace')
             [CompletionResult]::new('--memory-file-mappings', '--memory-file-mappings', [CompletionResultType]::ParameterName, 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk')
             [CompletionResult]::new('--no-freeze', '--no-freeze', [CompletionResultType]::ParameterName, 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed')

@@ -84,6 +84,10 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;checkpoint;pod'= {
+            cand -l 'Every running pod matching this label selector (e.g. app=web,tier!=db)'
+            cand --selector 'Every running pod matching this label selector (e.g. app=web,tier!=db)'
+            cand --node 'Every running pod on this node (with -l: those of them that match)'
+            cand --parallel 'Several pods: capture at most this many nodes at the same time (the pods of one node go one after another through that node''s one collector)'
             cand -c 'Only these containers (repeatable; default: all, init and ephemeral included)'
             cand --container 'Only these containers (repeatable; default: all, init and ephemeral included)'
             cand --dest 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix'
@@ -111,6 +115,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -A 'With -l or --node: in every namespace'
+            cand --all-namespaces 'With -l or --node: in every namespace'
             cand --memory-file-mappings 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
             cand --no-freeze 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
             cand --dry-run 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'

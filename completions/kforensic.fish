@@ -72,6 +72,9 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not 
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s l -l selector -d 'Every running pod matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l node -d 'Every running pod on this node (with -l: those of them that match)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l parallel -d 'Several pods: capture at most this many nodes at the same time (the pods of one node go one after another through that node\'s one collector)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s c -l container -d 'Only these containers (repeatable; default: all, init and ephemeral included)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l dest -d 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory -d 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto' -r -f -a "auto\t''
@@ -105,6 +108,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 json\t''
 yaml\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s A -l all-namespaces -d 'With -l or --node: in every namespace'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-file-mappings -d 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l no-freeze -d 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'

@@ -3,7 +3,9 @@
 use crate::app::GlobalArgs;
 use crate::app::output::{TableView, human_bytes, table, terminal_safe};
 use crate::app::progress::{Bars, Signals};
+use crate::cluster::checkpoint::fleet::{FleetOptions, FleetPlan, FleetReport};
 use crate::cluster::checkpoint::{self, CheckpointReport, MemoryMode, Options, Plan, UploadFrom};
+use crate::cluster::targets::{Selection, TargetRef};
 use crate::evidence::Destination;
 use crate::protocol::MemoryRequest;
 use crate::{Error, Exit};
@@ -30,9 +32,24 @@ pub enum CheckpointTarget {
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckpointPodArgs {
-    /// The pod to capture, NAME or pod/NAME (namespace from -n, else the context's).
-    #[arg(value_name = "NAME", value_parser = crate::app::parse_pod_name)]
-    pub name: String,
+    /// What to capture: pods (NAME or pod/NAME, several allowed), or every pod a controller owns
+    /// (deploy/NAME, sts/NAME, ds/NAME, job/NAME, rs/NAME; also written `checkpoint deploy/NAME`).
+    /// Namespace from -n, else the context's.
+    #[arg(value_name = "NAME", value_parser = TargetRef::parse, required_unless_present_any = ["selector", "node"])]
+    pub names: Vec<TargetRef>,
+    /// Every running pod matching this label selector (e.g. app=web,tier!=db).
+    #[arg(short = 'l', long, value_name = "SELECTOR", help_heading = "Target")]
+    pub selector: Option<String>,
+    /// Every running pod on this node (with -l: those of them that match).
+    #[arg(long, value_name = "NODE", help_heading = "Target")]
+    pub node: Option<String>,
+    /// With -l or --node: in every namespace.
+    #[arg(short = 'A', long, help_heading = "Target")]
+    pub all_namespaces: bool,
+    /// Several pods: capture at most this many nodes at the same time (the pods of one node go
+    /// one after another through that node's one collector).
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Target")]
+    pub parallel: u16,
     /// Only these containers (repeatable; default: all, init and ephemeral included).
     #[arg(short = 'c', long = "container", value_name = "NAME", help_heading = "Target")]
     pub containers: Vec<String>,
@@ -104,8 +121,37 @@ pub struct CheckpointPodArgs {
 }
 
 impl CheckpointPodArgs {
+    /// What to capture.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            refs: self.names.clone(),
+            selector: self.selector.clone(),
+            node: self.node.clone(),
+            all_namespaces: self.all_namespaces,
+        }
+    }
+
+    /// Flag combinations a capture of several pods cannot take, as one line.
+    pub fn check_fleet(&self) -> Result<(), String> {
+        if let Destination::S3(_) = self.dest {
+            return Err(format!(
+                "several pods are captured into a directory (--dest DIR), not to '{}': capture here, then `kforensic upload` each pod's bundle",
+                self.dest
+            ));
+        }
+        if self.archive {
+            return Err(
+                "--archive applies to one pod's bundle: with several pods, drop it (each pod's bundle is a directory in the case)".into()
+            );
+        }
+        Ok(())
+    }
+
     /// Flag combinations that cannot work, as one line for the user.
     pub fn check(&self) -> Result<(), String> {
+        if self.all_namespaces && (self.selector.is_none() && self.node.is_none() || !self.names.is_empty()) {
+            return Err("-A takes -l SELECTOR or --node NODE, not names: names are looked up in one namespace (-n)".into());
+        }
         if self.upload_from == UploadFromArg::Node {
             if let Destination::Local(_) = self.dest {
                 return Err(format!(
@@ -175,7 +221,7 @@ impl CheckpointPodArgs {
     pub fn options(&self, g: &GlobalArgs) -> Result<Options, Error> {
         self.check().map_err(Error::Usage)?;
         Ok(Options {
-            pod: self.name.clone(),
+            pod: self.selection().single_pod().unwrap_or_default().to_string(),
             containers: self.containers.clone(),
             dest: self.dest.clone(),
             memory: self.memory.map(MemoryMode::from),
@@ -216,6 +262,9 @@ impl CheckpointPodArgs {
 /// `kforensic checkpoint pod`: plan, then (unless --dry-run) capture; report and exit code.
 pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
     let opts = a.options(g)?;
+    if a.selection().single_pod().is_none() {
+        return run_fleet(g, &a, opts).await;
+    }
     let ctx = crate::cluster::client::connect(&opts.connect).await?;
     // from here on a Ctrl-C / SIGTERM cleans up instead of killing us
     let signals = Signals::install().map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?;
@@ -234,6 +283,94 @@ pub async fn run(g: &GlobalArgs, a: CheckpointPodArgs) -> Result<Exit, Error> {
         return Ok(Exit::Failure);
     }
     Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+}
+
+/// Several pods (`deploy/NAME`, `-l`, `--node`, several names): one case, a sub-bundle per pod.
+async fn run_fleet(g: &GlobalArgs, a: &CheckpointPodArgs, base: Options) -> Result<Exit, Error> {
+    a.check_fleet().map_err(Error::Usage)?;
+    let opts = FleetOptions { base, selection: a.selection(), parallel: a.parallel as usize };
+    let ctx = crate::cluster::client::connect(&opts.base.connect).await?;
+    let signals = Signals::install().map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?;
+    let plan = checkpoint::fleet::resolve(&ctx, &opts).await?;
+    if a.dry_run {
+        crate::app::output::emit(g.output, &plan).map_err(Error::Output)?;
+        return Ok(Exit::Ok);
+    }
+    let stop = signals.stop_on_signal();
+    let report = checkpoint::fleet::run(&ctx, &opts, plan, Bars::shared(!g.quiet), stop).await?;
+    crate::app::output::emit(g.output, &report).map_err(Error::Output)?;
+    Ok(if report.complete { Exit::Ok } else { Exit::Partial })
+}
+
+fn memory_label(m: Option<MemoryMode>) -> &'static str {
+    match m {
+        None => "no",
+        Some(MemoryMode::Auto) => "kubelet, else /proc",
+        Some(MemoryMode::Kubelet) => "kubelet",
+        Some(MemoryMode::Proc) => "/proc",
+    }
+}
+
+impl TableView for FleetPlan {
+    fn kind(&self) -> &'static str {
+        "CheckpointFleetPlan"
+    }
+
+    fn table(&self) -> String {
+        let mut s = format!(
+            "case {} · {} pod(s) on {} node(s), {} node(s) at a time, one collector per node\n",
+            self.case_id,
+            self.pods.len(),
+            self.nodes,
+            self.parallel
+        );
+        let rows = self.pods.iter().map(|p| {
+            let mut containers = p.containers.join(",");
+            if !p.api_only.is_empty() {
+                containers.push_str(&format!(" (API only: {})", p.api_only.join(",")));
+            }
+            let memory = if p.containers.is_empty() { "-" } else { memory_label(p.memory) };
+            let state = match &p.problem {
+                Some(why) => format!("✘ {why}"),
+                None => p.via.clone(),
+            };
+            vec![format!("{}/{}", p.namespace, p.pod), p.node.clone(), containers, memory.to_string(), state]
+        });
+        s.push_str(&format!("{}\n", table(&["POD", "NODE", "CONTAINERS", "MEMORY", "VIA"], rows)));
+        s.push_str(&format!("bundle: {} (one sub-bundle per pod under pods/<namespace>/<pod>/)\n", self.destination));
+        s.push_str("dry run: nothing was created or changed\n");
+        s
+    }
+}
+
+impl TableView for FleetReport {
+    fn kind(&self) -> &'static str {
+        "CheckpointFleetReport"
+    }
+
+    fn table(&self) -> String {
+        let rows = self.pods.iter().map(|p| {
+            let state = if p.complete { "✔ complete".to_string() } else { format!("✘ {}", p.error.as_deref().unwrap_or("incomplete")) };
+            vec![format!("{}/{}", p.namespace, p.pod), p.node.clone(), p.artifacts.to_string(), format!("{:.1}s", p.seconds), state]
+        });
+        let mut s = format!("{}\n", table(&["POD", "NODE", "ARTIFACTS", "TIME", "STATE"], rows));
+        for n in &self.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        let failed: Vec<String> = self.failed().map(|p| format!("{}/{}", p.namespace, p.pod)).collect();
+        if failed.is_empty() {
+            s.push_str(&format!("✔ complete case {} ({} pods, {:.1}s)\n", self.bundle, self.pods.len(), self.seconds));
+        } else {
+            s.push_str(&format!(
+                "✘ INCOMPLETE case {}: {} of {} pod(s) not captured completely: {}\n",
+                self.bundle,
+                failed.len(),
+                self.pods.len(),
+                failed.join(", ")
+            ));
+        }
+        s
+    }
 }
 
 impl TableView for CheckpointReport {

@@ -187,12 +187,27 @@ pub enum Command {
 /// (and --help, --version) are clap's own.
 pub fn parse_command_line() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = as_invoked(Cli::command()).try_get_matches().unwrap_or_else(|e| exit_on(e));
+    let args = controller_shorthand(std::env::args_os().collect());
+    let matches = as_invoked(Cli::command()).try_get_matches_from(args).unwrap_or_else(|e| exit_on(e));
     if let Err(msg) = check_globals(&matches) {
         eprintln!("error: {msg}");
         std::process::exit(Exit::Usage.code());
     }
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_on(e))
+}
+
+/// `checkpoint deploy/NAME …` (also `sts/`, `ds/`, `job/`, `rs/`, `pod/`) is read as
+/// `checkpoint pod deploy/NAME …`: the target named where kubectl names it.
+pub fn controller_shorthand(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(i) = args.iter().position(|a| a == "checkpoint") else { return args };
+    let named =
+        args.get(i + 1).and_then(|a| a.to_str()).and_then(|a| a.split_once('/')).is_some_and(|(kind, _)| {
+            matches!(kind, "pod" | "pods" | "po") || crate::cluster::targets::ControllerKind::parse(kind).is_some()
+        });
+    if named {
+        args.insert(i + 1, "pod".into());
+    }
+    args
 }
 
 fn exit_on(e: clap::Error) -> ! {
@@ -398,6 +413,29 @@ mod tests {
         for bad in ["deploy/web", "pod/", "pod/a/b", ""] {
             assert!(parse_pod_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn a_controller_named_after_checkpoint_is_a_checkpoint_target() {
+        let rw = |args: &[&str]| -> Vec<String> {
+            controller_shorthand(args.iter().map(std::ffi::OsString::from).collect())
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            rw(&["kf", "-n", "x", "checkpoint", "deploy/web", "--memory"]),
+            ["kf", "-n", "x", "checkpoint", "pod", "deploy/web", "--memory"]
+        );
+        assert_eq!(rw(&["kf", "checkpoint", "sts/db"]), ["kf", "checkpoint", "pod", "sts/db"]);
+        assert_eq!(rw(&["kf", "checkpoint", "pod/web-1"]), ["kf", "checkpoint", "pod", "pod/web-1"]);
+        // already a subcommand, or not a target kind: left as typed (clap then says what is wrong)
+        assert_eq!(rw(&["kf", "checkpoint", "pod", "deploy/web"]), ["kf", "checkpoint", "pod", "deploy/web"]);
+        assert_eq!(rw(&["kf", "checkpoint", "svc/web"]), ["kf", "checkpoint", "svc/web"]);
+        let cli =
+            Cli::try_parse_from(controller_shorthand(["kf", "checkpoint", "ds/agent", "-l", "a=b"].map(Into::into).to_vec())).unwrap();
+        let Command::Checkpoint { target: checkpoint::CheckpointTarget::Pod(a) } = cli.command else { panic!() };
+        assert_eq!(a.selection().refs, [crate::cluster::targets::TargetRef::parse("ds/agent").unwrap()]);
     }
 
     fn globals_ok(args: &[&str]) -> Result<(), String> {

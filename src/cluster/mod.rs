@@ -14,6 +14,7 @@ pub mod node_upload;
 pub mod permissions;
 pub mod preflight;
 pub mod target;
+pub mod targets;
 pub mod triage;
 pub mod whoami;
 

@@ -52,8 +52,21 @@ impl DirBundle {
         if check_relative_path(case_id).is_err() || case_id.contains('/') {
             return Err(EvidenceError::Usage(format!("case id '{case_id}' cannot name a bundle directory")));
         }
+        Self::open(dest, case_id, case_id, meta, opts)
+    }
+
+    /// Create a sub-bundle `<parent>/<name>/` of case `case_id` (one pod of a fleet capture): a
+    /// whole bundle of its own, verifiable on its own, that the case's top-level manifest lists.
+    pub fn create_sub(parent: &Path, name: &str, case_id: &str, meta: BundleMeta) -> Result<DirBundle, EvidenceError> {
+        if check_relative_path(name).is_err() || name.contains('/') {
+            return Err(EvidenceError::Usage(format!("'{name}' cannot name a bundle directory")));
+        }
+        Self::open(parent, name, case_id, meta, CreateOptions::default())
+    }
+
+    fn open(dest: &Path, name: &str, case_id: &str, meta: BundleMeta, opts: CreateOptions) -> Result<DirBundle, EvidenceError> {
         super::private::create_dir_all(dest).map_err(|e| EvidenceError::file(dest, e))?;
-        let dir = dest.join(case_id);
+        let dir = dest.join(name);
         let custody_path = dir.join(CUSTODY);
         let actor = super::identity::local_actor();
         let (custody, event) = match fs::symlink_metadata(&dir) {

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMA: &str = "kforensic.io/evidence/v1";
 pub const MANIFEST: &str = "manifest.json";
 pub const CUSTODY: &str = "custody.log";
+/// The media type of a sub-bundle's manifest listed in a case's top-level manifest (a capture of
+/// several pods: one whole bundle per pod under `pods/<ns>/<pod>/`). `verify` checks the listed
+/// manifest's SHA-256 here, then verifies the sub-bundle it belongs to on its own.
+pub const SUB_BUNDLE_MEDIA: &str = "application/vnd.kforensic.bundle-manifest+json";
 /// Largest manifest or custody log we read: both are small; a huge one is hostile or broken.
 pub const MAX_META_BYTES: u64 = 256 << 20;
 

@@ -6,7 +6,7 @@ use super::EvidenceError;
 use super::artifact::check_relative_path;
 use super::custody::{ChainProblem, CustodyLog, check_chain, line_sha256};
 pub use super::hash::hash_reader;
-use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest};
+use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest, SUB_BUNDLE_MEDIA};
 use super::progress::Progress;
 use super::sign::{AllowedSigners, CUSTODY_SIG, MANIFEST_SIG, SignatureReport};
 use super::store::Store;
@@ -302,6 +302,56 @@ fn read_meta(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, EvidenceError> {
+    verify_dir_at(dir, opts, true)
+}
+
+/// The sub-bundles a top-level manifest lists: the directories of its sub-bundle manifests.
+fn sub_bundles(manifest: &Manifest) -> Vec<String> {
+    manifest
+        .artifacts
+        .iter()
+        .filter(|a| a.spec.media_type == SUB_BUNDLE_MEDIA)
+        .filter_map(|a| a.spec.path.strip_suffix(&format!("/{MANIFEST}")).map(str::to_string))
+        .collect()
+}
+
+/// Verify each sub-bundle on its own (one level: a sub-bundle's own sub-bundles are not followed)
+/// and add what they found to the top-level report, their paths under the sub-bundle's directory.
+fn with_sub_bundles(
+    mut report: VerifyReport,
+    dir: &Path,
+    subs: &[String],
+    observed: &BTreeMap<String, Observed>,
+    opts: &VerifyOptions,
+) -> VerifyReport {
+    for sub in subs {
+        // only a sub-bundle whose listed manifest is a regular file here (a missing or altered
+        // one is already a problem of the top-level bundle)
+        if observed.get(&format!("{sub}/{MANIFEST}")).is_none_or(|o| o.irregular) {
+            continue;
+        }
+        match verify_dir_at(&dir.join(sub), opts.clone(), false) {
+            Ok(r) => {
+                report.artifacts += r.artifacts;
+                report.artifacts_ok += r.artifacts_ok;
+                report.bytes += r.bytes;
+                for mut p in r.problems {
+                    p.message = format!("{sub}: {}", p.message);
+                    p.path = Some(match p.path {
+                        Some(q) => format!("{sub}/{q}"),
+                        None => sub.clone(),
+                    });
+                    report.problems.push(p);
+                }
+            }
+            Err(e) => report.problems.push(Problem::at("manifest", sub, format!("{sub}: {e}"))),
+        }
+    }
+    report.ok = report.problems.is_empty();
+    report
+}
+
+fn verify_dir_at(dir: &Path, opts: VerifyOptions, top: bool) -> Result<VerifyReport, EvidenceError> {
     let origin = dir.display().to_string();
     if !dir.is_dir() {
         return Err(not_a_bundle(dir, "not a directory or .tar file"));
@@ -322,6 +372,10 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
     let custody = read_meta(&dir.join(CUSTODY)).ok();
     let mut observed = BTreeMap::new();
     walk(dir, &mut observed).map_err(|e| EvidenceError::file(dir, e))?;
+    // a sub-bundle's files are its own manifest's business: here only its manifest is checked
+    let subs = if top { sub_bundles(&manifest) } else { Vec::new() };
+    let all_observed = observed.clone();
+    observed.retain(|p, _| !subs.iter().any(|s| p.starts_with(&format!("{s}/")) && *p != format!("{s}/{MANIFEST}")));
     // hash the artifacts whose size matches (a wrong size is already an alteration)
     let todo: Vec<(String, u64)> = manifest
         .artifacts
@@ -342,6 +396,7 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
     let files =
         Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
     let report = with_signatures(report, files, opts.allowed_signers.as_ref());
+    let report = with_sub_bundles(report, dir, &subs, &all_observed, &opts);
     if opts.record {
         let details = serde_json::json!({
             "result": if report.ok { "ok" } else { "failed" },
@@ -520,4 +575,69 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
         report.ok = false;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{ArtifactSink, ArtifactSpec, BundleMeta, DirBundle};
+
+    /// A case of two pods: each sub-bundle whole, the top-level one listing their manifests.
+    fn case(root: &Path) -> std::path::PathBuf {
+        let mut top = DirBundle::create(root, "case-f", BundleMeta::default()).unwrap();
+        let subs = ["pods/ns/a", "pods/ns/b"];
+        top.plan(subs.iter().map(|s| format!("{s}/{MANIFEST}"))).unwrap();
+        for s in subs {
+            let (parent, name) = s.rsplit_once('/').unwrap();
+            let mut b = DirBundle::create_sub(&top.dir().join(parent), name, "case-f", BundleMeta::default()).unwrap();
+            b.plan(["x/volatile.json"]).unwrap();
+            b.put(&ArtifactSpec::new("x/volatile.json", "application/json", "test"), &mut |w| w.write_all(b"{\"pid\":1}")).unwrap();
+            b.finalize().unwrap();
+            let bytes = std::fs::read(top.dir().join(s).join(MANIFEST)).unwrap();
+            top.put(&ArtifactSpec::new(format!("{s}/{MANIFEST}"), SUB_BUNDLE_MEDIA, "cli"), &mut |w| w.write_all(&bytes)).unwrap();
+        }
+        let dir = top.dir().to_path_buf();
+        assert!(top.finalize().unwrap().complete);
+        dir
+    }
+
+    #[test]
+    fn a_case_verifies_with_every_sub_bundle_and_names_what_was_altered_in_one() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = case(d.path());
+        let r = verify_dir(&dir, VerifyOptions::default()).unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!((r.artifacts, r.artifacts_ok), (4, 4), "2 sub-bundle manifests + 2 artifacts");
+        // each sub-bundle stands on its own
+        assert!(verify_dir(&dir.join("pods/ns/a"), VerifyOptions::default()).unwrap().ok);
+
+        // an artifact altered inside a sub-bundle: named under the sub-bundle
+        std::fs::write(dir.join("pods/ns/b/x/volatile.json"), b"{\"pid\":2}").unwrap();
+        let r = verify_dir(&dir, VerifyOptions::default()).unwrap();
+        assert!(!r.ok);
+        assert!(
+            r.problems.iter().any(|p| p.kind == "altered" && p.path.as_deref() == Some("pods/ns/b/x/volatile.json")),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn a_sub_bundle_rewritten_whole_is_caught_by_the_case() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = case(d.path());
+        // the attacker re-makes pod b's bundle with other evidence: it verifies on its own...
+        std::fs::remove_dir_all(dir.join("pods/ns/b")).unwrap();
+        let mut b = DirBundle::create_sub(&dir.join("pods/ns"), "b", "case-f", BundleMeta::default()).unwrap();
+        b.put(&ArtifactSpec::new("x/volatile.json", "application/json", "test"), &mut |w| w.write_all(b"{\"pid\":99}")).unwrap();
+        b.finalize().unwrap();
+        assert!(verify_dir(&dir.join("pods/ns/b"), VerifyOptions::default()).unwrap().ok);
+        // ...but not as part of the case, whose manifest holds the original's SHA-256
+        let r = verify_dir(&dir, VerifyOptions::default()).unwrap();
+        assert!(r.problems.iter().any(|p| p.kind == "altered" && p.path.as_deref() == Some("pods/ns/b/manifest.json")), "{:?}", r.problems);
+        // and a file dropped next to the sub-bundles is extra
+        std::fs::write(dir.join("pods/ns/note.txt"), b"x").unwrap();
+        let r = verify_dir(&dir, VerifyOptions::default()).unwrap();
+        assert!(r.problems.iter().any(|p| p.kind == "extra" && p.path.as_deref() == Some("pods/ns/note.txt")), "{:?}", r.problems);
+    }
 }

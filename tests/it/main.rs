@@ -11,6 +11,7 @@ mod analyze_fuzz_smoke;
 mod analyze_hostile;
 mod analyze_runtimes;
 mod checkpoint;
+mod checkpoint_fleet;
 mod cli;
 mod collect_triage;
 mod evidence_s3;

@@ -18,6 +18,11 @@ pub(super) struct Capture {
     obs: SharedObserver,
     slot: Slot,
     frozen: Frozen,
+    /// The collector is the node's, shared by the pods captured there one after another (a fleet
+    /// capture): released, it stays for the next pod, unless this capture was stopped (its exec
+    /// stream only ends with the pod). Whoever shares the slot deletes what is left in it.
+    shared: bool,
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 /// How the capture ended.
@@ -32,7 +37,12 @@ pub(super) struct Ended {
 
 impl Capture {
     pub(super) fn new(obs: SharedObserver) -> Capture {
-        Capture { obs, slot: Default::default(), frozen: Default::default() }
+        Capture { obs, slot: Default::default(), frozen: Default::default(), shared: false, stopped: Default::default() }
+    }
+
+    /// A capture on the node's shared collector (started here when the slot is empty).
+    pub(super) fn shared(obs: SharedObserver, slot: Slot) -> Capture {
+        Capture { obs, slot, frozen: Default::default(), shared: true, stopped: Default::default() }
     }
 
     /// The collector, while this capture holds it.
@@ -42,6 +52,12 @@ impl Capture {
 
     /// Thaw what is still frozen, then delete the collector (or keep it, for debugging, when asked).
     pub(super) async fn release(&self, keep: bool, notes: &mut Vec<String>) {
+        if self.shared && !self.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Some(c) = self.held() {
+                thaw_all(&c, &self.frozen, &self.obs).await;
+            }
+            return;
+        }
         let c = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
         let Some(c) = c else { return };
         // never leave a container frozen: thaw before the collector (and its agent) goes away
@@ -90,6 +106,7 @@ impl Capture {
             why = stop.stopped() => { stopped = Some(why); None }
         };
         if let Some(why) = &stopped {
+            self.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
             self.obs.note(&format!("{why}: stopping the capture"));
         }
         // uploading from the node: the collector stays until the agent has shipped the rest

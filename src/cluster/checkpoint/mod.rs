@@ -6,6 +6,7 @@
 
 mod capture;
 mod finish;
+pub mod fleet;
 mod node_side;
 pub mod plan;
 mod report;
@@ -38,6 +39,26 @@ impl Laps {
 /// Carry out `plan`. The bundle always ends finalized (incomplete when anything is missing);
 /// an error that stopped the capture is in the report's `error`.
 pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserver, stop: Stop) -> Result<CheckpointReport, ClusterError> {
+    run_in(ctx, opts, plan, obs, stop, Place::default()).await
+}
+
+/// Where one capture goes when it is part of a fleet: its bundle directory and the node's shared
+/// collector. The default is a bundle of its own at `<dest>/<case-id>` and a collector of its own.
+#[derive(Default)]
+pub(super) struct Place {
+    /// (parent directory, directory name) of the sub-bundle.
+    pub bundle: Option<(std::path::PathBuf, String)>,
+    pub collector: Option<capture::Slot>,
+}
+
+pub(super) async fn run_in(
+    ctx: &ClusterCtx,
+    opts: &Options,
+    plan: Plan,
+    obs: SharedObserver,
+    stop: Stop,
+    place: Place,
+) -> Result<CheckpointReport, ClusterError> {
     let mut laps = Laps::new();
     let t = &plan.target;
     let meta = BundleMeta {
@@ -50,7 +71,10 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
         targets: serde_json::to_value(t).unwrap_or_default(),
         tool: Tool::current(),
     };
-    let mut bundle = DirBundle::create(opts.dest.staging_dir(), &opts.case_id, meta)?;
+    let mut bundle = match &place.bundle {
+        Some((parent, name)) => DirBundle::create_sub(parent, name, &opts.case_id, meta)?,
+        None => DirBundle::create(opts.dest.staging_dir(), &opts.case_id, meta)?,
+    };
     bundle.plan(plan.expected.iter())?;
     for c in plan.containers.iter().filter(|c| !c.node_side) {
         bundle.error(None, &format!("container {} is {}: no node-side capture (API-side evidence only)", c.name, c.state))?;
@@ -66,7 +90,10 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
         bundle.dir().display()
     ));
 
-    let capture = Capture::new(obs.clone());
+    let capture = match place.collector {
+        Some(slot) => Capture::shared(obs.clone(), slot),
+        None => Capture::new(obs.clone()),
+    };
     let ended = capture.run(ctx, opts, &plan, bundle, &stop).await;
     let ended = match ended {
         Ok(e) => e,

@@ -25,10 +25,18 @@ pub(super) async fn node_side(
     notes: &mut Vec<String>,
 ) -> Result<(), ClusterError> {
     let Some(spec) = &plan.collector else { return Ok(()) };
-    collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
-    obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
-    let c = Collector::start(ctx, spec, Duration::from_secs(120)).await?;
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
+    // the node's collector, when a capture before this one on the same node started it
+    let running = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let c = match running {
+        Some(c) => c,
+        None => {
+            collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
+            obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
+            let c = Collector::start(ctx, spec, Duration::from_secs(120)).await?;
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
+            c
+        }
+    };
     let c = &c;
     let image_id = c.image_id().unwrap_or_default();
     if let Some(pin) = collector::pinned_digest(&spec.image)
