@@ -185,7 +185,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l pid -d '
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context-bytes -d 'Bytes of context shown on each side of a match' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-matches -d 'Stop searching after this many matches' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract, output file for --dump-memory' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l extract-deleted -d 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract and --extract-deleted, output file for --dump-memory' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-entries -d 'Refuse an archive with more members than this' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -202,6 +203,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l files -d
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l sockets -d 'Sockets of every process: protocol, local and remote address, state'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l mounts -d 'The container\'s mounts (from spec.dump)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l rootfs-diff -d 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l deleted -d 'Deleted files whose bytes the checkpoint holds (CRIU ghost files; deleted executables reassembled from memory): path, holders, size, SHA-256'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l all -d 'With --extract-deleted: every deleted file'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s h -l help -d 'Print help'

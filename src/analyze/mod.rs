@@ -8,10 +8,12 @@
 pub mod archive;
 pub mod core;
 pub mod criu;
+pub mod deleted;
 pub mod dump;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod ghost;
 pub mod image;
 pub mod memory;
 pub mod metadata;
@@ -26,6 +28,14 @@ pub use report::{Report, Summary};
 
 use archive::{Archive, Limits};
 use std::path::PathBuf;
+
+/// Which deleted files `--extract-deleted` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletedSelect {
+    All,
+    /// the path the file had in the container
+    Path(String),
+}
 
 #[derive(Debug, Clone)]
 pub enum Needle {
@@ -52,13 +62,25 @@ pub struct Options {
     pub max_matches: usize,
     /// (pid, output file)
     pub dump_memory: Option<(u32, PathBuf)>,
+    /// list the deleted files whose bytes the checkpoint holds
+    pub deleted: bool,
+    /// (which, output directory)
+    pub extract_deleted: Option<(DeletedSelect, PathBuf)>,
     pub limits: Limits,
 }
 
 impl Options {
     /// A view that reads the CRIU images was asked for.
     fn criu_views(&self) -> bool {
-        self.ps_tree || self.cmd || self.env || self.files || self.sockets || self.search.is_some() || self.dump_memory.is_some()
+        self.ps_tree
+            || self.cmd
+            || self.env
+            || self.files
+            || self.sockets
+            || self.search.is_some()
+            || self.dump_memory.is_some()
+            || self.deleted
+            || self.extract_deleted.is_some()
     }
     /// A view that reads only the engine's files was asked for.
     fn other_views(&self) -> bool {
@@ -110,7 +132,7 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
     }
     let mut failures = Vec::new();
     if o.criu_views() {
-        criu_views(o, &dump, &mut r, &mut failures);
+        criu_views(o, &ar, &dump, &mut r, &mut failures);
     }
     if o.mounts {
         let m = match &meta.spec_error {
@@ -143,7 +165,7 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
 }
 
 /// The views that read the CRIU images; `dump` is what loading them gave.
-fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Report, failures: &mut Vec<Failure>) {
+fn criu_views(o: &Options, ar: &Archive, dump: &Result<Option<criu::Dump>, String>, r: &mut Report, failures: &mut Vec<Failure>) {
     let need_dump = || match dump {
         Ok(Some(d)) => Ok(d),
         Ok(None) => Err(AnalyzeError::NotACheckpoint(format!("{}: the archive holds no CRIU images", o.archive.display()))),
@@ -173,6 +195,48 @@ fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Re
             dump::write(&t.memory, dump::elf_machine(t.mtype), out)
         });
         r.memory_dump = keep(failures, "--dump-memory", m);
+    }
+    if o.deleted || o.extract_deleted.is_some() {
+        match need_dump() {
+            Ok(d) => {
+                let (found, errors) = deleted::list(ar, d);
+                r.errors.extend(errors);
+                deleted_views(o, found, r, failures);
+            }
+            Err(e) => failures.push((if o.deleted { "--deleted" } else { "--extract-deleted" }, e)),
+        }
+    }
+}
+
+/// `--deleted` and `--extract-deleted` over the deleted files found (any source).
+fn deleted_views(o: &Options, found: Vec<deleted::DeletedFile>, r: &mut Report, failures: &mut Vec<Failure>) {
+    if let Some((sel, dir)) = &o.extract_deleted {
+        let chosen: Vec<&deleted::DeletedFile> = found
+            .iter()
+            .filter(|f| match sel {
+                DeletedSelect::All => true,
+                DeletedSelect::Path(p) => f.path == *p,
+            })
+            .filter(|f| f.holders.is_empty() || o.pid.is_none_or(|p| f.holders.iter().any(|h| h.pid == p)))
+            .collect();
+        if chosen.is_empty() {
+            let what = match sel {
+                DeletedSelect::All => "the checkpoint holds no deleted file's bytes".to_string(),
+                DeletedSelect::Path(p) => format!("{}: no deleted file of that path in the checkpoint (see --deleted)", error::one_line(p)),
+            };
+            failures.push(("--extract-deleted", AnalyzeError::NotFound(what)));
+        } else {
+            let (written, errors) = deleted::extract(&chosen, dir);
+            if written.is_empty() {
+                failures.push(("--extract-deleted", AnalyzeError::NotFound(errors.join("; "))));
+            } else {
+                r.errors.extend(errors);
+                r.extracted_deleted = Some(written);
+            }
+        }
+    }
+    if o.deleted {
+        r.deleted = Some(found.into_iter().filter(|f| o.pid.is_none_or(|p| f.holders.iter().any(|h| h.pid == p))).collect());
     }
 }
 
@@ -221,6 +285,15 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
                 })
                 .collect(),
         );
+    }
+    if o.deleted || o.extract_deleted.is_some() {
+        let (found, errors) = deleted::from_cores(&procs, o.limits.max_extract_bytes);
+        r.errors.extend(errors);
+        let mut failures = Vec::new();
+        deleted_views(o, found, &mut r, &mut failures);
+        if let Some((_, e)) = failures.into_iter().next() {
+            return Err(e);
+        }
     }
     if let Some(n) = &o.search {
         let sel: Vec<_> = procs.iter().filter(|p| o.pid.is_none_or(|x| x == p.pid)).map(|p| (&p.memory, p.comm.as_str())).collect();

