@@ -181,7 +181,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l extract -d 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search -d 'Search every process\'s memory for a string' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search-regex -d 'Search every process\'s memory for a regular expression (bytes; no Unicode classes)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l pid -d 'Limit --search / --search-regex to one process (pid as in --ps-tree)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l pid -d 'Only this process (pid as in --ps-tree) in every per-process view: --ps-tree, --files, --sockets, --search, --deleted' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context-bytes -d 'Bytes of context shown on each side of a match' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-matches -d 'Stop searching after this many matches' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
@@ -203,6 +203,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l files -d
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l sockets -d 'Sockets of every process: protocol, local and remote address, state'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l mounts -d 'The container\'s mounts (from spec.dump)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l rootfs-diff -d 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l stats -d 'CRIU\'s dump statistics (stats-dump): freezing and frozen time, pages scanned and written'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l network -d 'The container\'s network interfaces, addresses and MACs (Podman\'s network.status)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l deleted -d 'Deleted files whose bytes the checkpoint holds (CRIU ghost files; deleted executables reassembled from memory): path, holders, size, SHA-256'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l all -d 'With --extract-deleted: every deleted file'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'

@@ -17,6 +17,7 @@ pub mod ghost;
 pub mod image;
 pub mod memory;
 pub mod metadata;
+pub mod network;
 pub mod proto;
 pub mod report;
 pub mod rootfs;
@@ -64,6 +65,10 @@ pub struct Options {
     pub dump_memory: Option<(u32, PathBuf)>,
     /// list the deleted files whose bytes the checkpoint holds
     pub deleted: bool,
+    /// CRIU's dump statistics
+    pub stats: bool,
+    /// the container's interfaces (network.status)
+    pub network: bool,
     /// (which, output directory)
     pub extract_deleted: Option<(DeletedSelect, PathBuf)>,
     pub limits: Limits,
@@ -84,7 +89,7 @@ impl Options {
     }
     /// A view that reads only the engine's files was asked for.
     fn other_views(&self) -> bool {
-        self.mounts || self.rootfs_diff || self.extract.is_some()
+        self.mounts || self.rootfs_diff || self.extract.is_some() || self.stats || self.network
     }
 }
 
@@ -150,6 +155,24 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
         });
         r.rootfs_diff = keep(&mut failures, "--rootfs-diff", d);
     }
+    if o.stats {
+        let s = meta
+            .stats
+            .as_ref()
+            .map(report::Stats::from)
+            .ok_or_else(|| AnalyzeError::NotFound(format!("{}: the archive holds no readable stats-dump", o.archive.display())));
+        r.stats = keep(&mut failures, "--stats", s);
+    }
+    if o.network {
+        let n = ar.read(network::NETWORK_STATUS).and_then(|b| match b {
+            Some(b) => network::parse(network::NETWORK_STATUS, &b),
+            None => Err(AnalyzeError::NotFound(format!(
+                "{}: the archive holds no network.status (Podman writes it; containerd and CRI-O do not)",
+                o.archive.display()
+            ))),
+        });
+        r.network = keep(&mut failures, "--network", n);
+    }
     if let Some((path, dir)) = &o.extract {
         let x = rootfs::extract(&ar, path, dir).map(|(written, bytes)| report::Extracted { path: path.clone(), written, bytes });
         r.extracted = keep(&mut failures, "--extract", x);
@@ -171,14 +194,25 @@ fn criu_views(o: &Options, ar: &Archive, dump: &Result<Option<criu::Dump>, Strin
         Ok(None) => Err(AnalyzeError::NotACheckpoint(format!("{}: the archive holds no CRIU images", o.archive.display()))),
         Err(e) => Err(AnalyzeError::Images(e.clone())),
     };
+    // --pid: a process the dump does not have is an error of every per-process view
+    let need_pid = || {
+        need_dump().and_then(|d| match o.pid {
+            Some(p) if d.task(p).is_none() => {
+                Err(AnalyzeError::NotFound(format!("--pid {p}: no such process in the checkpoint (see --ps-tree)")))
+            }
+            _ => Ok(d),
+        })
+    };
+    let mine = |pid: u32| o.pid.is_none_or(|p| p == pid);
     if o.ps_tree || o.cmd || o.env {
-        r.processes = keep(failures, "--ps-tree", need_dump().map(|d| views::processes(d, o.cmd, o.env)));
+        let ps = need_pid().map(|d| views::processes(d, o.cmd, o.env).into_iter().filter(|p| mine(p.pid)).collect());
+        r.processes = keep(failures, "--ps-tree", ps);
     }
     if o.files {
-        r.files = keep(failures, "--files", need_dump().map(views::files));
+        r.files = keep(failures, "--files", need_pid().map(|d| views::files(d).into_iter().filter(|f| mine(f.pid)).collect()));
     }
     if o.sockets {
-        r.sockets = keep(failures, "--sockets", need_dump().map(views::sockets));
+        r.sockets = keep(failures, "--sockets", need_pid().map(|d| views::sockets(d).into_iter().filter(|s| mine(s.pid)).collect()));
     }
     if let Some(n) = &o.search {
         let s = need_dump().and_then(|d| {
@@ -251,7 +285,8 @@ fn cores_to_read(p: &std::path::Path) -> Option<Vec<PathBuf>> {
 
 /// The views ELF cores can answer: the process list (from NT_PRPSINFO) and memory search.
 fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
-    if o.files || o.sockets || o.mounts || o.rootfs_diff || o.extract.is_some() || o.dump_memory.is_some() || o.env {
+    if o.files || o.sockets || o.mounts || o.rootfs_diff || o.extract.is_some() || o.dump_memory.is_some() || o.env || o.stats || o.network
+    {
         return Err(AnalyzeError::NotACheckpoint(format!(
             "{}: ELF cores hold process memory and identity only: use --ps-tree [--cmd] or --search / --search-regex (the other views need a checkpoint archive; files, sockets and the rootfs diff of a capture are in its volatile.json and diff.json)",
             o.archive.display()
@@ -268,6 +303,7 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
         r.processes = Some(
             procs
                 .iter()
+                .filter(|p| o.pid.is_none_or(|x| x == p.pid))
                 .map(|p| views::ProcessRow {
                     pid: p.pid,
                     ppid: p.ppid,

@@ -137,6 +137,12 @@ pub struct Report {
     /// `--deleted`: deleted files whose bytes the checkpoint holds
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<Vec<DeletedFile>>,
+    /// `--stats`: CRIU's dump statistics (stats-dump)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<Stats>,
+    /// `--network`: the container's interfaces (Podman's network.status)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<Vec<super::network::Interface>>,
     /// `--extract-deleted`: what was written
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extracted_deleted: Option<Vec<Written>>,
@@ -158,5 +164,37 @@ impl Report {
             || self.memory_dump.is_some()
             || self.deleted.is_some()
             || self.extracted_deleted.is_some()
+            || self.stats.is_some()
+            || self.network.is_some()
+    }
+}
+
+/// CRIU's `stats-dump`: how long the container was frozen and how much memory was written.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    /// microseconds spent freezing the processes
+    pub freezing_time_us: u32,
+    /// microseconds the processes stayed frozen
+    pub frozen_time_us: u32,
+    /// microseconds spent collecting memory
+    pub memdump_time_us: u32,
+    /// microseconds spent writing memory
+    pub memwrite_time_us: u32,
+    pub pages_scanned: u64,
+    pub pages_skipped_parent: u64,
+    pub pages_written: u64,
+}
+
+impl From<&super::proto::DumpStatsEntry> for Stats {
+    fn from(e: &super::proto::DumpStatsEntry) -> Self {
+        Stats {
+            freezing_time_us: e.freezing_time,
+            frozen_time_us: e.frozen_time,
+            memdump_time_us: e.memdump_time,
+            memwrite_time_us: e.memwrite_time,
+            pages_scanned: e.pages_scanned,
+            pages_skipped_parent: e.pages_skipped_parent,
+            pages_written: e.pages_written,
+        }
     }
 }

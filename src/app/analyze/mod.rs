@@ -27,9 +27,10 @@ Examples:
 #[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]
 pub struct AnalyzeArgs {
-    /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory.
-    #[arg(value_name = "ARCHIVE")]
-    pub archive: PathBuf,
+    /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory (several: one
+    /// section each; with -o json, one array).
+    #[arg(value_name = "ARCHIVE", required = true, num_args = 1..)]
+    pub archive: Vec<PathBuf>,
     /// The process tree (pid, ppid, user, state, comm, exe).
     #[arg(long)]
     pub ps_tree: bool,
@@ -60,9 +61,16 @@ pub struct AnalyzeArgs {
     /// Search every process's memory for a regular expression (bytes; no Unicode classes).
     #[arg(long, value_name = "RE")]
     pub search_regex: Option<String>,
-    /// Limit --search / --search-regex to one process (pid as in --ps-tree).
-    #[arg(long, value_name = "PID", requires = "needle")]
+    /// Only this process (pid as in --ps-tree) in every per-process view: --ps-tree, --files,
+    /// --sockets, --search, --deleted.
+    #[arg(long, value_name = "PID")]
     pub pid: Option<u32>,
+    /// CRIU's dump statistics (stats-dump): freezing and frozen time, pages scanned and written.
+    #[arg(long)]
+    pub stats: bool,
+    /// The container's network interfaces, addresses and MACs (Podman's network.status).
+    #[arg(long)]
+    pub network: bool,
     /// Bytes of context shown on each side of a match.
     #[arg(long, value_name = "N", default_value_t = 32, requires = "needle")]
     pub context_bytes: usize,
@@ -94,11 +102,11 @@ pub struct AnalyzeArgs {
     pub max_entries: u64,
 }
 
-impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
-    type Error = String;
-
-    /// Resolve the flags into a plan; flag combinations clap cannot express are checked here.
-    fn try_from(a: &AnalyzeArgs) -> Result<Self, String> {
+impl AnalyzeArgs {
+    /// Resolve the flags into a plan for `archive`; flag combinations clap cannot express are
+    /// checked here.
+    fn options(&self, archive: &std::path::Path) -> Result<crate::analyze::Options, String> {
+        let a = self;
         use crate::analyze::{DeletedSelect, Needle, archive::Limits};
         if (a.cmd || a.env) && !a.ps_tree {
             return Err("--cmd and --env go with --ps-tree".into());
@@ -128,8 +136,12 @@ impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
         if extract_deleted.is_some() && !out.is_dir() {
             return Err(format!("--extract-deleted: --out {} is not an existing directory", out.display()));
         }
+        let writes = a.extract.is_some() || a.dump_memory.is_some() || a.extract_deleted.is_some();
+        if writes && a.archive.len() > 1 {
+            return Err("--extract, --extract-deleted and --dump-memory read one archive: name only one".into());
+        }
         Ok(crate::analyze::Options {
-            archive: a.archive.clone(),
+            archive: archive.to_path_buf(),
             ps_tree: a.ps_tree,
             cmd: a.cmd,
             env: a.env,
@@ -145,18 +157,50 @@ impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
             dump_memory: a.dump_memory.map(|p| (p, out.clone())),
             deleted: a.deleted,
             extract_deleted: extract_deleted.map(|s| (s, out.clone())),
+            stats: a.stats,
+            network: a.network,
             limits: Limits { max_entries: a.max_entries, max_extract_bytes: a.max_extract_bytes, ..Limits::default() },
         })
     }
 }
 
 pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
-    let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
-    let report = crate::analyze::run(&opts)?;
-    super::output::emit(g.output, &report).map_err(Error::Output)?;
-    // a view that failed: one line each, the others are printed above; the analysis is partial
-    for e in &report.errors {
-        eprintln!("error: {}", super::output::terminal_safe(e));
+    let plans = a.archive.iter().map(|p| a.options(p)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
+    if plans.len() == 1 {
+        let report = crate::analyze::run(&plans[0])?;
+        super::output::emit(g.output, &report).map_err(Error::Output)?;
+        // a view that failed: one line each, the others are printed above; the analysis is partial
+        for e in &report.errors {
+            eprintln!("error: {}", super::output::terminal_safe(e));
+        }
+        return Ok(if report.errors.is_empty() { Exit::Ok } else { Exit::Partial });
     }
-    Ok(if report.errors.is_empty() { Exit::Ok } else { Exit::Partial })
+    // several archives: one section each; one that cannot be read at all is one error line
+    let mut reports = Vec::new();
+    let mut failed = Vec::new();
+    for o in &plans {
+        match crate::analyze::run(o) {
+            Ok(r) => reports.push(r),
+            Err(e) => failed.push(e),
+        }
+    }
+    if reports.is_empty() {
+        return Err(failed.remove(0).into());
+    }
+    super::output::emit_list(g.output, &reports).map_err(Error::Output)?;
+    let mut partial = !failed.is_empty();
+    for r in &reports {
+        for e in &r.errors {
+            partial = true;
+            eprintln!(
+                "error: {}: {}",
+                super::output::terminal_safe(&r.summary.archive.display().to_string()),
+                super::output::terminal_safe(e)
+            );
+        }
+    }
+    for e in &failed {
+        eprintln!("error: {}", super::output::terminal_safe(&e.to_string()));
+    }
+    Ok(if partial { Exit::Partial } else { Exit::Ok })
 }

@@ -84,6 +84,10 @@ impl TableView for Report {
         "AnalyzeReport"
     }
 
+    fn title(&self) -> String {
+        clean(&self.summary.archive.display().to_string())
+    }
+
     /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
     fn table(&self) -> String {
         let mut out = String::new();
@@ -119,6 +123,12 @@ impl TableView for Report {
         }
         if let Some(w) = &self.extracted_deleted {
             extracted_deleted_table(&mut out, w);
+        }
+        if let Some(s) = &self.stats {
+            stats_table(&mut out, s);
+        }
+        if let Some(n) = &self.network {
+            network_table(&mut out, n);
         }
         out
     }
@@ -319,4 +329,36 @@ fn extracted_deleted_table(out: &mut String, w: &[Written]) {
             if x.complete { String::new() } else { format!(" — partial: {}", missing(&x.missing)) }
         );
     }
+}
+
+fn ms(us: u32) -> String {
+    format!("{:.3} ms", f64::from(us) / 1000.0)
+}
+
+/// `--stats`.
+fn stats_table(out: &mut String, s: &crate::analyze::report::Stats) {
+    let rows = vec![
+        vec!["freezing time".to_string(), ms(s.freezing_time_us)],
+        vec!["frozen time".into(), ms(s.frozen_time_us)],
+        vec!["memory dump time".into(), ms(s.memdump_time_us)],
+        vec!["memory write time".into(), ms(s.memwrite_time_us)],
+        vec!["pages scanned".into(), s.pages_scanned.to_string()],
+        vec!["pages skipped (parent)".into(), s.pages_skipped_parent.to_string()],
+        vec!["pages written".into(), s.pages_written.to_string()],
+    ];
+    let _ = writeln!(out, "{}", table(&["CRIU DUMP", "VALUE"], rows));
+}
+
+/// `--network`.
+fn network_table(out: &mut String, n: &[crate::analyze::network::Interface]) {
+    let rows = n.iter().map(|i| {
+        vec![
+            clean(&i.network),
+            clean(&i.interface),
+            clean(&i.addresses.join(", ")),
+            clean(&i.gateways.join(", ")),
+            clean(i.mac.as_deref().unwrap_or("-")),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["NETWORK", "INTERFACE", "ADDRESSES", "GATEWAY", "MAC"], rows));
 }
