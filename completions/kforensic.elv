@@ -269,6 +269,56 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;analyze;list'= {
+            cand --sort 'Order of the rows'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;analyze;diff'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand --show-unchanged 'List what is the same in both too'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;analyze;help'= {
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;analyze;help;list'= {
+        }
+        &'kforensic;analyze;help;diff'= {
+        }
+        &'kforensic;analyze;help;help'= {
         }
         &'kforensic;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
@@ -648,6 +698,12 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;release;pod'= {
         }
         &'kforensic;help;analyze'= {
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+        }
+        &'kforensic;help;analyze;list'= {
+        }
+        &'kforensic;help;analyze;diff'= {
         }
         &'kforensic;help;completions'= {
         }

@@ -540,7 +540,7 @@ pub fn extract(files: &[&DeletedFile], dir: &Path) -> (Vec<Written>, Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::memory::Segment;
+    use super::super::memory::Segment;
 
     #[test]
     fn output_names_stay_inside_the_directory() {
@@ -569,7 +569,7 @@ mod tests {
 
     #[test]
     fn reassembly_places_pages_at_file_offsets_and_names_the_gaps() {
-        let dir = crate::analyze::archive::TempDir::new().unwrap();
+        let dir = super::super::archive::TempDir::new().unwrap();
         let pages = dir.path.join("pages");
         std::fs::write(&pages, [vec![b'A'; 4096], vec![b'C'; 4096]].concat()).unwrap();
         let seg = |vaddr, offset| Segment { vaddr, len: 4096, file: pages.clone(), offset };

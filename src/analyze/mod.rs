@@ -9,12 +9,14 @@ pub mod archive;
 pub mod core;
 pub mod criu;
 pub mod deleted;
+pub mod diff;
 pub mod dump;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ghost;
 pub mod image;
+pub mod list;
 pub mod memory;
 pub mod metadata;
 pub mod network;

@@ -1,5 +1,7 @@
 //! `kforensic analyze ARCHIVE …`: offline analysis of a checkpoint archive.
 
+mod diff;
+mod list;
 mod table;
 
 use super::GlobalArgs;
@@ -21,12 +23,18 @@ Examples:
   kforensic analyze checkpoint.tar --dump-memory 1 --out core.1
   # deleted files still held by a process (a dropped binary, an open script): list, recover
   kforensic analyze checkpoint.tar --deleted
-  kforensic analyze checkpoint.tar --extract-deleted --all --out ./recovered";
+  kforensic analyze checkpoint.tar --extract-deleted --all --out ./recovered
+  # every checkpoint the kubelet kept, newest last; what changed between two of them
+  kforensic analyze list /var/lib/kubelet/checkpoints --sort time
+  kforensic analyze diff checkpoint-1.tar checkpoint-2.tar";
 
 /// Views of a checkpoint archive (kubelet / CRI-O / containerd); with none, a summary.
 #[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct AnalyzeArgs {
+    #[command(subcommand)]
+    pub command: Option<AnalyzeCommand>,
     /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory (several: one
     /// section each; with -o json, one array).
     #[arg(value_name = "ARCHIVE", required = true, num_args = 1..)]
@@ -102,6 +110,14 @@ pub struct AnalyzeArgs {
     pub max_entries: u64,
 }
 
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AnalyzeCommand {
+    /// The checkpoint archives in a directory: engine, container, pod, times, size.
+    List(list::ListArgs),
+    /// What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff.
+    Diff(diff::DiffArgs),
+}
+
 impl AnalyzeArgs {
     /// Resolve the flags into a plan for `archive`; flag combinations clap cannot express are
     /// checked here.
@@ -165,6 +181,11 @@ impl AnalyzeArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
+    match a.command {
+        Some(AnalyzeCommand::List(l)) => return list::run(g, l),
+        Some(AnalyzeCommand::Diff(d)) => return diff::run(g, d),
+        None => {}
+    }
     let plans = a.archive.iter().map(|p| a.options(p)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
     if plans.len() == 1 {
         let report = crate::analyze::run(&plans[0])?;

@@ -13,7 +13,7 @@ fn opt(s: &Option<String>) -> String {
 }
 
 /// Make a hostile string safe to print on a terminal (no escape sequences, one line).
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
