@@ -539,8 +539,8 @@ pub fn extract(files: &[&DeletedFile], dir: &Path) -> (Vec<Written>, Vec<String>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::memory::Segment;
+    use super::*;
 
     #[test]
     fn output_names_stay_inside_the_directory() {
