@@ -262,11 +262,12 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Search every process''s memory for a string')
             [CompletionResult]::new('--search-regex', '--search-regex', [CompletionResultType]::ParameterName, 'Search every process''s memory for a regular expression (bytes; no Unicode classes)')
-            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Limit --search / --search-regex to one process (pid as in --ps-tree)')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Only this process (pid as in --ps-tree) in every per-process view: --ps-tree, --files, --sockets, --search, --deleted')
             [CompletionResult]::new('--context-bytes', '--context-bytes', [CompletionResultType]::ParameterName, 'Bytes of context shown on each side of a match')
             [CompletionResult]::new('--max-matches', '--max-matches', [CompletionResultType]::ParameterName, 'Stop searching after this many matches')
             [CompletionResult]::new('--dump-memory', '--dump-memory', [CompletionResultType]::ParameterName, 'Write one process''s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory for --extract, output file for --dump-memory')
+            [CompletionResult]::new('--extract-deleted', '--extract-deleted', [CompletionResultType]::ParameterName, 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory for --extract and --extract-deleted, output file for --dump-memory')
             [CompletionResult]::new('--max-extract-bytes', '--max-extract-bytes', [CompletionResultType]::ParameterName, 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)')
             [CompletionResult]::new('--max-entries', '--max-entries', [CompletionResultType]::ParameterName, 'Refuse an archive with more members than this')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
@@ -283,6 +284,10 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--sockets', '--sockets', [CompletionResultType]::ParameterName, 'Sockets of every process: protocol, local and remote address, state')
             [CompletionResult]::new('--mounts', '--mounts', [CompletionResultType]::ParameterName, 'The container''s mounts (from spec.dump)')
             [CompletionResult]::new('--rootfs-diff', '--rootfs-diff', [CompletionResultType]::ParameterName, 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'CRIU''s dump statistics (stats-dump): freezing and frozen time, pages scanned and written')
+            [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The container''s network interfaces, addresses and MACs (Podman''s network.status)')
+            [CompletionResult]::new('--deleted', '--deleted', [CompletionResultType]::ParameterName, 'Deleted files whose bytes the checkpoint holds (CRIU ghost files; deleted executables reassembled from memory): path, holders, size, SHA-256')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'With --extract-deleted: every deleted file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
@@ -291,6 +296,62 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The checkpoint archives in a directory: engine, container, pod, times, size')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;analyze;list' {
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;analyze;diff' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('--show-unchanged', '--show-unchanged', [CompletionResultType]::ParameterName, 'List what is the same in both too')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;analyze;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The checkpoint archives in a directory: engine, container, pod, times, size')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kforensic;analyze;help;list' {
+            break
+        }
+        'kforensic;analyze;help;diff' {
+            break
+        }
+        'kforensic;analyze;help;help' {
             break
         }
         'kforensic;image' {
@@ -780,6 +841,14 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;analyze' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The checkpoint archives in a directory: engine, container, pod, times, size')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff')
+            break
+        }
+        'kforensic;help;analyze;list' {
+            break
+        }
+        'kforensic;help;analyze;diff' {
             break
         }
         'kforensic;help;image' {

@@ -106,6 +106,24 @@ _kforensic() {
             kforensic__subcmd__agent__subcmd__help,thaw)
                 cmd="kforensic__subcmd__agent__subcmd__help__subcmd__thaw"
                 ;;
+            kforensic__subcmd__analyze,diff)
+                cmd="kforensic__subcmd__analyze__subcmd__diff"
+                ;;
+            kforensic__subcmd__analyze,help)
+                cmd="kforensic__subcmd__analyze__subcmd__help"
+                ;;
+            kforensic__subcmd__analyze,list)
+                cmd="kforensic__subcmd__analyze__subcmd__list"
+                ;;
+            kforensic__subcmd__analyze__subcmd__help,diff)
+                cmd="kforensic__subcmd__analyze__subcmd__help__subcmd__diff"
+                ;;
+            kforensic__subcmd__analyze__subcmd__help,help)
+                cmd="kforensic__subcmd__analyze__subcmd__help__subcmd__help"
+                ;;
+            kforensic__subcmd__analyze__subcmd__help,list)
+                cmd="kforensic__subcmd__analyze__subcmd__help__subcmd__list"
+                ;;
             kforensic__subcmd__checkpoint,help)
                 cmd="kforensic__subcmd__checkpoint__subcmd__help"
                 ;;
@@ -177,6 +195,12 @@ _kforensic() {
                 ;;
             kforensic__subcmd__help__subcmd__agent,thaw)
                 cmd="kforensic__subcmd__help__subcmd__agent__subcmd__thaw"
+                ;;
+            kforensic__subcmd__help__subcmd__analyze,diff)
+                cmd="kforensic__subcmd__help__subcmd__analyze__subcmd__diff"
+                ;;
+            kforensic__subcmd__help__subcmd__analyze,list)
+                cmd="kforensic__subcmd__help__subcmd__analyze__subcmd__list"
                 ;;
             kforensic__subcmd__help__subcmd__checkpoint,pod)
                 cmd="kforensic__subcmd__help__subcmd__checkpoint__subcmd__pod"
@@ -962,7 +986,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__analyze)
-            opts="-n -o -v -q -h -V --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --context-bytes --max-matches --dump-memory --out --max-extract-bytes --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1020,10 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --extract-deleted)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1006,6 +1034,150 @@ _kforensic() {
                     ;;
                 --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__diff)
+            opts="-n -o -v -q -h -V --show-unchanged --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__help)
+            opts="list diff help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__analyze__subcmd__list)
+            opts="-n -o -v -q -h -V --sort --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sort)
+                    COMPREPLY=($(compgen -W "name time size pod container" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1566,8 +1738,36 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help__subcmd__analyze)
-            opts=""
+            opts="list diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__analyze__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__analyze__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -242,11 +242,12 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --extract 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR'
             cand --search 'Search every process''s memory for a string'
             cand --search-regex 'Search every process''s memory for a regular expression (bytes; no Unicode classes)'
-            cand --pid 'Limit --search / --search-regex to one process (pid as in --ps-tree)'
+            cand --pid 'Only this process (pid as in --ps-tree) in every per-process view: --ps-tree, --files, --sockets, --search, --deleted'
             cand --context-bytes 'Bytes of context shown on each side of a match'
             cand --max-matches 'Stop searching after this many matches'
             cand --dump-memory 'Write one process''s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json'
-            cand --out 'Output directory for --extract, output file for --dump-memory'
+            cand --extract-deleted 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)'
+            cand --out 'Output directory for --extract and --extract-deleted, output file for --dump-memory'
             cand --max-extract-bytes 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)'
             cand --max-entries 'Refuse an archive with more members than this'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
@@ -263,6 +264,10 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --sockets 'Sockets of every process: protocol, local and remote address, state'
             cand --mounts 'The container''s mounts (from spec.dump)'
             cand --rootfs-diff 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
+            cand --stats 'CRIU''s dump statistics (stats-dump): freezing and frozen time, pages scanned and written'
+            cand --network 'The container''s network interfaces, addresses and MACs (Podman''s network.status)'
+            cand --deleted 'Deleted files whose bytes the checkpoint holds (CRIU ghost files; deleted executables reassembled from memory): path, holders, size, SHA-256'
+            cand --all 'With --extract-deleted: every deleted file'
             cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
@@ -271,6 +276,56 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;analyze;list'= {
+            cand --sort 'Order of the rows'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;analyze;diff'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand --show-unchanged 'List what is the same in both too'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;analyze;help'= {
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kforensic;analyze;help;list'= {
+        }
+        &'kforensic;analyze;help;diff'= {
+        }
+        &'kforensic;analyze;help;help'= {
         }
         &'kforensic;image'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
@@ -721,6 +776,12 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;release;pod'= {
         }
         &'kforensic;help;analyze'= {
+            cand list 'The checkpoint archives in a directory: engine, container, pod, times, size'
+            cand diff 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+        }
+        &'kforensic;help;analyze;list'= {
+        }
+        &'kforensic;help;analyze;diff'= {
         }
         &'kforensic;help;image'= {
             cand save 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'

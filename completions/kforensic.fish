@@ -183,34 +183,73 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l extract -d 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search -d 'Search every process\'s memory for a string' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l search-regex -d 'Search every process\'s memory for a regular expression (bytes; no Unicode classes)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l pid -d 'Limit --search / --search-regex to one process (pid as in --ps-tree)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context-bytes -d 'Bytes of context shown on each side of a match' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-matches -d 'Stop searching after this many matches' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l out -d 'Output directory for --extract, output file for --dump-memory' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l max-entries -d 'Refuse an archive with more members than this' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l extract -d 'Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l search -d 'Search every process\'s memory for a string' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l search-regex -d 'Search every process\'s memory for a regular expression (bytes; no Unicode classes)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l pid -d 'Only this process (pid as in --ps-tree) in every per-process view: --ps-tree, --files, --sockets, --search, --deleted' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l context-bytes -d 'Bytes of context shown on each side of a match' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l max-matches -d 'Stop searching after this many matches' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l dump-memory -d 'Write one process\'s memory (ELF core layout, sparse) to --out FILE, with FILE.map.json' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l extract-deleted -d 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l out -d 'Output directory for --extract and --extract-deleted, output file for --dump-memory' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l max-entries -d 'Refuse an archive with more members than this' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l cmd -d 'With --ps-tree: each process\'s command line, read from its memory'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l env -d 'With --ps-tree: each process\'s environment, read from its memory'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l files -d 'Open files of every process (plus cwd, root, exe); deleted files are marked'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l sockets -d 'Sockets of every process: protocol, local and remote address, state'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l mounts -d 'The container\'s mounts (from spec.dump)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -l rootfs-diff -d 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s h -l help -d 'Print help'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l cmd -d 'With --ps-tree: each process\'s command line, read from its memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l env -d 'With --ps-tree: each process\'s environment, read from its memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l files -d 'Open files of every process (plus cwd, root, exe); deleted files are marked'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l sockets -d 'Sockets of every process: protocol, local and remote address, state'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l mounts -d 'The container\'s mounts (from spec.dump)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l rootfs-diff -d 'Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l stats -d 'CRIU\'s dump statistics (stats-dump): freezing and frozen time, pages scanned and written'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l network -d 'The container\'s network interfaces, addresses and MACs (Podman\'s network.status)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l deleted -d 'Deleted files whose bytes the checkpoint holds (CRIU ghost files; deleted executables reassembled from memory): path, holders, size, SHA-256'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l all -d 'With --extract-deleted: every deleted file'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -a "list" -d 'The checkpoint archives in a directory: engine, container, pod, times, size'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -a "diff" -d 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -l sort -d 'Order of the rows' -r -f -a "name\t''
+time\t''
+size\t''
+pod\t''
+container\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l show-unchanged -d 'List what is the same in both too'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from help" -f -a "list" -d 'The checkpoint archives in a directory: engine, container, pod, times, size'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
@@ -527,6 +566,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from isolate" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from analyze" -f -a "list" -d 'The checkpoint archives in a directory: engine, container, pod, times, size'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from analyze" -f -a "diff" -d 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "save" -d 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "push" -d 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'

@@ -188,7 +188,7 @@ impl Dump {
 
     /// CRIU saved the file's content itself (ghost file): it was deleted at dump time.
     pub fn is_deleted(&self, id: u32) -> bool {
-        self.remaps.get(&id).is_some_and(|r| r.remap_type.unwrap_or(REMAP_LINKED) == REMAP_GHOST)
+        self.remaps.get(&id).is_some_and(|r| super::deleted::ghost_id(r).is_some())
             || self.files.get(&id).and_then(|f| f.reg.as_ref()).is_some_and(|r| r.name.ends_with(" (deleted)"))
     }
 

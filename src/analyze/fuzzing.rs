@@ -6,6 +6,7 @@ use super::archive::{Archive, Limits, TempDir};
 use super::image::{self, Image};
 use super::proto::*;
 use super::{criu, metadata, rootfs, search};
+use std::io::Write;
 
 /// Decode `data` as the CRIU image type its file name says (`core-1.img`, `pstree.img`, …).
 pub fn criu_image_named(name: &str, data: &[u8]) {
@@ -128,5 +129,62 @@ pub fn exercise(ar: &Archive, scratch: &TempDir) {
     let _ = search::search(&procs, &search::Pattern::fixed(b"KF-"), &opts);
     if let Some(t) = d.tasks.first() {
         let _ = super::dump::write(&t.memory, 62, &scratch.path.join("core"));
+    }
+}
+
+/// A CRIU ghost-file image (`ghost-file-N.img`): header, entry, raw or chunked content; then the
+/// content hashed and written, as `--extract-deleted` does (bounded by a small size cap).
+pub fn ghost_image(data: &[u8]) {
+    let Ok(g) = super::ghost::parse("ghost-file-1.img", data, data.len() as u64, 1 << 20) else { return };
+    let Ok(dir) = TempDir::new() else { return };
+    let src = dir.path.join("img");
+    if std::fs::write(&src, data).is_err() {
+        return;
+    }
+    let content = super::deleted::Content {
+        size: g.size,
+        pieces: g
+            .pieces
+            .iter()
+            .map(|p| super::deleted::Piece { file_offset: p.file_offset, src: src.clone(), src_offset: p.image_offset, len: p.len })
+            .collect(),
+        writable: Vec::new(),
+    };
+    let _ = content.sha256();
+    let _ = content.missing();
+    let _ = content.write(&dir.path.join("out"));
+}
+
+/// Podman's `network.status` (JSON, two shapes).
+pub fn network_status(data: &[u8]) {
+    let _ = super::network::parse("network.status", data);
+}
+
+/// CRIU's `stats-dump` (service magic + stats entry).
+pub fn stats_dump(data: &[u8]) {
+    if let Ok(img) = Image::new("stats-dump", data, image::STATS_MAGIC) {
+        let _ = img.decode_one::<StatsEntry>();
+    }
+}
+
+/// `rootfs-diff.tar` alone: plain, gzip or zstd (told by content), every entry and whiteout.
+pub fn rootfs_diff(data: &[u8]) {
+    let limits = Limits { max_entries: 2000, max_extract_bytes: 64 << 20, max_small_file: 16 << 20 };
+    let _ = rootfs::list_from(data, &limits);
+}
+
+/// An ELF core file (`memory/<pid>.core`): headers, notes, segments, the process list and a
+/// deleted executable's reassembly.
+pub fn elf_core(data: &[u8]) {
+    let Ok(dir) = TempDir::new() else { return };
+    let p = dir.path.join("x.core");
+    let Ok(mut f) = std::fs::File::create(&p) else { return };
+    if f.write_all(data).is_err() {
+        return;
+    }
+    drop(f);
+    if let Ok(c) = super::core::load(&p) {
+        let _ = (c.exe(), c.location());
+        let _ = super::deleted::from_cores(std::slice::from_ref(&c), 1 << 20);
     }
 }

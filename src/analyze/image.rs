@@ -22,6 +22,7 @@ pub const MM_MAGIC: u32 = 0x5749_2820;
 pub const REMAP_FPATH_MAGIC: u32 = 0x5913_3954;
 pub const FILES_MAGIC: u32 = 0x5630_3138;
 pub const STATS_MAGIC: u32 = 0x5709_3306;
+pub const GHOST_FILE_MAGIC: u32 = 0x5258_3605;
 
 /// Largest single entry we accept (CRIU's own are far smaller; a hostile length must not make
 /// us allocate gigabytes).

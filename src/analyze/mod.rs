@@ -8,13 +8,18 @@
 pub mod archive;
 pub mod core;
 pub mod criu;
+pub mod deleted;
+pub mod diff;
 pub mod dump;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod ghost;
 pub mod image;
+pub mod list;
 pub mod memory;
 pub mod metadata;
+pub mod network;
 pub mod proto;
 pub mod report;
 pub mod rootfs;
@@ -26,6 +31,14 @@ pub use report::{Report, Summary};
 
 use archive::{Archive, Limits};
 use std::path::PathBuf;
+
+/// Which deleted files `--extract-deleted` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletedSelect {
+    All,
+    /// the path the file had in the container
+    Path(String),
+}
 
 #[derive(Debug, Clone)]
 pub enum Needle {
@@ -52,17 +65,33 @@ pub struct Options {
     pub max_matches: usize,
     /// (pid, output file)
     pub dump_memory: Option<(u32, PathBuf)>,
+    /// list the deleted files whose bytes the checkpoint holds
+    pub deleted: bool,
+    /// CRIU's dump statistics
+    pub stats: bool,
+    /// the container's interfaces (network.status)
+    pub network: bool,
+    /// (which, output directory)
+    pub extract_deleted: Option<(DeletedSelect, PathBuf)>,
     pub limits: Limits,
 }
 
 impl Options {
     /// A view that reads the CRIU images was asked for.
     fn criu_views(&self) -> bool {
-        self.ps_tree || self.cmd || self.env || self.files || self.sockets || self.search.is_some() || self.dump_memory.is_some()
+        self.ps_tree
+            || self.cmd
+            || self.env
+            || self.files
+            || self.sockets
+            || self.search.is_some()
+            || self.dump_memory.is_some()
+            || self.deleted
+            || self.extract_deleted.is_some()
     }
     /// A view that reads only the engine's files was asked for.
     fn other_views(&self) -> bool {
-        self.mounts || self.rootfs_diff || self.extract.is_some()
+        self.mounts || self.rootfs_diff || self.extract.is_some() || self.stats || self.network
     }
 }
 
@@ -110,7 +139,7 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
     }
     let mut failures = Vec::new();
     if o.criu_views() {
-        criu_views(o, &dump, &mut r, &mut failures);
+        criu_views(o, &ar, &dump, &mut r, &mut failures);
     }
     if o.mounts {
         let m = match &meta.spec_error {
@@ -128,6 +157,24 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
         });
         r.rootfs_diff = keep(&mut failures, "--rootfs-diff", d);
     }
+    if o.stats {
+        let s = meta
+            .stats
+            .as_ref()
+            .map(report::Stats::from)
+            .ok_or_else(|| AnalyzeError::NotFound(format!("{}: the archive holds no readable stats-dump", o.archive.display())));
+        r.stats = keep(&mut failures, "--stats", s);
+    }
+    if o.network {
+        let n = ar.read(network::NETWORK_STATUS).and_then(|b| match b {
+            Some(b) => network::parse(network::NETWORK_STATUS, &b),
+            None => Err(AnalyzeError::NotFound(format!(
+                "{}: the archive holds no network.status (Podman writes it; containerd and CRI-O do not)",
+                o.archive.display()
+            ))),
+        });
+        r.network = keep(&mut failures, "--network", n);
+    }
     if let Some((path, dir)) = &o.extract {
         let x = rootfs::extract(&ar, path, dir).map(|(written, bytes)| report::Extracted { path: path.clone(), written, bytes });
         r.extracted = keep(&mut failures, "--extract", x);
@@ -143,20 +190,31 @@ pub fn run(o: &Options) -> Result<Report, AnalyzeError> {
 }
 
 /// The views that read the CRIU images; `dump` is what loading them gave.
-fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Report, failures: &mut Vec<Failure>) {
+fn criu_views(o: &Options, ar: &Archive, dump: &Result<Option<criu::Dump>, String>, r: &mut Report, failures: &mut Vec<Failure>) {
     let need_dump = || match dump {
         Ok(Some(d)) => Ok(d),
         Ok(None) => Err(AnalyzeError::NotACheckpoint(format!("{}: the archive holds no CRIU images", o.archive.display()))),
         Err(e) => Err(AnalyzeError::Images(e.clone())),
     };
+    // --pid: a process the dump does not have is an error of every per-process view
+    let need_pid = || {
+        need_dump().and_then(|d| match o.pid {
+            Some(p) if d.task(p).is_none() => {
+                Err(AnalyzeError::NotFound(format!("--pid {p}: no such process in the checkpoint (see --ps-tree)")))
+            }
+            _ => Ok(d),
+        })
+    };
+    let mine = |pid: u32| o.pid.is_none_or(|p| p == pid);
     if o.ps_tree || o.cmd || o.env {
-        r.processes = keep(failures, "--ps-tree", need_dump().map(|d| views::processes(d, o.cmd, o.env)));
+        let ps = need_pid().map(|d| views::processes(d, o.cmd, o.env).into_iter().filter(|p| mine(p.pid)).collect());
+        r.processes = keep(failures, "--ps-tree", ps);
     }
     if o.files {
-        r.files = keep(failures, "--files", need_dump().map(views::files));
+        r.files = keep(failures, "--files", need_pid().map(|d| views::files(d).into_iter().filter(|f| mine(f.pid)).collect()));
     }
     if o.sockets {
-        r.sockets = keep(failures, "--sockets", need_dump().map(views::sockets));
+        r.sockets = keep(failures, "--sockets", need_pid().map(|d| views::sockets(d).into_iter().filter(|s| mine(s.pid)).collect()));
     }
     if let Some(n) = &o.search {
         let s = need_dump().and_then(|d| {
@@ -174,6 +232,48 @@ fn criu_views(o: &Options, dump: &Result<Option<criu::Dump>, String>, r: &mut Re
         });
         r.memory_dump = keep(failures, "--dump-memory", m);
     }
+    if o.deleted || o.extract_deleted.is_some() {
+        match need_dump() {
+            Ok(d) => {
+                let (found, errors) = deleted::list(ar, d);
+                r.errors.extend(errors);
+                deleted_views(o, found, r, failures);
+            }
+            Err(e) => failures.push((if o.deleted { "--deleted" } else { "--extract-deleted" }, e)),
+        }
+    }
+}
+
+/// `--deleted` and `--extract-deleted` over the deleted files found (any source).
+fn deleted_views(o: &Options, found: Vec<deleted::DeletedFile>, r: &mut Report, failures: &mut Vec<Failure>) {
+    if let Some((sel, dir)) = &o.extract_deleted {
+        let chosen: Vec<&deleted::DeletedFile> = found
+            .iter()
+            .filter(|f| match sel {
+                DeletedSelect::All => true,
+                DeletedSelect::Path(p) => f.path == *p,
+            })
+            .filter(|f| f.holders.is_empty() || o.pid.is_none_or(|p| f.holders.iter().any(|h| h.pid == p)))
+            .collect();
+        if chosen.is_empty() {
+            let what = match sel {
+                DeletedSelect::All => "the checkpoint holds no deleted file's bytes".to_string(),
+                DeletedSelect::Path(p) => format!("{}: no deleted file of that path in the checkpoint (see --deleted)", error::one_line(p)),
+            };
+            failures.push(("--extract-deleted", AnalyzeError::NotFound(what)));
+        } else {
+            let (written, errors) = deleted::extract(&chosen, dir);
+            if written.is_empty() {
+                failures.push(("--extract-deleted", AnalyzeError::NotFound(errors.join("; "))));
+            } else {
+                r.errors.extend(errors);
+                r.extracted_deleted = Some(written);
+            }
+        }
+    }
+    if o.deleted {
+        r.deleted = Some(found.into_iter().filter(|f| o.pid.is_none_or(|p| f.holders.iter().any(|h| h.pid == p))).collect());
+    }
 }
 
 /// ELF cores instead of a checkpoint: a `.core` file, or a directory (an evidence bundle, its
@@ -187,7 +287,8 @@ fn cores_to_read(p: &std::path::Path) -> Option<Vec<PathBuf>> {
 
 /// The views ELF cores can answer: the process list (from NT_PRPSINFO) and memory search.
 fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
-    if o.files || o.sockets || o.mounts || o.rootfs_diff || o.extract.is_some() || o.dump_memory.is_some() || o.env {
+    if o.files || o.sockets || o.mounts || o.rootfs_diff || o.extract.is_some() || o.dump_memory.is_some() || o.env || o.stats || o.network
+    {
         return Err(AnalyzeError::NotACheckpoint(format!(
             "{}: ELF cores hold process memory and identity only: use --ps-tree [--cmd] or --search / --search-regex (the other views need a checkpoint archive; files, sockets and the rootfs diff of a capture are in its volatile.json and diff.json)",
             o.archive.display()
@@ -204,6 +305,7 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
         r.processes = Some(
             procs
                 .iter()
+                .filter(|p| o.pid.is_none_or(|x| x == p.pid))
                 .map(|p| views::ProcessRow {
                     pid: p.pid,
                     ppid: p.ppid,
@@ -221,6 +323,15 @@ fn run_cores(o: &Options, paths: &[PathBuf]) -> Result<Report, AnalyzeError> {
                 })
                 .collect(),
         );
+    }
+    if o.deleted || o.extract_deleted.is_some() {
+        let (found, errors) = deleted::from_cores(&procs, o.limits.max_extract_bytes);
+        r.errors.extend(errors);
+        let mut failures = Vec::new();
+        deleted_views(o, found, &mut r, &mut failures);
+        if let Some((_, e)) = failures.into_iter().next() {
+            return Err(e);
+        }
     }
     if let Some(n) = &o.search {
         let sel: Vec<_> = procs.iter().filter(|p| o.pid.is_none_or(|x| x == p.pid)).map(|p| (&p.memory, p.comm.as_str())).collect();

@@ -416,3 +416,48 @@ pub struct StatsEntry {
     #[prost(message, optional, tag = "1")]
     pub dump: Option<DumpStatsEntry>,
 }
+
+/// time.proto `timeval`
+#[derive(Clone, PartialEq, Message)]
+pub struct Timeval {
+    #[prost(uint64, required, tag = "1")]
+    pub tv_sec: u64,
+    #[prost(uint64, required, tag = "2")]
+    pub tv_usec: u64,
+}
+
+/// ghost-file.proto `ghost_file_entry`: the head of `ghost-file-<id>.img`, the saved content of a
+/// file that was deleted while a process held it.
+#[derive(Clone, PartialEq, Message)]
+pub struct GhostFileEntry {
+    #[prost(uint32, required, tag = "1")]
+    pub uid: u32,
+    #[prost(uint32, required, tag = "2")]
+    pub gid: u32,
+    #[prost(uint32, required, tag = "3")]
+    pub mode: u32,
+    #[prost(uint32, optional, tag = "4")]
+    pub dev: Option<u32>,
+    #[prost(uint64, optional, tag = "5")]
+    pub ino: Option<u64>,
+    #[prost(uint32, optional, tag = "6")]
+    pub rdev: Option<u32>,
+    #[prost(message, optional, tag = "7")]
+    pub atim: Option<Timeval>,
+    #[prost(message, optional, tag = "8")]
+    pub mtim: Option<Timeval>,
+    /// the content follows as (ghost_chunk_entry, bytes) pairs (a sparse file); else raw to EOF
+    #[prost(bool, optional, tag = "9")]
+    pub chunks: Option<bool>,
+    #[prost(uint64, optional, tag = "10")]
+    pub size: Option<u64>,
+}
+
+/// ghost-file.proto `ghost_chunk_entry`: `len` bytes of the file at `off` follow.
+#[derive(Clone, PartialEq, Message)]
+pub struct GhostChunkEntry {
+    #[prost(uint64, required, tag = "1")]
+    pub len: u64,
+    #[prost(uint64, required, tag = "2")]
+    pub off: u64,
+}

@@ -2,6 +2,7 @@
 
 use super::archive::Archive;
 use super::criu::Dump;
+use super::deleted::{DeletedFile, Written};
 use super::dump::DumpReport;
 use super::metadata::{Metadata, Mount};
 use super::rootfs::{Compression, DIFF_TAR, DiffEntry, DiffListing};
@@ -41,6 +42,8 @@ pub struct Summary {
     pub opaque_dirs: usize,
     /// total bytes of the CRIU images
     pub checkpoint_bytes: u64,
+    /// CRIU ghost files: deleted files still held by a process, whose content the dump saved
+    pub ghost_files: usize,
 }
 
 impl Summary {
@@ -68,6 +71,7 @@ impl Summary {
             deleted_files: deleted(m, diff).len(),
             opaque_dirs: diff.map(|l| l.opaque.len()).unwrap_or(0),
             checkpoint_bytes: dir.map(|dir| ar.children(dir).map(|(_, m)| m.size).sum()).unwrap_or(0),
+            ghost_files: dir.map(|dir| ar.children(dir).filter(|(n, _)| super::ghost::id_from_name(n).is_some()).count()).unwrap_or(0),
         }
     }
 }
@@ -130,6 +134,18 @@ pub struct Report {
     pub search: Option<SearchReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_dump: Option<DumpReport>,
+    /// `--deleted`: deleted files whose bytes the checkpoint holds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Vec<DeletedFile>>,
+    /// `--stats`: CRIU's dump statistics (stats-dump)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<Stats>,
+    /// `--network`: the container's interfaces (Podman's network.status)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<Vec<super::network::Interface>>,
+    /// `--extract-deleted`: what was written
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extracted_deleted: Option<Vec<Written>>,
     /// Views (or metadata files) that could not be read, one line each; the rest of the report
     /// stands. Not empty: the analysis is partial.
     pub errors: Vec<String>,
@@ -146,5 +162,39 @@ impl Report {
             || self.extracted.is_some()
             || self.search.is_some()
             || self.memory_dump.is_some()
+            || self.deleted.is_some()
+            || self.extracted_deleted.is_some()
+            || self.stats.is_some()
+            || self.network.is_some()
+    }
+}
+
+/// CRIU's `stats-dump`: how long the container was frozen and how much memory was written.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    /// microseconds spent freezing the processes
+    pub freezing_time_us: u32,
+    /// microseconds the processes stayed frozen
+    pub frozen_time_us: u32,
+    /// microseconds spent collecting memory
+    pub memdump_time_us: u32,
+    /// microseconds spent writing memory
+    pub memwrite_time_us: u32,
+    pub pages_scanned: u64,
+    pub pages_skipped_parent: u64,
+    pub pages_written: u64,
+}
+
+impl From<&super::proto::DumpStatsEntry> for Stats {
+    fn from(e: &super::proto::DumpStatsEntry) -> Self {
+        Stats {
+            freezing_time_us: e.freezing_time,
+            frozen_time_us: e.frozen_time,
+            memdump_time_us: e.memdump_time,
+            memwrite_time_us: e.memwrite_time,
+            pages_scanned: e.pages_scanned,
+            pages_skipped_parent: e.pages_skipped_parent,
+            pages_written: e.pages_written,
+        }
     }
 }

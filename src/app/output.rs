@@ -20,6 +20,10 @@ pub trait TableView {
     fn table(&self) -> String;
     /// The document's `kind` with `-o json|yaml` (e.g. `CheckpointReport`).
     fn kind(&self) -> &'static str;
+    /// What one report is about, as the heading of its section when several are printed.
+    fn title(&self) -> String {
+        self.kind().to_string()
+    }
 }
 
 /// A report as printed with `-o json|yaml`: `apiVersion` and `kind` first, then its fields, so
@@ -65,6 +69,32 @@ pub fn emit<T: Serialize + TableView>(format: OutputFormat, report: &T) -> std::
             let doc = Document { api_version: API_VERSION, kind: report.kind(), report };
             serde_yaml::to_string(&doc).map_err(std::io::Error::other)?
         }
+    };
+    write_stdout(text.as_bytes())
+}
+
+/// Print several reports of one kind: tables one after the other, each under a `== NAME ==` line
+/// ([`TableView::title`]); JSON and YAML as one array (sequence) of documents.
+pub fn emit_list<T: Serialize + TableView>(format: OutputFormat, reports: &[T]) -> std::io::Result<()> {
+    let docs: Vec<Document<'_, T>> = reports.iter().map(|r| Document { api_version: API_VERSION, kind: r.kind(), report: r }).collect();
+    let text = match format {
+        OutputFormat::Table => {
+            let mut s = String::new();
+            for (i, r) in reports.iter().enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                }
+                s.push_str(&format!("== {} ==\n", r.title()));
+                s.push_str(&r.table());
+            }
+            trim_line_ends(&terminal_safe(&s))
+        }
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&docs).map_err(std::io::Error::other)?;
+            s.push('\n');
+            s
+        }
+        OutputFormat::Yaml => serde_yaml::to_string(&docs).map_err(std::io::Error::other)?,
     };
     write_stdout(text.as_bytes())
 }

@@ -125,3 +125,97 @@ fn mutated_real_archives_never_panic() {
     eprintln!("fuzz smoke: {n} mutated archives analysed without a panic (seed {seed:#x})");
     assert!(n > 50, "too few iterations: {n}");
 }
+
+/// Members of the genuine archives in tests/data (no cluster needed).
+fn genuine_member(archive: &str, member: &str) -> Vec<u8> {
+    use std::io::Read;
+    let p = crate::support::repo_root().join("tests/data/checkpoints").join(archive);
+    let mut a = tar::Archive::new(std::fs::File::open(&p).unwrap());
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.path().unwrap().to_string_lossy() == member {
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            return v;
+        }
+    }
+    panic!("{archive} has no {member}");
+}
+
+/// Mutate `seeds` for `secs` seconds through `target`; a panic fails with the seed and keeps the input.
+fn smoke(what: &str, seeds: &[Vec<u8>], secs: u64, min: u64, target: fn(&[u8])) {
+    let seed = 0x51_7cc1_b727_220au64 ^ std::process::id() as u64 ^ what.len() as u64;
+    let mut r = Rng(seed);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut n = 0u64;
+    while Instant::now() < deadline || n < min {
+        let pick = r.below(seeds.len());
+        let m = mutate(&mut r, &seeds[pick]);
+        if catch_unwind(AssertUnwindSafe(|| target(&m))).is_err() {
+            let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("crash-{what}"));
+            std::fs::write(&keep, &m).unwrap();
+            panic!("panic on a mutated {what} (seed {seed:#x}, iteration {n}); input saved to {}", keep.display());
+        }
+        n += 1;
+        if n >= 200_000 {
+            break;
+        }
+    }
+    eprintln!("fuzz smoke: {n} mutated {what} inputs without a panic (seed {seed:#x})");
+}
+
+#[test]
+fn mutated_ghost_images_stats_network_status_rootfs_diffs_and_cores_never_panic() {
+    let ghosts = vec![
+        genuine_member("kubelet-containerd2-cart.tar", "checkpoint/ghost-file-1.img"),
+        genuine_member("crio-1.37-web.tar", "checkpoint/ghost-file-1.img"),
+    ];
+    // a chunked (sparse) ghost as CRIU writes one with --ghost-fiemap
+    let mut sparse = ghosts[0][..8].to_vec();
+    let entry = [0x08, 0x00, 0x10, 0x00, 0x18, 0xa4, 0x83, 0x02, 0x48, 0x01, 0x50, 0x80, 0x20];
+    sparse.extend((entry.len() as u32).to_le_bytes());
+    sparse.extend(entry);
+    let chunk = [0x08, 0x05, 0x10, 0x80, 0x08];
+    sparse.extend((chunk.len() as u32).to_le_bytes());
+    sparse.extend(chunk);
+    sparse.extend(b"hello");
+    let mut all_ghosts = ghosts.clone();
+    all_ghosts.push(sparse);
+    smoke("ghost-file", &all_ghosts, 2, 3000, fuzzing::ghost_image);
+
+    let stats = vec![genuine_member("kubelet-containerd2-cart.tar", "stats-dump"), genuine_member("crio-1.37-web.tar", "stats-dump")];
+    smoke("stats-dump", &stats, 1, 3000, fuzzing::stats_dump);
+
+    let net = vec![
+        br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"10.88.0.5/16","gateway":"10.88.0.1"}],"mac_address":"0a:58:0a:58:00:05"}}}}"#.to_vec(),
+        br#"[{"cniVersion":"0.4.0","interfaces":[{"name":"eth0","mac":"0a:0b:0c:0d:0e:0f","sandbox":"/x"}],"ips":[{"version":"4","interface":0,"address":"10.88.0.7/16","gateway":"10.88.0.1"}]}]"#.to_vec(),
+    ];
+    smoke("network.status", &net, 1, 3000, fuzzing::network_status);
+
+    // rootfs-diff.tar: containerd 2.x's gzip one, CRI-O's plain one, and the plain one as zstd
+    let gz = genuine_member("kubelet-containerd2-cart.tar", "rootfs-diff.tar");
+    let plain = genuine_member("crio-1.37-web.tar", "rootfs-diff.tar");
+    let zst = zstd::encode_all(&plain[..], 3).unwrap();
+    smoke("rootfs-diff.tar", &[gz, plain, zst], 3, 1000, fuzzing::rootfs_diff);
+}
+
+#[test]
+fn mutated_elf_cores_never_panic() {
+    // a real core: gcore of a process of this test's own (gdb is in the test environment's tools)
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-core-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let base = dir.join("sleep");
+    let out = std::process::Command::new("gcore").arg("-o").arg(&base).arg(child.id().to_string()).output();
+    let _ = child.kill();
+    let _ = child.wait();
+    let core = std::fs::read(format!("{}.{}", base.display(), child.id()));
+    let (Ok(out), Ok(core)) = (out, core) else {
+        eprintln!("SKIP mutated_elf_cores_never_panic: gcore is not available");
+        return;
+    };
+    assert!(out.status.success() && core.starts_with(b"\x7fELF"), "{}", String::from_utf8_lossy(&out.stderr));
+    // mutate the headers and notes (the first 64 KiB), keep the size bounded
+    let head = core[..core.len().min(64 << 10)].to_vec();
+    smoke("ELF core", &[head], 3, 300, fuzzing::elf_core);
+}

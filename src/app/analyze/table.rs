@@ -1,150 +1,19 @@
-//! `kforensic analyze ARCHIVE …`: offline analysis of a checkpoint archive.
+//! The table rendering of `kforensic analyze`'s report: the summary, then each view asked for.
 
-use super::GlobalArgs;
-use super::output::{TableView, human_bytes, table};
+use super::super::output::{TableView, human_bytes, table};
+use crate::analyze::deleted::{DeletedFile, HeldAs, Written};
 use crate::analyze::dump::DumpReport;
 use crate::analyze::metadata::Mount;
 use crate::analyze::report::{Report, RootfsDiff, SearchReport, Summary};
 use crate::analyze::views::{FileRow, ProcessRow, SocketRow};
-use crate::{Error, Exit};
-use clap::Args;
 use std::fmt::Write;
-use std::path::PathBuf;
-
-pub const EXAMPLES: &str = "\
-Examples:
-  # a summary of the archive
-  kforensic analyze checkpoint.tar
-  # processes with their command lines, open files and sockets
-  kforensic analyze checkpoint.tar --ps-tree --cmd --files --sockets
-  # what the container changed on disk; pull one file out
-  kforensic analyze checkpoint.tar --rootfs-diff
-  kforensic analyze checkpoint.tar --extract /tmp/x.sh --out ./extracted
-  # search memory; dump one process as an ELF core
-  kforensic analyze checkpoint.tar --search-regex 'AKIA[0-9A-Z]{16}' --pid 1
-  kforensic analyze checkpoint.tar --dump-memory 1 --out core.1";
-
-/// Views of a checkpoint archive (kubelet / CRI-O / containerd); with none, a summary.
-#[derive(Debug, Clone, Args)]
-#[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]
-pub struct AnalyzeArgs {
-    /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory.
-    #[arg(value_name = "ARCHIVE")]
-    pub archive: PathBuf,
-    /// The process tree (pid, ppid, user, state, comm, exe).
-    #[arg(long)]
-    pub ps_tree: bool,
-    /// With --ps-tree: each process's command line, read from its memory.
-    #[arg(long)]
-    pub cmd: bool,
-    /// With --ps-tree: each process's environment, read from its memory.
-    #[arg(long)]
-    pub env: bool,
-    /// Open files of every process (plus cwd, root, exe); deleted files are marked.
-    #[arg(long)]
-    pub files: bool,
-    /// Sockets of every process: protocol, local and remote address, state.
-    #[arg(long)]
-    pub sockets: bool,
-    /// The container's mounts (from spec.dump).
-    #[arg(long)]
-    pub mounts: bool,
-    /// Files the container added or changed (rootfs-diff.tar) and deleted (deleted.files).
-    #[arg(long)]
-    pub rootfs_diff: bool,
-    /// Extract one regular file of rootfs-diff.tar (path inside the container) into --out DIR.
-    #[arg(long, value_name = "PATH", requires = "out")]
-    pub extract: Option<String>,
-    /// Search every process's memory for a string.
-    #[arg(long, value_name = "STRING")]
-    pub search: Option<String>,
-    /// Search every process's memory for a regular expression (bytes; no Unicode classes).
-    #[arg(long, value_name = "RE")]
-    pub search_regex: Option<String>,
-    /// Limit --search / --search-regex to one process (pid as in --ps-tree).
-    #[arg(long, value_name = "PID", requires = "needle")]
-    pub pid: Option<u32>,
-    /// Bytes of context shown on each side of a match.
-    #[arg(long, value_name = "N", default_value_t = 32, requires = "needle")]
-    pub context_bytes: usize,
-    /// Stop searching after this many matches.
-    #[arg(long, value_name = "N", default_value_t = 1000, requires = "needle")]
-    pub max_matches: usize,
-    /// Write one process's memory (ELF core layout, sparse) to --out FILE, with FILE.map.json.
-    #[arg(long, value_name = "PID", requires = "out")]
-    pub dump_memory: Option<u32>,
-    /// Output directory for --extract, output file for --dump-memory.
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
-    /// Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes).
-    #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = super::s3_args::parse_size)]
-    pub max_extract_bytes: u64,
-    /// Refuse an archive with more members than this.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
-    pub max_entries: u64,
-}
-
-impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
-    type Error = String;
-
-    /// Resolve the flags into a plan; flag combinations clap cannot express are checked here.
-    fn try_from(a: &AnalyzeArgs) -> Result<Self, String> {
-        use crate::analyze::{Needle, archive::Limits};
-        if (a.cmd || a.env) && !a.ps_tree {
-            return Err("--cmd and --env go with --ps-tree".into());
-        }
-        if a.out.is_some() && a.extract.is_none() && a.dump_memory.is_none() {
-            return Err("--out goes with --extract (a directory) or --dump-memory (a file)".into());
-        }
-        if a.extract.is_some() && a.dump_memory.is_some() {
-            return Err("--extract and --dump-memory each need their own --out: run them one at a time".into());
-        }
-        if a.search.as_deref() == Some("") {
-            return Err("--search needs a non-empty string".into());
-        }
-        let out = a.out.clone().unwrap_or_default();
-        if let Some(path) = &a.extract
-            && !out.is_dir()
-        {
-            return Err(format!("--extract {path}: --out {} is not an existing directory", out.display()));
-        }
-        Ok(crate::analyze::Options {
-            archive: a.archive.clone(),
-            ps_tree: a.ps_tree,
-            cmd: a.cmd,
-            env: a.env,
-            files: a.files,
-            sockets: a.sockets,
-            mounts: a.mounts,
-            rootfs_diff: a.rootfs_diff,
-            extract: a.extract.clone().map(|p| (p, out.clone())),
-            search: a.search.clone().map(Needle::Fixed).or_else(|| a.search_regex.clone().map(Needle::Regex)),
-            pid: a.pid,
-            context: a.context_bytes.min(4096),
-            max_matches: a.max_matches,
-            dump_memory: a.dump_memory.map(|p| (p, out.clone())),
-            limits: Limits { max_entries: a.max_entries, max_extract_bytes: a.max_extract_bytes, ..Limits::default() },
-        })
-    }
-}
-
-pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
-    let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
-    let report = crate::analyze::run(&opts)?;
-    super::output::emit(g.output, &report).map_err(Error::Output)?;
-    // a view that failed: one line each, the others are printed above; the analysis is partial
-    for e in &report.errors {
-        eprintln!("error: {}", super::output::terminal_safe(e));
-    }
-    Ok(if report.errors.is_empty() { Exit::Ok } else { Exit::Partial })
-}
 
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
 }
 
 /// Make a hostile string safe to print on a terminal (no escape sequences, one line).
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -203,6 +72,7 @@ impl Summary {
             vec!["checkpoint images".into(), human_bytes(s.checkpoint_bytes)],
             vec!["rootfs diff".into(), rootfs_diff(s)],
             vec!["deleted files".into(), deleted(s)],
+            vec!["ghost files".into(), format!("{} (recover with --deleted / --extract-deleted)", s.ghost_files)],
         ];
         let rows = rows.into_iter().map(|r| r.into_iter().map(|c: String| clean(&c)).collect());
         format!("{}\n", table(&["FIELD", "VALUE"], rows))
@@ -212,6 +82,10 @@ impl Summary {
 impl TableView for Report {
     fn kind(&self) -> &'static str {
         "AnalyzeReport"
+    }
+
+    fn title(&self) -> String {
+        clean(&self.summary.archive.display().to_string())
     }
 
     /// The summary when no view was asked for; otherwise each view asked for, in a fixed order.
@@ -243,6 +117,18 @@ impl TableView for Report {
         }
         if let Some(m) = &self.memory_dump {
             memory_dump_table(&mut out, m);
+        }
+        if let Some(d) = &self.deleted {
+            deleted_table(&mut out, d);
+        }
+        if let Some(w) = &self.extracted_deleted {
+            extracted_deleted_table(&mut out, w);
+        }
+        if let Some(s) = &self.stats {
+            stats_table(&mut out, s);
+        }
+        if let Some(n) = &self.network {
+            network_table(&mut out, n);
         }
         out
     }
@@ -367,4 +253,112 @@ fn memory_dump_table(out: &mut String, m: &DumpReport) {
         m.output.display(),
         m.map.display()
     );
+}
+
+/// How one file was held, per process: `10 kworker: exe, fd 3, 4 mappings`.
+fn holders(f: &DeletedFile) -> String {
+    let mut by_pid: Vec<(u32, &str, Vec<String>, usize)> = Vec::new();
+    for h in &f.holders {
+        if by_pid.last().is_none_or(|l| l.0 != h.pid) {
+            by_pid.push((h.pid, &h.comm, Vec::new(), 0));
+        }
+        let e = by_pid.last_mut().expect("pushed");
+        match &h.how {
+            HeldAs::Exe => e.2.push("exe".into()),
+            HeldAs::Fd { fd } => e.2.push(format!("fd {fd}")),
+            HeldAs::Mapping { .. } => e.3 += 1,
+        }
+    }
+    let parts: Vec<String> = by_pid
+        .into_iter()
+        .map(|(pid, comm, mut how, maps)| {
+            if maps > 0 {
+                how.push(format!("{maps} mapping{}", if maps == 1 { "" } else { "s" }));
+            }
+            format!("{pid} {}: {}", clean(comm), how.join(", "))
+        })
+        .collect();
+    if parts.is_empty() { "-".into() } else { parts.join("; ") }
+}
+
+fn missing(m: &[crate::analyze::deleted::Range]) -> String {
+    let bytes: u64 = m.iter().map(|r| r.end - r.start).sum();
+    let first: Vec<String> = m.iter().take(4).map(|r| format!("{:#x}-{:#x}", r.start, r.end)).collect();
+    format!("{} missing in {} range(s): {}{}", human_bytes(bytes), m.len(), first.join(" "), if m.len() > 4 { " …" } else { "" })
+}
+
+/// `--deleted`: one row per recovered file, then the ranges a reassembly lacks.
+fn deleted_table(out: &mut String, d: &[DeletedFile]) {
+    let rows = d.iter().map(|f| {
+        vec![
+            clean(&f.path),
+            match f.source {
+                crate::analyze::deleted::Source::GhostFile => "ghost file".into(),
+                crate::analyze::deleted::Source::Memory => {
+                    if f.complete {
+                        "memory".into()
+                    } else {
+                        "memory (partial)".into()
+                    }
+                }
+            },
+            f.size.to_string(),
+            f.sha256.clone(),
+            holders(f),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["PATH", "SOURCE", "SIZE", "SHA256", "HELD BY (PID COMM: AS)"], rows));
+    for f in d.iter().filter(|f| !f.complete) {
+        let _ = writeln!(out, "{} (from {}): {}", clean(&f.path), clean(&f.from), missing(&f.missing));
+    }
+    if d.is_empty() {
+        let _ = writeln!(out, "no deleted file's bytes in the checkpoint");
+    }
+}
+
+/// `--extract-deleted`: what was written where.
+fn extracted_deleted_table(out: &mut String, w: &[Written]) {
+    for x in w {
+        let _ = writeln!(
+            out,
+            "recovered {} ({} bytes, sha256 {}) to {}{}",
+            clean(&x.path),
+            x.bytes,
+            x.sha256,
+            clean(&x.written.display().to_string()),
+            if x.complete { String::new() } else { format!(" — partial: {}", missing(&x.missing)) }
+        );
+    }
+}
+
+fn ms(us: u32) -> String {
+    format!("{:.3} ms", f64::from(us) / 1000.0)
+}
+
+/// `--stats`.
+fn stats_table(out: &mut String, s: &crate::analyze::report::Stats) {
+    let rows = vec![
+        vec!["freezing time".to_string(), ms(s.freezing_time_us)],
+        vec!["frozen time".into(), ms(s.frozen_time_us)],
+        vec!["memory dump time".into(), ms(s.memdump_time_us)],
+        vec!["memory write time".into(), ms(s.memwrite_time_us)],
+        vec!["pages scanned".into(), s.pages_scanned.to_string()],
+        vec!["pages skipped (parent)".into(), s.pages_skipped_parent.to_string()],
+        vec!["pages written".into(), s.pages_written.to_string()],
+    ];
+    let _ = writeln!(out, "{}", table(&["CRIU DUMP", "VALUE"], rows));
+}
+
+/// `--network`.
+fn network_table(out: &mut String, n: &[crate::analyze::network::Interface]) {
+    let rows = n.iter().map(|i| {
+        vec![
+            clean(&i.network),
+            clean(&i.interface),
+            clean(&i.addresses.join(", ")),
+            clean(&i.gateways.join(", ")),
+            clean(i.mac.as_deref().unwrap_or("-")),
+        ]
+    });
+    let _ = writeln!(out, "{}", table(&["NETWORK", "INTERFACE", "ADDRESSES", "GATEWAY", "MAC"], rows));
 }
