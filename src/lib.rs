@@ -13,5 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod observe;
 pub mod protocol;
+#[cfg(test)]
+mod schemas;
 
 pub use error::{Error, Exit};
