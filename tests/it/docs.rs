@@ -277,3 +277,35 @@ fn the_extraction_finds_what_a_reader_would_type_and_the_check_refuses_a_wrong_l
     assert!(refuse("upload ./b s3://IR_Evidence"), "a bad destination");
     assert!(refuse("isolate pod deploy/web"), "a non-pod target");
 }
+
+#[test]
+fn every_relative_link_in_the_readme_and_the_book_leads_to_a_file() {
+    let mut bad = Vec::new();
+    let mut links = 0;
+    for file in markdown_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut in_code = false;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code {
+                continue;
+            }
+            for part in line.split("](").skip(1) {
+                let Some(target) = part.split(')').next() else { continue };
+                let path = target.split('#').next().unwrap_or_default();
+                if path.is_empty() || path.contains("://") || path.starts_with("mailto:") {
+                    continue;
+                }
+                links += 1;
+                if !file.parent().unwrap().join(path).exists() {
+                    bad.push(format!("{}:{}: {target}", file.strip_prefix(support::repo_root()).unwrap().display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "links to nothing:\n{}", bad.join("\n"));
+    assert!(links > 50, "only {links} relative links found: is the scan broken?");
+}
