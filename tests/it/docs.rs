@@ -28,7 +28,8 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
 /// The long `--help` of every command and subcommand that has a man page, as the book shows it.
 fn help_pages() -> Vec<(String, String)> {
     fn walk(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
-        let text = cmd.clone().render_long_help().to_string();
+        // a fixed width: the rendering must not depend on the terminal the tests run in
+        let text = cmd.clone().term_width(100).render_long_help().to_string();
         let text: String = text.lines().map(|l| format!("{}\n", l.trim_end())).collect();
         out.push((format!("{}.txt", cmd.get_display_name().unwrap_or(cmd.get_name())), text));
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
