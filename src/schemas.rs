@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 /// What one schema file describes.
 enum Doc {
-    /// A file of the bundle; `schema` is the value of its `schema` field, when it has one.
+    /// A file of the bundle (or a record kforensic writes); `schema` is the value of its `schema`
+    /// field, when it has one.
     Bundle { schema: Option<&'static str> },
     /// A report printed with `-o json|yaml`: `apiVersion` and `kind` come first.
     Report { kind: &'static str },
@@ -39,6 +40,8 @@ fn schema<T: JsonSchema>(doc: Doc) -> Value {
 /// Every schema file: its name under `docs/src/schemas/` and its content.
 fn schemas() -> Vec<(&'static str, Value)> {
     use crate::cluster::checkpoint::CheckpointReport;
+    use crate::cluster::isolate::Report as IsolateReport;
+    use crate::cluster::isolate::record::IsolationRecord;
     use crate::cluster::preflight::PreflightReport;
     use crate::evidence::custody::CustodyEntry;
     use crate::evidence::{Manifest, UploadReport, VerifyReport};
@@ -49,6 +52,13 @@ fn schemas() -> Vec<(&'static str, Value)> {
         ("verify-report.v1.schema.json", schema::<VerifyReport>(Doc::Report { kind: "VerifyReport" })),
         ("upload-report.v1.schema.json", schema::<UploadReport>(Doc::Report { kind: "UploadReport" })),
         ("preflight-report.v1.schema.json", schema::<PreflightReport>(Doc::Report { kind: "PreflightReport" })),
+        ("isolate-report.v1.schema.json", schema::<IsolateReport>(Doc::Report { kind: "IsolateReport" })),
+        ("release-report.v1.schema.json", schema::<IsolateReport>(Doc::Report { kind: "ReleaseReport" })),
+        // the record `isolate` writes on the pod (annotation kforensic.io/isolation), read by `release`
+        (
+            "isolation-record.v1.schema.json",
+            schema::<IsolationRecord>(Doc::Bundle { schema: Some(crate::cluster::isolate::record::SCHEMA) }),
+        ),
     ]
 }
 
