@@ -14,5 +14,7 @@ pub mod evidence;
 pub mod image;
 pub mod observe;
 pub mod protocol;
+#[cfg(test)]
+mod schemas;
 
 pub use error::{Error, Exit};

@@ -17,7 +17,7 @@ Examples:
   # capture every container of pod web-7d9f into ./evidence/INC-1234/
   kforensic -n shop --case-id INC-1234 checkpoint pod web-7d9f
   # with memory (kubelet checkpoint where supported, else /proc), then isolate it
-  kforensic -n shop --case-id INC-1234 checkpoint pod/web-7d9f --memory --isolate
+  kforensic -n shop --case-id INC-1234 checkpoint pod web-7d9f --memory --isolate
   # see what would be captured, change nothing
   kforensic -n shop checkpoint pod web-7d9f --memory=proc --memory-max-bytes 4GiB --dry-run
   # straight to S3, uploaded from the node

@@ -18,7 +18,7 @@ Examples:
   # deny all traffic to and from the pod, label it for case INC-1234
   kforensic -n shop --case-id INC-1234 isolate pod web-7d9f
   # also take it out of its Deployment and Services, and cordon its node
-  kforensic -n shop --case-id INC-1234 isolate pod/web-7d9f --detach --cordon
+  kforensic -n shop --case-id INC-1234 isolate pod web-7d9f --detach --cordon
   # show the NetworkPolicy and patches, change nothing
   kforensic -n shop isolate pod web-7d9f --allow-dns --dry-run -o yaml";
 

@@ -17,7 +17,7 @@ Examples:
   # undo what isolate recorded on the pod (policy, label, cordon)
   kforensic -n shop release pod web-7d9f
   # and give back the labels --detach removed
-  kforensic -n shop release pod/web-7d9f --restore-labels --dry-run";
+  kforensic -n shop release pod web-7d9f --restore-labels --dry-run";
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum ReleaseTarget {

@@ -11,6 +11,7 @@ use serde::Serialize;
 pub const NAMESPACES: &[&str] = &["kube-system", "calico-system", "kube-flannel"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Enforcement {
     Enforces,
@@ -19,6 +20,7 @@ pub enum Enforcement {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CniReport {
     /// Plugins recognised, e.g. ["calico"].
     pub plugins: Vec<String>,

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 /// One permission: `verb` on `group/resource[/subresource]`, in `namespace` (None = cluster-wide).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Permission {
     pub command: &'static str,
     pub verb: &'static str,
@@ -38,6 +39,7 @@ impl Permission {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PermissionCheck {
     #[serde(flatten)]
     pub permission: Permission,

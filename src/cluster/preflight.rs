@@ -10,6 +10,7 @@ use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PreflightReport {
     pub cluster: ClusterInfo,
     pub identity: Identity,
@@ -24,6 +25,7 @@ pub struct PreflightReport {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ClusterInfo {
     pub server: String,
     pub context: Option<String>,
@@ -31,6 +33,7 @@ pub struct ClusterInfo {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Identity {
     pub user: Option<String>,
     pub groups: Vec<String>,
@@ -39,6 +42,7 @@ pub struct Identity {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CollectorNamespace {
     pub name: String,
     pub exists: bool,
@@ -49,6 +53,7 @@ pub struct CollectorNamespace {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct NodeReadiness {
     pub name: String,
     pub kubelet: String,

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 /// What an artifact is, before it is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ArtifactSpec {
     /// Path inside the bundle, '/'-separated, relative (e.g. `pods/ns/pod/ctr/diff.json`).
     pub path: String,
@@ -34,6 +35,7 @@ impl ArtifactSpec {
 
 /// What an artifact turned out to be, once written: the manifest's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ArtifactRecord {
     #[serde(flatten)]
     pub spec: ArtifactSpec,

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub const GENESIS: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CustodyEntry {
     pub seq: u64,
     pub time: jiff::Timestamp,

@@ -15,6 +15,7 @@ pub const SUB_BUNDLE_MEDIA: &str = "application/vnd.kforensic.bundle-manifest+js
 pub const MAX_META_BYTES: u64 = 256 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Tool {
     pub name: String,
     pub version: String,
@@ -35,6 +36,7 @@ impl Default for Tool {
 
 /// Who ran the capture, as the cluster knows them (when known).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Operator {
     pub user: Option<String>,
     #[serde(default)]
@@ -43,6 +45,7 @@ pub struct Operator {
 
 /// Which cluster the evidence comes from (when known).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ClusterInfo {
     pub server: Option<String>,
     pub version: Option<String>,
@@ -51,6 +54,7 @@ pub struct ClusterInfo {
 
 /// Something that could not be captured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct BundleErrorRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -59,6 +63,7 @@ pub struct BundleErrorRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Manifest {
     pub schema: String,
     pub case_id: String,
@@ -77,6 +82,7 @@ pub struct Manifest {
 
 /// What ran on the node to capture the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CollectorRecord {
     /// The image reference the pod asked for.
     pub image: String,

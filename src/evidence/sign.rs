@@ -134,6 +134,7 @@ impl AllowedSigners {
 
 /// What the signatures of a bundle say.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct SignatureReport {
     /// Both signature files are there.
     pub signed: bool,

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ObjectResult {
     pub path: String,
     pub bytes: u64,
@@ -29,6 +30,7 @@ pub struct ObjectResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct UploadReport {
     pub bundle: String,
     pub destination: String,

@@ -20,6 +20,7 @@ use std::path::Path;
 
 /// One thing wrong with a bundle; `message` is the line printed for it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Problem {
     /// missing | extra | altered | chain | custody | manifest | incomplete
     pub kind: &'static str,
@@ -40,6 +41,7 @@ impl Problem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct VerifyReport {
     pub bundle: String,
     pub case_id: String,

@@ -4,6 +4,7 @@ use crate::evidence::Manifest;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CheckpointReport {
     pub case_id: String,
     pub bundle: String,
@@ -17,6 +18,7 @@ pub struct CheckpointReport {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct StepTiming {
     pub step: String,
     pub seconds: f64,

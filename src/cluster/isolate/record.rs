@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 pub const SCHEMA: &str = "kforensic.io/isolation/v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct IsolationRecord {
     pub schema: String,
     pub case_id: String,
@@ -16,6 +17,7 @@ pub struct IsolationRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Entry {
     /// RFC 3339, UTC.
     pub at: String,
@@ -26,6 +28,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(tag = "change", rename_all = "kebab-case")]
 pub enum Change {
     /// The deny-all NetworkPolicy for this case in the pod's namespace. `created` is false when it
@@ -50,6 +53,7 @@ pub enum Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ObjectRef {
     pub kind: String,
     pub name: String,

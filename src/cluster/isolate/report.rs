@@ -6,6 +6,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Report {
     /// "isolate" or "release".
     pub command: &'static str,
@@ -31,6 +32,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ChangeLine {
     pub action: String,
     pub object: String,
@@ -44,8 +46,10 @@ impl ChangeLine {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Planned {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(with = "Option<serde_json::Value>"))]
     pub create_network_policy: Option<NetworkPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_network_policy: Option<String>,
