@@ -22,15 +22,22 @@ Examples:
   kforensic analyze checkpoint.tar --extract /tmp/x.sh --out ./extracted
   # search memory; dump one process as an ELF core
   kforensic analyze checkpoint.tar --search-regex 'AKIA[0-9A-Z]{16}' --pid 1
-  kforensic analyze checkpoint.tar --dump-memory 1 --out core.1";
+  kforensic analyze checkpoint.tar --dump-memory 1 --out core.1
+  # a capture bundle: rebuild a container's diff tar from its export, hash-checked
+  kforensic analyze ./case-42/pods/web/app-1/main --extract-diff --out diff.tar";
 
 /// Views of a checkpoint archive (kubelet / CRI-O / containerd); with none, a summary.
 #[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("needle").args(["search", "search_regex"]).multiple(false))]
 pub struct AnalyzeArgs {
-    /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory.
+    /// The checkpoint: a .tar, .tar.gz, .tar.zst, or an extracted directory (with --extract-diff:
+    /// a capture bundle, or one container's directory in it).
     #[arg(value_name = "ARCHIVE")]
     pub archive: PathBuf,
+    /// Rebuild the container's diff tar (added and changed files, deletions as .wh. files) from a
+    /// capture bundle into --out FILE, each file checked against diff.json's SHA-256.
+    #[arg(long, requires = "out", conflicts_with_all = ["ps_tree", "files", "sockets", "mounts", "rootfs_diff", "extract", "search", "search_regex", "dump_memory"])]
+    pub extract_diff: bool,
     /// The process tree (pid, ppid, user, state, comm, exe).
     #[arg(long)]
     pub ps_tree: bool,
@@ -129,6 +136,15 @@ impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
 }
 
 pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
+    if a.extract_diff {
+        let out = a.out.clone().unwrap_or_default();
+        let report = crate::analyze::bundle_diff::extract_diff(&a.archive, &out)?;
+        super::output::emit(g.output, &report).map_err(Error::Output)?;
+        for p in &report.problems {
+            eprintln!("error: {}", super::output::terminal_safe(p));
+        }
+        return Ok(if report.problems.is_empty() { Exit::Ok } else { Exit::Partial });
+    }
     let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
     let report = crate::analyze::run(&opts)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;
@@ -206,6 +222,32 @@ impl Summary {
         ];
         let rows = rows.into_iter().map(|r| r.into_iter().map(|c: String| clean(&c)).collect());
         format!("{}\n", table(&["FIELD", "VALUE"], rows))
+    }
+}
+
+impl TableView for crate::analyze::bundle_diff::ExtractDiffReport {
+    fn kind(&self) -> &'static str {
+        "ExtractDiffReport"
+    }
+
+    fn table(&self) -> String {
+        let content = match self.content {
+            crate::analyze::bundle_diff::Content::DiffTar => "its diff tar",
+            crate::analyze::bundle_diff::Content::Export => "the export",
+        };
+        format!(
+            "diff of {} rebuilt from {content} ({}) into {}: {} entries, {} files ({}), {} deletions; {} of {} file hashes match diff.json{}\n",
+            clean(&self.container_dir.display().to_string()),
+            clean(&self.source.display().to_string()),
+            clean(&self.out.display().to_string()),
+            self.entries,
+            self.files,
+            human_bytes(self.file_bytes),
+            self.deletions,
+            self.hashes_checked,
+            self.files,
+            if self.problems.is_empty() { "" } else { " (problems below)" }
+        )
     }
 }
 
