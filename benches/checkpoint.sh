@@ -150,5 +150,6 @@ rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
 $K delete namespace $NS --wait=false >/dev/null
 
 # the memory dump: frozen time per GiB and speed against gcore, same process, same run
+[ -n "${KF_BENCH_SKIP_MEMORY:-}" ] && exit 0
 echo "memory dump (benches/memory_dump.sh):"
 benches/memory_dump.sh

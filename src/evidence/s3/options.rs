@@ -11,8 +11,8 @@ pub const MAX_PARTS: u64 = 10_000;
 /// Default part size and parts in flight, chosen by measurement (`upload` of a 400 MiB bundle to
 /// the test S3 server, peak RSS of a debug build with the fixed allocator threshold): 16 MiB × 4
 /// 104 MiB, 8 MiB × 4 82 MiB, 8 MiB × 3 74 MiB, 5 MiB × 4 70 MiB, at the same speed (±10 %);
-/// the node's upload holds one part more (the one being filled). Keeps both paths under 64 MiB
-/// in a release build (see README, Performance).
+/// the node's upload holds one part more (the one being filled). The rest of the peak is the
+/// process itself (runtime, SDK, binary): see README, `benches/checkpoint.sh`.
 pub const DEFAULT_PART_SIZE: u64 = 5 * MIB;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// User metadata key holding the whole object's SHA-256 (sent as `x-amz-meta-sha256`).
