@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# benches/checkpoint.sh — where does the time of `kforensic checkpoint pod` go?
-# On the local test cluster (scripts/testenv), a pod holding a 500 MiB file is checkpointed; prints
-# the time from command start to the first artifact byte, the total time, the per-step breakdown
-# kforensic reports, and the export throughput; then the same capture to S3 (the test S3 server),
-# uploaded by this machine (--upload-from client) and from the node (--upload-from node), with
-# their total times and ratio. Not a test: numbers, no pass/fail.
-#   benches/checkpoint.sh [SIZE_MIB]       (default 500; needs root; builds a release binary unless KF_BENCH_BIN)
+# benches/checkpoint.sh — `kforensic checkpoint pod` at the speed of the node?
+# On the local test cluster (scripts/testenv), one run measures:
+#   1. a pod with SIZE MiB in its writable layer (half random, half compressible text) captured end
+#      to end by `checkpoint pod` (collector start included), against the work itself on the node:
+#      `tar --one-file-system -C /proc/<pid>/root -cf - . | zstd -T0 | sha256sum` — warm caches,
+#      then cold (`echo 3 > /proc/sys/vm/drop_caches` before each of the two); ratio and each
+#      export stage's share (from the agent's `timings` note); bundle size against one
+#      compressed copy. Goals: ratio <= 1.5 warm, <= 2.0 cold; bundle ~ one copy.
+#   2. peak RSS (VmHWM) of the agent during the export, of `upload` (client path) and of the
+#      agent uploading from the node (goal <= 64 MiB each).
+#   3. the memory dump (benches/memory_dump.sh: frozen s/GiB, speed against gcore on the same process).
+# Not a test: numbers, no pass/fail.
+#   benches/checkpoint.sh [SIZE_MIB]   (default 500; root; builds a release binary unless KF_BENCH_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-500}
@@ -13,9 +19,11 @@ if [ -n "${KF_BENCH_BIN:-}" ]; then BIN=$KF_BENCH_BIN; else   # KF_BENCH_BIN: an
   cargo build --release --locked -q; BIN=${CARGO_TARGET_DIR:-target}/release/kforensic; fi
 scripts/testenv up >/dev/null
 eval "$(scripts/testenv env)"
-scripts/testenv image "$BIN"
+IMAGE=${KF_TEST_IMAGE:-$KF_IMAGE}
+scripts/testenv image "$BIN" "$IMAGE" >/dev/null
 K="$KF_KUBECTL --kubeconfig $KF_KUBECONFIG_ADMIN"
 NS=kft-bench-ckpt
+HALF=$((SIZE / 2))
 $K create namespace $NS >/dev/null 2>&1 || true
 $K -n $NS delete pod big --ignore-not-found --grace-period=1 >/dev/null
 $K apply -f - >/dev/null <<YAML
@@ -27,59 +35,121 @@ spec:
   containers:
   - name: main
     image: test.local/busybox:1
-    command: ["sh", "-c", "head -c $((SIZE * 1048576)) /dev/urandom > /tmp/payload; echo ready; exec sleep 100000"]
+    command: ["sh", "-c", "mkdir -p /data; head -c $((HALF * 1048576)) /dev/urandom > /data/random.bin; seq 100000000 | head -c $((HALF * 1048576)) > /data/counter.txt; echo ready; exec sleep 100000"]
 YAML
 until $K -n $NS logs big 2>/dev/null | grep -q ready; do sleep 0.5; done
+CID=$($K -n $NS get pod big -o jsonpath='{.status.containerStatuses[0].containerID}'); CID=${CID#*://}
+PID=$(grep -l "$CID" /proc/[0-9]*/cgroup 2>/dev/null | head -1 | cut -d/ -f3)
+[ -n "$PID" ] || { echo "cannot find the container's process on this node" >&2; exit 1; }
 OUT=$(mktemp -d)
-CASE=kf-bench-$(date +%H%M%S)
-start=$(date +%s.%N)
-"$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id "$CASE" -q -o json checkpoint pod big \
-  --image "$KF_IMAGE" --pull-policy never --dest "$OUT" > "$OUT/report.json"
-end=$(date +%s.%N)
-python3 - "$OUT/report.json" "$start" "$end" "$SIZE" <<'PY'
-import json, sys, datetime
-r = json.load(open(sys.argv[1])); start, end, size = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-ts = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-arts = r["manifest"]["artifacts"]
-first = min(ts(a["started_at"]) for a in arts)
-node = [a for a in arts if a["source"] == "agent"]
-first_node = min(ts(a["started_at"]) for a in node)
-export = next(a for a in arts if a["path"].endswith("rootfs.tar.zst"))
-ex_s = ts(export["finished_at"]) - ts(export["started_at"])
-print(f"container payload         : {size} MiB (random, incompressible)")
-print(f"first artifact byte       : {first - start:.2f} s after start (API side)")
-print(f"first node artifact byte  : {first_node - start:.2f} s after start (collector pod up, agent streaming)")
-print(f"total                     : {end - start:.2f} s, complete={r['complete']}")
-for s in r["steps"]:
-    print(f"  step {s['step']:<14}: {s['seconds']:.2f} s")
-print(f"export rootfs.tar.zst     : {export['bytes'] / 1e6:.0f} MB in {ex_s:.2f} s = {export['bytes'] / 1e6 / max(ex_s, 1e-9):.0f} MB/s through exec")
+trap 'rm -rf "$OUT"' EXIT
+now() { date +%s.%N; }
+
+# the agent's peak RSS while it runs (the collector runs on this node): VmHWM of `kforensic agent run`
+watch_agent() {
+  local max=0 p h
+  while [ ! -e "$OUT/stop-watch" ]; do
+    for p in $(pgrep -f "kforensic agent run" || true); do
+      h=$(awk '/VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+      [ "${h:-0}" -gt "$max" ] && max=$h
+    done
+    echo "$max" > "$OUT/agent-hwm"
+    sleep 0.05
+  done
+}
+
+baseline() { # seconds of tar | zstd -T0 | sha256sum of the container's root, compressed bytes to $OUT/base.bytes
+  local s e
+  s=$(now)
+  tar --one-file-system -C "/proc/$PID/root" -cf - . 2>/dev/null | zstd -3 -T0 -q -c | tee >(wc -c > "$OUT/base.bytes") | sha256sum >/dev/null
+  e=$(now)
+  python3 -c "print(f'{$e - $s:.2f}')"
+}
+
+capture() { # TAG: seconds of checkpoint pod into $OUT/TAG, report in $OUT/TAG.json, agent peak in $OUT/TAG.hwm
+  local tag=$1 s e
+  rm -f "$OUT/stop-watch"; watch_agent & local w=$!
+  s=$(now)
+  "$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id "kf-bench-$tag" -q -o json checkpoint pod big \
+    --image "$IMAGE" --pull-policy never --dest "$OUT/$tag" > "$OUT/$tag.json"
+  e=$(now)
+  touch "$OUT/stop-watch"; wait $w; cp "$OUT/agent-hwm" "$OUT/$tag.hwm"
+  python3 -c "print(f'{$e - $s:.2f}')"
+}
+
+drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+baseline >/dev/null                      # warm the page cache for both alike
+base_warm=$(baseline)
+ours_warm=$(capture warm)
+drop; base_cold=$(baseline)
+drop; ours_cold=$(capture cold)
+
+python3 - "$OUT" "$SIZE" "$base_warm" "$ours_warm" "$base_cold" "$ours_cold" <<'PY'
+import json, os, re, sys
+out, size = sys.argv[1], int(sys.argv[2])
+bw, ow, bc, oc = map(float, sys.argv[3:7])
+base_bytes = int(open(f"{out}/base.bytes").read())
+def bundle(tag):
+    r = json.load(open(f"{out}/{tag}.json"))
+    d = r["bundle"]
+    total = sum(os.path.getsize(os.path.join(p, f)) for p, _, fs in os.walk(d) for f in fs)
+    agent = sum(a["bytes"] for a in r["manifest"]["artifacts"] if a["source"] == "agent")
+    stages = None
+    for a in r["manifest"]["artifacts"]:
+        if a["path"].endswith("rootfs.json"):
+            stages = json.load(open(os.path.join(d, a["path"])))["stages"]
+    steps = {s["step"]: s["seconds"] for s in r["steps"]}
+    return r, total, agent, stages, steps
+print(f"container writable layer  : {size} MiB (half random, half compressible text)")
+for tag, base, ours in (("warm", bw, ow), ("cold", bc, oc)):
+    r, total, agent, st, steps = bundle(tag)
+    goal = 1.5 if tag == "warm" else 2.0
+    print(f"[{tag}] node tar|zstd -T0|sha256sum : {base:.2f} s")
+    print(f"[{tag}] kforensic checkpoint pod    : {ours:.2f} s end to end, complete={r['complete']}  "
+          f"ratio {ours / max(base, 1e-3):.2f} (goal <= {goal})")
+    print(f"[{tag}]   steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+    if st:
+        wall = max(st["wall_s"], 1e-3)
+        parts = [("read", st["read_s"]), ("tar waiting for zstd", st["walk_wait_s"]), ("compress", st["compress_s"]),
+                 ("zstd waiting for the sink", st["compress_wait_s"]), ("sink", st["sink_s"])]
+        if "hash_s" in st:
+            parts += [("  of it hash", st["hash_s"]), ("  of it send", st["send_s"])]
+        print(f"[{tag}]   export {st['wall_s']:.2f} s ({st['zstd_workers']} zstd workers); each stage's busy share of it:")
+        for name, v in parts:
+            print(f"[{tag}]     {name:<26}: {v:6.2f} s  {100 * v / wall:5.1f} %")
+    print(f"[{tag}]   bundle {total / 1e6:.0f} MB (agent artifacts {agent / 1e6:.0f} MB); one compressed copy (zstd -3 -T0) {base_bytes / 1e6:.0f} MB: "
+          f"{total / max(base_bytes, 1):.2f} copies")
+    print(f"[{tag}]   agent peak RSS during the capture: {int(open(f'{out}/{tag}.hwm').read()) / 1024:.0f} MiB (goal <= 64)")
 PY
 
-# the same capture into S3: uploaded by this machine once finished, or by the agent on the node
+# uploads: the client path (`upload` of the bundle just made) and the node path (agent streams to S3)
 BUCKET=kf-bench-$(date +%H%M%S)
 mkdir -p "$KF_TESTENV/s3data/$BUCKET"   # s3s-fs: a bucket is a directory
+export AWS_ACCESS_KEY_ID=$KF_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$KF_S3_SECRET_KEY AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+/usr/bin/time -f '%e %M' -o "$OUT/upload.time" "$BIN" -q upload "$OUT/warm/kf-bench-warm" "s3://$BUCKET/client" \
+  --endpoint-url "$KF_S3_ENDPOINT" >/dev/null
+read -r up_s up_kb < "$OUT/upload.time"
 $K create namespace kforensic >/dev/null 2>&1 || true
 $K -n kforensic delete secret kf-bench-s3 --ignore-not-found >/dev/null
 $K -n kforensic create secret generic kf-bench-s3 --from-literal=AWS_ACCESS_KEY_ID="$KF_S3_ACCESS_KEY" \
   --from-literal=AWS_SECRET_ACCESS_KEY="$KF_S3_SECRET_KEY" --from-literal=AWS_REGION=us-east-1 \
   --from-literal=AWS_EC2_METADATA_DISABLED=true >/dev/null
-s3run() { # MODE: seconds of a checkpoint to s3:// uploaded from MODE
-  local mode=$1 extra=() s e
-  [ "$mode" = node ] && extra=(--node-credentials-secret kf-bench-s3)
-  s=$(date +%s.%N)
-  (cd "$OUT" && AWS_ACCESS_KEY_ID=$KF_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$KF_S3_SECRET_KEY AWS_REGION=us-east-1 \
-    "$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id "$CASE-$mode" -q -o json checkpoint pod big \
-    --image "$KF_IMAGE" --pull-policy never --dest "s3://$BUCKET/cases" --endpoint-url "$KF_S3_ENDPOINT" \
-    --upload-from "$mode" "${extra[@]}" > "$OUT/report-$mode.json")
-  e=$(date +%s.%N)
-  python3 -c "print(f'{$e - $s:.2f}')"
-}
-client=$(s3run client)
-node=$(s3run node)
-echo "to S3, uploaded by this machine : total $client s (capture through exec, then upload)"
-echo "to S3, uploaded from the node   : total $node s (agent streams to S3 while capturing)"
-python3 -c "print(f'node / client time ratio         : {$node / $client:.2f} (below 1.0: uploading from the node is faster)')"
+rm -f "$OUT/stop-watch"; watch_agent & W=$!
+s=$(now)
+(cd "$OUT" && "$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id kf-bench-node -q -o json checkpoint pod big \
+  --image "$IMAGE" --pull-policy never --dest "s3://$BUCKET/node" --endpoint-url "$KF_S3_ENDPOINT" \
+  --upload-from node --node-credentials-secret kf-bench-s3 > "$OUT/node.json")
+e=$(now)
+touch "$OUT/stop-watch"; wait $W
+node_kb=$(cat "$OUT/agent-hwm")
+echo "upload (client path)      : $up_s s, peak RSS $((up_kb / 1024)) MiB (goal <= 64)"
+python3 -c "print(f'checkpoint --upload-from node: {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64)')"
 $K -n kforensic delete secret kf-bench-s3 >/dev/null
 rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
 $K delete namespace $NS --wait=false >/dev/null
-rm -rf "$OUT"
+
+# the memory dump: frozen time per GiB and speed against gcore, same process, same run
+[ -n "${KF_BENCH_SKIP_MEMORY:-}" ] && exit 0
+echo "memory dump (benches/memory_dump.sh):"
+benches/memory_dump.sh

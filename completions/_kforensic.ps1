@@ -277,6 +277,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('--extract-diff', '--extract-diff', [CompletionResultType]::ParameterName, 'Rebuild the container''s diff tar (added and changed files, deletions as .wh. files) from a capture bundle (or one container''s directory in it) into --out FILE, each file checked against diff.json''s SHA-256')
             [CompletionResult]::new('--ps-tree', '--ps-tree', [CompletionResultType]::ParameterName, 'The process tree (pid, ppid, user, state, comm, exe)')
             [CompletionResult]::new('--cmd', '--cmd', [CompletionResultType]::ParameterName, 'With --ps-tree: each process''s command line, read from its memory')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'With --ps-tree: each process''s environment, read from its memory')

@@ -986,7 +986,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__analyze)
-            opts="-n -o -v -q -h -V --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
+            opts="-n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -257,6 +257,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand --extract-diff 'Rebuild the container''s diff tar (added and changed files, deletions as .wh. files) from a capture bundle (or one container''s directory in it) into --out FILE, each file checked against diff.json''s SHA-256'
             cand --ps-tree 'The process tree (pid, ppid, user, state, comm, exe)'
             cand --cmd 'With --ps-tree: each process''s command line, read from its memory'
             cand --env 'With --ps-tree: each process''s environment, read from its memory'

@@ -201,6 +201,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __f
 json\t''
 yaml\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l extract-diff -d 'Rebuild the container\'s diff tar (added and changed files, deletions as .wh. files) from a capture bundle (or one container\'s directory in it) into --out FILE, each file checked against diff.json\'s SHA-256'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l cmd -d 'With --ps-tree: each process\'s command line, read from its memory'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l env -d 'With --ps-tree: each process\'s environment, read from its memory'

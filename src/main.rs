@@ -1,7 +1,17 @@
 use kforensic::Exit;
 use kforensic::app::output::terminal_safe;
 
+/// Buffers of this size and more (S3 parts, memory-dump batches) are mapped on their own and
+/// returned to the system when freed. glibc's default threshold grows with what is freed, after
+/// which such buffers stay in per-thread arenas: measured, `upload` held 150 MiB with 64 MiB of
+/// parts in flight, 104 MiB with a fixed threshold.
+const MMAP_THRESHOLD: libc::c_int = 4 << 20;
+
 fn main() {
+    // SAFETY: mallopt only sets an allocator parameter; called first, before any thread exists
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
     let cli = kforensic::app::parse_command_line();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let verbose = cli.global.verbose;

@@ -7,11 +7,14 @@ use crate::agent::runtime::kube_identity::{ContainerRef, KubeIdentity, Runtime, 
 use crate::agent::runtime::locate::{self, Located};
 use crate::agent::sinks::{Progress, Reporter};
 use crate::agent::steps::diff::{self, DiffReport, Lowers};
+use crate::agent::steps::walk::Entry;
 use crate::agent::steps::{export, history, inspect, volatile};
 use crate::agent::{AgentError, safefs};
 use crate::evidence::{ArtifactSink, ArtifactSpec, EvidenceError};
+use crate::protocol::layout;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -221,7 +224,8 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         }
         put_json(p, spec("inspect.json", JSON), &rep)?;
     }
-    if has(Step::Diff) {
+    if has(Step::Diff) && !(has(Step::Export) && l.init.is_some()) {
+        // without the export, the diff carries its own content (diff.tar.zst)
         diff_step(r, &l, docker, &prefix, &spec, p)?;
     }
     if l.init.is_some() && !l.init_alive() {
@@ -229,25 +233,10 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         return Ok(());
     }
     if has(Step::Export) {
-        if let Some(pid) = l.init {
-            let mut report = None;
-            let ok = put(p, spec("rootfs.tar.zst", TAR_ZST), &mut |w| {
-                report = Some(export::export_root(pid, opts.include_volumes, w)?);
-                Ok(())
-            })?;
-            if let (true, Some(mut rep)) = (ok, report) {
-                rep.container = uri.clone();
-                for pr in rep.stats.problems.iter().take(20) {
-                    p.note(&format!("export {uri}: {pr}"));
-                }
-                put_json(p, spec("rootfs.json", JSON), &rep)?;
-            }
-        } else if let Some(d) = docker {
-            put(p, spec("rootfs.tar.zst", TAR_ZST), &mut |w| {
-                let mut z = export::zstd_writer(w)?;
-                d.export(&r.id, &mut z)?;
-                z.finish().map(|_| ())
-            })?;
+        if has(Step::Diff) && l.init.is_some() {
+            one_pass(opts, r, &l, docker, &prefix, &spec, p)?;
+        } else {
+            export_step(opts, &uri, &l, r, docker, HashSet::new(), &spec, p)?;
         }
     }
     if has(Step::Volatile) && l.init.is_some() {
@@ -300,8 +289,15 @@ fn diff_step(
 ) -> Result<(), AgentError> {
     let uri = r.uri();
     let docker_changes = docker.map(|d| d.changes(&r.id));
-    let mut report =
-        DiffReport { container: uri.clone(), method: String::new(), overlay: None, changes: vec![], walk: None, notes: vec![] };
+    let mut report = DiffReport {
+        container: uri.clone(),
+        method: String::new(),
+        overlay: None,
+        changes: vec![],
+        walk: None,
+        notes: vec![],
+        content: None,
+    };
     let overlay = match l.init {
         Some(pid) => diff::root_overlay(pid),
         None => Err("the container is not running: its overlay is not mounted".to_string()),
@@ -326,6 +322,7 @@ fn diff_step(
                     })?;
                     if let (true, Some((changes, stats))) = (ok, got) {
                         report.method = "overlay upperdir".into();
+                        report.content = Some("diff-tar");
                         report.changes = changes;
                         report.walk = Some(stats);
                     }
@@ -347,6 +344,16 @@ fn diff_step(
             report.notes.push(why);
         }
     }
+    put_diff_json(report, docker_changes, spec, p)
+}
+
+/// diff.json, with what Docker's changes API says when it was asked.
+fn put_diff_json(
+    mut report: DiffReport,
+    docker_changes: Option<Result<Vec<(&'static str, String)>, String>>,
+    spec: &dyn Fn(&str, &str) -> ArtifactSpec,
+    p: &mut Progress,
+) -> Result<(), AgentError> {
     match docker_changes {
         Some(Ok(ch)) => {
             if report.method.is_empty() {
@@ -368,6 +375,110 @@ fn diff_step(
         None => {}
     }
     Ok(())
+}
+
+/// The export (rootfs.tar.zst and rootfs.json). Entries whose path is in `track` come back
+/// located in it (None: the export failed or came from Docker's export, which locates nothing).
+#[allow(clippy::too_many_arguments)]
+fn export_step(
+    opts: &CaptureOptions,
+    uri: &str,
+    l: &Located,
+    r: &ContainerRef,
+    docker: Option<&Docker>,
+    mut track: HashSet<Vec<u8>>,
+    spec: &dyn Fn(&str, &str) -> ArtifactSpec,
+    p: &mut Progress,
+) -> Result<Option<Vec<Entry>>, AgentError> {
+    if let Some(pid) = l.init {
+        let mut report = None;
+        let rootfs = spec(layout::ROOTFS, TAR_ZST);
+        let ok = put(p, rootfs.clone(), &mut |w| {
+            report = Some(export::export_root(pid, opts.include_volumes, std::mem::take(&mut track), w)?);
+            Ok(())
+        })?;
+        if let (true, Some((mut rep, tracked))) = (ok, report) {
+            rep.container = uri.to_string();
+            if let Some(t) = p.last_timing() {
+                rep.stages.hash_s = Some((t.hash.as_secs_f64() * 1000.0).round() / 1000.0);
+                rep.stages.send_s = Some((t.send.as_secs_f64() * 1000.0).round() / 1000.0);
+            }
+            p.note(&rep.stages.note(&rootfs.path));
+            for pr in rep.stats.problems.iter().take(20) {
+                p.note(&format!("export {uri}: {pr}"));
+            }
+            put_json(p, spec(layout::ROOTFS_JSON, JSON), &rep)?;
+            return Ok(Some(tracked));
+        }
+    } else if let Some(d) = docker {
+        put(p, spec(layout::ROOTFS, TAR_ZST), &mut |w| {
+            let mut z = export::zstd_writer(w)?;
+            d.export(&r.id, &mut z)?;
+            z.finish().map(|_| ())
+        })?;
+    }
+    Ok(None)
+}
+
+/// Diff and export in one pass over the container's filesystem: the overlay upper layer is
+/// listed (metadata only) to know what changed, the export reads every file once and locates
+/// the changed entries in its tar (offset, SHA-256 of what it stored); diff.json says where.
+/// A root that is not an overlay falls back to the separate steps.
+fn one_pass(
+    opts: &CaptureOptions,
+    r: &ContainerRef,
+    l: &Located,
+    docker: Option<&Docker>,
+    prefix: &str,
+    spec: &dyn Fn(&str, &str) -> ArtifactSpec,
+    p: &mut Progress,
+) -> Result<(), AgentError> {
+    let uri = r.uri();
+    let Some(pid) = l.init else { return Ok(()) };
+    let listed = diff::root_overlay(pid).and_then(|o| {
+        let root = l.host_root().map_err(|e| format!("cannot open the host filesystem: {e}"))?;
+        let upper = safefs::open_in_root(root.as_raw_fd(), &o.upperdir, true)
+            .map_err(|e| format!("cannot open the upper layer {}: {e}", o.upperdir))?;
+        let lowers = Lowers::open(&root, &o);
+        let (changes, stats) = diff::scan_upper(&upper, &lowers).map_err(|e| format!("cannot list the upper layer: {e}"))?;
+        Ok((o, upper, lowers.notes, changes, stats))
+    });
+    let Ok((overlay, upper, notes, mut changes, walk)) = listed else {
+        // no upper layer to list: the diff step says why (or asks Docker), then the export
+        diff_step(r, l, docker, prefix, spec, p)?;
+        export_step(opts, &uri, l, r, docker, HashSet::new(), spec, p)?;
+        return Ok(());
+    };
+    let docker_changes = docker.map(|d| d.changes(&r.id));
+    let exported = export_step(opts, &uri, l, r, docker, diff::export_members(&changes), spec, p)?;
+    let mut report = DiffReport {
+        container: uri.clone(),
+        method: "overlay upperdir".into(),
+        overlay: Some(overlay),
+        changes: vec![],
+        walk: Some(walk),
+        notes,
+        content: Some("export"),
+    };
+    match exported {
+        Some(entries) => {
+            let missing = diff::locate_in_export(&mut changes, entries, Some(&upper));
+            if !missing.is_empty() {
+                let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
+                report.notes.push(format!(
+                    "{} changed entries are not in the export (hidden_by_mount): a mount point hides them from the container (mounts are left out unless volumes are asked for); a file's sha256 is read from the upper layer, its content is not in this bundle: {}",
+                    missing.len(),
+                    shown.join(", ")
+                ));
+            }
+        }
+        None => report.notes.push(format!(
+            "the export failed: the changed content is not in this bundle (the rows have no tar_offset) — see the errors of {prefix}/{}",
+            layout::ROOTFS
+        )),
+    }
+    report.changes = changes;
+    put_diff_json(report, docker_changes, spec, p)
 }
 
 /// Shell histories in the container's root (`steps::history`): each one found is an artifact,

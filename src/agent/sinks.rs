@@ -149,6 +149,10 @@ impl ArtifactSink for Progress<'_> {
         self.artifacts += 1;
         self.inner.stored(record, location)
     }
+
+    fn last_timing(&self) -> Option<crate::evidence::artifact::SinkTiming> {
+        self.inner.last_timing()
+    }
 }
 
 #[cfg(test)]

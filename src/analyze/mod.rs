@@ -6,6 +6,7 @@
 //! `views` and `report` shape what the user sees.
 
 pub mod archive;
+pub mod bundle_diff;
 pub mod core;
 pub mod criu;
 pub mod deleted;

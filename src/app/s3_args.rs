@@ -52,7 +52,7 @@ pub struct S3UploadArgs {
     #[arg(long, value_name = "TIME", requires = "object_lock_mode", value_parser = parse_future_time)]
     pub retain_until: Option<jiff::Timestamp>,
     /// Multipart part size (at least 5MiB), e.g. 16MiB.
-    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_part_size)]
+    #[arg(long, value_name = "SIZE", default_value = "5MiB", value_parser = parse_part_size)]
     pub part_size: u64,
     /// Parts in flight at once (memory used is about this times --part-size).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]

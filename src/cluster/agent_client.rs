@@ -43,7 +43,8 @@ pub async fn remove_archive(c: &Collector, container: &str, path: &str) -> bool 
 
 /// Run a capture in the collector: its evidence stream into `bundle`, its events into `obs`
 /// (under `label`), and check its exit status. A broken stream or a bad exit is recorded in the
-/// bundle's errors; only a failure to reach the agent at all is returned.
+/// bundle's errors; only a failure to reach the agent at all is returned. Gives back the agent's
+/// stage timings (`timings …` notes) for the report.
 pub async fn capture(
     c: &Collector,
     req: &CaptureRequest,
@@ -51,7 +52,7 @@ pub async fn capture(
     obs: &SharedObserver,
     label: &str,
     frozen: &Frozen,
-) -> Result<(), ClusterError> {
+) -> Result<Vec<String>, ClusterError> {
     let (mut proc, stdin) = c.request(&Request::Capture(req.clone())).await?;
     let stdout = proc.stdout().ok_or_else(|| ClusterError::Collector("exec gave no stdout".into()))?;
     let stderr = proc.stderr().ok_or_else(|| ClusterError::Collector("exec gave no stderr".into()))?;
@@ -61,7 +62,7 @@ pub async fn capture(
         let mut reader = tokio_util::io::SyncIoBridge::new(stdout);
         stream::receive(&mut reader, bundle)
     });
-    let agent_log = progress.await.unwrap_or_default();
+    let (agent_log, timings) = progress.await.unwrap_or_default();
     let status = match status {
         Some(s) => s.await,
         None => None,
@@ -76,7 +77,7 @@ pub async fn capture(
         thaw_all(c, frozen, obs).await;
     }
     let why = match received {
-        Ok(report) if report.complete() && ok_status => return Ok(()),
+        Ok(report) if report.complete() && ok_status => return Ok(timings),
         Ok(_) if !ok_status => format!(
             "agent for {label} ended badly: {}{}",
             status.and_then(|s| s.message).unwrap_or_else(|| "no exit status".into()),
@@ -85,7 +86,8 @@ pub async fn capture(
         Ok(report) => format!("agent for {label} reported {} failed artifact(s)", report.failed.len()),
         Err(e) => format!("evidence stream from the agent for {label} broke: {e}{}", last_line(&agent_log)),
     };
-    Ok(bundle.error(None, &why)?)
+    bundle.error(None, &why)?;
+    Ok(timings)
 }
 
 pub(crate) fn last_line(log: &[String]) -> String {
@@ -93,9 +95,15 @@ pub(crate) fn last_line(log: &[String]) -> String {
 }
 
 /// Events → the observer and the frozen list; anything else is the agent's log, kept for error messages.
-async fn events(stderr: impl tokio::io::AsyncRead + Unpin, obs: SharedObserver, label: String, frozen: Frozen) -> Vec<String> {
+async fn events(
+    stderr: impl tokio::io::AsyncRead + Unpin,
+    obs: SharedObserver,
+    label: String,
+    frozen: Frozen,
+) -> (Vec<String>, Vec<String>) {
     let mut lines = tokio::io::BufReader::new(stderr).lines();
     let mut log = Vec::new();
+    let mut timings = Vec::new();
     while let Ok(Some(line)) = lines.next_line().await {
         let short = |a: &str| a.rsplit('/').next().unwrap_or("?").to_string();
         match Event::parse(&line) {
@@ -107,6 +115,10 @@ async fn events(stderr: impl tokio::io::AsyncRead + Unpin, obs: SharedObserver, 
             Some(Event::Progress { artifact, bytes }) => obs.bytes(&format!("{label}/{}", short(&artifact)), bytes, false),
             Some(Event::Done { artifact, bytes, .. }) => obs.bytes(&format!("{label}/{}", short(&artifact)), bytes, true),
             Some(Event::Failed { artifact, .. }) => obs.bytes(&format!("{label}/{}", short(&artifact)), 0, true),
+            Some(Event::Note { message }) if message.starts_with("timings ") && timings.len() < 20 => {
+                tracing::info!("agent: {message}");
+                timings.push(format!("{label}: {message}"));
+            }
             Some(Event::Note { .. } | Event::Error { .. }) | None => {
                 tracing::info!("agent: {line}");
                 if log.len() >= 50 {
@@ -116,5 +128,5 @@ async fn events(stderr: impl tokio::io::AsyncRead + Unpin, obs: SharedObserver, 
             }
         }
     }
-    log
+    (log, timings)
 }

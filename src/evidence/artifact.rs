@@ -66,6 +66,19 @@ pub trait ArtifactSink: Send {
         let _ = location;
         Err(EvidenceError::Usage(format!("{}: this destination cannot take artifacts stored elsewhere", record.spec.path)))
     }
+
+    /// How long the last artifact's bytes spent being hashed and being sent by this sink, when
+    /// it measures that (the evidence stream does); a wrapping sink forwards its inner one's.
+    fn last_timing(&self) -> Option<SinkTiming> {
+        None
+    }
+}
+
+/// Where a sink's time went for one artifact.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SinkTiming {
+    pub hash: std::time::Duration,
+    pub send: std::time::Duration,
 }
 
 /// Check that a bundle path is relative, '/'-separated, without `..`, empty or `.` components:

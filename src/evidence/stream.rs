@@ -28,10 +28,11 @@
 //! Bulk data goes on stdout only; the agent writes progress and logs on stderr.
 
 use super::EvidenceError;
-use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
-use crate::evidence::hash::{HashingWriter, Sha256};
+use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, SinkTiming, check_relative_path};
+use crate::evidence::hash::Sha256;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
+use std::time::Instant;
 use thiserror::Error;
 
 /// First bytes of every stream.
@@ -150,6 +151,7 @@ pub struct StreamSink<W: Write + Send> {
     out: W,
     summary: Summary,
     buf: Vec<u8>,
+    last_timing: Option<SinkTiming>,
 }
 
 impl<W: Write + Send> StreamSink<W> {
@@ -158,7 +160,7 @@ impl<W: Write + Send> StreamSink<W> {
         out.write_all(MAGIC)?;
         out.write_all(&VERSION.to_be_bytes())?;
         out.write_all(&0u16.to_be_bytes())?;
-        Ok(Self { out, summary: Summary::default(), buf: Vec::with_capacity(CHUNK) })
+        Ok(Self { out, summary: Summary::default(), buf: Vec::with_capacity(CHUNK), last_timing: None })
     }
 
     /// Write the summary frame, flush, and give the writer back.
@@ -192,17 +194,22 @@ fn json_frame<T: Serialize>(out: &mut dyn Write, kind: u8, v: &T) -> io::Result<
     write_frame(out, kind, &s)
 }
 
-/// Cuts what the producer writes into `D` frames (the sink hashes it on the way in).
+/// Hashes what the producer writes and cuts it into `D` frames, timing both.
 struct FrameWriter<'a> {
     out: &'a mut dyn Write,
     buf: &'a mut Vec<u8>,
     out_failed: bool,
+    hasher: Sha256,
+    bytes: u64,
+    timing: SinkTiming,
 }
 
 impl FrameWriter<'_> {
     fn flush_chunk(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
+            let t = Instant::now();
             let r = write_frame(self.out, DATA, self.buf);
+            self.timing.send += t.elapsed();
             self.buf.clear();
             if r.is_err() {
                 self.out_failed = true;
@@ -216,6 +223,10 @@ impl FrameWriter<'_> {
 impl Write for FrameWriter<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let n = data.len().min(CHUNK - self.buf.len());
+        let t = Instant::now();
+        self.hasher.update(&data[..n]);
+        self.timing.hash += t.elapsed();
+        self.bytes += n as u64;
         self.buf.extend_from_slice(&data[..n]);
         if self.buf.len() >= CHUNK {
             self.flush_chunk()?;
@@ -237,10 +248,17 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
         json_frame(&mut self.out, BEGIN, spec)?;
         let started_at = jiff::Timestamp::now();
         self.buf.clear();
-        let mut fw = HashingWriter::new(FrameWriter { out: &mut self.out, buf: &mut self.buf, out_failed: false });
-        let r = write(&mut fw).and_then(|()| fw.get_mut().flush_chunk());
-        let (fw, bytes, sha) = fw.finish();
-        let out_failed = fw.out_failed;
+        let mut fw = FrameWriter {
+            out: &mut self.out,
+            buf: &mut self.buf,
+            out_failed: false,
+            hasher: Sha256::new(),
+            bytes: 0,
+            timing: SinkTiming::default(),
+        };
+        let r = write(&mut fw).and_then(|()| fw.flush_chunk());
+        let (bytes, sha, out_failed) = (fw.bytes, fw.hasher.finalize_hex(), fw.out_failed);
+        self.last_timing = Some(fw.timing);
         match r {
             Ok(()) => {
                 let finished_at = jiff::Timestamp::now();
@@ -273,6 +291,10 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
         self.summary.artifacts += 1;
         self.summary.bytes += record.bytes;
         Ok(())
+    }
+
+    fn last_timing(&self) -> Option<SinkTiming> {
+        self.last_timing
     }
 }
 

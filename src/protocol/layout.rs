@@ -62,7 +62,11 @@ pub fn expected_artifacts(steps: &[Step], runtime: Runtime) -> Vec<&'static str>
         v.push(INSPECT);
     }
     if steps.contains(&Step::Diff) {
-        v.extend([DIFF_JSON, DIFF_TAR]);
+        v.push(DIFF_JSON);
+        // with the export, the diff's content is the export's (one pass, one copy): no diff tar
+        if !steps.contains(&Step::Export) {
+            v.push(DIFF_TAR);
+        }
     }
     if steps.contains(&Step::Export) {
         v.push(ROOTFS);
@@ -140,8 +144,9 @@ mod tests {
         let p = format!("{d}{HISTORY_DIR}/root/.ash_history");
         assert_eq!(parse_container_path(&p), Some(("web", "app-1", "main", "history/root/.ash_history")));
         assert_eq!(parse_container_path("cluster/pods.json"), None);
-        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Containerd), [INSPECT, DIFF_JSON, DIFF_TAR, ROOTFS, ROOTFS_JSON, VOLATILE]);
-        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Docker), [INSPECT, DIFF_JSON, DIFF_TAR, ROOTFS, VOLATILE]);
+        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Containerd), [INSPECT, DIFF_JSON, ROOTFS, ROOTFS_JSON, VOLATILE]);
+        assert_eq!(expected_artifacts(&Step::ALL, Runtime::Docker), [INSPECT, DIFF_JSON, ROOTFS, VOLATILE]);
+        assert_eq!(expected_artifacts(&[Step::Diff], Runtime::Containerd), [DIFF_JSON, DIFF_TAR]);
         assert_eq!(expected_artifacts(&[Step::History], Runtime::Containerd), Vec::<&str>::new());
         let opt = optional_artifacts(&Step::ALL, false);
         assert!(opt.iter().any(|p| matches_pattern(p, "history/root/.ash_history")));

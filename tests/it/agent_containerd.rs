@@ -107,7 +107,17 @@ fn capture_of_a_suspect_container_shows_what_it_did() {
     assert_eq!(row("/tmp/evil")["type"], "symlink");
     assert_eq!(row("/tmp/evil")["link_target"], host_secret.to_str().unwrap());
     assert_eq!(row("/etc/passwd")["type"], "whiteout");
-    let d = tar_zst_entries(&dir.join("diff.tar.zst"));
+    // one pass, one copy: the changed content is the export's, located by diff.json's rows;
+    // the diff tar is rebuilt offline, each file checked against the row's SHA-256
+    assert!(!dir.join("diff.tar.zst").exists(), "the changed content travels once");
+    assert_eq!(diff["content"], "export");
+    assert!(row("/tmp/new.txt")["tar_offset"].as_u64().is_some(), "{diff}");
+    let rebuilt = out.path().join("diff.tar");
+    let x = support::kforensic(&["-o", "json", "analyze", dir.to_str().unwrap(), "--extract-diff", "--out", rebuilt.to_str().unwrap()]);
+    assert_eq!(x.status.code(), Some(0), "{}", support::stderr(&x));
+    let xr: serde_json::Value = serde_json::from_slice(&x.stdout).unwrap();
+    assert_eq!(xr["hashes_checked"], xr["files"], "{xr}");
+    let d = tar_entries(std::fs::File::open(&rebuilt).unwrap());
     assert_eq!(d["tmp/new.txt"].1, b"planted-4242\n");
     assert!(d.contains_key("etc/.wh.passwd"), "{:?}", d.keys());
     assert!(d["etc/group"].1.ends_with(b"changed\n"));

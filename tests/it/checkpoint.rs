@@ -97,6 +97,20 @@ fn checkpoint_captures_a_live_pod_and_leaves_nothing_behind() {
     assert!(paths.iter().any(|p| p.ends_with("tmp/planted.txt")), "export lacks tmp/planted.txt");
     assert!(paths.iter().any(|p| p.ends_with("bin/busybox")));
     assert!(!paths.iter().any(|p| p.ends_with("etc/group")), "deleted file still exported");
+    // one copy of the changed content: the diff tar is rebuilt from the export, hash-checked
+    assert!(!c.join("diff.tar.zst").exists(), "the changed files travel once, in the export");
+    let rebuilt = dir.path().join("diff.tar");
+    let x = support::kforensic(&["analyze", bundle.to_str().unwrap(), "--extract-diff", "--out", rebuilt.to_str().unwrap()]);
+    assert!(x.status.success(), "{}", support::stderr(&x));
+    let mut a = tar::Archive::new(std::fs::File::open(&rebuilt).unwrap());
+    let mut found = Vec::new();
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.path().unwrap().to_str() == Some("tmp/planted.txt") {
+            std::io::Read::read_to_end(&mut e, &mut found).unwrap();
+        }
+    }
+    assert_eq!(found, b"planted-by-attacker\n");
     // volatile state: the process running a deleted binary, holding the secret in its arguments
     let volatile: Value = serde_json::from_slice(&std::fs::read(c.join("volatile.json")).unwrap()).unwrap();
     let procs = volatile["processes"].as_array().expect("processes");

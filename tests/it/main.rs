@@ -6,6 +6,7 @@ mod support;
 mod agent_containerd;
 mod agent_docker;
 mod agent_pod;
+mod analyze_bundle;
 mod analyze_checkpoint;
 mod analyze_deleted;
 mod analyze_diff;

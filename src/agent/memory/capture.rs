@@ -75,6 +75,11 @@ pub struct MemoryCaptureReport {
     pub cap_note: Option<String>,
     /// Per-process failures (also reported to the sink).
     pub errors: Vec<String>,
+    /// Seconds the container stayed frozen per GiB of cores written: the price of a consistent
+    /// cut. Every core goes through the one sink while frozen (a copy held while frozen would not
+    /// fit the agent's 64 MiB), so this follows the sink's speed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen_s_per_gib: Option<f64>,
 }
 
 impl MemoryCaptureReport {
@@ -145,7 +150,12 @@ pub fn capture_container_memory(
         report.thawed_by_deadline = handle.join().unwrap_or(false);
     }
     if let Some(g) = guard {
-        report.freeze = Some(g.thaw()?);
+        let f = g.thaw()?;
+        let gib = report.cores.iter().map(|c| c.summary.bytes).sum::<u64>() as f64 / (1u64 << 30) as f64;
+        if gib > 0.0 && !f.already_frozen {
+            report.frozen_s_per_gib = Some((f.frozen_for.as_secs_f64() / gib * 1000.0).round() / 1000.0);
+        }
+        report.freeze = Some(f);
     }
     // thawed: the record goes (on an error above it stays, for `agent hold` to thaw)
     if let (Some(l), Some(e)) = (&opts.ledger, entry) {

@@ -1,13 +1,15 @@
 //! diff: what the container changed against its image, with docker-diff semantics (A added,
-//! C changed, D deleted), read from the overlay upper layer of its root mount. One pass over the
-//! upper layer writes diff.tar.zst (the changed content, as an OCI layer: deletions as `.wh.`
-//! files) and collects the rows of diff.json.
+//! C changed, D deleted), read from the overlay upper layer of its root mount. With the export:
+//! the upper layer is listed (metadata only) and the export's one pass over the root stores the
+//! changed content and locates it (diff.json rows carry `tar_offset` into rootfs.tar.zst).
+//! Without it: one pass over the upper layer writes diff.tar.zst (the changed content, as an OCI
+//! layer: deletions as `.wh.` files) and collects the rows of diff.json.
 
 use crate::agent::proc::mountinfo::{self, Overlay};
 use crate::agent::safefs;
 use crate::agent::steps::walk::{self, Entry, WalkConfig, WalkStats, Walker};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -32,6 +34,12 @@ pub struct DiffReport {
     pub walk: Option<WalkStats>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Where the changed content is: `diff-tar` (its own `diff.tar.zst`, the layout of bundles
+    /// made before the one-pass capture, and of a capture without the export step) or `export`
+    /// (the rows' `tar_offset` in `rootfs.tar.zst`; `kforensic analyze --extract-diff` rebuilds
+    /// the diff tar). Absent in bundles made before this field: `diff-tar`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<&'static str>,
 }
 
 /// The overlay layers of a process's root mount, or why there are none.
@@ -133,6 +141,8 @@ pub fn classify(entries: Vec<Entry>, lowers: &Lowers) -> Vec<Change> {
                             sha256: None,
                             link_target: None,
                             opaque: false,
+                            tar_offset: None,
+                            hidden_by_mount: false,
                         },
                     });
                 }
@@ -143,6 +153,55 @@ pub fn classify(entries: Vec<Entry>, lowers: &Lowers) -> Vec<Change> {
     }
     out.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
     out
+}
+
+/// List the upper layer, metadata only (no file is read): what the container changed. The one
+/// pass over the root ([`super::export`]) then stores their content once, and
+/// [`locate_in_export`] says where.
+pub fn scan_upper(upper: &OwnedFd, lowers: &Lowers) -> io::Result<(Vec<Change>, WalkStats)> {
+    let cfg = WalkConfig { layer: true, list_only: true, ..Default::default() };
+    let mut entries = Vec::new();
+    let mut cb = |e: Entry| entries.push(e);
+    let (_, stats) = Walker::new(io::sink(), &cfg, &mut cb).run(upper)?;
+    Ok((classify(entries, lowers), stats))
+}
+
+/// The export's relative paths (`etc/passwd`) of the added and changed rows: the entries the
+/// export walk locates and hashes.
+pub fn export_members(changes: &[Change]) -> HashSet<Vec<u8>> {
+    changes.iter().filter(|c| c.kind != "D").map(|c| c.entry.path.trim_start_matches('/').as_bytes().to_vec()).collect()
+}
+
+/// Give each added or changed row the export's view of it: its offset in the export's tar, its
+/// type, size and SHA-256 as stored there. A row the export does not hold (under a mount point,
+/// which hides the upper layer's entry from the container) is marked `hidden_by_mount`, a file's
+/// SHA-256 read from `upper`; returns their paths.
+pub fn locate_in_export(changes: &mut [Change], exported: Vec<Entry>, upper: Option<&OwnedFd>) -> Vec<String> {
+    let mut by_path: HashMap<String, Entry> = exported.into_iter().map(|e| (e.path.clone(), e)).collect();
+    let mut missing = vec![];
+    for c in changes.iter_mut().filter(|c| c.kind != "D") {
+        match by_path.remove(&c.entry.path) {
+            Some(e) => {
+                let opaque = c.entry.opaque;
+                c.entry = e;
+                c.entry.opaque = opaque;
+            }
+            None => {
+                c.entry.hidden_by_mount = true;
+                if c.entry.kind == "file"
+                    && let Some(up) = upper
+                    && let Ok(fd) = safefs::open_in_root(up.as_raw_fd(), c.entry.path.trim_start_matches('/'), false)
+                {
+                    c.entry.sha256 =
+                        crate::evidence::hash::hash_reader(&mut std::fs::File::from(fd), &crate::evidence::progress::Progress::hidden())
+                            .ok()
+                            .map(|(_, h)| h);
+                }
+                missing.push(c.entry.path.clone());
+            }
+        }
+    }
+    missing
 }
 
 /// Walk the upper layer into `out` (tar, typically through zstd) and return the classified changes.

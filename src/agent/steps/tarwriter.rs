@@ -11,6 +11,10 @@ const BUF: usize = 256 << 10;
 pub struct TarWriter<W: Write> {
     out: W,
     buf: Vec<u8>,
+    /// Bytes written so far (offsets of the entries in the uncompressed archive).
+    pos: u64,
+    /// Time spent reading files' data.
+    pub read_time: std::time::Duration,
 }
 
 /// What happened while copying a file's data.
@@ -20,6 +24,8 @@ pub struct DataOutcome {
     pub sha256: Option<String>,
     /// The file ended before its recorded size; the rest was padded with zeros.
     pub short: bool,
+    /// Offset of the entry's own header in the archive (after any PAX or long-name header).
+    pub header_offset: u64,
 }
 
 /// Metadata of one tar entry.
@@ -35,20 +41,26 @@ pub struct Meta {
 
 impl<W: Write> TarWriter<W> {
     pub fn new(out: W) -> Self {
-        Self { out, buf: vec![0u8; BUF] }
+        Self { out, buf: vec![0u8; BUF], pos: 0, read_time: std::time::Duration::ZERO }
+    }
+
+    fn put(&mut self, b: &[u8]) -> io::Result<()> {
+        self.out.write_all(b)?;
+        self.pos += b.len() as u64;
+        Ok(())
     }
 
     fn pad(&mut self, n: u64) -> io::Result<()> {
         let rem = (n % BLOCK as u64) as usize;
         if rem != 0 {
-            self.out.write_all(&[0u8; BLOCK][..BLOCK - rem])?;
+            self.put(&[0u8; BLOCK][..BLOCK - rem])?;
         }
         Ok(())
     }
 
     fn raw(&mut self, hdr: &mut Header) -> io::Result<()> {
         hdr.set_cksum();
-        self.out.write_all(hdr.as_bytes())
+        self.put(hdr.as_bytes())
     }
 
     /// GNU `././@LongLink` entry carrying a name longer than the 100-byte header field.
@@ -59,8 +71,8 @@ impl<W: Write> TarWriter<W> {
         h.set_mode(0o644);
         h.set_size(name.len() as u64 + 1);
         self.raw(&mut h)?;
-        self.out.write_all(name)?;
-        self.out.write_all(&[0])?;
+        self.put(name)?;
+        self.put(&[0])?;
         self.pad(name.len() as u64 + 1)
     }
 
@@ -83,7 +95,7 @@ impl<W: Write> TarWriter<W> {
         h.set_mode(0o644);
         h.set_size(data.len() as u64);
         self.raw(&mut h)?;
-        self.out.write_all(&data)?;
+        self.put(&data)?;
         self.pad(data.len() as u64)
     }
 
@@ -126,15 +138,18 @@ impl<W: Write> TarWriter<W> {
             h.set_device_major(maj)?;
             h.set_device_minor(min)?;
         }
+        let mut outcome = DataOutcome { header_offset: self.pos, ..Default::default() };
         self.raw(&mut h)?;
-        let mut outcome = DataOutcome::default();
         if size > 0 || (hash && meta.kind == EntryType::Regular) {
             let mut hasher = hash.then(Sha256::new);
             let mut left = size;
             if let Some(r) = data {
                 while left > 0 {
                     let want = (left as usize).min(self.buf.len());
-                    let got = match r.read(&mut self.buf[..want]) {
+                    let t = std::time::Instant::now();
+                    let read = r.read(&mut self.buf[..want]);
+                    self.read_time += t.elapsed();
+                    let got = match read {
                         Ok(0) => break,
                         Ok(n) => n,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -148,6 +163,7 @@ impl<W: Write> TarWriter<W> {
                         h.update(&self.buf[..got]);
                     }
                     self.out.write_all(&self.buf[..got])?;
+                    self.pos += got as u64;
                     left -= got as u64;
                 }
             }
@@ -157,6 +173,7 @@ impl<W: Write> TarWriter<W> {
                 while left > 0 {
                     let n = (left as usize).min(BUF);
                     self.out.write_all(&self.buf[..n])?;
+                    self.pos += n as u64;
                     left -= n as u64;
                 }
             }

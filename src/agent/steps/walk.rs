@@ -29,6 +29,12 @@ pub struct WalkConfig {
     /// Overlay upper layer: whiteouts become `.wh.<name>`, opaque directories get `.wh..wh..opq`,
     /// overlay's own xattrs are not stored.
     pub layer: bool,
+    /// Metadata only: no file is opened or read (the tar output gets headers of empty files);
+    /// used to list what an overlay upper layer changed before the one pass over the root.
+    pub list_only: bool,
+    /// Relative paths whose entries carry their offset in the archive (`tar_offset`) and, for
+    /// regular files, the SHA-256 of the bytes stored: the diff's rows located in the export.
+    pub track: HashSet<Vec<u8>>,
 }
 
 /// One entry as written (diff.json's row).
@@ -51,6 +57,15 @@ pub struct Entry {
     pub link_target: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub opaque: bool,
+    /// Offset of the entry's tar header in the uncompressed export (`rootfs.tar.zst`), when the
+    /// diff's content is the export's (see ARCHITECTURE.md, "The bundle").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tar_offset: Option<u64>,
+    /// A changed entry of the upper layer the export does not hold: a mount point hides it from
+    /// the container (kubelet's /etc/hosts, a volume). Its SHA-256, for a file, is read from the
+    /// upper layer; its content is not in the bundle.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden_by_mount: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -131,6 +146,15 @@ impl<'a, W: Write> Walker<'a, W> {
         Ok((self.tar.finish()?, self.stats))
     }
 
+    /// [`Walker::run`], and the time spent reading files' data.
+    pub fn run_timed(mut self, root: &OwnedFd) -> io::Result<(W, WalkStats, std::time::Duration)> {
+        let root_st = safefs::fstat(root.as_raw_fd())?;
+        let mut rel = Vec::new();
+        self.dir(root, root_st.st_dev, &mut rel, 0)?;
+        let read = self.tar.read_time;
+        Ok((self.tar.finish()?, self.stats, read))
+    }
+
     fn entry_of(rel: &[u8], st: &libc::stat, kind: &'static str) -> Entry {
         Entry {
             path: format!("/{}", String::from_utf8_lossy(rel)),
@@ -143,7 +167,17 @@ impl<'a, W: Write> Walker<'a, W> {
             sha256: None,
             link_target: None,
             opaque: false,
+            tar_offset: None,
+            hidden_by_mount: false,
         }
+    }
+
+    /// Where the entry just written starts, when its path is tracked.
+    fn located(&self, mut e: Entry, rel: &[u8], header_offset: u64) -> Entry {
+        if self.cfg.track.contains(rel) {
+            e.tar_offset = Some(header_offset);
+        }
+        e
     }
 
     fn meta(st: &libc::stat, kind: EntryType) -> Meta {
@@ -204,10 +238,11 @@ impl<'a, W: Write> Walker<'a, W> {
                         return Ok(());
                     }
                 };
-                self.tar.entry(rel, &Self::meta(&st, EntryType::Symlink), Some(target.as_bytes()), &[], None, false)?;
+                let o = self.tar.entry(rel, &Self::meta(&st, EntryType::Symlink), Some(target.as_bytes()), &[], None, false)?;
                 self.stats.symlinks += 1;
                 let mut e = Self::entry_of(rel, &st, "symlink");
                 e.link_target = Some(target.to_string_lossy().into_owned());
+                let e = self.located(e, rel, o.header_offset);
                 (self.on_entry)(e);
                 Ok(())
             }
@@ -230,9 +265,10 @@ impl<'a, W: Write> Walker<'a, W> {
                 };
                 let mut m = Self::meta(&st, kind);
                 m.dev = Some((libc::major(st.st_rdev), libc::minor(st.st_rdev)));
-                self.tar.entry(rel, &m, None, &[], None, false)?;
+                let o = self.tar.entry(rel, &m, None, &[], None, false)?;
                 self.stats.other += 1;
-                (self.on_entry)(Self::entry_of(rel, &st, kind_of(st.st_mode)));
+                let e = self.located(Self::entry_of(rel, &st, kind_of(st.st_mode)), rel, o.header_offset);
+                (self.on_entry)(e);
                 Ok(())
             }
             _ => {
@@ -268,10 +304,11 @@ impl<'a, W: Write> Walker<'a, W> {
         }
         let mut path = rel.clone();
         path.push(b'/');
-        self.tar.entry(&path, &Self::meta(st, EntryType::Directory), None, &xattrs, None, false)?;
+        let o = self.tar.entry(&path, &Self::meta(st, EntryType::Directory), None, &xattrs, None, false)?;
         self.stats.dirs += 1;
         let mut e = Self::entry_of(rel, st, "dir");
         e.opaque = opaque;
+        let e = self.located(e, rel, o.header_offset);
         (self.on_entry)(e);
         if opaque {
             path.extend_from_slice(b".wh..wh..opq");
@@ -296,11 +333,22 @@ impl<'a, W: Write> Walker<'a, W> {
         if st.st_nlink > 1
             && let Some(first) = self.links.get(&key).cloned()
         {
-            self.tar.entry(rel, &Self::meta(st, EntryType::Link), Some(&first), &[], None, false)?;
+            let o = self.tar.entry(rel, &Self::meta(st, EntryType::Link), Some(&first), &[], None, false)?;
             self.stats.hardlinks += 1;
             let mut e = Self::entry_of(rel, st, "hardlink");
             e.link_target = Some(format!("/{}", String::from_utf8_lossy(&first)));
+            let e = self.located(e, rel, o.header_offset);
             (self.on_entry)(e);
+            return Ok(());
+        }
+        if self.cfg.list_only {
+            // what changed, not its content: nothing is opened or read
+            if st.st_nlink > 1 {
+                self.links.insert(key, rel.to_vec());
+            }
+            self.stats.files += 1;
+            self.stats.file_bytes += st.st_size.max(0) as u64;
+            (self.on_entry)(Self::entry_of(rel, st, "file"));
             return Ok(());
         }
         let mut f = match safefs::open_file_at(dir.as_raw_fd(), name) {
@@ -322,7 +370,8 @@ impl<'a, W: Write> Walker<'a, W> {
         if self.cfg.layer {
             xattrs.retain(|(k, _)| !is_overlay_xattr(k));
         }
-        let out = self.tar.entry(rel, &Self::meta(&st, EntryType::Regular), None, &xattrs, Some(&mut f), self.cfg.hash_files)?;
+        let hash = self.cfg.hash_files || self.cfg.track.contains(rel);
+        let out = self.tar.entry(rel, &Self::meta(&st, EntryType::Regular), None, &xattrs, Some(&mut f), hash)?;
         if out.short {
             self.stats.problem(format!("{shown}: shrank while read; the missing bytes are zeros in the archive"));
         }
@@ -333,6 +382,7 @@ impl<'a, W: Write> Walker<'a, W> {
         self.stats.file_bytes += st.st_size.max(0) as u64;
         let mut e = Self::entry_of(rel, &st, "file");
         e.sha256 = out.sha256;
+        let e = self.located(e, rel, out.header_offset);
         (self.on_entry)(e);
         Ok(())
     }

@@ -21,6 +21,8 @@ Examples:
   # search memory; dump one process as an ELF core
   kforensic analyze checkpoint.tar --search-regex 'AKIA[0-9A-Z]{16}' --pid 1
   kforensic analyze checkpoint.tar --dump-memory 1 --out core.1
+  # a capture bundle: rebuild a container's diff tar from its export, hash-checked
+  kforensic analyze ./case-42/pods/web/app-1/main --extract-diff --out diff.tar
   # deleted files still held by a process (a dropped binary, an open script): list, recover
   kforensic analyze checkpoint.tar --deleted
   kforensic analyze checkpoint.tar --extract-deleted --all --out ./recovered
@@ -39,6 +41,11 @@ pub struct AnalyzeArgs {
     /// section each; with -o json, one array).
     #[arg(value_name = "ARCHIVE", required = true, num_args = 1..)]
     pub archive: Vec<PathBuf>,
+    /// Rebuild the container's diff tar (added and changed files, deletions as .wh. files) from a
+    /// capture bundle (or one container's directory in it) into --out FILE, each file checked
+    /// against diff.json's SHA-256.
+    #[arg(long, requires = "out", conflicts_with_all = ["ps_tree", "files", "sockets", "mounts", "rootfs_diff", "extract", "search", "search_regex", "dump_memory"])]
+    pub extract_diff: bool,
     /// The process tree (pid, ppid, user, state, comm, exe).
     #[arg(long)]
     pub ps_tree: bool,
@@ -185,6 +192,16 @@ pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
         Some(AnalyzeCommand::List(l)) => return list::run(g, l),
         Some(AnalyzeCommand::Diff(d)) => return diff::run(g, d),
         None => {}
+    }
+    if a.extract_diff {
+        let [dir] = a.archive.as_slice() else { return Err(Error::Usage("--extract-diff takes one bundle or container directory".into())) };
+        let out = a.out.clone().unwrap_or_default();
+        let report = crate::analyze::bundle_diff::extract_diff(dir, &out)?;
+        super::output::emit(g.output, &report).map_err(Error::Output)?;
+        for p in &report.problems {
+            eprintln!("error: {}", super::output::terminal_safe(p));
+        }
+        return Ok(if report.problems.is_empty() { Exit::Ok } else { Exit::Partial });
     }
     let plans = a.archive.iter().map(|p| a.options(p)).collect::<Result<Vec<_>, _>>().map_err(Error::Usage)?;
     if plans.len() == 1 {

@@ -362,3 +362,29 @@ fn network_table(out: &mut String, n: &[crate::analyze::network::Interface]) {
     });
     let _ = writeln!(out, "{}", table(&["NETWORK", "INTERFACE", "ADDRESSES", "GATEWAY", "MAC"], rows));
 }
+
+impl TableView for crate::analyze::bundle_diff::ExtractDiffReport {
+    fn kind(&self) -> &'static str {
+        "ExtractDiffReport"
+    }
+
+    fn table(&self) -> String {
+        let content = match self.content {
+            crate::analyze::bundle_diff::Content::DiffTar => "its diff tar",
+            crate::analyze::bundle_diff::Content::Export => "the export",
+        };
+        format!(
+            "diff of {} rebuilt from {content} ({}) into {}: {} entries, {} files ({}), {} deletions; {} of {} file hashes match diff.json{}\n",
+            clean(&self.container_dir.display().to_string()),
+            clean(&self.source.display().to_string()),
+            clean(&self.out.display().to_string()),
+            self.entries,
+            self.files,
+            human_bytes(self.file_bytes),
+            self.deletions,
+            self.hashes_checked,
+            self.files,
+            if self.problems.is_empty() { "" } else { " (problems below)" }
+        )
+    }
+}

@@ -67,7 +67,7 @@ pub(super) async fn node_side(
             bundle.error(Some(&format!("{}memory", container_dir(&plan.target, tc))), why)?;
         }
         let req = plan.capture_request(opts, tc, &memory);
-        agent_client::capture(c, &req, bundle, obs, &tc.name, frozen).await?;
+        notes.extend(agent_client::capture(c, &req, bundle, obs, &tc.name, frozen).await?);
         if let MemoryDecision::Archive(archive) = &memory {
             // shipped and re-hashed here: the node's copy goes (the kubelet never deletes them)
             let shipped = format!("{}{}", container_dir(&plan.target, tc), layout::CHECKPOINT_TAR);

@@ -26,7 +26,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 /// Parts are grown (doubled) every this many parts, so that an artifact of unknown size stays
-/// under S3's 10 000 parts: 16 MiB parts reach about 1 TiB.
+/// under S3's 10 000 parts: 5 MiB parts reach about 300 GiB.
 const PARTS_PER_SIZE: i32 = 2000;
 
 /// Uploads every artifact under `url` (the bundle's own prefix) and hands the records to `report`.
