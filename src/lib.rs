@@ -13,5 +13,6 @@ pub mod error;
 pub mod evidence;
 pub mod observe;
 pub mod protocol;
+pub mod triage;
 
 pub use error::{Error, Exit};

@@ -14,6 +14,7 @@ pub mod progress;
 pub mod release;
 pub mod s3_args;
 pub mod sign_args;
+pub mod triage;
 pub mod upload;
 pub mod verify;
 
@@ -172,6 +173,9 @@ pub enum Command {
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
     #[command(after_help = collect::EXAMPLES)]
     Collect(collect::CollectArgs),
+    /// Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF).
+    #[command(after_help = triage::EXAMPLES)]
+    Triage(triage::TriageArgs),
 }
 
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
@@ -213,6 +217,7 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("release", &["kubeconfig", "context", "namespace", "output", "case_id"]),
     ("collect", &["kubeconfig", "context", "namespace", "output", "case_id"]),
     ("analyze", &["output"]),
+    ("triage", &["output"]),
     ("upload", &["output"]),
     ("verify", &["output"]),
     ("completions", &[]),
@@ -289,6 +294,9 @@ pub fn check_globals(m: &clap::ArgMatches) -> Result<(), String> {
         let takers: Vec<&str> = GLOBALS_READ.iter().filter(|(_, r)| r.contains(&id)).map(|(c, _)| *c).collect();
         return Err(format!("{flag} does not apply to `{cmd}` (only {} take it)", takers.join(", ")));
     }
+    if cmd != "triage" && m.get_one::<OutputFormat>("output") == Some(&OutputFormat::Sarif) {
+        return Err(format!("-o sarif is for `triage` findings; `{cmd}` prints table, json or yaml"));
+    }
     Ok(())
 }
 
@@ -306,6 +314,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Isolate(isolate::IsolateArgs { target: isolate::IsolateTarget::Pod(a) }) => isolate::run(g, a).await,
         Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
         Command::Collect(a) => collect::run(g, a).await,
+        Command::Triage(a) => triage::run(g, a),
     }
 }
 

@@ -19,3 +19,4 @@ mod isolate_cluster;
 mod memory_capture;
 mod preflight;
 mod rig;
+mod triage;

@@ -1,0 +1,187 @@
+//! `kforensic triage` on real captures: pods with planted intrusions (a miner running from a
+//! deleted binary with a pool URL, a cron file, a netcat shell, an AWS key in the environment)
+//! and a look-alike pod of the same image doing benign things, captured with `checkpoint pod
+//! --memory` as a responder would. Each rule fires on its plant and never on the look-alike.
+
+use crate::support::pod;
+use crate::support::{CLUSTER, TestEnv, kforensic, require, stderr, stdout};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The fake AWS key, built at run time so that it is only ever in the environment.
+const PLANTED_KEY: &str = "AKIAKFTESTPLANTED123";
+
+const SUSPECT: &str = r#"mkdir -p /etc/cron.d; echo '* * * * * root nc 127.0.0.1 4444 -e sh' > /etc/cron.d/x
+cp /bin/busybox /tmp/xmrig; P=stratum+tcp; (POOL=$P://pool.example:3333 exec -a sleep /tmp/xmrig 100000) &
+nc -l -p 4444 -e sh & sleep 1; sleep 100000 | nc 127.0.0.1 4444 &
+sleep 1; rm /tmp/xmrig; K=AKIAKFTESTPLANTED; export AWS_ACCESS_KEY_ID=${K}$((100+23)); exec sleep 100000"#;
+
+/// The same shapes, benign: files written (not persistence), a renamed argv, a pipe, plain
+/// environment.
+const LOOKALIKE: &str = r#"mkdir -p /etc/app; echo ok > /etc/app/conf; echo notes > /tmp/notes.txt
+P=example; (POOL=$P exec -a sleep /bin/busybox 100000) & sleep 100000 | cat &
+sleep 1; export AWS_REGION=us-east-1; exec sleep 100000"#;
+
+/// Capture pod `name` (running `script`) with `checkpoint pod --memory`; the bundle's path and
+/// the command's stdout + stderr.
+fn capture(env: &'static TestEnv, ns: &str, name: &str, script: &str, extra: &[&str]) -> (PathBuf, String, tempfile::TempDir) {
+    env.apply(&pod::busybox(ns, name, script).yaml());
+    env.wait_running(ns, name, 60);
+    std::thread::sleep(Duration::from_millis(3000));
+    let dir = tempfile::tempdir().unwrap();
+    let case = format!("kf-test-triage-{name}-{:04x}", fastrand::u16(..));
+    let mut args = vec![
+        "-n",
+        ns,
+        "--case-id",
+        &case,
+        "checkpoint",
+        "pod",
+        name,
+        "--image",
+        env.kforensic_image(),
+        "--pull-policy",
+        "never",
+        "--dest",
+        dir.path().to_str().unwrap(),
+        "--timeout",
+        "3m",
+        "--memory",
+    ];
+    args.extend_from_slice(extra);
+    let out = env.kforensic(&args);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    (dir.path().join(&case), text, dir)
+}
+
+fn triage(bundle: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut v = vec!["triage", bundle.to_str().unwrap()];
+    v.extend_from_slice(args);
+    let out = kforensic(&v);
+    (out.status.code(), stdout(&out), stderr(&out))
+}
+
+fn findings(json: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(v["kind"], "TriageReport");
+    v["findings"].as_array().unwrap().clone()
+}
+
+fn with_rule<'a>(f: &'a [Value], id: &str) -> Vec<&'a Value> {
+    f.iter().filter(|x| x["rule_id"] == id).collect()
+}
+
+#[test]
+fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
+    let Some(env) = require("each_rule_fires_on_its_plant_and_not_on_the_lookalike", CLUSTER) else { return };
+    let ns = env.namespace("triage");
+    let (bundle, capture_out, _d1) = capture(env, &ns.name, "suspect", SUSPECT, &[]);
+    let (clean, clean_out, _d2) = capture(env, &ns.name, "lookalike", LOOKALIKE, &[]);
+
+    let (code, json, err) = triage(&bundle, &["-o", "json"]);
+    assert_eq!(code, Some(4), "high findings exit 4: {err}\n{json}");
+    let f = findings(&json);
+    let vol = format!("pods/{}/suspect/main/volatile.json", ns.name);
+    let pid_of = |id: &str| -> Vec<u64> { with_rule(&f, id).iter().filter_map(|x| x["evidence"]["pid"].as_u64()).collect() };
+
+    // the miner: its name, its pool in the environment and in memory, its deleted binary in /tmp
+    for id in ["KF-PROC-004", "KF-PROC-005", "KF-PROC-006", "KF-PROC-008", "KF-MEM-001"] {
+        assert!(!with_rule(&f, id).is_empty(), "{id} missing: {json}");
+    }
+    let miner = pid_of("KF-PROC-004");
+    assert_eq!(miner.len(), 1, "{json}");
+    for id in ["KF-PROC-005", "KF-PROC-006", "KF-PROC-008", "KF-MEM-001"] {
+        assert_eq!(pid_of(id), miner, "{id} names another process: {json}");
+    }
+    let p5 = with_rule(&f, "KF-PROC-005")[0];
+    assert!(p5["reason"].as_str().unwrap().contains("stratum+tcp://pool.example:3333"), "{p5}");
+    assert_eq!(p5["evidence"]["artifact"], vol.as_str());
+    assert_eq!(with_rule(&f, "KF-PROC-006")[0]["evidence"]["path"], "/tmp/xmrig");
+    let mem = with_rule(&f, "KF-MEM-001")[0];
+    assert!(mem["evidence"]["artifact"].as_str().unwrap().contains("/memory/"), "{mem}");
+    assert!(mem["evidence"]["address"].as_str().unwrap().starts_with("0x") && mem["evidence"]["region"].is_string(), "{mem}");
+
+    // the cron file, by path, from the diff
+    let cron = with_rule(&f, "KF-FS-003");
+    assert_eq!(cron.len(), 1, "{json}");
+    assert_eq!(cron[0]["evidence"]["path"], "/etc/cron.d/x");
+    assert_eq!(cron[0]["evidence"]["artifact"], format!("pods/{}/suspect/main/diff.json", ns.name));
+
+    // the netcat shell: sh with the accepted connection as stdin, and the nc holding the other end
+    let shell = with_rule(&f, "KF-PROC-001");
+    assert_eq!(shell.len(), 1, "{json}");
+    assert_eq!(shell[0]["severity"], "critical");
+    assert!(!with_rule(&f, "KF-PROC-002").is_empty(), "{json}");
+    // a listening socket (the nc server's port, until it accepted)… or at least no outbound noise for loopback
+    assert!(with_rule(&f, "KF-NET-002").is_empty(), "loopback is not outbound: {json}");
+
+    // the AWS key: found in the environment, masked everywhere
+    let sec = with_rule(&f, "KF-SEC-001");
+    assert_eq!(sec.len(), 1, "{json}");
+    assert!(
+        sec[0]["reason"].as_str().unwrap().contains("AWS access key id")
+            && sec[0]["reason"].as_str().unwrap().contains("AKIA…(20 chars, sha256:")
+    );
+    let (_, table, _) = triage(&bundle, &[]);
+    let (_, sarif, _) = triage(&bundle, &["-o", "sarif"]);
+    for (what, text) in [("json", &json), ("table", &table), ("sarif", &sarif), ("checkpoint output", &capture_out)] {
+        assert!(!text.contains(PLANTED_KEY), "the key's value is in the {what}");
+    }
+    // the table is worst first
+    let sev: Vec<&str> =
+        table.lines().filter_map(|l| l.split_whitespace().next()).filter(|w| ["CRITICAL", "HIGH", "MEDIUM", "LOW"].contains(w)).collect();
+    let rank = |s: &str| ["CRITICAL", "HIGH", "MEDIUM", "LOW"].iter().position(|x| *x == s).unwrap();
+    assert!(sev.len() >= 8 && sev.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{table}");
+
+    // SARIF: one run, every result's rule in the driver's rules, levels from the vocabulary
+    check_sarif(&sarif, f.len());
+
+    // the look-alike: nothing at all
+    let (code, json, err) = triage(&clean, &["-o", "json"]);
+    assert_eq!(code, Some(0), "{err}\n{json}");
+    let f = findings(&json);
+    assert!(f.is_empty(), "findings on a benign pod: {json}");
+    assert!(!clean_out.is_empty());
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert!(v["scanned"]["memories"].as_u64().unwrap() >= 3 && v["scanned"]["processes"].as_u64().unwrap() >= 3, "{v}");
+}
+
+fn check_sarif(text: &str, n: usize) {
+    let s: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    assert!(s["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "kforensic");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), n);
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize], id);
+        assert!(["error", "warning", "note", "none"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/') && !uri.contains(' '), "{uri}");
+    }
+}
+
+#[test]
+fn bad_input_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("notes.txt");
+    std::fs::write(&f, "hello").unwrap();
+    for (p, want) in [(f.clone(), "not a checkpoint"), (dir.path().join("missing"), "no such file")] {
+        let out = kforensic(&["triage", p.to_str().unwrap()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(want), "{err}");
+    }
+    let out = kforensic(&["triage", f.to_str().unwrap(), "--fail-on", "severe"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = kforensic(&["-o", "sarif", "verify", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sarif"), "{}", stderr(&out));
+}
