@@ -118,6 +118,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --keep-collector 'Leave the collector pod running afterwards (for debugging)'
             cand --include-volumes 'Include mounted volumes in the root filesystem export'
             cand --mask-env 'Replace environment values in inspect.json and volatile.json with sha256:<hex> of the value (names kept), for a responder who must not carry the workload''s secrets. Memory captures still hold them. Default: values kept (they are evidence)'
+            cand --no-triage 'Do not triage the capture (by default the findings are printed, worst first, and stored in the bundle as findings.json; see `kforensic triage`)'
             cand --archive 'Also write the bundle as one .tar next to the directory'
             cand --keep-node-archive 'Keep the kubelet''s checkpoint archive on the node after it was shipped (default: delete it)'
             cand --virtual-hosted-style 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'

@@ -6,6 +6,7 @@
 use crate::support::pod;
 use crate::support::{CLUSTER, TestEnv, kforensic, require, stderr, stdout};
 use serde_json::Value;
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -78,7 +79,7 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
     let Some(env) = require("each_rule_fires_on_its_plant_and_not_on_the_lookalike", CLUSTER) else { return };
     let ns = env.namespace("triage");
     let (bundle, capture_out, _d1) = capture(env, &ns.name, "suspect", SUSPECT, &[]);
-    let (clean, clean_out, _d2) = capture(env, &ns.name, "lookalike", LOOKALIKE, &[]);
+    let (clean, clean_out, _d2) = capture(env, &ns.name, "lookalike", LOOKALIKE, &["--no-triage"]);
 
     let (code, json, err) = triage(&bundle, &["-o", "json"]);
     assert_eq!(code, Some(4), "high findings exit 4: {err}\n{json}");
@@ -135,6 +136,20 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
     let rank = |s: &str| ["CRITICAL", "HIGH", "MEDIUM", "LOW"].iter().position(|x| *x == s).unwrap();
     assert!(sev.len() >= 8 && sev.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{table}");
 
+    // the capture printed its top findings and stored them all in the bundle, hashed in the manifest
+    assert!(capture_out.contains(&format!("triage: {} finding(s): ", f.len())) && capture_out.contains("KF-PROC-004"), "{capture_out}");
+    let stored = std::fs::read_to_string(bundle.join("findings.json")).unwrap();
+    assert!(!stored.contains(PLANTED_KEY), "the key's value is in findings.json");
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(stored["findings"].as_array().unwrap().len(), f.len());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let rec =
+        manifest["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "findings.json").expect("findings.json in the manifest");
+    let sha = hex::encode(sha2::Sha256::digest(std::fs::read(bundle.join("findings.json")).unwrap()));
+    assert_eq!(rec["sha256"].as_str(), Some(sha.as_str()));
+    assert_eq!(manifest["complete"], true);
+    assert!(crate::support::verify_ok(&bundle));
+
     // SARIF: one run, every result's rule in the driver's rules, levels from the vocabulary
     check_sarif(&sarif, f.len());
 
@@ -143,7 +158,8 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
     assert_eq!(code, Some(0), "{err}\n{json}");
     let f = findings(&json);
     assert!(f.is_empty(), "findings on a benign pod: {json}");
-    assert!(!clean_out.is_empty());
+    // --no-triage: nothing triaged, nothing stored
+    assert!(!clean_out.contains("triage:") && !clean.join("findings.json").exists(), "{clean_out}");
     let v: Value = serde_json::from_str(&json).unwrap();
     assert!(v["scanned"]["memories"].as_u64().unwrap() >= 3 && v["scanned"]["processes"].as_u64().unwrap() >= 3, "{v}");
 }

@@ -82,6 +82,10 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
         // after the volatile state is safe: cut the pod off and mark it (same case id)
         r = finish::isolate_after(ctx, opts, t, &mut bundle, &mut notes, &obs).await;
     }
+    let mut triage = None;
+    if opts.triage && stopped.is_none() && r.is_ok() && plan.node_side().count() > 0 {
+        triage = finish::triage_into(&mut bundle, plan.node_upload.is_some(), &mut notes, &obs).await?;
+    }
     let put_via = capture.held();
     let finished = match r {
         Ok(()) => {
@@ -101,6 +105,7 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
         complete: manifest.complete,
         manifest,
         notes,
+        triage,
         steps: laps.steps,
         error: fatal.map(|e| e.to_string()),
     })
