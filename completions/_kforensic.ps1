@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('triage', 'triage', [CompletionResultType]::ParameterValue, 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline')
+            [CompletionResult]::new('timeline', 'timeline', [CompletionResultType]::ParameterValue, 'Print a bundle''s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -660,6 +662,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
         }
         'kforensic;triage' {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 4 when a finding is at least this severe (critical, high, medium, low, info)')
+            [CompletionResult]::new('--yara', '--yara', [CompletionResultType]::ParameterName, 'YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
@@ -668,6 +671,46 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
             [CompletionResult]::new('--no-memory', '--no-memory', [CompletionResultType]::ParameterName, 'Do not scan process memory (faster on large captures)')
+            [CompletionResult]::new('--no-yara', '--no-yara', [CompletionResultType]::ParameterName, 'Run no YARA rules at all (not even the built-in ones)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;report' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The file to write (refused when it exists)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kforensic;timeline' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
@@ -690,6 +733,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('triage', 'triage', [CompletionResultType]::ParameterValue, 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline')
+            [CompletionResult]::new('timeline', 'timeline', [CompletionResultType]::ParameterValue, 'Print a bundle''s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -768,6 +813,12 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;triage' {
+            break
+        }
+        'kforensic;help;report' {
+            break
+        }
+        'kforensic;help;timeline' {
             break
         }
         'kforensic;help;help' {

@@ -43,6 +43,12 @@ _kforensic() {
             kforensic,release)
                 cmd="kforensic__subcmd__release"
                 ;;
+            kforensic,report)
+                cmd="kforensic__subcmd__report"
+                ;;
+            kforensic,timeline)
+                cmd="kforensic__subcmd__timeline"
+                ;;
             kforensic,triage)
                 cmd="kforensic__subcmd__triage"
                 ;;
@@ -145,6 +151,12 @@ _kforensic() {
             kforensic__subcmd__help,release)
                 cmd="kforensic__subcmd__help__subcmd__release"
                 ;;
+            kforensic__subcmd__help,report)
+                cmd="kforensic__subcmd__help__subcmd__report"
+                ;;
+            kforensic__subcmd__help,timeline)
+                cmd="kforensic__subcmd__help__subcmd__timeline"
+                ;;
             kforensic__subcmd__help,triage)
                 cmd="kforensic__subcmd__help__subcmd__triage"
                 ;;
@@ -218,7 +230,7 @@ _kforensic() {
 
     case "${cmd}" in
         kforensic)
-            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version preflight checkpoint isolate release analyze completions agent upload verify collect triage help"
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1386,7 +1398,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help)
-            opts="preflight checkpoint isolate release analyze completions agent upload verify collect triage help"
+            opts="preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1668,6 +1680,34 @@ _kforensic() {
         kforensic__subcmd__help__subcmd__release__subcmd__pod)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__timeline)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2019,14 +2059,114 @@ _kforensic() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kforensic__subcmd__report)
+            opts="-n -o -v -q -h -V --format --out --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "html md" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__timeline)
+            opts="-n -o -v -q -h -V --format --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kforensic__subcmd__triage)
-            opts="-n -o -v -q -h -V --fail-on --no-memory --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --fail-on --no-memory --yara --no-yara --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --yara)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
             cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand triage 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+            cand report 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+            cand timeline 'Print a bundle''s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;preflight'= {
@@ -616,6 +618,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         }
         &'kforensic;triage'= {
             cand --fail-on 'Exit 4 when a finding is at least this severe (critical, high, medium, low, info)'
+            cand --yara 'YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
@@ -624,6 +627,44 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --output 'Output format'
             cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
             cand --no-memory 'Do not scan process memory (faster on large captures)'
+            cand --no-yara 'Run no YARA rules at all (not even the built-in ones)'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;report'= {
+            cand --format 'format'
+            cand --out 'The file to write (refused when it exists)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kforensic;timeline'= {
+            cand --format 'format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
             cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
@@ -645,6 +686,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
             cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand triage 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+            cand report 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+            cand timeline 'Print a bundle''s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kforensic;help;preflight'= {
@@ -701,6 +744,10 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;collect'= {
         }
         &'kforensic;help;triage'= {
+        }
+        &'kforensic;help;report'= {
+        }
+        &'kforensic;help;timeline'= {
         }
         &'kforensic;help;help'= {
         }

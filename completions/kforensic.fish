@@ -47,6 +47,8 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "upload" -d 'Shi
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "triage" -d 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "report" -d 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "timeline" -d 'Print a bundle\'s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l collector-namespace -d 'Namespace the collector pods run in' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -488,6 +490,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s q -l qui
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l fail-on -d 'Exit 4 when a finding is at least this severe (critical, high, medium, low, info)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l yara -d 'YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
@@ -497,22 +500,54 @@ yaml\t''
 sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l no-memory -d 'Do not scan process memory (faster on large captures)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l no-yara -d 'Run no YARA rules at all (not even the built-in ones)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "triage" -d 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l format -r -f -a "html\t''
+md\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l out -d 'The file to write (refused when it exists)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l format -r -f -a "jsonl\t''
+csv\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "triage" -d 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "report" -d 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "timeline" -d 'Print a bundle\'s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze completions agent upload verify collect triage report timeline help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from isolate" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'

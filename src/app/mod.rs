@@ -12,8 +12,10 @@ pub mod output;
 pub mod preflight;
 pub mod progress;
 pub mod release;
+pub mod report;
 pub mod s3_args;
 pub mod sign_args;
+pub mod timeline;
 pub mod triage;
 pub mod upload;
 pub mod verify;
@@ -176,6 +178,12 @@ pub enum Command {
     /// Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF).
     #[command(after_help = triage::EXAMPLES)]
     Triage(triage::TriageArgs),
+    /// Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline.
+    #[command(after_help = report::EXAMPLES)]
+    Report(report::ReportArgs),
+    /// Print a bundle's timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs.
+    #[command(after_help = timeline::EXAMPLES)]
+    Timeline(timeline::TimelineArgs),
 }
 
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
@@ -218,6 +226,8 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("collect", &["kubeconfig", "context", "namespace", "output", "case_id"]),
     ("analyze", &["output"]),
     ("triage", &["output"]),
+    ("report", &[]),
+    ("timeline", &[]),
     ("upload", &["output"]),
     ("verify", &["output"]),
     ("completions", &[]),
@@ -315,6 +325,8 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
         Command::Collect(a) => collect::run(g, a).await,
         Command::Triage(a) => triage::run(g, a),
+        Command::Report(a) => report::run(a),
+        Command::Timeline(a) => timeline::run(a),
     }
 }
 

@@ -13,6 +13,8 @@ Examples:
   kforensic triage ./evidence/INC-1234
   # a checkpoint archive (kubelet, CRI-O, containerd, Podman)
   kforensic triage checkpoint.tar
+  # with your own YARA rules on top of the built-in ones
+  kforensic triage ./evidence/INC-1234 --yara ./rules/
   # for CI and code-scanning tools; exit 4 when anything is medium or worse
   kforensic triage ./evidence/INC-1234 -o sarif --fail-on medium > findings.sarif
 
@@ -30,6 +32,13 @@ pub struct TriageArgs {
     /// Do not scan process memory (faster on large captures).
     #[arg(long)]
     pub no_memory: bool,
+    /// YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory
+    /// of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub yara: Vec<PathBuf>,
+    /// Run no YARA rules at all (not even the built-in ones).
+    #[arg(long, conflicts_with = "yara")]
+    pub no_yara: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -87,6 +96,8 @@ impl TableView for TriageReport {
 pub fn run(g: &GlobalArgs, a: TriageArgs) -> Result<Exit, Error> {
     let mut opts = crate::triage::Options::new(&a.input);
     opts.memory = !a.no_memory;
+    opts.yara = a.yara.clone();
+    opts.use_yara = !a.no_yara;
     let report = crate::triage::run(&opts)?;
     match g.output {
         OutputFormat::Sarif => {

@@ -130,6 +130,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ("KF-SEC-002", Severity::High, "secret-looking value in process memory (masked)"),
     ("KF-SEC-003", Severity::Low, "credential-named environment variable with a value (masked)"),
     ("KF-MEM-001", Severity::Critical, "mining pool URL in process memory"),
+    ("KF-YARA-001", Severity::High, "YARA rule matched process memory or a file of the rootfs diff (severity from the rule's meta)"),
     ("KF-NET-001", Severity::Low, "listening socket"),
     ("KF-NET-002", Severity::Medium, "established outbound connection"),
 ];

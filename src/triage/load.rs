@@ -4,7 +4,7 @@
 
 use super::TriageError;
 use super::subject::{Change, Fd, FdKind, Memory, Process, Socket, Subject};
-use crate::analyze::archive::{Archive, Limits};
+use crate::analyze::archive::{Archive, Limits, Member};
 use crate::analyze::rootfs::{self, Compression};
 use crate::analyze::{core, criu, views};
 use crate::protocol::layout;
@@ -212,6 +212,8 @@ pub fn bundle_subject(bundle: &Path, dir: &str, limits: Limits, errors: &mut Vec
     let tar_rel = format!("{dir}{}", layout::DIFF_TAR);
     let tar = bundle.join(&tar_rel);
     if tar.is_file() {
+        let size = std::fs::metadata(&tar).map(|m| m.len()).unwrap_or(0);
+        s.diff_tar = Some(Member { file: tar.clone(), offset: 0, size });
         if s.changes_from.is_empty() {
             s.changes_from = tar_rel.clone();
         }
@@ -264,6 +266,7 @@ fn merge(s: &mut Subject, a: Subject) {
     if s.changes.is_empty() {
         s.changes = a.changes;
         s.changes_from = a.changes_from;
+        s.diff_tar = a.diff_tar;
     }
     if s.memories.is_empty() {
         s.memories = a.memories;
@@ -274,7 +277,7 @@ fn merge(s: &mut Subject, a: Subject) {
 /// Read a (decompressed) diff tar and mark the changes whose content starts with the ELF magic;
 /// changes the listing lacked are added (a diff without diff.json).
 fn mark_elves(r: impl Read, changes: &mut Vec<Change>, limits: &Limits) -> std::io::Result<()> {
-    each_diff_file(r, limits, |path, mode, size, bytes| {
+    each_diff_file(r, limits, 64, |path, mode, size, bytes| {
         let elf = bytes.starts_with(b"\x7fELF");
         match changes.iter_mut().find(|c| c.path == path) {
             Some(c) => c.elf = elf,
@@ -284,7 +287,8 @@ fn mark_elves(r: impl Read, changes: &mut Vec<Change>, limits: &Limits) -> std::
 }
 
 /// Visit every regular file of a diff tar (whiteouts excluded) with its first bytes.
-pub fn each_diff_file(r: impl Read, limits: &Limits, mut f: impl FnMut(&str, Option<u32>, u64, &[u8])) -> std::io::Result<()> {
+/// `max` bytes of each (all of a smaller file).
+pub fn each_diff_file(r: impl Read, limits: &Limits, max: usize, mut f: impl FnMut(&str, Option<u32>, u64, &[u8])) -> std::io::Result<()> {
     let mut t = tar::Archive::new(r);
     let mut n = 0u64;
     let mut buf = Vec::new();
@@ -305,7 +309,7 @@ pub fn each_diff_file(r: impl Read, limits: &Limits, mut f: impl FnMut(&str, Opt
         let mode = e.header().mode().ok().map(|m| m & 0o7777);
         let size = e.size();
         buf.clear();
-        (&mut e).take(64).read_to_end(&mut buf)?;
+        (&mut e).take(max as u64).read_to_end(&mut buf)?;
         f(&path, mode, size, &buf);
     }
     Ok(())
@@ -394,6 +398,7 @@ pub fn archive_subject(path: &Path, shown: &str, limits: Limits) -> Result<Subje
         m.open().and_then(|r| r.take(4).read_to_end(&mut h)).map_err(|e| TriageError::Read { path: path.into(), source: e })?;
         let r = m.open().and_then(|r| Compression::detect(&h).reader(r)).map_err(|e| TriageError::Read { path: path.into(), source: e })?;
         mark_elves(r, &mut s.changes, ar.limits()).map_err(|e| TriageError::Diff(format!("{}: {e}", s.changes_from)))?;
+        s.diff_tar = Some(m.clone());
     }
     s.archives.push(ar);
     Ok(s)
@@ -416,4 +421,11 @@ pub fn subjects(input: &Path, limits: Limits, errors: &mut Vec<String>) -> Resul
     }
     let shown = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| input.display().to_string());
     Ok(("checkpoint archive".into(), vec![archive_subject(input, &shown, limits)?]))
+}
+
+/// The decompressed bytes of a diff tar (plain, gzip or zstd).
+pub fn open_diff(m: &Member) -> std::io::Result<Box<dyn Read>> {
+    let mut h = Vec::with_capacity(4);
+    m.open()?.take(4).read_to_end(&mut h)?;
+    Compression::detect(&h).reader(m.open()?)
 }

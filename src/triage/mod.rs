@@ -8,15 +8,18 @@
 
 pub mod finding;
 pub mod load;
+pub mod report;
 pub mod rules;
 pub mod sarif;
 pub mod secrets;
 pub mod subject;
+pub mod timeline;
+pub mod yara;
 
 pub use finding::{Evidence, Finding, Severity};
 
 use crate::analyze::archive::Limits;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -33,6 +36,8 @@ pub enum TriageError {
     Json { path: PathBuf, source: serde_json::Error },
     #[error("rootfs diff {0}")]
     Diff(String),
+    #[error("YARA: {0}")]
+    Yara(String),
 }
 
 #[derive(Debug, Clone)]
@@ -41,17 +46,21 @@ pub struct Options {
     pub input: PathBuf,
     /// Scan process memory (secrets, pool URLs).
     pub memory: bool,
+    /// YARA rule files or directories (`--yara`), on top of the built-in rules.
+    pub yara: Vec<PathBuf>,
+    /// Run YARA at all (the built-in rules and `yara`).
+    pub use_yara: bool,
     pub limits: Limits,
 }
 
 impl Options {
     pub fn new(input: &Path) -> Options {
-        Options { input: input.to_path_buf(), memory: true, limits: Limits::default() }
+        Options { input: input.to_path_buf(), memory: true, yara: Vec::new(), use_yara: true, limits: Limits::default() }
     }
 }
 
 /// Counts of what was looked at.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Scanned {
     pub containers: usize,
     pub processes: usize,
@@ -62,7 +71,7 @@ pub struct Scanned {
     pub memory_bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TriageReport {
     /// What was triaged, as given.
     pub input: PathBuf,
@@ -85,6 +94,8 @@ impl TriageReport {
 /// Triage `o.input`: read every container's evidence, run every rule, rank the findings.
 pub fn run(o: &Options) -> Result<TriageReport, TriageError> {
     let mut errors = Vec::new();
+    // rules first: a bad rule file is the user's to fix before anything is read
+    let yara = if o.use_yara { Some(yara::Rules::load(&o.yara)?) } else { None };
     let (source, subjects) = load::subjects(&o.input, o.limits, &mut errors)?;
     let mut scanned = Scanned { containers: subjects.len(), ..Default::default() };
     let mut findings = Vec::new();
@@ -99,6 +110,12 @@ pub fn run(o: &Options) -> Result<TriageReport, TriageError> {
         match rules::run(s, o.memory) {
             Ok(f) => findings.extend(f),
             Err(e) => errors.push(format!("{}: memory scan: {e}", s.name)),
+        }
+        if let Some(rules) = &yara {
+            match yara::check(rules, s, o.memory) {
+                Ok(f) => findings.extend(f),
+                Err(e) => errors.push(format!("{}: {e}", s.name)),
+            }
         }
     }
     finding::sort(&mut findings);

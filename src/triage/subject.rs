@@ -111,6 +111,8 @@ pub struct Subject {
     pub memories: Vec<Memory>,
     /// The container's first process (its entrypoint), when known.
     pub entry_pid: Option<u32>,
+    /// The rootfs diff's tar (its files' contents), when there is one.
+    pub diff_tar: Option<crate::analyze::archive::Member>,
     /// Archives whose extracted files the memory reads (kept open while the subject lives).
     pub archives: Vec<crate::analyze::archive::Archive>,
 }

