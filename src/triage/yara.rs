@@ -132,27 +132,36 @@ pub fn check(rules: &Rules, s: &Subject, memory: bool) -> Result<Vec<Finding>, T
         }
     }
     if let Some(diff) = &s.diff_tar {
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        // each file is scanned as it is read: one file's bytes in memory at a time
+        let mut failed = None;
         let r = super::load::open_diff(diff).and_then(|r| {
             super::load::each_diff_file(r, &crate::analyze::archive::Limits::default(), MAX_FILE, |path, _, _, bytes| {
-                files.push((path.to_string(), bytes.to_vec()));
+                if failed.is_some() {
+                    return;
+                }
+                match matches(&mut scanner, bytes) {
+                    Ok(m) => {
+                        for (rule, sev, desc, _) in m {
+                            out.push(Finding::new(
+                                "KF-YARA-001",
+                                sev,
+                                format!("YARA {rule} matched {}{}", super::rules::shown(path), described(&desc)),
+                                Evidence {
+                                    artifact: s.changes_from.clone(),
+                                    container: Some(s.name.clone()),
+                                    path: Some(path.to_string()),
+                                    ..Default::default()
+                                },
+                            ));
+                        }
+                    }
+                    Err(e) => failed = Some(e),
+                }
             })
         });
         r.map_err(|e| TriageError::Diff(format!("{}: {e}", s.changes_from)))?;
-        for (path, bytes) in files {
-            for (rule, sev, desc, _) in matches(&mut scanner, &bytes)? {
-                out.push(Finding::new(
-                    "KF-YARA-001",
-                    sev,
-                    format!("YARA {rule} matched {}{}", super::rules::shown(&path), described(&desc)),
-                    Evidence {
-                        artifact: s.changes_from.clone(),
-                        container: Some(s.name.clone()),
-                        path: Some(path.clone()),
-                        ..Default::default()
-                    },
-                ));
-            }
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
     Ok(out)
@@ -175,6 +184,33 @@ mod tests {
         assert_eq!((m[0].0.as_str(), m[0].1, m[0].3), ("kforensic:kf_miner_stratum_url", Severity::Critical, 8));
         assert!(matches(&mut sc, b"<?php system($_GET['c']); ?>").unwrap().iter().any(|x| x.0.ends_with("kf_webshell_php")));
         assert!(matches(&mut sc, b"ordinary text, sleep 100000, /bin/sh").unwrap().is_empty());
+    }
+
+    #[test]
+    fn rootfs_diff_files_are_scanned_and_named_by_path() {
+        let d = tempfile::tempdir().unwrap();
+        let tar_path = d.path().join("diff.tar");
+        let mut b = tar::Builder::new(std::fs::File::create(&tar_path).unwrap());
+        for (name, body) in [("var/www/x.php", &b"<?php system($_GET['c']); ?>"[..]), ("etc/motd", b"hello"), ("tmp/.wh.gone", b"")] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(body.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, body).unwrap();
+        }
+        b.finish().unwrap();
+        drop(b);
+        let size = std::fs::metadata(&tar_path).unwrap().len();
+        let s = Subject {
+            name: "ns/p/c".into(),
+            changes_from: "pods/ns/p/c/diff.json".into(),
+            diff_tar: Some(crate::analyze::archive::Member { file: tar_path, offset: 0, size }),
+            ..Default::default()
+        };
+        let f = check(&Rules::load(&[]).unwrap(), &s, true).unwrap();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence.path.as_deref(), Some("/var/www/x.php"));
+        assert!(f[0].reason.contains("kf_webshell_php") && f[0].severity == Severity::Critical, "{f:?}");
     }
 
     #[test]
