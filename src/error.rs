@@ -16,6 +16,8 @@ pub enum Exit {
     Usage = 2,
     /// The command finished but the evidence is partial (`complete: false`).
     Partial = 3,
+    /// `triage` (and `checkpoint`'s triage) found something at or above `--fail-on`.
+    Findings = 4,
 }
 
 impl Exit {
@@ -43,6 +45,8 @@ pub enum Error {
     Image(#[from] crate::image::ImageError),
     #[error(transparent)]
     Triage(#[from] crate::cluster::triage::TriageError),
+    #[error(transparent)]
+    Findings(#[from] crate::triage::TriageError),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
 }

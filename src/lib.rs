@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod image;
 pub mod observe;
 pub mod protocol;
+pub mod triage;
 #[cfg(test)]
 mod schemas;
 

@@ -98,6 +98,10 @@ pub struct CheckpointPodArgs {
     /// captures still hold them. Default: values kept (they are evidence).
     #[arg(long)]
     pub mask_env: bool,
+    /// Do not triage the capture (by default the findings are printed, worst first, and stored
+    /// in the bundle as findings.json; see `kforensic triage`).
+    #[arg(long)]
+    pub no_triage: bool,
     /// Also write the bundle as one .tar next to the directory.
     #[arg(long, help_heading = "Destination")]
     pub archive: bool,
@@ -238,6 +242,7 @@ impl CheckpointPodArgs {
             keep_collector: self.keep_collector,
             include_volumes: self.include_volumes,
             mask_env: self.mask_env,
+            triage: !self.no_triage,
             keep_node_archive: self.keep_node_archive,
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,
@@ -387,6 +392,9 @@ impl TableView for CheckpointReport {
         for n in &self.notes {
             s.push_str(&format!("note: {n}\n"));
         }
+        if let Some(t) = &self.triage {
+            s.push_str(&triage_summary(t));
+        }
         let timing: Vec<String> = self.steps.iter().map(|t| format!("{} {:.1}s", t.step, t.seconds)).collect();
         s.push_str(&format!("time: {}\n", timing.join(", ")));
         s.push_str(&format!(
@@ -398,6 +406,21 @@ impl TableView for CheckpointReport {
         ));
         s
     }
+}
+
+/// The top findings of the capture's triage, worst first.
+fn triage_summary(t: &crate::triage::TriageReport) -> String {
+    const TOP: usize = 10;
+    if t.findings.is_empty() {
+        return "triage: no findings\n".into();
+    }
+    let mut s = format!("triage: {} finding(s): {}\n", t.findings.len(), crate::app::triage::counts(&t.findings));
+    s.push_str(&crate::app::triage::findings_table(&t.findings[..t.findings.len().min(TOP)]));
+    s.push('\n');
+    if t.findings.len() > TOP {
+        s.push_str(&format!("… {} more in the bundle's findings.json (or: kforensic triage BUNDLE)\n", t.findings.len() - TOP));
+    }
+    s
 }
 
 impl TableView for Plan {

@@ -13,8 +13,11 @@ pub mod output;
 pub mod preflight;
 pub mod progress;
 pub mod release;
+pub mod report;
 pub mod s3_args;
 pub mod sign_args;
+pub mod timeline;
+pub mod triage;
 pub mod upload;
 pub mod verify;
 
@@ -178,6 +181,15 @@ pub enum Command {
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
     #[command(after_help = collect::EXAMPLES)]
     Collect(collect::CollectArgs),
+    /// Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF).
+    #[command(after_help = triage::EXAMPLES)]
+    Triage(triage::TriageArgs),
+    /// Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline.
+    #[command(after_help = report::EXAMPLES)]
+    Report(report::ReportArgs),
+    /// Print a bundle's timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs.
+    #[command(after_help = timeline::EXAMPLES)]
+    Timeline(timeline::TimelineArgs),
 }
 
 /// The command line, parsed. Every destination argument (`--dest`, `upload`'s S3_URL, `verify`'s
@@ -246,6 +258,9 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("release", &["kubeconfig", "context", "namespace", "output", "case_id"]),
     ("collect", &["kubeconfig", "context", "namespace", "output", "case_id"]),
     ("analyze", &["output"]),
+    ("triage", &["output"]),
+    ("report", &[]),
+    ("timeline", &[]),
     ("upload", &["output"]),
     ("verify", &["output"]),
     ("image", &["output"]),
@@ -323,6 +338,9 @@ pub fn check_globals(m: &clap::ArgMatches) -> Result<(), String> {
         let takers: Vec<&str> = GLOBALS_READ.iter().filter(|(_, r)| r.contains(&id)).map(|(c, _)| *c).collect();
         return Err(format!("{flag} does not apply to `{cmd}` (only {} take it)", takers.join(", ")));
     }
+    if cmd != "triage" && m.get_one::<OutputFormat>("output") == Some(&OutputFormat::Sarif) {
+        return Err(format!("-o sarif is for `triage` findings; `{cmd}` prints table, json or yaml"));
+    }
     Ok(())
 }
 
@@ -341,6 +359,9 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Isolate(isolate::IsolateArgs { target: isolate::IsolateTarget::Pod(a) }) => isolate::run(g, a).await,
         Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
         Command::Collect(a) => collect::run(g, a).await,
+        Command::Triage(a) => triage::run(g, a),
+        Command::Report(a) => report::run(a),
+        Command::Timeline(a) => timeline::run(a),
     }
 }
 

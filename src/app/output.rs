@@ -10,6 +10,8 @@ pub enum OutputFormat {
     Table,
     Json,
     Yaml,
+    /// SARIF 2.1.0 (`triage` only).
+    Sarif,
 }
 
 /// The `apiVersion` of every JSON and YAML document kforensic prints.
@@ -59,7 +61,7 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
 pub fn emit<T: Serialize + TableView>(format: OutputFormat, report: &T) -> std::io::Result<()> {
     let text = match format {
         OutputFormat::Table => trim_line_ends(&terminal_safe(&report.table())),
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Sarif => {
             let doc = Document { api_version: API_VERSION, kind: report.kind(), report };
             let mut s = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
             s.push('\n');
@@ -89,7 +91,7 @@ pub fn emit_list<T: Serialize + TableView>(format: OutputFormat, reports: &[T]) 
             }
             trim_line_ends(&terminal_safe(&s))
         }
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Sarif => {
             let mut s = serde_json::to_string_pretty(&docs).map_err(std::io::Error::other)?;
             s.push('\n');
             s

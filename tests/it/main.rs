@@ -27,3 +27,4 @@ mod memory_capture;
 mod preflight;
 mod rig;
 mod terminal;
+mod triage;

@@ -44,6 +44,41 @@ pub(super) async fn isolate_after(
     Ok(())
 }
 
+/// Triage what was captured, before the bundle is finalized: `findings.json`, hashed and in the
+/// manifest like every artifact. Only where the artifacts are local: with `--upload-from node`
+/// they are in S3 already, and this says so.
+pub(super) async fn triage_into(
+    bundle: &mut DirBundle,
+    node_upload: bool,
+    notes: &mut Vec<String>,
+    obs: &SharedObserver,
+) -> Result<Option<crate::triage::TriageReport>, ClusterError> {
+    if node_upload {
+        notes.push(
+            "triage skipped: with --upload-from node the container artifacts are in S3, not here (run `kforensic triage` on a copy)".into(),
+        );
+        return Ok(None);
+    }
+    let opts = crate::triage::Options::new(bundle.dir());
+    obs.note("triage: looking for signs of intrusion in the capture");
+    let r = tokio::task::spawn_blocking(move || crate::triage::run(&opts)).await;
+    let report = match r {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            obs.warn(&format!("triage failed: {e}"));
+            bundle.error(Some(super::plan::FINDINGS), &format!("triage failed: {e}"))?;
+            return Ok(None);
+        }
+        Err(e) => {
+            bundle.error(Some(super::plan::FINDINGS), &format!("triage failed: {e}"))?;
+            return Ok(None);
+        }
+    };
+    let spec = crate::evidence::ArtifactSpec::new(super::plan::FINDINGS, "application/json", "triage");
+    bundle.put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other))?;
+    Ok(Some(report))
+}
+
 /// Where the bundle goes and who finishes it.
 pub(super) struct Ends<'a> {
     pub opts: &'a Options,

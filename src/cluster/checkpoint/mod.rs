@@ -109,6 +109,10 @@ pub(super) async fn run_in(
         // after the volatile state is safe: cut the pod off and mark it (same case id)
         r = finish::isolate_after(ctx, opts, t, &mut bundle, &mut notes, &obs).await;
     }
+    let mut triage = None;
+    if opts.triage && stopped.is_none() && r.is_ok() && plan.node_side().count() > 0 {
+        triage = finish::triage_into(&mut bundle, plan.node_upload.is_some(), &mut notes, &obs).await?;
+    }
     let put_via = capture.held();
     let finished = match r {
         Ok(()) => {
@@ -128,6 +132,7 @@ pub(super) async fn run_in(
         complete: manifest.complete,
         manifest,
         notes,
+        triage,
         steps: laps.steps,
         error: fatal.map(|e| e.to_string()),
     })

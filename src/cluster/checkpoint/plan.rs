@@ -2,6 +2,9 @@
 //! container, the collector, the destination and the artifacts the bundle must hold. The same
 //! plan drives the run, `checkpoint pod --dry-run` and the manifest's expected list.
 
+/// The triage's findings in the bundle (`checkpoint` without `--no-triage`).
+pub const FINDINGS: &str = "findings.json";
+
 use crate::cluster::api_evidence;
 use crate::cluster::collector::{self, CollectorSpec};
 use crate::cluster::target::{self, Target, TargetContainer};
@@ -54,6 +57,8 @@ pub struct Options {
     pub include_volumes: bool,
     /// Environment values in inspect and volatile state replaced by their SHA-256.
     pub mask_env: bool,
+    /// Triage the capture before the bundle is finalized (`findings.json`).
+    pub triage: bool,
     pub keep_node_archive: bool,
     pub upload_from: UploadFrom,
     pub node_credentials_secret: Option<String>,
@@ -210,6 +215,9 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         expected.push("cluster/isolation.json".into());
     }
     let any_node_side = containers.iter().any(|c| c.node_side);
+    if opts.triage && any_node_side && node_upload.is_none() {
+        expected.push(FINDINGS.into());
+    }
     let collector = (any_node_side || node_upload.is_some()).then(|| CollectorSpec {
         namespace: opts.collector_namespace.clone(),
         node: t.node.clone(),

@@ -11,6 +11,9 @@ pub struct CheckpointReport {
     pub complete: bool,
     pub manifest: Manifest,
     pub notes: Vec<String>,
+    /// What the triage found (also in the bundle's `findings.json`); none with `--no-triage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triage: Option<crate::triage::TriageReport>,
     pub steps: Vec<StepTiming>,
     /// The error that stopped the capture (the bundle holds what was captured until then).
     #[serde(skip_serializing_if = "Option::is_none")]

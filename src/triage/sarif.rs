@@ -1,0 +1,112 @@
+//! SARIF 2.1.0 (OASIS): the findings as one run of the tool `kforensic`, for code-scanning and
+//! CI tools. Rules are the catalogue; each finding is a result whose location is the artifact
+//! (bundle-relative URI) and, in its message and properties, the container, pid, path and address.
+
+use super::TriageReport;
+use super::finding::{RULES, Severity};
+use serde_json::{Value, json};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// A security-severity score (GitHub code scanning reads it from the rule's properties).
+fn score(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// An artifact path as a relative URI reference (RFC 3986: spaces and the like percent-encoded).
+fn uri(path: &str) -> String {
+    let mut s = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~:@!$&'()*+,;=".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+pub fn document(r: &TriageReport, version: &str) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|(id, sev, title)| {
+            json!({
+                "id": id,
+                "shortDescription": {"text": title},
+                "defaultConfiguration": {"level": level(*sev)},
+                "properties": {"security-severity": score(*sev), "tags": ["security"]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let mut props = serde_json::Map::new();
+            props.insert("severity".into(), f.severity.as_str().into());
+            if let Some(c) = &f.evidence.container {
+                props.insert("container".into(), c.clone().into());
+            }
+            if let Some(p) = f.evidence.pid {
+                props.insert("pid".into(), p.into());
+            }
+            if let Some(p) = &f.evidence.path {
+                props.insert("path".into(), p.clone().into());
+            }
+            if let Some(a) = &f.evidence.address {
+                props.insert("address".into(), a.clone().into());
+            }
+            if let Some(a) = &f.evidence.region {
+                props.insert("region".into(), a.clone().into());
+            }
+            let mut res = json!({
+                "ruleId": f.rule_id,
+                "level": level(f.severity),
+                "message": {"text": f.reason},
+                "properties": props,
+            });
+            if let Some(i) = RULES.iter().position(|x| x.0 == f.rule_id) {
+                res["ruleIndex"] = i.into();
+            }
+            let artifact = f.evidence.artifact.split(':').next().unwrap_or("");
+            if !artifact.is_empty() {
+                res["locations"] = json!([{
+                    "physicalLocation": {"artifactLocation": {"uri": uri(artifact), "uriBaseId": "BUNDLE"}},
+                    "message": {"text": f.evidence.line()},
+                }]);
+            }
+            res
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kforensic",
+                "version": version,
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"BUNDLE": {"description": {"text": "the bundle or archive triaged"}}},
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": r.errors.is_empty(),
+                "toolExecutionNotifications": r.errors.iter().map(|e| json!({"level": "error", "message": {"text": e}})).collect::<Vec<_>>(),
+            }],
+        }],
+    })
+}
