@@ -79,6 +79,11 @@ pub struct AnalyzeArgs {
     /// Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes).
     #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = super::s3_args::parse_size)]
     pub max_extract_bytes: u64,
+    /// The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding
+    /// one checkpoint archive): decrypt it with this age identity file or OpenSSH private key
+    /// into a private temporary directory, removed afterwards.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub identity: Option<PathBuf>,
     /// Refuse an archive with more members than this.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_entries: u64,
@@ -129,7 +134,17 @@ impl TryFrom<&AnalyzeArgs> for crate::analyze::Options {
 }
 
 pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
-    let opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
+    let mut opts = crate::analyze::Options::try_from(&a).map_err(Error::Usage)?;
+    // an encrypted archive: its plaintext lives in a private temporary directory while we read it
+    let _plain = match &a.identity {
+        Some(id) => {
+            let ids = crate::evidence::decrypt::Identities::from_file(id).map_err(super::usage)?;
+            let t = crate::evidence::decrypt::plaintext_archive(&a.archive, &ids).map_err(super::usage)?;
+            opts.archive = t.path.clone();
+            Some(t)
+        }
+        None => None,
+    };
     let report = crate::analyze::run(&opts)?;
     super::output::emit(g.output, &report).map_err(Error::Output)?;
     // a view that failed: one line each, the others are printed above; the analysis is partial

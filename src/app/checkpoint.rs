@@ -101,6 +101,8 @@ pub struct CheckpointPodArgs {
     pub s3: crate::app::s3_args::S3UploadArgs,
     #[command(flatten)]
     pub sign: crate::app::sign_args::SignArgs,
+    #[command(flatten)]
+    pub encrypt: crate::app::encrypt_args::EncryptArgs,
 }
 
 impl CheckpointPodArgs {
@@ -192,6 +194,7 @@ impl CheckpointPodArgs {
             keep_collector: self.keep_collector,
             include_volumes: self.include_volumes,
             mask_env: self.mask_env,
+            encrypt_to: self.encrypt.recipients()?,
             keep_node_archive: self.keep_node_archive,
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,

@@ -11,18 +11,26 @@ use std::time::{Duration, Instant};
 
 const SUSPECT: &str = r#"echo suspect-started; echo planted-by-attacker > /tmp/planted.txt; rm /etc/group; mkdir /tmp/.m; cp /bin/busybox /tmp/.m/sh; /tmp/.m/sh -c 'S=kf-sec; S=${S}ret-$((6*7)); while true; do sleep 1; done' & sleep 1; rm -rf /tmp/.m; exec sleep 100000"#;
 
-fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
+pub(crate) fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
     env.apply(&pod::busybox(ns, name, cmd).label("app", "suspect").yaml());
     env.wait_running(ns, name, 60);
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
 
-fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
+pub(crate) fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
     let out = env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "name"], None);
     stdout(&out).trim().to_string()
 }
 
-fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, dest: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn checkpoint(
+    env: &TestEnv,
+    kubeconfig: &str,
+    ns: &str,
+    pod: &str,
+    case: &str,
+    dest: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let image = env.kforensic_image();
     let mut args = vec![
         "-n",
@@ -47,7 +55,7 @@ fn checkpoint(env: &TestEnv, kubeconfig: &str, ns: &str, pod: &str, case: &str, 
     env.kforensic_as(kubeconfig, &args)
 }
 
-fn case_id(tag: &str) -> String {
+pub(crate) fn case_id(tag: &str) -> String {
     format!("kf-test-{tag}-{:04x}", fastrand::u16(..))
 }
 
@@ -555,7 +563,7 @@ fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() 
 }
 
 /// The S3 server of the test environment, as the node and the test itself reach it.
-fn s3_of(env: &TestEnv) -> evidence::Aws {
+pub(crate) fn s3_of(env: &TestEnv) -> evidence::Aws {
     evidence::Aws {
         endpoint: env.var("KF_S3_ENDPOINT").to_string(),
         access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
@@ -564,7 +572,7 @@ fn s3_of(env: &TestEnv) -> evidence::Aws {
 }
 
 /// The node's credentials: a Secret in the collector namespace (the CLI itself has none).
-fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str) {
+pub(crate) fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str) {
     node_secret_with(env, name, aws, secret_key, &[]);
 }
 
@@ -596,7 +604,7 @@ fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret:
 }
 
 /// As [`checkpoint_from_node`], with more arguments.
-fn checkpoint_from_node_with(
+pub(crate) fn checkpoint_from_node_with(
     env: &TestEnv,
     ns: &str,
     case: &str,

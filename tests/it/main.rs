@@ -13,6 +13,7 @@ mod analyze_runtimes;
 mod checkpoint;
 mod cli;
 mod collect_triage;
+mod encryption;
 mod evidence_s3;
 mod evidence_verify;
 mod isolate_cluster;

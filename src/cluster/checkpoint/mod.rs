@@ -51,6 +51,9 @@ pub async fn run(ctx: &ClusterCtx, opts: &Options, plan: Plan, obs: SharedObserv
         tool: Tool::current(),
     };
     let mut bundle = DirBundle::create(opts.dest.staging_dir(), &opts.case_id, meta)?;
+    if let Some(r) = &opts.encrypt_to {
+        bundle.seal(r.clone())?;
+    }
     bundle.plan(plan.expected.iter())?;
     for c in plan.containers.iter().filter(|c| !c.node_side) {
         bundle.error(None, &format!("container {} is {}: no node-side capture (API-side evidence only)", c.name, c.state))?;
