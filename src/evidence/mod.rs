@@ -21,6 +21,7 @@ pub mod progress;
 pub mod s3;
 pub mod seal;
 pub mod sign;
+pub mod ssh_agent;
 pub mod store;
 pub mod stream;
 pub mod tree;

@@ -20,3 +20,4 @@ mod isolate_cluster;
 mod memory_capture;
 mod preflight;
 mod rig;
+mod sign_agent;
