@@ -222,6 +222,12 @@ mod tests {
         let e = Recipients::parse(&[secret.as_str()]).unwrap_err().to_string();
         assert!(e.contains("PUBLIC"), "{e}");
         assert!(!e.contains(&secret[15..]), "the secret is not echoed: {e}");
+        // an ssh-rsa public key (made by ssh-keygen) is a recipient too, named by its fingerprint
+        let rsa = Recipients::parse(&[RSA_PUB]).unwrap();
+        assert!(rsa.fingerprints()[0].starts_with("SHA256:"), "{:?}", rsa.fingerprints());
+        let mut out = Vec::new();
+        rsa.seal(&mut out, &mut |w| w.write_all(b"x")).unwrap();
+        assert!(out.starts_with(b"age-encryption.org/v1\n-> ssh-rsa "));
         assert!(Recipients::parse(&["age1nope"]).is_err());
         assert!(Recipients::parse(&["ecdsa-sha2-nistp256 AAAA"]).is_err());
         assert!(Recipients::parse::<&str>(&[]).is_err());
@@ -274,6 +280,8 @@ mod tests {
         let m = b.finalize().unwrap();
         assert!(!m.complete);
     }
+
+    const RSA_PUB: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDClS2yCwUpyYnquZwm41xxEuEl40FT8Q+P6VfgtK2rfs8h/2l6oJr8asicNO2UgMFNHQ2I2FLm1ZSZa/SGkd8qviK1oE2R3M/VMsZR7i5KgZkYW05st5Z4yGolVpLHZksJC9bPjYT54xKvTND0iszZblYSqZJ66S8RLd7vZSAKi0FpkeTX0AyAt0DU9KgSZmtsVjvb1RBYDXBe1bcNYv++zVufDcLTYUZCWk7dw9ubPyjkaRAA5wBjJ2yc2K6Ax2iqLPOjyZJPNSiF5pa3gJscRkSSrHRofDZ+mXSul5Rl1KyCGzpu5p+DyHx8tJLtniCuYDKC8ftHZOWOmH53OWS1 test";
 
     trait Tap {
         fn tap(self, b: &[u8]) -> String;
