@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('triage', 'triage', [CompletionResultType]::ParameterValue, 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline')
@@ -116,7 +117,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
-            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine')
+            [CompletionResult]::new('--encrypt-to', '--encrypt-to', [CompletionResultType]::ParameterName, 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
@@ -273,6 +275,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--extract-deleted', '--extract-deleted', [CompletionResultType]::ParameterName, 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory for --extract and --extract-deleted, output file for --dump-memory')
             [CompletionResult]::new('--max-extract-bytes', '--max-extract-bytes', [CompletionResultType]::ParameterName, 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards')
             [CompletionResult]::new('--max-entries', '--max-entries', [CompletionResultType]::ParameterName, 'Refuse an archive with more members than this')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
@@ -319,8 +323,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -338,8 +342,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -371,8 +375,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)')
@@ -395,8 +399,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -415,8 +419,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -508,6 +512,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--pod-uid', '--pod-uid', [CompletionResultType]::ParameterName, 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)')
             [CompletionResult]::new('--container-name', '--container-name', [CompletionResultType]::ParameterName, 'Container name in the pod spec of the (single) --container')
             [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Steps to run: inspect, diff, export, volatile, logs, history, memory')
+            [CompletionResult]::new('--encrypt-to', '--encrypt-to', [CompletionResultType]::ParameterName, 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest')
             [CompletionResult]::new('--checkpoint-archive', '--checkpoint-archive', [CompletionResultType]::ParameterName, 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar')
             [CompletionResult]::new('--memory-max-bytes', '--memory-max-bytes', [CompletionResultType]::ParameterName, 'With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write artifacts into this directory (plus index.json)')
@@ -722,7 +727,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
-            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
@@ -764,6 +769,27 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kforensic;decrypt' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--case-id', '--case-id', [CompletionResultType]::ParameterName, 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more); errors show their full cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kforensic;collect' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only pods (and their logs and images) matching this label selector')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only pods (and their logs and images) matching this label selector')
@@ -777,7 +803,8 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('--retain-until', '--retain-until', [CompletionResultType]::ParameterName, 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)')
             [CompletionResult]::new('--part-size', '--part-size', [CompletionResultType]::ParameterName, 'Multipart part size (at least 5MiB), e.g. 16MiB')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Parts in flight at once (memory used is about this times --part-size)')
-            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine')
+            [CompletionResult]::new('--encrypt-to', '--encrypt-to', [CompletionResultType]::ParameterName, 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest')
             [CompletionResult]::new('--sources', '--sources', [CompletionResultType]::ParameterName, 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)')
             [CompletionResult]::new('--pull-policy', '--pull-policy', [CompletionResultType]::ParameterName, 'With --shell-history: when the node fetches the collector image')
@@ -878,6 +905,7 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Node side (runs in the collector pod, or as root on a node): capture containers')
             [CompletionResult]::new('upload', 'upload', [CompletionResultType]::ParameterValue, 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong')
             [CompletionResult]::new('triage', 'triage', [CompletionResultType]::ParameterValue, 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline')
@@ -973,6 +1001,9 @@ Register-ArgumentCompleter -Native -CommandName 'kforensic' -ScriptBlock {
             break
         }
         'kforensic;help;verify' {
+            break
+        }
+        'kforensic;help;decrypt' {
             break
         }
         'kforensic;help;collect' {

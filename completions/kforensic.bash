@@ -31,6 +31,9 @@ _kforensic() {
             kforensic,completions)
                 cmd="kforensic__subcmd__completions"
                 ;;
+            kforensic,decrypt)
+                cmd="kforensic__subcmd__decrypt"
+                ;;
             kforensic,help)
                 cmd="kforensic__subcmd__help"
                 ;;
@@ -45,6 +48,15 @@ _kforensic() {
                 ;;
             kforensic,release)
                 cmd="kforensic__subcmd__release"
+                ;;
+            kforensic,report)
+                cmd="kforensic__subcmd__report"
+                ;;
+            kforensic,timeline)
+                cmd="kforensic__subcmd__timeline"
+                ;;
+            kforensic,triage)
+                cmd="kforensic__subcmd__triage"
                 ;;
             kforensic,upload)
                 cmd="kforensic__subcmd__upload"
@@ -151,6 +163,9 @@ _kforensic() {
             kforensic__subcmd__help,completions)
                 cmd="kforensic__subcmd__help__subcmd__completions"
                 ;;
+            kforensic__subcmd__help,decrypt)
+                cmd="kforensic__subcmd__help__subcmd__decrypt"
+                ;;
             kforensic__subcmd__help,help)
                 cmd="kforensic__subcmd__help__subcmd__help"
                 ;;
@@ -165,6 +180,15 @@ _kforensic() {
                 ;;
             kforensic__subcmd__help,release)
                 cmd="kforensic__subcmd__help__subcmd__release"
+                ;;
+            kforensic__subcmd__help,report)
+                cmd="kforensic__subcmd__help__subcmd__report"
+                ;;
+            kforensic__subcmd__help,timeline)
+                cmd="kforensic__subcmd__help__subcmd__timeline"
+                ;;
+            kforensic__subcmd__help,triage)
+                cmd="kforensic__subcmd__help__subcmd__triage"
                 ;;
             kforensic__subcmd__help,upload)
                 cmd="kforensic__subcmd__help__subcmd__upload"
@@ -266,7 +290,7 @@ _kforensic() {
 
     case "${cmd}" in
         kforensic)
-            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version preflight checkpoint isolate release analyze image completions agent upload verify collect help"
+            opts="-n -o -v -q -h -V --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,11 +313,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -331,11 +355,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -350,7 +374,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__agent__subcmd__capture)
-            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --mask-env --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubelet-checkpoint-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --container --targets --targets-json --pod-namespace --pod-name --pod-uid --container-name --steps --include-volumes --mask-env --encrypt-to --checkpoint-archive --memory-file-mappings --memory-max-bytes --no-freeze --out --stream --upload-to --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --docker-host --runc-root --pod-log-dir --kubelet-checkpoint-dir --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,6 +409,10 @@ _kforensic() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encrypt-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -469,11 +497,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -515,11 +543,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -701,11 +729,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -751,11 +779,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -829,11 +857,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -879,11 +907,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -921,11 +949,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -967,11 +995,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -986,7 +1014,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__analyze)
-            opts="-n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
+            opts="-i -n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --identity --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1032,6 +1060,14 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1053,11 +1089,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1095,11 +1131,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1197,11 +1233,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1239,11 +1275,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1300,7 +1336,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-l -A -c -n -o -v -q -h -V --selector --node --all-namespaces --parallel --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --mask-env --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-l -A -c -n -o -v -q -h -V --selector --node --all-namespaces --parallel --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --mask-env --no-triage --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --encrypt-to --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1402,6 +1438,10 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --encrypt-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1419,11 +1459,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1438,7 +1478,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__collect)
-            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --encrypt-to --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1496,6 +1536,10 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --encrypt-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sources)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1537,11 +1581,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1579,11 +1623,65 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__decrypt)
+            opts="-i -n -o -v -q -h -V --identity --out --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -1598,7 +1696,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__help)
-            opts="preflight checkpoint isolate release analyze image completions agent upload verify collect help"
+            opts="preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1835,6 +1933,20 @@ _kforensic() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kforensic__subcmd__help__subcmd__decrypt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kforensic__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1961,6 +2073,48 @@ _kforensic() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kforensic__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__timeline)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__help__subcmd__triage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kforensic__subcmd__help__subcmd__upload)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2013,11 +2167,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2115,11 +2269,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2169,11 +2323,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2211,11 +2365,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2295,11 +2449,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2341,11 +2495,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2383,11 +2537,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2467,11 +2621,157 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__report)
+            opts="-n -o -v -q -h -V --format --out --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "html md" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__timeline)
+            opts="-n -o -v -q -h -V --format --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --case-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kforensic__subcmd__triage)
+            opts="-n -o -v -q -h -V --fail-on --no-memory --yara --no-yara --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --yara)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2545,11 +2845,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)
@@ -2599,11 +2899,11 @@ _kforensic() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json yaml sarif" -- "${cur}"))
                     return 0
                     ;;
                 --case-id)

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
             cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
             cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+            cand decrypt 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash'
             cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand triage 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
             cand report 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
@@ -110,7 +111,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
-            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine'
+            cand --encrypt-to 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
@@ -253,6 +255,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --extract-deleted 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)'
             cand --out 'Output directory for --extract and --extract-deleted, output file for --dump-memory'
             cand --max-extract-bytes 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)'
+            cand -i 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
+            cand --identity 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
             cand --max-entries 'Refuse an archive with more members than this'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
@@ -298,8 +302,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -316,8 +320,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -344,8 +348,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand save 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
@@ -367,8 +371,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -386,8 +390,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
             cand -q 'Only errors on stderr; no progress bars'
             cand --quiet 'Only errors on stderr; no progress bars'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -471,6 +475,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --pod-uid 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)'
             cand --container-name 'Container name in the pod spec of the (single) --container'
             cand --steps 'Steps to run: inspect, diff, export, volatile, logs, history, memory'
+            cand --encrypt-to 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest'
             cand --checkpoint-archive 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar'
             cand --memory-max-bytes 'With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes)'
             cand --out 'Write artifacts into this directory (plus index.json)'
@@ -668,7 +673,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
-            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
@@ -708,6 +713,26 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kforensic;decrypt'= {
+            cand -i 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key'
+            cand --identity 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key'
+            cand --out 'Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand --namespace 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --case-id 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, ''.'', ''_'', ''-''; at most 63'
+            cand -v 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand --verbose 'More detail on stderr (repeat for more); errors show their full cause chain'
+            cand -q 'Only errors on stderr; no progress bars'
+            cand --quiet 'Only errors on stderr; no progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kforensic;collect'= {
             cand -l 'Only pods (and their logs and images) matching this label selector'
             cand --selector 'Only pods (and their logs and images) matching this label selector'
@@ -721,7 +746,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --retain-until 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)'
             cand --part-size 'Multipart part size (at least 5MiB), e.g. 16MiB'
             cand --concurrency 'Parts in flight at once (memory used is about this times --part-size)'
-            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine'
+            cand --sign-key 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine'
+            cand --encrypt-to 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest'
             cand --sources 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)'
             cand --image 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)'
             cand --pull-policy 'With --shell-history: when the node fetches the collector image'
@@ -818,6 +844,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand agent 'Node side (runs in the collector pod, or as root on a node): capture containers'
             cand upload 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
             cand verify 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+            cand decrypt 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash'
             cand collect 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
             cand triage 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
             cand report 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
@@ -888,6 +915,8 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;help;upload'= {
         }
         &'kforensic;help;verify'= {
+        }
+        &'kforensic;help;decrypt'= {
         }
         &'kforensic;help;collect'= {
         }

@@ -29,11 +29,12 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -l context -d 'The kub
 complete -c kforensic -n "__fish_kforensic_needs_command" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_needs_command" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_needs_command" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_needs_command" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
@@ -45,7 +46,11 @@ complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "completions" -d
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "decrypt" -d 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "triage" -d 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "report" -d 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "timeline" -d 'Print a bundle\'s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
 complete -c kforensic -n "__fish_kforensic_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l collector-namespace -d 'Namespace the collector pods run in' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -53,22 +58,24 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l contex
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand preflight" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -100,13 +107,15 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l encrypt-to -d 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s A -l all-namespaces -d 'With -l or --node: in every namespace'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-file-mappings -d 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
@@ -116,12 +125,13 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-collector -d 'Leave the collector pod running afterwards (for debugging)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l include-volumes -d 'Include mounted volumes in the root filesystem export'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l mask-env -d 'Replace environment values in inspect.json and volatile.json with sha256:<hex> of the value (names kept), for a responder who must not carry the workload\'s secrets. Memory captures still hold them. Default: values kept (they are evidence)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l no-triage -d 'Do not triage the capture (by default the findings are printed, worst first, and stored in the bundle as findings.json; see `kforensic triage`)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l archive -d 'Also write the bundle as one .tar next to the directory'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l keep-node-archive -d 'Keep the kubelet\'s checkpoint archive on the node after it was shipped (default: delete it)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -130,11 +140,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -143,7 +154,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l cordon -d 'Also mark the pod\'s node unschedulable (release uncordons it only if kforensic cordoned it)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l detach -d 'Remove the labels its controller and Services select on: the controller releases it and starts a replacement, traffic stops reaching it, and it keeps running for forensics'
@@ -151,7 +163,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print the objects and patches that would be applied (-o yaml|json for all of them); change nothing'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand isolate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -160,11 +172,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and not __fish_seen_subcommand_from pod help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -173,13 +186,14 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l restore-labels -d 'Put back the labels --detach removed. Its controller may then adopt the pod again, and delete it if it has more pods than it wants'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -l dry-run -d 'Print what would be undone; change nothing'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from pod" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'
 complete -c kforensic -n "__fish_kforensic_using_subcommand release; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -193,13 +207,15 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l extract-deleted -d 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l out -d 'Output directory for --extract and --extract-deleted, output file for --dump-memory' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l max-extract-bytes -d 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s i -l identity -d 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l max-entries -d 'Refuse an archive with more members than this' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l extract-diff -d 'Rebuild the container\'s diff tar (added and changed files, deletions as .wh. files) from a capture bundle (or one container\'s directory in it) into --out FILE, each file checked against diff.json\'s SHA-256'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l ps-tree -d 'The process tree (pid, ppid, user, state, comm, exe)'
@@ -215,7 +231,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __f
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -l all -d 'With --extract-deleted: every deleted file'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -a "list" -d 'The checkpoint archives in a directory: engine, container, pod, times, size'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and not __fish_seen_subcommand_from list diff help" -a "diff" -d 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
@@ -230,23 +246,25 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -l show-unchanged -d 'List what is the same in both too'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from help" -f -a "list" -d 'The checkpoint archives in a directory: engine, container, pod, times, size'
 complete -c kforensic -n "__fish_kforensic_using_subcommand analyze; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two checkpoints: processes, files, sockets, mounts, rootfs diff'
@@ -256,11 +274,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fis
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -f -a "save" -d 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and not __fish_seen_subcommand_from save push help" -f -a "push" -d 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
@@ -273,11 +292,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from save" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -l binary -d 'The kforensic binary to pack, one per architecture (x86_64, aarch64); repeat for a multi-architecture image. Default: this binary. A dynamically linked build brings the shared libraries it loads from this machine' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -285,12 +305,13 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -l plain-http -d 'Talk to the registry over plain HTTP (a registry on localhost or a lab network)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "save" -d 'Write the collector image as an OCI archive (ctr images import, skopeo, docker load)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push the collector image to a registry and print the pinned reference (NAME@sha256:…)'
@@ -300,22 +321,24 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l cont
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and not __fish_seen_subcommand_from run capture node-space remove-archive thaw hold export-dir put help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
@@ -331,11 +354,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container -d 'Container to capture: a Kubernetes container ID (containerd://ID, cri-o://ID, docker://ID) or a bare ID. Repeatable' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l targets -d 'JSON list of targets (`[{"container_id", "namespace", "pod", "pod_uid", "container", "checkpoint_archive"}]`); \'-\' reads stdin' -r -F
@@ -345,6 +369,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l pod-uid -d 'Pod UID of the (single) --container (finds /var/log/pods/<ns>_<pod>_<uid>)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l container-name -d 'Container name in the pod spec of the (single) --container' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l steps -d 'Steps to run: inspect, diff, export, volatile, logs, history, memory' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l encrypt-to -d 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l checkpoint-archive -d 'Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l memory-max-bytes -d 'With the `memory` step: at most this much memory per container (e.g. 4GiB, or bytes)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l out -d 'Write artifacts into this directory (plus index.json)' -r -F
@@ -368,7 +393,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l include-volumes -d 'Include volumes (non-pseudo mounts inside the container) in the export'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l mask-env -d 'Replace environment values in inspect.json and volatile.json with sha256:<hex>'
@@ -378,7 +404,7 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from capture" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l container -d 'The container to be checkpointed (its shim gives the way to the node\'s filesystem)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l dir -r
@@ -387,11 +413,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from node-space" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l container -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l path -d 'Host path of the archive (only /var/lib/kubelet/checkpoints/checkpoint-*.tar)' -r
@@ -400,11 +427,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from remove-archive" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l cgroup -d 'The cgroup directory announced as `frozen_cgroup`' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -412,11 +440,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from thaw" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l seconds -d 'Exit after this many seconds' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -424,11 +453,12 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from hold" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l out -d 'Output file' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
@@ -436,12 +466,13 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -l zstd -d 'Compress with zstd'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from export-dir" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l dest -d 'The bundle\'s own prefix: s3://bucket/prefix/<case-id>' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
@@ -459,13 +490,14 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_se
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l check -d 'Only check that the bucket can be reached with the node\'s credentials; upload nothing'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from put" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "run" -d 'Serve one request document read from the first line of stdin (how the CLI drives the agent)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "capture" -d 'Capture containers running on this node: inspect, diff, export, volatile state, logs, histories'
@@ -486,18 +518,19 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand upload" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l allowed-signers -d 'Require a valid signature by one of these keys (OpenSSH allowed-signers format, as for `ssh-keygen -Y verify -f`); the signer is named. Without it, verify says whether and by which key the bundle is signed' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
@@ -507,14 +540,29 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l context -
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l no-record -d 'Do not append a `verify` event to a local bundle\'s custody.log'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s i -l identity -d 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l out -d 'Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s l -l selector -d 'Only pods (and their logs and images) matching this label selector' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l since -d 'Logs from this far back; objects created within it count as recent (e.g. 30m, 24h, 7d)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l dest -d 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix' -r
@@ -528,7 +576,8 @@ COMPLIANCE\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l retain-until -d 'Object Lock retain-until time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l part-size -d 'Multipart part size (at least 5MiB), e.g. 16MiB' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l concurrency -d 'Parts in flight at once (memory used is about this times --part-size)' -r
-complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sign-key -d 'Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l encrypt-to -d 'Encrypt every artifact (age, stored as NAME.age) to this PUBLIC key: an age1… X25519 recipient, an ssh-ed25519 / ssh-rsa public key, or a file of them (one per line, # comments). Repeatable. The node side encrypts too: no plaintext leaves the agent. The manifest and the custody log stay readable (verify needs no key); `kforensic decrypt` or `age -d` reads the rest' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l sources -d 'Which sources (comma-separated; `rbac` = the four RBAC sources; default: all)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l image -d 'With --shell-history: the collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l pull-policy -d 'With --shell-history: when the node fetches the collector image' -r -f -a "always\t''
@@ -542,7 +591,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l context 
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
-yaml\t''"
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s A -l all-namespaces -d 'Every namespace (otherwise -n NS[,NS…] (repeatable), or the context\'s namespace)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
@@ -550,20 +600,69 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l include-
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -l shell-history -d 'Also read the shell histories of every running container in scope, from the node side: one privileged collector pod per node runs the node agent (never an exec into a container); adds the KF-HIST rules. Needs the collector permissions of `checkpoint`'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s h -l help -d 'Print help'
+complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kforensic -n "__fish_kforensic_using_subcommand collect" -s V -l version -d 'Print version'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "image" -d 'The collector image, made from this binary: save it as an OCI archive or push it to a registry'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
-complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify collect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l fail-on -d 'Exit 4 when a finding is at least this severe (critical, high, medium, low, info)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l yara -d 'YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l no-memory -d 'Do not scan process memory (faster on large captures)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -l no-yara -d 'Run no YARA rules at all (not even the built-in ones)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand triage" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l format -r -f -a "html\t''
+md\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l out -d 'The file to write (refused when it exists)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand report" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l format -r -f -a "jsonl\t''
+csv\t''"
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+sarif\t'SARIF 2.1.0 (`triage` only)'"
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kforensic -n "__fish_kforensic_using_subcommand timeline" -s V -l version -d 'Print version'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "preflight" -d 'Check, before an incident, that kforensic can do its job on this cluster'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "checkpoint" -d 'Snapshot a live pod: API-side state, then each container from its node (diff, export, volatile state)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "isolate" -d 'Contain a suspect pod: deny-all NetworkPolicy, quarantine label, optional detach and cordon'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "release" -d 'Undo exactly what `isolate` recorded on the pod'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "analyze" -d 'Analyse a checkpoint archive offline: processes, files, sockets, rootfs diff, memory'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "image" -d 'The collector image, made from this binary: save it as an OCI archive or push it to a registry'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "agent" -d 'Node side (runs in the collector pod, or as root on a node): capture containers'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "upload" -d 'Ship a local evidence bundle to S3 (verified first; resumes; manifest last)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "verify" -d 'Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "decrypt" -d 'Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "collect" -d 'Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "triage" -d 'Rank what in a bundle or checkpoint archive looks like an intrusion (offline; table, JSON, SARIF)'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "report" -d 'Write one self-contained report (HTML or Markdown) of a bundle: case, artifacts, findings, timeline'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "timeline" -d 'Print a bundle\'s timeline (Timesketch JSONL or CSV): custody, events, starts, file changes, logs'
+complete -c kforensic -n "__fish_kforensic_using_subcommand help; and not __fish_seen_subcommand_from preflight checkpoint isolate release analyze image completions agent upload verify decrypt collect triage report timeline help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "pod" -d 'Snapshot a live pod: API-side state, then every container from its node'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from isolate" -f -a "pod" -d 'Cut a pod off the network (deny-all NetworkPolicy), label and annotate it; optionally detach it from its controller and Services and cordon its node. The pod keeps running'
 complete -c kforensic -n "__fish_kforensic_using_subcommand help; and __fish_seen_subcommand_from release" -f -a "pod" -d 'Undo exactly what `isolate pod` recorded on the pod'

@@ -14,8 +14,8 @@ pub mod evidence;
 pub mod image;
 pub mod observe;
 pub mod protocol;
-pub mod triage;
 #[cfg(test)]
 mod schemas;
+pub mod triage;
 
 pub use error::{Error, Exit};

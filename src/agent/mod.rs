@@ -19,6 +19,7 @@ pub mod steps;
 pub use error::AgentError;
 
 use crate::evidence::Store;
+use crate::evidence::seal::{Recipients, SealingSink};
 use crate::protocol::{CaptureRequest, Event, S3Destination};
 use capture::{CaptureOptions, CaptureOutcome};
 use std::io::Write;
@@ -65,12 +66,17 @@ pub fn capture_options(req: &CaptureRequest) -> Result<CaptureOptions, AgentErro
 /// records on `out`). The bucket is reached first, before any capture work.
 pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -> Result<CaptureOutcome, AgentError> {
     let opts = capture_options(&req)?;
+    // public keys only: a bad one fails the request before any capture work
+    let seal = match req.encrypt_to.is_empty() {
+        true => None,
+        false => Some(Arc::new(Recipients::parse(&req.encrypt_to)?)),
+    };
     let rt = tokio::runtime::Handle::current();
     let remote = match &req.upload {
         Some(dest) => Some(put::open(dest).await?),
         None => None,
     };
-    tokio::task::spawn_blocking(move || capture_blocking(&opts, remote, out, &*report, rt))
+    tokio::task::spawn_blocking(move || capture_blocking(&opts, remote, seal, out, &*report, rt))
         .await
         .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
 }
@@ -78,15 +84,21 @@ pub async fn capture(req: CaptureRequest, out: Output, report: SharedReporter) -
 fn capture_blocking(
     opts: &CaptureOptions,
     remote: Option<Box<dyn Store>>,
+    seal: Option<Arc<Recipients>>,
     out: Output,
     report: sinks::Reporter<'_>,
     rt: tokio::runtime::Handle,
 ) -> Result<CaptureOutcome, AgentError> {
+    // every artifact sealed as it is produced, before it reaches any sink (stream, S3, directory)
+    let run = |sink: &mut dyn crate::evidence::ArtifactSink, rt| match &seal {
+        Some(r) => capture::run(opts, &mut SealingSink::new(sink, r.clone()), report, rt),
+        None => capture::run(opts, sink, report, rt),
+    };
     match (remote, out) {
         (Some(store), Output::Stream(w)) => {
             let mut records = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(64 << 10, w))?;
             let mut sink = store.sink(rt.clone(), &mut records);
-            let o = capture::run(opts, &mut *sink, report, rt)?;
+            let o = run(&mut *sink, rt)?;
             drop(sink);
             records.finish()?;
             Ok(o)
@@ -96,14 +108,14 @@ fn capture_blocking(
         }
         (None, Output::Stream(w)) => {
             let mut sink = crate::evidence::stream::StreamSink::new(std::io::BufWriter::with_capacity(1 << 20, w))?;
-            let o = capture::run(opts, &mut sink, report, rt)?;
+            let o = run(&mut sink, rt)?;
             sink.finish()?;
             Ok(o)
         }
         (None, Output::Dir(dir)) => {
             let out_dir = |source| AgentError::OutDir { path: dir.display().to_string(), source };
             let mut sink = sinks::DirSink::new(&dir).map_err(out_dir)?;
-            let o = capture::run(opts, &mut sink, report, rt)?;
+            let o = run(&mut sink, rt)?;
             sink.finish().map_err(out_dir)?;
             Ok(o)
         }

@@ -5,7 +5,7 @@
 use crate::evidence::artifact::check_relative_path;
 use crate::evidence::bundle::write_file_hashed;
 use crate::evidence::stream::ErrorRecord;
-use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError};
+use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, EvidenceError, SealedWrite};
 use crate::protocol::Event;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -46,14 +46,22 @@ impl ArtifactSink for DirSink {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
+        self.put_sealed(spec, &mut |w| write(w).map(|()| None))
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
         check_relative_path(&spec.path)?;
         let dest = self.root.join(&spec.path);
         if let Some(parent) = dest.parent() {
             crate::evidence::private::create_dir_all(parent)?;
         }
         let started_at = jiff::Timestamp::now();
-        let (bytes, sha256) = write_file_hashed(&dest, write)?;
-        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        let mut encryption = None;
+        let (bytes, sha256) = write_file_hashed(&dest, &mut |w| {
+            encryption = write(w)?;
+            Ok(())
+        })?;
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption };
         self.records.push(rec.clone());
         Ok(rec)
     }
@@ -114,6 +122,22 @@ impl<'a> Progress<'a> {
     }
 }
 
+impl Progress<'_> {
+    fn ended(&mut self, spec: &ArtifactSpec, r: Result<ArtifactRecord, EvidenceError>) -> Result<ArtifactRecord, EvidenceError> {
+        match &r {
+            Ok(rec) => {
+                self.artifacts += 1;
+                (self.report)(&Event::Done { artifact: rec.spec.path.clone(), bytes: rec.bytes, sha256: rec.sha256.clone() });
+            }
+            Err(e) => {
+                self.failed += 1;
+                (self.report)(&Event::Failed { artifact: spec.path.clone(), error: e.to_string() });
+            }
+        }
+        r
+    }
+}
+
 impl ArtifactSink for Progress<'_> {
     fn put(
         &mut self,
@@ -126,17 +150,17 @@ impl ArtifactSink for Progress<'_> {
             let mut c = Counting { inner: w, path: &path, bytes: 0, last: Instant::now(), report };
             write(&mut c)
         });
-        match &r {
-            Ok(rec) => {
-                self.artifacts += 1;
-                report(&Event::Done { artifact: rec.spec.path.clone(), bytes: rec.bytes, sha256: rec.sha256.clone() });
-            }
-            Err(e) => {
-                self.failed += 1;
-                report(&Event::Failed { artifact: spec.path.clone(), error: e.to_string() });
-            }
-        }
-        r
+        self.ended(spec, r)
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
+        let report = self.report;
+        let path = spec.path.clone();
+        let r = self.inner.put_sealed(spec, &mut |w| {
+            let mut c = Counting { inner: w, path: &path, bytes: 0, last: Instant::now(), report };
+            write(&mut c)
+        });
+        self.ended(spec, r)
     }
 
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {

@@ -93,6 +93,8 @@ pub struct CaptureArgs {
     /// Replace environment values in inspect.json and volatile.json with sha256:<hex>.
     #[arg(long)]
     pub mask_env: bool,
+    #[command(flatten)]
+    pub encrypt: crate::app::encrypt_args::EncryptArgs,
     /// Kubelet checkpoint archive (host path) of the (single) --container, shipped as checkpoint.tar.
     #[arg(long, value_name = "PATH")]
     pub checkpoint_archive: Option<String>,
@@ -223,6 +225,10 @@ pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
         steps: a.steps.clone(),
         include_volumes: a.include_volumes,
         mask_env: a.mask_env,
+        encrypt_to: match a.encrypt.recipients() {
+            Ok(r) => r.map(|r| r.as_strings().to_vec()).unwrap_or_default(),
+            Err(e) => return Err(AgentError::BadTarget(e.to_string())),
+        },
         memory: MemoryRequest { file_mappings: a.memory_file_mappings, max_bytes: a.memory_max_bytes, freeze: !a.no_freeze },
         upload: a.upload_to.as_deref().map(|u| a.s3.destination(u)),
         node: NodeOptions {

@@ -122,6 +122,8 @@ pub struct CheckpointPodArgs {
     pub s3: crate::app::s3_args::S3UploadArgs,
     #[command(flatten)]
     pub sign: crate::app::sign_args::SignArgs,
+    #[command(flatten)]
+    pub encrypt: crate::app::encrypt_args::EncryptArgs,
 }
 
 impl CheckpointPodArgs {
@@ -243,6 +245,7 @@ impl CheckpointPodArgs {
             include_volumes: self.include_volumes,
             mask_env: self.mask_env,
             triage: !self.no_triage,
+            encrypt_to: self.encrypt.recipients()?,
             keep_node_archive: self.keep_node_archive,
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,

@@ -46,6 +46,8 @@ pub struct CollectArgs {
     pub s3: crate::app::s3_args::S3UploadArgs,
     #[command(flatten)]
     pub sign: crate::app::sign_args::SignArgs,
+    #[command(flatten)]
+    pub encrypt: crate::app::encrypt_args::EncryptArgs,
     /// Which sources (comma-separated; `rbac` = the four RBAC sources; default: all).
     #[arg(long, value_name = "LIST", default_value = "all")]
     pub sources: String,
@@ -114,6 +116,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     // flags first: a typo costs no round trip
     let _ = plan(g, &a, "default")?;
     let signer = a.sign.signer()?;
+    let recipients = a.encrypt.recipients()?;
     // several namespaces are the plan's business; the connection only needs the context's
     let conn = crate::cluster::ConnectOptions { kubeconfig: g.kubeconfig.clone(), context: g.context.clone(), namespace: None };
     let ctx = crate::cluster::client::connect(&conn).await?;
@@ -132,6 +135,12 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     };
     let mut bundle = DirBundle::create(dest.staging_dir(), &case_id, meta)?;
     let obs = Bars::shared(!g.quiet);
+    if let Some(r) = recipients {
+        bundle.seal(r)?;
+        if a.shell_history {
+            obs.note("the KF-HIST rules do not read encrypted histories (no private key here): run decrypt, then read them");
+        }
+    }
     bundle.plan(plan.sources.iter().map(|s| s.path()))?;
     // node side first: its findings are ranked with the rest
     let mut extra = Vec::new();

@@ -7,6 +7,8 @@ pub mod analyze;
 pub mod checkpoint;
 pub mod collect;
 pub mod completions;
+pub mod decrypt;
+pub mod encrypt_args;
 pub mod image;
 pub mod isolate;
 pub mod output;
@@ -178,6 +180,9 @@ pub enum Command {
     /// Check an evidence bundle (directory, .tar or s3://): hashes, sizes, custody chain, completeness.
     #[command(after_help = verify::EXAMPLES)]
     Verify(verify::VerifyArgs),
+    /// Decrypt a bundle made with --encrypt-to into a plaintext tree, checking every hash.
+    #[command(after_help = decrypt::EXAMPLES)]
+    Decrypt(decrypt::DecryptArgs),
     /// Cluster-wide triage: snapshot logs, events, pods, RBAC, webhooks… and rank what looks wrong.
     #[command(after_help = collect::EXAMPLES)]
     Collect(collect::CollectArgs),
@@ -264,6 +269,7 @@ const GLOBALS_READ: &[(&str, &[&str])] = &[
     ("upload", &["output"]),
     ("verify", &["output"]),
     ("image", &["output"]),
+    ("decrypt", &["output"]),
     ("completions", &[]),
     ("agent", &[]),
 ];
@@ -356,6 +362,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Preflight(a) => preflight::run(g, a).await,
         Command::Upload(a) => upload::run(g, a).await,
         Command::Verify(a) => verify::run(g, a).await,
+        Command::Decrypt(a) => decrypt::run(g, a),
         Command::Isolate(isolate::IsolateArgs { target: isolate::IsolateTarget::Pod(a) }) => isolate::run(g, a).await,
         Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
         Command::Collect(a) => collect::run(g, a).await,

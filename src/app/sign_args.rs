@@ -9,7 +9,8 @@ use std::path::PathBuf;
 pub struct SignArgs {
     /// Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this
     /// OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from
-    /// $KFORENSIC_SIGN_PASSPHRASE). The key never leaves this machine.
+    /// $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching
+    /// key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine.
     #[arg(long, value_name = "FILE", env = "KFORENSIC_SIGN_KEY", help_heading = "Evidence")]
     pub sign_key: Option<PathBuf>,
 }

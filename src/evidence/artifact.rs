@@ -44,7 +44,14 @@ pub struct ArtifactRecord {
     pub sha256: String,
     pub started_at: jiff::Timestamp,
     pub finished_at: jiff::Timestamp,
+    /// Sealed (age) artifacts: the plaintext's size and SHA-256, and to whom it was sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Box<super::seal::Encryption>>,
 }
+
+/// A producer whose bytes are stored as they are and who reports, once done, whether they are
+/// sealed (and the plaintext's facts): see [`ArtifactSink::put_sealed`].
+pub type SealedWrite<'a> = dyn FnMut(&mut dyn Write) -> io::Result<Option<Box<super::seal::Encryption>>> + 'a;
 
 /// Where artifacts go: a bundle directory, the framed stream the agent writes to the CLI, S3…
 pub trait ArtifactSink: Send {
@@ -56,6 +63,21 @@ pub trait ArtifactSink: Send {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError>;
+
+    /// As [`put`](Self::put), but the bytes are stored exactly as written (never sealed again):
+    /// for a producer that writes sealed (encrypted) bytes, or relays bytes someone else produced,
+    /// and returns the plaintext's record at its end when they are sealed. Sinks that keep or
+    /// forward records take it into them; this default only sets it in the returned record.
+    /// A wrapper forwards `put` to `put` and `put_sealed` to `put_sealed`.
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
+        let mut sealed = None;
+        let mut rec = self.put(spec, &mut |w| {
+            sealed = write(w)?;
+            Ok(())
+        })?;
+        rec.encryption = sealed;
+        Ok(rec)
+    }
 
     /// Record that something could not be captured (goes to the manifest's `errors` and the custody log).
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError>;

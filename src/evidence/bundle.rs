@@ -1,15 +1,18 @@
 //! [`DirBundle`]: an evidence bundle being written to a local directory `<dest>/<case-id>/`.
 
 use super::EvidenceError;
+use super::artifact::SealedWrite;
 use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use super::custody::CustodyLog;
 use super::hash::HashingWriter;
 use super::manifest::{BundleErrorRecord, CUSTODY, ClusterInfo, MANIFEST, Manifest, Operator, SCHEMA, Tool};
+use super::seal::{Recipients, plain_path, sealed_path, sealed_spec};
 use serde_json::json;
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What the manifest says about the capture as a whole.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +43,8 @@ pub struct DirBundle {
     remote: HashSet<String>,
     artifacts: Vec<ArtifactRecord>,
     errors: Vec<BundleErrorRecord>,
+    /// Seal every artifact to these recipients (`--encrypt-to`).
+    seal: Option<Arc<Recipients>>,
 }
 
 impl DirBundle {
@@ -101,6 +106,7 @@ impl DirBundle {
             remote: HashSet::new(),
             artifacts: Vec::new(),
             errors: Vec::new(),
+            seal: None,
         };
         let details = json!({
             "case_id": b.case_id,
@@ -129,6 +135,20 @@ impl DirBundle {
         &self.case_id
     }
 
+    /// Seal every artifact from now on to `r` (stored as `NAME.age`); call before [`plan`](Self::plan).
+    /// Artifacts that arrive already sealed (from the node) must carry their encryption record:
+    /// one that arrives in plaintext is refused.
+    pub fn seal(&mut self, r: Arc<Recipients>) -> Result<(), EvidenceError> {
+        self.custody.append("encryption", json!({ "format": super::seal::AGE_FORMAT, "recipients": r.fingerprints() }))?;
+        self.seal = Some(r);
+        Ok(())
+    }
+
+    /// The recipients artifacts are sealed to, if any.
+    pub fn recipients(&self) -> Option<&Arc<Recipients>> {
+        self.seal.as_ref()
+    }
+
     /// Declare the artifacts this capture expects; `complete` needs every one of them.
     pub fn plan<I, S>(&mut self, paths: I) -> Result<(), EvidenceError>
     where
@@ -137,7 +157,11 @@ impl DirBundle {
     {
         let mut new = Vec::new();
         for p in paths {
-            let p = p.as_ref();
+            let p = match self.seal {
+                Some(_) => sealed_path(p.as_ref()),
+                None => p.as_ref().to_string(),
+            };
+            let p = p.as_str();
             check_path(p)?;
             if !self.planned.iter().any(|q| q == p) && !new.iter().any(|q| q == p) {
                 new.push(p.to_string());
@@ -174,7 +198,11 @@ impl DirBundle {
         let missing: Vec<String> = self
             .planned
             .iter()
-            .filter(|p| !self.written.contains(*p) && !self.errors.iter().any(|e| e.path.as_deref() == Some(p)))
+            .filter(|p| {
+                let plain = plain_path(p);
+                !self.written.contains(*p)
+                    && !self.errors.iter().any(|e| e.path.as_deref() == Some(p) || (plain.is_some() && e.path.as_deref() == plain))
+            })
             .cloned()
             .collect();
         for p in missing {
@@ -274,6 +302,13 @@ impl ArtifactSink for DirBundle {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
+        match self.seal.clone() {
+            Some(r) => self.put_sealed(&sealed_spec(spec), &mut |w| r.seal(w, write).map(|e| Some(Box::new(e)))),
+            None => self.put_sealed(spec, &mut |w| write(w).map(|()| None)),
+        }
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
         check_path(&spec.path)?;
         if self.written.contains(&spec.path) {
             return Err(EvidenceError::Duplicate(spec.path.clone()));
@@ -287,15 +322,29 @@ impl ArtifactSink for DirBundle {
             json!({ "path": spec.path, "media_type": spec.media_type, "source": spec.source, "container": spec.container }),
         )?;
         let started_at = jiff::Timestamp::now();
-        let (bytes, sha256) = match write_file_hashed(&final_path, write) {
+        let mut encryption = None;
+        let (bytes, sha256) = match write_file_hashed(&final_path, &mut |w| {
+            encryption = write(w)?;
+            Ok(())
+        }) {
             Ok(v) => v,
             Err(e) => {
                 self.record_error(Some(&spec.path), &format!("capture failed: {e}"))?;
                 return Err(EvidenceError::File { path: spec.path.clone().into(), source: e });
             }
         };
-        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
-        self.custody.append("artifact_finished", json!({ "path": rec.spec.path, "bytes": bytes, "sha256": rec.sha256 }))?;
+        if self.seal.is_some() && encryption.is_none() {
+            let _ = fs::remove_file(&final_path);
+            let message = "arrived unencrypted although encryption was asked: not kept";
+            self.record_error(Some(&spec.path), message)?;
+            return Err(EvidenceError::Usage(format!("{}: {message}", spec.path)));
+        }
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption };
+        let mut details = json!({ "path": rec.spec.path, "bytes": bytes, "sha256": rec.sha256 });
+        if let Some(e) = &rec.encryption {
+            details["plaintext_sha256"] = json!(e.plaintext_sha256);
+        }
+        self.custody.append("artifact_finished", details)?;
         self.written.insert(spec.path.clone());
         self.artifacts.push(rec.clone());
         Ok(rec)
@@ -309,6 +358,9 @@ impl ArtifactSink for DirBundle {
     /// directory: the bundle is complete only where it was sent.
     fn stored(&mut self, rec: &ArtifactRecord, location: &str) -> Result<(), EvidenceError> {
         check_path(&rec.spec.path)?;
+        if self.seal.is_some() && rec.encryption.is_none() {
+            return Err(EvidenceError::Usage(format!("{}: stored unencrypted at {location} although encryption was asked", rec.spec.path)));
+        }
         if self.written.contains(&rec.spec.path) {
             return Err(EvidenceError::Duplicate(rec.spec.path.clone()));
         }
@@ -397,6 +449,7 @@ mod tests {
             sha256: "0".repeat(64),
             started_at: jiff::Timestamp::now(),
             finished_at: jiff::Timestamp::now(),
+            encryption: None,
         };
         b.stored(&rec, "s3://bkt/x/case-r/pods/a/rootfs.tar.zst").unwrap();
         assert!(matches!(b.stored(&rec, "s3://elsewhere"), Err(EvidenceError::Duplicate(_))));

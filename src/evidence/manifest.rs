@@ -110,6 +110,9 @@ impl Manifest {
             if !is_sha256_hex(&a.sha256) {
                 return Err(bad(format!("manifest.json has a malformed sha256 for '{}'", a.spec.path)));
             }
+            if let Some(e) = &a.encryption {
+                super::seal::check_record(&a.spec.path, e).map_err(|why| bad(format!("manifest.json: {why}")))?;
+            }
             if !seen.insert(a.spec.path.as_str()) {
                 return Err(bad(format!("manifest.json lists '{}' twice", a.spec.path)));
             }
@@ -149,6 +152,7 @@ mod tests {
                 sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".into(),
                 started_at: t,
                 finished_at: t,
+                encryption: None,
             }],
             errors: vec![],
             complete: true,

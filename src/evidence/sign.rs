@@ -17,10 +17,19 @@ pub const CUSTODY_SIG: &str = "custody.log.sig";
 /// Environment variable holding the passphrase of an encrypted signing key.
 pub const PASSPHRASE_ENV: &str = "KFORENSIC_SIGN_PASSPHRASE";
 
-/// A loaded signing key.
+/// The socket of the ssh-agent that signs when `--sign-key` names a public key.
+pub const AGENT_SOCK_ENV: &str = "SSH_AUTH_SOCK";
+
+/// A loaded signing key: a private key file, or a public key whose private half ssh-agent holds.
 #[derive(Clone)]
 pub struct Signer {
-    key: PrivateKey,
+    key: SignKey,
+}
+
+#[derive(Clone)]
+enum SignKey {
+    File(Box<PrivateKey>),
+    Agent { public: PublicKey, socket: std::path::PathBuf },
 }
 
 impl std::fmt::Debug for Signer {
@@ -31,9 +40,21 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     /// An OpenSSH private key file (ed25519 or ECDSA); an encrypted one is opened with the
-    /// passphrase in `$KFORENSIC_SIGN_PASSPHRASE`.
+    /// passphrase in `$KFORENSIC_SIGN_PASSPHRASE`. A PUBLIC key file (`id_ed25519.pub`) means:
+    /// sign with its private half held by the ssh-agent at `$SSH_AUTH_SOCK`.
     pub fn from_file(path: &Path) -> Result<Signer, EvidenceError> {
         let bad = |why: String| EvidenceError::Usage(format!("--sign-key {}: {why}", path.display()));
+        let text = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+        if let Some(public) = std::str::from_utf8(&text).ok().and_then(|t| PublicKey::from_openssh(t.trim()).ok()) {
+            use ssh_key::Algorithm;
+            if !matches!(public.algorithm(), Algorithm::Ed25519 | Algorithm::Ecdsa { .. }) {
+                return Err(bad(format!("{} keys are not supported: use an ed25519 or ECDSA key", public.algorithm())));
+            }
+            let socket = std::env::var_os(AGENT_SOCK_ENV).filter(|s| !s.is_empty()).ok_or_else(|| {
+                bad(format!("a public key: kforensic signs with its private half in ssh-agent, but ${AGENT_SOCK_ENV} is not set (eval $(ssh-agent); ssh-add KEY)"))
+            })?;
+            return Ok(Signer { key: SignKey::Agent { public, socket: socket.into() } });
+        }
         let key = PrivateKey::read_openssh_file(path).map_err(|e| bad(format!("not an OpenSSH private key ({e})")))?;
         let key = if key.is_encrypted() {
             let pass =
@@ -44,18 +65,40 @@ impl Signer {
         };
         use ssh_key::Algorithm;
         match key.algorithm() {
-            Algorithm::Ed25519 | Algorithm::Ecdsa { .. } => Ok(Signer { key }),
+            Algorithm::Ed25519 | Algorithm::Ecdsa { .. } => Ok(Signer { key: SignKey::File(Box::new(key)) }),
             other => Err(bad(format!("{other} keys are not supported: use an ed25519 or ECDSA key"))),
         }
     }
 
     /// `SHA256:…`, as `ssh-keygen -l` shows it.
     pub fn fingerprint(&self) -> String {
-        self.key.fingerprint(HashAlg::Sha256).to_string()
+        match &self.key {
+            SignKey::File(k) => k.fingerprint(HashAlg::Sha256).to_string(),
+            SignKey::Agent { public, .. } => public.fingerprint(HashAlg::Sha256).to_string(),
+        }
+    }
+
+    /// Signed through ssh-agent?
+    pub fn uses_agent(&self) -> bool {
+        matches!(self.key, SignKey::Agent { .. })
     }
 
     fn sign(&self, msg: &[u8]) -> Result<String, EvidenceError> {
-        let sig = self.key.sign(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
+        let sig = match &self.key {
+            SignKey::File(k) => k.sign(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?,
+            SignKey::Agent { public, socket } => {
+                let data =
+                    SshSig::signed_data(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
+                let raw = super::ssh_agent::sign(socket, public, &data).map_err(EvidenceError::Usage)?;
+                let sig = SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, raw)
+                    .map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
+                // an agent answering with another key's signature is caught here, not by the reader
+                public
+                    .verify(NAMESPACE, msg, &sig)
+                    .map_err(|e| EvidenceError::Usage(format!("ssh-agent returned a signature that does not verify: {e}")))?;
+                sig
+            }
+        };
         sig.to_pem(LineEnding::LF).map_err(|e| EvidenceError::Usage(format!("cannot encode the signature: {e}")))
     }
 

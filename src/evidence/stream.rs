@@ -13,7 +13,7 @@
 //! |------|---------|---------|
 //! | `B`  | begin   | JSON [`ArtifactSpec`]: `{"path","media_type","source","container"?}`; opens an artifact |
 //! | `D`  | data    | 1..=[`MAX_DATA`] raw bytes of the open artifact, in order |
-//! | `E`  | end     | JSON [`Trailer`]: `{"bytes","sha256","started_at","finished_at"}` computed by the agent; closes it |
+//! | `E`  | end     | JSON [`Trailer`]: `{"bytes","sha256","started_at","finished_at","encryption"?}` computed by the agent; closes it (`encryption`: a sealed artifact's plaintext facts, see `evidence::seal`) |
 //! | `A`  | abort   | JSON `{"message"}`: the agent could not finish the open artifact; closes it as failed |
 //! | `O`  | stored  | JSON [`StoredRecord`]: an artifact the agent stored itself (uploaded from the node to S3): its manifest record and `location`; no data frames |
 //! | `R`  | error   | JSON `{"path"?,"message"}`: something could not be captured (manifest `errors`) |
@@ -28,7 +28,7 @@
 //! Bulk data goes on stdout only; the agent writes progress and logs on stderr.
 
 use super::EvidenceError;
-use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, SinkTiming, check_relative_path};
+use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, SealedWrite, SinkTiming, check_relative_path};
 use crate::evidence::hash::Sha256;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
@@ -61,6 +61,9 @@ pub struct Trailer {
     pub sha256: String,
     pub started_at: jiff::Timestamp,
     pub finished_at: jiff::Timestamp,
+    /// A sealed artifact: the plaintext's facts (`bytes`/`sha256` are the ciphertext's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Box<crate::evidence::seal::Encryption>>,
 }
 
 /// An artifact the agent stored itself: the manifest record, and where it is.
@@ -244,6 +247,10 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
+        self.put_sealed(spec, &mut |w| write(w).map(|()| None))
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
         check_relative_path(&spec.path)?;
         json_frame(&mut self.out, BEGIN, spec)?;
         let started_at = jiff::Timestamp::now();
@@ -256,16 +263,17 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
             bytes: 0,
             timing: SinkTiming::default(),
         };
-        let r = write(&mut fw).and_then(|()| fw.flush_chunk());
+        let r = write(&mut fw).and_then(|enc| fw.flush_chunk().map(|()| enc));
         let (bytes, sha, out_failed) = (fw.bytes, fw.hasher.finalize_hex(), fw.out_failed);
         self.last_timing = Some(fw.timing);
         match r {
-            Ok(()) => {
+            Ok(encryption) => {
                 let finished_at = jiff::Timestamp::now();
-                json_frame(&mut self.out, END, &Trailer { bytes, sha256: sha.clone(), started_at, finished_at })?;
+                let t = Trailer { bytes, sha256: sha.clone(), started_at, finished_at, encryption: encryption.clone() };
+                json_frame(&mut self.out, END, &t)?;
                 self.summary.artifacts += 1;
                 self.summary.bytes += bytes;
-                Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256: sha, started_at, finished_at })
+                Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256: sha, started_at, finished_at, encryption })
             }
             Err(e) => {
                 if !out_failed {
@@ -464,12 +472,12 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
                 let spec: ArtifactSpec = parse(&buf, "begin")?;
                 let mut st = BodyState::default();
                 let path = spec.path.clone();
-                let put = sink.put(&spec, &mut |w| {
+                let put = sink.put_sealed(&spec, &mut |w| {
                     read_body(reader, Some(w), &path, &mut data_buf, &mut st);
                     match (&st.fatal, &st.failure) {
                         (Some(e), _) => Err(io::Error::other(e.to_string())),
                         (None, Some(f)) => Err(io::Error::new(io::ErrorKind::InvalidData, f.clone())),
-                        (None, None) => Ok(()),
+                        (None, None) => Ok(st.trailer.as_ref().and_then(|t| t.encryption.clone())),
                     }
                 });
                 if !st.closed && st.fatal.is_none() {
@@ -571,7 +579,7 @@ mod tests {
             write(&mut w)?;
             let (v, bytes, sha256) = w.finish();
             self.files.insert(spec.path.clone(), v);
-            Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() })
+            Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption: None })
         }
         fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
             self.errors.push((path.map(str::to_string), message.to_string()));
@@ -587,6 +595,7 @@ mod tests {
             sha256: "ab".repeat(32),
             started_at: jiff::Timestamp::now(),
             finished_at: jiff::Timestamp::now(),
+            encryption: None,
         };
         let mut s = StreamSink::new(Vec::new()).unwrap();
         s.stored(&rec("pods/ns/p/c/rootfs.tar.zst"), "s3://b/x/pods/ns/p/c/rootfs.tar.zst").unwrap();
@@ -783,6 +792,7 @@ mod tests {
                 sha256: hex::encode(Sha256::digest(b"* * * * * root sh")),
                 started_at: jiff::Timestamp::now(),
                 finished_at: jiff::Timestamp::now(),
+                encryption: None,
             },
         )
         .unwrap();

@@ -40,6 +40,10 @@ pub struct CaptureRequest {
     pub mask_env: bool,
     #[serde(default)]
     pub memory: MemoryRequest,
+    /// Seal every artifact with age to these PUBLIC recipients (`age1…`, `ssh-ed25519 …`,
+    /// `ssh-rsa …`) as it is produced, stored as `NAME.age` (see `evidence::seal`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encrypt_to: Vec<String>,
     /// Upload every artifact from the node straight to S3; the stream then carries only records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<S3Destination>,
@@ -59,6 +63,7 @@ impl CaptureRequest {
             include_volumes: false,
             mask_env: false,
             memory: Default::default(),
+            encrypt_to: vec![],
             upload: None,
             node: Default::default(),
         }

@@ -187,7 +187,7 @@ impl ArtifactSink for MemSink {
         write(&mut w)?;
         let (v, bytes, sha256) = w.finish();
         self.files.insert(spec.path.clone(), v);
-        Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() })
+        Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption: None })
     }
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
         self.errors.push((path.map(str::to_string), message.to_string()));

@@ -625,7 +625,7 @@ fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() 
 }
 
 /// The S3 server of the test environment, as the node and the test itself reach it.
-fn s3_of(env: &TestEnv) -> evidence::Aws {
+pub(crate) fn s3_of(env: &TestEnv) -> evidence::Aws {
     evidence::Aws {
         endpoint: env.var("KF_S3_ENDPOINT").to_string(),
         access_key: env.var("KF_S3_ACCESS_KEY").to_string(),
@@ -634,7 +634,7 @@ fn s3_of(env: &TestEnv) -> evidence::Aws {
 }
 
 /// The node's credentials: a Secret in the collector namespace (the CLI itself has none).
-fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str) {
+pub(crate) fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str) {
     node_secret_with(env, name, aws, secret_key, &[]);
 }
 
@@ -666,7 +666,7 @@ fn checkpoint_from_node(env: &TestEnv, ns: &str, case: &str, dest: &str, secret:
 }
 
 /// As [`checkpoint_from_node`], with more arguments.
-fn checkpoint_from_node_with(
+pub(crate) fn checkpoint_from_node_with(
     env: &TestEnv,
     ns: &str,
     case: &str,

@@ -144,7 +144,7 @@ impl ArtifactSink for DirSink {
         write(&mut w)?;
         w.flush()?;
         let (_, bytes, sha256) = w.finish();
-        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption: None };
         self.records.push(rec.clone());
         Ok(rec)
     }

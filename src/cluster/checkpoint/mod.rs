@@ -75,6 +75,9 @@ pub(super) async fn run_in(
         Some((parent, name)) => DirBundle::create_sub(parent, name, &opts.case_id, meta)?,
         None => DirBundle::create(opts.dest.staging_dir(), &opts.case_id, meta)?,
     };
+    if let Some(r) = &opts.encrypt_to {
+        bundle.seal(r.clone())?;
+    }
     bundle.plan(plan.expected.iter())?;
     for c in plan.containers.iter().filter(|c| !c.node_side) {
         bundle.error(None, &format!("container {} is {}: no node-side capture (API-side evidence only)", c.name, c.state))?;

@@ -59,6 +59,8 @@ pub struct Options {
     pub mask_env: bool,
     /// Triage the capture before the bundle is finalized (`findings.json`).
     pub triage: bool,
+    /// Seal every artifact to these public recipients, on the node and here (`--encrypt-to`).
+    pub encrypt_to: Option<std::sync::Arc<crate::evidence::seal::Recipients>>,
     pub keep_node_archive: bool,
     pub upload_from: UploadFrom,
     pub node_credentials_secret: Option<String>,
@@ -149,6 +151,7 @@ impl Plan {
         let mut req = CaptureRequest::new(vec![spec], steps);
         req.include_volumes = opts.include_volumes;
         req.mask_env = opts.mask_env;
+        req.encrypt_to = opts.encrypt_to.as_ref().map(|r| r.as_strings().to_vec()).unwrap_or_default();
         req.memory = opts.memory_options.clone();
         req.upload = self.node_upload.as_ref().map(|_| self.s3_destination(opts));
         req

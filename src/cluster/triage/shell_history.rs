@@ -179,7 +179,8 @@ async fn nodes(
             .collect();
         let mut result = Ok(());
         for batch in specs.chunks(BATCH) {
-            let req = CaptureRequest::new(batch.to_vec(), vec![Step::History]);
+            let mut req = CaptureRequest::new(batch.to_vec(), vec![Step::History]);
+            req.encrypt_to = bundle.recipients().map(|r| r.as_strings().to_vec()).unwrap_or_default();
             let label = format!("node {node}: {} container(s)", batch.len());
             if let Err(e) = agent_client::capture(&c, &req, bundle, bars, &label, &frozen).await {
                 result = Err(e);
@@ -221,6 +222,10 @@ fn rules(bundle: &DirBundle, by_node: &BTreeMap<String, Vec<Target>>) -> Vec<Fin
         let Some((ns, pod, container, rest)) = layout::parse_container_path(&a.spec.path) else { continue };
         let Some(rel) = rest.strip_prefix(layout::HISTORY_DIR).and_then(|r| r.strip_prefix('/')) else { continue };
         let Some(t) = pods.get(&(ns, pod)) else { continue };
+        if a.encryption.is_some() {
+            // sealed on the node: no key here to read it (the report says the rules did not run)
+            continue;
+        }
         let Ok((bytes, skipped)) = tail(&bundle.dir().join(&a.spec.path)) else { continue };
         let text = String::from_utf8_lossy(&bytes);
         let ident = Ident {

@@ -165,7 +165,7 @@ mod tests {
             let (buf, bytes, sha256) = w.finish();
             self.files.insert(spec.path.clone(), buf);
             r?;
-            Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() })
+            Ok(ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption: None })
         }
         fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
             self.errors.push(format!("{path:?}: {message}"));

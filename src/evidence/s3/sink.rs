@@ -16,7 +16,7 @@ use super::object::{ObjectKey, Part};
 use super::options::{MIB, UploadOptions};
 use super::url::S3Url;
 use crate::evidence::EvidenceError;
-use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
+use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, SealedWrite, check_relative_path};
 use crate::evidence::hash::Sha256;
 use aws_sdk_s3::types::CompletedPart;
 use std::io::{self, Write};
@@ -58,10 +58,18 @@ impl ArtifactSink for S3Sink<'_> {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
+        self.put_sealed(spec, &mut |w| write(w).map(|()| None))
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
         check_relative_path(&spec.path)?;
         let started_at = jiff::Timestamp::now();
         let mut w = ObjectWriter::new(self, spec);
-        let r = write(&mut w).map_err(EvidenceError::Io).and_then(|()| w.complete());
+        let mut encryption = None;
+        let r = write(&mut w).map_err(EvidenceError::Io).and_then(|e| {
+            encryption = e;
+            w.complete()
+        });
         let (bytes, sha256) = match r {
             Ok(v) => v,
             Err(e) => {
@@ -70,7 +78,7 @@ impl ArtifactSink for S3Sink<'_> {
                 return Err(e);
             }
         };
-        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption };
         let location = self.location(&spec.path);
         self.report.stored(&rec, &location)?;
         Ok(rec)

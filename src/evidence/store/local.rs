@@ -226,10 +226,19 @@ impl ArtifactSink for LocalSink<'_> {
         spec: &ArtifactSpec,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<ArtifactRecord, EvidenceError> {
+        self.put_sealed(spec, &mut |w| write(w).map(|()| None))
+    }
+
+    fn put_sealed(&mut self, spec: &ArtifactSpec, write: &mut crate::evidence::SealedWrite<'_>) -> Result<ArtifactRecord, EvidenceError> {
         let dest = self.store.path(&spec.path)?;
         let started_at = jiff::Timestamp::now();
-        let (bytes, sha256) = write_into_place(&dest, write, &mut |_, _| Ok(()))?;
-        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now() };
+        let mut encryption = None;
+        let mut produce = |w: &mut dyn Write| {
+            encryption = write(w)?;
+            Ok(())
+        };
+        let (bytes, sha256) = write_into_place(&dest, &mut produce, &mut |_, _| Ok(()))?;
+        let rec = ArtifactRecord { spec: spec.clone(), bytes, sha256, started_at, finished_at: jiff::Timestamp::now(), encryption };
         self.report.stored(&rec, &self.store.location_of(&spec.path))?;
         Ok(rec)
     }
