@@ -190,6 +190,8 @@ fn kforensic_words(cmd: &str) -> Option<Vec<String>> {
 /// refusal of global options the command ignores.
 fn parse(words: &[String]) -> Result<(), String> {
     let args = std::iter::once("kforensic".to_string()).chain(words.iter().cloned());
+    // as the binary parses its command line: `checkpoint deploy/NAME` is `checkpoint pod deploy/NAME`
+    let args = kforensic::app::controller_shorthand(args.map(std::ffi::OsString::from).collect());
     let m = Cli::command().try_get_matches_from(args).map_err(|e| e.to_string())?;
     kforensic::app::check_globals(&m)?;
     Cli::from_arg_matches(&m).map(|_| ()).map_err(|e| e.to_string())
