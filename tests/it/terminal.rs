@@ -133,7 +133,11 @@ fn checkpoint_in_a_terminal_shows_progress_bars_and_ends_with_a_clean_summary() 
     // the summary lists exactly the bundle's artifacts
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dest.join(&case).join("manifest.json")).unwrap()).unwrap();
     let artifacts = manifest["artifacts"].as_array().unwrap();
-    let rows: Vec<&str> = lines[header + 1..].iter().take_while(|l| !l.starts_with("time:")).copied().collect();
+    // the table's rows end in a SHA-256; notes (timings, triage) may follow the table
+    let is_row = |l: &&str| {
+        l.starts_with(' ') && l.split_whitespace().last().is_some_and(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let rows: Vec<&str> = lines[header + 1..].iter().take_while(|l| !l.starts_with("time:")).copied().filter(is_row).collect();
     assert_eq!(rows.len(), artifacts.len(), "summary rows vs manifest:\n{fin}");
     for a in artifacts {
         let (path, sha) = (a["path"].as_str().unwrap(), a["sha256"].as_str().unwrap());
