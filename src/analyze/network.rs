@@ -15,7 +15,7 @@ pub struct Interface {
     /// the Podman network (netavark), or `cni-N` for the N-th CNI result
     pub network: String,
     pub interface: String,
-    /// addresses with their prefix length (`10.88.0.5/16`)
+    /// addresses with their prefix length (`198.51.100.5/16`)
     pub addresses: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gateways: Vec<String>,
@@ -81,14 +81,14 @@ mod tests {
 
     #[test]
     fn netavark_single_and_multi_network() {
-        let doc = br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"10.88.0.5/16","gateway":"10.88.0.1"}],"mac_address":"0a:58:0a:58:00:05"}}},
-            "backend":{"interfaces":{"eth1":{"subnets":[{"ipnet":"10.89.0.2/24","gateway":"10.89.0.1"},{"ipnet":"fd00::2/64"}],"mac_address":"0a:58:0a:59:00:02"}}}}"#;
+        let doc = br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"198.51.100.5/16","gateway":"198.51.100.1"}],"mac_address":"0a:58:0a:58:00:05"}}},
+            "backend":{"interfaces":{"eth1":{"subnets":[{"ipnet":"203.0.113.2/24","gateway":"203.0.113.1"},{"ipnet":"2001:db8::2/64"}],"mac_address":"0a:58:0a:59:00:02"}}}}"#;
         let v = parse("network.status", doc).unwrap();
         assert_eq!(v.len(), 2);
         let b = v.iter().find(|i| i.network == "backend").unwrap();
         assert_eq!(b.interface, "eth1");
-        assert_eq!(b.addresses, vec!["10.89.0.2/24", "fd00::2/64"]);
-        assert_eq!(b.gateways, vec!["10.89.0.1"]);
+        assert_eq!(b.addresses, vec!["203.0.113.2/24", "2001:db8::2/64"]);
+        assert_eq!(b.gateways, vec!["203.0.113.1"]);
         let p = v.iter().find(|i| i.network == "podman").unwrap();
         assert_eq!(p.mac.as_deref(), Some("0a:58:0a:58:00:05"));
     }
@@ -96,15 +96,15 @@ mod tests {
     #[test]
     fn cni_results_and_garbage() {
         let doc = br#"[{"cniVersion":"0.4.0","interfaces":[{"name":"cni-podman0","mac":"aa:aa:aa:aa:aa:aa"},{"name":"veth1","mac":"bb:bb:bb:bb:bb:bb"},{"name":"eth0","mac":"0a:0b:0c:0d:0e:0f","sandbox":"/run/netns/x"}],
-            "ips":[{"version":"4","interface":2,"address":"10.88.0.7/16","gateway":"10.88.0.1"}]}]"#;
+            "ips":[{"version":"4","interface":2,"address":"198.51.100.7/16","gateway":"198.51.100.1"}]}]"#;
         let v = parse("network.status", doc).unwrap();
         assert_eq!(
             v,
             vec![Interface {
                 network: "cni-0".into(),
                 interface: "eth0".into(),
-                addresses: vec!["10.88.0.7/16".into()],
-                gateways: vec!["10.88.0.1".into()],
+                addresses: vec!["198.51.100.7/16".into()],
+                gateways: vec!["198.51.100.1".into()],
                 mac: Some("0a:0b:0c:0d:0e:0f".into()),
             }]
         );

@@ -187,8 +187,8 @@ fn mutated_ghost_images_stats_network_status_rootfs_diffs_and_cores_never_panic(
     smoke("stats-dump", &stats, 1, 3000, fuzzing::stats_dump);
 
     let net = vec![
-        br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"10.88.0.5/16","gateway":"10.88.0.1"}],"mac_address":"0a:58:0a:58:00:05"}}}}"#.to_vec(),
-        br#"[{"cniVersion":"0.4.0","interfaces":[{"name":"eth0","mac":"0a:0b:0c:0d:0e:0f","sandbox":"/x"}],"ips":[{"version":"4","interface":0,"address":"10.88.0.7/16","gateway":"10.88.0.1"}]}]"#.to_vec(),
+        br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"198.51.100.5/16","gateway":"198.51.100.1"}],"mac_address":"0a:58:0a:58:00:05"}}}}"#.to_vec(),
+        br#"[{"cniVersion":"0.4.0","interfaces":[{"name":"eth0","mac":"0a:0b:0c:0d:0e:0f","sandbox":"/x"}],"ips":[{"version":"4","interface":0,"address":"198.51.100.7/16","gateway":"198.51.100.1"}]}]"#.to_vec(),
     ];
     smoke("network.status", &net, 1, 3000, fuzzing::network_status);
 

@@ -318,14 +318,14 @@ fn stats_come_from_criu_and_network_from_podmans_network_status() {
     // Podman writes network.status (netavark: network → interfaces); two networks
     let dir = scratch("network");
     let podman = dir.join("podman.tar");
-    let status = br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"10.88.0.9/16","gateway":"10.88.0.1"}],"mac_address":"6e:1f:09:aa:bb:cc"}}},"backend":{"interfaces":{"eth1":{"subnets":[{"ipnet":"10.89.1.4/24","gateway":"10.89.1.1"}],"mac_address":"6e:1f:09:dd:ee:ff"}}}}"#;
+    let status = br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"198.51.100.9/16","gateway":"198.51.100.1"}],"mac_address":"6e:1f:09:aa:bb:cc"}}},"backend":{"interfaces":{"eth1":{"subnets":[{"ipnet":"203.0.113.4/24","gateway":"203.0.113.1"}],"mac_address":"6e:1f:09:dd:ee:ff"}}}}"#;
     rebuild_adding(&containerd2(), &podman, |_, b| Some(b), &[("network.status", status)]);
     let r: Value = serde_json::from_slice(&analyze(true, &[podman.to_str().unwrap(), "--network"]).stdout).unwrap();
     let n = r["network"].as_array().unwrap();
     assert_eq!(n.len(), 2, "{n:#?}");
     let eth1 = n.iter().find(|i| i["interface"] == "eth1").unwrap();
     assert_eq!(eth1["network"], "backend");
-    assert_eq!(eth1["addresses"], serde_json::json!(["10.89.1.4/24"]));
+    assert_eq!(eth1["addresses"], serde_json::json!(["203.0.113.4/24"]));
     assert_eq!(eth1["mac"], "6e:1f:09:dd:ee:ff");
     // an archive without one says so, and the other views still print (exit 3)
     let o = analyze(true, &[&crio(), "--network", "--stats"]);
