@@ -44,7 +44,7 @@ pub enum Error {
     #[error(transparent)]
     Image(#[from] crate::image::ImageError),
     #[error(transparent)]
-    Triage(#[from] crate::cluster::triage::TriageError),
+    Collect(#[from] crate::cluster::collect::CollectError),
     #[error(transparent)]
     Findings(#[from] crate::triage::TriageError),
     #[error("cannot write output: {0}")]

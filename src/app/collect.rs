@@ -4,8 +4,8 @@
 use crate::app::GlobalArgs;
 use crate::app::output::{TableView, table};
 use crate::app::progress::{Bars, Signals};
-use crate::cluster::triage::CollectReport;
-use crate::cluster::triage::{CollectPlan, Scope, Source, shell_history as history};
+use crate::cluster::collect::CollectReport;
+use crate::cluster::collect::{CollectPlan, Scope, Source, shell_history as history};
 use crate::evidence::{ArtifactSink, BundleMeta, ClusterInfo, Destination, DirBundle, FinishOptions, Tool};
 use crate::{Error, Exit};
 
@@ -178,7 +178,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             eprintln!("partial evidence in {} (manifest complete: false)", finished.dir.display());
             return Ok(Exit::Partial);
         }
-        summary = Some(crate::cluster::triage::report::HistorySummary {
+        summary = Some(crate::cluster::collect::report::HistorySummary {
             nodes: h.nodes,
             containers: h.containers,
             files: h.files,
@@ -186,7 +186,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
         });
         extra = h.findings;
     }
-    let (bundle, mut report) = crate::cluster::triage::collect_with(&ctx, plan, bundle, extra, &obs).await?;
+    let (bundle, mut report) = crate::cluster::collect::collect_with(&ctx, plan, bundle, extra, &obs).await?;
     let finish =
         FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone(), signer: signer.clone() };
     let finished = crate::evidence::finish(bundle, &dest, &finish).await?;

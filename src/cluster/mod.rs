@@ -1,4 +1,4 @@
-//! Kubernetes API side: client, target resolution, collector pod lifecycle, isolation, triage.
+//! Kubernetes API side: client, target resolution, collector pod lifecycle, isolation, cluster triage (`collect`).
 
 pub mod agent_client;
 pub mod api_evidence;
@@ -15,7 +15,7 @@ pub mod permissions;
 pub mod preflight;
 pub mod target;
 pub mod targets;
-pub mod triage;
+pub mod collect;
 pub mod whoami;
 
 pub use client::{ClusterCtx, ConnectOptions};

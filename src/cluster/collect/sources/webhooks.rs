@@ -1,9 +1,9 @@
 //! Mutating and validating admission webhook configurations, in one file.
 
 use super::{Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::findings::webhook::{check_mutating, check_validating};
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::findings::webhook::{check_mutating, check_validating};
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
 

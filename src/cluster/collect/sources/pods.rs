@@ -2,10 +2,10 @@
 //! use (one line per image and digest, written once the pods are done).
 
 use super::{Join, Produced, RawIdent, Shared, each_item, envelope, finish, line, writer_gone};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::findings::pod::{findings_on_pod, privileged_issues, spec_issues};
-use crate::cluster::triage::findings::serviceaccount::PrivilegedPod;
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::findings::pod::{findings_on_pod, privileged_issues, spec_issues};
+use crate::cluster::collect::findings::serviceaccount::PrivilegedPod;
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;

@@ -17,7 +17,7 @@ use super::findings::rbac::{BindingLite, Risks};
 use super::findings::serviceaccount::PrivilegedPod;
 use super::findings::{Finding, Ident};
 use super::writer::Out;
-use super::{CollectPlan, TriageError};
+use super::{CollectPlan, CollectError};
 use crate::observe::SharedTask as Bar;
 use kube::Client;
 use kube::api::ListParams;
@@ -107,8 +107,8 @@ pub fn line<T: serde::Serialize>(buf: &mut Vec<u8>, v: &T) {
     }
 }
 
-pub fn writer_gone() -> TriageError {
-    TriageError::Internal("the bundle writer stopped (see the error for its artifact)".into())
+pub fn writer_gone() -> CollectError {
+    CollectError::Internal("the bundle writer stopped (see the error for its artifact)".into())
 }
 
 /// List `res` over the plan's scope page by page; `item` turns each raw item into NDJSON lines
@@ -119,8 +119,8 @@ pub async fn each_item(
     params: ListParams,
     mut out: Option<&mut Out>,
     bar: &Bar,
-    mut item: impl FnMut(&str, &mut Vec<u8>) -> Result<(), TriageError>,
-) -> Result<u64, TriageError> {
+    mut item: impl FnMut(&str, &mut Vec<u8>) -> Result<(), CollectError>,
+) -> Result<u64, CollectError> {
     let mut pager = Pager::new(env.client.clone(), res, &env.plan.scope, params);
     let mut n = 0u64;
     let mut first = true;
@@ -143,7 +143,7 @@ pub async fn each_item(
 }
 
 /// End a producer: mark the bar and the artifact(s), and report.
-pub async fn finish(result: Result<Produced, TriageError>, outs: Vec<Out>, bar: &Bar) -> Produced {
+pub async fn finish(result: Result<Produced, CollectError>, outs: Vec<Out>, bar: &Bar) -> Produced {
     match result {
         Ok(p) => {
             bar.done();

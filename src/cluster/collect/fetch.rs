@@ -1,7 +1,7 @@
 //! Paginated lists (`limit` / `continue`) over one or several namespaces, page by page.
 
 use super::rawlist::Page;
-use super::{Scope, TriageError};
+use super::{Scope, CollectError};
 use crate::cluster::error::is_not_found;
 use kube::Client;
 use kube::api::ListParams;
@@ -67,7 +67,7 @@ impl Pager {
     }
 
     /// The next page, or None when every path is exhausted.
-    pub async fn next(&mut self) -> Result<Option<Page>, TriageError> {
+    pub async fn next(&mut self) -> Result<Option<Page>, CollectError> {
         if self.current.is_none() {
             self.current = self.paths.next();
             self.continue_token = None;
@@ -77,9 +77,9 @@ impl Pager {
         lp.continue_token = self.continue_token.take();
         let req = kube::core::Request::new(path.as_str())
             .list(&lp)
-            .map_err(|e| TriageError::Internal(format!("cannot build the request for {path}: {e}")))?;
-        let text = self.client.request_text(req).await.map_err(|e| TriageError::kube(format!("{} ({path})", self.what), e))?;
-        let page = Page::parse(text).map_err(|e| TriageError::BadPage(format!("{path}: {e}")))?;
+            .map_err(|e| CollectError::Internal(format!("cannot build the request for {path}: {e}")))?;
+        let text = self.client.request_text(req).await.map_err(|e| CollectError::kube(format!("{} ({path})", self.what), e))?;
+        let page = Page::parse(text).map_err(|e| CollectError::BadPage(format!("{path}: {e}")))?;
         match &page.continue_token {
             Some(c) => self.continue_token = Some(c.clone()),
             None => self.current = None,
@@ -101,13 +101,13 @@ pub fn list_params(page_size: u32, labels: Option<&str>, fields: Option<&str>) -
 }
 
 /// Which version of `group`/`plural` the server serves, preferring the first of `versions`.
-pub async fn served_version(client: &Client, group: &str, plural: &str, versions: &[&str]) -> Result<Option<String>, TriageError> {
+pub async fn served_version(client: &Client, group: &str, plural: &str, versions: &[&str]) -> Result<Option<String>, CollectError> {
     for v in versions {
         match client.list_api_group_resources(&format!("{group}/{v}")).await {
             Ok(list) if list.resources.iter().any(|r| r.name == plural) => return Ok(Some(v.to_string())),
             Ok(_) => {}
             Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(TriageError::kube(format!("discover {group}/{v}"), e)),
+            Err(e) => return Err(CollectError::kube(format!("discover {group}/{v}"), e)),
         }
     }
     Ok(None)

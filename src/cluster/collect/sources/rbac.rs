@@ -2,10 +2,10 @@
 //! subjects for the join (KF-RBAC-*), which runs once all four are listed.
 
 use super::{Join, Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::findings::rbac::{BindingLite, role_risks};
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::findings::Ident;
+use crate::cluster::collect::findings::rbac::{BindingLite, role_risks};
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use std::collections::HashMap;

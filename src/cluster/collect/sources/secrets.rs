@@ -3,8 +3,8 @@
 //! `last-applied-configuration` annotation holds the values in clear.
 
 use super::{Produced, RawIdent, Shared, each_item, envelope, finish, line};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::core::v1::Secret;
 use serde::Serialize;

@@ -17,7 +17,7 @@ pub mod sources;
 pub mod writer;
 
 use crate::observe::SharedObserver;
-pub use error::TriageError;
+pub use error::CollectError;
 pub use report::{CollectReport, SourceSummary};
 pub use source::Source;
 
@@ -61,7 +61,7 @@ pub async fn collect<S: ArtifactSink + 'static>(
     plan: CollectPlan,
     sink: S,
     obs: &SharedObserver,
-) -> Result<(S, CollectReport), TriageError> {
+) -> Result<(S, CollectReport), CollectError> {
     collect_with(ctx, plan, sink, Vec::new(), obs).await
 }
 
@@ -72,7 +72,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
     mut sink: S,
     extra: Vec<Finding>,
     obs: &SharedObserver,
-) -> Result<(S, CollectReport), TriageError> {
+) -> Result<(S, CollectReport), CollectError> {
     let started = jiff::Timestamp::now();
     let since_cutoff = started
         .checked_sub(jiff::SignedDuration::try_from(plan.since).unwrap_or(jiff::SignedDuration::MAX))
@@ -151,7 +151,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
         all_findings.extend(p.findings);
         joins.push(p.join);
     }
-    let (mut sink, outcomes) = writer.await.map_err(|e| TriageError::Internal(format!("bundle writer: {e}")))?;
+    let (mut sink, outcomes) = writer.await.map_err(|e| CollectError::Internal(format!("bundle writer: {e}")))?;
     for (path, outcome) in paths.iter().zip(outcomes) {
         if let Some(s) = summaries.iter_mut().find(|s| &s.file == path) {
             s.set_outcome(outcome);
@@ -171,7 +171,7 @@ pub async fn collect_with<S: ArtifactSink + 'static>(
         (sink, (all_findings, res.map_err(|e| e.to_string())))
     })
     .await
-    .map_err(|e| TriageError::Internal(format!("findings writer: {e}")))?;
+    .map_err(|e| CollectError::Internal(format!("findings writer: {e}")))?;
     let (findings, findings_written) = findings_summary;
     summaries.sort_by_key(|s| s.file.clone());
     let report = CollectReport::new(&plan, started, summaries, findings, findings_written.err());

@@ -1,16 +1,16 @@
 //! Network policies, then one line per namespace in scope that has none (KF-NS-001).
 
 use super::{Produced, RawMeta, Shared, each_item, envelope, finish, line, writer_gone};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::findings::namespace::without_network_policy;
-use crate::cluster::triage::writer::Out;
-use crate::cluster::triage::{Scope, TriageError};
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::findings::Ident;
+use crate::cluster::collect::findings::namespace::without_network_policy;
+use crate::cluster::collect::writer::Out;
+use crate::cluster::collect::{Scope, CollectError};
 use crate::observe::SharedTask as Bar;
 use std::collections::BTreeMap;
 
 /// The namespaces in scope: name → uid.
-async fn namespaces(env: &Shared) -> Result<BTreeMap<String, Option<String>>, TriageError> {
+async fn namespaces(env: &Shared) -> Result<BTreeMap<String, Option<String>>, CollectError> {
     let mut out = BTreeMap::new();
     match &env.plan.scope {
         Scope::All => {
@@ -28,7 +28,7 @@ async fn namespaces(env: &Shared) -> Result<BTreeMap<String, Option<String>>, Tr
         Scope::Namespaces(list) => {
             let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(env.client.clone());
             for ns in list {
-                let got = api.get(ns).await.map_err(|e| TriageError::kube(format!("get namespace {ns}"), e))?;
+                let got = api.get(ns).await.map_err(|e| CollectError::kube(format!("get namespace {ns}"), e))?;
                 out.insert(ns.clone(), got.metadata.uid);
             }
         }

@@ -1,16 +1,16 @@
 //! CronJobs, in whichever version the server serves (batch/v1 from 1.21, batch/v1beta1 before).
 
 use super::{Produced, RawIdent, RawMeta, Shared, each_item, envelope, finish};
-use crate::cluster::triage::TriageError;
-use crate::cluster::triage::fetch::{Res, list_params, served_version};
-use crate::cluster::triage::findings::cronjob::check_cronjob;
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::CollectError;
+use crate::cluster::collect::fetch::{Res, list_params, served_version};
+use crate::cluster::collect::findings::cronjob::check_cronjob;
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use k8s_openapi::api::batch::v1::CronJob;
 
 pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
     let r = async {
-        let version = served_version(&env.client, "batch", "cronjobs", &["v1", "v1beta1"]).await?.ok_or_else(|| TriageError::Api {
+        let version = served_version(&env.client, "batch", "cronjobs", &["v1", "v1beta1"]).await?.ok_or_else(|| CollectError::Api {
             what: "list cronjobs".into(),
             reason: "the server serves cronjobs in neither batch/v1 nor batch/v1beta1".into(),
         })?;

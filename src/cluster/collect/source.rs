@@ -1,6 +1,6 @@
 //! The sources `collect` knows, their names on the command line and their files in the bundle.
 
-use super::TriageError;
+use super::CollectError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -69,7 +69,7 @@ impl Source {
 
     /// Parse a `--sources` list: names separated by commas; `all` and `rbac` (the four RBAC
     /// sources) are accepted as groups.
-    pub fn parse_list(s: &str) -> Result<Vec<Source>, TriageError> {
+    pub fn parse_list(s: &str) -> Result<Vec<Source>, CollectError> {
         let mut out = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let p = part.to_ascii_lowercase();
@@ -81,7 +81,7 @@ impl Source {
                     Some(x) => out.push(*x),
                     None => {
                         let known: Vec<&str> = Source::ALL.iter().map(|x| x.name()).collect();
-                        return Err(TriageError::UnknownSource(part.to_string(), format!("{}, rbac, all", known.join(", "))));
+                        return Err(CollectError::UnknownSource(part.to_string(), format!("{}, rbac, all", known.join(", "))));
                     }
                 },
             }

@@ -2,9 +2,9 @@
 //! and service accounts (their automount setting goes to the join).
 
 use super::{Join, Produced, RawMeta, Shared, each_item, envelope, finish};
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::findings::Ident;
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::findings::Ident;
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use std::collections::HashMap;
 

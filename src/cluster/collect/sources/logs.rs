@@ -4,9 +4,9 @@
 
 use super::{Produced, Shared, finish, line, writer_gone};
 use crate::cluster::error::is_forbidden;
-use crate::cluster::triage::TriageError;
-use crate::cluster::triage::fetch::{Res, list_params};
-use crate::cluster::triage::writer::Out;
+use crate::cluster::collect::CollectError;
+use crate::cluster::collect::fetch::{Res, list_params};
+use crate::cluster::collect::writer::Out;
 use crate::observe::SharedTask as Bar;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
@@ -135,7 +135,7 @@ fn split_time(line: &[u8]) -> (Option<&str>, &[u8]) {
 }
 
 /// A chunk of NDJSON, or the end of the whole source (permission denied: every log would fail).
-type Chunk = Result<Vec<u8>, TriageError>;
+type Chunk = Result<Vec<u8>, CollectError>;
 
 /// Stream one container's log into `tx` as NDJSON chunks.
 async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
@@ -151,7 +151,7 @@ async fn fetch(env: Shared, t: Target, tx: mpsc::Sender<Chunk>) {
         Ok(r) => Box::pin(r),
         Err(e) => {
             let forbidden = is_forbidden(&e);
-            let err = TriageError::kube(format!("logs of {}/{} ({})", t.namespace, t.pod, t.container), e);
+            let err = CollectError::kube(format!("logs of {}/{} ({})", t.namespace, t.pod, t.container), e);
             if forbidden {
                 let _ = tx.send(Err(err)).await;
             } else {
@@ -238,7 +238,7 @@ pub async fn run(env: Shared, mut out: Out, bar: Bar) -> Produced {
         let mut pending: Vec<Target> = Vec::new();
         let mut lines = 0u64;
         // collect one page of targets at a time, then drain their logs before the next page
-        let mut pager = crate::cluster::triage::fetch::Pager::new(env.client.clone(), &res, &env.plan.scope, lp);
+        let mut pager = crate::cluster::collect::fetch::Pager::new(env.client.clone(), &res, &env.plan.scope, lp);
         while let Some(page) = pager.next().await? {
             for raw in page.items() {
                 if let Ok(pod) = serde_json::from_str::<Pod>(raw) {

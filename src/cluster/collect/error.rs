@@ -2,7 +2,7 @@ use crate::cluster::error::is_forbidden;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
-pub enum TriageError {
+pub enum CollectError {
     #[error("unknown source '{0}' (known: {1})")]
     UnknownSource(String, String),
     #[error("{what}: {reason}")]
@@ -23,7 +23,7 @@ pub enum TriageError {
     Internal(String),
 }
 
-impl TriageError {
+impl CollectError {
     /// A kube error while doing `what`, as one line (403s keep the server's own words: they name
     /// the verb, resource and user).
     pub fn kube(what: impl Into<String>, e: kube::Error) -> Self {
@@ -36,6 +36,6 @@ impl TriageError {
             kube::Error::Api(s) => format!("{} ({})", s.message, s.reason),
             other => crate::cluster::client::short(other),
         };
-        TriageError::Api { what, reason }
+        CollectError::Api { what, reason }
     }
 }
