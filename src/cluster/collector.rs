@@ -280,6 +280,16 @@ const FATAL_WAITING: &[&str] = &[
     "CrashLoopBackOff",
 ];
 
+/// Has every container of the pod ended (or never started)? Then nothing in it holds a freeze.
+fn containers_ended(p: &Pod) -> bool {
+    let Some(status) = p.status.as_ref() else { return false };
+    if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
+        return true;
+    }
+    let cs = status.container_statuses.as_deref().unwrap_or_default();
+    !cs.is_empty() && cs.iter().all(|c| c.state.as_ref().is_some_and(|s| s.running.is_none() && s.terminated.is_some()))
+}
+
 /// A running collector pod. Call [`Collector::delete`] on every path out.
 #[derive(Clone)]
 pub struct Collector {
@@ -448,10 +458,7 @@ impl Collector {
     async fn delete_with(&self, grace: u32) -> Result<(), String> {
         let dp = DeleteParams { grace_period_seconds: Some(grace), ..Default::default() };
         match retry(|| self.api.delete(&self.name, &dp)).await {
-            Ok(_) => {
-                self.wait_gone().await;
-                Ok(())
-            }
+            Ok(_) => self.wait_gone().await,
             Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(format!(
                 "could not delete collector pod {}/{}: {} — delete it with: kubectl -n {} delete pod {}",
@@ -465,15 +472,44 @@ impl Collector {
     }
 
     /// Wait (up to the grace period and a little more) until the deleted pod is gone: `hold` has
-    /// then thawed what it recorded. A pod still terminating after that is left to the kubelet.
-    async fn wait_gone(&self) {
+    /// then thawed what it recorded. Once its container has ended (so `hold` has run its sweep),
+    /// the pod object is removed at once rather than left for a busy kubelet to finish; a pod
+    /// whose container still runs is never forced (its `hold` may not have thawed yet).
+    async fn wait_gone(&self) -> Result<(), String> {
         let end = Instant::now() + Duration::from_secs(GRACE_SECONDS as u64 + 10);
-        while Instant::now() < end {
+        let mut forced = false;
+        loop {
             match self.api.get_opt(&self.name).await {
-                Ok(None) => return,
-                Ok(Some(_)) => tokio::time::sleep(Duration::from_millis(300)).await,
-                Err(_) => return,
+                Ok(None) => return Ok(()),
+                Ok(Some(p)) if !forced && containers_ended(&p) => {
+                    let uid = p.metadata.uid.clone();
+                    let dp = DeleteParams {
+                        grace_period_seconds: Some(0),
+                        preconditions: Some(kube::api::Preconditions { uid, resource_version: None }),
+                        ..Default::default()
+                    };
+                    forced = true;
+                    match self.api.delete(&self.name, &dp).await {
+                        Err(e) if is_not_found(&e) || is_conflict(&e) => return Ok(()),
+                        Err(e) => tracing::debug!("removing the ended collector pod: {}", super::client::short(&e)),
+                        Ok(_) => {}
+                    }
+                }
+                Ok(Some(_)) => {}
+                // the API went away: the pod was deleted and the kubelet ends it; say nothing more
+                Err(_) => return Ok(()),
             }
+            if Instant::now() >= end {
+                return Err(format!(
+                    "collector pod {}/{} still terminating {}s after its deletion — check it with: kubectl -n {} get pod {}",
+                    self.namespace,
+                    self.name,
+                    GRACE_SECONDS + 10,
+                    self.namespace,
+                    self.name
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
 
@@ -500,6 +536,21 @@ mod tests {
             env_secret: secret.map(String::from),
             extra_memory: if host_network { 80 << 20 } else { 0 },
         }
+    }
+
+    #[test]
+    fn only_a_pod_whose_containers_all_ended_counts_as_ended() {
+        let pod = |statuses: serde_json::Value, phase: &str| -> Pod {
+            serde_json::from_value(json!({"metadata": {"name": "c"}, "status": {"phase": phase, "containerStatuses": statuses}})).unwrap()
+        };
+        let st = |state: serde_json::Value| json!({"name": "agent", "image": "i", "imageID": "", "ready": false, "restartCount": 0, "state": state});
+        let ended = st(json!({"terminated": {"exitCode": 0}}));
+        let running = st(json!({"running": {}}));
+        assert!(containers_ended(&pod(json!([ended.clone()]), "Running")));
+        assert!(!containers_ended(&pod(json!([running.clone()]), "Running")), "hold may still thaw");
+        assert!(!containers_ended(&pod(json!([ended, running]), "Running")));
+        assert!(!containers_ended(&pod(json!([]), "Pending")), "no status yet: unknown");
+        assert!(containers_ended(&pod(json!([]), "Failed")));
     }
 
     #[test]
