@@ -6,6 +6,7 @@ pub mod case_id;
 pub mod checkpoint;
 pub mod client;
 pub mod cni;
+pub mod collect;
 pub mod collector;
 mod error;
 pub mod isolate;
@@ -15,7 +16,6 @@ pub mod permissions;
 pub mod preflight;
 pub mod target;
 pub mod targets;
-pub mod collect;
 pub mod whoami;
 
 pub use client::{ClusterCtx, ConnectOptions};

@@ -1,7 +1,7 @@
 //! Paginated lists (`limit` / `continue`) over one or several namespaces, page by page.
 
 use super::rawlist::Page;
-use super::{Scope, CollectError};
+use super::{CollectError, Scope};
 use crate::cluster::error::is_not_found;
 use kube::Client;
 use kube::api::ListParams;

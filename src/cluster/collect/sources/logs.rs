@@ -3,10 +3,10 @@
 //! written, each through a small bounded queue: memory stays flat however long a log is.
 
 use super::{Produced, Shared, finish, line, writer_gone};
-use crate::cluster::error::is_forbidden;
 use crate::cluster::collect::CollectError;
 use crate::cluster::collect::fetch::{Res, list_params};
 use crate::cluster::collect::writer::Out;
+use crate::cluster::error::is_forbidden;
 use crate::observe::SharedTask as Bar;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;

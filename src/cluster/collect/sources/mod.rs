@@ -17,7 +17,7 @@ use super::findings::rbac::{BindingLite, Risks};
 use super::findings::serviceaccount::PrivilegedPod;
 use super::findings::{Finding, Ident};
 use super::writer::Out;
-use super::{CollectPlan, CollectError};
+use super::{CollectError, CollectPlan};
 use crate::observe::SharedTask as Bar;
 use kube::Client;
 use kube::api::ListParams;

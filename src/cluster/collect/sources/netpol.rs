@@ -5,7 +5,7 @@ use crate::cluster::collect::fetch::{Res, list_params};
 use crate::cluster::collect::findings::Ident;
 use crate::cluster::collect::findings::namespace::without_network_policy;
 use crate::cluster::collect::writer::Out;
-use crate::cluster::collect::{Scope, CollectError};
+use crate::cluster::collect::{CollectError, Scope};
 use crate::observe::SharedTask as Bar;
 use std::collections::BTreeMap;
 
