@@ -124,6 +124,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --all-namespaces 'With -l or --node: in every namespace'
             cand --memory-file-mappings 'With --memory=proc (or auto falling back to it): also dump read-only mappings of files still on disk'
             cand --no-freeze 'With --memory=proc: do not freeze the container while its memory is read (no consistent cut)'
+            cand --freeze-pod 'Freeze all containers of the pod together (the pod''s cgroup) before any of them is captured and thaw them together afterwards: one consistent cut across the pod (memory, files, processes). Thawed whatever happens (at the latest after 5 minutes, the freeze limit)'
             cand --dry-run 'Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed'
             cand --isolate 'After the volatile state is captured, isolate the pod (deny-all NetworkPolicy + quarantine label)'
             cand --keep-collector 'Leave the collector pod running afterwards (for debugging)'

@@ -122,6 +122,39 @@ fn capture_blocking(
     }
 }
 
+/// `--freeze-pod`: freeze the pod of `req.container` and hold it until `input` says thaw or
+/// ends, or the deadline (see [`memory::pod_freeze`]); Frozen/Thawed events go to `report`.
+pub async fn freeze_pod(
+    req: crate::protocol::FreezePodRequest,
+    input: Box<dyn std::io::BufRead + Send>,
+    report: SharedReporter,
+) -> Result<crate::protocol::PodFreezeReport, AgentError> {
+    use memory::pod_freeze;
+    let r = crate::protocol::ContainerRef::parse(&req.container)?;
+    tokio::task::spawn_blocking(move || {
+        let l = runtime::locate::locate(&r, None, &[]);
+        let init = l.init.ok_or_else(|| AgentError::BadTarget(format!("container {}: not running on this node", req.container)))?;
+        let container = pod_freezer_of(init, l.shim)?;
+        let mut opts = memory::MemoryCaptureOptions { ledger: memory::ledger::Ledger::from_env(), ..Default::default() };
+        let deadline = memory::capture::deadline_from_env();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let max = memory::capture::clamp_to_deadline(std::time::Duration::from_secs(req.max_seconds), deadline, now);
+        let req = crate::protocol::FreezePodRequest { max_seconds: max.as_secs(), ..req };
+        opts.max_frozen = max;
+        let cg = |p: &std::path::Path| p.display().to_string();
+        pod_freeze::hold(&container, &req, &opts, input, &mut |p| report(&Event::Frozen { cgroup: cg(p) }), &mut |p| {
+            report(&Event::Thawed { cgroup: cg(p) })
+        })
+        .map_err(AgentError::PodFreeze)
+    })
+    .await
+    .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
+}
+
+fn pod_freezer_of(init: i32, shim: Option<i32>) -> Result<memory::Freezer, AgentError> {
+    memory::pod_freeze::container_freezer(init, &memory::pod_freeze::host_root_of(shim)).map_err(AgentError::PodFreeze)
+}
+
 /// Upload an evidence stream read from `input` to S3 (`kforensic agent run` with a put request).
 pub async fn put(dest: S3Destination, input: Box<dyn std::io::BufRead + Send>, out: Box<dyn Write + Send>) -> Result<bool, AgentError> {
     let store = put::open(&dest).await?;

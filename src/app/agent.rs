@@ -337,6 +337,11 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
             reply(&out)?;
             Ok(Exit::Ok)
         }
+        Request::FreezePod(r) => {
+            let rep = crate::agent::freeze_pod(r, input, stderr_reporter(quiet)).await?;
+            reply(&rep)?;
+            Ok(Exit::Ok)
+        }
         Request::Put(p) if p.check => {
             let store = crate::agent::put::open(&p.dest).await.map_err(AgentError::Sink)?;
             reply(&serde_json::json!({"ok": true, "destination": store.location(), "endpoint": store.endpoint()}))?;

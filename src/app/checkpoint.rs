@@ -67,8 +67,13 @@ pub struct CheckpointPodArgs {
     #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size, help_heading = "Memory")]
     pub memory_max_bytes: Option<u64>,
     /// With --memory=proc: do not freeze the container while its memory is read (no consistent cut).
-    #[arg(long, help_heading = "Memory")]
+    #[arg(long, help_heading = "Memory", conflicts_with = "freeze_pod")]
     pub no_freeze: bool,
+    /// Freeze all containers of the pod together (the pod's cgroup) before any of them is
+    /// captured and thaw them together afterwards: one consistent cut across the pod (memory,
+    /// files, processes). Thawed whatever happens (at the latest after 5 minutes, the freeze limit).
+    #[arg(long)]
+    pub freeze_pod: bool,
     /// Print the plan (target, containers, memory, collector, destination, expected artifacts) and stop: nothing is created or changed.
     #[arg(long)]
     pub dry_run: bool,
@@ -247,6 +252,7 @@ impl CheckpointPodArgs {
             triage: !self.no_triage,
             encrypt_to: self.encrypt.recipients()?,
             keep_node_archive: self.keep_node_archive,
+            freeze_pod: self.freeze_pod,
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,
                 UploadFromArg::Node => UploadFrom::Node,
@@ -461,6 +467,9 @@ impl TableView for Plan {
             UploadFrom::Node => " (uploaded from the node)",
         };
         s.push_str(&format!("bundle: {}{who}\n", self.destination));
+        if self.freeze_pod {
+            s.push_str("freeze: the whole pod, from before the first container's capture until after the last\n");
+        }
         if self.isolate {
             s.push_str("then: isolate the pod (deny-all NetworkPolicy + quarantine label)\n");
         }

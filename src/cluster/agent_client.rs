@@ -7,7 +7,7 @@ use crate::cluster::ClusterError;
 use crate::cluster::collector::Collector;
 use crate::evidence::{ArtifactSink, DirBundle, stream};
 use crate::observe::SharedObserver;
-use crate::protocol::{CaptureRequest, Event, Request, SpaceReport};
+use crate::protocol::{CaptureRequest, Event, FreezePodRequest, PodFreezeReport, Request, SpaceReport, THAW_LINE};
 use tokio::io::AsyncBufReadExt;
 
 /// Cgroups an agent froze and has not yet reported thawed.
@@ -39,6 +39,91 @@ pub async fn node_space(c: &Collector, container: &str, dir: &str) -> Result<Spa
 /// Remove a shipped kubelet checkpoint archive from the node.
 pub async fn remove_archive(c: &Collector, container: &str, path: &str) -> bool {
     c.call(&Request::RemoveArchive { container: container.into(), path: path.into() }).await.0
+}
+
+/// A pod freeze held by an agent in the collector (`--freeze-pod`): thaw it with
+/// [`PodFreeze::thaw`]. Dropped without that, its exec stream ends and the agent thaws on its own.
+pub struct PodFreeze {
+    proc: kube::api::AttachedProcess,
+    stdin: crate::cluster::collector::AgentStdin,
+    cgroup: String,
+    /// The agent's events after the freeze: `Thawed` here means the freeze ended early.
+    rest: tokio::task::JoinHandle<Vec<String>>,
+}
+
+/// Freeze the whole pod (the cgroup above `container`'s) and wait until the agent holds it. The
+/// cgroup goes into `frozen` at once, so every way out of the capture thaws it.
+pub async fn freeze_pod(c: &Collector, req: FreezePodRequest, frozen: &Frozen) -> Result<PodFreeze, ClusterError> {
+    let (mut proc, stdin) = c.request(&Request::FreezePod(req)).await?;
+    let stderr = proc.stderr().ok_or_else(|| ClusterError::Collector("exec gave no stderr".into()))?;
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let mut log = Vec::new();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            match Event::parse(&line) {
+                Some(Event::Frozen { cgroup }) => return Some(cgroup),
+                _ => log.push(line),
+            }
+        }
+        None
+    })
+    .await;
+    let Ok(Some(cgroup)) = first else {
+        drop(stdin);
+        let _ = proc.join().await;
+        let why = if first.is_err() { " (no answer within 60s)".to_string() } else { last_line(&log) };
+        return Err(ClusterError::Collector(format!("could not freeze the pod{why}")));
+    };
+    frozen.lock().unwrap_or_else(|e| e.into_inner()).push(cgroup.clone());
+    let rest = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            seen.push(line);
+        }
+        seen
+    });
+    Ok(PodFreeze { proc, stdin, cgroup, rest })
+}
+
+impl PodFreeze {
+    pub fn cgroup(&self) -> &str {
+        &self.cgroup
+    }
+
+    /// Has the agent already thawed (its deadline, or it lost its stdin)?
+    pub fn ended(&self) -> bool {
+        self.rest.is_finished()
+    }
+
+    /// Ask the agent to thaw and wait for its report. Whatever it answers, the cgroup leaves
+    /// `frozen` only once the agent said it thawed it.
+    pub async fn thaw(mut self, frozen: &Frozen) -> Result<PodFreezeReport, String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let asked = async {
+            self.stdin.write_all(format!("{THAW_LINE}\n").as_bytes()).await?;
+            self.stdin.flush().await
+        };
+        let asked = asked.await;
+        let mut out = String::new();
+        if let Some(mut so) = self.proc.stdout() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(60), so.read_to_string(&mut out)).await;
+        }
+        let log =
+            tokio::time::timeout(std::time::Duration::from_secs(30), &mut self.rest).await.ok().and_then(|r| r.ok()).unwrap_or_default();
+        drop(self.stdin);
+        let _ = self.proc.join().await;
+        if log.iter().any(|l| matches!(Event::parse(l), Some(Event::Thawed { cgroup }) if cgroup == self.cgroup)) {
+            frozen.lock().unwrap_or_else(|e| e.into_inner()).retain(|c| *c != self.cgroup);
+        }
+        match serde_json::from_str::<PodFreezeReport>(&out) {
+            Ok(r) => Ok(r),
+            Err(_) => Err(format!(
+                "the agent holding the pod's freeze did not report its thaw{}{}",
+                asked.err().map(|e| format!(" (asking it failed: {e})")).unwrap_or_default(),
+                last_line(&log)
+            )),
+        }
+    }
 }
 
 /// Run a capture in the collector: its evidence stream into `bundle`, its events into `obs`

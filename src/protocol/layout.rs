@@ -43,9 +43,17 @@ pub fn kubelet_archive_ok_in(path: &str, dir: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b'\\')
 }
 
+/// How `--freeze-pod` went (the pod's directory): cgroup, how long, what ended it.
+pub const POD_FREEZE: &str = "pod-freeze.json";
+
+/// `pods/<ns>/<pod>/`: the directory of a pod's containers.
+pub fn pod_dir(namespace: &str, pod: &str) -> String {
+    format!("pods/{namespace}/{pod}/")
+}
+
 /// `pods/<ns>/<pod>/<container>/`: the directory of one container of a pod.
 pub fn container_dir(namespace: &str, pod: &str, container: &str) -> String {
-    format!("pods/{namespace}/{pod}/{container}/")
+    format!("{}{container}/", pod_dir(namespace, pod))
 }
 
 /// `containers/<runtime>-<id>/`: a container the agent could not tie to a pod.

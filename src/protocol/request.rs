@@ -22,6 +22,9 @@ pub enum Request {
     RemoveArchive { container: String, path: String },
     /// Thaw a cgroup an agent froze (cleanup after an agent died).
     Thaw { cgroup: String },
+    /// Freeze every container of a pod together (the pod's cgroup) and hold the freeze while
+    /// the API side captures them: see [`FreezePodRequest`].
+    FreezePod(FreezePodRequest),
     /// Upload an evidence stream read from stdin (after this line) to S3 with the node's
     /// credentials; the records of what was stored go back as an evidence stream on stdout.
     Put(PutRequest),
@@ -140,6 +143,35 @@ pub struct S3Destination {
     pub connect: ConnectOptions,
     #[serde(default)]
     pub upload: UploadOptions,
+}
+
+/// `--freeze-pod`: the agent freezes the cgroup of the pod that `container` belongs to (checked
+/// against `pod_uid`), announces it ([`Event::Frozen`](super::Event::Frozen)) and holds it until a
+/// [`THAW_LINE`] on its stdin, the end of its stdin (the API side is gone), or `max_seconds`;
+/// then it thaws ([`Event::Thawed`](super::Event::Thawed)) and replies with what happened.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreezePodRequest {
+    /// One running container of the pod (`containerd://…`, `docker://…`, `cri-o://…`).
+    pub container: String,
+    pub pod_uid: String,
+    pub max_seconds: u64,
+}
+
+/// What the API side writes on a pod freezer's stdin to end the freeze.
+pub const THAW_LINE: &str = "thaw";
+
+/// The agent's reply to [`Request::FreezePod`] once the pod is thawed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PodFreezeReport {
+    /// The pod's cgroup (as the agent reached it).
+    pub cgroup: String,
+    /// `v1` (freezer.state) or `v2` (cgroup.freeze).
+    pub kind: String,
+    /// How long the pod stayed frozen.
+    pub frozen_ms: u64,
+    /// What ended the freeze: `thaw` (asked), `stdin closed` (the API side went away) or
+    /// `deadline` (held longer than allowed: what was captured after it is no consistent cut).
+    pub ended_by: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

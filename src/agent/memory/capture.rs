@@ -171,7 +171,7 @@ pub fn capture_container_memory(
 /// Freeze `f`, recorded in the ledger (when there is one) before the freeze is requested. A
 /// cgroup frozen by someone else is neither recorded nor thawed; a record that turns out not to
 /// be ours is removed at once.
-fn freeze_recorded(f: &Freezer, opts: &MemoryCaptureOptions) -> Result<(FreezeGuard, Option<Entry>), MemoryError> {
+pub(crate) fn freeze_recorded(f: &Freezer, opts: &MemoryCaptureOptions) -> Result<(FreezeGuard, Option<Entry>), MemoryError> {
     let Some(l) = &opts.ledger else { return Ok((f.freeze(opts.freeze_timeout)?, None)) };
     if f.state()? != FreezeState::Thawed {
         return Ok((f.freeze(opts.freeze_timeout)?, None));

@@ -13,6 +13,7 @@ pub mod freeze;
 pub mod ledger;
 pub mod maps;
 mod notes;
+pub mod pod_freeze;
 pub mod procinfo;
 pub mod space;
 

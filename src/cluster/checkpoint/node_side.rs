@@ -10,7 +10,7 @@ use crate::cluster::target::TargetContainer;
 use crate::cluster::{ClusterCtx, ClusterError, node_upload};
 use crate::evidence::{ArtifactSink, DirBundle};
 use crate::observe::SharedObserver;
-use crate::protocol::layout;
+use crate::protocol::{FreezePodRequest, layout};
 use std::time::Duration;
 
 #[allow(clippy::too_many_arguments)]
@@ -59,7 +59,16 @@ pub(super) async fn node_side(
         node_upload::check(c, &plan.s3_destination(opts)).await?;
         obs.note(&format!("the agent uploads from node {} to {url}", spec.node));
     }
+    let pod_freeze = if plan.freeze_pod { start_pod_freeze(c, plan, bundle, obs, frozen).await? } else { None };
+    let mut said = false;
     for tc in plan.node_side() {
+        if !said && pod_freeze.as_ref().is_some_and(|f| f.ended()) {
+            said = true;
+            bundle.error(
+                None,
+                &format!("the pod's freeze ended before container {} was captured: no consistent cut from here on", tc.name),
+            )?;
+        }
         let mut record = serde_json::json!({});
         let memory = memory_decision(ctx, plan, tc, opts.memory, c, obs, &mut record).await;
         if let MemoryDecision::Unavailable(why) = &memory {
@@ -88,7 +97,74 @@ pub(super) async fn node_side(
             })?;
         }
     }
+    if let Some(f) = pod_freeze {
+        end_pod_freeze(f, plan, bundle, obs, frozen, notes).await?;
+    }
     Ok(())
+}
+
+/// `--freeze-pod`: freeze the pod's cgroup through the agent before any container is captured.
+/// A freeze that cannot be made is an error of the bundle, and the capture goes on unfrozen.
+async fn start_pod_freeze(
+    c: &Collector,
+    plan: &Plan,
+    bundle: &mut DirBundle,
+    obs: &SharedObserver,
+    frozen: &Frozen,
+) -> Result<Option<agent_client::PodFreeze>, ClusterError> {
+    let Some(first) = plan.node_side().next() else { return Ok(None) };
+    let req = FreezePodRequest {
+        container: first.container_id.clone().unwrap_or_default(),
+        pod_uid: plan.target.pod_uid.clone(),
+        max_seconds: POD_FREEZE_LIMIT.as_secs(),
+    };
+    match agent_client::freeze_pod(c, req, frozen).await {
+        Ok(f) => {
+            obs.note(&format!("pod {} frozen as a whole ({})", plan.target.pod, f.cgroup()));
+            Ok(Some(f))
+        }
+        Err(e) => {
+            obs.warn(&format!("{e}: capturing without --freeze-pod"));
+            bundle.error(Some(&pod_freeze_path(plan)), &format!("--freeze-pod: {e}"))?;
+            Ok(None)
+        }
+    }
+}
+
+/// Thaw the pod and record how the freeze went (`pods/<ns>/<pod>/pod-freeze.json`).
+async fn end_pod_freeze(
+    f: agent_client::PodFreeze,
+    plan: &Plan,
+    bundle: &mut DirBundle,
+    obs: &SharedObserver,
+    frozen: &Frozen,
+    notes: &mut Vec<String>,
+) -> Result<(), ClusterError> {
+    let path = pod_freeze_path(plan);
+    match f.thaw(frozen).await {
+        Ok(r) => {
+            if r.ended_by != "thaw" {
+                bundle
+                    .error(Some(&path), &format!("the pod's freeze ended by {} before the capture did: no consistent cut", r.ended_by))?;
+            }
+            notes.push(format!("pod frozen for {:.1}s ({})", r.frozen_ms as f64 / 1000.0, r.cgroup));
+            let spec = crate::evidence::ArtifactSpec::new(path, "application/json", "agent");
+            bundle
+                .put(&spec, &mut |w: &mut dyn std::io::Write| serde_json::to_writer_pretty(&mut *w, &r).map_err(std::io::Error::other))?;
+        }
+        Err(why) => {
+            obs.warn(&why);
+            bundle.error(Some(&path), &why)?;
+        }
+    }
+    Ok(())
+}
+
+/// The longest a pod stays frozen (the container freeze's limit too): past it the agent thaws.
+const POD_FREEZE_LIMIT: Duration = Duration::from_secs(300);
+
+fn pod_freeze_path(plan: &Plan) -> String {
+    format!("{}{}", layout::pod_dir(&plan.target.namespace, &plan.target.pod), layout::POD_FREEZE)
 }
 
 /// `--memory=kubelet|proc|auto`: ask the kubelet first where that is wanted; `auto` falls back to

@@ -62,6 +62,8 @@ pub struct Options {
     /// Seal every artifact to these public recipients, on the node and here (`--encrypt-to`).
     pub encrypt_to: Option<std::sync::Arc<crate::evidence::seal::Recipients>>,
     pub keep_node_archive: bool,
+    /// Freeze the whole pod (its cgroup) for the node-side capture of all its containers.
+    pub freeze_pod: bool,
     pub upload_from: UploadFrom,
     pub node_credentials_secret: Option<String>,
     pub s3_connect: S3Connect,
@@ -106,6 +108,8 @@ pub struct Plan {
     pub destination: String,
     pub upload_from: UploadFrom,
     pub isolate: bool,
+    /// The pod is frozen as one (`--freeze-pod`) while its containers are captured.
+    pub freeze_pod: bool,
     /// Every artifact the bundle must hold (the manifest's expected list).
     pub expected: Vec<String>,
     /// What the bundle may also hold (node log files, histories, memory): path patterns, `*` = any rest.
@@ -218,6 +222,10 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         expected.push("cluster/isolation.json".into());
     }
     let any_node_side = containers.iter().any(|c| c.node_side);
+    let freeze_pod = opts.freeze_pod && any_node_side;
+    if freeze_pod {
+        expected.push(format!("{}{}", layout::pod_dir(&t.namespace, &t.pod), layout::POD_FREEZE));
+    }
     if opts.triage && any_node_side && node_upload.is_none() {
         expected.push(FINDINGS.into());
     }
@@ -247,6 +255,7 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         destination,
         upload_from: opts.upload_from,
         isolate: opts.isolate,
+        freeze_pod,
         expected,
         optional,
         steps,
