@@ -144,11 +144,10 @@ impl CheckpointPodArgs {
 
     /// Flag combinations a capture of several pods cannot take, as one line.
     pub fn check_fleet(&self) -> Result<(), String> {
-        if let Destination::S3(_) = self.dest {
-            return Err(format!(
-                "several pods are captured into a directory (--dest DIR), not to '{}': capture here, then `kforensic upload` each pod's bundle",
-                self.dest
-            ));
+        if self.upload_from == UploadFromArg::Node {
+            return Err(
+                "--upload-from node takes one pod: several pods are captured here and uploaded by this machine (drop --upload-from)".into(),
+            );
         }
         if self.archive {
             return Err(

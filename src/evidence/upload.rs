@@ -66,14 +66,50 @@ pub async fn upload_bundle(
     let started = Instant::now();
     let checked = check_bundle(dir, obs).await?;
     let root = dest.open(conn, opts).await?;
-    send(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
+    send_case(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
 }
 
 /// Upload the bundle in `dir` to a store already opened (it lands under `<root>/<case-id>/`).
 pub async fn upload_to(dir: &Path, root: &dyn Store, obs: &SharedObserver) -> Result<UploadReport, EvidenceError> {
     let started = Instant::now();
     let checked = check_bundle(dir, obs).await?;
-    send(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
+    send_case(dir, &checked, &*root.for_case(&checked.manifest.case_id), obs, started).await
+}
+
+/// A case of several pods (`checkpoint` of a fleet) goes as it lies: every sub-bundle into its
+/// own place under the case's (each one's manifest last), then the case's own artifacts (the
+/// sub-bundles' manifests, already there), custody log and manifest. The local check of the case
+/// covered the sub-bundles. A bundle without sub-bundles is sent as it is.
+async fn send_case(
+    dir: &Path,
+    checked: &Checked,
+    store: &dyn Store,
+    obs: &SharedObserver,
+    started: Instant,
+) -> Result<UploadReport, EvidenceError> {
+    let mut subs = Vec::new();
+    for sub in super::verify::sub_bundles(&checked.manifest) {
+        let sub_dir = dir.join(&sub);
+        let path = sub_dir.join(MANIFEST);
+        let bytes = std::fs::read(&path).map_err(|e| EvidenceError::file(&path, e))?;
+        let manifest = Manifest::parse(&bytes, &sub_dir.display().to_string())?;
+        let c = Checked { manifest, stored: stored_by_node(&sub_dir) };
+        let r = send(&sub_dir, &c, &*store.for_case(&sub), obs, Instant::now()).await?;
+        subs.push((sub, r));
+    }
+    let mut r = send(dir, checked, store, obs, started).await?;
+    for (sub, s) in subs {
+        r.objects += s.objects;
+        r.uploaded += s.uploaded;
+        r.skipped += s.skipped;
+        r.bytes_uploaded += s.bytes_uploaded;
+        r.bytes_skipped += s.bytes_skipped;
+        r.files.extend(s.files.into_iter().map(|f| ObjectResult { path: format!("{sub}/{}", f.path), ..f }));
+    }
+    if r.seconds > 0.0 {
+        r.mb_per_s = r.bytes_uploaded as f64 / 1e6 / r.seconds;
+    }
+    Ok(r)
 }
 
 /// Verify the local bundle; refuse one that is broken (being incomplete is not broken).

@@ -308,7 +308,7 @@ pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evide
 }
 
 /// The sub-bundles a top-level manifest lists: the directories of its sub-bundle manifests.
-fn sub_bundles(manifest: &Manifest) -> Vec<String> {
+pub(crate) fn sub_bundles(manifest: &Manifest) -> Vec<String> {
     manifest
         .artifacts
         .iter()
@@ -332,22 +332,7 @@ fn with_sub_bundles(
         if observed.get(&format!("{sub}/{MANIFEST}")).is_none_or(|o| o.irregular) {
             continue;
         }
-        match verify_dir_at(&dir.join(sub), opts.clone(), false) {
-            Ok(r) => {
-                report.artifacts += r.artifacts;
-                report.artifacts_ok += r.artifacts_ok;
-                report.bytes += r.bytes;
-                for mut p in r.problems {
-                    p.message = format!("{sub}: {}", p.message);
-                    p.path = Some(match p.path {
-                        Some(q) => format!("{sub}/{q}"),
-                        None => sub.clone(),
-                    });
-                    report.problems.push(p);
-                }
-            }
-            Err(e) => report.problems.push(Problem::at("manifest", sub, format!("{sub}: {e}"))),
-        }
+        merge_sub(&mut report, sub, verify_dir_at(&dir.join(sub), opts.clone(), false));
     }
     report.ok = report.problems.is_empty();
     report
@@ -423,6 +408,16 @@ pub async fn verify_store(
     obs: &SharedObserver,
     allowed: Option<&AllowedSigners>,
 ) -> Result<VerifyReport, EvidenceError> {
+    verify_store_at(store, obs, allowed, true).await
+}
+
+/// [`verify_store`]; `top`: also verify the sub-bundles a case lists (one level).
+async fn verify_store_at(
+    store: &dyn Store,
+    obs: &SharedObserver,
+    allowed: Option<&AllowedSigners>,
+    top: bool,
+) -> Result<VerifyReport, EvidenceError> {
     let listed = store.list().await?;
     let origin = store.location();
     if !listed.iter().any(|l| l.rel == MANIFEST) {
@@ -458,10 +453,43 @@ pub async fn verify_store(
     }
     let read_sig = async |rel: &str| if listed.iter().any(|l| l.rel == rel) { store.read_small(rel).await.ok() } else { None };
     let (msig, csig) = (read_sig(MANIFEST_SIG).await, read_sig(CUSTODY_SIG).await);
+    // a case of several pods: each sub-bundle's objects are its own manifest's business
+    let subs = if top { sub_bundles(&manifest) } else { Vec::new() };
+    let all_observed = observed.clone();
+    observed.retain(|p, _| !subs.iter().any(|s| p.starts_with(&format!("{s}/")) && *p != format!("{s}/{MANIFEST}")));
     let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
     let files =
         Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
-    Ok(with_signatures(report, files, allowed))
+    let mut report = with_signatures(report, files, allowed);
+    for sub in subs {
+        if !all_observed.contains_key(&format!("{sub}/{MANIFEST}")) {
+            continue;
+        }
+        let r = Box::pin(verify_store_at(&*store.for_case(&sub), obs, allowed, false)).await;
+        merge_sub(&mut report, &sub, r);
+    }
+    report.ok = report.problems.is_empty();
+    Ok(report)
+}
+
+/// Add what a sub-bundle's verification found to the case's report, under the sub-bundle's path.
+fn merge_sub(report: &mut VerifyReport, sub: &str, r: Result<VerifyReport, EvidenceError>) {
+    match r {
+        Ok(r) => {
+            report.artifacts += r.artifacts;
+            report.artifacts_ok += r.artifacts_ok;
+            report.bytes += r.bytes;
+            for mut p in r.problems {
+                p.message = format!("{sub}: {}", p.message);
+                p.path = Some(match p.path {
+                    Some(q) => format!("{sub}/{q}"),
+                    None => sub.to_string(),
+                });
+                report.problems.push(p);
+            }
+        }
+        Err(e) => report.problems.push(Problem::at("manifest", sub, format!("{sub}: {e}"))),
+    }
 }
 
 /// Hash stored objects, four at a time.

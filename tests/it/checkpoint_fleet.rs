@@ -254,3 +254,70 @@ fn ctrl_c_mid_fleet_stops_every_pod_and_leaves_no_collector() {
     assert_eq!(top["complete"], false);
     assert_eq!(collectors(env, &case), 0, "collector left behind");
 }
+
+#[test]
+fn a_deployment_captured_to_s3_lands_as_one_case_that_verifies_in_the_bucket() {
+    let Some(env) = require("a_deployment_captured_to_s3_lands_as_one_case_that_verifies_in_the_bucket", &[CLUSTER, &["s3"]].concat())
+    else {
+        return;
+    };
+    let ns = env.namespace("fleet-s3");
+    env.apply(&deployment(&ns.name, "web", 2));
+    env.kubectl(&["-n", &ns.name, "rollout", "status", "deploy/web", "--timeout=120s"]);
+    let pods: Vec<String> = env
+        .kubectl(&["-n", &ns.name, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}"])
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    assert_eq!(pods.len(), 2, "{pods:?}");
+    let aws = crate::checkpoint::s3_of(env);
+    let bucket = support::evidence::Bucket::create(&aws, "fleet");
+    let case = case_id("fleet-s3");
+    let dest = format!("s3://{}/incidents", bucket.name);
+    let staging = tempfile::tempdir().unwrap();
+    let out = support::kf()
+        .current_dir(staging.path())
+        .aws(&aws)
+        .kubeconfig(env.admin_kubeconfig())
+        .args(["-n", &ns.name, "--case-id", &case, "-o", "json", "checkpoint", "deploy/web", "--image", env.kforensic_image()])
+        .args(["--pull-policy", "never", "--timeout", "3m", "--dest", &dest, "--endpoint-url", &aws.endpoint])
+        .run();
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["bundle"], format!("{dest}/{case}"), "{report:#}");
+    // the case as it lies: the case's manifest, and each pod's whole sub-bundle under it
+    let keys = support::evidence::list_keys(&aws, &bucket.name, &format!("incidents/{case}/"));
+    assert!(keys.contains(&format!("incidents/{case}/manifest.json")), "{keys:#?}");
+    for p in &pods {
+        let sub = format!("incidents/{case}/pods/{}/{p}", ns.name);
+        for f in ["manifest.json", "custody.log", &format!("pods/{}/{p}/main/rootfs.tar.zst", ns.name)] {
+            assert!(keys.contains(&format!("{sub}/{f}")), "{sub}/{f} not in the bucket: {keys:#?}");
+        }
+    }
+    let verify = |extra: &[&str]| {
+        support::kf().aws(&aws).args(["verify", &format!("{dest}/{case}"), "--endpoint-url", &aws.endpoint]).args(extra).run()
+    };
+    let v = verify(&[]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+    // every sub-bundle's artifacts were checked in the bucket, not only the case's manifest
+    let local = staging.path().join("evidence").join(&case);
+    let count = |m: &Path| -> u64 {
+        let v: Value = serde_json::from_slice(&std::fs::read(m).unwrap()).unwrap();
+        v["artifacts"].as_array().unwrap().len() as u64
+    };
+    let want = count(&local.join("manifest.json"))
+        + pods.iter().map(|p| count(&local.join(format!("pods/{}/{p}/manifest.json", ns.name)))).sum::<u64>();
+    let vr = verify(&["-o", "json"]);
+    let vr: Value = serde_json::from_slice(&vr.stdout).unwrap();
+    assert_eq!(vr["artifacts_ok"].as_u64(), Some(want), "{vr:#}");
+    // one pod's evidence replaced in the bucket: named from the case, by pod and file
+    let key = format!("incidents/{case}/pods/{}/{}/pods/{}/{}/main/volatile.json", ns.name, pods[1], ns.name, pods[1]);
+    let c = support::evidence::sdk(&aws);
+    support::evidence::rt().block_on(async {
+        c.put_object().bucket(&bucket.name).key(&key).body(b"{\"processes\": []}".to_vec().into()).send().await.unwrap();
+    });
+    let v = verify(&[]);
+    assert_eq!(v.status.code(), Some(1), "{}{}", stdout(&v), stderr(&v));
+    let said = format!("{}{}", stdout(&v), stderr(&v));
+    assert!(said.contains(&format!("pods/{}/{}", ns.name, pods[1])) && said.contains("volatile.json"), "{said}");
+}

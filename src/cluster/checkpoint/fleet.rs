@@ -107,9 +107,11 @@ fn sub_dir(ns: &str, pod: &str) -> String {
     format!("pods/{ns}/{pod}")
 }
 
+/// One pod's capture: into its sub-bundle here (a case bound for S3 goes up whole at the end).
 fn pod_options(base: &Options, pod: &str) -> Options {
     let mut o = base.clone();
     o.pod = pod.to_string();
+    o.dest = crate::evidence::Destination::Local(base.dest.staging_dir().to_path_buf());
     o
 }
 
@@ -157,7 +159,10 @@ pub async fn resolve(ctx: &ClusterCtx, opts: &FleetOptions) -> Result<FleetPlan,
     }
     Ok(FleetPlan {
         case_id: opts.base.case_id.clone(),
-        destination: opts.base.dest.staging_dir().join(&opts.base.case_id).display().to_string(),
+        destination: match &opts.base.dest {
+            crate::evidence::Destination::S3(url) => url.for_case(&opts.base.case_id).to_string(),
+            d => d.staging_dir().join(&opts.base.case_id).display().to_string(),
+        },
         parallel: opts.parallel.max(1),
         nodes: per_node.len(),
         pods,
@@ -297,18 +302,24 @@ pub async fn run(
             }
         }
     }
-    let manifest = top.finalize()?;
-    if let Some(s) = &base.finish.signer {
-        s.sign_bundle(&case_dir)?;
-    }
+    // finalized and signed here; with --dest s3:// every sub-bundle, then the case, goes up
+    let finished = crate::evidence::finish(top, &base.dest, &base.finish).await?;
+    let manifest = finished.manifest;
     obs.clear();
     let mut notes = Vec::new();
+    let bundle = match &finished.upload {
+        Some(u) => {
+            notes.push(format!("{} object(s) uploaded to {}; the case is also here: {}", u.uploaded, u.destination, case_dir.display()));
+            u.destination.clone()
+        }
+        None => case_dir.display().to_string(),
+    };
     if stop.is_stopped() {
         notes.push("stopped before every pod was captured: the case is marked incomplete".into());
     }
     Ok(FleetReport {
         case_id: base.case_id.clone(),
-        bundle: case_dir.display().to_string(),
+        bundle,
         complete: manifest.complete,
         pods: results,
         manifest,
