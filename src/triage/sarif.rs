@@ -6,7 +6,8 @@ use super::TriageReport;
 use super::finding::{RULES, Severity};
 use serde_json::{Value, json};
 
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The OASIS schema's own id (SARIF 2.1.0 errata 01); the tests validate against a copy of it.
+pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -38,6 +39,12 @@ fn uri(path: &str) -> String {
         }
     }
     s
+}
+
+/// One notification per distinct error, in order.
+fn notifications(errors: &[String]) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    errors.iter().filter(|e| seen.insert(e.as_str())).map(|e| json!({"level": "error", "message": {"text": e}})).collect()
 }
 
 pub fn document(r: &TriageReport, version: &str) -> Value {
@@ -105,7 +112,8 @@ pub fn document(r: &TriageReport, version: &str) -> Value {
             "results": results,
             "invocations": [{
                 "executionSuccessful": r.errors.is_empty(),
-                "toolExecutionNotifications": r.errors.iter().map(|e| json!({"level": "error", "message": {"text": e}})).collect::<Vec<_>>(),
+                // the schema wants these unique
+                "toolExecutionNotifications": notifications(&r.errors),
             }],
         }],
     })

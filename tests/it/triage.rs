@@ -206,9 +206,12 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
 }
 
 fn check_sarif(text: &str, n: usize) {
+    if let Err(e) = sarif_schema_check(text) {
+        panic!("not valid SARIF 2.1.0: {e}\n{text}");
+    }
     let s: Value = serde_json::from_str(text).unwrap();
     assert_eq!(s["version"], "2.1.0");
-    assert!(s["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    assert!(s["$schema"].as_str().unwrap().ends_with("/sarif-schema-2.1.0.json"));
     let run = &s["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "kforensic");
     let rules: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -221,6 +224,81 @@ fn check_sarif(text: &str, n: usize) {
         assert!(!r["message"]["text"].as_str().unwrap().is_empty());
         let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
         assert!(!uri.starts_with('/') && !uri.contains(' '), "{uri}");
+    }
+}
+
+/// The OASIS SARIF 2.1.0 schema (tests/data/sarif/README.md says where the copy comes from).
+fn sarif_schema() -> PathBuf {
+    crate::support::repo_root().join("tests/data/sarif/sarif-schema-2.1.0.json")
+}
+
+/// check-jsonschema (PyPI: an independent validator, the one that checks the workflows),
+/// installed once by scripts/workflow-tools.
+fn check_jsonschema() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = std::process::Command::new(crate::support::repo_root().join("scripts/workflow-tools"))
+            .output()
+            .expect("scripts/workflow-tools");
+        assert!(out.status.success(), "scripts/workflow-tools: {}", stderr(&out));
+        PathBuf::from(stdout(&out).trim()).join("check-jsonschema")
+    })
+    .clone()
+}
+
+/// Validate a SARIF document against the OASIS schema: Err(the validator's report) when invalid.
+fn sarif_schema_check(doc: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("findings.sarif.json");
+    std::fs::write(&f, doc).unwrap();
+    let out =
+        std::process::Command::new(check_jsonschema()).arg("--schemafile").arg(sarif_schema()).arg(&f).output().expect("check-jsonschema");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    match out.status.code() {
+        Some(0) => Ok(()),
+        Some(1) => Err(text),
+        c => panic!("check-jsonschema failed to run ({c:?}): {text}"),
+    }
+}
+
+/// `-o sarif` of a genuine checkpoint archive with findings (a cron file, a credential-named
+/// variable, a deleted tool) is valid against the OASIS SARIF 2.1.0 schema, and the same
+/// validator call rejects the same document broken in the ways a hand-made writer breaks it.
+#[test]
+fn sarif_of_a_real_archive_is_valid_against_the_oasis_schema() {
+    let schema: Value = serde_json::from_slice(&std::fs::read(sarif_schema()).unwrap()).unwrap();
+    assert_eq!(schema["id"], "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
+    assert_eq!(schema["title"], "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema");
+
+    let archive = crate::support::repo_root().join("tests/data/checkpoints/kubelet-containerd2-cart.tar");
+    let (code, json, err) = triage(&archive, &["-o", "json", "--fail-on", "critical"]);
+    assert_eq!(code, Some(0), "{err}");
+    let f = findings(&json);
+    for id in ["KF-FS-003", "KF-SEC-003"] {
+        assert!(!with_rule(&f, id).is_empty(), "{id} missing: {json}");
+    }
+    let (code, sarif, err) = triage(&archive, &["-o", "sarif", "--fail-on", "critical"]);
+    assert_eq!(code, Some(0), "{err}");
+    check_sarif(&sarif, f.len());
+    assert!(!sarif.contains("fixture-secret-5150"), "the variable's value is in the SARIF");
+
+    // the same call says no to a broken document: an unknown level, a result without its
+    // message, a property the schema does not have
+    let good: Value = serde_json::from_str(&sarif).unwrap();
+    type Break = fn(&mut Value);
+    let breaks: [(&str, Break); 4] = [
+        ("level", |d| d["runs"][0]["results"][0]["level"] = "fatal".into()),
+        ("message", |d| {
+            d["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+        }),
+        ("severity", |d| d["runs"][0]["results"][0]["severity"] = "high".into()),
+        ("version", |d| d["version"] = "2.1".into()),
+    ];
+    for (what, b) in breaks {
+        let mut bad = good.clone();
+        b(&mut bad);
+        let e = sarif_schema_check(&bad.to_string()).expect_err(what);
+        assert!(e.contains(what) || e.contains("$.runs[0].results[0]") || e.contains("$.version"), "{what}: {e}");
     }
 }
 
