@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 (OASIS): the findings as one run of the tool `kforensic`, for code-scanning and
-//! CI tools. Rules are the catalogue; each finding is a result whose location is the artifact
+//! CI tools. Rules are the catalogue and the responder's own rules; each finding is a result whose location is the artifact
 //! (bundle-relative URI) and, in its message and properties, the container, pid, path and address.
 
 use super::TriageReport;
@@ -48,7 +48,10 @@ fn notifications(errors: &[String]) -> Vec<Value> {
 }
 
 pub fn document(r: &TriageReport, version: &str) -> Value {
-    let rules: Vec<Value> = RULES
+    // the built-in catalogue, then the responder's own rules (`--rules`)
+    let catalogue: Vec<(&str, Severity, &str)> =
+        RULES.iter().copied().chain(r.custom_rules.iter().map(|c| (c.id.as_str(), c.severity, c.reason.as_str()))).collect();
+    let rules: Vec<Value> = catalogue
         .iter()
         .map(|(id, sev, title)| {
             json!({
@@ -86,7 +89,7 @@ pub fn document(r: &TriageReport, version: &str) -> Value {
                 "message": {"text": f.reason},
                 "properties": props,
             });
-            if let Some(i) = RULES.iter().position(|x| x.0 == f.rule_id) {
+            if let Some(i) = catalogue.iter().position(|x| x.0 == f.rule_id) {
                 res["ruleIndex"] = i.into();
             }
             let artifact = f.evidence.artifact.split(':').next().unwrap_or("");
