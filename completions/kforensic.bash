@@ -2736,7 +2736,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__triage)
-            opts="-n -o -v -q -h -V --fail-on --no-memory --yara --no-yara --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --fail-on --no-memory --yara --no-yara --rules --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2747,6 +2747,10 @@ _kforensic() {
                     return 0
                     ;;
                 --yara)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -779,6 +779,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
         &'kforensic;triage'= {
             cand --fail-on 'Exit 4 when a finding is at least this severe (critical, high, medium, low, info)'
             cand --yara 'YARA rules to add to the built-in ones (miners, webshells): a rule file, or a directory of .yar/.yara files. Repeatable. Memory matches name the pid, address and mapping'
+            cand --rules 'Your own rules: a directory of .yaml/.yml rule files, or one file. Repeatable. Each rule has an id (not KF-…), a severity, a one-line reason and matchers (comm, exe, cmdline, env, path, string); see the book''s triage page for the format'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -n 'Namespace (default: the context''s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one'

@@ -15,11 +15,13 @@ Examples:
   kforensic triage checkpoint.tar
   # with your own YARA rules on top of the built-in ones
   kforensic triage ./evidence/INC-1234 --yara ./rules/
+  # with your own rules (YAML: id, severity, reason, matchers)
+  kforensic triage ./evidence/INC-1234 --rules ./triage-rules/
   # for CI and code-scanning tools; exit 4 when anything is medium or worse
   kforensic triage ./evidence/INC-1234 -o sarif --fail-on medium > findings.sarif
 
 Exit codes: 0 nothing at or above --fail-on, 4 findings at or above it, 3 some evidence could
-not be read (the rest was triaged), 1 not a bundle or archive.";
+not be read (the rest was triaged), 1 not a bundle or archive, or a bad --yara/--rules file.";
 
 #[derive(Debug, Clone, Args)]
 pub struct TriageArgs {
@@ -39,6 +41,11 @@ pub struct TriageArgs {
     /// Run no YARA rules at all (not even the built-in ones).
     #[arg(long, conflicts_with = "yara")]
     pub no_yara: bool,
+    /// Your own rules: a directory of .yaml/.yml rule files, or one file. Repeatable. Each rule
+    /// has an id (not KF-…), a severity, a one-line reason and matchers (comm, exe, cmdline,
+    /// env, path, string); see the book's triage page for the format.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -98,6 +105,7 @@ pub fn run(g: &GlobalArgs, a: TriageArgs) -> Result<Exit, Error> {
     opts.memory = !a.no_memory;
     opts.yara = a.yara.clone();
     opts.use_yara = !a.no_yara;
+    opts.rules = a.rules.clone();
     let report = crate::triage::run(&opts)?;
     match g.output {
         OutputFormat::Sarif => {

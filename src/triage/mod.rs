@@ -3,9 +3,10 @@
 //! Offline, over what kforensic already parses: a bundle's volatile state, rootfs diff and memory
 //! cores, or a checkpoint archive's CRIU images (through `analyze`). `load` turns either into
 //! [`subject::Subject`]s; `rules/` (one file per family) turn those into [`Finding`]s with stable
-//! ids; `secrets` masks every credential-looking value before it reaches a finding; `sarif`
+//! ids; `custom` loads the responder's own rules (`--rules`); `secrets` masks every credential-looking value before it reaches a finding; `sarif`
 //! shapes the findings for code-scanning tools. Nothing here prints.
 
+pub mod custom;
 pub mod finding;
 pub mod load;
 pub mod report;
@@ -38,6 +39,9 @@ pub enum TriageError {
     Diff(String),
     #[error("YARA: {0}")]
     Yara(String),
+    /// A `--rules` file that is not valid: file, rule and what is wrong.
+    #[error("{0}")]
+    Rules(String),
 }
 
 #[derive(Debug, Clone)]
@@ -50,12 +54,14 @@ pub struct Options {
     pub yara: Vec<PathBuf>,
     /// Run YARA at all (the built-in rules and `yara`).
     pub use_yara: bool,
+    /// Directories (or files) of the responder's own rules (`--rules`, see [`custom`]).
+    pub rules: Vec<PathBuf>,
     pub limits: Limits,
 }
 
 impl Options {
     pub fn new(input: &Path) -> Options {
-        Options { input: input.to_path_buf(), memory: true, yara: Vec::new(), use_yara: true, limits: Limits::default() }
+        Options { input: input.to_path_buf(), memory: true, yara: Vec::new(), use_yara: true, rules: Vec::new(), limits: Limits::default() }
     }
 }
 
@@ -84,6 +90,9 @@ pub struct TriageReport {
     pub findings: Vec<Finding>,
     /// Artifacts that could not be read (the triage of the rest went on).
     pub errors: Vec<String>,
+    /// The responder's own rules that were run (`--rules`), beside the built-in catalogue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_rules: Vec<custom::RuleInfo>,
 }
 
 impl TriageReport {
@@ -98,6 +107,7 @@ pub fn run(o: &Options) -> Result<TriageReport, TriageError> {
     let mut errors = Vec::new();
     // rules first: a bad rule file is the user's to fix before anything is read
     let yara = if o.use_yara { Some(yara::Rules::load(&o.yara)?) } else { None };
+    let own = custom::Rules::load(&o.rules)?;
     let (source, subjects) = load::subjects(&o.input, o.limits, &mut errors)?;
     let mut scanned = Scanned { containers: subjects.len(), ..Default::default() };
     let mut findings = Vec::new();
@@ -113,6 +123,10 @@ pub fn run(o: &Options) -> Result<TriageReport, TriageError> {
             Ok(f) => findings.extend(f),
             Err(e) => errors.push(format!("{}: memory scan: {e}", s.name)),
         }
+        match rules::custom::check(&own, s, o.memory) {
+            Ok(f) => findings.extend(f),
+            Err(e) => errors.push(format!("{}: rules: {e}", s.name)),
+        }
         if let Some(rules) = &yara {
             match yara::check(rules, s, o.memory) {
                 Ok(f) => findings.extend(f),
@@ -121,5 +135,5 @@ pub fn run(o: &Options) -> Result<TriageReport, TriageError> {
         }
     }
     finding::sort(&mut findings);
-    Ok(TriageReport { input: o.input.clone(), source, scanned, findings, errors })
+    Ok(TriageReport { input: o.input.clone(), source, scanned, findings, errors, custom_rules: own.info })
 }

@@ -1,12 +1,13 @@
 //! SARIF 2.1.0 (OASIS): the findings as one run of the tool `kforensic`, for code-scanning and
-//! CI tools. Rules are the catalogue; each finding is a result whose location is the artifact
+//! CI tools. Rules are the catalogue and the responder's own rules; each finding is a result whose location is the artifact
 //! (bundle-relative URI) and, in its message and properties, the container, pid, path and address.
 
 use super::TriageReport;
 use super::finding::{RULES, Severity};
 use serde_json::{Value, json};
 
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The OASIS schema's own id (SARIF 2.1.0 errata 01); the tests validate against a copy of it.
+pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -40,8 +41,17 @@ fn uri(path: &str) -> String {
     s
 }
 
+/// One notification per distinct error, in order.
+fn notifications(errors: &[String]) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    errors.iter().filter(|e| seen.insert(e.as_str())).map(|e| json!({"level": "error", "message": {"text": e}})).collect()
+}
+
 pub fn document(r: &TriageReport, version: &str) -> Value {
-    let rules: Vec<Value> = RULES
+    // the built-in catalogue, then the responder's own rules (`--rules`)
+    let catalogue: Vec<(&str, Severity, &str)> =
+        RULES.iter().copied().chain(r.custom_rules.iter().map(|c| (c.id.as_str(), c.severity, c.reason.as_str()))).collect();
+    let rules: Vec<Value> = catalogue
         .iter()
         .map(|(id, sev, title)| {
             json!({
@@ -79,7 +89,7 @@ pub fn document(r: &TriageReport, version: &str) -> Value {
                 "message": {"text": f.reason},
                 "properties": props,
             });
-            if let Some(i) = RULES.iter().position(|x| x.0 == f.rule_id) {
+            if let Some(i) = catalogue.iter().position(|x| x.0 == f.rule_id) {
                 res["ruleIndex"] = i.into();
             }
             let artifact = f.evidence.artifact.split(':').next().unwrap_or("");
@@ -105,7 +115,8 @@ pub fn document(r: &TriageReport, version: &str) -> Value {
             "results": results,
             "invocations": [{
                 "executionSuccessful": r.errors.is_empty(),
-                "toolExecutionNotifications": r.errors.iter().map(|e| json!({"level": "error", "message": {"text": e}})).collect::<Vec<_>>(),
+                // the schema wants these unique
+                "toolExecutionNotifications": notifications(&r.errors),
             }],
         }],
     })

@@ -206,9 +206,12 @@ fn each_rule_fires_on_its_plant_and_not_on_the_lookalike() {
 }
 
 fn check_sarif(text: &str, n: usize) {
+    if let Err(e) = sarif_schema_check(text) {
+        panic!("not valid SARIF 2.1.0: {e}\n{text}");
+    }
     let s: Value = serde_json::from_str(text).unwrap();
     assert_eq!(s["version"], "2.1.0");
-    assert!(s["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    assert!(s["$schema"].as_str().unwrap().ends_with("/sarif-schema-2.1.0.json"));
     let run = &s["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "kforensic");
     let rules: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -222,6 +225,192 @@ fn check_sarif(text: &str, n: usize) {
         let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
         assert!(!uri.starts_with('/') && !uri.contains(' '), "{uri}");
     }
+}
+
+/// The OASIS SARIF 2.1.0 schema (tests/data/sarif/README.md says where the copy comes from).
+fn sarif_schema() -> PathBuf {
+    crate::support::repo_root().join("tests/data/sarif/sarif-schema-2.1.0.json")
+}
+
+/// check-jsonschema (PyPI: an independent validator, the one that checks the workflows),
+/// installed once by scripts/workflow-tools.
+fn check_jsonschema() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = std::process::Command::new(crate::support::repo_root().join("scripts/workflow-tools"))
+            .output()
+            .expect("scripts/workflow-tools");
+        assert!(out.status.success(), "scripts/workflow-tools: {}", stderr(&out));
+        PathBuf::from(stdout(&out).trim()).join("check-jsonschema")
+    })
+    .clone()
+}
+
+/// Validate a SARIF document against the OASIS schema: Err(the validator's report) when invalid.
+fn sarif_schema_check(doc: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("findings.sarif.json");
+    std::fs::write(&f, doc).unwrap();
+    let out =
+        std::process::Command::new(check_jsonschema()).arg("--schemafile").arg(sarif_schema()).arg(&f).output().expect("check-jsonschema");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    match out.status.code() {
+        Some(0) => Ok(()),
+        Some(1) => Err(text),
+        c => panic!("check-jsonschema failed to run ({c:?}): {text}"),
+    }
+}
+
+/// `-o sarif` of a genuine checkpoint archive with findings (a cron file, a credential-named
+/// variable, a deleted tool) is valid against the OASIS SARIF 2.1.0 schema, and the same
+/// validator call rejects the same document broken in the ways a hand-made writer breaks it.
+#[test]
+fn sarif_of_a_real_archive_is_valid_against_the_oasis_schema() {
+    let schema: Value = serde_json::from_slice(&std::fs::read(sarif_schema()).unwrap()).unwrap();
+    assert_eq!(schema["id"], "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
+    assert_eq!(schema["title"], "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema");
+
+    let archive = crate::support::repo_root().join("tests/data/checkpoints/kubelet-containerd2-cart.tar");
+    let (code, json, err) = triage(&archive, &["-o", "json", "--fail-on", "critical"]);
+    assert_eq!(code, Some(0), "{err}");
+    let f = findings(&json);
+    for id in ["KF-FS-003", "KF-SEC-003"] {
+        assert!(!with_rule(&f, id).is_empty(), "{id} missing: {json}");
+    }
+    let (code, sarif, err) = triage(&archive, &["-o", "sarif", "--fail-on", "critical"]);
+    assert_eq!(code, Some(0), "{err}");
+    check_sarif(&sarif, f.len());
+    assert!(!sarif.contains("fixture-secret-5150"), "the variable's value is in the SARIF");
+
+    // the same call says no to a broken document: an unknown level, a result without its
+    // message, a property the schema does not have
+    let good: Value = serde_json::from_str(&sarif).unwrap();
+    type Break = fn(&mut Value);
+    let breaks: [(&str, Break); 4] = [
+        ("level", |d| d["runs"][0]["results"][0]["level"] = "fatal".into()),
+        ("message", |d| {
+            d["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+        }),
+        ("severity", |d| d["runs"][0]["results"][0]["severity"] = "high".into()),
+        ("version", |d| d["version"] = "2.1".into()),
+    ];
+    for (what, b) in breaks {
+        let mut bad = good.clone();
+        b(&mut bad);
+        let e = sarif_schema_check(&bad.to_string()).expect_err(what);
+        assert!(e.contains(what) || e.contains("$.runs[0].results[0]") || e.contains("$.version"), "{what}: {e}");
+    }
+}
+
+/// The responder's own rules, over two genuine checkpoint archives: each fires on what was
+/// planted in the cart container (its cron file, its loop's marker in memory and arguments, its
+/// database password variable) and not on the CRI-O web container, which has the same shapes
+/// (a `sh -c` loop, environment variables, files in the diff) without them.
+const OWN_RULES: &str = r#"rules:
+  - id: ACME-CRON-001
+    severity: critical
+    reason: crontab that runs a script from /tmp
+    match:
+      path: '^/var/spool/cron/'
+      string: /tmp/payload.sh
+  - id: ACME-PROC-001
+    severity: high
+    reason: a shell loop carrying the cart marker
+    match:
+      comm: '^sh$'
+      cmdline: 'fixture-memory-marker-\d+'
+  - id: ACME-ENV-001
+    severity: medium
+    reason: database password handed to the cart in its environment
+    match:
+      env: '^CART_DB_'
+  - id: ACME-MEM-001
+    severity: high
+    reason: the cart marker is in memory (token AKIAKFTESTPLANTED123)
+    match:
+      string: fixture-memory-marker-2718
+  - id: ACME-LOG-001
+    severity: low
+    reason: access log written
+    match:
+      path: '^/tmp/access\.log$'
+"#;
+
+#[test]
+fn own_rules_fire_on_their_plant_and_not_on_a_lookalike() {
+    let data = crate::support::repo_root().join("tests/data/checkpoints");
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(rules.path().join("acme.yaml"), OWN_RULES).unwrap();
+    let dir = rules.path().to_str().unwrap();
+
+    let (code, json, err) = triage(&data.join("kubelet-containerd2-cart.tar"), &["-o", "json", "--rules", dir]);
+    assert_eq!(code, Some(4), "a critical finding: {err}\n{json}");
+    let f = findings(&json);
+    for id in ["ACME-CRON-001", "ACME-PROC-001", "ACME-MEM-001", "ACME-LOG-001"] {
+        assert_eq!(with_rule(&f, id).len(), 1, "{id}: {json}");
+    }
+    // the variable is in the loop's environment and in that of the child it forked
+    let pids = |id: &str| -> Vec<u64> { with_rule(&f, id).iter().filter_map(|x| x["evidence"]["pid"].as_u64()).collect() };
+    assert_eq!(pids("ACME-ENV-001").len(), 2, "{json}");
+    assert_eq!(pids("ACME-ENV-001"), pids("KF-SEC-003"), "{json}");
+    let cron = with_rule(&f, "ACME-CRON-001")[0];
+    assert_eq!(cron["severity"], "critical");
+    assert_eq!(cron["evidence"]["path"], "/var/spool/cron/crontabs/root");
+    assert!(cron["reason"].as_str().unwrap().starts_with("crontab that runs a script from /tmp: "), "{cron}");
+    let mem = with_rule(&f, "ACME-MEM-001")[0];
+    let proc_ = with_rule(&f, "ACME-PROC-001")[0];
+    assert_eq!(mem["evidence"]["pid"], proc_["evidence"]["pid"], "the marker's holder is the loop: {json}");
+    assert!(mem["evidence"]["address"].as_str().unwrap().starts_with("0x") && mem["evidence"]["region"].is_string(), "{mem}");
+    // the reason passes through the same masking as the built-in rules'; a variable's value is never shown
+    assert!(!json.contains("AKIAKFTESTPLANTED123") && mem["reason"].as_str().unwrap().contains("AKIA…(20 chars, sha256:"), "{mem}");
+    assert!(!json.contains("fixture-secret-5150"), "{json}");
+    assert!(with_rule(&f, "ACME-ENV-001")[0]["reason"].as_str().unwrap().contains("CART_DB_PASSWORD"));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["custom_rules"].as_array().unwrap().len(), 5, "{json}");
+    // the built-in rules still run beside them
+    assert!(!with_rule(&f, "KF-FS-003").is_empty());
+
+    // in SARIF each is a rule of the run, and the document is still valid
+    let (_, sarif, err) = triage(&data.join("kubelet-containerd2-cart.tar"), &["-o", "sarif", "--rules", dir]);
+    check_sarif(&sarif, f.len());
+    let s: Value = serde_json::from_str(&sarif).unwrap();
+    let ids: Vec<&str> = s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"ACME-CRON-001") && ids.contains(&"KF-PROC-001"), "{err}{ids:?}");
+
+    // the look-alike: same shapes, none of the plants
+    let (code, json, err) = triage(&data.join("crio-1.37-web.tar"), &["-o", "json", "--rules", dir]);
+    assert!(code == Some(0) || code == Some(4), "{err}");
+    let f = findings(&json);
+    assert!(f.iter().all(|x| !x["rule_id"].as_str().unwrap().starts_with("ACME-")), "{json}");
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert!(v["scanned"]["processes"].as_u64().unwrap() >= 1 && v["scanned"]["changes"].as_u64().unwrap() >= 1, "{json}");
+}
+
+/// A bad rule file stops the triage before anything is read: one line naming the file, the rule
+/// and what is wrong, exit 1.
+#[test]
+fn bad_rule_files_are_one_line() {
+    let archive = crate::support::repo_root().join("tests/data/checkpoints/kubelet-containerd2-cart.tar");
+    let rule = |id: &str, m: &str| format!("rules:\n  - id: {id}\n    severity: high\n    reason: r\n    match: {m}\n");
+    for (text, want) in [
+        (
+            rule("KF-FS-003", "{path: x}"),
+            "bad.yaml: rule KF-FS-003: the id KF-FS-003: ids starting with KF- are kforensic's built-in rules' (this one is a built-in rule)",
+        ),
+        (rule("ACME-1", "{cmdline: '[a-'}"), "bad.yaml: rule ACME-1: match.cmdline: not a valid regular expression"),
+        (rule("ACME-1", "{command: sh}"), "bad.yaml: rule ACME-1: unknown field `command`"),
+        ("rules:\n  - id: [\n".to_string(), "bad.yaml: not a rule file"),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("bad.yaml"), &text).unwrap();
+        let (code, out, err) = triage(&archive, &["--rules", d.path().to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{want}: {err}");
+        assert!(out.is_empty() && err.lines().count() == 1 && err.contains(want), "want {want:?}, got {err:?}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = triage(&archive, &["--rules", empty.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.lines().count() == 1 && err.contains("no .yaml or .yml rule file"), "{err}");
 }
 
 #[test]

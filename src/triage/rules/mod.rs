@@ -1,6 +1,7 @@
 //! The rules, one file per family. Each is a function of a [`Subject`] (no I/O but reading the
 //! memory it holds), so each can be tested on a hand-made subject.
 
+pub mod custom;
 pub mod files;
 pub mod memory;
 pub mod network;
