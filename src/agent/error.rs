@@ -20,6 +20,8 @@ pub enum AgentError {
     Sink(#[from] crate::evidence::EvidenceError),
     #[error(transparent)]
     Protocol(#[from] crate::protocol::ProtocolError),
+    #[error("kubelet checkpoint: {0}")]
+    Kubelet(String),
     #[error("cannot freeze the pod: {0}")]
     PodFreeze(#[source] crate::agent::memory::MemoryError),
     #[error("cannot export {path}: {source}")]

@@ -7,6 +7,7 @@
 
 pub mod capture;
 mod error;
+pub mod kubelet_call;
 pub mod memory;
 pub mod node_files;
 pub mod proc;

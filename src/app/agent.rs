@@ -337,6 +337,11 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
             reply(&out)?;
             Ok(Exit::Ok)
         }
+        Request::KubeletCheckpoint(r) => {
+            let rep = crate::agent::kubelet_call::checkpoint(&r).await.map_err(AgentError::Kubelet)?;
+            reply(&rep)?;
+            Ok(Exit::Ok)
+        }
         Request::FreezePod(r) => {
             let rep = crate::agent::freeze_pod(r, input, stderr_reporter(quiet)).await?;
             reply(&rep)?;

@@ -5,6 +5,7 @@ use crate::app::output::{TableView, human_bytes, table, terminal_safe};
 use crate::app::progress::{Bars, Signals};
 use crate::cluster::checkpoint::fleet::{FleetOptions, FleetPlan, FleetReport};
 use crate::cluster::checkpoint::{self, CheckpointReport, MemoryMode, Options, Plan, UploadFrom};
+use crate::cluster::kubelet::KubeletPath;
 use crate::cluster::targets::{Selection, TargetRef};
 use crate::evidence::Destination;
 use crate::protocol::MemoryRequest;
@@ -66,6 +67,12 @@ pub struct CheckpointPodArgs {
     /// With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB).
     #[arg(long, value_name = "SIZE", value_parser = crate::app::s3_args::parse_size, help_heading = "Memory")]
     pub memory_max_bytes: Option<u64>,
+    /// With --memory=kubelet|auto: how the kubelet is asked. `direct`: by the collector on the node,
+    /// with a short-lived token of the kforensic-checkpoint ServiceAccount (nodes/checkpoint only;
+    /// see deploy/rbac-checkpoint.yaml). `proxy`: through the API server's node proxy (needs
+    /// nodes/proxy). `auto`: direct, else the proxy.
+    #[arg(long, value_enum, default_value = "auto", value_name = "PATH", help_heading = "Memory")]
+    pub kubelet_path: KubeletPathArg,
     /// With --memory=proc: do not freeze the container while its memory is read (no consistent cut).
     #[arg(long, help_heading = "Memory", conflicts_with = "freeze_pod")]
     pub no_freeze: bool,
@@ -180,6 +187,13 @@ impl CheckpointPodArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KubeletPathArg {
+    Proxy,
+    Direct,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PullPolicy {
     Always,
     IfNotPresent,
@@ -252,6 +266,11 @@ impl CheckpointPodArgs {
             encrypt_to: self.encrypt.recipients()?,
             keep_node_archive: self.keep_node_archive,
             freeze_pod: self.freeze_pod,
+            kubelet_path: match self.kubelet_path {
+                KubeletPathArg::Proxy => KubeletPath::Proxy,
+                KubeletPathArg::Direct => KubeletPath::Direct,
+                KubeletPathArg::Auto => KubeletPath::Auto,
+            },
             upload_from: match self.upload_from {
                 UploadFromArg::Client => UploadFrom::Client,
                 UploadFromArg::Node => UploadFrom::Node,

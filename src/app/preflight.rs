@@ -46,6 +46,7 @@ impl TableView for PreflightReport {
             Some(w) => format!("{} — {w}", self.cni.summary()),
         };
         let _ = writeln!(s, "CNI:       {cni}");
+        let _ = writeln!(s, "Kubelet:   checkpoint path {} — {}", self.kubelet_path.path, self.kubelet_path.why);
         s.push_str("\nPERMISSIONS\n");
         let rows = self.permissions.iter().map(|c| {
             let p = &c.permission;

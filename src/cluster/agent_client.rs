@@ -7,7 +7,9 @@ use crate::cluster::ClusterError;
 use crate::cluster::collector::Collector;
 use crate::evidence::{ArtifactSink, DirBundle, stream};
 use crate::observe::SharedObserver;
-use crate::protocol::{CaptureRequest, Event, FreezePodRequest, PodFreezeReport, Request, SpaceReport, THAW_LINE};
+use crate::protocol::{
+    CaptureRequest, Event, FreezePodRequest, KubeletCheckpointRequest, KubeletReply, PodFreezeReport, Request, SpaceReport, THAW_LINE,
+};
 use tokio::io::AsyncBufReadExt;
 
 /// Cgroups an agent froze and has not yet reported thawed.
@@ -33,6 +35,16 @@ pub async fn node_space(c: &Collector, container: &str, dir: &str) -> Result<Spa
         Ok(r) => Ok(r),
         Err(_) if fits => Err("the agent's answer about free space was not understood".into()),
         Err(_) => Err(if why.is_empty() { "cannot check free space on the node".into() } else { why }),
+    }
+}
+
+/// Have the agent call the node's kubelet checkpoint endpoint (`--kubelet-path direct`).
+pub async fn kubelet_checkpoint(c: &Collector, req: &KubeletCheckpointRequest) -> Result<KubeletReply, String> {
+    let (ok, answer, why) = c.call(&Request::KubeletCheckpoint(req.clone())).await;
+    match serde_json::from_str::<KubeletReply>(&answer) {
+        Ok(r) => Ok(r),
+        Err(_) if ok => Err("the agent's answer about the kubelet was not understood".into()),
+        Err(_) => Err(if why.is_empty() { "the agent could not call the kubelet".into() } else { why }),
     }
 }
 

@@ -28,6 +28,9 @@ pub struct ClusterCtx {
     pub server: String,
     /// `major.minor` + git version as the server reports it.
     pub version: k8s_openapi::apimachinery::pkg::version::Info,
+    /// The cluster CA certificates (DER) of the kubeconfig: what a kubelet's serving certificate
+    /// is checked against on the direct path.
+    pub ca_der: Vec<Vec<u8>>,
 }
 
 impl ClusterCtx {
@@ -124,12 +127,13 @@ pub async fn connect(opts: &ConnectOptions) -> Result<ClusterCtx, ClusterError> 
         reason: unreachable_reason(exec.as_deref(), &e),
         source: Box::new(e),
     };
+    let ca_der = cfg.root_cert.clone().unwrap_or_default();
     let mut long = cfg.clone();
     long.read_timeout = None;
     let client = Client::try_from(cfg).map_err(unreachable)?;
     let streaming = Client::try_from(long).map_err(unreachable)?;
     let version = client.apiserver_version().await.map_err(unreachable)?;
-    Ok(ClusterCtx { client, streaming, namespace, context, server, version })
+    Ok(ClusterCtx { client, streaming, namespace, context, server, version, ca_der })
 }
 
 /// The innermost cause of an error, which is what a person needs to read.

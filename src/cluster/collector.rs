@@ -67,6 +67,10 @@ pub struct CollectorSpec {
     /// Memory the agent will hold beyond its own few MiB (upload part buffers), so the node
     /// accounts for it and does not evict the collector first under pressure.
     pub extra_memory: u64,
+    /// Run as this ServiceAccount (its token is never mounted): the direct kubelet path's token is
+    /// bound to the collector pod, which the API allows only for a pod of that account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
 }
 
 /// How long the collector has to end once deleted: `agent hold` thaws what is still frozen.
@@ -140,6 +144,9 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
     }
     if let Some(secret) = &spec.env_secret {
         pod["spec"]["containers"][0]["envFrom"] = json!([{"secretRef": {"name": secret}}]);
+    }
+    if let Some(sa) = &spec.service_account {
+        pod["spec"]["serviceAccountName"] = json!(sa);
     }
     serde_json::from_value(pod).expect("static collector manifest is a valid Pod")
 }
@@ -300,6 +307,8 @@ pub struct Collector {
     pub namespace: String,
     /// The image the node runs, as the kubelet reports it once the pod runs.
     image_id: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// The pod's UID (what a token bound to the collector names), once read.
+    uid: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Collector {
@@ -329,7 +338,7 @@ impl Collector {
         };
         created.map_err(|e| ClusterError::kube(format!("create collector pod in namespace {}", spec.namespace), e))?;
         let exec_api = Api::namespaced(ctx.streaming.clone(), &spec.namespace);
-        let c = Collector { api, exec_api, name, namespace: spec.namespace.clone(), image_id: Default::default() };
+        let c = Collector { api, exec_api, name, namespace: spec.namespace.clone(), image_id: Default::default(), uid: Default::default() };
         match c.wait_running(ready_timeout).await {
             Ok(()) => Ok(c),
             // it never ran, so no agent froze anything: no grace period to wait for
@@ -344,6 +353,7 @@ impl Collector {
         let start = Instant::now();
         loop {
             let pod = self.api.get(&self.name).await.map_err(|e| ClusterError::kube("get collector pod", e))?;
+            *self.uid.lock().unwrap_or_else(|e| e.into_inner()) = pod.metadata.uid.clone();
             let status = pod.status.unwrap_or_default();
             let cs = status.container_statuses.unwrap_or_default();
             if let Some(s) = cs.first() {
@@ -388,6 +398,11 @@ impl Collector {
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+    }
+
+    /// The pod's UID, when the API reported it.
+    pub fn uid(&self) -> Option<String> {
+        self.uid.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The image the node runs (`imageID` of the container status), once it runs.
@@ -535,6 +550,7 @@ mod tests {
             host_network,
             env_secret: secret.map(String::from),
             extra_memory: if host_network { 80 << 20 } else { 0 },
+            service_account: None,
         }
     }
 

@@ -1,8 +1,141 @@
-//! The kubelet checkpoint API ("forensic container checkpointing", KEP-2008), reached through the
-//! API server's node proxy: `POST /api/v1/nodes/<node>/proxy/checkpoint/<ns>/<pod>/<container>`.
+//! The kubelet checkpoint API ("forensic container checkpointing", KEP-2008), reached two ways:
+//! through the API server's node proxy (`POST /api/v1/nodes/<node>/proxy/checkpoint/<ns>/<pod>/<container>`,
+//! which needs `nodes/proxy`), or directly by the agent in the collector, on the node, with a
+//! short-lived token of the `kforensic-checkpoint` ServiceAccount whose only node grant is
+//! `nodes/checkpoint` (`--kubelet-path direct`).
 
-use serde::Deserialize;
+use crate::cluster::collector::Collector;
+use crate::cluster::{ClusterCtx, agent_client};
+use crate::protocol::KubeletCheckpointRequest;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
+
+/// How `--memory=kubelet` reaches the kubelet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KubeletPath {
+    /// Through the API server's node proxy (`nodes/proxy`).
+    Proxy,
+    /// From the collector on the node, with the narrow ServiceAccount's token.
+    Direct,
+    /// Direct first, the proxy where that fails.
+    Auto,
+}
+
+/// The ServiceAccount (collector namespace) whose bound token the direct path uses; its only node
+/// grant is `nodes/checkpoint` (`deploy/rbac-checkpoint.yaml`).
+pub const CHECKPOINT_SA: &str = "kforensic-checkpoint";
+
+/// The direct path's account, when the collector namespace has it (a pod naming a missing
+/// account would not be admitted; without it the direct path says what to apply).
+pub async fn direct_account(ctx: &ClusterCtx, namespace: &str) -> Option<String> {
+    let sa: kube::Api<k8s_openapi::api::core::v1::ServiceAccount> = kube::Api::namespaced(ctx.client.clone(), namespace);
+    sa.get_opt(CHECKPOINT_SA).await.ok().flatten().map(|_| CHECKPOINT_SA.to_string())
+}
+
+/// How long the direct path's token lives.
+const TOKEN_SECONDS: i64 = 600;
+
+/// The container a kubelet checkpoint is asked for.
+pub struct CheckpointTarget<'a> {
+    pub node: &'a str,
+    pub namespace: &'a str,
+    pub pod: &'a str,
+    pub container: &'a str,
+    /// `containerd://…`: the agent finds the node's network namespace through its runtime.
+    pub container_id: &'a str,
+}
+
+/// Ask the node's kubelet for a checkpoint from the collector (`--kubelet-path direct`); also
+/// what could be checked of the kubelet's certificate.
+pub async fn checkpoint_direct(
+    ctx: &ClusterCtx,
+    c: &Collector,
+    t: &CheckpointTarget<'_>,
+    timeout: Duration,
+) -> (CheckpointOutcome, Option<String>) {
+    let node = t.node;
+    let req = match direct_request(ctx, c, t, timeout).await {
+        Ok(r) => r,
+        Err(why) => return (CheckpointOutcome::Unsupported(format!("direct kubelet path on node {node}: {why}")), None),
+    };
+    match agent_client::kubelet_checkpoint(c, &req).await {
+        Ok(r) => {
+            let outcome = match interpret(r.status, &r.body, node) {
+                CheckpointOutcome::Unsupported(why) => {
+                    CheckpointOutcome::Unsupported(format!("direct kubelet path ({}): {why}", r.endpoint))
+                }
+                ok => ok,
+            };
+            (outcome, Some(r.tls))
+        }
+        Err(why) => (CheckpointOutcome::Unsupported(format!("direct kubelet path on node {node}: {why}")), None),
+    }
+}
+
+/// The request for the agent: the kubelet's addresses and port from the node's status, the
+/// cluster CA, and a token bound to the collector pod.
+async fn direct_request(
+    ctx: &ClusterCtx,
+    c: &Collector,
+    t: &CheckpointTarget<'_>,
+    timeout: Duration,
+) -> Result<KubeletCheckpointRequest, String> {
+    use base64::Engine;
+    use k8s_openapi::api::core::v1::Node;
+    let node = t.node;
+    let nodes: kube::Api<Node> = kube::Api::all(ctx.client.clone());
+    let n = nodes.get(node).await.map_err(|e| format!("cannot read node {node}: {}", super::client::short(&e)))?;
+    let status = n.status.unwrap_or_default();
+    let port = status.daemon_endpoints.and_then(|d| d.kubelet_endpoint).map_or(10250, |e| e.port);
+    let mut hosts = vec!["127.0.0.1".to_string()];
+    for a in status.addresses.unwrap_or_default() {
+        if (a.type_ == "InternalIP" || a.type_ == "Hostname") && !hosts.contains(&a.address) {
+            hosts.push(a.address);
+        }
+    }
+    let endpoints = hosts.iter().map(|h| if h.contains(':') { format!("[{h}]:{port}") } else { format!("{h}:{port}") }).collect();
+    let token = bound_token(ctx, c).await?;
+    Ok(KubeletCheckpointRequest {
+        container: t.container_id.to_string(),
+        endpoints,
+        server_name: node.to_string(),
+        ca_der: ctx.ca_der.iter().map(|d| base64::engine::general_purpose::STANDARD.encode(d)).collect(),
+        token,
+        path: format!("/checkpoint/{}/{}/{}?timeout={}", t.namespace, t.pod, t.container, timeout.as_secs().max(1)),
+        timeout_seconds: timeout.as_secs(),
+    })
+}
+
+/// A token of [`CHECKPOINT_SA`] bound to the collector pod (it dies with the pod), minutes long.
+async fn bound_token(ctx: &ClusterCtx, c: &Collector) -> Result<String, String> {
+    use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    let sa: kube::Api<ServiceAccount> = kube::Api::namespaced(ctx.client.clone(), &c.namespace);
+    let tr = TokenRequest {
+        spec: TokenRequestSpec {
+            audiences: vec![],
+            bound_object_ref: Some(BoundObjectReference {
+                api_version: Some("v1".into()),
+                kind: Some("Pod".into()),
+                name: Some(c.name.clone()),
+                uid: c.uid(),
+            }),
+            expiration_seconds: Some(TOKEN_SECONDS),
+        },
+        ..Default::default()
+    };
+    let t = sa.create_token_request(CHECKPOINT_SA, &Default::default(), &tr).await.map_err(|e| {
+        if super::error::is_not_found(&e) {
+            format!("no ServiceAccount {}/{CHECKPOINT_SA} (apply deploy/rbac-checkpoint.yaml)", c.namespace)
+        } else if super::error::is_forbidden(&e) {
+            format!("not allowed to create serviceaccounts/token for {}/{CHECKPOINT_SA}", c.namespace)
+        } else {
+            format!("no token for {}/{CHECKPOINT_SA}: {}", c.namespace, super::client::short(&e))
+        }
+    })?;
+    t.status.map(|s| s.token).filter(|t| !t.is_empty()).ok_or_else(|| "the TokenRequest gave no token".into())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckpointOutcome {

@@ -79,7 +79,8 @@ pub fn required(ns: &str, collector_ns: &str) -> Vec<Permission> {
         p("checkpoint", "get", "", "pods", None, c, None),
         p("checkpoint", "get", "", "pods", Some("exec"), c, None),
         p("checkpoint", "create", "", "namespaces", None, None, Some("creating the collector namespace")),
-        p("checkpoint", "create", "", "nodes", Some("proxy"), None, Some("--memory=kubelet")),
+        p("checkpoint", "create", "", "serviceaccounts", Some("token"), c, Some("--memory=kubelet, direct path")),
+        p("checkpoint", "create", "", "nodes", Some("proxy"), None, Some("--memory=kubelet, proxy path")),
         // isolate / release
         p("isolate", "patch", "", "pods", None, t, None),
         p("isolate", "create", "networking.k8s.io", "networkpolicies", None, t, None),

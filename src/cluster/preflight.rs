@@ -4,6 +4,7 @@ use super::cni::{self, CniReport};
 use super::error::{is_forbidden, is_not_found};
 use super::permissions::{self, PermissionCheck};
 use super::{ClusterCtx, ClusterError};
+use crate::cluster::kubelet::CHECKPOINT_SA;
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams, PostParams};
@@ -18,6 +19,8 @@ pub struct PreflightReport {
     pub collector_namespace: CollectorNamespace,
     pub nodes: Vec<NodeReadiness>,
     pub cni: CniReport,
+    /// Which way `--memory=kubelet` (the default `--kubelet-path auto`) reaches the kubelet here.
+    pub kubelet_path: KubeletPathReport,
     /// Everything kforensic needs is there (exit 0).
     pub ready: bool,
     /// Why not, one line each.
@@ -63,16 +66,48 @@ pub struct NodeReadiness {
     pub checkpoint_note: String,
 }
 
+/// The kubelet checkpoint's way from here: `direct` (the collector, with the
+/// `kforensic-checkpoint` account's token), `proxy` (the API server's node proxy) or `none`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct KubeletPathReport {
+    pub path: String,
+    pub why: String,
+}
+
+fn kubelet_path(perms: &[PermissionCheck], account: bool, collector_ns: &str) -> KubeletPathReport {
+    let may = |resource: &str, sub: &str| {
+        perms.iter().any(|c| c.allowed && c.permission.resource == resource && c.permission.subresource == Some(sub))
+    };
+    let (token, proxy) = (may("serviceaccounts", "token"), may("nodes", "proxy"));
+    let direct = account && token;
+    let why_not_direct = match (account, token) {
+        (false, _) => format!("no ServiceAccount {collector_ns}/{CHECKPOINT_SA} (apply deploy/rbac-checkpoint.yaml)"),
+        (true, false) => format!("not allowed to create serviceaccounts/token in {collector_ns}"),
+        (true, true) => String::new(),
+    };
+    let (path, why) = match (direct, proxy) {
+        (true, _) => {
+            ("direct", format!("a token of {collector_ns}/{CHECKPOINT_SA} (nodes/checkpoint only), from the collector on the node"))
+        }
+        (false, true) => ("proxy", format!("through the API server's node proxy (nodes/proxy): {why_not_direct}")),
+        (false, false) => ("none", format!("{why_not_direct}; and not allowed to create nodes/proxy: --memory uses /proc capture")),
+    };
+    KubeletPathReport { path: path.into(), why }
+}
+
 pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport, ClusterError> {
     let client = &ctx.client;
-    let (identity, perms, collector, nodes, cni) = tokio::join!(
+    let (identity, perms, collector, nodes, cni, account) = tokio::join!(
         whoami(client),
         permissions::check(client, permissions::required(&ctx.namespace, collector_ns)),
         collector_namespace(ctx, collector_ns),
         nodes(client),
         cni::detect(client),
+        crate::cluster::kubelet::direct_account(ctx, collector_ns),
     );
     let permissions = perms?;
+    let kubelet_path = kubelet_path(&permissions, account.is_some(), collector_ns);
     let collector = collector?;
     let nodes = nodes?;
 
@@ -96,6 +131,7 @@ pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport
         collector_namespace: collector,
         nodes,
         cni,
+        kubelet_path,
     })
 }
 
@@ -219,6 +255,33 @@ pub fn checkpoint_support(kubelet: &str, runtime: &str) -> (&'static str, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kubelet_path_is_direct_with_the_account_and_its_token_else_the_proxy_else_none() {
+        use super::permissions::Permission;
+        let check = |resource: &'static str, sub: &'static str, allowed: bool| PermissionCheck {
+            permission: Permission {
+                command: "checkpoint",
+                verb: "create",
+                group: "",
+                resource,
+                subresource: Some(sub),
+                namespace: None,
+                only_for: None,
+            },
+            allowed,
+            reason: None,
+        };
+        let all = [check("serviceaccounts", "token", true), check("nodes", "proxy", true)];
+        assert_eq!(kubelet_path(&all, true, "kforensic").path, "direct");
+        let r = kubelet_path(&all, false, "kforensic");
+        assert_eq!(r.path, "proxy");
+        assert!(r.why.contains("no ServiceAccount kforensic/kforensic-checkpoint"), "{}", r.why);
+        let no_token = [check("serviceaccounts", "token", false), check("nodes", "proxy", false)];
+        let r = kubelet_path(&no_token, true, "kforensic");
+        assert_eq!(r.path, "none");
+        assert!(r.why.contains("serviceaccounts/token") && r.why.contains("/proc"), "{}", r.why);
+    }
 
     #[test]
     fn versions_parse() {

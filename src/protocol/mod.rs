@@ -17,8 +17,8 @@ mod target;
 
 pub use event::Event;
 pub use request::{
-    CaptureRequest, DEFAULT_POD_LOG_DIR, FreezePodRequest, MAX_REQUEST_BYTES, MemoryRequest, NodeOptions, PodFreezeReport, PutRequest,
-    Request, S3Destination, SpaceReport, THAW_LINE,
+    CaptureRequest, DEFAULT_POD_LOG_DIR, FreezePodRequest, KubeletCheckpointRequest, KubeletReply, MAX_REQUEST_BYTES, MemoryRequest,
+    NodeOptions, PodFreezeReport, PutRequest, Request, S3Destination, SpaceReport, THAW_LINE,
 };
 pub use step::Step;
 pub use target::{ContainerRef, Runtime, TargetSpec, path_component_ok};

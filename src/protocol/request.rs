@@ -25,6 +25,9 @@ pub enum Request {
     /// Freeze every container of a pod together (the pod's cgroup) and hold the freeze while
     /// the API side captures them: see [`FreezePodRequest`].
     FreezePod(FreezePodRequest),
+    /// Ask the node's kubelet for a checkpoint, from the node's network namespace, with a
+    /// short-lived token (`--kubelet-path direct`): replies with a [`KubeletReply`].
+    KubeletCheckpoint(KubeletCheckpointRequest),
     /// Upload an evidence stream read from stdin (after this line) to S3 with the node's
     /// credentials; the records of what was stored go back as an evidence stream on stdout.
     Put(PutRequest),
@@ -155,6 +158,48 @@ pub struct FreezePodRequest {
     pub container: String,
     pub pod_uid: String,
     pub max_seconds: u64,
+}
+
+/// The kubelet's checkpoint endpoint, called by the agent (see `agent::kubelet_call`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct KubeletCheckpointRequest {
+    /// The container to checkpoint (`containerd://…`): its runtime shim gives the node's network
+    /// namespace the kubelet is called in.
+    pub container: String,
+    /// `host:port` to try in order: the node's loopback, its InternalIP, its Hostname, each with
+    /// the kubelet's port from the node's status.
+    pub endpoints: Vec<String>,
+    /// The name the kubelet's serving certificate should carry (the node's name).
+    pub server_name: String,
+    /// The cluster CA certificates (base64 DER) the kubelet's certificate is checked against.
+    pub ca_der: Vec<String>,
+    /// A ServiceAccount token bound to the collector pod, minutes long (TokenRequest); only here,
+    /// never in the pod's spec or environment.
+    pub token: String,
+    /// `/checkpoint/<ns>/<pod>/<container>?timeout=<s>`
+    pub path: String,
+    pub timeout_seconds: u64,
+}
+
+impl std::fmt::Debug for KubeletCheckpointRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeletCheckpointRequest")
+            .field("endpoints", &self.endpoints)
+            .field("server_name", &self.server_name)
+            .field("path", &self.path)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The kubelet's answer as the agent got it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KubeletReply {
+    pub endpoint: String,
+    pub status: u16,
+    pub body: String,
+    /// What was (or could not be) checked of the kubelet's certificate.
+    pub tls: String,
 }
 
 /// What the API side writes on a pod freezer's stdin to end the freeze.

@@ -253,6 +253,69 @@ fn memory_on_a_kubelet_without_checkpoint_api_says_so_and_captures_the_rest() {
     assert!(bundle.join(format!("pods/{}/suspect/main/rootfs.tar.zst", ns.name)).exists());
 }
 
+/// The direct kubelet path (`--kubelet-path direct`): the collector calls the node's kubelet with a
+/// token of the kforensic-checkpoint ServiceAccount, which may create nodes/checkpoint and nothing
+/// else of a node. The 1.20 kubelet has no checkpoint endpoint: named in one line, and `auto`
+/// memory falls back to /proc.
+#[test]
+fn the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one_line() {
+    let Some(env) = require("the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one_line", CLUSTER) else {
+        return;
+    };
+    let ns = env.namespace("ckpt-direct");
+    start_suspect(env, &ns.name, "suspect", "sleep 100000");
+    env.apply(&std::fs::read_to_string(support::repo_root().join("deploy/rbac-checkpoint.yaml")).unwrap());
+    let can = |what: &str, sub: &str| {
+        let sa = "system:serviceaccount:kforensic:kforensic-checkpoint";
+        let out = env.kubectl_raw(&["auth", "can-i", "create", what, &format!("--subresource={sub}"), "--as", sa], None);
+        stdout(&out).trim().to_string()
+    };
+    assert_eq!(can("nodes", "checkpoint"), "yes");
+    assert_eq!(can("nodes", "proxy"), "no", "the direct path's identity must not proxy to the kubelet");
+    assert_eq!(can("pods", "exec"), "no");
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_id("direct");
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--memory=kubelet", "--kubelet-path", "direct", "--no-triage"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    let said: Vec<&str> = err.lines().filter(|l| l.contains("direct kubelet path")).collect();
+    assert_eq!(said.len(), 1, "{err}");
+    assert!(said[0].contains("direct kubelet path (127.0.0.1:20250): kubelet on node 127.0.0.1 has no checkpoint API"), "{err}");
+    let c = dir.path().join(&case).join(format!("pods/{}/suspect/main", ns.name));
+    let plan: Value = serde_json::from_slice(&std::fs::read(c.join("memory-plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["kubelet_path"], "direct", "{plan}");
+    // the test kubelet serves a self-signed certificate: the check that could not be made is said
+    assert!(plan["kubelet_tls"].as_str().is_some_and(|t| t.contains("NOT verified")), "{plan}");
+    assert!(c.join("rootfs.tar.zst").exists(), "the rest was not captured");
+    // auto memory: the direct path's failure, then /proc
+    let case = case_id("direct-auto");
+    let out = checkpoint(
+        env,
+        env.admin_kubeconfig(),
+        &ns.name,
+        "suspect",
+        &case,
+        dir.path(),
+        &["--memory", "--kubelet-path", "direct", "--no-triage"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let c = dir.path().join(&case).join(format!("pods/{}/suspect/main", ns.name));
+    let plan: Value = serde_json::from_slice(&std::fs::read(c.join("memory-plan.json")).unwrap()).unwrap();
+    assert!(plan["kubelet"].as_str().is_some_and(|k| k.contains("direct kubelet path")), "{plan}");
+    assert!(
+        std::fs::read_dir(c.join("memory")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".core")),
+        "no /proc cores"
+    );
+}
+
 #[test]
 fn restricted_user_without_pods_exec_gets_the_permission_named() {
     let Some(env) = require("restricted_user_without_pods_exec_gets_the_permission_named", CLUSTER) else { return };

@@ -48,6 +48,13 @@ fn admin_is_ready_and_every_row_matches_the_server() {
     assert_eq!(node["kubelet"], "v1.20.2");
     assert!(node["runtime"].as_str().unwrap().starts_with("containerd://"));
     assert_eq!(node["checkpoint_api"], "no", "kubelet 1.20 has no checkpoint API");
+    // the kubelet path auto takes: direct once the narrow account exists, the proxy before
+    let account = env.kubectl_raw(&["-n", "kforensic", "get", "serviceaccount", "kforensic-checkpoint"], None).status.success();
+    let want = if account { "direct" } else { "proxy" };
+    assert_eq!(v["kubelet_path"]["path"], want, "{}", v["kubelet_path"]);
+    if !account {
+        assert!(v["kubelet_path"]["why"].as_str().unwrap().contains("deploy/rbac-checkpoint.yaml"), "{}", v["kubelet_path"]);
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::capture::Slot;
 use super::plan::{MemoryDecision, MemoryMode, Options, Plan, container_dir};
 use crate::cluster::agent_client::{self, Frozen};
 use crate::cluster::collector::{self, Collector};
-use crate::cluster::kubelet::{self, CheckpointOutcome};
+use crate::cluster::kubelet::{self, CheckpointOutcome, KubeletPath};
 use crate::cluster::target::TargetContainer;
 use crate::cluster::{ClusterCtx, ClusterError, node_upload};
 use crate::evidence::{ArtifactSink, DirBundle};
@@ -32,7 +32,11 @@ pub(super) async fn node_side(
         None => {
             collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
             obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
-            let c = Collector::start(ctx, spec, Duration::from_secs(120)).await?;
+            let mut spec = spec.clone();
+            if opts.memory.is_some_and(|m| m != MemoryMode::Proc) && opts.kubelet_path != KubeletPath::Proxy {
+                spec.service_account = kubelet::direct_account(ctx, &spec.namespace).await;
+            }
+            let c = Collector::start(ctx, &spec, Duration::from_secs(120)).await?;
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
             c
         }
@@ -70,7 +74,7 @@ pub(super) async fn node_side(
             )?;
         }
         let mut record = serde_json::json!({});
-        let memory = memory_decision(ctx, plan, tc, opts.memory, c, obs, &mut record).await;
+        let memory = memory_decision(ctx, plan, tc, (opts.memory, opts.kubelet_path), c, obs, &mut record).await;
         if let MemoryDecision::Unavailable(why) = &memory {
             notes.push(why.clone());
             bundle.error(Some(&format!("{}memory", container_dir(&plan.target, tc))), why)?;
@@ -160,6 +164,47 @@ async fn end_pod_freeze(
     Ok(())
 }
 
+/// The kubelet checkpoint by the path asked for: the collector's direct call (`auto`: falling
+/// back to the API server's node proxy, both reasons recorded).
+async fn kubelet_checkpoint(
+    ctx: &ClusterCtx,
+    c: &Collector,
+    plan: &Plan,
+    tc: &TargetContainer,
+    path: KubeletPath,
+    limit: Duration,
+    record: &mut serde_json::Value,
+) -> CheckpointOutcome {
+    let t = &plan.target;
+    let proxy = || kubelet::checkpoint(&ctx.streaming, &t.node, &t.namespace, &t.pod, &tc.name, limit);
+    if path == KubeletPath::Proxy {
+        record["kubelet_path"] = "proxy".into();
+        return proxy().await;
+    }
+    let target = kubelet::CheckpointTarget {
+        node: &t.node,
+        namespace: &t.namespace,
+        pod: &t.pod,
+        container: &tc.name,
+        container_id: tc.container_id.as_deref().unwrap_or(""),
+    };
+    let (direct, tls) = kubelet::checkpoint_direct(ctx, c, &target, limit).await;
+    if let Some(tls) = tls {
+        record["kubelet_tls"] = tls.into();
+    }
+    match (direct, path) {
+        (CheckpointOutcome::Unsupported(why), KubeletPath::Auto) => {
+            record["kubelet_direct"] = why.into();
+            record["kubelet_path"] = "proxy".into();
+            proxy().await
+        }
+        (outcome, _) => {
+            record["kubelet_path"] = "direct".into();
+            outcome
+        }
+    }
+}
+
 /// The longest a pod stays frozen (the container freeze's limit too): past it the agent thaws.
 const POD_FREEZE_LIMIT: Duration = Duration::from_secs(300);
 
@@ -173,7 +218,7 @@ async fn memory_decision(
     ctx: &ClusterCtx,
     plan: &Plan,
     tc: &TargetContainer,
-    mode: Option<MemoryMode>,
+    (mode, path): (Option<MemoryMode>, KubeletPath),
     c: &Collector,
     obs: &SharedObserver,
     record: &mut serde_json::Value,
@@ -208,7 +253,7 @@ async fn memory_decision(
     // no idle read timeout (CRIU may be quiet for minutes); the kubelet's own limit is the
     // collector's lifetime, and the command's --timeout ends the whole capture before that
     let limit = plan.collector.as_ref().map_or(Duration::from_secs(120), |s| s.deadline);
-    match kubelet::checkpoint(&ctx.streaming, &t.node, &t.namespace, &t.pod, &tc.name, limit).await {
+    match kubelet_checkpoint(ctx, c, plan, tc, path, limit, record).await {
         CheckpointOutcome::Archive(path) => {
             record["archive"] = path.clone().into();
             MemoryDecision::Archive(path)

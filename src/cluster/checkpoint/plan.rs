@@ -64,6 +64,8 @@ pub struct Options {
     pub keep_node_archive: bool,
     /// Freeze the whole pod (its cgroup) for the node-side capture of all its containers.
     pub freeze_pod: bool,
+    /// How `--memory=kubelet|auto` reaches the kubelet.
+    pub kubelet_path: crate::cluster::kubelet::KubeletPath,
     pub upload_from: UploadFrom,
     pub node_credentials_secret: Option<String>,
     pub s3_connect: S3Connect,
@@ -240,6 +242,8 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         env_secret: opts.node_credentials_secret.clone(),
         // the node upload's part buffers: at most `concurrency` in flight plus the one filling
         extra_memory: if node_upload.is_some() { (opts.s3_upload.concurrency as u64 + 1) * opts.s3_upload.part_size } else { 0 },
+        // set when the run finds the direct kubelet path's account (see `node_side`)
+        service_account: None,
     });
     let destination = match &opts.dest {
         Destination::S3(url) => url.for_case(&opts.case_id).to_string(),

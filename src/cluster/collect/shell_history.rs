@@ -150,6 +150,7 @@ async fn nodes(
             host_network: false,
             env_secret: None,
             extra_memory: 0,
+            service_account: None,
         };
         bars.note(&format!("shell history: node {node}, {} pod(s)", pods.len()));
         let c = match Collector::start(ctx, &spec, Duration::from_secs(120)).await {
