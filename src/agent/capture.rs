@@ -297,6 +297,7 @@ fn diff_step(
         walk: None,
         notes: vec![],
         content: None,
+        names: crate::protocol::name::ESCAPED,
     };
     let overlay = match l.init {
         Some(pid) => diff::root_overlay(pid),
@@ -321,6 +322,9 @@ fn diff_step(
                         Ok(())
                     })?;
                     if let (true, Some((changes, stats))) = (ok, got) {
+                        for line in stats.error_lines() {
+                            p.error(Some(&format!("{prefix}/diff.tar.zst")), &format!("{uri}: not in the diff: {line}"))?;
+                        }
                         report.method = "overlay upperdir".into();
                         report.content = Some("diff-tar");
                         report.changes = changes;
@@ -404,8 +408,9 @@ fn export_step(
                 rep.stages.send_s = Some((t.send.as_secs_f64() * 1000.0).round() / 1000.0);
             }
             p.note(&rep.stages.note(&rootfs.path));
-            for pr in rep.stats.problems.iter().take(20) {
-                p.note(&format!("export {uri}: {pr}"));
+            // what the walk could not read is missing from the export: an error line each
+            for line in rep.stats.error_lines() {
+                p.error(Some(&rootfs.path), &format!("{uri}: not in the export: {line}"))?;
             }
             put_json(p, spec(layout::ROOTFS_JSON, JSON), &rep)?;
             return Ok(Some(tracked));
@@ -449,6 +454,9 @@ fn one_pass(
         export_step(opts, &uri, l, r, docker, HashSet::new(), spec, p)?;
         return Ok(());
     };
+    for line in walk.error_lines() {
+        p.error(Some(&format!("{prefix}/{}", layout::DIFF_JSON)), &format!("{uri}: not in the diff: {line}"))?;
+    }
     let docker_changes = docker.map(|d| d.changes(&r.id));
     let exported = export_step(opts, &uri, l, r, docker, diff::export_members(&changes), spec, p)?;
     let mut report = DiffReport {
@@ -459,6 +467,7 @@ fn one_pass(
         walk: Some(walk),
         notes,
         content: Some("export"),
+        names: crate::protocol::name::ESCAPED,
     };
     match exported {
         Some(entries) => {

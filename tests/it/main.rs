@@ -15,6 +15,7 @@ mod analyze_hostile;
 mod analyze_runtimes;
 mod checkpoint;
 mod checkpoint_fleet;
+mod checkpoint_hostile_tree;
 mod cli;
 mod collect_triage;
 mod docs;
