@@ -37,6 +37,8 @@ pub struct CaptureOptions {
     pub pod_log_dir: String,
     /// For `Step::Memory`.
     pub memory: crate::agent::memory::capture::MemoryCaptureOptions,
+    /// Leave a shipped kubelet checkpoint archive on the node.
+    pub keep_checkpoint_archive: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -271,12 +273,38 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         }
         match l.host_root() {
             Ok(root) => {
-                put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"))?;
+                let shipped = put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"));
+                // shipped or not, the archive leaves the node now (it holds the container's
+                // memory): nothing depends on the client coming back to remove it
+                settle_kubelet_archive(opts, &root, a, &prefix, p)?;
+                shipped?;
             }
             Err(e) => p.error(Some(&format!("{prefix}/checkpoint.tar")), &format!("cannot open the host filesystem: {e}"))?,
         }
     }
     Ok(())
+}
+
+/// After shipping a kubelet checkpoint archive: remove it from the node (unless asked to keep
+/// it), and settle its record in the collector's ledger either way.
+fn settle_kubelet_archive(opts: &CaptureOptions, root: &OwnedFd, archive: &str, prefix: &str, p: &mut Progress) -> Result<(), AgentError> {
+    let dir = &opts.kubelet_checkpoint_dir;
+    if opts.keep_checkpoint_archive {
+        crate::agent::node_files::settle_archive(dir, archive);
+        p.note(&format!("{archive} is left on the node, as asked"));
+        return Ok(());
+    }
+    let via = std::path::PathBuf::from(format!("/proc/self/fd/{}", root.as_raw_fd()));
+    match crate::agent::node_files::remove_archive_in(&via, dir, archive) {
+        Ok(()) => {
+            p.note(&format!("removed {archive} from the node"));
+            Ok(())
+        }
+        Err(e) => Ok(p.error(
+            Some(&format!("{prefix}/checkpoint.tar")),
+            &format!("could not remove {archive} from the node: {e}: delete it by hand"),
+        )?),
+    }
 }
 
 fn diff_step(
