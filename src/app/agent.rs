@@ -237,7 +237,9 @@ pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
             pod_log_dir: a.pod_log_dir.clone(),
             kubelet_checkpoint_dir: a.kubelet_checkpoint_dir.clone(),
         },
-        keep_checkpoint_archive: false,
+        // run by hand on the node: the archive named is the operator's to keep or delete
+        // (the API side's requests, through `agent run`, have the agent remove it)
+        keep_checkpoint_archive: true,
     })
 }
 
