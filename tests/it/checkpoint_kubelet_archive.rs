@@ -21,9 +21,11 @@ fn ledger_record(env: &TestEnv, case: &str) -> Option<PathBuf> {
     }
     // the test kubelet's --root-dir
     let dir = PathBuf::from(format!("{}/kubelet/pods/{uid}/volumes/kubernetes.io~empty-dir/ledger", env.var("KF_TESTENV")));
-    std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).find(|p| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("archive-") && n.ends_with(".json"))
-    })
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("archive-") && n.ends_with(".json")))
 }
 
 /// Archives of other captures in the kubelet's directory, which must stay: the same container's

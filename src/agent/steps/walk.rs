@@ -361,7 +361,7 @@ impl<'a, W: Write> Walker<'a, W> {
             libc::S_IFCHR if self.cfg.layer && is_whiteout(&st) => {
                 let (parent, base) = match rel.iter().rposition(|b| *b == b'/') {
                     Some(i) => (&rel[..=i], &rel[i + 1..]),
-                    None => (&rel[..0], &rel[..]),
+                    None => (&rel[..0], rel),
                 };
                 let wh = [parent, b".wh.", base].concat();
                 self.tar.entry(&wh, &Self::meta(&st, EntryType::Regular).with_size(0), None, &[], Some(&mut io::empty()), false)?;
