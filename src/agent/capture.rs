@@ -37,6 +37,8 @@ pub struct CaptureOptions {
     pub pod_log_dir: String,
     /// For `Step::Memory`.
     pub memory: crate::agent::memory::capture::MemoryCaptureOptions,
+    /// Leave a shipped kubelet checkpoint archive on the node.
+    pub keep_checkpoint_archive: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -228,8 +230,7 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         // without the export, the diff carries its own content (diff.tar.zst)
         diff_step(r, &l, docker, &prefix, &spec, p)?;
     }
-    if l.init.is_some() && !l.init_alive() {
-        p.error(Some(&prefix), &format!("container {uri}: its init process exited during the capture; the rest is not captured"))?;
+    if init_gone(&l, &uri, &prefix, p)? {
         return Ok(());
     }
     if has(Step::Export) {
@@ -239,8 +240,19 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
             export_step(opts, &uri, &l, r, docker, HashSet::new(), &spec, p)?;
         }
     }
+    if init_gone(&l, &uri, &prefix, p)? {
+        return Ok(());
+    }
     if has(Step::Volatile) && l.init.is_some() {
         let mut v = volatile::capture(&uri, &l.pids, l.init);
+        if !l.init_alive() {
+            // read while init exited: its pid may already be another process's
+            p.error(
+                Some(&prefix),
+                &format!("container {uri}: its init process exited while its state was read; the rest is not captured"),
+            )?;
+            return Ok(());
+        }
         if opts.mask_env {
             for pr in &mut v.processes {
                 pr.environ.iter_mut().for_each(|kv| *kv = crate::agent::steps::mask::mask_assignment(kv));
@@ -248,15 +260,28 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         }
         put_json(p, spec("volatile.json", JSON), &v)?;
     }
+    if init_gone(&l, &uri, &prefix, p)? {
+        return Ok(());
+    }
     if has(Step::Memory)
         && let Some(pid) = l.init
     {
         memory_step(opts, pid, l.shim, &l.pids, &prefix, t.container.as_deref(), p)?;
+        if !l.init_alive() {
+            p.error(
+                Some(&format!("{prefix}/memory")),
+                &format!(
+                    "container {uri}: its init process exited while its memory was read: what was read of pid {pid} may not be its own"
+                ),
+            )?;
+            return Ok(());
+        }
     }
-    if has(Step::History)
-        && let Some(pid) = l.init
-    {
-        histories(pid, &prefix, &spec, p)?;
+    if init_gone(&l, &uri, &prefix, p)? {
+        return Ok(());
+    }
+    if has(Step::History) && l.init.is_some() {
+        histories(&l, &prefix, &spec, p)?;
     }
     if has(Step::Logs) {
         node_logs(opts, &t, &l, dv.as_ref().and_then(|v| v.log_path.clone()), &spec, p)?;
@@ -271,12 +296,58 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         }
         match l.host_root() {
             Ok(root) => {
-                put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"))?;
+                let shipped = put_host_file(p, &root, a, spec("checkpoint.tar", "application/x-tar"));
+                // shipped or not, the archive leaves the node now (it holds the container's
+                // memory): nothing depends on the client coming back to remove it
+                settle_kubelet_archive(opts, &root, a, &prefix, p)?;
+                shipped?;
             }
             Err(e) => p.error(Some(&format!("{prefix}/checkpoint.tar")), &format!("cannot open the host filesystem: {e}"))?,
         }
     }
     Ok(())
+}
+
+/// The overlay layers of init's root mount, read from its mountinfo while its pin holds (a
+/// process that took its pid would name another container's layers).
+fn pinned_overlay(l: &Located) -> Result<crate::agent::proc::mountinfo::Overlay, String> {
+    let pin = l.pin.as_ref().ok_or("the container's init exited: its layers are not read")?;
+    let o = diff::root_overlay(pin.pid())?;
+    pin.check().map_err(|e| format!("{e}: its layers are not read"))?;
+    Ok(o)
+}
+
+/// Has the container's init exited (its pidfd says) since it was located? Then that is an error
+/// line and the rest of the capture, which reads `/proc/<init>`, is not made: its pid may be
+/// another process's by now.
+fn init_gone(l: &Located, uri: &str, prefix: &str, p: &mut Progress) -> Result<bool, AgentError> {
+    if l.init.is_none() || l.init_alive() {
+        return Ok(false);
+    }
+    p.error(Some(prefix), &format!("container {uri}: its init process exited during the capture; the rest is not captured"))?;
+    Ok(true)
+}
+
+/// After shipping a kubelet checkpoint archive: remove it from the node (unless asked to keep
+/// it), and settle its record in the collector's ledger either way.
+fn settle_kubelet_archive(opts: &CaptureOptions, root: &OwnedFd, archive: &str, prefix: &str, p: &mut Progress) -> Result<(), AgentError> {
+    let dir = &opts.kubelet_checkpoint_dir;
+    if opts.keep_checkpoint_archive {
+        crate::agent::node_files::settle_archive(dir, archive);
+        p.note(&format!("{archive} is left on the node, as asked"));
+        return Ok(());
+    }
+    let via = std::path::PathBuf::from(format!("/proc/self/fd/{}", root.as_raw_fd()));
+    match crate::agent::node_files::remove_archive_in(&via, dir, archive) {
+        Ok(()) => {
+            p.note(&format!("removed {archive} from the node"));
+            Ok(())
+        }
+        Err(e) => Ok(p.error(
+            Some(&format!("{prefix}/checkpoint.tar")),
+            &format!("could not remove {archive} from the node: {e}: delete it by hand"),
+        )?),
+    }
 }
 
 fn diff_step(
@@ -297,9 +368,10 @@ fn diff_step(
         walk: None,
         notes: vec![],
         content: None,
+        names: crate::protocol::name::ESCAPED,
     };
     let overlay = match l.init {
-        Some(pid) => diff::root_overlay(pid),
+        Some(_) => pinned_overlay(l),
         None => Err("the container is not running: its overlay is not mounted".to_string()),
     };
     match overlay {
@@ -321,6 +393,9 @@ fn diff_step(
                         Ok(())
                     })?;
                     if let (true, Some((changes, stats))) = (ok, got) {
+                        for line in stats.error_lines() {
+                            p.error(Some(&format!("{prefix}/diff.tar.zst")), &format!("{uri}: not in the diff: {line}"))?;
+                        }
                         report.method = "overlay upperdir".into();
                         report.content = Some("diff-tar");
                         report.changes = changes;
@@ -390,11 +465,13 @@ fn export_step(
     spec: &dyn Fn(&str, &str) -> ArtifactSpec,
     p: &mut Progress,
 ) -> Result<Option<Vec<Entry>>, AgentError> {
-    if let Some(pid) = l.init {
+    if l.init.is_some() {
         let mut report = None;
         let rootfs = spec(layout::ROOTFS, TAR_ZST);
         let ok = put(p, rootfs.clone(), &mut |w| {
-            report = Some(export::export_root(pid, opts.include_volumes, std::mem::take(&mut track), w)?);
+            // the root of the pinned init, never of a process that took its pid
+            let pin = l.pin.as_ref().ok_or_else(|| io::Error::other("init is not pinned: it exited"))?;
+            report = Some(export::export_root(pin, opts.include_volumes, std::mem::take(&mut track), w)?);
             Ok(())
         })?;
         if let (true, Some((mut rep, tracked))) = (ok, report) {
@@ -404,8 +481,9 @@ fn export_step(
                 rep.stages.send_s = Some((t.send.as_secs_f64() * 1000.0).round() / 1000.0);
             }
             p.note(&rep.stages.note(&rootfs.path));
-            for pr in rep.stats.problems.iter().take(20) {
-                p.note(&format!("export {uri}: {pr}"));
+            // what the walk could not read is missing from the export: an error line each
+            for line in rep.stats.error_lines() {
+                p.error(Some(&rootfs.path), &format!("{uri}: not in the export: {line}"))?;
             }
             put_json(p, spec(layout::ROOTFS_JSON, JSON), &rep)?;
             return Ok(Some(tracked));
@@ -434,8 +512,10 @@ fn one_pass(
     p: &mut Progress,
 ) -> Result<(), AgentError> {
     let uri = r.uri();
-    let Some(pid) = l.init else { return Ok(()) };
-    let listed = diff::root_overlay(pid).and_then(|o| {
+    if l.init.is_none() {
+        return Ok(());
+    }
+    let listed = pinned_overlay(l).and_then(|o| {
         let root = l.host_root().map_err(|e| format!("cannot open the host filesystem: {e}"))?;
         let upper = safefs::open_in_root(root.as_raw_fd(), &o.upperdir, true)
             .map_err(|e| format!("cannot open the upper layer {}: {e}", o.upperdir))?;
@@ -449,6 +529,9 @@ fn one_pass(
         export_step(opts, &uri, l, r, docker, HashSet::new(), spec, p)?;
         return Ok(());
     };
+    for line in walk.error_lines() {
+        p.error(Some(&format!("{prefix}/{}", layout::DIFF_JSON)), &format!("{uri}: not in the diff: {line}"))?;
+    }
     let docker_changes = docker.map(|d| d.changes(&r.id));
     let exported = export_step(opts, &uri, l, r, docker, diff::export_members(&changes), spec, p)?;
     let mut report = DiffReport {
@@ -459,6 +542,7 @@ fn one_pass(
         walk: Some(walk),
         notes,
         content: Some("export"),
+        names: crate::protocol::name::ESCAPED,
     };
     match exported {
         Some(entries) => {
@@ -483,8 +567,10 @@ fn one_pass(
 
 /// Shell histories in the container's root (`steps::history`): each one found is an artifact,
 /// each one passed over an error line.
-fn histories(pid: i32, prefix: &str, spec: &dyn Fn(&str, &str) -> ArtifactSpec, p: &mut Progress) -> Result<(), AgentError> {
-    let root = match safefs::open_dir_path(std::path::Path::new(&format!("/proc/{pid}/root"))) {
+fn histories(l: &Located, prefix: &str, spec: &dyn Fn(&str, &str) -> ArtifactSpec, p: &mut Progress) -> Result<(), AgentError> {
+    let pid = l.init.unwrap_or(0);
+    let opened = l.pin.as_ref().ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH)).and_then(|pin| pin.open_dir("root"));
+    let root = match opened {
         Ok(r) => r,
         Err(e) => {
             p.error(Some(&format!("{prefix}/history")), &format!("cannot open the root of pid {pid}: {e}"))?;

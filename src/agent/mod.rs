@@ -7,6 +7,7 @@
 
 pub mod capture;
 mod error;
+pub mod kubelet_archives;
 pub mod kubelet_call;
 pub mod memory;
 pub mod node_files;
@@ -60,6 +61,7 @@ pub fn capture_options(req: &CaptureRequest) -> Result<CaptureOptions, AgentErro
         },
         runc_roots: req.node.runc_roots.clone(),
         pod_log_dir: req.node.pod_log_dir.clone(),
+        keep_checkpoint_archive: req.keep_checkpoint_archive,
     })
 }
 

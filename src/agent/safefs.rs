@@ -118,29 +118,35 @@ pub fn list_dir(dir: RawFd) -> io::Result<Vec<OsString>> {
     Ok(out)
 }
 
-/// Walk `rel` ('/'-separated, relative) from `root` one component at a time, refusing symlinks
-/// and `..`: the directory that holds the last component, and that component.
-pub fn open_parent(root: RawFd, rel: &str) -> io::Result<(OwnedFd, OsString)> {
-    let parts: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
-    if parts.contains(&"..") || parts.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing path {rel:?}")));
+/// The components of `rel` ('/'-separated bytes), without empty ones and `.`.
+fn components(rel: &[u8]) -> impl Iterator<Item = &[u8]> {
+    rel.split(|b| *b == b'/').filter(|c| !c.is_empty() && *c != b".")
+}
+
+/// Walk `rel` ('/'-separated, relative; any bytes) from `root` one component at a time, refusing
+/// symlinks and `..`: the directory that holds the last component, and that component.
+pub fn open_parent(root: RawFd, rel: &(impl AsRef<OsStr> + ?Sized)) -> io::Result<(OwnedFd, OsString)> {
+    let rel = rel.as_ref().as_bytes();
+    let parts: Vec<&[u8]> = components(rel).collect();
+    if parts.contains(&&b".."[..]) || parts.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing path {:?}", String::from_utf8_lossy(rel))));
     }
     let mut cur = dup_fd(root)?;
     for c in &parts[..parts.len() - 1] {
-        cur = open_dir_at(cur.as_raw_fd(), OsStr::new(c))?;
+        cur = open_dir_at(cur.as_raw_fd(), OsStr::from_bytes(c))?;
     }
-    Ok((cur, OsString::from(parts[parts.len() - 1])))
+    Ok((cur, OsStr::from_bytes(parts[parts.len() - 1]).to_os_string()))
 }
 
 /// Open a regular file at `rel` under `root` without following any symlink on the way.
-pub fn open_file_beneath(root: RawFd, rel: &str) -> io::Result<File> {
+pub fn open_file_beneath(root: RawFd, rel: &(impl AsRef<OsStr> + ?Sized)) -> io::Result<File> {
     let (dir, name) = open_parent(root, rel)?;
     open_file_at(dir.as_raw_fd(), &name)
 }
 
 /// Open a directory at `rel` under `root` without following any symlink on the way.
-pub fn open_dir_beneath(root: RawFd, rel: &str) -> io::Result<OwnedFd> {
-    if rel.split('/').all(|c| c.is_empty() || c == ".") {
+pub fn open_dir_beneath(root: RawFd, rel: &(impl AsRef<OsStr> + ?Sized)) -> io::Result<OwnedFd> {
+    if components(rel.as_ref().as_bytes()).next().is_none() {
         return dup_fd(root);
     }
     let (dir, name) = open_parent(root, rel)?;
@@ -156,10 +162,11 @@ pub fn dup_fd(fd: RawFd) -> io::Result<OwnedFd> {
 /// `root` (e.g. `/proc/<shim pid>/root`): symlinks on the way resolve inside that root, never
 /// against the collector's own filesystem (`openat2` with `RESOLVE_IN_ROOT`). Falls back to a
 /// no-symlink walk on kernels without `openat2`.
-pub fn open_in_root(root: RawFd, path: &str, directory: bool) -> io::Result<OwnedFd> {
-    let rel = path.trim_start_matches('/');
-    let rel = if rel.is_empty() { "." } else { rel };
-    let c = cstr(OsStr::new(rel))?;
+pub fn open_in_root(root: RawFd, path: &(impl AsRef<OsStr> + ?Sized), directory: bool) -> io::Result<OwnedFd> {
+    let path = path.as_ref().as_bytes();
+    let start = path.iter().position(|b| *b != b'/').unwrap_or(path.len());
+    let rel = OsStr::from_bytes(if start == path.len() { b"." } else { &path[start..] });
+    let c = cstr(rel)?;
     // a file is opened O_PATH first and read only if it is a regular file
     let flags = if directory { OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOCTTY } else { OFlag::O_PATH } | OFlag::O_CLOEXEC;
     let how = OpenHow::new().flags(flags).resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);

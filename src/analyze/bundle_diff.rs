@@ -12,9 +12,12 @@
 use super::AnalyzeError;
 use super::error::one_line;
 use crate::evidence::hash::Sha256;
+use crate::protocol::name;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
 const DIFF_JSON: &str = crate::protocol::layout::DIFF_JSON;
@@ -65,12 +68,30 @@ pub struct BundleDiff {
     pub dir: PathBuf,
     pub content: Content,
     pub rows: Vec<DiffRow>,
+    /// The rows' paths keep the names' bytes, escaped (`protocol::name`); false in bundles made
+    /// before (bytes that were not UTF-8 were replaced).
+    pub escaped_names: bool,
+}
+
+impl BundleDiff {
+    /// A tar member's name (bytes, no leading `/`) as the rows spell it, without the leading `/`.
+    pub fn row_name(&self, member: &[u8]) -> String {
+        if self.escaped_names { name::escape(member) } else { String::from_utf8_lossy(member).into_owned() }
+    }
+
+    /// A row's path (or a name made from one) as the bytes of a tar member name.
+    fn member_name(&self, row_path: &str) -> PathBuf {
+        let rel = row_path.trim_start_matches('/');
+        if self.escaped_names { PathBuf::from(OsString::from_vec(name::unescape(rel))) } else { PathBuf::from(rel) }
+    }
 }
 
 #[derive(Deserialize)]
 struct DiffJson {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    names: Option<String>,
     #[serde(default)]
     changes: Vec<DiffRow>,
 }
@@ -137,7 +158,18 @@ pub fn read_diff(path: &Path) -> Result<BundleDiff, AnalyzeError> {
             )));
         }
     };
-    Ok(BundleDiff { dir, content, rows: d.changes })
+    let escaped_names = match d.names.as_deref() {
+        None => false,
+        Some(name::ESCAPED) => true,
+        Some(other) => {
+            return Err(AnalyzeError::NotFound(format!(
+                "{}: names {:?} is not an encoding this kforensic knows: use a matching version",
+                file.display(),
+                one_line(other)
+            )));
+        }
+    };
+    Ok(BundleDiff { dir, content, rows: d.changes, escaped_names })
 }
 
 /// What [`extract_diff`] wrote.
@@ -225,7 +257,8 @@ pub fn extract_diff(path: &Path, out: &Path) -> Result<ExtractDiffReport, Analyz
         let mut seen = HashSet::new();
         for e in a.entries().map_err(|e| read_err(&source, e))? {
             let mut e = e.map_err(|e| read_err(&source, e))?;
-            let name = String::from_utf8_lossy(&e.path_bytes()).trim_end_matches('/').to_string();
+            let member = e.path_bytes();
+            let name = diff.row_name(member.strip_suffix(b"/").unwrap_or(&member));
             let row = rows.get(&name).copied();
             if diff.content == Content::Export {
                 if !wanted.contains(&name) {
@@ -265,7 +298,7 @@ pub fn extract_diff(path: &Path, out: &Path) -> Result<ExtractDiffReport, Analyz
                     h.set_entry_type(tar::EntryType::Regular);
                     h.set_mode(0o644);
                     h.set_size(0);
-                    b.append_data(&mut h, &m, io::empty()).map_err(|e| write_err(out, e))?;
+                    b.append_data(&mut h, diff.member_name(&m), io::empty()).map_err(|e| write_err(out, e))?;
                     report.entries += 1;
                     report.deletions += 1;
                 }

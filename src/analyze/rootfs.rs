@@ -111,8 +111,9 @@ fn kind(t: tar::EntryType) -> &'static str {
     }
 }
 
+/// A member's name as the rows spell it: `/`-rooted, its bytes kept (`protocol::name`).
 fn shown(raw: &Path) -> String {
-    let s = raw.to_string_lossy();
+    let s = crate::protocol::name::escape(raw.as_os_str().as_encoded_bytes());
     let s = s.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
     format!("/{s}")
 }

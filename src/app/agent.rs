@@ -237,6 +237,9 @@ pub fn capture_request(a: &CaptureArgs) -> Result<CaptureRequest, AgentError> {
             pod_log_dir: a.pod_log_dir.clone(),
             kubelet_checkpoint_dir: a.kubelet_checkpoint_dir.clone(),
         },
+        // run by hand on the node: the archive named is the operator's to keep or delete
+        // (the API side's requests, through `agent run`, have the agent remove it)
+        keep_checkpoint_archive: true,
     })
 }
 
@@ -331,6 +334,10 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
             crate::agent::node_files::remove_archive(&container, &path)?;
             Ok(Exit::Ok)
         }
+        Request::ExpectArchive { namespace, pod, container_name, dir } => {
+            crate::agent::node_files::expect_archive(&namespace, &pod, &container_name, &dir)?;
+            Ok(Exit::Ok)
+        }
         Request::Thaw { cgroup } => {
             let out = crate::agent::memory::freeze::thaw_cgroup(std::path::Path::new(&cgroup))
                 .map_err(|e| AgentError::Io(std::io::Error::other(e.to_string())))?;
@@ -361,7 +368,8 @@ async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: boo
 
 /// PID 1 of the collector pod: idle until SIGTERM/SIGINT or the deadline. Meanwhile it keeps
 /// the freeze ledger: every second, the cgroup of a record whose agent is gone is thawed; on the
-/// way out (signal, deadline) every recorded cgroup is thawed.
+/// way out (signal, deadline) every recorded cgroup is thawed, and every kubelet checkpoint
+/// archive still expected (`agent::kubelet_archives`) is removed from the node.
 async fn hold(seconds: u64) -> Result<Exit, Error> {
     use crate::agent::memory::ledger::Ledger;
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(AgentError::Io)?;
@@ -387,6 +395,13 @@ async fn hold(seconds: u64) -> Result<Exit, Error> {
     };
     for line in sweep(true).await.unwrap_or_default() {
         eprintln!("agent hold: {why}: {line}");
+    }
+    if let Some(l) = &ledger {
+        let dir = l.dir().to_path_buf();
+        let removed = tokio::task::spawn_blocking(move || crate::agent::node_files::sweep_archives(&dir)).await.unwrap_or_default();
+        for line in removed {
+            eprintln!("agent hold: {why}: {line}");
+        }
     }
     Ok(Exit::Ok)
 }

@@ -48,6 +48,15 @@ pub async fn kubelet_checkpoint(c: &Collector, req: &KubeletCheckpointRequest) -
     }
 }
 
+/// Record in the collector that the kubelet is about to write a checkpoint archive of this
+/// container: the collector removes it from the node if this side abandons it. Why not, on failure.
+pub async fn expect_archive(c: &Collector, namespace: &str, pod: &str, container_name: &str, dir: &str) -> Result<(), String> {
+    let req =
+        Request::ExpectArchive { namespace: namespace.into(), pod: pod.into(), container_name: container_name.into(), dir: dir.into() };
+    let (ok, _, why) = c.call(&req).await;
+    if ok { Ok(()) } else { Err(if why.is_empty() { "the collector could not record it".into() } else { why }) }
+}
+
 /// Remove a shipped kubelet checkpoint archive from the node.
 pub async fn remove_archive(c: &Collector, container: &str, path: &str) -> bool {
     c.call(&Request::RemoveArchive { container: container.into(), path: path.into() }).await.0

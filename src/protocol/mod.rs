@@ -11,6 +11,7 @@
 
 mod event;
 pub mod layout;
+pub mod name;
 mod request;
 mod step;
 mod target;

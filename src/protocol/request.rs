@@ -20,6 +20,10 @@ pub enum Request {
     NodeSpace { container: String, dir: String },
     /// Remove a kubelet checkpoint archive once it was shipped.
     RemoveArchive { container: String, path: String },
+    /// The API side is about to ask the kubelet for a checkpoint of this container: record it in
+    /// the collector's ledger, so that the archive is removed from the node even if the client
+    /// abandons it (`agent::kubelet_archives`).
+    ExpectArchive { namespace: String, pod: String, container_name: String, dir: String },
     /// Thaw a cgroup an agent froze (cleanup after an agent died).
     Thaw { cgroup: String },
     /// Freeze every container of a pod together (the pod's cgroup) and hold the freeze while
@@ -55,6 +59,10 @@ pub struct CaptureRequest {
     pub upload: Option<S3Destination>,
     #[serde(default)]
     pub node: NodeOptions,
+    /// Leave a shipped kubelet checkpoint archive on the node (`--keep-node-archive`); by default
+    /// the agent removes it once read, shipped or not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_checkpoint_archive: bool,
 }
 
 fn default_steps() -> Vec<Step> {
@@ -72,6 +80,7 @@ impl CaptureRequest {
             encrypt_to: vec![],
             upload: None,
             node: Default::default(),
+            keep_checkpoint_archive: false,
         }
     }
 }

@@ -329,7 +329,8 @@ pub fn each_diff_file(r: impl Read, limits: &Limits, max: usize, mut f: impl FnM
         if !matches!(e.header().entry_type(), tar::EntryType::Regular | tar::EntryType::Continuous) {
             continue;
         }
-        let raw = e.path()?.to_string_lossy().into_owned();
+        // spelled as diff.json's rows (`protocol::name`)
+        let raw = crate::protocol::name::escape(&e.path_bytes());
         let path = format!("/{}", raw.trim_start_matches("./").trim_start_matches('/'));
         if rootfs::whiteout(&path).is_some() {
             continue;

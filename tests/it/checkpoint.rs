@@ -651,9 +651,9 @@ fn memory_kubelet_success_ships_the_real_criu_archive_it_names() {
 }
 
 /// The kubelet's checkpoint directory on this node (a real path: the agent reaches it through the host).
-const KUBELET_CHECKPOINTS: &str = "/var/lib/kubelet/checkpoints";
+pub(crate) const KUBELET_CHECKPOINTS: &str = "/var/lib/kubelet/checkpoints";
 /// Tests that use that directory take turns.
-static NODE_DIR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static NODE_DIR: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn a_kubelet_checkpoint_that_would_not_fit_on_the_node_is_refused_in_one_line() {
@@ -1112,7 +1112,7 @@ fn capture_until_frozen(env: &TestEnv, ns: &str, case: &str, dir: &Path, pid: i3
 }
 
 /// Collector pods of `case` still running (a deleted or ended one does not count).
-fn running_collectors(env: &TestEnv, case: &str) -> String {
+pub(crate) fn running_collectors(env: &TestEnv, case: &str) -> String {
     let out = env.kubectl_raw(
         &[
             "-n",

@@ -16,6 +16,8 @@ mod analyze_runtimes;
 mod checkpoint;
 mod checkpoint_fleet;
 mod checkpoint_freeze_pod;
+mod checkpoint_hostile_tree;
+mod checkpoint_kubelet_archive;
 mod cli;
 mod collect_triage;
 mod docs;

@@ -91,6 +91,8 @@ impl Ledger {
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            // the ledger directory also holds the expected kubelet archives (`archive-*.json`)
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("freeze-")))
             .filter_map(|p| {
                 let rec = serde_json::from_slice::<FreezeRecord>(&std::fs::read(&p).ok()?).ok()?;
                 Some((p, rec))

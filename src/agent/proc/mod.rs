@@ -6,6 +6,7 @@
 
 pub mod maps;
 pub mod mountinfo;
+pub mod pin;
 pub mod process;
 pub mod stat;
 

@@ -23,6 +23,9 @@ pub struct Located {
     pub init: Option<i32>,
     /// Start time (clock ticks since boot) of init when located: a PID reused later differs.
     pub init_start: Option<u64>,
+    /// Init pinned by a pidfd when located: every later read of `/proc/<init>` is checked
+    /// against it (`proc::pin`).
+    pub pin: Option<proc::pin::Pinned>,
     /// The runtime process that started init (containerd shim, conmon): lives in the host's
     /// mount namespace, so `/proc/<shim>/root` is the host filesystem.
     pub shim: Option<i32>,
@@ -37,12 +40,9 @@ pub struct Located {
 }
 
 impl Located {
-    /// Is init still the process that was located (not exited, PID not reused)?
+    /// Is init still the process that was located (not exited, PID not reused)? Its pidfd says.
     pub fn init_alive(&self) -> bool {
-        match (self.init, self.init_start) {
-            (Some(pid), Some(t)) => proc::stat::read(pid).is_some_and(|s| s.start_ticks == t),
-            _ => false,
-        }
+        self.pin.as_ref().is_some_and(proc::pin::Pinned::alive)
     }
 
     /// `/proc/<shim>/root` (the host filesystem seen by the runtime), else `/proc/1/root`, else `/`.
@@ -119,6 +119,12 @@ pub fn locate(r: &ContainerRef, init_hint: Option<i32>, runc_roots: &[String]) -
     l.pids = pids;
     l.init = init_hint.filter(|p| l.pids.contains(p)).or_else(|| init_of(&l.pids));
     l.init_start = l.init.and_then(proc::stat::read).map(|s| s.start_ticks);
+    if let (Some(pid), Some(start)) = (l.init, l.init_start) {
+        match proc::pin::Pinned::open(pid, start) {
+            Ok(pin) => l.pin = Some(pin),
+            Err(e) => l.notes.push(format!("cannot pin init (pid {pid}) with a pidfd: {e}: it is taken as exited")),
+        }
+    }
     l.shim = l.init.and_then(proc::stat::read).map(|s| s.ppid).filter(|p| *p > 1);
     let Some(shim) = l.shim else { return l };
     let argv = procfs::nul_list(shim, "cmdline").unwrap_or_default();

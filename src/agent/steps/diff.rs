@@ -8,11 +8,13 @@
 use crate::agent::proc::mountinfo::{self, Overlay};
 use crate::agent::safefs;
 use crate::agent::steps::walk::{self, Entry, WalkConfig, WalkStats, Walker};
+use crate::protocol::name;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
@@ -40,6 +42,10 @@ pub struct DiffReport {
     /// the diff tar). Absent in bundles made before this field: `diff-tar`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<&'static str>,
+    /// How the rows' paths spell the names' bytes: `escaped` (`protocol::name`: `%`,
+    /// control characters and bytes that are not UTF-8 as `%XX`). Absent in bundles made before
+    /// this field: bytes that were not UTF-8 were replaced (U+FFFD).
+    pub names: &'static str,
 }
 
 /// The overlay layers of a process's root mount, or why there are none.
@@ -72,11 +78,12 @@ impl Lowers {
         l
     }
 
-    /// Is `/rel` visible in the merged lower layers? Stops at a whiteout or an opaque directory.
-    pub fn exists(&self, rel: &str) -> bool {
-        let rel = rel.trim_start_matches('/');
+    /// Is `path` (a row's path: escaped, see `protocol::name`) visible in the merged lower
+    /// layers? Stops at a whiteout or an opaque directory.
+    pub fn exists(&self, path: &str) -> bool {
+        let rel = OsString::from_vec(name::unescape(path));
         for fd in &self.fds {
-            let Ok((dir, name)) = safefs::open_parent(fd.as_raw_fd(), rel) else { continue };
+            let Ok((dir, name)) = safefs::open_parent(fd.as_raw_fd(), &rel) else { continue };
             match safefs::lstat_at(dir.as_raw_fd(), &name) {
                 Ok(st) if walk::is_whiteout(&st) => return false,
                 Ok(_) => return true,
@@ -90,15 +97,17 @@ impl Lowers {
         false
     }
 
-    /// Names in `/rel` across the lower layers (for opaque directories), with their stat.
-    fn children(&self, rel: &str) -> Vec<(String, libc::stat)> {
+    /// Names (escaped) in `path` (escaped) across the lower layers (for opaque directories),
+    /// with their stat.
+    fn children(&self, path: &str) -> Vec<(String, libc::stat)> {
+        let rel = OsString::from_vec(name::unescape(path));
         let mut seen = BTreeSet::new();
         let mut out = vec![];
         for fd in &self.fds {
-            let Ok(dir) = safefs::open_dir_beneath(fd.as_raw_fd(), rel.trim_start_matches('/')) else { continue };
+            let Ok(dir) = safefs::open_dir_beneath(fd.as_raw_fd(), &rel) else { continue };
             for n in safefs::list_dir(dir.as_raw_fd()).unwrap_or_default() {
-                let name = n.to_string_lossy().into_owned();
-                if let Ok(st) = safefs::lstat_at(dir.as_raw_fd(), OsStr::new(&n))
+                let name = name::escape(n.as_bytes());
+                if let Ok(st) = safefs::lstat_at(dir.as_raw_fd(), &n)
                     && seen.insert(name.clone())
                     && !walk::is_whiteout(&st)
                 {
@@ -160,16 +169,50 @@ pub fn classify(entries: Vec<Entry>, lowers: &Lowers) -> Vec<Change> {
 /// [`locate_in_export`] says where.
 pub fn scan_upper(upper: &OwnedFd, lowers: &Lowers) -> io::Result<(Vec<Change>, WalkStats)> {
     let cfg = WalkConfig { layer: true, list_only: true, ..Default::default() };
-    let mut entries = Vec::new();
-    let mut cb = |e: Entry| entries.push(e);
-    let (_, stats) = Walker::new(io::sink(), &cfg, &mut cb).run(upper)?;
-    Ok((classify(entries, lowers), stats))
+    let mut rows = Rows::default();
+    let mut cb = |e: Entry| rows.add(e);
+    let (_, mut stats) = Walker::new(io::sink(), &cfg, &mut cb).run(upper)?;
+    rows.account(&mut stats);
+    Ok((classify(rows.entries, lowers), stats))
+}
+
+/// The rows' paths and link targets held at most (a hostile tree of long paths cannot exhaust
+/// the agent's memory); the rows past it are an error line.
+const MAX_ROW_BYTES: usize = 256 << 20;
+
+/// The upper layer's entries as the walk gives them, within [`MAX_ROW_BYTES`].
+#[derive(Default)]
+struct Rows {
+    entries: Vec<Entry>,
+    bytes: usize,
+    dropped: u64,
+}
+
+impl Rows {
+    fn add(&mut self, e: Entry) {
+        self.bytes += e.path.len() + e.link_target.as_ref().map_or(0, String::len);
+        if self.bytes > MAX_ROW_BYTES {
+            self.dropped += 1;
+        } else {
+            self.entries.push(e);
+        }
+    }
+
+    fn account(&self, stats: &mut WalkStats) {
+        if self.dropped > 0 {
+            stats.problem(format!(
+                "{} changed entries not listed in diff.json: the rows' paths pass {} MiB",
+                self.dropped,
+                MAX_ROW_BYTES >> 20
+            ));
+        }
+    }
 }
 
 /// The export's relative paths (`etc/passwd`) of the added and changed rows: the entries the
 /// export walk locates and hashes.
 pub fn export_members(changes: &[Change]) -> HashSet<Vec<u8>> {
-    changes.iter().filter(|c| c.kind != "D").map(|c| c.entry.path.trim_start_matches('/').as_bytes().to_vec()).collect()
+    changes.iter().filter(|c| c.kind != "D").map(|c| name::unescape(c.entry.path.trim_start_matches('/'))).collect()
 }
 
 /// Give each added or changed row the export's view of it: its offset in the export's tar, its
@@ -190,7 +233,7 @@ pub fn locate_in_export(changes: &mut [Change], exported: Vec<Entry>, upper: Opt
                 c.entry.hidden_by_mount = true;
                 if c.entry.kind == "file"
                     && let Some(up) = upper
-                    && let Ok(fd) = safefs::open_in_root(up.as_raw_fd(), c.entry.path.trim_start_matches('/'), false)
+                    && let Ok(fd) = safefs::open_in_root(up.as_raw_fd(), OsStr::from_bytes(&name::unescape(&c.entry.path)), false)
                 {
                     c.entry.sha256 =
                         crate::evidence::hash::hash_reader(&mut std::fs::File::from(fd), &crate::evidence::progress::Progress::hidden())
@@ -207,10 +250,11 @@ pub fn locate_in_export(changes: &mut [Change], exported: Vec<Entry>, upper: Opt
 /// Walk the upper layer into `out` (tar, typically through zstd) and return the classified changes.
 pub fn walk_upper<W: io::Write>(upper: &OwnedFd, lowers: &Lowers, out: W) -> io::Result<(W, Vec<Change>, WalkStats)> {
     let cfg = WalkConfig { hash_files: true, layer: true, ..Default::default() };
-    let mut entries = Vec::new();
-    let mut cb = |e: Entry| entries.push(e);
-    let (w, stats) = Walker::new(out, &cfg, &mut cb).run(upper)?;
-    Ok((w, classify(entries, lowers), stats))
+    let mut rows = Rows::default();
+    let mut cb = |e: Entry| rows.add(e);
+    let (w, mut stats) = Walker::new(out, &cfg, &mut cb).run(upper)?;
+    rows.account(&mut stats);
+    Ok((w, classify(rows.entries, lowers), stats))
 }
 
 #[cfg(test)]

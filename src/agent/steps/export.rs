@@ -4,6 +4,7 @@
 //! are always left out.
 
 use crate::agent::proc::mountinfo::{self, Mount};
+use crate::agent::proc::pin::Pinned;
 use crate::agent::safefs;
 use crate::agent::steps::walk::{Entry, WalkConfig, WalkStats, Walker};
 use crate::evidence::HashingWriter;
@@ -77,17 +78,19 @@ pub struct ExportReport {
     pub stats: WalkStats,
 }
 
-/// Export the root of `pid` into `out` as tar.zst. Entries whose relative path is in `track`
-/// are returned with their offset in the (uncompressed) tar and, for files, their SHA-256: the
-/// diff's rows located in the export.
+/// Export the root of the pinned process `pin` into `out` as tar.zst. Entries whose relative
+/// path is in `track` are returned with their offset in the (uncompressed) tar and, for files,
+/// their SHA-256: the diff's rows located in the export.
 pub fn export_root(
-    pid: i32,
+    pin: &Pinned,
     include_volumes: bool,
     track: HashSet<Vec<u8>>,
     out: &mut dyn Write,
 ) -> io::Result<(ExportReport, Vec<Entry>)> {
-    let root = safefs::open_dir_path(Path::new(&format!("/proc/{pid}/root")))?;
+    let pid = pin.pid();
+    let root = pin.open_dir("root")?;
     let mounts = mountinfo::read(pid)?;
+    pin.check()?;
     let mut cfg = config_for(&mounts, include_volumes);
     cfg.track = track;
     let (stats, tracked, stages) = write_tar_zst(&root, &cfg, out)?;

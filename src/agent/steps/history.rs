@@ -214,25 +214,9 @@ fn is_link_error(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::ENOTDIR))
 }
 
-/// A file name as text: UTF-8 kept, `%` and control characters and bytes that are not UTF-8 as `%XX`.
+/// A file name as text, its bytes kept (`protocol::name::escape`).
 pub fn escape(name: &OsStr) -> String {
-    let mut s = String::new();
-    for chunk in name.as_bytes().utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c == '%' || c.is_control() {
-                let mut b = [0u8; 4];
-                for byte in c.encode_utf8(&mut b).bytes() {
-                    s.push_str(&format!("%{byte:02X}"));
-                }
-            } else {
-                s.push(c);
-            }
-        }
-        for b in chunk.invalid() {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
+    crate::protocol::name::escape(name.as_bytes())
 }
 
 #[cfg(test)]

@@ -249,6 +249,10 @@ async fn memory_decision(
         Err(why) => return fallback(format!("no kubelet checkpoint of {}: {why}", tc.name)),
     }
     let t = &plan.target;
+    // recorded on the node first: an archive this side abandons is removed by the collector
+    if let Err(why) = agent_client::expect_archive(c, &t.namespace, &t.pod, &tc.name, layout::KUBELET_CHECKPOINT_DIR).await {
+        return fallback(format!("no kubelet checkpoint of {}: the collector cannot record it for removal: {why}", tc.name));
+    }
     obs.note(&format!("asking the kubelet on {} for a CRIU checkpoint of {}", t.node, tc.name));
     // no idle read timeout (CRIU may be quiet for minutes); the kubelet's own limit is the
     // collector's lifetime, and the command's --timeout ends the whole capture before that

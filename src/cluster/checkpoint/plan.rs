@@ -160,6 +160,7 @@ impl Plan {
         req.encrypt_to = opts.encrypt_to.as_ref().map(|r| r.as_strings().to_vec()).unwrap_or_default();
         req.memory = opts.memory_options.clone();
         req.upload = self.node_upload.as_ref().map(|_| self.s3_destination(opts));
+        req.keep_checkpoint_archive = opts.keep_node_archive;
         req
     }
 }
