@@ -215,4 +215,3 @@ fn mutated_real_bundles_never_panic_in_verify() {
     }
     eprintln!("fuzz smoke: {n} mutated bundles verified without a panic (seed {seed:#x})");
 }
-
