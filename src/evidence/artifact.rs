@@ -103,15 +103,30 @@ pub struct SinkTiming {
     pub send: std::time::Duration,
 }
 
-/// Check that a bundle path is relative, '/'-separated, without `..`, empty or `.` components:
-/// paths come from the agent and from archives, which a compromised node or workload can shape.
+/// Longest bundle path accepted (Linux's `PATH_MAX`): no longer one can be a file, and a record
+/// holding one only bloats the manifest.
+pub const MAX_PATH: usize = 4096;
+
+/// Check that a bundle path is relative, '/'-separated, without `..`, empty or `.` components,
+/// and at most [`MAX_PATH`] bytes: paths come from the agent and from archives, which a
+/// compromised node or workload can shape.
 pub fn check_relative_path(p: &str) -> Result<(), EvidenceError> {
     let bad = p.is_empty()
+        || p.len() > MAX_PATH
         || p.starts_with('/')
         || p.contains('\\')
         || p.contains('\0')
         || p.split('/').any(|c| c.is_empty() || c == "." || c == "..");
-    if bad { Err(EvidenceError::BadPath(p.to_string())) } else { Ok(()) }
+    if bad { Err(EvidenceError::BadPath(clip(p, 512))) } else { Ok(()) }
+}
+
+/// `s` cut to at most `max` bytes (at a character boundary), saying how long it was: for text
+/// from the agent or a bundle that goes into a message or a record.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    format!("{}… ({} bytes)", &s[..s.floor_char_boundary(max)], s.len())
 }
 
 #[cfg(test)]
@@ -124,5 +139,10 @@ mod tests {
             assert!(check_relative_path(p).is_err(), "{p:?} accepted");
         }
         check_relative_path("pods/ns/p/c/diff.json").unwrap();
+        // no file can have a longer path; the message does not repeat all of it
+        let long = "a/".repeat(MAX_PATH);
+        let e = check_relative_path(&long[..MAX_PATH + 1]).unwrap_err().to_string();
+        assert!(e.len() < 1000 && e.contains(&format!("({} bytes)", MAX_PATH + 1)), "{e}");
+        check_relative_path(&long[..MAX_PATH - 1]).unwrap();
     }
 }

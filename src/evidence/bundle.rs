@@ -247,16 +247,21 @@ impl DirBundle {
 
 fn check_path(p: &str) -> Result<(), EvidenceError> {
     check_relative_path(p)?;
-    if p == MANIFEST || p == CUSTODY {
+    // the bundle's own files, and the temporary names its artifacts are written under (one
+    // named so would be overwritten by its namesake's partial file, then vanish)
+    if super::manifest::is_reserved(p) || p.ends_with(PARTIAL_SUFFIX) {
         return Err(EvidenceError::Reserved(p.into()));
     }
     Ok(())
 }
 
+/// What the temporary name of an artifact being written ends with.
+const PARTIAL_SUFFIX: &str = ".kf-partial";
+
 /// The temporary name an artifact is written under before its rename: hidden, same directory.
 fn partial_name(final_path: &Path) -> PathBuf {
     let name = final_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    final_path.with_file_name(format!(".{name}.kf-partial"))
+    final_path.with_file_name(format!(".{name}{PARTIAL_SUFFIX}"))
 }
 
 /// Write the file `final_path` through `write`, hashed and counted on the way: under its partial
@@ -513,6 +518,13 @@ mod tests {
         put_bytes(&mut b, "ok", b"x").unwrap();
         assert!(matches!(put_bytes(&mut b, "ok", b"y"), Err(EvidenceError::Duplicate(_))));
         assert!(!d.path().join("escape").exists());
+        // the signatures `sign` writes later, and the name another artifact is written under
+        // before its rename (it would truncate this one, which would then vanish)
+        for p in ["manifest.json.sig", "custody.log.sig", "a/.b.kf-partial"] {
+            assert!(matches!(put_bytes(&mut b, p, b"x"), Err(EvidenceError::Reserved(_))), "{p}");
+        }
+        put_bytes(&mut b, "a/b", b"kept").unwrap();
+        assert_eq!(fs::read(d.path().join("c/a/b")).unwrap(), b"kept");
     }
 
     #[test]

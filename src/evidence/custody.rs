@@ -102,7 +102,25 @@ pub enum ChainProblem {
     Invalid { line: usize, why: String },
     /// The log does not end with a newline: its last line was cut.
     Truncated { line: usize },
+    /// `count` more problems from this line on, not listed one by one (a log that is mostly
+    /// garbage would otherwise give a problem, and a message, per line).
+    More { line: usize, count: usize },
 }
+
+impl ChainProblem {
+    /// The 1-based line it is about.
+    pub fn line(&self) -> usize {
+        match self {
+            ChainProblem::Broken { line }
+            | ChainProblem::Invalid { line, .. }
+            | ChainProblem::Truncated { line }
+            | ChainProblem::More { line, .. } => *line,
+        }
+    }
+}
+
+/// Problems of one custody log listed one by one; the rest are counted in one [`ChainProblem::More`].
+pub const MAX_LISTED_PROBLEMS: usize = 100;
 
 impl std::fmt::Display for ChainProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -112,6 +130,7 @@ impl std::fmt::Display for ChainProblem {
             }
             ChainProblem::Invalid { line, why } => write!(f, "custody.log: line {line} is not a custody entry: {why}"),
             ChainProblem::Truncated { line } => write!(f, "custody.log: line {line} is cut short (no newline)"),
+            ChainProblem::More { line, count } => write!(f, "custody.log: {count} more problem(s) from line {line} on, not listed"),
         }
     }
 }
@@ -132,6 +151,15 @@ pub fn check_chain(text: &[u8]) -> ChainCheck {
         out.problems.push(ChainProblem::Invalid { line: 1, why: "the log is empty".into() });
         return out;
     }
+    // problems past the listed ones are only counted: (first line, count)
+    let mut more: Option<(usize, usize)> = None;
+    let mut note = |problems: &mut Vec<ChainProblem>, line: usize, p: &dyn Fn() -> ChainProblem| {
+        if problems.len() + 1 < MAX_LISTED_PROBLEMS {
+            problems.push(p());
+        } else {
+            more.get_or_insert((line, 0)).1 += 1;
+        }
+    };
     let body = text.strip_suffix(b"\n").unwrap_or(text);
     let mut prev = GENESIS.to_string();
     for (i, line) in body.split(|&b| b == b'\n').enumerate() {
@@ -140,16 +168,20 @@ pub fn check_chain(text: &[u8]) -> ChainCheck {
         match serde_json::from_slice::<CustodyEntry>(line) {
             Ok(e) => {
                 if e.prev_sha256 != prev {
-                    out.problems.push(ChainProblem::Broken { line: n });
+                    note(&mut out.problems, n, &|| ChainProblem::Broken { line: n });
                 }
                 out.entries.push((n, e));
             }
-            Err(e) => out.problems.push(ChainProblem::Invalid { line: n, why: e.to_string() }),
+            Err(e) => note(&mut out.problems, n, &|| ChainProblem::Invalid { line: n, why: super::artifact::clip(&e.to_string(), 512) }),
         }
         prev = line_sha256(line);
     }
     if !text.ends_with(b"\n") {
-        out.problems.push(ChainProblem::Truncated { line: out.lines });
+        let n = out.lines;
+        note(&mut out.problems, n, &|| ChainProblem::Truncated { line: n });
+    }
+    if let Some((line, count)) = more {
+        out.problems.push(ChainProblem::More { line, count });
     }
     out
 }
@@ -232,6 +264,20 @@ mod tests {
         assert!(c.problems.iter().any(|p| matches!(p, ChainProblem::Invalid { line: 3, .. })), "{:?}", c.problems);
         assert!(c.problems.contains(&ChainProblem::Truncated { line: 3 }));
         assert!(!check_chain(b"").problems.is_empty());
+    }
+
+    #[test]
+    fn a_log_of_garbage_lists_a_bounded_number_of_problems_and_counts_the_rest() {
+        let text = "x\n".repeat(100_000);
+        let c = check_chain(text.as_bytes());
+        assert_eq!(c.lines, 100_000);
+        assert_eq!(c.problems.len(), MAX_LISTED_PROBLEMS);
+        let last = c.problems.last().unwrap();
+        assert_eq!(*last, ChainProblem::More { line: MAX_LISTED_PROBLEMS, count: 100_000 - (MAX_LISTED_PROBLEMS - 1) });
+        assert_eq!(
+            last.to_string(),
+            format!("custody.log: {} more problem(s) from line {MAX_LISTED_PROBLEMS} on, not listed", 100_001 - MAX_LISTED_PROBLEMS)
+        );
     }
 
     #[test]

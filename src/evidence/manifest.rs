@@ -104,7 +104,7 @@ impl Manifest {
         let mut seen = std::collections::HashSet::new();
         for a in &m.artifacts {
             check_relative_path(&a.spec.path).map_err(|_| bad(format!("manifest.json lists an unsafe path '{}'", a.spec.path)))?;
-            if a.spec.path == MANIFEST || a.spec.path == CUSTODY {
+            if is_reserved(&a.spec.path) {
                 return Err(bad(format!("manifest.json lists reserved path '{}' as an artifact", a.spec.path)));
             }
             if !is_sha256_hex(&a.sha256) {
@@ -126,6 +126,11 @@ impl Manifest {
         v.push(b'\n');
         v
     }
+}
+
+/// The bundle's own files (manifest, custody log and their signatures): never an artifact's path.
+pub fn is_reserved(path: &str) -> bool {
+    [MANIFEST, CUSTODY, super::sign::MANIFEST_SIG, super::sign::CUSTODY_SIG].contains(&path)
 }
 
 pub fn is_sha256_hex(s: &str) -> bool {
@@ -189,6 +194,9 @@ mod tests {
         let mut m = sample();
         m.artifacts[0].sha256 = "zz".into();
         assert!(Manifest::parse(&m.to_bytes(), "x").is_err());
+        let mut m = sample();
+        m.artifacts[0].spec.path = "manifest.json.sig".into();
+        assert!(Manifest::parse(&m.to_bytes(), "x").unwrap_err().to_string().contains("reserved"));
         let mut m = sample();
         m.artifacts.push(m.artifacts[0].clone());
         assert!(Manifest::parse(&m.to_bytes(), "x").is_err());

@@ -13,6 +13,8 @@ pub mod custody;
 pub mod decrypt;
 pub mod destination;
 mod error;
+/// Entry points for the fuzz targets in `fuzz/` and the fuzz smoke test.
+pub mod fuzzing;
 pub mod hash;
 pub mod identity;
 pub mod manifest;

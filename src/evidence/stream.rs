@@ -28,7 +28,7 @@
 //! Bulk data goes on stdout only; the agent writes progress and logs on stderr.
 
 use super::EvidenceError;
-use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, SealedWrite, SinkTiming, check_relative_path};
+use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, MAX_PATH, SealedWrite, SinkTiming, check_relative_path, clip};
 use crate::evidence::hash::Sha256;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
@@ -45,6 +45,8 @@ pub const MAX_DATA: usize = 1 << 20;
 pub const MAX_JSON: usize = 1 << 20;
 /// The encoder cuts data frames at this size.
 const CHUNK: usize = 256 << 10;
+/// Messages from the agent (`A`, `R`) are kept up to this many bytes: they go into the manifest.
+const MAX_MESSAGE: usize = 4096;
 
 const BEGIN: u8 = b'B';
 const DATA: u8 = b'D';
@@ -346,6 +348,20 @@ fn read_payload(r: &mut dyn Read, len: usize, buf: &mut Vec<u8>, at: &str) -> Re
     })
 }
 
+/// An artifact record the agent stored itself: it goes into the manifest as sent, so it must be
+/// one that `Manifest::parse` accepts (a safe path, a SHA-256, a well-formed encryption record).
+fn check_stored(r: &ArtifactRecord) -> Result<(), EvidenceError> {
+    let path = &r.spec.path;
+    check_relative_path(path)?;
+    if !super::manifest::is_sha256_hex(&r.sha256) {
+        return Err(EvidenceError::Usage(format!("the agent's record has a malformed sha256 '{}'", clip(&r.sha256, 80))));
+    }
+    if let Some(e) = &r.encryption {
+        super::seal::check_record(path, e).map_err(|why| EvidenceError::Usage(format!("bad encryption record from the agent: {why}")))?;
+    }
+    Ok(())
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(buf: &[u8], what: &str) -> Result<T, StreamError> {
     serde_json::from_slice(buf).map_err(|e| StreamError::Protocol(format!("bad {what} record: {e}")))
 }
@@ -405,6 +421,12 @@ fn read_body(r: &mut dyn Read, mut w: Option<&mut dyn Write>, path: &str, buf: &
                     }
                 };
                 let sha = hex::encode(hasher.finalize());
+                if let Some(e) = &t.encryption
+                    && let Err(why) = super::seal::check_record(path, e)
+                {
+                    // kept, it would make the manifest one that verify refuses
+                    st.failure.get_or_insert_with(|| format!("{path}: bad encryption record from the agent: {why}"));
+                }
                 if t.bytes != bytes || !t.sha256.eq_ignore_ascii_case(&sha) {
                     st.failure.get_or_insert_with(|| {
                         format!(
@@ -419,7 +441,7 @@ fn read_body(r: &mut dyn Read, mut w: Option<&mut dyn Write>, path: &str, buf: &
             ABORT => {
                 st.closed = true;
                 let a: AbortRecord = parse(buf, "abort").unwrap_or(AbortRecord { message: "no reason given".into() });
-                st.failure.get_or_insert_with(|| format!("{path}: the agent could not finish it: {}", a.message));
+                st.failure.get_or_insert_with(|| format!("{path}: the agent could not finish it: {}", clip(&a.message, MAX_MESSAGE)));
                 return;
             }
             k => {
@@ -471,7 +493,7 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
             BEGIN => {
                 let spec: ArtifactSpec = parse(&buf, "begin")?;
                 let mut st = BodyState::default();
-                let path = spec.path.clone();
+                let path = clip(&spec.path, MAX_PATH);
                 let put = sink.put_sealed(&spec, &mut |w| {
                     read_body(reader, Some(w), &path, &mut data_buf, &mut st);
                     match (&st.fatal, &st.failure) {
@@ -508,8 +530,8 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
             }
             STORED => {
                 let s: StoredRecord = parse(&buf, "stored")?;
-                let path = s.record.spec.path.clone();
-                let r = check_relative_path(&path).and_then(|()| sink.stored(&s.record, &s.location));
+                let path = clip(&s.record.spec.path, MAX_PATH);
+                let r = check_stored(&s.record).and_then(|()| sink.stored(&s.record, &clip(&s.location, MAX_PATH)));
                 match r {
                     Ok(()) => report.artifacts.push(s.record),
                     Err(e) => {
@@ -521,6 +543,7 @@ fn receive_stream(reader: &mut dyn Read, sink: &mut dyn ArtifactSink, expect_eof
             }
             ERROR => {
                 let e: ErrorRecord = parse(&buf, "error")?;
+                let e = ErrorRecord { path: e.path.map(|p| clip(&p, MAX_PATH)), message: clip(&e.message, MAX_MESSAGE) };
                 sink.error(e.path.as_deref(), &e.message).map_err(StreamError::Sink)?;
                 report.errors.push(e);
             }
@@ -637,6 +660,53 @@ mod tests {
         let mut mem = MemSink::default();
         let rep = receive(&mut &wire[..], &mut mem).unwrap();
         assert!(rep.artifacts.is_empty() && rep.failed.len() == 2, "{rep:?}");
+    }
+
+    #[test]
+    fn records_no_manifest_could_hold_fail_their_artifact_and_the_bundle_still_verifies() {
+        use crate::evidence::seal::Encryption;
+        use crate::evidence::{BundleMeta, DirBundle};
+        let t = jiff::Timestamp::now();
+        let enc =
+            |format: &str| Encryption { format: format.into(), recipients: vec![], plaintext_bytes: 2, plaintext_sha256: "ab".repeat(32) };
+        let rec = |p: &str, sha256: &str, encryption: Option<Encryption>| ArtifactRecord {
+            spec: spec(p),
+            bytes: 2,
+            sha256: sha256.into(),
+            started_at: t,
+            finished_at: t,
+            encryption: encryption.map(Box::new),
+        };
+        let mut s = StreamSink::new(Vec::new()).unwrap();
+        // records stored by the node: a sha256 that is not one, an encryption format nobody knows
+        json_frame(&mut s.out, STORED, &StoredRecord { record: rec("a.bin", "zz", None), location: "s3://b/a".into() }).unwrap();
+        let b = rec("b.bin.age", &"ab".repeat(32), Some(enc("rot13")));
+        json_frame(&mut s.out, STORED, &StoredRecord { record: b, location: "s3://b/b".into() }).unwrap();
+        // an artifact whose trailer says it is sealed, though its name is not a sealed one
+        json_frame(&mut s.out, BEGIN, &spec("c.json")).unwrap();
+        write_frame(&mut s.out, DATA, b"{}").unwrap();
+        let sha256 = hex::encode(Sha256::digest(b"{}"));
+        json_frame(&mut s.out, END, &Trailer { bytes: 2, sha256, started_at: t, finished_at: t, encryption: Some(Box::new(enc("age"))) })
+            .unwrap();
+        // an error record of absurd size
+        json_frame(&mut s.out, ERROR, &ErrorRecord { path: Some("p/".repeat(5000)), message: "m".repeat(500_000) }).unwrap();
+        s.summary = Summary { artifacts: 3, failed: 0, errors: 1, bytes: 6 };
+        let wire = s.finish().unwrap();
+
+        let d = tempfile::tempdir().unwrap();
+        let mut b = DirBundle::create(d.path(), "c", BundleMeta::default()).unwrap();
+        let rep = receive(&mut &wire[..], &mut b).unwrap();
+        assert!(rep.artifacts.is_empty() && rep.failed.len() == 3, "{rep:?}");
+        assert!(rep.failed[0].message.contains("malformed sha256"), "{:?}", rep.failed);
+        assert!(rep.failed[1].message.contains("unknown format 'rot13'"), "{:?}", rep.failed);
+        assert!(rep.failed[2].path == "c.json" && rep.failed[2].message.contains("bad encryption record"), "{:?}", rep.failed);
+        assert!(rep.errors[0].message.len() < 5000 && rep.errors[0].path.as_ref().unwrap().len() < 5000);
+        let dir = b.dir().to_path_buf();
+        assert!(!b.finalize().unwrap().complete);
+        let v = crate::evidence::verify_path(&dir, Default::default()).unwrap();
+        assert!(v.only_incomplete(), "{:?}", v.problems);
+        // the fuzz entry point asserts the same of any stream
+        crate::evidence::fuzzing::stream(&wire);
     }
 
     fn big(n: usize) -> Vec<u8> {

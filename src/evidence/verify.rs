@@ -3,17 +3,18 @@
 //! (made by `--archive`) and, through the [`Store`] trait, on a bundle kept in a store (S3).
 
 use super::EvidenceError;
+use super::artifact::ArtifactRecord;
 use super::artifact::check_relative_path;
-use super::custody::{ChainProblem, CustodyLog, check_chain, line_sha256};
+use super::custody::{CustodyLog, check_chain, line_sha256};
 pub use super::hash::hash_reader;
-use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest, SUB_BUNDLE_MEDIA};
+use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest, SUB_BUNDLE_MEDIA, is_reserved};
 use super::progress::Progress;
 use super::sign::{AllowedSigners, CUSTODY_SIG, MANIFEST_SIG, SignatureReport};
 use super::store::Store;
 use crate::observe::SharedObserver;
 use futures::StreamExt;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -119,8 +120,9 @@ pub fn assess(
             },
         }
     }
+    let listed: HashSet<&str> = manifest.artifacts.iter().map(|a| a.spec.path.as_str()).collect();
     for (p, _) in observed.iter() {
-        if p != MANIFEST && p != CUSTODY && p != MANIFEST_SIG && p != CUSTODY_SIG && !manifest.artifacts.iter().any(|a| a.spec.path == *p) {
+        if !is_reserved(p) && !listed.contains(p.as_str()) {
             problems.push(Problem::at("extra", p, format!("extra: {p} (not in the manifest)")));
         }
     }
@@ -130,10 +132,7 @@ pub fn assess(
         Some(c) => {
             custody_lines = c.lines;
             for cp in &c.problems {
-                let line = match cp {
-                    ChainProblem::Broken { line } | ChainProblem::Invalid { line, .. } | ChainProblem::Truncated { line } => *line,
-                };
-                problems.push(Problem { kind: "chain", path: None, line: Some(line), message: cp.to_string() });
+                problems.push(Problem { kind: "chain", path: None, line: Some(cp.line()), message: cp.to_string() });
             }
             let manifest_sha = line_sha256(manifest_bytes);
             strict_custody(&c.entries, &manifest, &manifest_sha, &mut problems);
@@ -225,12 +224,13 @@ fn strict_custody(entries: &[(usize, super::custody::CustodyEntry)], manifest: &
         }
     }
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let by_path: HashMap<&str, &ArtifactRecord> = manifest.artifacts.iter().map(|a| (a.spec.path.as_str(), a)).collect();
     for (n, e) in entries.iter().filter(|(n, e)| n < first_final && (e.event == "artifact_finished" || e.event == "artifact_stored")) {
         let Some(path) = e.details["path"].as_str() else { continue };
         if let Some(before) = seen.insert(path, *n) {
             problems.push(custody(*n, Some(path), format!("custody.log line {n}: {path} recorded again (first at line {before})")));
         }
-        match manifest.artifacts.iter().find(|a| a.spec.path == path) {
+        match by_path.get(path) {
             None => problems.push(custody(
                 *n,
                 Some(path),
@@ -317,6 +317,12 @@ pub(crate) fn sub_bundles(manifest: &Manifest) -> Vec<String> {
         .collect()
 }
 
+/// Is `path` one of a sub-bundle's own files (below one of `subs`, other than its listed manifest)?
+/// Looked up by the path's parent directories, so a case of many pods costs no more per file.
+fn in_sub_bundle(path: &str, subs: &HashSet<&str>) -> bool {
+    path.match_indices('/').any(|(i, _)| subs.contains(&path[..i]) && &path[i + 1..] != MANIFEST)
+}
+
 /// Verify each sub-bundle on its own (one level: a sub-bundle's own sub-bundles are not followed)
 /// and add what they found to the top-level report, their paths under the sub-bundle's directory.
 fn with_sub_bundles(
@@ -362,7 +368,8 @@ fn verify_dir_at(dir: &Path, opts: VerifyOptions, top: bool) -> Result<VerifyRep
     // a sub-bundle's files are its own manifest's business: here only its manifest is checked
     let subs = if top { sub_bundles(&manifest) } else { Vec::new() };
     let all_observed = observed.clone();
-    observed.retain(|p, _| !subs.iter().any(|s| p.starts_with(&format!("{s}/")) && *p != format!("{s}/{MANIFEST}")));
+    let sub_dirs: HashSet<&str> = subs.iter().map(String::as_str).collect();
+    observed.retain(|p, _| !in_sub_bundle(p, &sub_dirs));
     // hash the artifacts whose size matches (a wrong size is already an alteration)
     let todo: Vec<(String, u64)> = manifest
         .artifacts

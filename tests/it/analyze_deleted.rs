@@ -41,6 +41,10 @@ fn deleted_executable_and_open_file_are_listed_with_their_holders_and_recovered_
     let exe = entry(list, f.fact("IMPLANT"));
     assert_eq!(exe["source"], "ghost-file");
     assert_eq!(exe["sha256"], f.fact("IMPLANT_SHA256"));
+    // the "deleted 100 KiB executable": ~100 KiB of real file content, whole
+    let bytes: u64 = f.fact("IMPLANT_BYTES").parse().unwrap();
+    assert_eq!(exe["size"], bytes);
+    assert!((90 << 10..=110 << 10).contains(&bytes), "implant of {bytes} bytes");
     assert_eq!(exe["complete"], true);
     assert_eq!(exe["mode"], "0755");
     assert_eq!(held_as(exe, "exe"), vec![kworker]);

@@ -4,62 +4,10 @@
 //! Deeper runs: `cd fuzz && cargo fuzz run criu_image` / `archive` (see fuzz/README.md).
 
 use crate::support::analyze_fixture;
+use crate::support::mutate::{Rng, mutate, seed, smoke};
 use kforensic::analyze::fuzzing;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
-
-/// A small xorshift generator: reproducible from the printed seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
-
-/// One random mutation: bit flips, interesting values over length fields, truncation,
-/// duplication of a slice, insertion of random bytes.
-fn mutate(r: &mut Rng, input: &[u8]) -> Vec<u8> {
-    let mut v = input.to_vec();
-    for _ in 0..1 + r.below(4) {
-        if v.is_empty() {
-            v.push(r.next() as u8);
-            continue;
-        }
-        let at = r.below(v.len());
-        match r.below(6) {
-            0 => v[at] ^= 1 << r.below(8),
-            1 => {
-                let vals: [u32; 6] = [0, 1, 0x7f, 0xffff_ffff, 0x8000_0000, v.len() as u32];
-                let x = vals[r.below(vals.len())].to_le_bytes();
-                for (i, b) in x.iter().enumerate() {
-                    if at + i < v.len() {
-                        v[at + i] = *b;
-                    }
-                }
-            }
-            2 => v.truncate(at),
-            3 => {
-                let end = (at + 1 + r.below(64)).min(v.len());
-                let s = v[at..end].to_vec();
-                let to = r.below(v.len());
-                v.splice(to..to, s);
-            }
-            4 => v[at] = r.next() as u8,
-            _ => {
-                let n = 1 + r.below(16);
-                let bytes: Vec<u8> = (0..n).map(|_| r.next() as u8).collect();
-                v.splice(at..at, bytes);
-            }
-        }
-    }
-    v
-}
 
 #[test]
 fn mutated_real_criu_images_never_panic() {
@@ -74,7 +22,7 @@ fn mutated_real_criu_images_never_panic() {
         }
     }
     assert!(images.iter().any(|(n, _)| n == "pstree.img") && images.len() > 10, "{:?}", images.iter().map(|i| &i.0).collect::<Vec<_>>());
-    let seed = 0x9e37_79b9_7f4a_7c15u64 ^ std::process::id() as u64;
+    let seed = seed(0x9e37_79b9_7f4a_7c15);
     let mut r = Rng(seed);
     let deadline = Instant::now() + Duration::from_secs(4);
     let mut n = 0u64;
@@ -97,7 +45,7 @@ fn mutated_real_archives_never_panic() {
     let Some(f) = analyze_fixture::get("mutated_real_archives_never_panic") else { return };
     let tar = std::fs::read(&f.tar).unwrap();
     // mutate mostly where the structure is: tar headers and the small CRIU images
-    let seed = 0x2545_f491_4f6c_dd1du64 ^ std::process::id() as u64;
+    let seed = seed(0x2545_f491_4f6c_dd1d);
     let mut r = Rng(seed);
     let deadline = Instant::now() + Duration::from_secs(4);
     let mut n = 0u64;
@@ -142,28 +90,6 @@ fn genuine_member(archive: &str, member: &str) -> Vec<u8> {
     panic!("{archive} has no {member}");
 }
 
-/// Mutate `seeds` for `secs` seconds through `target`; a panic fails with the seed and keeps the input.
-fn smoke(what: &str, seeds: &[Vec<u8>], secs: u64, min: u64, target: fn(&[u8])) {
-    let seed = 0x51_7cc1_b727_220au64 ^ std::process::id() as u64 ^ what.len() as u64;
-    let mut r = Rng(seed);
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut n = 0u64;
-    while Instant::now() < deadline || n < min {
-        let pick = r.below(seeds.len());
-        let m = mutate(&mut r, &seeds[pick]);
-        if catch_unwind(AssertUnwindSafe(|| target(&m))).is_err() {
-            let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("crash-{what}"));
-            std::fs::write(&keep, &m).unwrap();
-            panic!("panic on a mutated {what} (seed {seed:#x}, iteration {n}); input saved to {}", keep.display());
-        }
-        n += 1;
-        if n >= 200_000 {
-            break;
-        }
-    }
-    eprintln!("fuzz smoke: {n} mutated {what} inputs without a panic (seed {seed:#x})");
-}
-
 #[test]
 fn mutated_ghost_images_stats_network_status_rootfs_diffs_and_cores_never_panic() {
     let ghosts = vec![
@@ -181,22 +107,22 @@ fn mutated_ghost_images_stats_network_status_rootfs_diffs_and_cores_never_panic(
     sparse.extend(b"hello");
     let mut all_ghosts = ghosts.clone();
     all_ghosts.push(sparse);
-    smoke("ghost-file", &all_ghosts, 2, 3000, fuzzing::ghost_image);
+    smoke("ghost-file", &all_ghosts, 2, 3000, &fuzzing::ghost_image);
 
     let stats = vec![genuine_member("kubelet-containerd2-cart.tar", "stats-dump"), genuine_member("crio-1.37-web.tar", "stats-dump")];
-    smoke("stats-dump", &stats, 1, 3000, fuzzing::stats_dump);
+    smoke("stats-dump", &stats, 1, 3000, &fuzzing::stats_dump);
 
     let net = vec![
         br#"{"podman":{"interfaces":{"eth0":{"subnets":[{"ipnet":"198.51.100.5/16","gateway":"198.51.100.1"}],"mac_address":"0a:58:0a:58:00:05"}}}}"#.to_vec(),
         br#"[{"cniVersion":"0.4.0","interfaces":[{"name":"eth0","mac":"0a:0b:0c:0d:0e:0f","sandbox":"/x"}],"ips":[{"version":"4","interface":0,"address":"198.51.100.7/16","gateway":"198.51.100.1"}]}]"#.to_vec(),
     ];
-    smoke("network.status", &net, 1, 3000, fuzzing::network_status);
+    smoke("network.status", &net, 1, 3000, &fuzzing::network_status);
 
     // rootfs-diff.tar: containerd 2.x's gzip one, CRI-O's plain one, and the plain one as zstd
     let gz = genuine_member("kubelet-containerd2-cart.tar", "rootfs-diff.tar");
     let plain = genuine_member("crio-1.37-web.tar", "rootfs-diff.tar");
     let zst = zstd::encode_all(&plain[..], 3).unwrap();
-    smoke("rootfs-diff.tar", &[gz, plain, zst], 3, 1000, fuzzing::rootfs_diff);
+    smoke("rootfs-diff.tar", &[gz, plain, zst], 3, 1000, &fuzzing::rootfs_diff);
 }
 
 #[test]
@@ -217,5 +143,5 @@ fn mutated_elf_cores_never_panic() {
     assert!(out.status.success() && core.starts_with(b"\x7fELF"), "{}", String::from_utf8_lossy(&out.stderr));
     // mutate the headers and notes (the first 64 KiB), keep the size bounded
     let head = core[..core.len().min(64 << 10)].to_vec();
-    smoke("ELF core", &[head], 3, 300, fuzzing::elf_core);
+    smoke("ELF core", &[head], 3, 300, &fuzzing::elf_core);
 }

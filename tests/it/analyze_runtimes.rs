@@ -1,7 +1,7 @@
-//! `kforensic analyze` on genuine archives of runtimes the test environment cannot run
-//! (`tests/data/checkpoints/`: containerd 2.x through the kubelet, CRI-O 1.37): the engine and its
-//! names, the compressed diff and its whiteouts, and one failing view that leaves the others.
-//! Needs no cluster.
+//! `kforensic analyze` on genuine archives of runtimes the test environment does not run
+//! (`tests/data/checkpoints/`: containerd 2.x through the kubelet, CRI-O 1.37, Podman 4.3): the
+//! engine and its names, the compressed diff and its whiteouts, Podman's network and CRIU's
+//! statistics, and one failing view that leaves the others. Needs no cluster.
 
 use crate::support;
 use crate::support::analyze_fixture::analyze_json;
@@ -19,6 +19,11 @@ fn containerd2() -> String {
 
 fn crio() -> String {
     data("crio-1.37-web.tar")
+}
+
+/// `podman container checkpoint --export` (scripts/make-podman-checkpoint-fixture).
+fn podman() -> String {
+    data("podman-4.3-web.tar.zst")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -377,4 +382,50 @@ fn several_archives_give_one_section_each_and_one_json_array() {
     assert_eq!(o.status.code(), Some(3), "{}", support::stderr(&o));
     assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap().as_array().unwrap().len(), 1);
     assert!(support::stderr(&o).contains("not a checkpoint"), "{}", support::stderr(&o));
+}
+
+#[test]
+fn a_genuine_podman_export_is_read_as_podman_with_its_names_network_stats_and_changes() {
+    let o = analyze(true, &[&podman(), "--ps-tree", "--network", "--stats", "--rootfs-diff"]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["errors"], serde_json::json!([]));
+    // the engine from spec.dump's io.container.manager (libpod), though Podman also writes an
+    // io.kubernetes.cri-o.* annotation; names from Podman's config.dump
+    let sm = &r["summary"];
+    assert_eq!(sm["engine"], "podman", "{sm:#}");
+    assert_eq!(sm["container"], "kft-podman-web");
+    assert_eq!(sm["image"], "localhost/kft-busybox:fixture");
+    assert_eq!(sm["created"], "2026-12-07T18:22:09.172581618Z");
+    assert_eq!(sm["runtime"], "runc", "{sm:#}");
+    // network.status as Podman wrote it (CNI backend, one network)
+    let n = r["network"].as_array().unwrap();
+    assert_eq!(n.len(), 1, "{n:#?}");
+    assert_eq!(n[0]["network"], "kft-fixture-net");
+    assert_eq!(n[0]["interface"], "eth0");
+    assert_eq!(n[0]["addresses"], serde_json::json!(["198.51.100.2/24"]));
+    assert_eq!(n[0]["mac"], "92:c6:bd:38:b7:60");
+    // CRIU's stats-dump
+    let st = &r["stats"];
+    assert!(st["frozen_time_us"].as_u64().unwrap() > 0, "{st}");
+    assert!(st["pages_written"].as_u64().unwrap() > 0 && st["pages_scanned"].as_u64() >= st["pages_written"].as_u64(), "{st}");
+    // the shell and its sleep; the container's changes and its deletion (deleted.files)
+    let comms: Vec<&str> = r["processes"].as_array().unwrap().iter().map(|p| p["comm"].as_str().unwrap()).collect();
+    assert_eq!(comms, vec!["sh", "sleep"], "{:#}", r["processes"]);
+    let d = &r["rootfs_diff"];
+    assert!(paths(&d["changed"]).contains(&"/tmp/evil.txt"), "{d:#}");
+    assert_eq!(d["deleted"], serde_json::json!(["/bin/ls"]));
+
+    // the tables a person reads: the summary, and the network
+    let t = support::stdout(&analyze(false, &[&podman()]));
+    let runtime = t.lines().find(|l| l.trim_start().starts_with("runtime")).unwrap_or_else(|| panic!("{t}"));
+    assert!(runtime.contains("podman (runc)"), "{runtime}");
+    for want in ["kft-podman-web", "localhost/kft-busybox:fixture"] {
+        assert!(t.contains(want), "the summary lacks {want}:\n{t}");
+    }
+    let t = support::stdout(&analyze(false, &[&podman(), "--network"]));
+    let eth0 = t.lines().find(|l| l.contains("eth0")).unwrap_or_else(|| panic!("{t}"));
+    for want in ["kft-fixture-net", "198.51.100.2/24", "92:c6:bd:38:b7:60"] {
+        assert!(eth0.contains(want), "the network table lacks {want}:\n{t}");
+    }
 }

@@ -22,6 +22,7 @@ mod cli;
 mod collect_triage;
 mod docs;
 mod encryption;
+mod evidence_fuzz_smoke;
 mod evidence_s3;
 mod evidence_verify;
 mod faults;

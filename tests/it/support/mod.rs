@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod analyze_fixture;
 pub mod evidence;
+pub mod mutate;
 pub mod pod;
 pub mod run;
 
