@@ -11,6 +11,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+/// Lines up to this long are parsed in memory; longer ones as a stream.
+const FAST_LINE: u64 = 1 << 20;
+
 /// `prev_sha256` of the first line: SHA-256 of the empty string.
 pub const GENESIS: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -232,14 +235,22 @@ pub fn check_chain_from<T: ChainLine>(r: &mut dyn BufRead, each: &mut dyn FnMut(
     let mut prev = GENESIS.to_string();
     let mut sealing = Some(Digests::new());
     let budget = super::meta::memory_budget();
+    let mut buf = Vec::new();
     while !r.fill_buf()?.is_empty() {
         let n = out.lines + 1;
         out.lines = n;
         let mut line = LineReader::new(r, sealing.as_mut());
-        let mut text = BufReader::with_capacity(1 << 16, JsonGuard::new(&mut line, budget));
-        let parsed = serde_json::from_reader::<_, T>(&mut text);
-        let tripped = text.get_ref().tripped().map(str::to_string);
-        drop(text);
+        // a line of up to 1 MiB (every line kforensic writes, but for huge lists) is parsed in
+        // memory; a longer one streams through the JSON guard
+        buf.clear();
+        (&mut line).take(FAST_LINE + 1).read_to_end(&mut buf)?;
+        let (parsed, tripped) = if buf.len() as u64 <= FAST_LINE {
+            (serde_json::from_slice::<T>(&buf), None)
+        } else {
+            let mut text = BufReader::with_capacity(1 << 16, JsonGuard::new((&buf[..]).chain(&mut line), budget));
+            let parsed = serde_json::from_reader::<_, T>(&mut text);
+            (parsed, text.get_ref().tripped().map(str::to_string))
+        };
         let (len, sha, ended) = line.finish();
         out.bytes += len + u64::from(ended);
         match parsed {
@@ -351,6 +362,26 @@ mod tests {
         assert!(c.problems.iter().any(|p| matches!(p, ChainProblem::Invalid { line: 3, .. })), "{:?}", c.problems);
         assert!(c.problems.contains(&ChainProblem::Truncated { line: 3 }));
         assert!(!check_chain(b"").0.problems.is_empty());
+    }
+
+    #[test]
+    fn a_line_longer_than_a_mebibyte_streams_and_still_chains() {
+        let (_d, p) = log_with(1);
+        let mut log = CustodyLog::open_append(&p, "alice@host").unwrap();
+        log.append("upload", json!({"objects": vec!["x".repeat(100); 30_000]})).unwrap();
+        log.append("verify", json!({})).unwrap();
+        let text = std::fs::read(&p).unwrap();
+        assert!(text.len() > 3 << 20);
+        let (c, entries) = check_chain(&text);
+        assert_eq!(c.problems, vec![]);
+        assert_eq!((c.lines, entries[1].1.event.as_str()), (3, "upload"));
+        // the long line changed: the next one breaks
+        let edited = String::from_utf8(text).unwrap().replacen("xxxx", "xxxy", 1);
+        assert_eq!(check_chain(edited.as_bytes()).0.problems, vec![ChainProblem::Broken { line: 3 }]);
+        // reopened after the long line, the chain goes on
+        let mut log = CustodyLog::open_append(&p, "bob@host").unwrap();
+        log.append("verify", json!({})).unwrap();
+        assert_eq!(check_chain(&std::fs::read(&p).unwrap()).0.problems, vec![]);
     }
 
     #[test]

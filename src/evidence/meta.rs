@@ -82,20 +82,37 @@ impl<R: Read> JsonGuard<R> {
     }
 
     fn scan(&mut self, data: &[u8]) -> Option<String> {
-        for (i, &b) in data.iter().enumerate() {
+        let mut i = 0;
+        while i < data.len() {
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                    self.run = 0;
-                    continue;
+                    self.run += 1;
+                    i += 1;
+                } else {
+                    // most of a manifest is strings: jump to the next quote or backslash
+                    let rest = &data[i..];
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        None => {
+                            self.run += rest.len() as u64;
+                            i = data.len();
+                        }
+                        Some(k) => {
+                            self.run += k as u64;
+                            i += k;
+                            if data[i] == b'"' {
+                                self.in_string = false;
+                                self.run = 0;
+                            } else {
+                                self.escaped = true;
+                                self.run += 1;
+                            }
+                            i += 1;
+                        }
+                    }
                 }
-                self.run += 1;
             } else {
-                match b {
+                match data[i] {
                     b'"' => {
                         self.in_string = true;
                         self.run = 0;
@@ -107,6 +124,7 @@ impl<R: Read> JsonGuard<R> {
                     b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t' => self.run = 0,
                     _ => self.run += 1,
                 }
+                i += 1;
             }
             if self.run > MAX_JSON_TOKEN {
                 let what = if self.in_string { "a string" } else { "a value" };
@@ -227,6 +245,14 @@ mod tests {
         let zeros = format!("[{}0]", "0,".repeat(100_000));
         let e = guarded(zeros.as_bytes(), 1 << 20).unwrap_err();
         assert!(e.starts_with("parsing it needs more memory than is free here"), "{e}");
+    }
+
+    #[test]
+    fn an_endless_manifest_ends_with_one_clear_error() {
+        // a single string that never ends (as a 10 GiB one-line manifest): stopped at 16 MiB
+        let mut endless = (&b"{\"schema\": \""[..]).chain(std::io::repeat(b'a'));
+        let e = read_manifest(&mut endless, "o").unwrap_err().to_string();
+        assert!(e.contains("manifest.json: a string longer than 16 MiB"), "{e}");
     }
 
     #[test]
