@@ -19,6 +19,7 @@ mod cli;
 mod collect_triage;
 mod docs;
 mod encryption;
+mod evidence_large;
 mod evidence_s3;
 mod evidence_verify;
 mod faults;
