@@ -368,7 +368,7 @@ mod tests {
     fn a_line_longer_than_a_mebibyte_streams_and_still_chains() {
         let (_d, p) = log_with(1);
         let mut log = CustodyLog::open_append(&p, "alice@host").unwrap();
-        log.append("upload", json!({"objects": vec!["x".repeat(100); 30_000]})).unwrap();
+        log.append("upload", json!({"objects": vec!["x".repeat(100); 40_000]})).unwrap();
         log.append("verify", json!({})).unwrap();
         let text = std::fs::read(&p).unwrap();
         assert!(text.len() > 3 << 20);

@@ -100,6 +100,9 @@ impl<R: Read> JsonGuard<R> {
                         Some(k) => {
                             self.run += k as u64;
                             i += k;
+                            if self.run > MAX_JSON_TOKEN {
+                                break;
+                            }
                             if data[i] == b'"' {
                                 self.in_string = false;
                                 self.run = 0;
@@ -134,6 +137,13 @@ impl<R: Read> JsonGuard<R> {
                     self.bytes + i as u64
                 ));
             }
+        }
+        if self.in_string && self.run > MAX_JSON_TOKEN {
+            return Some(format!(
+                "a string longer than {} MiB at byte {} (no real one is that long)",
+                MAX_JSON_TOKEN >> 20,
+                self.bytes + i as u64
+            ));
         }
         self.bytes += data.len() as u64;
         let need = self.bytes.saturating_add(self.tokens.saturating_mul(TOKEN_COST));
