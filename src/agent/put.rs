@@ -6,9 +6,12 @@
 //!   stream carries only their records (`O` frames) and errors.
 //! - [`put`]: an evidence stream (the CLI's API-side artifacts, custody log and manifest) is
 //!   uploaded the same way; the records go back as a stream. The manifest is only written once
-//!   every artifact it lists is in the bucket with its size.
+//!   every artifact it lists is in the bucket with its size: it streams into the store (any
+//!   size, never held whole) while a thread parses it, and the upload completes only once the
+//!   parsed manifest has been checked against the store's listing.
 
-use crate::evidence::manifest::{MANIFEST, MAX_META_BYTES, Manifest};
+use crate::evidence::manifest::{MANIFEST, Manifest};
+use crate::evidence::meta::{ChunkReader, read_manifest};
 use crate::evidence::stream::{self, StreamSink};
 use crate::evidence::{ArtifactRecord, ArtifactSink, ArtifactSpec, Destination, EvidenceError, Store};
 use crate::protocol::S3Destination;
@@ -53,18 +56,15 @@ struct ManifestGate<'a, 'b> {
     rt: Handle,
 }
 
-impl ManifestGate<'_, '_> {
-    fn check(&self, manifest: &Manifest) -> Result<(), String> {
-        let listed = self.rt.block_on(self.store.list()).map_err(|e| e.to_string())?;
-        let sizes: std::collections::HashMap<&str, u64> = listed.iter().map(|l| (l.rel.as_str(), l.size)).collect();
-        let bad: Vec<String> =
-            manifest.artifacts.iter().filter(|a| sizes.get(a.spec.path.as_str()) != Some(&a.bytes)).map(|a| a.spec.path.clone()).collect();
-        match bad.first() {
-            None => Ok(()),
-            Some(first) => {
-                Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), self.store.location()))
-            }
-        }
+/// Does the store hold every artifact `manifest` lists, with its size?
+fn check_listed(store: &dyn Store, rt: &Handle, manifest: &Manifest) -> Result<(), String> {
+    let listed = rt.block_on(store.list()).map_err(|e| e.to_string())?;
+    let sizes: std::collections::HashMap<&str, u64> = listed.iter().map(|l| (l.rel.as_str(), l.size)).collect();
+    let bad: Vec<String> =
+        manifest.artifacts.iter().filter(|a| sizes.get(a.spec.path.as_str()) != Some(&a.bytes)).map(|a| a.spec.path.clone()).collect();
+    match bad.first() {
+        None => Ok(()),
+        Some(first) => Err(format!("{} listed artifact(s) are not in {} with their size (first: {first})", bad.len(), store.location())),
     }
 }
 
@@ -77,18 +77,34 @@ impl ArtifactSink for ManifestGate<'_, '_> {
         if spec.path != MANIFEST {
             return self.inner.put(spec, write);
         }
-        let mut buf = Vec::new();
-        write(&mut Capped { buf: &mut buf, cap: MAX_META_BYTES as usize })?;
-        let refused = match Manifest::parse(&buf, MANIFEST) {
-            Ok(m) => self.check(&m).err(),
-            Err(e) => Some(e.to_string()),
-        };
+        let (store, rt) = (self.store, self.rt.clone());
+        let mut refused = None;
+        let stored = self.inner.put(spec, &mut |w| {
+            // the bytes go to the store and, copied, to a parser on its own thread
+            let (tx, rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(8);
+            let parser = std::thread::spawn(move || read_manifest(&mut ChunkReader::new(|| rx.recv().ok().map(Ok)), MANIFEST));
+            let written = write(&mut Tee { out: w, copy: Some(tx) });
+            let parsed = parser.join().map_err(|_| io::Error::other("the manifest parser panicked"))?;
+            written?;
+            let why = match parsed {
+                Ok((m, _)) => check_listed(store, &rt, &m).err(),
+                Err(e) => Some(e.to_string()),
+            };
+            match why {
+                None => Ok(()),
+                Some(why) => {
+                    refused = Some(why.clone());
+                    // an error here aborts the object: nothing of it is left in the store
+                    Err(io::Error::other(why))
+                }
+            }
+        });
         if let Some(why) = refused {
             let message = format!("manifest.json not written: {why}");
             self.inner.error(Some(MANIFEST), &message)?;
             return Err(EvidenceError::Usage(message));
         }
-        self.inner.put(spec, &mut |w| w.write_all(&buf))
+        stored
     }
 
     fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
@@ -100,21 +116,24 @@ impl ArtifactSink for ManifestGate<'_, '_> {
     }
 }
 
-/// A Vec that refuses to grow past `cap` (a manifest is never that large).
-struct Capped<'a> {
-    buf: &'a mut Vec<u8>,
-    cap: usize,
+/// Writes to `out`, and a copy of each write to the parser (until it stops reading: then only
+/// to `out`; dropping the writer ends the parser's input).
+struct Tee<'a> {
+    out: &'a mut dyn Write,
+    copy: Option<std::sync::mpsc::SyncSender<bytes::Bytes>>,
 }
 
-impl Write for Capped<'_> {
+impl Write for Tee<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.buf.len() + data.len() > self.cap {
-            return Err(io::Error::other("larger than any real manifest"));
+        let n = self.out.write(data)?;
+        if let Some(tx) = &self.copy
+            && tx.send(bytes::Bytes::copy_from_slice(&data[..n])).is_err()
+        {
+            self.copy = None;
         }
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        self.out.flush()
     }
 }

@@ -216,25 +216,35 @@ impl DirBundle {
             operator: self.meta.operator.clone(),
             cluster: self.meta.cluster.clone(),
             targets: self.targets(),
-            artifacts: self.artifacts.clone(),
-            errors: self.errors.clone(),
+            artifacts: std::mem::take(&mut self.artifacts),
+            errors: std::mem::take(&mut self.errors),
             complete,
             collector: self.collector.clone(),
         };
-        let bytes = manifest.to_bytes();
+        // the manifest streams to its partial file, hashed on the way; the custody log records
+        // that hash (`finalized`) before the manifest appears under its name
+        let path = self.dir.join(MANIFEST);
+        let tmp = partial_name(&path);
+        let written = write_hashed(&tmp, &mut |w| manifest.write_to(w)).map_err(|e| EvidenceError::file(&tmp, e));
         let total: u64 = manifest.artifacts.iter().map(|a| a.bytes).sum();
-        self.custody.append(
-            "finalized",
-            json!({
-                "manifest_sha256": super::custody::line_sha256(&bytes),
-                "artifacts": manifest.artifacts.len(),
-                "bytes": total,
-                "errors": manifest.errors.len(),
-                "complete": complete,
-            }),
-        )?;
-        self.custody.sync()?;
-        write_atomically(&self.dir.join(MANIFEST), &bytes)?;
+        let done = written.and_then(|sha256| {
+            self.custody.append(
+                "finalized",
+                json!({
+                    "manifest_sha256": sha256,
+                    "artifacts": manifest.artifacts.len(),
+                    "bytes": total,
+                    "errors": manifest.errors.len(),
+                    "complete": complete,
+                }),
+            )?;
+            self.custody.sync()?;
+            fs::rename(&tmp, &path).map_err(|e| EvidenceError::file(&path, e))
+        });
+        if let Err(e) = done {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
         Ok(manifest)
     }
 
@@ -269,36 +279,32 @@ fn partial_name(final_path: &Path) -> PathBuf {
 /// Returns the byte count and the lower-case hex SHA-256. Every directory sink writes this way.
 pub fn write_file_hashed(final_path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<(u64, String)> {
     let tmp = partial_name(final_path);
-    let res = (|| {
-        let f = super::private::create_file(&tmp)?;
-        let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
-        write(&mut hw)?;
-        hw.flush()?;
-        let (bw, bytes, sha256) = hw.finish();
-        let f = bw.into_inner().map_err(|e| e.into_error())?;
-        f.sync_data()?;
-        drop(f);
+    let mut bytes = 0;
+    let res = write_counted(&tmp, write, &mut bytes).and_then(|sha256| {
         fs::rename(&tmp, final_path)?;
         Ok((bytes, sha256))
-    })();
+    });
     if res.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     res
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvidenceError> {
-    let tmp = partial_name(path);
-    let res = (|| {
-        let mut f = super::private::create_file(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    res.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        EvidenceError::file(path, e)
-    })
+/// Write the new file `path` (0600) through `write`, synced; its lower-case hex SHA-256.
+fn write_hashed(path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<String> {
+    write_counted(path, write, &mut 0)
+}
+
+fn write_counted(path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>, bytes: &mut u64) -> io::Result<String> {
+    let f = super::private::create_file(path)?;
+    let mut hw = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+    write(&mut hw)?;
+    hw.flush()?;
+    let (bw, n, sha256) = hw.finish();
+    let f = bw.into_inner().map_err(|e| e.into_error())?;
+    f.sync_data()?;
+    *bytes = n;
+    Ok(sha256)
 }
 
 impl ArtifactSink for DirBundle {
@@ -421,9 +427,9 @@ mod tests {
         let manifest_bytes = fs::read(dir.join("manifest.json")).unwrap();
         assert_eq!(Manifest::parse(&manifest_bytes, "t").unwrap(), m);
         // the custody log is intact and its last event binds the manifest's hash
-        let c = check_chain(&fs::read(dir.join("custody.log")).unwrap());
+        let (c, entries) = check_chain(&fs::read(dir.join("custody.log")).unwrap());
         assert!(c.problems.is_empty(), "{:?}", c.problems);
-        let events: Vec<&str> = c.entries.iter().map(|(_, e)| e.event.as_str()).collect();
+        let events: Vec<&str> = entries.iter().map(|(_, e)| e.event.as_str()).collect();
         assert_eq!(
             events,
             [
@@ -436,7 +442,7 @@ mod tests {
                 "finalized"
             ]
         );
-        assert_eq!(c.entries[6].1.details["manifest_sha256"], line_sha256(&manifest_bytes));
+        assert_eq!(entries[6].1.details["manifest_sha256"], line_sha256(&manifest_bytes));
         // no temporary files left behind
         let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert!(names.iter().all(|n| !n.to_string_lossy().contains("kf-partial")), "{names:?}");
@@ -467,8 +473,8 @@ mod tests {
         assert!(m.complete, "{:?}", m.errors);
         assert!(m.artifacts.contains(&rec));
         assert!(!dir.join("pods/a/rootfs.tar.zst").exists(), "no local bytes for a stored artifact");
-        let c = check_chain(&fs::read(dir.join("custody.log")).unwrap());
-        let e = c.entries.iter().find(|(_, e)| e.event == "artifact_stored").expect("artifact_stored event");
+        let (_c, entries) = check_chain(&fs::read(dir.join("custody.log")).unwrap());
+        let e = entries.iter().find(|(_, e)| e.event == "artifact_stored").expect("artifact_stored event");
         assert_eq!(e.1.details["location"], "s3://bkt/x/case-r/pods/a/rootfs.tar.zst");
         assert_eq!(e.1.details["sha256"], rec.sha256.as_str());
     }
@@ -536,9 +542,9 @@ mod tests {
         assert!(matches!(DirBundle::create(d.path(), "c", meta()), Err(EvidenceError::BundleExists(_))));
         let b = DirBundle::create_with(d.path(), "c", meta(), CreateOptions { reuse: true }).unwrap();
         b.finalize().unwrap();
-        let c = check_chain(&fs::read(d.path().join("c/custody.log")).unwrap());
+        let (c, entries) = check_chain(&fs::read(d.path().join("c/custody.log")).unwrap());
         assert!(c.problems.is_empty(), "{:?}", c.problems);
-        assert!(c.entries.iter().any(|(_, e)| e.event == "bundle_reopened"));
+        assert!(entries.iter().any(|(_, e)| e.event == "bundle_reopened"));
         // finalized: never again
         assert!(matches!(
             DirBundle::create_with(d.path(), "c", meta(), CreateOptions { reuse: true }),

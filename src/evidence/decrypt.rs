@@ -3,7 +3,7 @@
 //! on the way (the ciphertext's and the plaintext's), or one sealed archive for `analyze`.
 
 use super::EvidenceError;
-use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest};
+use super::manifest::{CUSTODY, MANIFEST};
 use super::seal::{HashingReader, plain_path};
 use serde::Serialize;
 use std::fs::{File, OpenOptions};
@@ -111,11 +111,8 @@ pub fn decrypt_bundle(bundle: &Path, ids: &Identities, out: &Path) -> Result<Dec
             "decrypt reads a bundle directory (unpack a .tar first; download an s3:// bundle with aws s3 cp --recursive)".into(),
         ));
     }
-    let mut mbytes = Vec::new();
-    open_nofollow(&bundle.join(MANIFEST))
-        .and_then(|f| f.take(MAX_META_BYTES).read_to_end(&mut mbytes))
-        .map_err(|e| not_bundle(format!("cannot read manifest.json: {e}")))?;
-    let manifest = Manifest::parse(&mbytes, &bundle.display().to_string())?;
+    let mut mfile = open_nofollow(&bundle.join(MANIFEST)).map_err(|e| not_bundle(format!("cannot read manifest.json: {e}")))?;
+    let (manifest, _) = super::meta::read_manifest(&mut mfile, &bundle.display().to_string())?;
     super::private::create_dir_all(out).map_err(|e| EvidenceError::file(out, e))?;
     let mut r = DecryptReport {
         bundle: bundle.display().to_string(),

@@ -100,7 +100,7 @@ pub fn custody(data: &[u8]) {
 
 /// [`custody`] with its file in `scratch`, an empty directory.
 pub fn custody_in(scratch: &Path, data: &[u8]) {
-    let check = check_chain(data);
+    let (check, _) = check_chain(data);
     let _ = check.problems.iter().map(ToString::to_string).count();
     let p = scratch.join("custody.log");
     if std::fs::write(&p, data).is_err() {
@@ -111,7 +111,7 @@ pub fn custody_in(scratch: &Path, data: &[u8]) {
         return;
     }
     let Ok(after) = std::fs::read(&p) else { return };
-    let check = check_chain(&after);
+    let (check, _) = check_chain(&after);
     let last = check.lines;
     assert!(
         check.problems.iter().all(|p| p.line() != last),

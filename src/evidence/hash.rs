@@ -1,5 +1,7 @@
 //! SHA-256 for evidence: aws-lc's implementation (SHA-NI / AVX2 assembly), fast in every build.
 //! The one hasher of the crate, and the one writer that hashes and counts what passes through it.
+//! [`Digests`] adds the SHA-512 an SSHSIG signature is made over, so that the manifest and the
+//! custody log are hashed in the same single pass that reads them.
 
 use std::io::{self, Write};
 
@@ -36,6 +38,79 @@ impl Sha256 {
         let mut h = Sha256::new();
         h.update(data);
         h.finalize()
+    }
+}
+
+/// SHA-256 and SHA-512 of one message, computed together (a signature names either one).
+#[derive(Clone)]
+pub struct Digests {
+    sha256: Sha256,
+    sha512: aws_lc_rs::digest::Context,
+    bytes: u64,
+}
+
+/// The finished [`Digests`] of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digested {
+    pub bytes: u64,
+    pub sha256: [u8; 32],
+    pub sha512: Vec<u8>,
+}
+
+impl Digested {
+    /// Lower-case hex SHA-256.
+    pub fn sha256_hex(&self) -> String {
+        hex::encode(self.sha256)
+    }
+}
+
+impl Default for Digests {
+    fn default() -> Self {
+        Digests::new()
+    }
+}
+
+impl Digests {
+    pub fn new() -> Self {
+        Digests { sha256: Sha256::new(), sha512: aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA512), bytes: 0 }
+    }
+    pub fn update(&mut self, data: &[u8]) {
+        self.sha256.update(data);
+        self.sha512.update(data);
+        self.bytes += data.len() as u64;
+    }
+    pub fn finish(self) -> Digested {
+        Digested { bytes: self.bytes, sha256: self.sha256.finalize(), sha512: self.sha512.finish().as_ref().to_vec() }
+    }
+    /// Digests of one buffer.
+    pub fn of(data: &[u8]) -> Digested {
+        let mut d = Digests::new();
+        d.update(data);
+        d.finish()
+    }
+}
+
+/// A reader that feeds [`Digests`] with every byte read through it.
+pub struct DigestingReader<R> {
+    inner: R,
+    digests: Digests,
+}
+
+impl<R: io::Read> DigestingReader<R> {
+    pub fn new(inner: R) -> Self {
+        DigestingReader { inner, digests: Digests::new() }
+    }
+    /// The digests of what was read so far.
+    pub fn finish(self) -> Digested {
+        self.digests.finish()
+    }
+}
+
+impl<R: io::Read> io::Read for DigestingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digests.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -108,6 +183,16 @@ mod tests {
         h.update(&data[333..]);
         assert_eq!(h.finalize_hex(), hex::encode(sha2::Sha256::digest(&data)));
         assert_eq!(hex::encode(super::Sha256::digest(b"")), super::super::custody::GENESIS);
+    }
+
+    #[test]
+    fn digests_match_the_reference_implementations() {
+        use sha2::Digest;
+        let data = b"kforensic manifest";
+        let d = super::Digests::of(data);
+        assert_eq!(d.sha256.to_vec(), sha2::Sha256::digest(data).to_vec());
+        assert_eq!(d.sha512, sha2::Sha512::digest(data).to_vec());
+        assert_eq!(d.bytes, data.len() as u64);
     }
 
     #[test]

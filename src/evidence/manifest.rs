@@ -11,8 +11,6 @@ pub const CUSTODY: &str = "custody.log";
 /// several pods: one whole bundle per pod under `pods/<ns>/<pod>/`). `verify` checks the listed
 /// manifest's SHA-256 here, then verifies the sub-bundle it belongs to on its own.
 pub const SUB_BUNDLE_MEDIA: &str = "application/vnd.kforensic.bundle-manifest+json";
-/// Largest manifest or custody log we read: both are small; a huge one is hostile or broken.
-pub const MAX_META_BYTES: u64 = 256 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -94,10 +92,18 @@ pub struct CollectorRecord {
 }
 
 impl Manifest {
-    /// Parse and check a manifest read from a bundle (which may be hostile).
+    /// Parse and check a manifest read from a bundle (which may be hostile). A manifest read
+    /// from a file or a store is streamed instead: [`super::meta::read_manifest`].
     pub fn parse(bytes: &[u8], origin: &str) -> Result<Manifest, EvidenceError> {
+        let m: Manifest = serde_json::from_slice(bytes)
+            .map_err(|e| EvidenceError::NotABundle { path: origin.to_string(), why: format!("manifest.json is not valid: {e}") })?;
+        m.checked(origin)
+    }
+
+    /// Check a parsed manifest: schema, safe and unique paths, well-formed hashes and encryption records.
+    pub fn checked(self, origin: &str) -> Result<Manifest, EvidenceError> {
         let bad = |why: String| EvidenceError::NotABundle { path: origin.to_string(), why };
-        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| bad(format!("manifest.json is not valid: {e}")))?;
+        let m = self;
         if m.schema != SCHEMA {
             return Err(bad(format!("manifest.json has schema '{}', expected '{SCHEMA}'", m.schema)));
         }
@@ -118,6 +124,13 @@ impl Manifest {
             }
         }
         Ok(m)
+    }
+
+    /// Write the bytes of `manifest.json` (pretty JSON with a trailing newline) to `w`, as they
+    /// are produced: a manifest of any size is never held whole as text.
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        w.write_all(b"\n")
     }
 
     /// Pretty JSON with a trailing newline: the bytes written to `manifest.json`.

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod artifact;
+pub mod audit;
 pub mod bundle;
 pub mod custody;
 pub mod decrypt;
@@ -18,6 +19,7 @@ pub mod fuzzing;
 pub mod hash;
 pub mod identity;
 pub mod manifest;
+pub mod meta;
 pub mod private;
 pub mod progress;
 pub mod s3;

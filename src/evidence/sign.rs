@@ -4,16 +4,20 @@
 //! never leaves the responder's machine: only this side signs, never the node.
 
 use super::EvidenceError;
+use super::hash::{Digested, DigestingReader};
 use super::manifest::{CUSTODY, MANIFEST};
 use serde::Serialize;
+use signature::{Signer as _, Verifier as _};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
 /// The SSHSIG namespace of every kforensic signature (`ssh-keygen -Y … -n kforensic-evidence`).
 pub const NAMESPACE: &str = "kforensic-evidence";
 pub const MANIFEST_SIG: &str = "manifest.json.sig";
 pub const CUSTODY_SIG: &str = "custody.log.sig";
+/// Largest signature file read (an SSHSIG PEM is well under 1 KiB).
+pub const MAX_SIG_BYTES: u64 = 64 << 10;
 /// Environment variable holding the passphrase of an encrypted signing key.
 pub const PASSPHRASE_ENV: &str = "KFORENSIC_SIGN_PASSPHRASE";
 
@@ -83,19 +87,22 @@ impl Signer {
         matches!(self.key, SignKey::Agent { .. })
     }
 
-    fn sign(&self, msg: &[u8]) -> Result<String, EvidenceError> {
+    /// Sign a message given by its digests (SHA-512, as `ssh-keygen -Y sign` does).
+    fn sign(&self, msg: &Digested) -> Result<String, EvidenceError> {
+        let cannot = |e: &dyn std::fmt::Display| EvidenceError::Usage(format!("cannot sign: {e}"));
+        let data = signed_data(NAMESPACE, &[], HashAlg::Sha512, &msg.sha512);
         let sig = match &self.key {
-            SignKey::File(k) => k.sign(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?,
+            SignKey::File(k) => {
+                let raw = k.try_sign(&data).map_err(|e| cannot(&e))?;
+                SshSig::new(k.public_key().key_data().clone(), NAMESPACE, HashAlg::Sha512, raw).map_err(|e| cannot(&e))?
+            }
             SignKey::Agent { public, socket } => {
-                let data =
-                    SshSig::signed_data(NAMESPACE, HashAlg::Sha512, msg).map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
                 let raw = super::ssh_agent::sign(socket, public, &data).map_err(EvidenceError::Usage)?;
-                let sig = SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, raw)
-                    .map_err(|e| EvidenceError::Usage(format!("cannot sign: {e}")))?;
+                let sig = SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, raw).map_err(|e| cannot(&e))?;
                 // an agent answering with another key's signature is caught here, not by the reader
-                public
-                    .verify(NAMESPACE, msg, &sig)
-                    .map_err(|e| EvidenceError::Usage(format!("ssh-agent returned a signature that does not verify: {e}")))?;
+                if !signs(public, &sig, msg) {
+                    return Err(EvidenceError::Usage("ssh-agent returned a signature that does not verify".into()));
+                }
                 sig
             }
         };
@@ -103,13 +110,18 @@ impl Signer {
     }
 
     /// Sign the finalized bundle in `dir`: `manifest.json.sig` and `custody.log.sig` (over the
-    /// log up to and including its `finalized` line) at its root, 0600.
+    /// log up to and including its `finalized` line) at its root, 0600. Both files are read as
+    /// streams, whatever their size.
     pub fn sign_bundle(&self, dir: &Path) -> Result<(), EvidenceError> {
-        let manifest = std::fs::read(dir.join(MANIFEST)).map_err(|e| EvidenceError::file(dir.join(MANIFEST), e))?;
-        let custody = std::fs::read(dir.join(CUSTODY)).map_err(|e| EvidenceError::file(dir.join(CUSTODY), e))?;
-        let sealed = sealed_custody(&custody)
+        let (mpath, cpath) = (dir.join(MANIFEST), dir.join(CUSTODY));
+        let mut m = DigestingReader::new(std::fs::File::open(&mpath).map_err(|e| EvidenceError::file(&mpath, e))?);
+        io::copy(&mut m, &mut io::sink()).map_err(|e| EvidenceError::file(&mpath, e))?;
+        let manifest = m.finish();
+        let c = std::fs::File::open(&cpath).map_err(|e| EvidenceError::file(&cpath, e))?;
+        let sealed = sealed_custody(&mut io::BufReader::with_capacity(1 << 20, c))
+            .map_err(|e| EvidenceError::file(&cpath, e))?
             .ok_or_else(|| EvidenceError::Usage(format!("{}: the bundle is not finalized: nothing to sign", dir.display())))?;
-        for (name, msg) in [(MANIFEST_SIG, &manifest[..]), (CUSTODY_SIG, sealed)] {
+        for (name, msg) in [(MANIFEST_SIG, &manifest), (CUSTODY_SIG, &sealed)] {
             let path = dir.join(name);
             let pem = self.sign(msg)?;
             let mut f = super::private::create_file(&path).map_err(|e| EvidenceError::file(&path, e))?;
@@ -119,19 +131,50 @@ impl Signer {
     }
 }
 
-/// The custody log up to and including the newline of its first `finalized` line: what the
-/// custody signature covers (later `verify` / `upload` lines do not break it).
-pub fn sealed_custody(custody: &[u8]) -> Option<&[u8]> {
-    let mut start = 0;
-    while start < custody.len() {
-        let end = custody[start..].iter().position(|&b| b == b'\n').map(|i| start + i + 1)?;
-        let line = &custody[start..end - 1];
-        if serde_json::from_slice::<serde_json::Value>(line).is_ok_and(|v| v["event"] == "finalized") {
-            return Some(&custody[..end]);
-        }
-        start = end;
+/// A custody line as the signature sees it: only its event.
+#[derive(serde::Deserialize)]
+struct EventOnly {
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    prev_sha256: String,
+}
+
+impl super::custody::ChainLine for EventOnly {
+    fn prev_sha256(&self) -> &str {
+        &self.prev_sha256
     }
-    None
+    fn event(&self) -> &str {
+        &self.event
+    }
+}
+
+/// The digests of the custody log up to and including the newline of its first `finalized`
+/// line: what the custody signature covers (later `verify` / `upload` lines do not break it).
+pub fn sealed_custody(r: &mut dyn io::BufRead) -> io::Result<Option<Digested>> {
+    Ok(super::custody::check_chain_from::<EventOnly>(r, &mut |_, _| {})?.sealed)
+}
+
+/// The bytes an SSHSIG signature is made over (OpenSSH's PROTOCOL.sshsig), from the message's
+/// digest: "SSHSIG", namespace, reserved, hash algorithm, H(message), each but the first a string.
+fn signed_data(namespace: &str, reserved: &[u8], alg: HashAlg, digest: &[u8]) -> Vec<u8> {
+    let mut v = b"SSHSIG".to_vec();
+    for field in [namespace.as_bytes(), reserved, alg.as_str().as_bytes(), digest] {
+        v.extend_from_slice(&(field.len() as u32).to_be_bytes());
+        v.extend_from_slice(field);
+    }
+    v
+}
+
+/// Does `sig` (in our namespace) sign the message of `msg` with `key`?
+fn signs(key: &PublicKey, sig: &SshSig, msg: &Digested) -> bool {
+    let digest: &[u8] = match sig.hash_alg() {
+        HashAlg::Sha256 => &msg.sha256,
+        HashAlg::Sha512 => &msg.sha512,
+        _ => return false,
+    };
+    let data = signed_data(sig.namespace(), sig.reserved(), sig.hash_alg(), digest);
+    key.key_data() == sig.public_key() && sig.namespace() == NAMESPACE && key.key_data().verify(&data, sig.signature()).is_ok()
 }
 
 /// One allowed signer: principals and key (OpenSSH's allowed-signers format).
@@ -191,10 +234,11 @@ pub struct SignatureReport {
     pub problems: Vec<String>,
 }
 
-/// Check the signatures of a bundle (`None` for a file that is not there).
+/// Check the signatures of a bundle (`None` for a file that is not there), given the digests of
+/// the manifest and of the sealed custody log (up to its first `finalized` line).
 pub fn check(
-    manifest: &[u8],
-    custody: Option<&[u8]>,
+    manifest: &Digested,
+    sealed: Option<&Digested>,
     manifest_sig: Option<&[u8]>,
     custody_sig: Option<&[u8]>,
     allowed: Option<&AllowedSigners>,
@@ -209,7 +253,6 @@ pub fn check(
         return r;
     };
     r.signed = true;
-    let sealed = custody.and_then(sealed_custody);
     let mut key: Option<PublicKey> = None;
     for (name, sig, msg) in [(MANIFEST_SIG, ms, Some(manifest)), (CUSTODY_SIG, cs, sealed)] {
         let Ok(sig) = SshSig::from_pem(sig) else {
@@ -222,7 +265,7 @@ pub fn check(
         }
         match msg {
             None => r.problems.push(format!("signature: {name}: the custody log has no 'finalized' line to check it against")),
-            Some(m) if pk.verify(NAMESPACE, m, &sig).is_err() => {
+            Some(m) if !signs(&pk, &sig, m) => {
                 r.problems.push(format!("signature: {name} does not match: the file it signs changed after it was signed"))
             }
             Some(_) => {}
@@ -253,8 +296,18 @@ mod tests {
     #[test]
     fn the_sealed_custody_log_ends_with_the_finalized_line() {
         let log = b"{\"event\":\"bundle_created\"}\n{\"event\":\"finalized\"}\n{\"event\":\"verify\"}\n";
-        assert_eq!(sealed_custody(log), Some(&log[..log.len() - "{\"event\":\"verify\"}\n".len()]));
-        assert_eq!(sealed_custody(b"{\"event\":\"bundle_created\"}\n"), None);
+        let sealed = &log[..log.len() - "{\"event\":\"verify\"}\n".len()];
+        assert_eq!(sealed_custody(&mut &log[..]).unwrap(), Some(super::super::hash::Digests::of(sealed)));
+        assert_eq!(sealed_custody(&mut &b"{\"event\":\"bundle_created\"}\n"[..]).unwrap(), None);
+    }
+
+    #[test]
+    fn signed_data_from_a_digest_is_what_ssh_key_signs() {
+        let msg = b"a manifest";
+        let d = super::super::hash::Digests::of(msg);
+        for (alg, digest) in [(HashAlg::Sha512, &d.sha512[..]), (HashAlg::Sha256, &d.sha256[..])] {
+            assert_eq!(signed_data(NAMESPACE, &[], alg, digest), SshSig::signed_data(NAMESPACE, alg, msg).unwrap());
+        }
     }
 
     #[test]

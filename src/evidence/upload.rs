@@ -4,7 +4,7 @@
 //! appended locally) and manifest.json last, so a partial upload never has a manifest.
 
 use super::EvidenceError;
-use super::custody::{CustodyLog, line_sha256};
+use super::custody::CustodyLog;
 use super::destination::Destination;
 use super::manifest::{CUSTODY, MANIFEST, Manifest};
 use super::progress::Progress;
@@ -305,21 +305,19 @@ fn report(dir: &Path, store: &dyn Store, manifest: &Manifest, files: Vec<ObjectR
 
 fn local_object(dir: &Path, rel: &str, media_type: &str) -> Result<LocalObject, EvidenceError> {
     let path = dir.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| EvidenceError::file(&path, e))?;
-    Ok(LocalObject { rel: rel.into(), path, size: bytes.len() as u64, sha256: line_sha256(&bytes), media_type: media_type.into() })
+    let (size, sha256) = std::fs::File::open(&path)
+        .and_then(|mut f| super::hash::hash_reader(&mut f, &Progress::hidden()))
+        .map_err(|e| EvidenceError::file(&path, e))?;
+    Ok(LocalObject { rel: rel.into(), path, size, sha256, media_type: media_type.into() })
 }
 
 /// path → location of the artifacts the custody log says the node stored elsewhere.
 fn stored_by_node(dir: &Path) -> HashMap<String, String> {
-    let Ok(text) = std::fs::read(dir.join(CUSTODY)) else {
+    let Ok(f) = std::fs::File::open(dir.join(CUSTODY)) else {
         return HashMap::new();
     };
-    super::custody::check_chain(&text)
-        .entries
-        .into_iter()
-        .filter(|(_, e)| e.event == "artifact_stored")
-        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
-        .collect()
+    let facts = super::audit::CustodyFacts::read(&mut std::io::BufReader::with_capacity(1 << 20, f), &dir.display().to_string());
+    facts.map(|f| f.stored_at).unwrap_or_default()
 }
 
 /// Append an `upload` event to the local custody log (before it is itself sent). A failure to

@@ -3,19 +3,21 @@
 //! (made by `--archive`) and, through the [`Store`] trait, on a bundle kept in a store (S3).
 
 use super::EvidenceError;
-use super::artifact::ArtifactRecord;
 use super::artifact::check_relative_path;
-use super::custody::{CustodyLog, check_chain, line_sha256};
+use super::audit::CustodyFacts;
+use super::custody::CustodyLog;
+use super::hash::Digested;
 pub use super::hash::hash_reader;
-use super::manifest::{CUSTODY, MANIFEST, MAX_META_BYTES, Manifest, SUB_BUNDLE_MEDIA, is_reserved};
+use super::manifest::{CUSTODY, MANIFEST, Manifest, SUB_BUNDLE_MEDIA, is_reserved};
+use super::meta::{read_capped, read_manifest};
 use super::progress::Progress;
-use super::sign::{AllowedSigners, CUSTODY_SIG, MANIFEST_SIG, SignatureReport};
-use super::store::Store;
+use super::sign::{AllowedSigners, CUSTODY_SIG, MANIFEST_SIG, MAX_SIG_BYTES, SignatureReport};
+use super::store::{Store, read_with};
 use crate::observe::SharedObserver;
 use futures::StreamExt;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
+use std::collections::{BTreeMap, HashSet};
+use std::io::BufReader;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -77,25 +79,19 @@ pub struct Observed {
     pub irregular: bool,
 }
 
-/// Compare what was found with the manifest and the custody log.
+/// Compare what was found with the manifest (and its digests) and the custody log.
 pub fn assess(
     origin: &str,
     manifest: Manifest,
-    manifest_bytes: &[u8],
-    custody: Option<&[u8]>,
+    manifest_digests: &Digested,
+    custody: Option<&CustodyFacts>,
     observed: &BTreeMap<String, Observed>,
 ) -> VerifyReport {
     let mut problems = Vec::new();
     let mut ok_count = 0;
-    // the custody log, read once
-    let chain = custody.map(check_chain);
     // artifacts the node agent stored straight into S3: where they are, for the message
-    let stored_at: BTreeMap<String, String> = chain
-        .iter()
-        .flat_map(|c| c.entries.iter())
-        .filter(|(_, e)| e.event == "artifact_stored")
-        .filter_map(|(_, e)| Some((e.details["path"].as_str()?.to_string(), e.details["location"].as_str()?.to_string())))
-        .collect();
+    let no_stored = Default::default();
+    let stored_at = custody.map_or(&no_stored, |c| &c.stored_at);
     for a in &manifest.artifacts {
         let p = &a.spec.path;
         match observed.get(p) {
@@ -127,15 +123,11 @@ pub fn assess(
         }
     }
     let mut custody_lines = 0;
-    match &chain {
+    match custody {
         None => problems.push(Problem::general("custody", "missing: custody.log".into())),
         Some(c) => {
-            custody_lines = c.lines;
-            for cp in &c.problems {
-                problems.push(Problem { kind: "chain", path: None, line: Some(cp.line()), message: cp.to_string() });
-            }
-            let manifest_sha = line_sha256(manifest_bytes);
-            strict_custody(&c.entries, &manifest, &manifest_sha, &mut problems);
+            custody_lines = c.chain.lines;
+            problems.extend(c.audit(&manifest, &manifest_digests.sha256_hex()));
         }
     }
     if !manifest.complete {
@@ -162,7 +154,13 @@ pub fn assess(
 
 /// Check the bundle's signatures and add what does not hold to the report's problems.
 fn with_signatures(mut report: VerifyReport, files: Signed<'_>, allowed: Option<&AllowedSigners>) -> VerifyReport {
-    let s = super::sign::check(files.manifest, files.custody, files.manifest_sig, files.custody_sig, allowed);
+    let s = super::sign::check(
+        files.manifest,
+        files.custody.and_then(|c| c.chain.sealed.as_ref()),
+        files.manifest_sig,
+        files.custody_sig,
+        allowed,
+    );
     for p in &s.problems {
         report.problems.push(Problem::general("signature", p.clone()));
     }
@@ -171,96 +169,12 @@ fn with_signatures(mut report: VerifyReport, files: Signed<'_>, allowed: Option<
     report
 }
 
-/// The files a signature check reads.
+/// What a signature check reads: the digests of the manifest and of the sealed custody log.
 struct Signed<'a> {
-    manifest: &'a [u8],
-    custody: Option<&'a [u8]>,
+    manifest: &'a Digested,
+    custody: Option<&'a CustodyFacts>,
     manifest_sig: Option<&'a [u8]>,
     custody_sig: Option<&'a [u8]>,
-}
-
-/// Events that may follow `finalized`: they record what happened to the bundle, and change no hash.
-const AFTER_FINALIZED: [&str; 2] = ["verify", "upload"];
-
-/// The custody log must tell the same story as the manifest, once: exactly one `finalized` event,
-/// binding this manifest; after it only events that change no hash; every artifact recorded once,
-/// with the manifest's size and SHA-256. Each problem names its line.
-fn strict_custody(entries: &[(usize, super::custody::CustodyEntry)], manifest: &Manifest, manifest_sha: &str, problems: &mut Vec<Problem>) {
-    let finals: Vec<usize> = entries.iter().filter(|(_, e)| e.event == "finalized").map(|(n, _)| *n).collect();
-    let custody = |line: usize, path: Option<&str>, message: String| Problem {
-        kind: "custody",
-        path: path.map(str::to_string),
-        line: Some(line),
-        message,
-    };
-    let Some((first_final, fin)) = entries.iter().find(|(_, e)| e.event == "finalized") else {
-        problems.push(Problem::general("custody", "custody.log: no 'finalized' event binds this manifest".into()));
-        return;
-    };
-    if fin.details["manifest_sha256"].as_str() != Some(manifest_sha) {
-        problems.push(Problem::general(
-            "manifest",
-            format!("altered: manifest.json (its sha256 differs from the one recorded at custody.log line {first_final})"),
-        ));
-    }
-    for n in finals.iter().skip(1) {
-        problems.push(custody(
-            *n,
-            None,
-            format!("custody.log line {n}: a second 'finalized' event (the bundle was finalized at line {first_final})"),
-        ));
-    }
-    for (n, e) in entries.iter().filter(|(n, _)| n > first_final) {
-        if e.event != "finalized" && !AFTER_FINALIZED.contains(&e.event.as_str()) {
-            let path = e.details["path"].as_str();
-            problems.push(custody(
-                *n,
-                path,
-                format!(
-                    "custody.log line {n}: '{}' after the bundle was finalized at line {first_final} (only verify and upload may follow)",
-                    e.event
-                ),
-            ));
-        }
-    }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let by_path: HashMap<&str, &ArtifactRecord> = manifest.artifacts.iter().map(|a| (a.spec.path.as_str(), a)).collect();
-    for (n, e) in entries.iter().filter(|(n, e)| n < first_final && (e.event == "artifact_finished" || e.event == "artifact_stored")) {
-        let Some(path) = e.details["path"].as_str() else { continue };
-        if let Some(before) = seen.insert(path, *n) {
-            problems.push(custody(*n, Some(path), format!("custody.log line {n}: {path} recorded again (first at line {before})")));
-        }
-        match by_path.get(path) {
-            None => problems.push(custody(
-                *n,
-                Some(path),
-                format!("custody.log line {n}: {path} was recorded but the manifest does not list it"),
-            )),
-            Some(a) if e.details["sha256"].as_str() != Some(a.sha256.as_str()) || e.details["bytes"].as_u64() != Some(a.bytes) => {
-                problems.push(custody(
-                    *n,
-                    Some(path),
-                    format!(
-                        "custody.log line {n}: {path} recorded with {} bytes, sha256 {}; the manifest says {} bytes, sha256 {}",
-                        e.details["bytes"],
-                        e.details["sha256"].as_str().unwrap_or("?"),
-                        a.bytes,
-                        a.sha256
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    for a in &manifest.artifacts {
-        if !seen.contains_key(a.spec.path.as_str()) {
-            problems.push(Problem::at(
-                "custody",
-                &a.spec.path,
-                format!("custody.log: no artifact_finished/artifact_stored record of {} before 'finalized'", a.spec.path),
-            ));
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -292,15 +206,14 @@ fn not_a_bundle(path: &Path, why: &str) -> EvidenceError {
     EvidenceError::NotABundle { path: path.display().to_string(), why: why.into() }
 }
 
-/// Read a small file of the bundle (manifest, custody log), refusing absurd sizes and symlinks.
-fn read_meta(path: &Path) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
-    let mut v = Vec::new();
-    f.take(MAX_META_BYTES + 1).read_to_end(&mut v)?;
-    if v.len() as u64 > MAX_META_BYTES {
-        return Err(std::io::Error::other("larger than any real one"));
-    }
-    Ok(v)
+/// Open a file of the bundle itself (manifest, custody log, signatures), never through a symlink.
+fn open_meta(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)
+}
+
+/// A signature file, when it is there and small enough to be one.
+fn read_sig(path: &Path) -> Option<Vec<u8>> {
+    open_meta(path).and_then(|mut f| read_capped(&mut f, MAX_SIG_BYTES)).ok()
 }
 
 pub fn verify_dir(dir: &Path, opts: VerifyOptions) -> Result<VerifyReport, EvidenceError> {
@@ -349,8 +262,8 @@ fn verify_dir_at(dir: &Path, opts: VerifyOptions, top: bool) -> Result<VerifyRep
     if !dir.is_dir() {
         return Err(not_a_bundle(dir, "not a directory or .tar file"));
     }
-    let manifest_bytes = match read_meta(&dir.join(MANIFEST)) {
-        Ok(b) => b,
+    let mut manifest_file = match open_meta(&dir.join(MANIFEST)) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let why = if dir.join(CUSTODY).exists() {
                 "it has no manifest.json (the capture was not finalized)"
@@ -361,8 +274,12 @@ fn verify_dir_at(dir: &Path, opts: VerifyOptions, top: bool) -> Result<VerifyRep
         }
         Err(e) => return Err(not_a_bundle(dir, &format!("cannot read manifest.json: {e}"))),
     };
-    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
-    let custody = read_meta(&dir.join(CUSTODY)).ok();
+    let (manifest, digests) = read_manifest(&mut manifest_file, &origin)?;
+    drop(manifest_file);
+    let custody = match open_meta(&dir.join(CUSTODY)) {
+        Ok(f) => Some(CustodyFacts::read(&mut BufReader::with_capacity(1 << 20, f), &origin)?),
+        Err(_) => None,
+    };
     let mut observed = BTreeMap::new();
     walk(dir, &mut observed).map_err(|e| EvidenceError::file(dir, e))?;
     // a sub-bundle's files are its own manifest's business: here only its manifest is checked
@@ -385,10 +302,9 @@ fn verify_dir_at(dir: &Path, opts: VerifyOptions, top: bool) -> Result<VerifyRep
             o.sha256 = h;
         }
     }
-    let (msig, csig) = (read_meta(&dir.join(MANIFEST_SIG)).ok(), read_meta(&dir.join(CUSTODY_SIG)).ok());
-    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
-    let files =
-        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
+    let (msig, csig) = (read_sig(&dir.join(MANIFEST_SIG)), read_sig(&dir.join(CUSTODY_SIG)));
+    let report = assess(&origin, manifest, &digests, custody.as_ref(), &observed);
+    let files = Signed { manifest: &digests, custody: custody.as_ref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
     let report = with_signatures(report, files, opts.allowed_signers.as_ref());
     let report = with_sub_bundles(report, dir, &subs, &all_observed, &opts);
     if opts.record {
@@ -437,9 +353,14 @@ async fn verify_store_at(
         };
         return Err(EvidenceError::NotABundle { path: origin, why });
     }
-    let manifest_bytes = store.read_small(MANIFEST).await?;
-    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
-    let custody = if listed.iter().any(|l| l.rel == CUSTODY) { Some(store.read_small(CUSTODY).await?) } else { None };
+    let at = origin.clone();
+    let (manifest, digests) = read_with(store, MANIFEST, move |r| read_manifest(r, &at)).await??;
+    let custody = if listed.iter().any(|l| l.rel == CUSTODY) {
+        let at = origin.clone();
+        Some(read_with(store, CUSTODY, move |r| CustodyFacts::read(&mut BufReader::with_capacity(1 << 20, r), &at)).await??)
+    } else {
+        None
+    };
     let mut observed: BTreeMap<String, Observed> =
         listed.iter().map(|l| (l.rel.clone(), Observed { size: l.size, sha256: None, irregular: false })).collect();
     let todo: Vec<String> = manifest
@@ -458,15 +379,19 @@ async fn verify_store_at(
             o.sha256 = Some(h);
         }
     }
-    let read_sig = async |rel: &str| if listed.iter().any(|l| l.rel == rel) { store.read_small(rel).await.ok() } else { None };
+    let read_sig = async |rel: &'static str| {
+        if !listed.iter().any(|l| l.rel == rel) {
+            return None;
+        }
+        read_with(store, rel, |r| read_capped(r, MAX_SIG_BYTES).ok()).await.ok().flatten()
+    };
     let (msig, csig) = (read_sig(MANIFEST_SIG).await, read_sig(CUSTODY_SIG).await);
     // a case of several pods: each sub-bundle's objects are its own manifest's business
     let subs = if top { sub_bundles(&manifest) } else { Vec::new() };
     let all_observed = observed.clone();
     observed.retain(|p, _| !subs.iter().any(|s| p.starts_with(&format!("{s}/")) && *p != format!("{s}/{MANIFEST}")));
-    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
-    let files =
-        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
+    let report = assess(&origin, manifest, &digests, custody.as_ref(), &observed);
+    let files = Signed { manifest: &digests, custody: custody.as_ref(), manifest_sig: msig.as_deref(), custody_sig: csig.as_deref() };
     let mut report = with_signatures(report, files, allowed);
     for sub in subs {
         if !all_observed.contains_key(&format!("{sub}/{MANIFEST}")) {
@@ -554,7 +479,7 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
     let progress = Progress::new("verify", total, &opts.observer);
     let mut archive = tar::Archive::new(std::io::BufReader::with_capacity(1 << 20, f));
     let mut observed = BTreeMap::new();
-    let (mut manifest_bytes, mut custody) = (None, None);
+    let (mut manifest, mut custody) = (None, None);
     let mut root: Option<String> = None;
     let mut duplicates = Vec::new();
     let mut sigs: (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
@@ -583,15 +508,27 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
             observed.insert(rel, Observed { size: 0, sha256: None, irregular: true });
             continue;
         }
-        if [MANIFEST, CUSTODY, MANIFEST_SIG, CUSTODY_SIG].contains(&rel.as_str()) {
-            let mut v = Vec::new();
-            (&mut e).take(MAX_META_BYTES).read_to_end(&mut v).map_err(|e| arch_err(e.to_string()))?;
-            observed.insert(rel.clone(), Observed { size: v.len() as u64, sha256: None, irregular: false });
-            match rel.as_str() {
-                MANIFEST => manifest_bytes = Some(v),
-                CUSTODY => custody = Some(v),
-                MANIFEST_SIG => sigs.0 = Some(v),
-                _ => sigs.1 = Some(v),
+        if rel == MANIFEST {
+            // parsed as it streams by; a broken one is reported once the archive is read
+            let read = read_manifest(&mut e, &origin);
+            let size = read.as_ref().map_or(0, |(_, d)| d.bytes);
+            observed.insert(rel, Observed { size, sha256: None, irregular: false });
+            manifest = Some(read);
+            continue;
+        }
+        if rel == CUSTODY {
+            let facts = CustodyFacts::read(&mut BufReader::with_capacity(1 << 20, &mut e), &origin)?;
+            observed.insert(rel, Observed { size: facts.chain.bytes, sha256: None, irregular: false });
+            custody = Some(facts);
+            continue;
+        }
+        if rel == MANIFEST_SIG || rel == CUSTODY_SIG {
+            let v = read_capped(&mut e, MAX_SIG_BYTES).ok();
+            observed.insert(rel.clone(), Observed { size: v.as_ref().map_or(0, |v| v.len() as u64), sha256: None, irregular: false });
+            if rel == MANIFEST_SIG {
+                sigs.0 = v;
+            } else {
+                sigs.1 = v;
             }
             continue;
         }
@@ -599,13 +536,12 @@ pub fn verify_tar(path: &Path, opts: VerifyOptions) -> Result<VerifyReport, Evid
         observed.insert(rel, Observed { size: n, sha256: Some(h), irregular: false });
     }
     progress.finish();
-    let Some(manifest_bytes) = manifest_bytes else {
+    let Some(read) = manifest else {
         return Err(not_a_bundle(path, "the archive has no manifest.json"));
     };
-    let manifest = Manifest::parse(&manifest_bytes, &origin)?;
-    let report = assess(&origin, manifest, &manifest_bytes, custody.as_deref(), &observed);
-    let files =
-        Signed { manifest: &manifest_bytes, custody: custody.as_deref(), manifest_sig: sigs.0.as_deref(), custody_sig: sigs.1.as_deref() };
+    let (manifest, digests) = read?;
+    let report = assess(&origin, manifest, &digests, custody.as_ref(), &observed);
+    let files = Signed { manifest: &digests, custody: custody.as_ref(), manifest_sig: sigs.0.as_deref(), custody_sig: sigs.1.as_deref() };
     let mut report = with_signatures(report, files, opts.allowed_signers.as_ref());
     for d in duplicates {
         report.problems.push(Problem::at("extra", &d, format!("extra: {d} (appears twice in the archive)")));

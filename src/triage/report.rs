@@ -29,18 +29,22 @@ pub struct ReportData {
 /// triage now), isolation record and timeline.
 pub fn gather(bundle: &Path) -> Result<ReportData, TriageError> {
     let mp = bundle.join("manifest.json");
-    let mbytes = std::fs::read(&mp).map_err(|e| {
+    let mut mfile = std::fs::File::open(&mp).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             TriageError::NotEvidence(format!("{}: no manifest.json: not a finished kforensic bundle", bundle.display()))
         } else {
             TriageError::Read { path: mp.clone(), source: e }
         }
     })?;
-    let manifest = Manifest::parse(&mbytes, &mp.display().to_string()).map_err(|e| TriageError::NotEvidence(e.to_string()))?;
+    let (manifest, digests) =
+        crate::evidence::meta::read_manifest(&mut mfile, &mp.display().to_string()).map_err(|e| TriageError::NotEvidence(e.to_string()))?;
     let read = |n: &str| std::fs::read(bundle.join(n)).ok();
+    let sealed = std::fs::File::open(bundle.join("custody.log"))
+        .ok()
+        .and_then(|f| crate::evidence::sign::sealed_custody(&mut std::io::BufReader::with_capacity(1 << 20, f)).ok().flatten());
     let sig = crate::evidence::sign::check(
-        &mbytes,
-        read("custody.log").as_deref(),
+        &digests,
+        sealed.as_ref(),
         read(crate::evidence::sign::MANIFEST_SIG).as_deref(),
         read(crate::evidence::sign::CUSTODY_SIG).as_deref(),
         None,

@@ -23,6 +23,7 @@ mod collect_triage;
 mod docs;
 mod encryption;
 mod evidence_fuzz_smoke;
+mod evidence_large;
 mod evidence_s3;
 mod evidence_verify;
 mod faults;

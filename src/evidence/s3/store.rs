@@ -10,7 +10,7 @@ use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use crate::evidence::artifact::ArtifactSink;
 use crate::evidence::progress::Progress;
-use crate::evidence::store::{Listed, LocalObject, Store};
+use crate::evidence::store::{Chunks, Listed, LocalObject, Store};
 use futures::future::BoxFuture;
 use serde_json::json;
 use std::sync::Arc;
@@ -87,8 +87,11 @@ impl Store for S3Store {
         Box::pin(self.s3.put_file(&self.url, obj, &self.opts, progress, self.slots.clone()))
     }
 
-    fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>> {
-        Box::pin(self.s3.get_small(&self.url, rel))
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Chunks<'a>, EvidenceError>> {
+        Box::pin(async move {
+            let chunks: Chunks<'a> = self.s3.get_stream(&self.url, rel).await?;
+            Ok(chunks)
+        })
     }
 
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {

@@ -2,11 +2,10 @@
 //! followed; a file is written under a temporary name and renamed into place only once its
 //! SHA-256 matched, so a failed or altered copy never appears under its own name.
 
-use super::{Listed, LocalObject, Store};
+use super::{Chunks, Listed, LocalObject, Store};
 use crate::evidence::EvidenceError;
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::hash::{HashingWriter, hash_reader};
-use crate::evidence::manifest::MAX_META_BYTES;
 use crate::evidence::progress::Progress;
 use futures::future::BoxFuture;
 use std::fs::{File, OpenOptions};
@@ -94,15 +93,22 @@ impl LocalStore {
         Ok(())
     }
 
-    fn read_small_now(&self, rel: &str) -> Result<Vec<u8>, EvidenceError> {
+    fn read_now(&self, rel: &str) -> Result<Chunks<'static>, EvidenceError> {
         let path = self.path(rel)?;
         let f = open_nofollow(&path).map_err(|e| EvidenceError::file(&path, e))?;
-        let mut v = Vec::new();
-        f.take(MAX_META_BYTES + 1).read_to_end(&mut v).map_err(|e| EvidenceError::file(&path, e))?;
-        if v.len() as u64 > MAX_META_BYTES {
-            return Err(EvidenceError::NotABundle { path: path.display().to_string(), why: "larger than any real one".into() });
-        }
-        Ok(v)
+        let chunks = futures::stream::unfold(Some(f), |f| async move {
+            let mut f = f?;
+            let mut buf = vec![0u8; 1 << 20];
+            match f.read(&mut buf) {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(bytes::Bytes::from(buf)), Some(f)))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        Ok(Box::pin(chunks))
     }
 
     fn hash_now(&self, rel: &str, progress: &Progress) -> Result<(u64, String), EvidenceError> {
@@ -201,8 +207,11 @@ impl Store for LocalStore {
         Box::pin(async move { self.put_now(obj, progress) })
     }
 
-    fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>> {
-        Box::pin(async move { self.read_small_now(rel) })
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Chunks<'a>, EvidenceError>> {
+        Box::pin(async move {
+            let chunks: Chunks<'a> = self.read_now(rel)?;
+            Ok(chunks)
+        })
     }
 
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {

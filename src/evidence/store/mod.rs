@@ -12,9 +12,15 @@ pub mod local;
 use super::EvidenceError;
 use super::artifact::ArtifactSink;
 use super::progress::Progress;
+use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use std::io::{self, Read};
 use std::path::PathBuf;
 use tokio::runtime::Handle;
+
+/// An object's bytes as they arrive, chunk by chunk.
+pub type Chunks<'a> = BoxStream<'a, io::Result<bytes::Bytes>>;
 
 /// One object found under a store's place.
 #[derive(Debug, Clone)]
@@ -71,8 +77,8 @@ pub trait Store: Send + Sync {
     /// left in the store ([`EvidenceError::ChangedWhileSending`]).
     fn put_file<'a>(&'a self, obj: &'a LocalObject, progress: &'a Progress) -> BoxFuture<'a, Result<(), EvidenceError>>;
 
-    /// A small object (manifest, custody log), read whole; absurd sizes are refused.
-    fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>>;
+    /// An object's bytes as a stream of chunks (the manifest, the custody log: never read whole).
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Chunks<'a>, EvidenceError>>;
 
     /// Stream an object through SHA-256: (bytes, lower-case hex digest).
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>>;
@@ -81,4 +87,25 @@ pub trait Store: Send + Sync {
     /// location, to `report` ([`ArtifactSink::stored`]). Used from a blocking thread: async work
     /// runs on `rt`.
     fn sink<'a>(&self, rt: Handle, report: &'a mut dyn ArtifactSink) -> Box<dyn ArtifactSink + 'a>;
+}
+
+/// Read object `rel` of `store` through `parse`, a blocking reader of any size (a manifest, a
+/// custody log): the chunks go to it over a small channel as they arrive, so no more than a few
+/// of them are ever held; a parser that stops early stops the download.
+pub async fn read_with<T: Send + 'static>(
+    store: &dyn Store,
+    rel: &str,
+    parse: impl FnOnce(&mut dyn Read) -> T + Send + 'static,
+) -> Result<T, EvidenceError> {
+    let mut chunks = store.read(rel).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<io::Result<bytes::Bytes>>(4);
+    let parser = tokio::task::spawn_blocking(move || parse(&mut super::meta::ChunkReader::new(|| rx.blocking_recv())));
+    while let Some(chunk) = chunks.next().await {
+        let failed = chunk.is_err();
+        if tx.send(chunk).await.is_err() || failed {
+            break;
+        }
+    }
+    drop(tx);
+    parser.await.map_err(|e| EvidenceError::Io(io::Error::other(e)))
 }
