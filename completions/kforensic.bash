@@ -1642,7 +1642,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__decrypt)
-            opts="-i -n -o -v -q -h -V --identity --out --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-i -n -o -v -q -h -V --identity --out --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1657,6 +1657,14 @@ _kforensic() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -551,6 +551,8 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s h -l help
 complete -c kforensic -n "__fish_kforensic_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s i -l identity -d 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l out -d 'Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten)' -r -F
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l region -d 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l kubeconfig -d 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)' -r -F
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else "default"). `collect` takes several (repeat -n, or comma-separate them); every other command works in one' -r
@@ -559,6 +561,7 @@ json\t''
 yaml\t''
 sarif\t'SARIF 2.1.0 (`triage` only)'"
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l case-id -d 'Case identifier recorded in evidence, labels and the custody log, e.g. INC-1234 (default: generated, kf-YYYYMMDD-HHMM-xxxx). Letters, digits, \'.\', \'_\', \'-\'; at most 63' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -l virtual-hosted-style -d 'Use virtual-hosted-style addressing (<bucket>.<endpoint>) even with --endpoint-url'
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s v -l verbose -d 'More detail on stderr (repeat for more); errors show their full cause chain'
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c kforensic -n "__fish_kforensic_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'

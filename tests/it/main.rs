@@ -17,6 +17,7 @@ mod checkpoint;
 mod checkpoint_fleet;
 mod cli;
 mod collect_triage;
+mod decrypt;
 mod docs;
 mod encryption;
 mod evidence_s3;

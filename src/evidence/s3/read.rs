@@ -1,5 +1,6 @@
-//! Reading a bundle back (for `verify`): an object re-hashed as it streams down (never stored,
-//! never buffered whole), and the small ones (manifest, custody log) read whole.
+//! Reading a bundle back: an object re-hashed as it streams down (`verify`: never stored, never
+//! buffered whole), an object as a byte stream (`decrypt`), and the small ones (manifest, custody
+//! log) read whole.
 
 use super::client::S3;
 use super::error::classify;
@@ -8,6 +9,7 @@ use crate::evidence::EvidenceError;
 use crate::evidence::hash::Sha256;
 use crate::evidence::manifest::MAX_META_BYTES;
 use crate::evidence::progress::Progress;
+use crate::evidence::store::ObjectReader;
 
 impl S3 {
     /// Stream an object through SHA-256: (bytes, hex digest).
@@ -29,6 +31,15 @@ impl S3 {
             progress.inc(chunk.len() as u64);
         }
         Ok((n, h.finalize_hex()))
+    }
+
+    /// An object's bytes as they stream down.
+    pub async fn open_object(&self, url: &S3Url, rel: &str) -> Result<ObjectReader, EvidenceError> {
+        let key = url.key(rel);
+        let target = format!("s3://{}/{key}", url.bucket);
+        let op = self.op("s3:GetObject", &target, url, false);
+        let resp = self.client.get_object().bucket(&url.bucket).key(&key).send().await.map_err(|e| classify(&e, &op))?;
+        Ok(Box::pin(resp.body.into_async_read()))
     }
 
     /// A small object (manifest, custody log) read whole.

@@ -10,7 +10,7 @@ use super::url::S3Url;
 use crate::evidence::EvidenceError;
 use crate::evidence::artifact::ArtifactSink;
 use crate::evidence::progress::Progress;
-use crate::evidence::store::{Listed, LocalObject, Store};
+use crate::evidence::store::{Listed, LocalObject, ObjectReader, Store};
 use futures::future::BoxFuture;
 use serde_json::json;
 use std::sync::Arc;
@@ -89,6 +89,10 @@ impl Store for S3Store {
 
     fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>> {
         Box::pin(self.s3.get_small(&self.url, rel))
+    }
+
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<ObjectReader, EvidenceError>> {
+        Box::pin(self.s3.open_object(&self.url, rel))
     }
 
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {

@@ -2,7 +2,7 @@
 //! followed; a file is written under a temporary name and renamed into place only once its
 //! SHA-256 matched, so a failed or altered copy never appears under its own name.
 
-use super::{Listed, LocalObject, Store};
+use super::{Listed, LocalObject, ObjectReader, Store};
 use crate::evidence::EvidenceError;
 use crate::evidence::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, check_relative_path};
 use crate::evidence::hash::{HashingWriter, hash_reader};
@@ -203,6 +203,14 @@ impl Store for LocalStore {
 
     fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>> {
         Box::pin(async move { self.read_small_now(rel) })
+    }
+
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<ObjectReader, EvidenceError>> {
+        Box::pin(async move {
+            let path = self.path(rel)?;
+            let f = open_nofollow(&path).map_err(|e| EvidenceError::file(&path, e))?;
+            Ok(Box::pin(tokio::fs::File::from_std(f)) as ObjectReader)
+        })
     }
 
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>> {

@@ -24,6 +24,9 @@ pub struct Listed {
     pub size: u64,
 }
 
+/// The bytes of a stored object as they stream in (never buffered whole).
+pub type ObjectReader = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
 /// A local file to store, with the size and SHA-256 the manifest promises.
 #[derive(Debug, Clone)]
 pub struct LocalObject {
@@ -73,6 +76,9 @@ pub trait Store: Send + Sync {
 
     /// A small object (manifest, custody log), read whole; absurd sizes are refused.
     fn read_small<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Vec<u8>, EvidenceError>>;
+
+    /// Read an object as it streams in (`decrypt`); checking it is the reader's job.
+    fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<ObjectReader, EvidenceError>>;
 
     /// Stream an object through SHA-256: (bytes, lower-case hex digest).
     fn hash<'a>(&'a self, rel: &'a str, progress: &'a Progress) -> BoxFuture<'a, Result<(u64, String), EvidenceError>>;
