@@ -1014,7 +1014,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__analyze)
-            opts="-i -n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --identity --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
+            opts="-i -n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --identity --passphrase-file --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1065,10 @@ _kforensic() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1642,7 +1646,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__decrypt)
-            opts="-i -n -o -v -q -h -V --identity --out --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-i -n -o -v -q -h -V --identity --passphrase-file --out --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1653,6 +1657,10 @@ _kforensic() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -255,8 +255,9 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --extract-deleted 'Write the deleted file that had PATH (or, with --all, every one) into --out DIR (0600, never over an existing file)'
             cand --out 'Output directory for --extract and --extract-deleted, output file for --dump-memory'
             cand --max-extract-bytes 'Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes)'
-            cand -i 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
-            cand --identity 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
+            cand -i 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle, directory or .tar, holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
+            cand --identity 'The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle, directory or .tar, holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private key into a private temporary directory, removed afterwards'
+            cand --passphrase-file 'The passphrase of a passphrase-protected OpenSSH key, as the first line of this file (for runbooks; without it the passphrase is asked on the terminal, without echo)'
             cand --max-entries 'Refuse an archive with more members than this'
             cand --kubeconfig 'Path to the kubeconfig file (default: the files listed in $KUBECONFIG, merged as kubectl merges them, then ~/.kube/config, then the in-cluster service account)'
             cand --context 'The kubeconfig context to use (default: the current context)'
@@ -714,8 +715,9 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --version 'Print version'
         }
         &'kforensic;decrypt'= {
-            cand -i 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key'
-            cand --identity 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key'
+            cand -i 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an OpenSSH private key (ed25519 or RSA; a passphrase-protected one asks for its passphrase, or see --passphrase-file)'
+            cand --identity 'The private key: an age identity file (AGE-SECRET-KEY-1…) or an OpenSSH private key (ed25519 or RSA; a passphrase-protected one asks for its passphrase, or see --passphrase-file)'
+            cand --passphrase-file 'The passphrase of a passphrase-protected OpenSSH key, as the first line of this file (for runbooks; without it the passphrase is asked on the terminal, without echo)'
             cand --out 'Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten)'
             cand --region 'AWS region of the bucket (default: AWS_REGION / profile; us-east-1 with --endpoint-url)'
             cand --endpoint-url 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (MinIO, Ceph…). Implies path-style'

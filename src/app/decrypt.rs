@@ -5,7 +5,7 @@ use super::GlobalArgs;
 use super::output::TableView;
 use super::s3_args::S3ConnectArgs;
 use crate::evidence::Destination;
-use crate::evidence::decrypt::{DecryptReport, Identities, Source, decrypt_source};
+use crate::evidence::decrypt::{DecryptReport, Source, decrypt_source};
 use crate::{Error, Exit};
 use clap::Args;
 use std::path::PathBuf;
@@ -25,9 +25,12 @@ pub struct DecryptArgs {
     /// s3://bucket/prefix/<case-id> (read in place: nothing is downloaded first).
     #[arg(value_name = "BUNDLE")]
     pub bundle: Destination,
-    /// The private key: an age identity file (AGE-SECRET-KEY-1…) or an unencrypted OpenSSH private key.
+    /// The private key: an age identity file (AGE-SECRET-KEY-1…) or an OpenSSH private key
+    /// (ed25519 or RSA; a passphrase-protected one asks for its passphrase, or see --passphrase-file).
     #[arg(long, short = 'i', value_name = "FILE")]
     pub identity: PathBuf,
+    #[command(flatten)]
+    pub passphrase: super::passphrase::PassphraseArgs,
     /// Where the plaintext tree goes (created 0700, files 0600; existing files are never overwritten).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -36,7 +39,6 @@ pub struct DecryptArgs {
 }
 
 pub async fn run(g: &GlobalArgs, a: DecryptArgs) -> Result<Exit, Error> {
-    let ids = Identities::from_file(&a.identity).map_err(super::usage)?;
     let src = match &a.bundle {
         Destination::Local(p) => Source::local(p),
         stored => match stored.open(&a.s3.options(), &Default::default()).await {
@@ -45,6 +47,8 @@ pub async fn run(g: &GlobalArgs, a: DecryptArgs) -> Result<Exit, Error> {
         },
     }
     .map_err(super::usage)?;
+    // the key is opened once the bundle is found (a passphrase is not asked for nothing)
+    let ids = a.passphrase.identities(&a.identity)?;
     let out = a.out;
     // reading and decrypting is blocking work; a store's requests run on the runtime meanwhile
     let report = tokio::task::spawn_blocking(move || decrypt_source(&src, &ids, &out))

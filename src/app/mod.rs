@@ -12,6 +12,7 @@ pub mod encrypt_args;
 pub mod image;
 pub mod isolate;
 pub mod output;
+pub mod passphrase;
 pub mod preflight;
 pub mod progress;
 pub mod release;

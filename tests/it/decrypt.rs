@@ -149,3 +149,134 @@ fn decrypt_reads_a_sealed_bundle_in_its_tar_and_in_s3_and_names_a_flipped_byte()
     assert_eq!(text(&r.stderr).lines().count(), 1, "{}", text(&r.stderr));
     assert!(text(&r.stderr).contains("opens none of the 3 encrypted artifacts"), "{}", text(&r.stderr));
 }
+
+/// A passphrase-protected ed25519 key made by stock ssh-keygen, and its public key line.
+fn locked_ssh_key(dir: &Path, pass: &str) -> (PathBuf, String) {
+    let key = dir.join("id_locked");
+    let st = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", pass, "-C", "ir@example.org", "-f"]).arg(&key).status().unwrap();
+    assert!(st.success(), "ssh-keygen");
+    assert!(std::fs::read_to_string(&key).unwrap().contains("OPENSSH PRIVATE KEY"));
+    (key.clone(), std::fs::read_to_string(key.with_extension("pub")).unwrap().trim().to_string())
+}
+
+/// kforensic with no controlling terminal (setsid), and only the environment given.
+fn without_tty(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = Command::new("setsid");
+    c.arg("-w").arg(support::kforensic_bin()).args(args).env_clear().env("PATH", "/usr/bin:/bin");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(std::process::Stdio::null()).output().unwrap()
+}
+
+#[test]
+fn a_passphrase_protected_ssh_key_decrypts_with_its_passphrase_file_and_refuses_a_wrong_one() {
+    let d = tempfile::tempdir().unwrap();
+    let pass = "correct horse 7";
+    let (key, public) = locked_ssh_key(d.path(), pass);
+    let (dir, m) = sealed_bundle(d.path(), "case-pass", &public);
+    let (bundle, key_s) = (dir.to_str().unwrap(), key.to_str().unwrap());
+    let good = d.path().join("pass.txt");
+    std::fs::write(&good, format!("{pass}\n")).unwrap();
+    let bad = d.path().join("bad.txt");
+    std::fs::write(&bad, "Correct horse 7\n").unwrap();
+
+    // --passphrase-file, and the same through $KFORENSIC_PASSPHRASE_FILE
+    let out = d.path().join("flag");
+    let r =
+        without_tty(&["decrypt", bundle, "-i", key_s, "--out", out.to_str().unwrap(), "--passphrase-file", good.to_str().unwrap()], &[]);
+    assert_eq!(r.status.code(), Some(0), "{}{}", text(&r.stdout), text(&r.stderr));
+    restored(&out, &m, None);
+    let out = d.path().join("env");
+    let r = without_tty(
+        &["decrypt", bundle, "-i", key_s, "--out", out.to_str().unwrap()],
+        &[("KFORENSIC_PASSPHRASE_FILE", good.to_str().unwrap())],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}{}", text(&r.stdout), text(&r.stderr));
+    restored(&out, &m, None);
+
+    // a wrong passphrase: one line, exit 1, nothing written, the passphrase never echoed
+    let out = d.path().join("wrong");
+    let r = without_tty(&["decrypt", bundle, "-i", key_s, "--out", out.to_str().unwrap(), "--passphrase-file", bad.to_str().unwrap()], &[]);
+    assert_eq!(r.status.code(), Some(1), "{}{}", text(&r.stdout), text(&r.stderr));
+    assert_eq!(text(&r.stderr).lines().count(), 1, "{}", text(&r.stderr));
+    assert!(text(&r.stderr).contains("the passphrase does not open"), "{}", text(&r.stderr));
+    assert!(!format!("{}{}", text(&r.stdout), text(&r.stderr)).to_lowercase().contains("horse"), "passphrase shown");
+    assert!(!out.exists(), "something written without the key");
+
+    // no terminal to ask on and no file: one line saying how to give it
+    let r = without_tty(&["decrypt", bundle, "-i", key_s, "--out", d.path().join("none").to_str().unwrap()], &[]);
+    assert_eq!(r.status.code(), Some(2), "{}{}", text(&r.stdout), text(&r.stderr));
+    assert_eq!(text(&r.stderr).lines().count(), 1, "{}", text(&r.stderr));
+    assert!(text(&r.stderr).contains("--passphrase-file"), "{}", text(&r.stderr));
+
+    // analyze takes the same key and passphrase file (here a bundle without a checkpoint archive:
+    // it gets as far as reading the plaintext)
+    let r = without_tty(&["analyze", bundle, "-i", key_s, "--passphrase-file", bad.to_str().unwrap()], &[]);
+    assert_eq!(r.status.code(), Some(1), "{}{}", text(&r.stdout), text(&r.stderr));
+    assert!(text(&r.stderr).contains("the passphrase does not open"), "{}", text(&r.stderr));
+}
+
+/// A tmux server of our own (its own socket), killed when dropped.
+struct Tmux(PathBuf);
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux").arg("-S").arg(&self.0).args(args).output().expect("tmux runs")
+    }
+    fn pane(&self) -> String {
+        text(&self.cmd(&["capture-pane", "-p", "-t", "kf"]).stdout)
+    }
+    /// Wait until the pane shows `what`.
+    fn wait_for(&self, what: &str) -> String {
+        let t = std::time::Instant::now();
+        loop {
+            let p = self.pane();
+            if p.contains(what) {
+                return p;
+            }
+            assert!(t.elapsed() < std::time::Duration::from_secs(60), "no {what:?} on the screen:\n{p}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_passphrase_is_asked_on_the_terminal_without_echo() {
+    let test = "the_passphrase_is_asked_on_the_terminal_without_echo";
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: tmux is not installed (scripts/testenv install)");
+        eprintln!("SKIP {test}: tmux is not installed");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let pass = "s3cret-Pass-9";
+    let (key, public) = locked_ssh_key(d.path(), pass);
+    let (dir, m) = sealed_bundle(d.path(), "case-tty", &public);
+    let out = d.path().join("plain");
+    let q = |p: &Path| format!("'{}'", p.display());
+    let script = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm {} decrypt {} -i {} --out {}; echo KF-EXIT=$?; sleep 600",
+        q(&support::kforensic_bin()),
+        q(&dir),
+        q(&key),
+        q(&out)
+    );
+    let tmux = Tmux(d.path().join("tmux.sock"));
+    let st = tmux.cmd(&["new-session", "-d", "-s", "kf", "-x", "200", "-y", "50", &script]);
+    assert!(st.status.success(), "tmux: {}", text(&st.stderr));
+    tmux.wait_for(&format!("Passphrase for {}", key.display()));
+    assert!(tmux.cmd(&["send-keys", "-t", "kf", "-l", pass]).status.success());
+    assert!(tmux.cmd(&["send-keys", "-t", "kf", "Enter"]).status.success());
+    let screen = tmux.wait_for("KF-EXIT=");
+    assert!(screen.contains("KF-EXIT=0"), "{screen}");
+    assert!(screen.contains("OK "), "{screen}");
+    assert!(!screen.contains(pass), "the passphrase was echoed:\n{screen}");
+    restored(&out, &m, None);
+}

@@ -1,5 +1,5 @@
 //! The private keys that open sealed artifacts: an age identity file, or an OpenSSH private key
-//! (ed25519 or RSA).
+//! (ed25519 or RSA), opened with its passphrase when it has one.
 
 use crate::evidence::EvidenceError;
 use std::fs::File;
@@ -9,6 +9,10 @@ use std::path::Path;
 /// Largest identity file read (age's own limit).
 const MAX_IDENTITY_BYTES: u64 = 16 << 20;
 
+/// How the passphrase of an encrypted key is had (the command layer: a file, or the terminal),
+/// given the key's file name; Err says why there is none.
+pub type AskPassphrase<'a> = &'a dyn Fn(&str) -> Result<age::secrecy::SecretString, String>;
+
 /// The private keys that open sealed artifacts.
 pub struct Identities {
     keys: Vec<Box<dyn age::Identity + Send + Sync>>,
@@ -16,9 +20,10 @@ pub struct Identities {
 }
 
 impl Identities {
-    /// An age identity file (`AGE-SECRET-KEY-1…` lines) or an unencrypted OpenSSH private key
-    /// (ed25519 or RSA).
-    pub fn from_file(path: &Path) -> Result<Identities, EvidenceError> {
+    /// An age identity file (`AGE-SECRET-KEY-1…` lines) or an OpenSSH private key (ed25519 or
+    /// RSA); a passphrase-protected one is opened here, with the passphrase `ask` gives (a wrong
+    /// one fails now, not per artifact).
+    pub fn from_file(path: &Path, ask: AskPassphrase<'_>) -> Result<Identities, EvidenceError> {
         let origin = path.display().to_string();
         let bad = |why: String| EvidenceError::Usage(format!("identity {origin}: {why}"));
         let mut text = Vec::new();
@@ -36,11 +41,12 @@ impl Identities {
             #[allow(deprecated)]
             match id {
                 age::ssh::Identity::Unencrypted(_) => vec![Box::new(id)],
-                age::ssh::Identity::Encrypted(_) => {
-                    return Err(bad(
-                        "the OpenSSH key is passphrase-protected: use an unencrypted copy on an offline machine, or `age -d -i KEY` per artifact (it asks for the passphrase)"
-                            .into(),
-                    ));
+                age::ssh::Identity::Encrypted(key) => {
+                    let pass = ask(&origin).map_err(|why| bad(format!("the OpenSSH key is passphrase-protected: {why}")))?;
+                    let key = key
+                        .decrypt(pass)
+                        .map_err(|_| EvidenceError::Locked(format!("identity {origin}: the passphrase does not open this OpenSSH key")))?;
+                    vec![Box::new(age::ssh::Identity::from(key))]
                 }
                 age::ssh::Identity::Unsupported(_) => {
                     return Err(bad("this OpenSSH key type cannot decrypt age files (use ed25519 or RSA)".into()));

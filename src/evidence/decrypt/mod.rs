@@ -7,7 +7,7 @@ mod identities;
 mod source;
 mod temp;
 
-pub use identities::Identities;
+pub use identities::{AskPassphrase, Identities};
 pub use source::Source;
 pub use temp::{TempPlain, plaintext_archive};
 
@@ -59,10 +59,13 @@ struct Tally {
     files: u64,
     bytes: u64,
     problems: Vec<String>,
+    /// Sealed artifacts met, and the recipients they are sealed to.
+    sealed: usize,
+    recipients: std::collections::BTreeSet<String>,
     /// Sealed artifacts some identity opened.
     opened_any: bool,
-    /// Every artifact so far was one no identity could open.
-    refused_all: bool,
+    /// Those no identity could open: (stored path, manifest size, manifest SHA-256).
+    refused: Vec<(String, u64, String)>,
 }
 
 /// Decrypt the bundle `src` into `out` (created 0700; existing files are never overwritten):
@@ -79,19 +82,8 @@ pub fn decrypt_source(src: &Source, ids: &Identities, out: &Path) -> Result<Decr
     })?;
     let manifest = Manifest::parse(&mbytes, &origin)?;
     super::private::create_dir_all(out).map_err(|e| EvidenceError::file(out, e))?;
-    let mut t = Tally { refused_all: true, ..Default::default() };
+    let mut t = Tally::default();
     decrypt_tree(src, "", &manifest, ids, out, &mut t);
-    let sealed = manifest.artifacts.iter().filter(|a| a.encryption.is_some()).count();
-    if sealed > 0 && !t.opened_any && t.refused_all {
-        let to: std::collections::BTreeSet<&str> =
-            manifest.artifacts.iter().filter_map(|a| a.encryption.as_ref()).flat_map(|e| e.recipients.iter().map(String::as_str)).collect();
-        let to: Vec<&str> = to.into_iter().take(4).collect();
-        return Err(EvidenceError::Usage(format!(
-            "identity {} opens none of the {sealed} encrypted artifacts: the bundle is sealed to {}; use the matching private key",
-            ids.origin,
-            to.join(", ")
-        )));
-    }
     // the case's sub-bundles: each one's manifest is an artifact of the case, checked above
     for a in manifest.artifacts.iter().filter(|a| a.spec.media_type == SUB_BUNDLE_MEDIA) {
         let Some(sub) = plain_path(&a.spec.path).unwrap_or(&a.spec.path).strip_suffix(&format!("/{MANIFEST}")) else { continue };
@@ -100,6 +92,25 @@ pub fn decrypt_source(src: &Source, ids: &Identities, out: &Path) -> Result<Decr
             Ok(m) => decrypt_tree(src, &format!("{sub}/"), &m, ids, &out.join(sub), &mut t),
             Err(e) => t.problems.push(format!("{sub}: {e}")),
         }
+    }
+    if t.sealed > 0 && !t.opened_any && t.refused.len() == t.sealed {
+        let to: Vec<&str> = t.recipients.iter().map(String::as_str).take(4).collect();
+        return Err(EvidenceError::Usage(format!(
+            "identity {} opens none of the {} encrypted artifacts: the bundle is sealed to {}; use the matching private key",
+            ids.origin,
+            t.sealed,
+            to.join(", ")
+        )));
+    }
+    // some artifacts opened, these not: a damaged header, or sealed to other keys
+    for (rel, bytes, sha256) in std::mem::take(&mut t.refused) {
+        let stored = src.open(&rel).and_then(|mut r| super::hash::hash_reader(&mut r, &super::progress::Progress::hidden()));
+        t.problems.push(match stored {
+            Ok((n, h)) if n != bytes || h != sha256 => format!(
+                "{rel}: stored file differs from the manifest ({n} bytes, sha256 {h}; manifest: {bytes} bytes, sha256 {sha256}): tampered or damaged"
+            ),
+            _ => format!("{rel}: no key in the identity file can open it ({})", ids.origin),
+        });
     }
     Ok(DecryptReport {
         bundle: origin,
@@ -116,6 +127,10 @@ pub fn decrypt_source(src: &Source, ids: &Identities, out: &Path) -> Result<Decr
 /// the case's artifacts).
 fn decrypt_tree(src: &Source, prefix: &str, manifest: &Manifest, ids: &Identities, out: &Path, t: &mut Tally) {
     for a in &manifest.artifacts {
+        if let Some(e) = &a.encryption {
+            t.sealed += 1;
+            t.recipients.extend(e.recipients.iter().cloned());
+        }
         let plain = match &a.encryption {
             Some(_) => plain_path(&a.spec.path).unwrap_or(&a.spec.path),
             None => a.spec.path.as_str(),
@@ -123,17 +138,11 @@ fn decrypt_tree(src: &Source, prefix: &str, manifest: &Manifest, ids: &Identitie
         match one(src, &format!("{prefix}{}", a.spec.path), a, &out.join(plain), ids) {
             Ok(bytes) => {
                 t.opened_any |= a.encryption.is_some();
-                t.refused_all = false;
                 t.files += 1;
                 t.bytes += bytes;
             }
-            Err(Problem::Refused) => {
-                t.problems.push(format!("{prefix}{}: no key in the identity file can open it ({})", a.spec.path, ids.origin))
-            }
-            Err(Problem::Other(why)) => {
-                t.refused_all = false;
-                t.problems.push(format!("{prefix}{}: {why}", a.spec.path));
-            }
+            Err(Problem::Refused) => t.refused.push((format!("{prefix}{}", a.spec.path), a.bytes, a.sha256.clone())),
+            Err(Problem::Other(why)) => t.problems.push(format!("{prefix}{}: {why}", a.spec.path)),
         }
     }
     let names: &[&str] = if prefix.is_empty() {
@@ -251,6 +260,10 @@ mod tests {
     use std::path::PathBuf;
     use std::sync::Arc;
 
+    fn no_passphrase(_: &str) -> Result<age::secrecy::SecretString, String> {
+        Err("none in this test".into())
+    }
+
     fn key_file(dir: &Path, id: &age::x25519::Identity) -> PathBuf {
         let p = dir.join("key.txt");
         std::fs::write(&p, format!("# test\n{}\n", age::secrecy::ExposeSecret::expose_secret(&id.to_string()))).unwrap();
@@ -285,7 +298,7 @@ mod tests {
         let v = crate::evidence::verify_path(&dir, crate::evidence::VerifyOptions { record: false, ..Default::default() }).unwrap();
         assert!(v.ok, "{:?}", v.problems);
 
-        let ids = Identities::from_file(&key_file(t.path(), &id)).unwrap();
+        let ids = Identities::from_file(&key_file(t.path(), &id), &no_passphrase).unwrap();
         let out = t.path().join("plain");
         let rep = decrypt_bundle(&dir, &ids, &out).unwrap();
         assert!(rep.ok, "{:?}", rep.problems);
@@ -311,7 +324,7 @@ mod tests {
         // a wrong key: one line, not one per artifact
         let other = age::x25519::Identity::generate();
         let od = tempfile::tempdir().unwrap();
-        let wrong = Identities::from_file(&key_file(od.path(), &other)).unwrap();
+        let wrong = Identities::from_file(&key_file(od.path(), &other), &no_passphrase).unwrap();
         let e = decrypt_bundle(&dir, &wrong, &od.path().join("o")).expect_err("a wrong key fails").to_string();
         assert!(e.contains("opens none of the 2 encrypted artifacts") && !e.contains('\n'), "{e}");
 
@@ -348,7 +361,7 @@ mod tests {
         }
         let dir = top.dir().to_path_buf();
         assert!(top.finalize().unwrap().complete);
-        let ids = Identities::from_file(&key_file(t.path(), &id)).unwrap();
+        let ids = Identities::from_file(&key_file(t.path(), &id), &no_passphrase).unwrap();
         let out = t.path().join("plain");
         let rep = decrypt_bundle(&dir, &ids, &out).unwrap();
         assert!(rep.ok, "{:?}", rep.problems);
@@ -372,9 +385,9 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let p = t.path().join("k");
         std::fs::write(&p, "hello").unwrap();
-        let e = Identities::from_file(&p).err().unwrap().to_string();
+        let e = Identities::from_file(&p, &no_passphrase).err().unwrap().to_string();
         assert!(e.contains("neither an age identity file"), "{e}");
-        let e = Identities::from_file(&t.path().join("none")).err().unwrap().to_string();
+        let e = Identities::from_file(&t.path().join("none"), &no_passphrase).err().unwrap().to_string();
         assert!(e.contains("cannot read it"), "{e}");
     }
 }
