@@ -17,7 +17,7 @@ pub const FILE_ENV: &str = "KFORENSIC_PASSPHRASE_FILE";
 pub struct PassphraseArgs {
     /// The passphrase of a passphrase-protected OpenSSH key, as the first line of this file (for
     /// runbooks; without it the passphrase is asked on the terminal, without echo).
-    #[arg(long, value_name = "FILE", env = FILE_ENV)]
+    #[arg(long, value_name = "FILE", env = FILE_ENV, help_heading = "Evidence")]
     pub passphrase_file: Option<PathBuf>,
 }
 

@@ -280,3 +280,49 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
     assert!(!screen.contains(pass), "the passphrase was echoed:\n{screen}");
     restored(&out, &m, None);
 }
+
+#[test]
+fn a_passphrase_protected_sign_key_signs_with_its_passphrase_file_and_refuses_a_wrong_one() {
+    let Some(aws) = shared_s3("a_passphrase_protected_sign_key_signs_with_its_passphrase_file_and_refuses_a_wrong_one") else { return };
+    let guard = Bucket::create(&aws, "sig");
+    let dest = format!("s3://{}/ir", guard.name);
+    let d = tempfile::tempdir().unwrap();
+    let pass = "sign-pass 3";
+    let (key, public) = locked_ssh_key(d.path(), pass);
+    let (dir, _) = make_bundle(d.path(), "case-sign", &[("cluster/pod.json", 300)]);
+    let (good, bad) = (d.path().join("good.txt"), d.path().join("bad.txt"));
+    std::fs::write(&good, format!("{pass}\n")).unwrap();
+    std::fs::write(&bad, "nope\n").unwrap();
+    let up = |file: &Path| {
+        let f = file.to_str().unwrap();
+        let args = [
+            "upload",
+            dir.to_str().unwrap(),
+            &dest,
+            "--endpoint-url",
+            &aws.endpoint,
+            "--sign-key",
+            key.to_str().unwrap(),
+            "--passphrase-file",
+            f,
+        ];
+        let creds = [
+            ("AWS_ACCESS_KEY_ID", aws.access_key.as_str()),
+            ("AWS_SECRET_ACCESS_KEY", aws.secret_key.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ];
+        without_tty(&args, &creds)
+    };
+    // a wrong passphrase: one line, exit 1, nothing signed or stored
+    let r = up(&bad);
+    assert_eq!(r.status.code(), Some(1), "{}{}", text(&r.stdout), text(&r.stderr));
+    assert_eq!(text(&r.stderr).lines().count(), 1, "{}", text(&r.stderr));
+    assert!(text(&r.stderr).contains("the passphrase does not open it") && !text(&r.stderr).contains("nope"), "{}", text(&r.stderr));
+    assert!(!dir.join("manifest.json.sig").exists());
+    // the right one: signed, and stock ssh-keygen accepts the signature
+    let r = up(&good);
+    assert_eq!(r.status.code(), Some(0), "{}{}", text(&r.stdout), text(&r.stderr));
+    let allowed = d.path().join("allowed");
+    std::fs::write(&allowed, format!("ir@example.org {public}\n")).unwrap();
+    assert!(ssh_keygen_verifies(&allowed, "ir@example.org", &dir.join("manifest.json"), &dir.join("manifest.json.sig"), None));
+}
