@@ -12,6 +12,7 @@ pub mod encrypt_args;
 pub mod image;
 pub mod isolate;
 pub mod output;
+pub mod passphrase;
 pub mod preflight;
 pub mod progress;
 pub mod release;
@@ -362,7 +363,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Preflight(a) => preflight::run(g, a).await,
         Command::Upload(a) => upload::run(g, a).await,
         Command::Verify(a) => verify::run(g, a).await,
-        Command::Decrypt(a) => decrypt::run(g, a),
+        Command::Decrypt(a) => decrypt::run(g, a).await,
         Command::Isolate(isolate::IsolateArgs { target: isolate::IsolateTarget::Pod(a) }) => isolate::run(g, a).await,
         Command::Release(release::ReleaseArgs { target: release::ReleaseTarget::Pod(a) }) => release::run(g, a).await,
         Command::Collect(a) => collect::run(g, a).await,

@@ -9,15 +9,18 @@ use std::path::PathBuf;
 pub struct SignArgs {
     /// Sign the manifest and the custody log (SSHSIG, namespace kforensic-evidence) with this
     /// OpenSSH private key (ed25519 or ECDSA; an encrypted key takes its passphrase from
-    /// $KFORENSIC_SIGN_PASSPHRASE), or with a PUBLIC key file (id_ed25519.pub) by the matching
+    /// $KFORENSIC_SIGN_PASSPHRASE, --passphrase-file, or asks on the terminal), or with a PUBLIC key file (id_ed25519.pub) by the matching
     /// key held in ssh-agent ($SSH_AUTH_SOCK). The key never leaves this machine.
     #[arg(long, value_name = "FILE", env = "KFORENSIC_SIGN_KEY", help_heading = "Evidence")]
     pub sign_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: super::passphrase::PassphraseArgs,
 }
 
 impl SignArgs {
     /// The loaded key, read before any work starts (a wrong key costs nothing).
     pub fn signer(&self) -> Result<Option<Signer>, Error> {
-        self.sign_key.as_deref().map(Signer::from_file).transpose().map_err(|e| Error::Usage(e.to_string()))
+        let ask = super::passphrase::asker(self.passphrase.passphrase_file.clone());
+        self.sign_key.as_deref().map(|k| Signer::from_file(k, &ask)).transpose().map_err(super::usage)
     }
 }

@@ -37,6 +37,9 @@ pub enum EvidenceError {
     Archive { path: String, why: String },
     #[error("{0}")]
     Usage(String),
+    /// A private key its passphrase did not open (a failure, not a usage error).
+    #[error("{0}")]
+    Locked(String),
 }
 
 impl EvidenceError {

@@ -44,9 +44,9 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     /// An OpenSSH private key file (ed25519 or ECDSA); an encrypted one is opened with the
-    /// passphrase in `$KFORENSIC_SIGN_PASSPHRASE`. A PUBLIC key file (`id_ed25519.pub`) means:
+    /// passphrase in `$KFORENSIC_SIGN_PASSPHRASE`, else the one `ask` gives. A PUBLIC key file (`id_ed25519.pub`) means:
     /// sign with its private half held by the ssh-agent at `$SSH_AUTH_SOCK`.
-    pub fn from_file(path: &Path) -> Result<Signer, EvidenceError> {
+    pub fn from_file(path: &Path, ask: super::decrypt::AskPassphrase<'_>) -> Result<Signer, EvidenceError> {
         let bad = |why: String| EvidenceError::Usage(format!("--sign-key {}: {why}", path.display()));
         let text = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
         if let Some(public) = std::str::from_utf8(&text).ok().and_then(|t| PublicKey::from_openssh(t.trim()).ok()) {
@@ -61,9 +61,15 @@ impl Signer {
         }
         let key = PrivateKey::read_openssh_file(path).map_err(|e| bad(format!("not an OpenSSH private key ({e})")))?;
         let key = if key.is_encrypted() {
-            let pass =
-                std::env::var(PASSPHRASE_ENV).map_err(|_| bad(format!("the key is encrypted: put its passphrase in ${PASSPHRASE_ENV}")))?;
-            key.decrypt(pass.as_bytes()).map_err(|_| bad(format!("the passphrase in ${PASSPHRASE_ENV} does not open it")))?
+            let opened = match std::env::var(PASSPHRASE_ENV) {
+                Ok(pass) => key.decrypt(pass.as_bytes()).map_err(|_| format!("the passphrase in ${PASSPHRASE_ENV} does not open it")),
+                Err(_) => {
+                    use age::secrecy::ExposeSecret;
+                    let pass = ask(&path.display().to_string()).map_err(|why| bad(format!("the key is encrypted: {why}")))?;
+                    key.decrypt(pass.expose_secret().as_bytes()).map_err(|_| "the passphrase does not open it".to_string())
+                }
+            };
+            opened.map_err(|why| EvidenceError::Locked(format!("--sign-key {}: {why}", path.display())))?
         } else {
             key
         };

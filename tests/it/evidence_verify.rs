@@ -199,7 +199,7 @@ fn a_signed_bundle_verifies_with_ssh_keygen_and_with_kforensic_and_names_the_sig
     let (key, allowed) = ssh_key(d.path(), "responder", "responder@example.org");
     let (_, other_allowed) = ssh_key(d.path(), "stranger", "stranger@example.org");
     let (dir, _) = make_bundle(d.path(), "case-signed", &[("pods/shop/web-1/app/volatile.json", 500)]);
-    kforensic::evidence::sign::Signer::from_file(&key).unwrap().sign_bundle(&dir).unwrap();
+    kforensic::evidence::sign::Signer::from_file(&key, &|_| Err("no passphrase".into())).unwrap().sign_bundle(&dir).unwrap();
     // a third party needs nothing but OpenSSH: the manifest, and the custody log up to its finalized line
     assert!(ssh_keygen_verifies(&allowed, "responder@example.org", &dir.join("manifest.json"), &dir.join("manifest.json.sig"), None));
     let sealed = std::fs::read_to_string(dir.join("custody.log")).unwrap().lines().count();
@@ -223,7 +223,7 @@ fn a_signed_manifest_changed_afterwards_and_an_unsigned_bundle_fail_when_a_signe
     let d = tempfile::tempdir().unwrap();
     let (key, allowed) = ssh_key(d.path(), "responder", "responder@example.org");
     let (dir, _) = make_bundle(d.path(), "case-resigned", &[("x", 50)]);
-    kforensic::evidence::sign::Signer::from_file(&key).unwrap().sign_bundle(&dir).unwrap();
+    kforensic::evidence::sign::Signer::from_file(&key, &|_| Err("no passphrase".into())).unwrap().sign_bundle(&dir).unwrap();
     let m = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
     std::fs::write(dir.join("manifest.json"), m.replace("responder@example", "someone-else")).unwrap();
     let out = kforensic(&["verify", "--no-record", "--allowed-signers", allowed.to_str().unwrap(), dir.to_str().unwrap()]);

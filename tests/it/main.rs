@@ -20,6 +20,7 @@ mod checkpoint_hostile_tree;
 mod checkpoint_kubelet_archive;
 mod cli;
 mod collect_triage;
+mod decrypt;
 mod docs;
 mod encryption;
 mod evidence_fuzz_smoke;

@@ -112,11 +112,13 @@ pub struct AnalyzeArgs {
     /// Refuse a compressed archive that decompresses to more than this (e.g. 64GiB, 500MiB, bytes).
     #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = super::s3_args::parse_size)]
     pub max_extract_bytes: u64,
-    /// The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle directory holding
-    /// one checkpoint archive): decrypt it with this age identity file or OpenSSH private key
-    /// into a private temporary directory, removed afterwards.
+    /// The archive is encrypted (ARCHIVE is NAME.age, or an encrypted bundle, directory or .tar,
+    /// holding one checkpoint archive): decrypt it with this age identity file or OpenSSH private
+    /// key into a private temporary directory, removed afterwards.
     #[arg(long, short = 'i', value_name = "FILE")]
     pub identity: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: crate::app::passphrase::PassphraseArgs,
     /// Refuse an archive with more members than this.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_entries: u64,
@@ -212,7 +214,7 @@ pub fn run(g: &GlobalArgs, a: AnalyzeArgs) -> Result<Exit, Error> {
     // an encrypted archive: its plaintext lives in a private temporary directory while we read it
     let mut _plain = Vec::new();
     if let Some(id) = &a.identity {
-        let ids = crate::evidence::decrypt::Identities::from_file(id).map_err(super::usage)?;
+        let ids = a.passphrase.identities(id)?;
         for o in &mut plans {
             let t = crate::evidence::decrypt::plaintext_archive(&o.archive, &ids).map_err(super::usage)?;
             o.archive = t.path.clone();

@@ -77,7 +77,8 @@ pub trait Store: Send + Sync {
     /// left in the store ([`EvidenceError::ChangedWhileSending`]).
     fn put_file<'a>(&'a self, obj: &'a LocalObject, progress: &'a Progress) -> BoxFuture<'a, Result<(), EvidenceError>>;
 
-    /// An object's bytes as a stream of chunks (the manifest, the custody log: never read whole).
+    /// An object's bytes as a stream of chunks (the manifest, the custody log, a sealed artifact
+    /// for `decrypt`: never read whole; checking them is the reader's job).
     fn read<'a>(&'a self, rel: &'a str) -> BoxFuture<'a, Result<Chunks<'a>, EvidenceError>>;
 
     /// Stream an object through SHA-256: (bytes, lower-case hex digest).
