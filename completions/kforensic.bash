@@ -1014,7 +1014,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__analyze)
-            opts="-i -n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --identity --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
+            opts="-i -n -o -v -q -h -V --extract-diff --ps-tree --cmd --env --files --sockets --mounts --rootfs-diff --extract --search --search-regex --pid --stats --network --context-bytes --max-matches --dump-memory --deleted --extract-deleted --all --out --max-extract-bytes --identity --passphrase-file --max-entries --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version list diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1065,10 @@ _kforensic() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1336,7 +1340,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__checkpoint__subcmd__pod)
-            opts="-l -A -c -n -o -v -q -h -V --selector --node --all-namespaces --parallel --container --dest --memory --memory-file-mappings --memory-max-bytes --no-freeze --freeze-pod --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --mask-env --no-triage --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --encrypt-to --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-l -A -c -n -o -v -q -h -V --selector --node --all-namespaces --parallel --container --dest --memory --memory-file-mappings --memory-max-bytes --kubelet-path --no-freeze --freeze-pod --dry-run --isolate --image --pull-policy --collector-namespace --timeout --keep-collector --include-volumes --mask-env --no-triage --archive --keep-node-archive --upload-from --node-credentials-secret --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --passphrase-file --encrypt-to --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1376,6 +1380,10 @@ _kforensic() {
                     ;;
                 --memory-max-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet-path)
+                    COMPREPLY=($(compgen -W "proxy direct auto" -- "${cur}"))
                     return 0
                     ;;
                 --image)
@@ -1438,6 +1446,10 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --encrypt-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1478,7 +1490,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__collect)
-            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --encrypt-to --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-A -l -n -o -v -q -h -V --all-namespaces --selector --since --dest --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --passphrase-file --encrypt-to --sources --include-secret-values --shell-history --image --pull-policy --collector-namespace --page-size --source-concurrency --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1533,6 +1545,10 @@ _kforensic() {
                     return 0
                     ;;
                 --sign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1642,7 +1658,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__decrypt)
-            opts="-i -n -o -v -q -h -V --identity --out --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-i -n -o -v -q -h -V --identity --passphrase-file --out --region --endpoint-url --virtual-hosted-style --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1656,7 +1672,19 @@ _kforensic() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2790,7 +2818,7 @@ _kforensic() {
             return 0
             ;;
         kforensic__subcmd__upload)
-            opts="-n -o -v -q -h -V --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --region --endpoint-url --virtual-hosted-style --sse --sse-kms-key-id --object-lock-mode --retain-until --part-size --concurrency --sign-key --passphrase-file --kubeconfig --context --namespace --output --case-id --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2829,6 +2857,10 @@ _kforensic() {
                     return 0
                     ;;
                 --sign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

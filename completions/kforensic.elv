@@ -97,6 +97,7 @@ set edit:completion:arg-completer[kforensic] = {|@words|
             cand --dest 'Where the bundle goes: a directory (the bundle is DIR/<case-id>/) or s3://bucket/prefix'
             cand --memory 'Also capture memory: `kubelet` (CRIU checkpoint through the kubelet API), `proc` (ELF cores read from /proc by the agent), `auto` (kubelet where supported, else proc). `--memory` alone = auto'
             cand --memory-max-bytes 'With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB)'
+            cand --kubelet-path 'With --memory=kubelet|auto: how the kubelet is asked. `direct`: by the collector on the node, with a short-lived token of the kforensic-checkpoint ServiceAccount (nodes/checkpoint only; see deploy/rbac-checkpoint.yaml). `proxy`: through the API server''s node proxy (needs nodes/proxy). `auto`: direct, else the proxy'
             cand --image 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)'
             cand --pull-policy 'When the node fetches the collector image'
             cand --collector-namespace 'Namespace for the collector pod (created with pod-security `privileged` when missing)'

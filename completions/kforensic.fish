@@ -88,6 +88,9 @@ complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fi
 kubelet\t''
 proc\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l memory-max-bytes -d 'With --memory=proc: at most this many bytes of memory per container (e.g. 4GiB)' -r
+complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l kubelet-path -d 'With --memory=kubelet|auto: how the kubelet is asked. `direct`: by the collector on the node, with a short-lived token of the kforensic-checkpoint ServiceAccount (nodes/checkpoint only; see deploy/rbac-checkpoint.yaml). `proxy`: through the API server\'s node proxy (needs nodes/proxy). `auto`: direct, else the proxy' -r -f -a "proxy\t''
+direct\t''
+auto\t''"
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l image -d 'Collector image (default: the published kforensic image of this version, or $KFORENSIC_IMAGE)' -r
 complete -c kforensic -n "__fish_kforensic_using_subcommand checkpoint; and __fish_seen_subcommand_from pod" -l pull-policy -d 'When the node fetches the collector image' -r -f -a "always\t''
 if-not-present\t''
