@@ -39,7 +39,7 @@ async fn call(req: &KubeletCheckpointRequest, endpoint: &str) -> Result<KubeletR
         Err(e) => {
             let why = e.to_string();
             let tcp = connect_on_node(req.container.clone(), endpoint.to_string()).await?;
-            let lax = tokio_rustls::TlsConnector::from(Arc::new(config(Arc::new(Unverified))));
+            let lax = tokio_rustls::TlsConnector::from(Arc::new(config(Arc::new(Fallback { accept: true }))));
             let s = lax.connect(name, tcp).await.map_err(|e| format!("TLS: {e}"))?;
             (s, format!("kubelet certificate NOT verified ({why}): the token was sent to the node's own kubelet address"))
         }
@@ -115,7 +115,7 @@ fn verified(roots: rustls::RootCertStore) -> Arc<dyn rustls::client::danger::Ser
     match rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider()).build() {
         Ok(v) => v,
         // no usable CA: nothing verifies, and the lax pass says so
-        Err(_) => Arc::new(Refuse),
+        Err(_) => Arc::new(Fallback { accept: false }),
     }
 }
 
@@ -128,39 +128,14 @@ fn config(verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>) -> rust
         .with_no_client_auth()
 }
 
-/// Accepts the kubelet's certificate unverified (signatures on the handshake still checked).
+/// The kubelet's certificate accepted unverified (`accept`), or refused because no cluster CA
+/// was usable; the handshake's signatures are checked either way.
 #[derive(Debug)]
-struct Unverified;
-
-/// Verifies nothing successfully (no cluster CA was usable).
-#[derive(Debug)]
-struct Refuse;
-
-macro_rules! handshake_signatures {
-    () => {
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls12_signature(message, cert, dss, &provider().signature_verification_algorithms)
-        }
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls13_signature(message, cert, dss, &provider().signature_verification_algorithms)
-        }
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            provider().signature_verification_algorithms.supported_schemes()
-        }
-    };
+struct Fallback {
+    accept: bool,
 }
 
-impl rustls::client::danger::ServerCertVerifier for Unverified {
+impl rustls::client::danger::ServerCertVerifier for Fallback {
     fn verify_server_cert(
         &self,
         _end_entity: &CertificateDer<'_>,
@@ -169,21 +144,29 @@ impl rustls::client::danger::ServerCertVerifier for Unverified {
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
+        if self.accept {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("no usable cluster CA to verify the kubelet's certificate".into()))
+        }
     }
-    handshake_signatures!();
-}
-
-impl rustls::client::danger::ServerCertVerifier for Refuse {
-    fn verify_server_cert(
+    fn verify_tls12_signature(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Err(rustls::Error::General("no usable cluster CA to verify the kubelet's certificate".into()))
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &provider().signature_verification_algorithms)
     }
-    handshake_signatures!();
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &provider().signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        provider().signature_verification_algorithms.supported_schemes()
+    }
 }

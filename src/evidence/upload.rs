@@ -91,8 +91,8 @@ async fn send_case(
     for sub in super::verify::sub_bundles(&checked.manifest) {
         let sub_dir = dir.join(&sub);
         let path = sub_dir.join(MANIFEST);
-        let bytes = std::fs::read(&path).map_err(|e| EvidenceError::file(&path, e))?;
-        let manifest = Manifest::parse(&bytes, &sub_dir.display().to_string())?;
+        let mut f = std::fs::File::open(&path).map_err(|e| EvidenceError::file(&path, e))?;
+        let (manifest, _) = super::meta::read_manifest(&mut f, &sub_dir.display().to_string())?;
         let c = Checked { manifest, stored: stored_by_node(&sub_dir) };
         let r = send(&sub_dir, &c, &*store.for_case(&sub), obs, Instant::now()).await?;
         subs.push((sub, r));
