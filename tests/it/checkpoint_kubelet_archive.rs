@@ -56,7 +56,7 @@ impl Drop for Decoys {
 /// The capture asks the kubelet (held by the proxy for 5 minutes), the archive appears on the
 /// node meanwhile, and the CLI goes away (`how`); the archive must be gone from the node within
 /// `within`, the decoys left, no collector left.
-fn abandoned(test: &str, tag: &str, how: fn(&mut std::process::Child), timeout: &str, within: u64) {
+fn abandoned(test: &str, tag: &str, how: fn(&mut std::process::Child), timeout: &str, within: u64, timeout_ends_it: bool) {
     let mut needs = CLUSTER.to_vec();
     needs.push("faultproxy");
     let Some(env) = require(test, &needs) else { return };
@@ -86,6 +86,15 @@ fn abandoned(test: &str, tag: &str, how: fn(&mut std::process::Child), timeout: 
     how(&mut child);
     let out = child.wait_with_output().unwrap();
     assert_ne!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    if timeout_ends_it {
+        // the held kubelet call is given up at the timeout: the capture ends at once and the bundle
+        // is finalized, incomplete, with the reason
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("did not stop"), "{}", stderr(&out));
+        let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join(&case).join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(m["complete"], false);
+        assert!(m["errors"].to_string().contains("timed out"), "{}", m["errors"]);
+    }
     let gone = wait_for(within, || (!archive.exists()).then_some(()));
     let left = archive.exists();
     let _ = std::fs::remove_file(&archive);
@@ -108,6 +117,7 @@ fn a_kubelet_checkpoint_abandoned_at_the_timeout_is_removed_from_the_node_by_the
         |_| {},
         "40s",
         60,
+        true,
     );
 }
 
@@ -122,5 +132,6 @@ fn a_kubelet_checkpoint_abandoned_by_a_killed_cli_is_removed_at_the_collectors_d
         },
         "30s",
         150,
+        false,
     );
 }

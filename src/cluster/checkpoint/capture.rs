@@ -83,16 +83,18 @@ impl Capture {
         // The capture runs as its own task (it blocks on the evidence stream), so that a stop or
         // the timeout can end it: the collector pod is deleted, its exec stream ends, the task
         // returns the bundle, which is then finalized as incomplete.
+        // told to the task when the capture is stopped, so a call it waits on is given up at once
+        let halt = Stop::new();
         let task = {
-            let (ctx, plan, opts, obs, slot, frozen) =
-                (ctx.clone(), plan.clone(), opts.clone(), self.obs.clone(), self.slot.clone(), self.frozen.clone());
+            let (ctx, plan, opts, obs, slot, frozen, halt) =
+                (ctx.clone(), plan.clone(), opts.clone(), self.obs.clone(), self.slot.clone(), self.frozen.clone(), halt.clone());
             let mut bundle = bundle;
             tokio::spawn(async move {
                 let mut notes = Vec::new();
                 let r = async {
                     // API side first: it needs nothing on the node and survives a node-side failure
                     api_evidence::collect(&ctx.client, &plan.target, &mut bundle).await.map_err(ClusterError::ApiEvidence)?;
-                    node_side(&ctx, &plan, &opts, &mut bundle, &obs, &slot, &frozen, &mut notes).await
+                    node_side(&ctx, &plan, &opts, &mut bundle, &obs, &slot, &frozen, &mut notes, &halt).await
                 }
                 .await;
                 (bundle, notes, r)
@@ -106,6 +108,7 @@ impl Capture {
             why = stop.stopped() => { stopped = Some(why); None }
         };
         if let Some(why) = &stopped {
+            halt.stop(why);
             self.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
             self.obs.note(&format!("{why}: stopping the capture"));
         }

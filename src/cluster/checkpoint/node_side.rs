@@ -9,7 +9,7 @@ use crate::cluster::kubelet::{self, CheckpointOutcome, KubeletPath};
 use crate::cluster::target::TargetContainer;
 use crate::cluster::{ClusterCtx, ClusterError, node_upload};
 use crate::evidence::{ArtifactSink, DirBundle};
-use crate::observe::SharedObserver;
+use crate::observe::{SharedObserver, Stop};
 use crate::protocol::{FreezePodRequest, layout};
 use std::time::Duration;
 
@@ -23,6 +23,7 @@ pub(super) async fn node_side(
     slot: &Slot,
     frozen: &Frozen,
     notes: &mut Vec<String>,
+    halt: &Stop,
 ) -> Result<(), ClusterError> {
     let Some(spec) = &plan.collector else { return Ok(()) };
     // the node's collector, when a capture before this one on the same node started it
@@ -74,7 +75,15 @@ pub(super) async fn node_side(
             )?;
         }
         let mut record = serde_json::json!({});
-        let memory = memory_decision(ctx, plan, tc, (opts.memory, opts.kubelet_path), c, obs, &mut record).await;
+        // a stop (timeout, signal) ends the capture here at once: a kubelet call may be held for
+        // minutes, and what it leaves on the node the collector removes as it goes
+        if halt.is_stopped() {
+            return Ok(());
+        }
+        let memory = tokio::select! {
+            m = memory_decision(ctx, plan, tc, (opts.memory, opts.kubelet_path), c, obs, &mut record) => m,
+            _ = halt.stopped() => return Ok(()),
+        };
         if let MemoryDecision::Unavailable(why) = &memory {
             notes.push(why.clone());
             bundle.error(Some(&format!("{}memory", container_dir(&plan.target, tc))), why)?;
