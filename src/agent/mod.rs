@@ -137,7 +137,9 @@ pub async fn freeze_pod(
     tokio::task::spawn_blocking(move || {
         let l = runtime::locate::locate(&r, None, &[]);
         let init = l.init.ok_or_else(|| AgentError::BadTarget(format!("container {}: not running on this node", req.container)))?;
-        let container = pod_freezer_of(init, l.shim)?;
+        // the container's cgroup as the collector reaches it: through its shim's view of the host
+        let host_root = l.shim.map_or_else(|| PathBuf::from("/"), |s| PathBuf::from(format!("/proc/{s}/root")));
+        let container = memory::Freezer::for_pid_in(init, &host_root).map_err(AgentError::PodFreeze)?;
         let mut opts = memory::MemoryCaptureOptions { ledger: memory::ledger::Ledger::from_env(), ..Default::default() };
         let deadline = memory::capture::deadline_from_env();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -152,10 +154,6 @@ pub async fn freeze_pod(
     })
     .await
     .map_err(|e| AgentError::Io(std::io::Error::other(e)))?
-}
-
-fn pod_freezer_of(init: i32, shim: Option<i32>) -> Result<memory::Freezer, AgentError> {
-    memory::pod_freeze::container_freezer(init, &memory::pod_freeze::host_root_of(shim)).map_err(AgentError::PodFreeze)
 }
 
 /// Upload an evidence stream read from `input` to S3 (`kforensic agent run` with a put request).

@@ -10,7 +10,7 @@ use super::MemoryError;
 use super::capture::{MemoryCaptureOptions, freeze_recorded};
 use super::freeze::{Freezer, FreezerKind};
 use crate::protocol::{FreezePodRequest, PodFreezeReport, THAW_LINE};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -110,16 +110,6 @@ fn wait_for_thaw(mut input: Box<dyn std::io::BufRead + Send>, limit: Duration) -
         }
     });
     rx.recv_timeout(limit).unwrap_or(End::Deadline)
-}
-
-/// The container's own cgroup as the collector reaches it (through the shim's view of the host).
-pub fn container_freezer(init_pid: i32, host_root: &Path) -> Result<Freezer, MemoryError> {
-    Freezer::for_pid_in(init_pid, host_root)
-}
-
-/// `/proc/<shim>/root`, the host seen by the container's runtime, or `/` on the node itself.
-pub fn host_root_of(shim: Option<i32>) -> PathBuf {
-    shim.map_or_else(|| PathBuf::from("/"), |s| PathBuf::from(format!("/proc/{s}/root")))
 }
 
 #[cfg(test)]
