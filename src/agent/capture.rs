@@ -244,7 +244,7 @@ fn one(opts: &CaptureOptions, mut t: TargetSpec, r: &ContainerRef, docker: Optio
         return Ok(());
     }
     if has(Step::Volatile) && l.init.is_some() {
-        let mut v = volatile::capture(&uri, &l.pids, l.init);
+        let mut v = volatile::capture(&uri, &l.membership, &l.pids, l.init);
         if !l.init_alive() {
             // read while init exited: its pid may already be another process's
             p.error(

@@ -6,6 +6,7 @@ use super::core::{ByteBudget, CoreOptions, CorePlan, CoreSummary};
 use super::executables::{ExecutableRecord, ImageLayers, capture_executables};
 use super::freeze::{FreezeGuard, FreezeReport, FreezeState, Freezer};
 use super::ledger::{Entry, Ledger};
+use crate::agent::proc::pin::{self, Pinned};
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -124,15 +125,21 @@ pub fn capture_container_memory(
             Err(e) => report.freeze_error = Some(e.to_string()),
         }
     }
+    // the cgroup's processes, each pinned by a pidfd and listed again while pinned: a PID that
+    // another process took before the pin is left out, and every read is checked against its pin
     let fallback = || if opts.pids.is_empty() { vec![init_pid] } else { opts.pids.clone() };
-    let pids = match &freezer {
-        Ok(f) => f.pids().ok().filter(|p| !p.is_empty()).unwrap_or_else(fallback),
-        Err(_) => fallback(),
-    };
+    let listing = || freezer.as_ref().ok().and_then(|f| f.pids().ok()).filter(|p| !p.is_empty());
+    let (pins, left) = pin::pin_members(listing, listing().unwrap_or_else(fallback));
+    for (pid, why) in left {
+        let msg = format!("memory of pid {pid}: {why}");
+        let _ = sink.error(Some(&format!("{dir}/memory/{pid}.core")), &msg);
+        report.errors.push(msg);
+    }
     let mut budget = opts.byte_cap.map(ByteBudget::new);
-    for &pid in &pids {
+    for pin in &pins {
+        let pid = pin.pid();
         let artifact = format!("{dir}/memory/{pid}.core");
-        match dump_one(pid, &artifact, container, &opts.core, budget.as_mut(), sink) {
+        match dump_one(pin, &artifact, container, &opts.core, budget.as_mut(), sink) {
             Ok(summary) => report.cores.push(CoreArtifact { artifact, summary }),
             Err(e) => {
                 let msg = format!("memory of pid {pid}: {e}");
@@ -143,7 +150,7 @@ pub fn capture_container_memory(
     }
     if opts.executables {
         let image = ImageLayers::of_pid(init_pid, &opts.host_root).ok().flatten();
-        report.executables = capture_executables(&pids, image.as_ref(), sink, container);
+        report.executables = capture_executables(&pins, image.as_ref(), sink, container);
     }
     if let Some((stop, handle)) = watchdog {
         let _ = stop.send(());
@@ -211,14 +218,17 @@ pub fn deadline_from_env() -> Option<u64> {
 }
 
 fn dump_one(
-    pid: i32,
+    pin: &Pinned,
     artifact: &str,
     container: Option<&str>,
     opts: &CoreOptions,
     budget: Option<&mut ByteBudget>,
     sink: &mut dyn ArtifactSink,
 ) -> Result<CoreSummary, MemoryError> {
+    let pid = pin.pid();
     let plan = CorePlan::prepare(pid, opts, budget)?;
+    // maps, identity and the open `mem` are the pinned process's own only if it is still there
+    pin.check().map_err(|_| MemoryError::ProcessGone(pid))?;
     let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
     spec.container = container.map(str::to_string);
     let mut plan = Some(plan);
@@ -231,7 +241,10 @@ fn dump_one(
         err.map_or(Ok(()), Err)
     })
     .map_err(|e| MemoryError::Sink { path: artifact.to_string(), message: e.to_string() })?;
-    result.unwrap_or(Err(MemoryError::ProcessGone(pid)))
+    let summary = result.unwrap_or(Err(MemoryError::ProcessGone(pid)))?;
+    // a process that exited while its core was read leaves a core with its last part missing
+    pin.check().map_err(|_| MemoryError::ExitedDuringDump(pid))?;
+    Ok(summary)
 }
 
 /// Thaws `f` at `deadline` unless told to stop first; the join value says whether it thawed.

@@ -20,6 +20,8 @@ pub enum MemoryError {
     Parse { path: PathBuf, what: String },
     #[error("process {0} is gone (it exited before or during the capture)")]
     ProcessGone(i32),
+    #[error("process {0} exited while its core was read: the core's last part is missing")]
+    ExitedDuringDump(i32),
     #[error("memory capture is not supported on this architecture ({0}); supported: x86_64, aarch64")]
     UnsupportedArch(&'static str),
     #[error("no freezer for pid {pid}: {why}")]

@@ -5,6 +5,7 @@
 use super::MemoryError;
 use super::maps::gone_or;
 use crate::agent::proc::mountinfo;
+use crate::agent::proc::pin::Pinned;
 use crate::evidence::hash::Sha256;
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
@@ -111,20 +112,26 @@ pub fn classify(exe: &str, image: Option<&ImageLayers>) -> Option<Reason> {
 
 /// The processes among `pids` whose executable is suspicious. Processes that vanished or whose
 /// exe cannot be read (kernel threads) are passed over.
-pub fn find_suspicious(pids: &[i32], image: Option<&ImageLayers>) -> Vec<Finding> {
-    pids.iter()
-        .filter_map(|&pid| {
-            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+/// Each link is read while the process's pin holds (so it is that process's own).
+pub fn find_suspicious<'p>(pins: &'p [Pinned], image: Option<&ImageLayers>) -> Vec<(&'p Pinned, Finding)> {
+    pins.iter()
+        .filter_map(|pin| {
+            let pid = pin.pid();
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok().filter(|_| pin.alive())?;
             let exe = exe.to_string_lossy().into_owned();
-            classify(&exe, image).map(|reason| Finding { pid, exe, reason })
+            classify(&exe, image).map(|reason| (pin, Finding { pid, exe, reason }))
         })
         .collect()
 }
 
-/// Stream `/proc/<pid>/exe` into `out` (64 KiB at a time); returns (sha256, size).
-pub fn copy_exe(pid: i32, out: &mut dyn Write) -> Result<(String, u64), MemoryError> {
+/// Stream `/proc/<pid>/exe` of the pinned process into `out` (64 KiB at a time); returns
+/// (sha256, size).
+pub fn copy_exe(pin: &Pinned, out: &mut dyn Write) -> Result<(String, u64), MemoryError> {
+    let pid = pin.pid();
     let path = PathBuf::from(format!("/proc/{pid}/exe"));
     let mut f = std::fs::File::open(&path).map_err(|e| gone_or(pid, &path, e))?;
+    // opened while pinned: the file is this process's executable, whatever happens next
+    pin.check().map_err(|_| MemoryError::ProcessGone(pid))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 << 10];
     let mut n = 0u64;
@@ -148,7 +155,7 @@ pub fn copy_exe(pid: i32, out: &mut dyn Write) -> Result<(String, u64), MemoryEr
 /// between both reads is an error for that process, reported and skipped. Processes that fail
 /// are reported to the sink (`error`) and left out; the rest go on.
 pub fn capture_executables(
-    pids: &[i32],
+    pins: &[Pinned],
     image: Option<&ImageLayers>,
     sink: &mut dyn ArtifactSink,
     container: Option<&str>,
@@ -156,8 +163,8 @@ pub fn capture_executables(
     let mut by_inode: BTreeMap<(u64, u64), (String, u64)> = BTreeMap::new();
     let mut stored: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
-    for f in find_suspicious(pids, image) {
-        match capture_one(&f, &mut by_inode, &mut stored, sink, container) {
+    for (pin, f) in find_suspicious(pins, image) {
+        match capture_one(pin, &f, &mut by_inode, &mut stored, sink, container) {
             Ok(r) => out.push(r),
             Err(e) => {
                 let _ = sink.error(None, &format!("executable of pid {} ({}): {e}", f.pid, f.exe));
@@ -168,6 +175,7 @@ pub fn capture_executables(
 }
 
 fn capture_one(
+    pin: &Pinned,
     f: &Finding,
     by_inode: &mut BTreeMap<(u64, u64), (String, u64)>,
     stored: &mut BTreeMap<String, String>,
@@ -176,11 +184,12 @@ fn capture_one(
 ) -> Result<ExecutableRecord, MemoryError> {
     let path = PathBuf::from(format!("/proc/{}/exe", f.pid));
     let md = std::fs::metadata(&path).map_err(|e| gone_or(f.pid, &path, e))?;
+    pin.check().map_err(|_| MemoryError::ProcessGone(f.pid))?;
     let key = (md.dev(), md.ino());
     let (sha, size) = match by_inode.get(&key) {
         Some(v) => v.clone(),
         None => {
-            let v = copy_exe(f.pid, &mut std::io::sink())?;
+            let v = copy_exe(pin, &mut std::io::sink())?;
             by_inode.insert(key, v.clone());
             v
         }
@@ -191,7 +200,7 @@ fn capture_one(
         spec.container = container.map(str::to_string);
         let mut second = None;
         let res = sink.put(&spec, &mut |w| {
-            let r = copy_exe(f.pid, w).map_err(std::io::Error::other)?;
+            let r = copy_exe(pin, w).map_err(std::io::Error::other)?;
             second = Some(r);
             Ok(())
         });

@@ -66,6 +66,35 @@ impl Pinned {
     }
 }
 
+/// Pin every process of a listing, then keep those that a second listing, made while the pins
+/// hold, still names: a PID listed once may have been given to another process before it was
+/// pinned, but not after. `list` is the membership (the container's cgroup, its PID namespace);
+/// `None` from the second call keeps every pin (nothing to check against). Returns the pins, in
+/// the listing's order, and each PID left out with why.
+pub fn pin_members(list: impl Fn() -> Option<Vec<i32>>, first: Vec<i32>) -> (Vec<Pinned>, Vec<(i32, String)>) {
+    let mut pins = Vec::with_capacity(first.len());
+    let mut left = Vec::new();
+    for pid in first {
+        let pinned = super::stat::read(pid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))
+            .and_then(|st| Pinned::open(pid, st.start_ticks));
+        match pinned {
+            Ok(p) => pins.push(p),
+            Err(e) => left.push((pid, format!("exited before it could be pinned ({e})"))),
+        }
+    }
+    if let Some(now) = list() {
+        pins.retain(|p| {
+            let member = now.contains(&p.pid);
+            if !member {
+                left.push((p.pid, "no longer a process of the container (its PID was reused)".to_string()));
+            }
+            member
+        });
+    }
+    (pins, left)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +113,22 @@ mod tests {
         assert!(!pin.alive());
         assert!(pin.check().is_err() && pin.open_dir("root").is_err());
         assert!(Pinned::open(pid, start).is_err());
+    }
+
+    #[test]
+    fn members_are_pinned_and_a_pid_the_second_listing_lacks_is_left_out() {
+        let mut a = std::process::Command::new("sleep").arg("100").spawn().unwrap();
+        let mut b = std::process::Command::new("sleep").arg("100").spawn().unwrap();
+        let (pa, pb) = (a.id() as i32, b.id() as i32);
+        let (pins, left) = pin_members(|| Some(vec![pa]), vec![pa, pb]);
+        assert_eq!(pins.iter().map(Pinned::pid).collect::<Vec<_>>(), vec![pa]);
+        assert!(left.len() == 1 && left[0].0 == pb && left[0].1.contains("reused"), "{left:?}");
+        b.kill().unwrap();
+        b.wait().unwrap();
+        let (pins, left) = pin_members(|| None, vec![pa, pb]);
+        assert_eq!(pins.len(), 1);
+        assert!(left[0].0 == pb && left[0].1.contains("exited before it could be pinned"), "{left:?}");
+        a.kill().unwrap();
+        a.wait().unwrap();
     }
 }

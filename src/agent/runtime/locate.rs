@@ -37,6 +37,33 @@ pub struct Located {
     pub upperdir: Option<String>,
     /// What could not be read, for the error list.
     pub notes: Vec<String>,
+    /// How the container's processes are told apart from the node's (listed again at each step).
+    pub membership: Membership,
+}
+
+/// What makes a process one of the container's.
+#[derive(Debug, Default, Clone)]
+pub enum Membership {
+    /// Its cgroup names the container id.
+    Cgroup(String),
+    /// It shares this PID namespace (for containers whose cgroup does not name them).
+    PidNamespace(u64),
+    /// Nothing to list by (the container was not found).
+    #[default]
+    Unknown,
+}
+
+impl Membership {
+    /// The container's processes now, sorted; `None` when there is no way to list them.
+    pub fn list(&self) -> Option<Vec<i32>> {
+        match self {
+            Membership::Cgroup(id) => Some(find_processes(id)),
+            Membership::PidNamespace(ns) => {
+                Some(procfs::all_pids().into_iter().filter(|p| procfs::namespaces(*p).get("pid") == Some(ns)).collect())
+            }
+            Membership::Unknown => None,
+        }
+    }
 }
 
 impl Located {
@@ -78,12 +105,6 @@ pub fn init_of(pids: &[i32]) -> Option<i32> {
     cands.first().map(|c| c.1)
 }
 
-/// Every process sharing `init`'s PID namespace (for containers whose cgroup does not name them).
-pub fn same_pid_namespace(init: i32) -> Vec<i32> {
-    let Some(ns) = procfs::namespaces(init).get("pid").copied() else { return vec![init] };
-    procfs::all_pids().into_iter().filter(|p| procfs::namespaces(*p).get("pid") == Some(&ns)).collect()
-}
-
 /// Read a small JSON file at a host path through `root`.
 pub fn read_json_in(root: &OwnedFd, path: &str) -> Result<Value, String> {
     let fd = safefs::open_in_root(root.as_raw_fd(), path, false).map_err(|e| format!("{path}: {e}"))?;
@@ -110,10 +131,12 @@ fn arg_value(argv: &[String], flags: &[&str]) -> Option<String> {
 pub fn locate(r: &ContainerRef, init_hint: Option<i32>, runc_roots: &[String]) -> Located {
     let mut l = Located::default();
     let mut pids = find_processes(&r.id);
+    l.membership = Membership::Cgroup(r.id.clone());
     if pids.is_empty()
         && let Some(h) = init_hint.filter(|p| *p > 0 && proc::stat::read(*p).is_some())
     {
-        pids = same_pid_namespace(h);
+        l.membership = procfs::namespaces(h).get("pid").map_or(Membership::Unknown, |ns| Membership::PidNamespace(*ns));
+        pids = l.membership.list().unwrap_or_else(|| vec![h]);
         l.notes.push(format!("no cgroup names {}: processes taken from the PID namespace of pid {h}", r.id));
     }
     l.pids = pids;

@@ -3,6 +3,8 @@
 //! its network namespaces matched to the fds that hold them.
 
 use crate::agent::proc::maps;
+use crate::agent::proc::pin;
+use crate::agent::runtime::locate::Membership;
 use crate::agent::steps::sockets::{self, Socket};
 use crate::evidence::hash::Sha256;
 use serde::Serialize;
@@ -206,17 +208,24 @@ pub fn process(pid: i32, users: &HashMap<u32, String>) -> Option<Process> {
     })
 }
 
-/// Read every process of the container and the sockets of their network namespaces.
-pub fn capture(container: &str, pids: &[i32], init: Option<i32>) -> Volatile {
+/// Read every process of the container and the sockets of their network namespaces. The
+/// processes are listed again now (`members`; `located` when they cannot be), each pinned by a
+/// pidfd and kept only while the pin holds, so a PID reused by a process outside the container
+/// is never read as the container's.
+pub fn capture(container: &str, members: &Membership, located: &[i32], init: Option<i32>) -> Volatile {
     let users = init.map(passwd_names).unwrap_or_default();
     let mut processes = vec![];
-    let mut vanished = vec![];
-    for p in pids {
-        match process(*p, &users) {
+    let first = members.list().unwrap_or_else(|| located.to_vec());
+    let (pins, left) = pin::pin_members(|| members.list(), first);
+    let mut vanished: Vec<i32> = left.into_iter().map(|(pid, _)| pid).collect();
+    for pin in &pins {
+        // read, then checked: while the pin holds, everything read under its PID was its own
+        match process(pin.pid(), &users).filter(|_| pin.alive()) {
             Some(pr) => processes.push(pr),
-            None => vanished.push(*p),
+            None => vanished.push(pin.pid()),
         }
     }
+    vanished.sort_unstable();
     // one socket table per network namespace, read through one process in it
     let mut by_ns: BTreeMap<u64, i32> = BTreeMap::new();
     for p in &processes {
