@@ -125,8 +125,8 @@ async fn the_kubelet_certificate_is_verified_against_the_cluster_ca_for_the_node
     // signed by another CA
     unverified(&note(dir, "foreign", "127.0.0.1", &ca).await, "UnknownIssuer");
     // the cluster CA's, for another node
-    unverified(&note(dir, "elsewhere", "127.0.0.1", &ca).await, "NotValidForName");
-    unverified(&note(dir, "kubelet", "node-2.example", &ca).await, "NotValidForName");
+    unverified(&note(dir, "elsewhere", "127.0.0.1", &ca).await, "certificate not valid for name");
+    unverified(&note(dir, "kubelet", "node-2.example", &ca).await, "certificate not valid for name");
     // no cluster CA (a kubeconfig with insecure-skip-tls-verify): nothing can be verified
     unverified(&note(dir, "kubelet", "127.0.0.1", &[]).await, "no usable cluster CA");
 }
