@@ -29,21 +29,8 @@ pub async fn checkpoint(req: &KubeletCheckpointRequest) -> Result<KubeletReply, 
 }
 
 async fn call(req: &KubeletCheckpointRequest, endpoint: &str) -> Result<KubeletReply, String> {
-    let tcp = connect_on_node(req.container.clone(), endpoint.to_string()).await?;
-    let name = ServerName::try_from(req.server_name.clone()).map_err(|e| format!("bad server name {:?}: {e}", req.server_name))?;
-    let roots = roots(&req.ca_der)?;
-    // first as it should be: signed by the cluster CA for the node's name
-    let strict = tokio_rustls::TlsConnector::from(Arc::new(config(verified(roots))));
-    let (tls, tls_note) = match strict.connect(name.clone(), tcp).await {
-        Ok(s) => (s, "kubelet certificate verified against the cluster CA".to_string()),
-        Err(e) => {
-            let why = e.to_string();
-            let tcp = connect_on_node(req.container.clone(), endpoint.to_string()).await?;
-            let lax = tokio_rustls::TlsConnector::from(Arc::new(config(Arc::new(Fallback { accept: true }))));
-            let s = lax.connect(name, tcp).await.map_err(|e| format!("TLS: {e}"))?;
-            (s, format!("kubelet certificate NOT verified ({why}): the token was sent to the node's own kubelet address"))
-        }
-    };
+    let (tls, tls_note) =
+        tls_connect(|| connect_on_node(req.container.clone(), endpoint.to_string()), &req.server_name, &req.ca_der).await?;
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.map_err(|e| format!("HTTP: {e}"))?;
     tokio::spawn(conn);
@@ -59,6 +46,34 @@ async fn call(req: &KubeletCheckpointRequest, endpoint: &str) -> Result<KubeletR
     let status = resp.status().as_u16();
     let body = Limited::new(resp.into_body(), MAX_ANSWER).collect().await.map_err(|e| format!("reading the answer: {e}"))?.to_bytes();
     Ok(KubeletReply { endpoint: endpoint.to_string(), status, body: String::from_utf8_lossy(&body).into_owned(), tls: tls_note })
+}
+
+/// The TLS session with the kubelet, and what could be checked of its certificate: first as it
+/// should be, signed by the cluster CA (`ca_der`, base64 DER) for the node's name
+/// (`server_name`); where that fails (a self-signed serving certificate, another issuer, another
+/// name, no cluster CA), again over a new connection from `connect` with the certificate accepted
+/// unverified, and the note says which check failed ("NOT verified").
+pub async fn tls_connect<F, Fut>(
+    connect: F,
+    server_name: &str,
+    ca_der: &[String],
+) -> Result<(tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String), String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<tokio::net::TcpStream, String>>,
+{
+    let name = ServerName::try_from(server_name.to_string()).map_err(|e| format!("bad server name {server_name:?}: {e}"))?;
+    let roots = roots(ca_der)?;
+    let strict = tokio_rustls::TlsConnector::from(Arc::new(config(verified(roots))));
+    match strict.connect(name.clone(), connect().await?).await {
+        Ok(s) => Ok((s, "kubelet certificate verified against the cluster CA".to_string())),
+        Err(e) => {
+            let why = e.to_string();
+            let lax = tokio_rustls::TlsConnector::from(Arc::new(config(Arc::new(Fallback { accept: true }))));
+            let s = lax.connect(name, connect().await?).await.map_err(|e| format!("TLS: {e}"))?;
+            Ok((s, format!("kubelet certificate NOT verified ({why}): the token was sent to the node's own kubelet address")))
+        }
+    }
 }
 
 /// A TCP connection made in the node's network namespace ([`node_netns`]). A socket keeps the namespace it

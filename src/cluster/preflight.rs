@@ -75,7 +75,8 @@ pub struct KubeletPathReport {
     pub why: String,
 }
 
-fn kubelet_path(perms: &[PermissionCheck], account: bool, collector_ns: &str) -> KubeletPathReport {
+/// `cluster_ca`: the kubeconfig names a CA, against which the direct path verifies the kubelet's certificate.
+fn kubelet_path(perms: &[PermissionCheck], account: bool, collector_ns: &str, cluster_ca: bool) -> KubeletPathReport {
     let may = |resource: &str, sub: &str| {
         perms.iter().any(|c| c.allowed && c.permission.resource == resource && c.permission.subresource == Some(sub))
     };
@@ -88,7 +89,12 @@ fn kubelet_path(perms: &[PermissionCheck], account: bool, collector_ns: &str) ->
     };
     let (path, why) = match (direct, proxy) {
         (true, _) => {
-            ("direct", format!("a token of {collector_ns}/{CHECKPOINT_SA} (nodes/checkpoint only), from the collector on the node"))
+            let tls = if cluster_ca {
+                "the kubelet's certificate checked against the cluster CA"
+            } else {
+                "the kubeconfig names no cluster CA: the kubelet's certificate cannot be verified"
+            };
+            ("direct", format!("a token of {collector_ns}/{CHECKPOINT_SA} (nodes/checkpoint only), from the collector on the node; {tls}"))
         }
         (false, true) => ("proxy", format!("through the API server's node proxy (nodes/proxy): {why_not_direct}")),
         (false, false) => ("none", format!("{why_not_direct}; and not allowed to create nodes/proxy: --memory uses /proc capture")),
@@ -107,7 +113,7 @@ pub async fn run(ctx: &ClusterCtx, collector_ns: &str) -> Result<PreflightReport
         crate::cluster::kubelet::direct_account(ctx, collector_ns),
     );
     let permissions = perms?;
-    let kubelet_path = kubelet_path(&permissions, account.is_some(), collector_ns);
+    let kubelet_path = kubelet_path(&permissions, account.is_some(), collector_ns, !ctx.ca_der.is_empty());
     let collector = collector?;
     let nodes = nodes?;
 
@@ -273,12 +279,16 @@ mod tests {
             reason: None,
         };
         let all = [check("serviceaccounts", "token", true), check("nodes", "proxy", true)];
-        assert_eq!(kubelet_path(&all, true, "kforensic").path, "direct");
-        let r = kubelet_path(&all, false, "kforensic");
+        let r = kubelet_path(&all, true, "kforensic", true);
+        assert_eq!(r.path, "direct");
+        assert!(r.why.ends_with("checked against the cluster CA"), "{}", r.why);
+        let r = kubelet_path(&all, true, "kforensic", false);
+        assert!(r.why.ends_with("no cluster CA: the kubelet's certificate cannot be verified"), "{}", r.why);
+        let r = kubelet_path(&all, false, "kforensic", true);
         assert_eq!(r.path, "proxy");
         assert!(r.why.contains("no ServiceAccount kforensic/kforensic-checkpoint"), "{}", r.why);
         let no_token = [check("serviceaccounts", "token", false), check("nodes", "proxy", false)];
-        let r = kubelet_path(&no_token, true, "kforensic");
+        let r = kubelet_path(&no_token, true, "kforensic", true);
         assert_eq!(r.path, "none");
         assert!(r.why.contains("serviceaccounts/token") && r.why.contains("/proc"), "{}", r.why);
     }

@@ -256,7 +256,9 @@ fn memory_on_a_kubelet_without_checkpoint_api_says_so_and_captures_the_rest() {
 /// The direct kubelet path (`--kubelet-path direct`): the collector calls the node's kubelet with a
 /// token of the kforensic-checkpoint ServiceAccount, which may create nodes/checkpoint and nothing
 /// else of a node. The 1.20 kubelet has no checkpoint endpoint: named in one line, and `auto`
-/// memory falls back to /proc.
+/// memory falls back to /proc. The kubelet serves a certificate of the cluster CA for the node's
+/// name (scripts/testenv): verified with the admin kubeconfig, which trusts that CA; not verified
+/// (and said so) with a kubeconfig that names no CA.
 #[test]
 fn the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one_line() {
     let Some(env) = require("the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one_line", CLUSTER) else {
@@ -292,14 +294,20 @@ fn the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one
     let c = dir.path().join(&case).join(format!("pods/{}/suspect/main", ns.name));
     let plan: Value = serde_json::from_slice(&std::fs::read(c.join("memory-plan.json")).unwrap()).unwrap();
     assert_eq!(plan["kubelet_path"], "direct", "{plan}");
-    // the test kubelet serves a self-signed certificate: the check that could not be made is said
-    assert!(plan["kubelet_tls"].as_str().is_some_and(|t| t.contains("NOT verified")), "{plan}");
+    assert_eq!(plan["kubelet_tls"], "kubelet certificate verified against the cluster CA", "{plan}");
     assert!(c.join("rootfs.tar.zst").exists(), "the rest was not captured");
-    // auto memory: the direct path's failure, then /proc
+    // auto memory: the direct path's failure, then /proc; with a kubeconfig that names no CA
+    // (insecure-skip-tls-verify), the kubelet is called unverified and the record says why
+    let mut kc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(env.admin_kubeconfig()).unwrap()).unwrap();
+    let cluster = kc["clusters"][0]["cluster"].as_mapping_mut().unwrap();
+    assert!(cluster.remove("certificate-authority-data").is_some(), "the admin kubeconfig names the cluster CA");
+    cluster.insert("insecure-skip-tls-verify".into(), true.into());
+    let no_ca = dir.path().join("no-ca.kubeconfig");
+    std::fs::write(&no_ca, serde_yaml::to_string(&kc).unwrap()).unwrap();
     let case = case_id("direct-auto");
     let out = checkpoint(
         env,
-        env.admin_kubeconfig(),
+        no_ca.to_str().unwrap(),
         &ns.name,
         "suspect",
         &case,
@@ -310,6 +318,8 @@ fn the_direct_kubelet_path_uses_the_narrow_identity_and_names_its_failure_in_one
     let c = dir.path().join(&case).join(format!("pods/{}/suspect/main", ns.name));
     let plan: Value = serde_json::from_slice(&std::fs::read(c.join("memory-plan.json")).unwrap()).unwrap();
     assert!(plan["kubelet"].as_str().is_some_and(|k| k.contains("direct kubelet path")), "{plan}");
+    let tls = plan["kubelet_tls"].as_str().unwrap_or_default();
+    assert!(tls.starts_with("kubelet certificate NOT verified (") && tls.contains("no usable cluster CA"), "{plan}");
     assert!(
         std::fs::read_dir(c.join("memory")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".core")),
         "no /proc cores"

@@ -30,6 +30,7 @@ mod evidence_verify;
 mod faults;
 mod image;
 mod isolate_cluster;
+mod kubelet_tls;
 mod memory_capture;
 mod preflight;
 mod rig;

@@ -54,6 +54,9 @@ fn admin_is_ready_and_every_row_matches_the_server() {
     assert_eq!(v["kubelet_path"]["path"], want, "{}", v["kubelet_path"]);
     if !account {
         assert!(v["kubelet_path"]["why"].as_str().unwrap().contains("deploy/rbac-checkpoint.yaml"), "{}", v["kubelet_path"]);
+    } else {
+        // the admin kubeconfig trusts the test cluster's CA, which signed the kubelet's certificate
+        assert!(v["kubelet_path"]["why"].as_str().unwrap().ends_with("checked against the cluster CA"), "{}", v["kubelet_path"]);
     }
 }
 
