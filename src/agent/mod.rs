@@ -57,6 +57,8 @@ pub fn capture_options(req: &CaptureRequest) -> Result<CaptureOptions, AgentErro
             core: memory::core::CoreOptions { include_file_mappings: req.memory.file_mappings, ..Default::default() },
             freeze: req.memory.freeze,
             byte_cap: req.memory.max_bytes,
+            // sealed artifacts never touch the node's disk in plaintext: no spool for them
+            spool: if req.encrypt_to.is_empty() { memory::capture::spool_from_env() } else { None },
             ..Default::default()
         },
         runc_roots: req.node.runc_roots.clone(),

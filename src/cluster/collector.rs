@@ -4,7 +4,7 @@
 
 use super::error::{is_conflict, is_forbidden, is_not_found};
 use super::{ClusterCtx, ClusterError};
-use crate::protocol::{AGENT_RUN, DEADLINE_ENV, LEDGER_DIR, LEDGER_ENV, Request};
+use crate::protocol::{AGENT_RUN, DEADLINE_ENV, LEDGER_DIR, LEDGER_ENV, Request, SPOOL_DIR, SPOOL_ENV};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, AttachParams, AttachedProcess, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -114,7 +114,12 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
             "restartPolicy": "Never",
             "activeDeadlineSeconds": secs,
             "terminationGracePeriodSeconds": GRACE_SECONDS,
-            "volumes": [{"name": "ledger", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}],
+            // the ledger in memory (it outlives nothing); the spool on the node's disk (cores
+            // written while a container is frozen, shipped after the thaw; gone with the pod)
+            "volumes": [
+                {"name": "ledger", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}},
+                {"name": "spool", "emptyDir": {}},
+            ],
             "containers": [{
                 "name": CONTAINER,
                 "image": spec.image,
@@ -123,10 +128,11 @@ pub fn manifest(spec: &CollectorSpec, name: &str) -> Pod {
                 "command": [AGENT_BIN, "agent", "hold", "--seconds", secs.to_string()],
                 "env": [
                     {"name": LEDGER_ENV, "value": LEDGER_DIR},
+                    {"name": SPOOL_ENV, "value": SPOOL_DIR},
                     // the pod is ended this long after its creation at the latest
                     {"name": DEADLINE_ENV, "value": (now + secs).to_string()},
                 ],
-                "volumeMounts": [{"name": "ledger", "mountPath": LEDGER_DIR}],
+                "volumeMounts": [{"name": "ledger", "mountPath": LEDGER_DIR}, {"name": "spool", "mountPath": SPOOL_DIR}],
                 "securityContext": {
                     "privileged": true,
                     "readOnlyRootFilesystem": true,
@@ -589,8 +595,9 @@ mod tests {
         assert_eq!(s.automount_service_account_token, Some(false));
         assert_eq!(s.host_network, None);
         let vols = s.volumes.as_ref().unwrap();
-        assert_eq!(vols.len(), 1, "no hostPath: the node is reached through /proc");
+        assert!(vols.iter().all(|v| v.host_path.is_none()), "no hostPath: the node is reached through /proc");
         assert_eq!(vols[0].empty_dir.as_ref().unwrap().medium.as_deref(), Some("Memory"), "the freeze ledger is in memory");
+        assert_eq!(vols[1].empty_dir.as_ref().unwrap().medium, None, "the spool is on the node's disk, gone with the pod");
         assert_eq!(s.termination_grace_period_seconds, Some(GRACE_SECONDS), "hold has time to thaw");
         let c = &s.containers[0];
         assert_eq!(c.security_context.as_ref().unwrap().privileged, Some(true));
@@ -599,6 +606,8 @@ mod tests {
         let env = |k: &str| c.env.as_ref().unwrap().iter().find(|e| e.name == k).and_then(|e| e.value.clone()).unwrap();
         assert_eq!(env(LEDGER_ENV), LEDGER_DIR);
         assert_eq!(c.volume_mounts.as_ref().unwrap()[0].mount_path, LEDGER_DIR);
+        assert_eq!(env(SPOOL_ENV), SPOOL_DIR);
+        assert_eq!(c.volume_mounts.as_ref().unwrap()[1].mount_path, SPOOL_DIR);
         let deadline: u64 = env(DEADLINE_ENV).parse().unwrap();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         assert!(deadline >= now + 590 && deadline <= now + 610, "{deadline} vs {now}");

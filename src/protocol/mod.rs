@@ -43,6 +43,12 @@ pub const AGENT_RUN: [&str; 2] = ["agent", "run"];
 pub const LEDGER_ENV: &str = "KFORENSIC_FREEZE_LEDGER";
 /// Where the collector pod mounts the freeze ledger.
 pub const LEDGER_DIR: &str = "/run/kforensic";
+/// Environment of the collector pod: a directory on the node's disk (a disk-backed `emptyDir`,
+/// removed with the pod) where the memory capture writes cores while the container is frozen,
+/// and ships them from once it is thawed: the freeze lasts as long as the read, not the transfer.
+pub const SPOOL_ENV: &str = "KFORENSIC_SPOOL";
+/// Where the collector pod mounts the spool.
+pub const SPOOL_DIR: &str = "/var/spool/kforensic";
 /// Environment of the collector pod: when it will be ended (`activeDeadlineSeconds` counted from
 /// its creation), in seconds since the epoch. No freeze may outlive it.
 pub const DEADLINE_ENV: &str = "KFORENSIC_DEADLINE";

@@ -566,6 +566,9 @@ fn memory_auto_falls_back_to_proc_cores_with_the_secret_and_the_deleted_binary()
     let mem: Value = serde_json::from_slice(&std::fs::read(c.join("memory.json")).unwrap()).unwrap();
     assert!(mem["freeze"].is_object(), "not frozen during the capture: {}", mem["freeze_error"]);
     assert!(mem["cores"].as_array().unwrap().len() >= 2, "one core per process: {}", mem["cores"]);
+    // written to the collector's spool while frozen, shipped once thawed
+    assert_eq!(mem["spool"]["cores"], mem["cores"].as_array().unwrap().len(), "{}", mem["spool"]);
+    assert_eq!(mem["spool"]["dir"], kforensic::protocol::SPOOL_DIR);
     // the deleted binary is in the bundle, byte for byte busybox + 1 MiB of zeros
     let mut orig = std::fs::read("/bin/busybox").unwrap();
     orig.extend(std::iter::repeat_n(0u8, 1 << 20));

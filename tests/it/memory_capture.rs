@@ -226,7 +226,107 @@ fn readelf(path: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A 1 MiB tmpfs mounted on `dir` until dropped (`None`, said, where mounting is not allowed).
+fn small_tmpfs(test: &str, dir: &Path) -> Option<Umount> {
+    let st = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "kft-mem-tmpfs"]).arg(dir).status().unwrap();
+    if !st.success() {
+        let msg = format!("{test}: cannot mount a tmpfs (needs root)");
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{msg}");
+        }
+        eprintln!("SKIP {msg}");
+        return None;
+    }
+    Some(Umount(dir.to_path_buf()))
+}
+
+struct Umount(PathBuf);
+impl Drop for Umount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A [`DirSink`] that notes the container's freezer state as each artifact begins.
+struct StateSink {
+    inner: DirSink,
+    freezer: std::sync::Arc<std::sync::Mutex<Option<Freezer>>>,
+    states: Vec<(String, Option<FreezeState>)>,
+}
+
+impl ArtifactSink for StateSink {
+    fn put(
+        &mut self,
+        spec: &ArtifactSpec,
+        write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<ArtifactRecord, EvidenceError> {
+        let state = self.freezer.lock().unwrap().as_ref().and_then(|f| f.state().ok());
+        self.states.push((spec.path.clone(), state));
+        self.inner.put(spec, write)
+    }
+    fn error(&mut self, path: Option<&str>, message: &str) -> Result<(), EvidenceError> {
+        self.inner.error(path, message)
+    }
+}
+
 // ---------- tests ----------
+
+#[test]
+fn memory_spooled_while_frozen_is_shipped_after_the_thaw_and_leaves_nothing() {
+    let test = "memory_spooled_while_frozen_is_shipped_after_the_thaw_and_leaves_nothing";
+    let Some(env) = support::require(test, &["containerd"]) else { return };
+    let s = Suspect::start(env, "spool");
+    let capture = |spool: &Path| {
+        let out = tempfile::tempdir().unwrap();
+        let freezer = std::sync::Arc::new(std::sync::Mutex::new(None::<Freezer>));
+        let mut sink = StateSink {
+            inner: DirSink { root: out.path().to_path_buf(), records: vec![], errors: vec![] },
+            freezer: freezer.clone(),
+            states: vec![],
+        };
+        let opts = MemoryCaptureOptions { spool: Some(spool.to_path_buf()), ..Default::default() };
+        let report = memory::capture_container_memory(s.pid, "pods/n/p/c", Some("c"), &opts, &mut sink, &mut |f| {
+            *freezer.lock().unwrap() = Some(f.clone());
+        })
+        .unwrap();
+        (out, sink, report)
+    };
+
+    // room in the spool: every core written there while frozen, sent once thawed
+    let spool = tempfile::tempdir().unwrap();
+    let (out, sink, report) = capture(spool.path());
+    assert!(report.complete(), "{:?} / {:?}", report.errors, sink.inner.errors);
+    let sp = report.spool.as_ref().expect("the spool is reported");
+    assert!(sp.cores >= 1 && sp.cores == report.cores.len() && sp.streamed.is_empty(), "{sp:?}");
+    for c in &report.cores {
+        let state = sink.states.iter().find(|(p, _)| *p == c.artifact).map(|(_, st)| *st);
+        assert_eq!(state, Some(Some(FreezeState::Thawed)), "{} was sent before the thaw", c.artifact);
+    }
+    let core = report.cores.iter().find(|c| c.summary.pid == s.pid).expect("core of the init process");
+    let bytes = std::fs::read(out.path().join(&core.artifact)).unwrap();
+    assert_eq!(bytes.len() as u64, core.summary.bytes);
+    let rec = sink.inner.records.iter().find(|r| r.spec.path == core.artifact).unwrap();
+    assert_eq!(rec.sha256, hex::encode(Sha256::digest(&bytes)), "the record hashes the bytes shipped");
+    assert!(readelf(&out.path().join(&core.artifact)).contains("Elf file type is CORE"));
+    assert!(!find_in_core(&bytes, SECRET.as_bytes()).is_empty(), "the run-time secret is in the spooled core");
+    assert!(report.freeze.as_ref().is_some_and(|f| !f.already_frozen) && report.frozen_s_per_gib.is_some());
+    assert_eq!(std::fs::read_dir(spool.path()).unwrap().count(), 0, "the spool is left empty");
+    s.assert_running("after a spooled capture");
+
+    // no room in the spool: the core goes to the sink while frozen, and the report says why
+    let small = tempfile::tempdir().unwrap();
+    let Some(_u) = small_tmpfs(test, small.path()) else { return };
+    let (_out, sink, report) = capture(small.path());
+    assert!(report.complete(), "{:?} / {:?}", report.errors, sink.inner.errors);
+    let sp = report.spool.as_ref().expect("the spool is reported");
+    assert_eq!(sp.cores, 0, "{sp:?}");
+    assert!(sp.streamed.iter().any(|w| w.contains(&format!("pid {}", s.pid)) && w.contains("not enough free space")), "{sp:?}");
+    let core = report.cores.iter().find(|c| c.summary.pid == s.pid).expect("core of the init process");
+    let state = sink.states.iter().find(|(p, _)| *p == core.artifact).map(|(_, st)| *st);
+    assert_eq!(state, Some(Some(FreezeState::Frozen)), "streamed while frozen");
+    assert_eq!(std::fs::read_dir(small.path()).unwrap().count(), 0);
+    s.assert_running("after a streamed capture");
+}
 
 #[test]
 fn memory_capture_finds_secret_and_deleted_executable_and_thaws() {
@@ -516,22 +616,7 @@ fn memory_partially_readable_region_is_zero_filled_and_recorded() {
 #[test]
 fn memory_free_space_refusal_on_small_tmpfs() {
     let dir = tempfile::tempdir().unwrap();
-    let st = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "kft-mem-tmpfs"]).arg(dir.path()).status().unwrap();
-    if !st.success() {
-        let msg = "memory_free_space_refusal_on_small_tmpfs: cannot mount a tmpfs (needs root)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{msg}");
-        }
-        eprintln!("SKIP {msg}");
-        return;
-    }
-    struct Umount(PathBuf);
-    impl Drop for Umount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _u = Umount(dir.path().to_path_buf());
+    let Some(_u) = small_tmpfs("memory_free_space_refusal_on_small_tmpfs", dir.path()) else { return };
     std::fs::create_dir(dir.path().join("checkpoints")).unwrap();
     // reached the way the agent reaches a host path: through /proc/<pid>/root
     let target =

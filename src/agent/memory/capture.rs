@@ -34,6 +34,10 @@ pub struct MemoryCaptureOptions {
     /// Where a freeze is recorded before it is requested (the collector's freeze ledger): with
     /// one, no cgroup is frozen without a record.
     pub ledger: Option<Ledger>,
+    /// A directory on the node's disk (the collector's spool): while the container is frozen,
+    /// cores are written there (as fast as memory is read), and shipped to the sink once it is
+    /// thawed. Without one, or when a core does not fit, the core goes to the sink while frozen.
+    pub spool: Option<PathBuf>,
 }
 
 impl Default for MemoryCaptureOptions {
@@ -48,6 +52,7 @@ impl Default for MemoryCaptureOptions {
             host_root: PathBuf::from("/"),
             pids: Vec::new(),
             ledger: None,
+            spool: None,
         }
     }
 }
@@ -81,6 +86,20 @@ pub struct MemoryCaptureReport {
     /// fit the agent's 64 MiB), so this follows the sink's speed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frozen_s_per_gib: Option<f64>,
+    /// Cores written to the node's spool while frozen and shipped after the thaw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spool: Option<SpoolReport>,
+}
+
+/// What went through the spool.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SpoolReport {
+    pub dir: String,
+    /// Cores written there while frozen (then shipped and removed).
+    pub cores: usize,
+    /// Cores that went to the sink while frozen instead, and why (no room, unwritable).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub streamed: Vec<String>,
 }
 
 impl MemoryCaptureReport {
@@ -136,11 +155,28 @@ pub fn capture_container_memory(
         report.errors.push(msg);
     }
     let mut budget = opts.byte_cap.map(ByteBudget::new);
+    // a spool only pays while a freeze of ours waits for it
+    let spool_dir = opts.spool.as_deref().filter(|_| guard.as_ref().is_some_and(FreezeGuard::froze_it));
+    let mut spooled = Spool::default();
     for pin in &pins {
         let pid = pin.pid();
         let artifact = format!("{dir}/memory/{pid}.core");
-        match dump_one(pin, &artifact, container, &opts.core, budget.as_mut(), sink) {
-            Ok(summary) => report.cores.push(CoreArtifact { artifact, summary }),
+        let done = prepare_pinned(pin, &opts.core, budget.as_mut()).and_then(|plan| match spool_dir {
+            Some(d) => match spool_room(d, &plan) {
+                Ok(()) => spool_one(pin, plan, d).map(|(path, summary)| {
+                    spooled.files.push((artifact.clone(), path, summary));
+                    None
+                }),
+                Err(why) => {
+                    spooled.streamed.push(format!("pid {pid}: {why}"));
+                    ship_plan(pin, plan, &artifact, container, sink).map(Some)
+                }
+            },
+            None => ship_plan(pin, plan, &artifact, container, sink).map(Some),
+        });
+        match done {
+            Ok(Some(summary)) => report.cores.push(CoreArtifact { artifact, summary }),
+            Ok(None) => {}
             Err(e) => {
                 let msg = format!("memory of pid {pid}: {e}");
                 let _ = sink.error(Some(&artifact), &msg);
@@ -158,7 +194,8 @@ pub fn capture_container_memory(
     }
     if let Some(g) = guard {
         let f = g.thaw()?;
-        let gib = report.cores.iter().map(|c| c.summary.bytes).sum::<u64>() as f64 / (1u64 << 30) as f64;
+        let gib = (report.cores.iter().map(|c| c.summary.bytes).chain(spooled.files.iter().map(|s| s.2.bytes)).sum::<u64>()) as f64
+            / (1u64 << 30) as f64;
         if gib > 0.0 && !f.already_frozen {
             report.frozen_s_per_gib = Some((f.frozen_for.as_secs_f64() / gib * 1000.0).round() / 1000.0);
         }
@@ -167,6 +204,20 @@ pub fn capture_container_memory(
     // thawed: the record goes (on an error above it stays, for `agent hold` to thaw)
     if let (Some(l), Some(e)) = (&opts.ledger, entry) {
         let _ = l.remove(e);
+    }
+    // thawed: what was spooled while frozen is shipped now, each file removed once sent
+    if let Some(d) = spool_dir {
+        report.spool = Some(SpoolReport { dir: d.display().to_string(), cores: spooled.files.len(), streamed: spooled.streamed.clone() });
+    }
+    for (artifact, path, summary) in std::mem::take(&mut spooled.files) {
+        match ship_spooled(&path, &artifact, container, sink) {
+            Ok(()) => report.cores.push(CoreArtifact { artifact, summary }),
+            Err(e) => {
+                let msg = format!("memory of pid {}: {e}", summary.pid);
+                let _ = sink.error(Some(&artifact), &msg);
+                report.errors.push(msg);
+            }
+        }
     }
     report.cap_note = budget.and_then(|b| b.note());
     if let Some(n) = &report.cap_note {
@@ -217,18 +268,88 @@ pub fn deadline_from_env() -> Option<u64> {
     std::env::var(crate::protocol::DEADLINE_ENV).ok()?.trim().parse().ok()
 }
 
-fn dump_one(
+/// The spool's directory from the collector's environment ([`crate::protocol::SPOOL_ENV`]).
+pub fn spool_from_env() -> Option<PathBuf> {
+    std::env::var_os(crate::protocol::SPOOL_ENV).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// Cores waiting in the spool (artifact, file, summary); whatever is left when this is dropped
+/// (an error on the way) is removed: nothing stays on the node.
+#[derive(Default)]
+struct Spool {
+    files: Vec<(String, PathBuf, CoreSummary)>,
+    streamed: Vec<String>,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        for (_, p, _) in &self.files {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Does the core fit in the spool with the node's margin?
+fn spool_room(dir: &std::path::Path, plan: &CorePlan) -> Result<(), String> {
+    super::space::check_free_space(dir, plan.total_bytes(), super::space::Margin::default()).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Lay out the pinned process's core: maps, identity and the open `mem` are its own only if it
+/// is still there afterwards.
+fn prepare_pinned(pin: &Pinned, opts: &CoreOptions, budget: Option<&mut ByteBudget>) -> Result<CorePlan, MemoryError> {
+    let plan = CorePlan::prepare(pin.pid(), opts, budget)?;
+    pin.check().map_err(|_| MemoryError::ProcessGone(pin.pid()))?;
+    Ok(plan)
+}
+
+/// Write the core into a new file of the spool (owner-only, never through a link).
+fn spool_one(pin: &Pinned, plan: CorePlan, dir: &std::path::Path) -> Result<(PathBuf, CoreSummary), MemoryError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let pid = pin.pid();
+    let path = dir.join(format!("{pid}.core"));
+    // the spool is this collector's own: a file of that name is a leftover of an earlier capture
+    let _ = std::fs::remove_file(&path);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|source| MemoryError::Write { pid, source })?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let written = plan.write(&mut w).and_then(|s| w.flush().map(|()| s).map_err(|source| MemoryError::Write { pid, source }));
+    let summary = written.and_then(|s| pin.check().map(|()| s).map_err(|_| MemoryError::ExitedDuringDump(pid)));
+    match summary {
+        Ok(s) => Ok((path, s)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
+    }
+}
+
+/// Send a spooled core to the sink (hashed there as it goes), then remove it from the node.
+fn ship_spooled(path: &std::path::Path, artifact: &str, container: Option<&str>, sink: &mut dyn ArtifactSink) -> Result<(), MemoryError> {
+    let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
+    spec.container = container.map(str::to_string);
+    let sent = std::fs::File::open(path).map_err(|e| MemoryError::read(path, e)).and_then(|mut f| {
+        sink.put(&spec, &mut |w| std::io::copy(&mut f, w).map(|_| ()))
+            .map_err(|e| MemoryError::Sink { path: artifact.to_string(), message: e.to_string() })
+    });
+    let _ = std::fs::remove_file(path);
+    sent.map(|_| ())
+}
+
+/// Write the core straight into the sink.
+fn ship_plan(
     pin: &Pinned,
+    plan: CorePlan,
     artifact: &str,
     container: Option<&str>,
-    opts: &CoreOptions,
-    budget: Option<&mut ByteBudget>,
     sink: &mut dyn ArtifactSink,
 ) -> Result<CoreSummary, MemoryError> {
     let pid = pin.pid();
-    let plan = CorePlan::prepare(pid, opts, budget)?;
-    // maps, identity and the open `mem` are the pinned process's own only if it is still there
-    pin.check().map_err(|_| MemoryError::ProcessGone(pid))?;
     let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
     spec.container = container.map(str::to_string);
     let mut plan = Some(plan);
