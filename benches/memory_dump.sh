@@ -58,6 +58,11 @@ echo "$HOLDER" > "$CG/cgroup.procs"
 sync
 /usr/bin/time -f '%e %M' -o "$WORK/ours.time" "$BIN" "$HOLDER" "$WORK/ours.core" --freeze > "$WORK/ours.json"
 sync
+# the collector's way: frozen while the core goes to the spool, hashed and shipped after the thaw
+mkdir "$WORK/spool"
+/usr/bin/time -f '%e %M' -o "$WORK/spooled.time" "$BIN" "$HOLDER" "$WORK/spooled" --spool "$WORK/spool" > "$WORK/spooled.json"
+rm -rf "$WORK/spooled"
+sync
 /usr/bin/time -f '%e %M' -o "$WORK/gcore.time" gcore -o "$WORK/gcore" "$HOLDER" > /dev/null 2>&1
 # gcore does not hash; the evidence needs a SHA-256: also time hashing its core afterwards
 /usr/bin/time -f '%e' -o "$WORK/sha.time" sha256sum "$WORK/gcore.$HOLDER" > /dev/null
@@ -68,12 +73,17 @@ read -r SHA_S < "$WORK/sha.time"
 OURS_B=$(stat -c %s "$WORK/ours.core")
 GCORE_B=$(stat -c %s "$WORK/gcore.$HOLDER")
 FROZEN_MS=$(sed -n 's/.*"frozen_ms":\([0-9]*\).*/\1/p' "$WORK/ours.json")
+SPOOL_FROZEN_MS=$(sed -n 's/.*"frozen_ms":\([0-9]*\).*/\1/p' "$WORK/spooled.json")
+read -r SPOOL_S SPOOL_RSS_KB < "$WORK/spooled.time"
 
 awk -v rss="$RSS_KB" -v ob="$OURS_B" -v os="$OURS_S" -v gb="$GCORE_B" -v gs="$GCORE_S" \
-    -v orss="$OURS_RSS_KB" -v fz="$FROZEN_MS" -v ss="$SHA_S" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+    -v orss="$OURS_RSS_KB" -v fz="$FROZEN_MS" -v ss="$SHA_S" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" \
+    -v sfz="$SPOOL_FROZEN_MS" -v sps="$SPOOL_S" -v srss="$SPOOL_RSS_KB" 'BEGIN {
   if (os <= 0) os = 0.01; if (gs <= 0) gs = 0.01;
   printf "process resident: %.0f MiB\n", rss / 1024
   printf "kforensic memdump: %.0f MiB core in %.2f s = %.0f MB/s, peak RSS %.1f MiB, frozen %d ms\n", ob/1048576, os, ob/1e6/os, orss/1024, fz
+  printf "frozen per GiB, core hashed while frozen: %.2f s\n", fz / 1000 / (ob / 1073741824)
+  printf "kforensic spooled: frozen %d ms = %.2f s/GiB (target <= 0.5), %.2f s in all with the hashing after the thaw, peak RSS %.1f MiB\n", sfz, sfz / 1000 / (ob / 1073741824), sps, srss/1024
   printf "gcore (gdb):       %.0f MiB core in %.2f s = %.0f MB/s\n", gb/1048576, gs, gb/1e6/gs
   printf "gcore + sha256sum: %.2f s (the same evidence guarantee: a hashed core)\n", gs + ss
   printf "ratio vs gcore+sha256sum: %.2f\n", (gs + ss) / os

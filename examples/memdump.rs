@@ -1,7 +1,9 @@
-//! Dump one process's memory as an ELF core: `memdump <pid> <out.core> [--freeze] [--file-mappings]`.
-//! Prints the summary (bytes, seconds, frozen time) as one JSON line. Used by benches/memory_dump.sh.
+//! Dump one process's memory as an ELF core: `memdump <pid> <out.core> [--freeze] [--file-mappings]`,
+//! or the way the collector does (frozen, the core written to a spool, shipped after the thaw):
+//! `memdump <pid> <out-dir> --spool <dir>`. Prints the summary (bytes, seconds, frozen time) as one
+//! JSON line. Used by benches/memory_dump.sh.
 
-use kforensic::agent::memory::{CoreOptions, dump_core, freeze};
+use kforensic::agent::memory::{CoreOptions, MemoryCaptureOptions, capture_container_memory, dump_core, freeze};
 use kforensic::evidence::HashingWriter;
 use std::io::BufWriter;
 
@@ -11,6 +13,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: memdump <pid> <out.core> [--freeze] [--file-mappings]".into());
     }
     let pid: i32 = args[1].parse()?;
+    if let Some(i) = args.iter().position(|a| a == "--spool") {
+        return spooled(pid, &args[2], args.get(i + 1).ok_or("--spool needs a directory")?);
+    }
     let opts = CoreOptions { include_file_mappings: args.iter().any(|a| a == "--file-mappings"), ..Default::default() };
     let guard = if args.iter().any(|a| a == "--freeze") {
         Some(freeze::Freezer::for_pid(pid)?.freeze(std::time::Duration::from_secs(10))?)
@@ -28,6 +33,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::json!({"pid": pid, "bytes": bytes, "sha256": sha, "seconds": secs,
             "regions_dumped": summary.regions_dumped, "regions_skipped": summary.regions_skipped,
             "frozen_ms": frozen.map(|f| f.frozen_for.as_millis() as u64)})
+    );
+    Ok(())
+}
+
+/// The collector's way: freeze, each core to the spool, thaw, then each core hashed into `out`.
+fn spooled(pid: i32, out: &str, spool: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let opts = MemoryCaptureOptions { spool: Some(spool.into()), executables: false, pids: vec![pid], ..Default::default() };
+    let mut sink = kforensic::agent::sinks::DirSink::new(std::path::Path::new(out))?;
+    let t = std::time::Instant::now();
+    let r = capture_container_memory(pid, "m", None, &opts, &mut sink, &mut |_| {})?;
+    let secs = t.elapsed().as_secs_f64();
+    sink.finish()?;
+    println!(
+        "{}",
+        serde_json::json!({"pid": pid, "bytes": r.cores.iter().map(|c| c.summary.bytes).sum::<u64>(), "seconds": secs,
+            "spooled": r.spool.as_ref().map(|s| s.cores), "errors": r.errors,
+            "frozen_ms": r.freeze.as_ref().map(|f| f.frozen_for.as_millis() as u64), "frozen_s_per_gib": r.frozen_s_per_gib})
     );
     Ok(())
 }
