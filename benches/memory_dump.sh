@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
 C
 gcc -O2 -o "$WORK/hold" "$WORK/hold.c"
 cargo build --release --example memdump -q
-BIN=target/release/examples/memdump
+BIN=${CARGO_TARGET_DIR:-target}/release/examples/memdump
 
 mkfifo "$WORK/ready"
 "$WORK/hold" "$SIZE_MIB" > "$WORK/ready" &

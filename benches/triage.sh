@@ -10,7 +10,7 @@
 # the page cache (one warm-up run each, then the best of 3); kforensic must report the match.
 #
 # Prints: bytes, seconds and GB/s of each, and ratio = yara time / kforensic time (> 1: faster).
-# Needs root (CRIU) and a release build.
+# Needs root (CRIU) and a release build (made here unless KF_BENCH_BIN names one).
 set -euo pipefail
 
 MIB=${1:-1024}
@@ -51,8 +51,10 @@ PAGES=("$W"/img/pages-*.img)
 BYTES=$(cat "${PAGES[@]}" | wc -c)
 printf 'rule bench_needle { strings: $a = "%s" condition: $a }\n' "$NEEDLE" > "$W/bench.yar"
 
-(cd "$HERE" && cargo build --release --quiet)
-KF="${CARGO_TARGET_DIR:-$HERE/target}/release/kforensic"
+if [ -n "${KF_BENCH_BIN:-}" ]; then KF=$KF_BENCH_BIN; else
+  (cd "$HERE" && cargo build --release --quiet)
+  KF="${CARGO_TARGET_DIR:-$HERE/target}/release/kforensic"
+fi
 
 best() { # best wall time of 3 runs of "$@" (after one warm-up), in seconds
   "$@" >"$W/out" 2>&1 || true
