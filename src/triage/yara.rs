@@ -79,6 +79,63 @@ fn matches(scanner: &mut yara_x::Scanner<'_>, data: &[u8]) -> Result<Vec<(String
     Ok(out)
 }
 
+/// One stretch of one process's memory scanned as a buffer: (index in `memories`, address, bytes).
+type Window = (usize, u64, usize);
+
+/// Every window of every process, in order: runs longer than [`WINDOW`] are cut in pieces that
+/// overlap by [`OVERLAP`] bytes.
+fn windows(s: &Subject) -> Vec<Window> {
+    let mut out = Vec::new();
+    for (i, m) in s.memories.iter().enumerate() {
+        for run in m.memory.runs() {
+            let (mut at, len) = (0u64, run.len());
+            while at < len {
+                let n = (len - at).min(WINDOW + OVERLAP);
+                out.push((i, run.vaddr + at, n as usize));
+                if at + n >= len {
+                    break;
+                }
+                at += WINDOW;
+            }
+        }
+    }
+    out
+}
+
+/// The matches of each window, in the windows' order, scanned by up to one thread per core (4 at
+/// most: one window buffer each).
+fn scan_windows(rules: &Rules, s: &Subject, jobs: &[Window]) -> Result<Vec<Vec<(String, Severity, String, usize)>>, TriageError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(jobs.len().max(1));
+    let scan = || {
+        let mut scanner = yara_x::Scanner::new(&rules.0);
+        scanner.max_matches_per_pattern(16);
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(m, addr, n)) = jobs.get(i) else { break };
+            let mem = &s.memories[m];
+            let found = mem
+                .memory
+                .read(addr, n)
+                .map_err(|e| TriageError::Read { path: PathBuf::from(&mem.artifact), source: e })
+                .and_then(|(buf, _)| matches(&mut scanner, &buf));
+            let failed = found.is_err();
+            mine.push((i, found));
+            if failed {
+                break;
+            }
+        }
+        mine
+    };
+    let mut all: Vec<_> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..workers).map(|_| sc.spawn(scan)).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Scan the memory and the rootfs-diff files of `s`.
 pub fn check(rules: &Rules, s: &Subject, memory: bool) -> Result<Vec<Finding>, TriageError> {
     let mut scanner = yara_x::Scanner::new(&rules.0);
@@ -86,48 +143,35 @@ pub fn check(rules: &Rules, s: &Subject, memory: bool) -> Result<Vec<Finding>, T
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     if memory {
-        for m in &s.memories {
-            for run in m.memory.runs() {
-                let mut at = 0u64;
-                let len = run.len();
-                while at < len {
-                    let n = (len - at).min(WINDOW + OVERLAP);
-                    let (buf, _) = m
-                        .memory
-                        .read(run.vaddr + at, n as usize)
-                        .map_err(|e| TriageError::Read { path: PathBuf::from(&m.artifact), source: e })?;
-                    for (rule, sev, desc, off) in matches(&mut scanner, &buf)? {
-                        // one finding per rule and process (the first match names the address)
-                        if !seen.insert((rule.clone(), m.pid)) {
-                            continue;
-                        }
-                        let addr = run.vaddr + at + off as u64;
-                        let region = m.memory.region_at(addr);
-                        let vma = region.map(|r| if r.name.is_empty() { "[anon]".to_string() } else { r.name.clone() }).unwrap_or_default();
-                        out.push(Finding::new(
-                            "KF-YARA-001",
-                            sev,
-                            format!(
-                                "YARA {rule} matched the memory of pid {} ({}) in {vma}{}",
-                                m.pid,
-                                super::rules::shown(&m.comm),
-                                described(&desc)
-                            ),
-                            Evidence {
-                                artifact: m.artifact.clone(),
-                                container: Some(s.name.clone()),
-                                pid: Some(m.pid),
-                                address: Some(format!("{addr:#x}")),
-                                region: region.map(|r| format!("{:#x}-{:#x} {} {}", r.start, r.end, r.perms, r.name)),
-                                ..Default::default()
-                            },
-                        ));
-                    }
-                    if at + n >= len {
-                        break;
-                    }
-                    at += WINDOW;
+        let jobs = windows(s);
+        for (&(mi, base, _), found) in jobs.iter().zip(scan_windows(rules, s, &jobs)?) {
+            let m = &s.memories[mi];
+            for (rule, sev, desc, off) in found {
+                // one finding per rule and process (the first match names the address)
+                if !seen.insert((rule.clone(), m.pid)) {
+                    continue;
                 }
+                let addr = base + off as u64;
+                let region = m.memory.region_at(addr);
+                let vma = region.map(|r| if r.name.is_empty() { "[anon]".to_string() } else { r.name.clone() }).unwrap_or_default();
+                out.push(Finding::new(
+                    "KF-YARA-001",
+                    sev,
+                    format!(
+                        "YARA {rule} matched the memory of pid {} ({}) in {vma}{}",
+                        m.pid,
+                        super::rules::shown(&m.comm),
+                        described(&desc)
+                    ),
+                    Evidence {
+                        artifact: m.artifact.clone(),
+                        container: Some(s.name.clone()),
+                        pid: Some(m.pid),
+                        address: Some(format!("{addr:#x}")),
+                        region: region.map(|r| format!("{:#x}-{:#x} {} {}", r.start, r.end, r.perms, r.name)),
+                        ..Default::default()
+                    },
+                ));
             }
         }
     }
