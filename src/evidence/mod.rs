@@ -81,7 +81,8 @@ pub struct Finished {
 
 /// Finalize `bundle` (manifest last), archive it when asked, and upload it when `dest` is a store
 /// (S3) rather than the local directory it was written in.
-/// The local bundle stays either way; an upload failure is returned after the bundle is safe on disk.
+/// The local bundle stays either way; an upload failure is returned after the bundle is safe on
+/// disk, as [`EvidenceError::NotUploaded`] naming where it is.
 pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions) -> Result<Finished, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
     let manifest = bundle.finalize()?;
@@ -92,7 +93,13 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     let upload = match dest {
         Destination::Local(_) => None,
         // the bundle was written in place; any other destination is a store it goes to
-        remote => Some(upload_bundle(&dir, remote, &opts.s3, &opts.upload, &opts.observer).await?),
+        remote => {
+            Some(upload_bundle(&dir, remote, &opts.s3, &opts.upload, &opts.observer).await.map_err(|e| EvidenceError::NotUploaded {
+                dir: dir.clone(),
+                dest: remote.to_string(),
+                cause: Box::new(e),
+            })?)
+        }
     };
     Ok(Finished { manifest, dir, archive, upload })
 }
