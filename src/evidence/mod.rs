@@ -104,6 +104,29 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     Ok(Finished { manifest, dir, archive, upload })
 }
 
+/// As [`finish`]; a stop asked while the bundle is being uploaded gives the upload up (the bundle
+/// is finished on disk by then) with [`EvidenceError::NotUploaded`] naming where it is. A stop
+/// asked before (a capture cut short) does not: that bundle still goes, marked incomplete.
+pub async fn finish_unless_stopped(
+    bundle: DirBundle,
+    dest: &Destination,
+    opts: &FinishOptions,
+    stop: &crate::observe::Stop,
+) -> Result<Finished, EvidenceError> {
+    if stop.is_stopped() || matches!(dest, Destination::Local(_)) {
+        return finish(bundle, dest, opts).await;
+    }
+    let dir = bundle.dir().to_path_buf();
+    tokio::select! {
+        // finish first: its first poll finalizes the bundle, before anything is sent
+        biased;
+        r = finish(bundle, dest, opts) => r,
+        why = stop.stopped() => {
+            Err(EvidenceError::NotUploaded { dir, dest: dest.to_string(), cause: Box::new(std::io::Error::other(why).into()) })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 //! manifest presenting the bundle as complete. The test reads the bucket back through the server
 //! itself, not through the proxy.
 
-use crate::checkpoint::{case_id, checkpoint_to_s3, collector_pods, node_secret_with, s3_of, start_suspect};
+use crate::checkpoint::{case_id, checkpoint_to_s3, collector_pods, node_secret_with, s3_of, start_suspect, wait_for};
 use crate::support::evidence::{Aws, Bucket, MIB, list_keys, make_bundle, text};
 use crate::support::{self, CLUSTER, Faults, TestEnv, kf, require};
 use serde_json::{Value, json};
@@ -163,7 +163,7 @@ fn slow_s3_answers_slow_the_upload_down_but_it_completes_and_verifies() {
     let d = tempfile::tempdir().unwrap();
     let dir = bundle(d.path(), "slow");
     // every kind of request answers late: listing, reading back, parts, objects, completion
-    let _f = Faults::s3(s.env, &json!([{"path": format!("^/{}[/?]", b.name), "action": "delay", "seconds": 3, "times": 12}]));
+    let _f = Faults::s3(s.env, &json!([{"path": format!("^/{}[/?]", b.name), "action": "delay", "seconds": 2, "times": 12}]));
     let dest = format!("s3://{}/ir", b.name);
     let out = upload(&s, &dir, &dest, &[]);
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
@@ -281,5 +281,48 @@ fn checkpoint_uploading_from_the_node_retries_a_dropped_put_and_keeps_an_incompl
     assert!(!problems.is_empty() && problems.iter().all(|p| p["kind"] == "incomplete"), "{rep}");
     assert!(rep["problems"].to_string().contains(&rootfs), "{rep}");
     assert!(!list_keys(&s.direct, &b.name, &format!("incidents/{case}/")).iter().any(|k| k.ends_with(&rootfs)), "a failed export stored");
+    assert_no_harm(&s, &ns.name, &case);
+}
+
+#[test]
+fn ctrl_c_while_s3_does_not_answer_after_a_checkpoint_gives_the_upload_up_and_names_the_whole_bundle_kept_here() {
+    let test = "ctrl_c_while_s3_does_not_answer_after_a_checkpoint_gives_the_upload_up_and_names_the_whole_bundle_kept_here";
+    let Some(s) = s3_faulty(test, true) else { return };
+    let ns = s.env.namespace("s3f-stall");
+    start_suspect(s.env, &ns.name, "suspect", "exec sleep 100000");
+    let b = Bucket::create(&s.direct, "s3stall");
+    let dest = format!("s3://{}/incidents", b.name);
+    let cwd = tempfile::tempdir().unwrap();
+    // the upload's first listing of the bucket gets no answer (longer than the client waits for one)
+    let _f = Faults::s3(
+        s.env,
+        &json!([{"path": format!("^/{}/\\?list-type=2", b.name), "method": "GET", "action": "delay", "seconds": 150, "times": 1}]),
+    );
+    let case = case_id("s3c-stall");
+    let child = checkpoint_to_s3(s.env, &s.faulty.endpoint, &ns.name, &case, &dest, cwd.path()).aws(&s.faulty).spawn();
+    wait_for(180, || (!s.applied(&b.name).is_empty()).then_some(())).expect("the upload never started");
+    // while this machine waits for S3, the capture has left nothing running on the cluster
+    let collectors = s.env.kubectl(&[
+        "-n",
+        "kforensic",
+        "get",
+        "pods",
+        "-l",
+        &format!("kforensic.io/case={case}"),
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name}={.metadata.deletionTimestamp} {end}",
+    ]);
+    assert!(collectors.split_whitespace().all(|p| !p.ends_with('=')), "the collector still runs during the upload: {collectors}");
+    // the responder gives up on S3: the command ends, saying where the evidence is
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}{err}", text(&out.stdout));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let kept = format!("evidence/{case}");
+    assert!(err.contains(&format!("could not upload the bundle to {dest}: interrupted by SIGINT")), "{err}");
+    assert!(err.contains(&format!("kforensic upload {kept} {dest}")), "{err}");
+    assert!(support::verify_ok(&cwd.path().join(&kept)), "the bundle kept here is not whole");
+    assert!(!s.manifest_in_bucket(&b.name));
     assert_no_harm(&s, &ns.name, &case);
 }
