@@ -89,8 +89,8 @@ fn object(bucket: &str, suffix: &str) -> String {
 }
 
 #[test]
-fn dropped_connections_on_a_part_an_object_and_an_answer_are_sent_again_and_the_bundle_verifies() {
-    let Some(s) = s3_faulty("dropped_connections_on_a_part_an_object_and_an_answer_are_sent_again_and_the_bundle_verifies", false) else {
+fn dropped_connections_on_a_part_an_object_and_two_answers_are_sent_again_and_the_bundle_verifies() {
+    let Some(s) = s3_faulty("dropped_connections_on_a_part_an_object_and_two_answers_are_sent_again_and_the_bundle_verifies", false) else {
         return;
     };
     let b = Bucket::create(&s.direct, "s3drop");
@@ -103,6 +103,9 @@ fn dropped_connections_on_a_part_an_object_and_an_answer_are_sent_again_and_the_
             {"path": object(&b.name, r"rootfs\.tar\.zst\?(.*&)?partNumber=2(&|$)"), "method": "PUT", "action": "drop", "times": 1},
             // a whole one-part object
             {"path": object(&b.name, r"volatile\.json(\?|$)"), "method": "PUT", "action": "drop", "times": 1},
+            // the export is made whole from its parts, but the answer is lost: the completion sent
+            // again is refused (its upload is gone), and the export read back shows it is there
+            {"path": object(&b.name, r"rootfs\.tar\.zst\?uploadId="), "method": "POST", "action": "drop", "after": true, "times": 1},
             // the manifest is stored, but its answer is lost: sent again over the one stored
             {"path": object(&b.name, r"manifest\.json(\?|$)"), "method": "PUT", "action": "drop", "after": true, "times": 1},
         ]),
@@ -114,6 +117,7 @@ fn dropped_connections_on_a_part_an_object_and_an_answer_are_sent_again_and_the_
     assert_eq!((r["complete"].as_bool(), r["uploaded"].as_u64()), (Some(true), Some(5)), "{r}");
     let applied = s.applied(&b.name);
     assert_eq!(applied.iter().filter(|l| l.contains("fault drop on PUT")).count(), 3, "{applied:#?}");
+    assert_eq!(applied.iter().filter(|l| l.contains("fault drop on POST")).count(), 1, "{applied:#?}");
     s.assert_verifies(&format!("{dest}/case-drop"), 3);
 }
 
