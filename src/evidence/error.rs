@@ -37,6 +37,13 @@ pub enum EvidenceError {
     Archive { path: String, why: String },
     #[error("{0}")]
     Usage(String),
+    /// The bundle is finished and whole where it was written; only sending it to the store failed.
+    #[error(
+        "could not upload the bundle to {dest}: {cause}; the whole bundle is kept in {} (to finish the upload: kforensic upload {} {dest})",
+        dir.display(),
+        dir.display()
+    )]
+    NotUploaded { dir: PathBuf, dest: String, cause: Box<EvidenceError> },
     /// A private key its passphrase did not open (a failure, not a usage error).
     #[error("{0}")]
     Locked(String),
@@ -49,6 +56,9 @@ impl EvidenceError {
 
     /// Is this the user's mistake on the command line (exit 2) rather than a failure?
     pub fn is_usage(&self) -> bool {
-        matches!(self, EvidenceError::BadUrl { .. } | EvidenceError::Usage(_))
+        match self {
+            EvidenceError::NotUploaded { cause, .. } => cause.is_usage(),
+            e => matches!(e, EvidenceError::BadUrl { .. } | EvidenceError::Usage(_)),
+        }
     }
 }

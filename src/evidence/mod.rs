@@ -81,7 +81,8 @@ pub struct Finished {
 
 /// Finalize `bundle` (manifest last), archive it when asked, and upload it when `dest` is a store
 /// (S3) rather than the local directory it was written in.
-/// The local bundle stays either way; an upload failure is returned after the bundle is safe on disk.
+/// The local bundle stays either way; an upload failure is returned after the bundle is safe on
+/// disk, as [`EvidenceError::NotUploaded`] naming where it is.
 pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions) -> Result<Finished, EvidenceError> {
     let dir = bundle.dir().to_path_buf();
     let manifest = bundle.finalize()?;
@@ -92,9 +93,38 @@ pub async fn finish(bundle: DirBundle, dest: &Destination, opts: &FinishOptions)
     let upload = match dest {
         Destination::Local(_) => None,
         // the bundle was written in place; any other destination is a store it goes to
-        remote => Some(upload_bundle(&dir, remote, &opts.s3, &opts.upload, &opts.observer).await?),
+        remote => {
+            Some(upload_bundle(&dir, remote, &opts.s3, &opts.upload, &opts.observer).await.map_err(|e| EvidenceError::NotUploaded {
+                dir: dir.clone(),
+                dest: remote.to_string(),
+                cause: Box::new(e),
+            })?)
+        }
     };
     Ok(Finished { manifest, dir, archive, upload })
+}
+
+/// As [`finish`]; a stop asked while the bundle is being uploaded gives the upload up (the bundle
+/// is finished on disk by then) with [`EvidenceError::NotUploaded`] naming where it is. A stop
+/// asked before (a capture cut short) does not: that bundle still goes, marked incomplete.
+pub async fn finish_unless_stopped(
+    bundle: DirBundle,
+    dest: &Destination,
+    opts: &FinishOptions,
+    stop: &crate::observe::Stop,
+) -> Result<Finished, EvidenceError> {
+    if stop.is_stopped() || matches!(dest, Destination::Local(_)) {
+        return finish(bundle, dest, opts).await;
+    }
+    let dir = bundle.dir().to_path_buf();
+    tokio::select! {
+        // finish first: its first poll finalizes the bundle, before anything is sent
+        biased;
+        r = finish(bundle, dest, opts) => r,
+        why = stop.stopped() => {
+            Err(EvidenceError::NotUploaded { dir, dest: dest.to_string(), cause: Box::new(std::io::Error::other(why).into()) })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -714,7 +714,7 @@ pub(crate) fn node_secret(env: &TestEnv, name: &str, aws: &evidence::Aws, secret
     node_secret_with(env, name, aws, secret_key, &[]);
 }
 
-fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str, extra: &[&str]) {
+pub(crate) fn node_secret_with(env: &TestEnv, name: &str, aws: &evidence::Aws, secret_key: &str, extra: &[&str]) {
     let _ = env.kubectl_raw(&["create", "namespace", "kforensic"], None);
     let (id, key) =
         (format!("--from-literal=AWS_ACCESS_KEY_ID={}", aws.access_key), format!("--from-literal=AWS_SECRET_ACCESS_KEY={secret_key}"));
@@ -751,15 +751,19 @@ pub(crate) fn checkpoint_from_node_with(
     cwd: &Path,
     extra: &[&str],
 ) -> std::process::Output {
+    let node = [&["--upload-from", "node", "--node-credentials-secret", secret], extra].concat();
+    checkpoint_to_s3(env, env.var("KF_S3_ENDPOINT"), ns, case, dest, cwd).args(node).run()
+}
+
+/// `checkpoint … --dest s3://… --endpoint-url ENDPOINT` of pod `suspect`, run from `cwd` (where
+/// `./evidence` is staged) without any AWS credentials: add them, or the node's, and run it.
+pub(crate) fn checkpoint_to_s3(env: &TestEnv, endpoint: &str, ns: &str, case: &str, dest: &str, cwd: &Path) -> support::run::Kf {
     support::kf()
         .current_dir(cwd)
         .kubeconfig(env.admin_kubeconfig())
         .args(["-n", ns, "--case-id", case, "-o", "json", "checkpoint", "pod", "suspect"])
         .args(["--image", env.kforensic_image(), "--pull-policy", "never", "--timeout", "3m", "--dest", dest])
-        .args(["--upload-from", "node", "--node-credentials-secret", secret, "--endpoint-url", env.var("KF_S3_ENDPOINT")])
-        .args(["--part-size", "5MiB"])
-        .args(extra)
-        .run()
+        .args(["--endpoint-url", endpoint, "--part-size", "5MiB"])
 }
 
 #[test]

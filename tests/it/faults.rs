@@ -14,10 +14,9 @@ fn needs() -> Vec<&'static str> {
     n
 }
 
-/// The fault proxy's log lines that name a fault applied to a request under `path_part`.
+/// The API fault proxy's log lines that name a fault applied to a request under `path_part`.
 fn faults_applied(env: &TestEnv, path_part: &str) -> Vec<String> {
-    let log = std::fs::read_to_string(env.dir.join("log/faultproxy.log")).unwrap_or_default();
-    log.lines().filter(|l| l.contains("fault ") && l.contains(path_part)).map(str::to_string).collect()
+    support::faults_applied(env, "faultproxy", path_part)
 }
 
 fn manifest(dir: &std::path::Path, case: &str) -> Value {

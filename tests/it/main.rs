@@ -28,6 +28,7 @@ mod evidence_large;
 mod evidence_s3;
 mod evidence_verify;
 mod faults;
+mod faults_s3;
 mod image;
 mod isolate_cluster;
 mod kubelet_tls;

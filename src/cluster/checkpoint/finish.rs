@@ -137,7 +137,7 @@ pub(super) async fn finish(
             (m, dir, fatal)
         }
         (None, _) => {
-            let finished = crate::evidence::finish(bundle, &opts.dest, &opts.finish).await?;
+            let finished = crate::evidence::finish_unless_stopped(bundle, &opts.dest, &opts.finish, stop).await?;
             (finished.manifest, finished.dir.display().to_string(), fatal)
         }
     })

@@ -303,7 +303,7 @@ pub async fn run(
         }
     }
     // finalized and signed here; with --dest s3:// every sub-bundle, then the case, goes up
-    let finished = crate::evidence::finish(top, &base.dest, &base.finish).await?;
+    let finished = crate::evidence::finish_unless_stopped(top, &base.dest, &base.finish, &stop).await?;
     let manifest = finished.manifest;
     obs.clear();
     let mut notes = Vec::new();

@@ -107,16 +107,20 @@ impl S3 {
         })
     }
 
-    /// Make a multipart upload's object visible from its parts (any order).
+    /// Make a multipart upload's object visible from its parts (any order). When the server made
+    /// the object but its answer was lost, the completion sent again is refused (the upload id is
+    /// gone): the object read back with the `expected` size and SHA-256 shows it is done.
     pub(crate) async fn complete_multipart(
         &self,
         o: &ObjectKey<'_>,
         upload_id: &str,
         mut parts: Vec<CompletedPart>,
+        expected: (u64, &str),
     ) -> Result<(), EvidenceError> {
         parts.sort_by_key(|p| p.part_number());
         let done = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
-        self.client
+        let Err(e) = self
+            .client
             .complete_multipart_upload()
             .bucket(&o.url.bucket)
             .key(o.key())
@@ -124,8 +128,14 @@ impl S3 {
             .multipart_upload(done)
             .send()
             .await
-            .map_err(|e| classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false)))?;
-        Ok(())
+        else {
+            return Ok(());
+        };
+        let refused = classify(&e, &self.op("s3:PutObject", &o.target(), o.url, false));
+        match self.hash_object(o.url, o.rel, &crate::evidence::progress::Progress::hidden()).await {
+            Ok((bytes, sha256)) if bytes == expected.0 && sha256 == expected.1 => Ok(()),
+            _ => Err(refused.into()),
+        }
     }
 
     /// Abort a multipart upload, best effort (the server may be why it failed).

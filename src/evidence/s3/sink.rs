@@ -203,7 +203,7 @@ impl<'s> ObjectWriter<'s> {
             self.parts.push(r.map_err(io::Error::other)??);
         }
         let parts = std::mem::take(&mut self.parts);
-        self.rt.block_on(self.s3.complete_multipart(&self.object(), &id, parts))?;
+        self.rt.block_on(self.s3.complete_multipart(&self.object(), &id, parts, (self.bytes, &sha256)))?;
         self.upload_id = None;
         Ok((self.bytes, sha256))
     }

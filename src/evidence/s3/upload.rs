@@ -121,7 +121,7 @@ impl S3 {
         let key = o.key();
         let upload_id = self.create_multipart(&o, Some(&obj.sha256), opts).await?;
         match self.send_parts(url, obj, &key, &upload_id, part, progress, slots).await {
-            Ok(parts) => self.complete_multipart(&o, &upload_id, parts).await,
+            Ok(parts) => self.complete_multipart(&o, &upload_id, parts, (obj.size, &obj.sha256)).await,
             Err(e) => {
                 self.abort_multipart(&o, &upload_id).await;
                 Err(e)

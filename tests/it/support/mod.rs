@@ -266,21 +266,38 @@ fn fastrand_u16() -> u16 {
     (n ^ (std::process::id() << 7)) as u16
 }
 
-/// Fault-injection rules for the proxy in front of the API server, cleared on drop.
-/// Tests that set faults hold a process-wide lock so they don't see each other's rules.
+/// Fault-injection rules for one of the fault proxies, cleared on drop. Tests that set faults
+/// hold a process-wide lock per proxy so they don't see each other's rules.
 pub struct Faults {
     path: String,
     _guard: std::sync::MutexGuard<'static, ()>,
 }
 
 static FAULT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static S3_FAULT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Faults {
+    /// Rules for the proxy in front of the API server (`faultproxy`).
     pub fn set(env: &TestEnv, rules_json: &str) -> Faults {
-        let guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let path = env.var("KF_FAULT_RULES").to_string();
+        Faults::set_in(env, &FAULT_LOCK, "KF_FAULT_RULES", rules_json)
+    }
+    /// Rules for the proxy in front of the S3 server (`s3faultproxy`, `KF_S3_FAULT_ENDPOINT`).
+    pub fn s3(env: &TestEnv, rules: &serde_json::Value) -> Faults {
+        Faults::set_in(env, &S3_FAULT_LOCK, "KF_S3_FAULT_RULES", &rules.to_string())
+    }
+    fn set_in(env: &TestEnv, lock: &'static std::sync::Mutex<()>, var: &str, rules_json: &str) -> Faults {
+        let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let path = env.var(var).to_string();
         std::fs::write(&path, rules_json).unwrap();
         Faults { path, _guard: guard }
+    }
+    /// Other rules (the lock is still held; the proxy's counters start again).
+    pub fn replace(&self, rules: &serde_json::Value) {
+        std::fs::write(&self.path, rules.to_string()).unwrap();
+    }
+    /// No more faults.
+    pub fn clear(&self) {
+        self.replace(&serde_json::json!([]));
     }
 }
 
@@ -288,6 +305,13 @@ impl Drop for Faults {
     fn drop(&mut self) {
         let _ = std::fs::write(&self.path, "[]");
     }
+}
+
+/// The lines of a fault proxy's log (`component`: `faultproxy`, `s3faultproxy`) that name a
+/// fault applied to a request under `path_part`.
+pub fn faults_applied(env: &TestEnv, component: &str, path_part: &str) -> Vec<String> {
+    let log = std::fs::read_to_string(env.dir.join(format!("log/{component}.log"))).unwrap_or_default();
+    log.lines().filter(|l| l.contains("fault ") && l.contains(path_part)).map(str::to_string).collect()
 }
 
 /// `kforensic verify DIR` passes.
