@@ -145,6 +145,7 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
     // node side first: its findings are ranked with the rest
     let mut extra = Vec::new();
     let mut summary = None;
+    let mut signals = None;
     if a.shell_history {
         let stop = Signals::install()
             .map_err(|e| Error::Output(std::io::Error::other(format!("cannot install signal handlers: {e}"))))?
@@ -185,11 +186,16 @@ pub async fn run(g: &GlobalArgs, a: CollectArgs) -> Result<Exit, Error> {
             errors: h.errors,
         });
         extra = h.findings;
+        signals = Some(stop);
     }
     let (bundle, mut report) = crate::cluster::collect::collect_with(&ctx, plan, bundle, extra, &obs).await?;
     let finish =
         FinishOptions { archive: false, s3: a.s3.connect.options(), upload: a.s3.options(), observer: obs.clone(), signer: signer.clone() };
-    let finished = crate::evidence::finish(bundle, &dest, &finish).await?;
+    // with the collectors' signal handling on, a stop gives the upload up (the bundle is kept)
+    let finished = match &signals {
+        Some(stop) => crate::evidence::finish_unless_stopped(bundle, &dest, &finish, stop).await?,
+        None => crate::evidence::finish(bundle, &dest, &finish).await?,
+    };
     report.case_id = case_id;
     report.shell_history = summary;
     report.bundle = finished.dir.display().to_string();
