@@ -37,8 +37,10 @@ int main(int argc, char **argv) {
 }
 C
 gcc -O2 -o "$WORK/hold" "$WORK/hold.c"
-cargo build --release --example memdump -q
-BIN=${CARGO_TARGET_DIR:-target}/release/examples/memdump
+if [ -n "${KF_BENCH_MEMDUMP:-}" ]; then BIN=$KF_BENCH_MEMDUMP; else   # an already built examples/memdump
+  cargo build --release --example memdump -q
+  BIN=${CARGO_TARGET_DIR:-target}/release/examples/memdump
+fi
 
 mkfifo "$WORK/ready"
 "$WORK/hold" "$SIZE_MIB" > "$WORK/ready" &

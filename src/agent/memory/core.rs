@@ -224,7 +224,7 @@ impl CorePlan {
             // owned here, so that leaving early (an `out` error) drops both ends and the reader,
             // blocked on either, stops instead of being waited for forever
             let (full_rx, free_tx) = (full_rx, free_tx);
-            scope.spawn(move || read_regions(&mem, &jobs, size, &full_tx, &free_rx));
+            scope.spawn(move || read_regions(pid, &mem, &jobs, size, &full_tx, &free_rx));
             for msg in full_rx.iter() {
                 match msg {
                     Filled::Chunk(buf, n) => {
@@ -260,8 +260,31 @@ enum Filled {
     RegionEnd { index: usize, zero_filled: u64, reason: String },
 }
 
+/// Read `buf.len()` bytes at `addr` of `pid`: `process_vm_readv` (the kernel copies many pages a
+/// call), else `/proc/<pid>/mem` (one page at a time inside the kernel). Fewer bytes than asked
+/// means the next page cannot be read this way; the caller reads on from there. The caller
+/// checks the process's pin afterwards (the call names a PID; `mem` is bound to the process).
+fn read_at_fast(pid: i32, mem: &File, buf: &mut [u8], addr: u64) -> std::io::Result<usize> {
+    let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: buf.len() };
+    // SAFETY: one local iovec over `buf` (valid, writable, its length); the remote range is only
+    // read by the kernel from the other process, which checks it.
+    let n = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
+    if n > 0 {
+        return Ok(n as usize);
+    }
+    mem.read_at(buf, addr)
+}
+
 /// Read each (index, start, bytes) region in buffer-sized chunks; unreadable pages become zeros.
-fn read_regions(mem: &File, jobs: &[(usize, u64, u64)], size: usize, full: &mpsc::SyncSender<Filled>, free: &mpsc::Receiver<Vec<u8>>) {
+fn read_regions(
+    pid: i32,
+    mem: &File,
+    jobs: &[(usize, u64, u64)],
+    size: usize,
+    full: &mpsc::SyncSender<Filled>,
+    free: &mpsc::Receiver<Vec<u8>>,
+) {
     let page = proc::page_size() as usize;
     let mut spare = vec![vec![0u8; size], vec![0u8; size]];
     for &(index, start, bytes) in jobs {
@@ -278,7 +301,7 @@ fn read_regions(mem: &File, jobs: &[(usize, u64, u64)], size: usize, full: &mpsc
             };
             let want = ((end - addr) as usize).min(buf.len());
             let chunk = &mut buf[..want];
-            let got = match mem.read_at(chunk, addr) {
+            let got = match read_at_fast(pid, mem, chunk, addr) {
                 Ok(n) if n > 0 => n,
                 // EOF or an error: go page by page, zero-filling what cannot be read
                 res => {
