@@ -147,9 +147,36 @@ echo "upload (client path)      : $up_s s, peak RSS $((up_kb / 1024)) MiB (goal 
 python3 -c "print(f'checkpoint --upload-from node: {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64)')"
 $K -n kforensic delete secret kf-bench-s3 >/dev/null
 rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
-$K delete namespace $NS --wait=false >/dev/null
 
 # the memory dump: frozen time per GiB and speed against gcore, same process, same run
-[ -n "${KF_BENCH_SKIP_MEMORY:-}" ] && exit 0
+[ -n "${KF_BENCH_SKIP_MEMORY:-}" ] && { $K delete namespace $NS --wait=false >/dev/null; exit 0; }
+# through the collector: a process holding 1 GiB (dd's buffer), `checkpoint pod --memory=proc`;
+# the cores go to the collector's spool while frozen and through the exec stream after the thaw
+$K apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: mem, namespace: $NS}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: test.local/busybox:1
+    command: ["sh", "-c", "(dd if=/dev/urandom bs=1024M count=1 | sleep 100000) & sleep 6; echo ready; exec sleep 100000"]
+YAML
+until $K -n $NS logs mem 2>/dev/null | grep -q ready; do sleep 0.5; done
+s=$(now)
+"$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id kf-bench-mem -q -o json checkpoint pod mem --memory=proc \
+  --image "$IMAGE" --pull-policy never --dest "$OUT/mem" > "$OUT/mem.json" || true
+e=$(now)
+python3 - "$OUT/mem/kf-bench-mem/pods/$NS/mem/main/memory.json" "$(python3 -c "print($e - $s)")" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+gib = sum(c["bytes"] for c in m["cores"]) / 2**30
+secs = (m.get("freeze") or {}).get("frozen_for", 0) / 1000   # milliseconds
+sp = m.get("spool") or {}
+print(f"checkpoint --memory=proc: {gib:.2f} GiB of cores in {float(sys.argv[2]):.2f} s end to end; frozen {secs:.2f} s "
+      f"= {m.get('frozen_s_per_gib')} s/GiB (goal <= 0.5); {sp.get('cores', 0)} cores spooled, {len(sp.get('streamed', []))} streamed while frozen")
+PY
+$K delete namespace $NS --wait=false >/dev/null
 echo "memory dump (benches/memory_dump.sh):"
 benches/memory_dump.sh
