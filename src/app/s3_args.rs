@@ -54,8 +54,7 @@ pub struct S3UploadArgs {
     /// Multipart part size (at least 5MiB), e.g. 16MiB.
     #[arg(long, value_name = "SIZE", default_value = "5MiB", value_parser = parse_part_size)]
     pub part_size: u64,
-    /// Parts in flight at once (memory used is about this times --part-size; at most 2 for
-    /// `checkpoint --upload-from node`, which shares the node).
+    /// Parts in flight at once (memory used is about this times --part-size).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }

@@ -76,22 +76,10 @@ pub struct Options {
     pub finish: FinishOptions,
 }
 
-/// Parts a node's upload keeps in flight at most, whatever `--concurrency` says: the agent shares
-/// the node, and with its export pipeline it must stay within 64 MiB (measured with the release
-/// build, 5 MiB parts: 4 in flight peaked at 68 MiB).
-pub const NODE_PARTS_IN_FLIGHT: usize = 2;
-
 impl Options {
     /// The bundle's own prefix `url` and how to write there, as the agent takes it.
-    /// The node's uploads keep at most [`NODE_PARTS_IN_FLIGHT`] parts in flight.
     pub fn s3_destination(&self, url: &str) -> S3Destination {
-        S3Destination { url: url.to_string(), connect: self.s3_connect.clone(), upload: self.node_upload_options() }
-    }
-
-    fn node_upload_options(&self) -> UploadOptions {
-        let mut u = self.s3_upload.clone();
-        u.concurrency = u.concurrency.clamp(1, NODE_PARTS_IN_FLIGHT);
-        u
+        S3Destination { url: url.to_string(), connect: self.s3_connect.clone(), upload: self.s3_upload.clone() }
     }
 }
 
@@ -254,13 +242,7 @@ pub fn plan_for(t: Target, opts: &Options) -> Plan {
         host_network: node_upload.is_some(),
         env_secret: opts.node_credentials_secret.clone(),
         // the node upload's part buffers: at most `concurrency` in flight plus the one filling
-        extra_memory: match node_upload {
-            Some(_) => {
-                let u = opts.node_upload_options();
-                (u.concurrency as u64 + 1) * u.part_size
-            }
-            None => 0,
-        },
+        extra_memory: if node_upload.is_some() { (opts.s3_upload.concurrency as u64 + 1) * opts.s3_upload.part_size } else { 0 },
         // set when the run finds the direct kubelet path's account (see `node_side`)
         service_account: None,
     });
