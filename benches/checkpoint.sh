@@ -46,14 +46,17 @@ trap 'rm -rf "$OUT"' EXIT
 now() { date +%s.%N; }
 
 # the agent's peak RSS while it runs (the collector runs on this node): VmHWM of `kforensic agent run`
-watch_agent() {
-  local max=0 p h
+watch_agent() {   # also the largest anonymous and file-backed (the binary's code) parts seen
+  local max=0 anon=0 file=0 p h a f
   while [ ! -e "$OUT/stop-watch" ]; do
     for p in $(pgrep -f "kforensic agent run" || true); do
-      h=$(awk '/VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+      read -r h a f < <(awk '/VmHWM/{h=$2} /RssAnon/{a=$2} /RssFile/{f=$2} END{print h+0, a+0, f+0}' "/proc/$p/status" 2>/dev/null || echo 0 0 0)
       [ "${h:-0}" -gt "$max" ] && max=$h
+      [ "${a:-0}" -gt "$anon" ] && anon=$a
+      [ "${f:-0}" -gt "$file" ] && file=$f
     done
     echo "$max" > "$OUT/agent-hwm"
+    echo "$((anon / 1024)) MiB anonymous, $((file / 1024)) MiB file-backed at most" > "$OUT/agent-parts"
     sleep 0.05
   done
 }
@@ -144,7 +147,7 @@ e=$(now)
 touch "$OUT/stop-watch"; wait $W
 node_kb=$(cat "$OUT/agent-hwm")
 echo "upload (client path)      : $up_s s, peak RSS $((up_kb / 1024)) MiB (goal <= 64)"
-python3 -c "print(f'checkpoint --upload-from node: {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64)')"
+python3 -c "print(f'checkpoint --upload-from node: {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64); of it: $(cat "$OUT/agent-parts")')"
 $K -n kforensic delete secret kf-bench-s3 >/dev/null
 rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
 
