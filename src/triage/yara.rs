@@ -59,8 +59,11 @@ fn first_line(s: &str) -> String {
     s.lines().filter(|l| !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// (rule, namespace, severity, description, offset of the first match) for each rule matching `data`.
-fn matches(scanner: &mut yara_x::Scanner<'_>, data: &[u8]) -> Result<Vec<(String, Severity, String, usize)>, TriageError> {
+/// One matching rule: (namespace:rule, severity, description, offset of the first match).
+type Match = (String, Severity, String, usize);
+
+/// Each rule matching `data`.
+fn matches(scanner: &mut yara_x::Scanner<'_>, data: &[u8]) -> Result<Vec<Match>, TriageError> {
     let r = scanner.scan(data).map_err(|e| TriageError::Yara(format!("scan: {e}")))?;
     let mut out = Vec::new();
     for rule in r.matching_rules() {
@@ -104,7 +107,7 @@ fn windows(s: &Subject) -> Vec<Window> {
 
 /// The matches of each window, in the windows' order, scanned by up to one thread per core (4 at
 /// most: one window buffer each).
-fn scan_windows(rules: &Rules, s: &Subject, jobs: &[Window]) -> Result<Vec<Vec<(String, Severity, String, usize)>>, TriageError> {
+fn scan_windows(rules: &Rules, s: &Subject, jobs: &[Window]) -> Result<Vec<Vec<Match>>, TriageError> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(jobs.len().max(1));
     let scan = || {
