@@ -23,6 +23,9 @@ pub(super) struct Capture {
     /// stream only ends with the pod). Whoever shares the slot deletes what is left in it.
     shared: bool,
     stopped: std::sync::atomic::AtomicBool,
+    /// The collector's deletion, started once the capture is over (it runs while the bundle is
+    /// finished here); [`Capture::release`] waits for it.
+    deleting: std::sync::Mutex<Option<tokio::task::JoinHandle<Result<(), String>>>>,
 }
 
 /// How the capture ended.
@@ -37,12 +40,19 @@ pub(super) struct Ended {
 
 impl Capture {
     pub(super) fn new(obs: SharedObserver) -> Capture {
-        Capture { obs, slot: Default::default(), frozen: Default::default(), shared: false, stopped: Default::default() }
+        Capture {
+            obs,
+            slot: Default::default(),
+            frozen: Default::default(),
+            shared: false,
+            stopped: Default::default(),
+            deleting: Default::default(),
+        }
     }
 
     /// A capture on the node's shared collector (started here when the slot is empty).
     pub(super) fn shared(obs: SharedObserver, slot: Slot) -> Capture {
-        Capture { obs, slot, frozen: Default::default(), shared: true, stopped: Default::default() }
+        Capture { obs, slot, frozen: Default::default(), shared: true, stopped: Default::default(), deleting: Default::default() }
     }
 
     /// The collector, while this capture holds it.
@@ -51,7 +61,16 @@ impl Capture {
     }
 
     /// Thaw what is still frozen, then delete the collector (or keep it, for debugging, when asked).
+    /// A deletion already under way is waited for: the command never ends with its collector there.
     pub(super) async fn release(&self, keep: bool, notes: &mut Vec<String>) {
+        let deleting = self.deleting.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(d) = deleting {
+            match d.await {
+                Ok(Ok(())) => {}
+                Ok(Err(why)) => self.obs.warn(&why),
+                Err(e) => self.obs.warn(&format!("deleting the collector pod: {e}")),
+            }
+        }
         if self.shared && !self.stopped.load(std::sync::atomic::Ordering::SeqCst) {
             if let Some(c) = self.held() {
                 thaw_all(&c, &self.frozen, &self.obs).await;
@@ -114,7 +133,15 @@ impl Capture {
         }
         // uploading from the node: the collector stays until the agent has shipped the rest
         let mut notes = Vec::new();
-        if plan.node_upload.is_none() || stopped.is_some() {
+        if plan.node_upload.is_none() && joined.is_some() && !opts.keep_collector && !self.shared {
+            // over on its own: thawed now, the collector goes while the bundle is finished here
+            // (`release` waits for it)
+            let c = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(c) = c {
+                thaw_all(&c, &self.frozen, &self.obs).await;
+                *self.deleting.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokio::spawn(async move { c.delete().await }));
+            }
+        } else if plan.node_upload.is_none() || stopped.is_some() {
             self.release(opts.keep_collector && stopped.is_none(), &mut notes).await;
         } else if let Some(c) = self.held() {
             thaw_all(&c, &self.frozen, &self.obs).await;

@@ -114,7 +114,14 @@ pub(super) async fn run_in(
     }
     let mut triage = None;
     if opts.triage && stopped.is_none() && r.is_ok() && plan.node_side().count() > 0 {
-        triage = finish::triage_into(&mut bundle, plan.node_upload.is_some(), &mut notes, &obs).await?;
+        triage = match finish::triage_into(&mut bundle, plan.node_upload.is_some(), &mut notes, &obs).await {
+            Ok(t) => t,
+            Err(e) => {
+                // the collector's deletion may be under way: never return before it is gone
+                capture.release(false, &mut notes).await;
+                return Err(e);
+            }
+        };
     }
     let put_via = capture.held();
     let finished = match r {
