@@ -17,9 +17,13 @@ pub(crate) fn start_suspect(env: &TestEnv, ns: &str, name: &str, cmd: &str) {
     std::thread::sleep(Duration::from_millis(1500)); // let it plant, delete and fork
 }
 
+/// `kubectl get pods` of `case`'s collectors in `collector_ns`, printed as `output` (`-o`).
+pub(crate) fn case_pods(env: &TestEnv, collector_ns: &str, case: &str, output: &str) -> std::process::Output {
+    env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", output], None)
+}
+
 pub(crate) fn collector_pods(env: &TestEnv, collector_ns: &str, case: &str) -> String {
-    let out = env.kubectl_raw(&["-n", collector_ns, "get", "pods", "-l", &format!("kforensic.io/case={case}"), "-o", "name"], None);
-    stdout(&out).trim().to_string()
+    stdout(&case_pods(env, collector_ns, case, "name")).trim().to_string()
 }
 
 pub(crate) fn checkpoint(
@@ -1130,18 +1134,11 @@ fn capture_until_frozen(env: &TestEnv, ns: &str, case: &str, dir: &Path, pid: i3
 
 /// Collector pods of `case` still running (a deleted or ended one does not count).
 pub(crate) fn running_collectors(env: &TestEnv, case: &str) -> String {
-    let out = env.kubectl_raw(
-        &[
-            "-n",
-            "kforensic",
-            "get",
-            "pods",
-            "-l",
-            &format!("kforensic.io/case={case}"),
-            "-o",
-            "jsonpath={range .items[?(@.status.phase==\"Running\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}",
-        ],
-        None,
+    let out = case_pods(
+        env,
+        "kforensic",
+        case,
+        "jsonpath={range .items[?(@.status.phase==\"Running\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}",
     );
     stdout(&out).lines().filter(|l| l.split_whitespace().count() == 1).collect::<Vec<_>>().join(",")
 }

@@ -306,16 +306,14 @@ fn ctrl_c_while_s3_does_not_answer_after_a_checkpoint_gives_the_upload_up_and_na
     let child = checkpoint_to_s3(s.env, &s.faulty.endpoint, &ns.name, &case, &dest, cwd.path()).aws(&s.faulty).spawn();
     wait_for(180, || (!s.applied(&b.name).is_empty()).then_some(())).expect("the upload never started");
     // while this machine waits for S3, the capture has left nothing running on the cluster
-    let collectors = s.env.kubectl(&[
-        "-n",
+    let out = crate::checkpoint::case_pods(
+        s.env,
         "kforensic",
-        "get",
-        "pods",
-        "-l",
-        &format!("kforensic.io/case={case}"),
-        "-o",
+        &case,
         "jsonpath={range .items[*]}{.metadata.name}={.metadata.deletionTimestamp} {end}",
-    ]);
+    );
+    assert!(out.status.success(), "kubectl: {}", text(&out.stderr));
+    let collectors = text(&out.stdout);
     assert!(collectors.split_whitespace().all(|p| !p.ends_with('=')), "the collector still runs during the upload: {collectors}");
     // the responder gives up on S3: the command ends, saying where the evidence is
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };

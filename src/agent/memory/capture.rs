@@ -207,7 +207,8 @@ pub fn capture_container_memory(
     }
     // thawed: what was spooled while frozen is shipped now, each file removed once sent
     if let Some(d) = spool_dir {
-        report.spool = Some(SpoolReport { dir: d.display().to_string(), cores: spooled.files.len(), streamed: spooled.streamed.clone() });
+        report.spool =
+            Some(SpoolReport { dir: d.display().to_string(), cores: spooled.files.len(), streamed: std::mem::take(&mut spooled.streamed) });
     }
     for (artifact, path, summary) in std::mem::take(&mut spooled.files) {
         match ship_spooled(&path, &artifact, container, sink) {
@@ -331,14 +332,20 @@ fn spool_one(pin: &Pinned, plan: CorePlan, dir: &std::path::Path) -> Result<(Pat
 
 /// Send a spooled core to the sink (hashed there as it goes), then remove it from the node.
 fn ship_spooled(path: &std::path::Path, artifact: &str, container: Option<&str>, sink: &mut dyn ArtifactSink) -> Result<(), MemoryError> {
-    let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
-    spec.container = container.map(str::to_string);
+    let spec = core_spec(artifact, container);
     let sent = std::fs::File::open(path).map_err(|e| MemoryError::read(path, e)).and_then(|mut f| {
         sink.put(&spec, &mut |w| std::io::copy(&mut f, w).map(|_| ()))
             .map_err(|e| MemoryError::Sink { path: artifact.to_string(), message: e.to_string() })
     });
     let _ = std::fs::remove_file(path);
     sent.map(|_| ())
+}
+
+/// How a core is described to the sink.
+fn core_spec(artifact: &str, container: Option<&str>) -> ArtifactSpec {
+    let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
+    spec.container = container.map(str::to_string);
+    spec
 }
 
 /// Write the core straight into the sink.
@@ -350,8 +357,7 @@ fn ship_plan(
     sink: &mut dyn ArtifactSink,
 ) -> Result<CoreSummary, MemoryError> {
     let pid = pin.pid();
-    let mut spec = ArtifactSpec::new(artifact, "application/x-coredump", "agent");
-    spec.container = container.map(str::to_string);
+    let spec = core_spec(artifact, container);
     let mut plan = Some(plan);
     let mut result = None;
     sink.put(&spec, &mut |w| {
