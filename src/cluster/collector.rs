@@ -19,6 +19,11 @@ pub type AgentStdin = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 
 pub const AGENT_BIN: &str = "/usr/local/bin/kforensic";
 
+/// How often the collector pod is read again where no watch tells of its changes.
+const POLL: Duration = Duration::from_millis(300);
+/// The longest one watch for the collector pod's next change lasts before it is read again.
+const CHANGE_WAIT: Duration = Duration::from_secs(5);
+
 /// The digest a reference pins (`name@sha256:…`), lower-case hex.
 pub fn pinned_digest(image: &str) -> Option<&str> {
     image.rsplit_once("@sha256:").map(|(_, d)| d).filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -402,7 +407,28 @@ impl Collector {
                     self.name
                 )));
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            let left = timeout.saturating_sub(start.elapsed());
+            self.next_change(pod.metadata.resource_version.as_deref(), left.min(CHANGE_WAIT)).await;
+        }
+    }
+
+    /// Wait until the pod changes after `version` (a watch on this pod alone), at most `max`: the
+    /// caller then reads it again. Without a watch (not granted, or the API failed it) this is a
+    /// short sleep, so the caller polls instead.
+    async fn next_change(&self, version: Option<&str>, max: Duration) {
+        use futures::StreamExt;
+        use kube::api::{WatchEvent, WatchParams};
+        let started = Instant::now();
+        let changed = async {
+            let Some(version) = version else { return false };
+            let wp = WatchParams::default().fields(&format!("metadata.name={}", self.name)).timeout(max.as_secs().clamp(1, 290) as u32);
+            let Ok(stream) = self.api.watch(&wp, version).await else { return false };
+            let mut stream = std::pin::pin!(stream);
+            matches!(stream.next().await, Some(Ok(WatchEvent::Added(_) | WatchEvent::Modified(_) | WatchEvent::Deleted(_))))
+        };
+        match tokio::time::timeout(max, changed).await {
+            Ok(true) | Err(_) => {}
+            Ok(false) => tokio::time::sleep(POLL.saturating_sub(started.elapsed()).min(max)).await,
         }
     }
 
@@ -417,14 +443,16 @@ impl Collector {
     }
 
     /// Start `kforensic agent run` in the collector with `request` as the first line of its stdin;
-    /// stdout/stderr with 64 KiB buffers. The returned stdin must stay open until stdout has
+    /// stdout with a 1 MiB buffer, stderr with 64 KiB. The returned stdin must stay open until stdout has
     /// ended: before Kubernetes 1.29, closing stdin closes the whole exec connection.
     pub async fn request(&self, request: &Request) -> Result<(AttachedProcess, AgentStdin), ClusterError> {
         use tokio::io::AsyncWriteExt;
         let mut cmd = vec![AGENT_BIN.to_string()];
         cmd.extend(AGENT_RUN.iter().map(|s| s.to_string()));
         let mut ap = AttachParams::default().container(CONTAINER).stdin(true).stdout(true).stderr(true);
-        ap.max_stdout_buf_size = Some(64 * 1024);
+        // 1 MiB between the exec stream and the reader here: the stream keeps flowing while a
+        // frame is hashed and written to disk
+        ap.max_stdout_buf_size = Some(1 << 20);
         ap.max_stderr_buf_size = Some(64 * 1024);
         let what = || format!("exec into collector pod {}/{} (pods/exec)", self.namespace, self.name);
         // an exec that never got its stream started no agent: it is safe to ask again
@@ -500,7 +528,7 @@ impl Collector {
         let end = Instant::now() + Duration::from_secs(GRACE_SECONDS as u64 + 10);
         let mut forced = false;
         loop {
-            match self.api.get_opt(&self.name).await {
+            let version = match self.api.get_opt(&self.name).await {
                 Ok(None) => return Ok(()),
                 Ok(Some(p)) if !forced && containers_ended(&p) => {
                     let uid = p.metadata.uid.clone();
@@ -515,11 +543,13 @@ impl Collector {
                         Err(e) => tracing::debug!("removing the ended collector pod: {}", super::client::short(&e)),
                         Ok(_) => {}
                     }
+                    // read it again at once: the forced deletion may already have removed it
+                    continue;
                 }
-                Ok(Some(_)) => {}
+                Ok(Some(p)) => p.metadata.resource_version,
                 // the API went away: the pod was deleted and the kubelet ends it; say nothing more
                 Err(_) => return Ok(()),
-            }
+            };
             if Instant::now() >= end {
                 return Err(format!(
                     "collector pod {}/{} still terminating {}s after its deletion — check it with: kubectl -n {} get pod {}",
@@ -530,7 +560,7 @@ impl Collector {
                     self.name
                 ));
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.next_change(version.as_deref(), end.saturating_duration_since(Instant::now()).min(CHANGE_WAIT)).await;
         }
     }
 
