@@ -271,6 +271,23 @@ fn stderr_reporter(quiet: bool) -> SharedReporter {
     })
 }
 
+/// The evidence stream's way out: stdout written directly (frames are large: no line buffer
+/// scanning them for newlines) and, when it is a pipe (the runtime's copy into the exec stream),
+/// with a 1 MiB pipe buffer, so the capture goes on while that copy catches up and the stream is
+/// never left waiting for the capture's next write.
+fn stream_stdout() -> Box<dyn Write + Send> {
+    use std::os::fd::AsFd;
+    match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => {
+            // SAFETY: fcntl on a descriptor this process owns; a refusal (not a pipe, over the
+            // system's pipe-max-size) leaves the pipe as it was, which is only slower.
+            unsafe { libc::fcntl(std::os::fd::AsRawFd::as_raw_fd(&fd), libc::F_SETPIPE_SZ, 1 << 20) };
+            Box::new(std::fs::File::from(fd))
+        }
+        Err(_) => Box::new(std::io::stdout()),
+    }
+}
+
 /// Print a reply document on stdout.
 fn reply<T: serde::Serialize>(v: &T) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
@@ -321,7 +338,7 @@ pub async fn run(a: AgentArgs, quiet: bool) -> Result<Exit, Error> {
 async fn serve(req: Request, input: Box<dyn std::io::BufRead + Send>, quiet: bool) -> Result<Exit, Error> {
     match req {
         Request::Capture(c) => {
-            let out = Output::Stream(Box::new(std::io::stdout()));
+            let out = Output::Stream(stream_stdout());
             let outcome = crate::agent::capture(c, out, stderr_reporter(quiet)).await?;
             Ok(if outcome.complete() { Exit::Ok } else { Exit::Partial })
         }

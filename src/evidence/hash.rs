@@ -41,6 +41,79 @@ impl Sha256 {
     }
 }
 
+/// SHA-256 of a stream sent in chunks, computed on a thread of its own while the caller sends:
+/// each chunk is handed over shared, in order, and at most two wait. Started with the first
+/// chunk; a stream that never fills one is hashed here, on the caller's thread.
+pub struct ChunkHasher {
+    state: ChunkState,
+}
+
+enum ChunkState {
+    /// Hashing on the caller's thread; `tried`: a thread was asked for (and none was had).
+    Here {
+        h: Sha256,
+        busy: std::time::Duration,
+        tried: bool,
+    },
+    Thread(std::sync::mpsc::SyncSender<std::sync::Arc<Vec<u8>>>, std::thread::JoinHandle<(Sha256, std::time::Duration)>),
+}
+
+impl Default for ChunkHasher {
+    fn default() -> Self {
+        ChunkHasher { state: ChunkState::Here { h: Sha256::new(), busy: std::time::Duration::ZERO, tried: false } }
+    }
+}
+
+impl ChunkHasher {
+    /// Hash this chunk (after every chunk before it).
+    pub fn chunk(&mut self, chunk: std::sync::Arc<Vec<u8>>) {
+        if let ChunkState::Here { tried: tried @ false, .. } = &mut self.state {
+            // the first chunk: nothing is hashed yet, so the thread starts from a new hasher
+            *tried = true;
+            let (tx, rx) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(2);
+            let spawned = std::thread::Builder::new().name("hash".into()).spawn(move || {
+                let (mut h, mut busy) = (Sha256::new(), std::time::Duration::ZERO);
+                for c in rx {
+                    let t = std::time::Instant::now();
+                    h.update(&c);
+                    busy += t.elapsed();
+                }
+                (h, busy)
+            });
+            // no thread to be had: the stream is hashed here (the same digest, slower)
+            if let Ok(handle) = spawned {
+                self.state = ChunkState::Thread(tx, handle);
+            }
+        }
+        match &mut self.state {
+            // the thread ends only once `tx` is dropped (or it panicked: `finish` says so)
+            ChunkState::Thread(tx, _) => {
+                let _ = tx.send(chunk);
+            }
+            ChunkState::Here { h, busy, .. } => {
+                let t = std::time::Instant::now();
+                h.update(&chunk);
+                *busy += t.elapsed();
+            }
+        }
+    }
+
+    /// Hash the last bytes after every chunk: the hex digest and the time spent hashing.
+    pub fn finish(self, tail: &[u8]) -> io::Result<(String, std::time::Duration)> {
+        let (mut h, mut busy) = match self.state {
+            ChunkState::Here { h, busy, .. } => (h, busy),
+            ChunkState::Thread(tx, handle) => {
+                drop(tx);
+                handle.join().map_err(|_| io::Error::other("the hashing thread failed"))?
+            }
+        };
+        let t = std::time::Instant::now();
+        h.update(tail);
+        busy += t.elapsed();
+        Ok((h.finalize_hex(), busy))
+    }
+}
+
 /// SHA-256 and SHA-512 of one message, computed together (a signature names either one).
 #[derive(Clone)]
 pub struct Digests {

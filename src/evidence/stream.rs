@@ -29,7 +29,7 @@
 
 use super::EvidenceError;
 use super::artifact::{ArtifactRecord, ArtifactSink, ArtifactSpec, MAX_PATH, SealedWrite, SinkTiming, check_relative_path, clip};
-use crate::evidence::hash::Sha256;
+use crate::evidence::hash::{ChunkHasher, Sha256};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 use std::time::Instant;
@@ -199,42 +199,73 @@ fn json_frame<T: Serialize>(out: &mut dyn Write, kind: u8, v: &T) -> io::Result<
     write_frame(out, kind, &s)
 }
 
-/// Hashes what the producer writes and cuts it into `D` frames, timing both.
+/// Cuts what the producer writes into `D` frames and hashes them, timing both: each full frame
+/// is hashed on a thread of its own while it is sent ([`ChunkHasher`]); the last, short one here.
 struct FrameWriter<'a> {
     out: &'a mut dyn Write,
     buf: &'a mut Vec<u8>,
     out_failed: bool,
-    hasher: Sha256,
+    hasher: ChunkHasher,
     bytes: u64,
     timing: SinkTiming,
 }
 
 impl FrameWriter<'_> {
-    fn flush_chunk(&mut self) -> io::Result<()> {
-        if !self.buf.is_empty() {
+    /// Send the full frame in `buf`, handed to the hasher meanwhile.
+    fn send_chunk(&mut self) -> io::Result<()> {
+        let chunk = std::sync::Arc::new(std::mem::take(self.buf));
+        self.hasher.chunk(chunk.clone());
+        let t = Instant::now();
+        let r = write_frame(self.out, DATA, &chunk);
+        self.timing.send += t.elapsed();
+        // the buffer again once the hasher is done with it, else a new one
+        *self.buf = std::sync::Arc::try_unwrap(chunk)
+            .map(|mut v| {
+                v.clear();
+                v
+            })
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        if r.is_err() {
+            self.out_failed = true;
+        }
+        r
+    }
+
+    /// Send what is left (a short frame), then the digest of everything: (sent, bytes, SHA-256,
+    /// whether the output failed, timing).
+    fn finish(mut self) -> (io::Result<()>, u64, String, bool, SinkTiming) {
+        let r = if self.buf.is_empty() {
+            Ok(())
+        } else {
             let t = Instant::now();
             let r = write_frame(self.out, DATA, self.buf);
             self.timing.send += t.elapsed();
-            self.buf.clear();
             if r.is_err() {
                 self.out_failed = true;
             }
-            r?;
-        }
-        Ok(())
+            r
+        };
+        let tail = std::mem::take(self.buf);
+        let (r, sha) = match self.hasher.finish(&tail) {
+            Ok((sha, busy)) => {
+                self.timing.hash = busy;
+                (r, sha)
+            }
+            Err(e) => (r.and(Err(e)), String::new()),
+        };
+        *self.buf = tail;
+        self.buf.clear();
+        (r, self.bytes, sha, self.out_failed, self.timing)
     }
 }
 
 impl Write for FrameWriter<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let n = data.len().min(CHUNK - self.buf.len());
-        let t = Instant::now();
-        self.hasher.update(&data[..n]);
-        self.timing.hash += t.elapsed();
         self.bytes += n as u64;
         self.buf.extend_from_slice(&data[..n]);
         if self.buf.len() >= CHUNK {
-            self.flush_chunk()?;
+            self.send_chunk()?;
         }
         Ok(n)
     }
@@ -261,13 +292,14 @@ impl<W: Write + Send> ArtifactSink for StreamSink<W> {
             out: &mut self.out,
             buf: &mut self.buf,
             out_failed: false,
-            hasher: Sha256::new(),
+            hasher: ChunkHasher::default(),
             bytes: 0,
             timing: SinkTiming::default(),
         };
-        let r = write(&mut fw).and_then(|enc| fw.flush_chunk().map(|()| enc));
-        let (bytes, sha, out_failed) = (fw.bytes, fw.hasher.finalize_hex(), fw.out_failed);
-        self.last_timing = Some(fw.timing);
+        let r = write(&mut fw);
+        let (sent, bytes, sha, out_failed, timing) = fw.finish();
+        let r = r.and_then(|enc| sent.map(|()| enc));
+        self.last_timing = Some(timing);
         match r {
             Ok(encryption) => {
                 let finished_at = jiff::Timestamp::now();
