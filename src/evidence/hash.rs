@@ -248,6 +248,23 @@ mod tests {
     use std::io::Write;
 
     #[test]
+    fn chunks_hashed_on_a_thread_give_the_digest_of_the_whole() {
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let want = hex::encode(super::Sha256::digest(&data));
+        for (chunk, tail) in [(256 << 10, 1234), (4097, 0), (100_000, 0), (0, data.len())] {
+            let mut h = super::ChunkHasher::default();
+            let body = &data[..data.len() - tail];
+            if chunk > 0 {
+                for c in body.chunks(chunk) {
+                    h.chunk(std::sync::Arc::new(c.to_vec()));
+                }
+            }
+            let (got, _) = h.finish(&data[data.len() - tail..]).unwrap();
+            assert_eq!(got, want, "chunks of {chunk}, tail of {tail}");
+        }
+    }
+
+    #[test]
     fn matches_the_reference_implementation() {
         use sha2::Digest;
         let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
