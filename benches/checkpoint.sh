@@ -11,10 +11,12 @@
 #      agent uploading from the node (goal <= 64 MiB each).
 #   3. the memory dump (benches/memory_dump.sh: frozen s/GiB, speed against gcore on the same process).
 # Not a test: numbers, no pass/fail.
-#   benches/checkpoint.sh [SIZE_MIB]   (default 500; root; builds a release binary unless KF_BENCH_BIN)
+#   benches/checkpoint.sh [SIZE_MIB]   (default 500; root; builds a release binary unless KF_BENCH_BIN;
+#   KF_BENCH_NODE_CONCURRENCY: parts in flight of the node upload, 4; KF_BENCH_SKIP_MEMORY=1: no memory part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-500}
+NODE_CONCURRENCY=${KF_BENCH_NODE_CONCURRENCY:-4}   # --concurrency of the node upload
 if [ -n "${KF_BENCH_BIN:-}" ]; then BIN=$KF_BENCH_BIN; else   # KF_BENCH_BIN: an already built binary
   cargo build --release --locked -q; BIN=${CARGO_TARGET_DIR:-target}/release/kforensic; fi
 scripts/testenv up >/dev/null
@@ -142,12 +144,12 @@ rm -f "$OUT/stop-watch"; watch_agent & W=$!
 s=$(now)
 (cd "$OUT" && "$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id kf-bench-node -q -o json checkpoint pod big \
   --image "$IMAGE" --pull-policy never --dest "s3://$BUCKET/node" --endpoint-url "$KF_S3_ENDPOINT" \
-  --upload-from node --node-credentials-secret kf-bench-s3 > "$OUT/node.json")
+  --upload-from node --node-credentials-secret kf-bench-s3 --concurrency "$NODE_CONCURRENCY" > "$OUT/node.json")
 e=$(now)
 touch "$OUT/stop-watch"; wait $W
 node_kb=$(cat "$OUT/agent-hwm")
 echo "upload (client path)      : $up_s s, peak RSS $((up_kb / 1024)) MiB (goal <= 64)"
-python3 -c "print(f'checkpoint --upload-from node: {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64); of it: $(cat "$OUT/agent-parts")')"
+python3 -c "print(f'checkpoint --upload-from node ($NODE_CONCURRENCY parts in flight): {$e - $s:.2f} s end to end, agent peak RSS {$node_kb // 1024} MiB (goal <= 64); of it: $(cat "$OUT/agent-parts")')"
 $K -n kforensic delete secret kf-bench-s3 >/dev/null
 rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
 
@@ -178,7 +180,8 @@ gib = sum(c["bytes"] for c in m["cores"]) / 2**30
 secs = (m.get("freeze") or {}).get("frozen_for", 0) / 1000   # milliseconds
 sp = m.get("spool") or {}
 print(f"checkpoint --memory=proc: {gib:.2f} GiB of cores in {float(sys.argv[2]):.2f} s end to end; frozen {secs:.2f} s "
-      f"= {m.get('frozen_s_per_gib')} s/GiB (goal <= 0.5); {sp.get('cores', 0)} cores spooled, {len(sp.get('streamed', []))} streamed while frozen")
+      f"= {m.get('frozen_s_per_gib')} s/GiB (goal <= 0.5); {sp.get('cores', 0)} cores spooled, {len(sp.get('streamed', []))} streamed while frozen, "
+      f"{sp.get('precopied', 0)} copied while running ({sp.get('rewritten_bytes', 0) / 2**20:.0f} MiB changed by the freeze)")
 PY
 $K delete namespace $NS --wait=false >/dev/null
 echo "memory dump (benches/memory_dump.sh):"

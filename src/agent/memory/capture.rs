@@ -6,6 +6,7 @@ use super::core::{ByteBudget, CoreOptions, CorePlan, CoreSummary};
 use super::executables::{ExecutableRecord, ImageLayers, capture_executables};
 use super::freeze::{FreezeGuard, FreezeReport, FreezeState, Freezer};
 use super::ledger::{Entry, Ledger};
+use super::precopy::{self, Precopied};
 use crate::agent::proc::pin::{self, Pinned};
 use crate::evidence::{ArtifactSink, ArtifactSpec};
 use serde::Serialize;
@@ -38,6 +39,10 @@ pub struct MemoryCaptureOptions {
     /// cores are written there (as fast as memory is read), and shipped to the sink once it is
     /// thawed. Without one, or when a core does not fit, the core goes to the sink while frozen.
     pub spool: Option<PathBuf>,
+    /// With a spool, a freeze of ours and no byte cap: copy each core to the spool while the
+    /// container still runs, then, frozen, read again only what changed since (see
+    /// [`precopy`]). The container stays frozen for the changes, not for its whole memory.
+    pub precopy: bool,
 }
 
 impl Default for MemoryCaptureOptions {
@@ -53,6 +58,7 @@ impl Default for MemoryCaptureOptions {
             pids: Vec::new(),
             ledger: None,
             spool: None,
+            precopy: true,
         }
     }
 }
@@ -100,6 +106,13 @@ pub struct SpoolReport {
     /// Cores that went to the sink while frozen instead, and why (no room, unwritable).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub streamed: Vec<String>,
+    /// Of `cores`, those copied while the container ran and completed while frozen.
+    pub precopied: usize,
+    /// Bytes of those copies that had changed by the freeze, written again while frozen.
+    pub rewritten_bytes: u64,
+    /// Copies made while running that were written again whole while frozen, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recopied: Vec<String>,
 }
 
 impl MemoryCaptureReport {
@@ -123,6 +136,20 @@ pub fn capture_container_memory(
 ) -> Result<MemoryCaptureReport, MemoryError> {
     let mut report = MemoryCaptureReport::default();
     let freezer = Freezer::for_pid_in(init_pid, &opts.host_root);
+    // the cgroup's processes, each pinned by a pidfd and listed again while pinned: a PID that
+    // another process took before the pin is left out, and every read is checked against its pin
+    let fallback = || if opts.pids.is_empty() { vec![init_pid] } else { opts.pids.clone() };
+    let listing = || freezer.as_ref().ok().and_then(|f| f.pids().ok()).filter(|p| !p.is_empty());
+    let mut spooled = Spool::default();
+    if let Some(dir) = precopy_dir(opts, &freezer) {
+        // copied while it runs; what changes until the freeze is read again then
+        let (pins, _) = pin::pin_members(listing, listing().unwrap_or_else(fallback));
+        for pin in pins {
+            if let Ok(copy) = precopy::start(&pin, &opts.core, dir, |plan| spool_room(dir, plan)) {
+                spooled.copies.push((pin, copy));
+            }
+        }
+    }
     let mut guard = None;
     let mut watchdog = None;
     let mut entry = None;
@@ -144,10 +171,6 @@ pub fn capture_container_memory(
             Err(e) => report.freeze_error = Some(e.to_string()),
         }
     }
-    // the cgroup's processes, each pinned by a pidfd and listed again while pinned: a PID that
-    // another process took before the pin is left out, and every read is checked against its pin
-    let fallback = || if opts.pids.is_empty() { vec![init_pid] } else { opts.pids.clone() };
-    let listing = || freezer.as_ref().ok().and_then(|f| f.pids().ok()).filter(|p| !p.is_empty());
     let (pins, left) = pin::pin_members(listing, listing().unwrap_or_else(fallback));
     for (pid, why) in left {
         let msg = format!("memory of pid {pid}: {why}");
@@ -157,10 +180,29 @@ pub fn capture_container_memory(
     let mut budget = opts.byte_cap.map(ByteBudget::new);
     // a spool only pays while a freeze of ours waits for it
     let spool_dir = opts.spool.as_deref().filter(|_| guard.as_ref().is_some_and(FreezeGuard::froze_it));
-    let mut spooled = Spool::default();
-    for pin in &pins {
+    if spool_dir.is_none() {
+        spooled.drop_copies();
+    }
+    // the copies are completed first, several processes at once
+    let copies: Vec<(usize, Precopied)> = pins.iter().enumerate().filter_map(|(i, p)| spooled.take_copy(p.pid()).map(|c| (i, c))).collect();
+    let mut completed = finish_copies(&pins, copies, &opts.core);
+    for (i, pin) in pins.iter().enumerate() {
         let pid = pin.pid();
         let artifact = format!("{dir}/memory/{pid}.core");
+        if let Some(k) = completed.iter().position(|(j, _, _)| *j == i) {
+            let (_, copy, finished) = completed.swap_remove(k);
+            match finished {
+                Ok(Some((summary, patched))) => {
+                    spooled.precopied += 1;
+                    spooled.rewritten += patched.rewritten;
+                    spooled.files.push((artifact, copy.path, summary));
+                    continue;
+                }
+                Ok(None) => spooled.recopied.push(format!("pid {pid}: its memory layout changed while it was copied")),
+                Err(e) => spooled.recopied.push(format!("pid {pid}: {e}")),
+            }
+            let _ = std::fs::remove_file(&copy.path);
+        }
         let done = prepare_pinned(pin, &opts.core, budget.as_mut()).and_then(|plan| match spool_dir {
             Some(d) => match spool_room(d, &plan) {
                 Ok(()) => spool_one(pin, plan, d).map(|(path, summary)| {
@@ -207,8 +249,14 @@ pub fn capture_container_memory(
     }
     // thawed: what was spooled while frozen is shipped now, each file removed once sent
     if let Some(d) = spool_dir {
-        report.spool =
-            Some(SpoolReport { dir: d.display().to_string(), cores: spooled.files.len(), streamed: std::mem::take(&mut spooled.streamed) });
+        report.spool = Some(SpoolReport {
+            dir: d.display().to_string(),
+            cores: spooled.files.len(),
+            streamed: std::mem::take(&mut spooled.streamed),
+            precopied: spooled.precopied,
+            rewritten_bytes: spooled.rewritten,
+            recopied: std::mem::take(&mut spooled.recopied),
+        });
     }
     for (artifact, path, summary) in std::mem::take(&mut spooled.files) {
         match ship_spooled(&path, &artifact, container, sink) {
@@ -280,14 +328,68 @@ pub fn spool_from_env() -> Option<PathBuf> {
 struct Spool {
     files: Vec<(String, PathBuf, CoreSummary)>,
     streamed: Vec<String>,
+    /// Copies made while the container ran, each with the pin of its process.
+    copies: Vec<(Pinned, Precopied)>,
+    precopied: usize,
+    rewritten: u64,
+    recopied: Vec<String>,
+}
+
+impl Spool {
+    /// The copy of this process, if one was made (and its process is still the one copied).
+    fn take_copy(&mut self, pid: i32) -> Option<Precopied> {
+        let i = self.copies.iter().position(|(p, c)| c.pid == pid && p.alive())?;
+        Some(self.copies.swap_remove(i).1)
+    }
+
+    fn drop_copies(&mut self) {
+        for (_, c) in self.copies.drain(..) {
+            let _ = std::fs::remove_file(&c.path);
+        }
+    }
 }
 
 impl Drop for Spool {
     fn drop(&mut self) {
+        self.drop_copies();
         for (_, p, _) in &self.files {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+/// Complete each copy while frozen ([`precopy::finish`]), on up to one thread per core (4 at
+/// most): a container's processes are read in parallel. Each result comes with its pin's index.
+#[allow(clippy::type_complexity)]
+fn finish_copies(
+    pins: &[Pinned],
+    copies: Vec<(usize, Precopied)>,
+    opts: &CoreOptions,
+) -> Vec<(usize, Precopied, Result<Option<(CoreSummary, precopy::Patched)>, MemoryError>)> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(copies.len());
+    let queue = std::sync::Mutex::new(copies.into_iter());
+    let done = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((i, copy)) = next else { break };
+                    let r = precopy::finish(&pins[i], &copy, opts);
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((i, copy, r));
+                }
+            });
+        }
+    });
+    done.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where cores are copied while the container still runs, when they can be: a spool, a freeze
+/// to make (of a container not already frozen), and no byte cap.
+fn precopy_dir<'a>(opts: &'a MemoryCaptureOptions, freezer: &Result<Freezer, MemoryError>) -> Option<&'a std::path::Path> {
+    let thawed = freezer.as_ref().is_ok_and(|f| f.state().is_ok_and(|s| s == FreezeState::Thawed));
+    (opts.precopy && opts.freeze && opts.byte_cap.is_none() && thawed).then_some(())?;
+    opts.spool.as_deref()
 }
 
 /// Does the core fit in the spool with the node's margin?

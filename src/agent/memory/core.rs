@@ -204,6 +204,37 @@ impl CorePlan {
         &self.regions
     }
 
+    /// The ELF header, program headers and notes: the core's first `data_start` bytes.
+    pub(super) fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// The process's `/proc/<pid>/mem`, opened when the plan was made (once: writing takes it).
+    pub(super) fn take_mem(&mut self) -> Option<File> {
+        self.mem.take()
+    }
+
+    /// Record what happened to region `index` (written by someone else than [`CorePlan::write`]).
+    pub(super) fn set_status(&mut self, index: usize, status: RegionStatus) {
+        if let Some(r) = self.regions.get_mut(index) {
+            r.status = status;
+        }
+    }
+
+    /// The summary of the core this plan lays out, once someone else has written it whole.
+    pub(super) fn into_summary(self) -> CoreSummary {
+        let bytes = self.total_bytes();
+        let dumped = self.regions.iter().filter(|r| r.bytes > 0).count();
+        CoreSummary {
+            pid: self.pid,
+            comm: self.comm,
+            bytes,
+            regions_dumped: dumped,
+            regions_skipped: self.regions.len() - dumped,
+            regions: self.regions,
+        }
+    }
+
     /// Write the core to `out`, sequentially. Bytes that turn unreadable are written as zeros
     /// and recorded; only a failing `out` (or a vanished process before the start) is an error.
     ///
@@ -300,37 +331,11 @@ fn read_regions(
                 },
             };
             let want = ((end - addr) as usize).min(buf.len());
-            let chunk = &mut buf[..want];
-            let got = match read_at_fast(pid, mem, chunk, addr) {
-                Ok(n) if n > 0 => n,
-                // EOF or an error: go page by page, zero-filling what cannot be read
-                res => {
-                    if first_err.is_none() {
-                        first_err = Some(match res {
-                            Err(e) => format!("unreadable at {addr:#x}: {e}"),
-                            Ok(_) => format!("no data at {addr:#x} (unmapped during the dump?)"),
-                        });
-                    }
-                    let mut done = 0;
-                    while done < want {
-                        let n = (page - (addr as usize + done) % page).min(want - done);
-                        let p = &mut chunk[done..done + n];
-                        match mem.read_at(p, addr + done as u64) {
-                            Ok(k) if k == n => {}
-                            Ok(k) => {
-                                p[k..].fill(0);
-                                zero_filled += (n - k) as u64;
-                            }
-                            Err(_) => {
-                                p.fill(0);
-                                zero_filled += n as u64;
-                            }
-                        }
-                        done += n;
-                    }
-                    want
-                }
-            };
+            let (got, zeros, err) = fill(pid, mem, &mut buf[..want], addr, page);
+            zero_filled += zeros;
+            if first_err.is_none() {
+                first_err = err;
+            }
             if full.send(Filled::Chunk(buf, got)).is_err() {
                 return;
             }
@@ -341,6 +346,42 @@ fn read_regions(
             if full.send(Filled::RegionEnd { index, zero_filled, reason }).is_err() {
                 return;
             }
+        }
+    }
+}
+
+/// Fill `chunk` from `addr` of `pid`: as much as one fast read gives, else page by page with
+/// what cannot be read as zeros. Returns (bytes filled, of them zero-filled, why the fast read
+/// failed).
+pub(super) fn fill(pid: i32, mem: &File, chunk: &mut [u8], addr: u64, page: usize) -> (usize, u64, Option<String>) {
+    let want = chunk.len();
+    match read_at_fast(pid, mem, chunk, addr) {
+        Ok(n) if n > 0 => (n, 0, None),
+        // EOF or an error: go page by page, zero-filling what cannot be read
+        res => {
+            let why = match res {
+                Err(e) => format!("unreadable at {addr:#x}: {e}"),
+                Ok(_) => format!("no data at {addr:#x} (unmapped during the dump?)"),
+            };
+            let mut zero_filled = 0u64;
+            let mut done = 0;
+            while done < want {
+                let n = (page - (addr as usize + done) % page).min(want - done);
+                let p = &mut chunk[done..done + n];
+                match mem.read_at(p, addr + done as u64) {
+                    Ok(k) if k == n => {}
+                    Ok(k) => {
+                        p[k..].fill(0);
+                        zero_filled += (n - k) as u64;
+                    }
+                    Err(_) => {
+                        p.fill(0);
+                        zero_filled += n as u64;
+                    }
+                }
+                done += n;
+            }
+            (want, zero_filled, Some(why))
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod maps;
 mod notes;
 pub mod pod_freeze;
+pub mod precopy;
 pub mod procinfo;
 pub mod space;
 
