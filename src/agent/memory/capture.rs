@@ -358,30 +358,14 @@ impl Drop for Spool {
     }
 }
 
-/// Complete each copy while frozen ([`precopy::finish`]), on up to one thread per core (4 at
-/// most): a container's processes are read in parallel. Each result comes with its pin's index.
-#[allow(clippy::type_complexity)]
-fn finish_copies(
-    pins: &[Pinned],
-    copies: Vec<(usize, Precopied)>,
-    opts: &CoreOptions,
-) -> Vec<(usize, Precopied, Result<Option<(CoreSummary, precopy::Patched)>, MemoryError>)> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(copies.len());
-    let queue = std::sync::Mutex::new(copies.into_iter());
-    let done = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                    let Some((i, copy)) = next else { break };
-                    let r = precopy::finish(&pins[i], &copy, opts);
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push((i, copy, r));
-                }
-            });
-        }
-    });
-    done.into_inner().unwrap_or_else(|e| e.into_inner())
+/// Complete each copy while frozen ([`precopy::finish_all`]), on up to one thread per core (4
+/// at most): a container's processes, and the pieces of each, are read in parallel. Each result
+/// comes with its pin's index.
+fn finish_copies(pins: &[Pinned], copies: Vec<(usize, Precopied)>, opts: &CoreOptions) -> Vec<(usize, Precopied, precopy::Finished)> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let refs: Vec<(&Pinned, &Precopied)> = copies.iter().map(|(i, c)| (&pins[*i], c)).collect();
+    let results = precopy::finish_all(&refs, opts, workers);
+    copies.into_iter().zip(results).map(|((i, c), r)| (i, c, r)).collect()
 }
 
 /// Where cores are copied while the container still runs, when they can be: a spool, a freeze

@@ -151,44 +151,137 @@ pub struct Patched {
     pub rewritten: u64,
 }
 
-/// Complete the copy while the process is frozen: `Ok(None)` when its layout changed (write the
-/// core again whole), else its summary and what it took.
-pub fn finish(pin: &Pinned, pre: &Precopied, opts: &CoreOptions) -> Result<Option<(CoreSummary, Patched)>, MemoryError> {
+/// The outcome of completing one copy: `None` when its layout changed (write the core again
+/// whole), else its summary and what it took.
+pub type Finished = Result<Option<(CoreSummary, Patched)>, MemoryError>;
+
+/// Complete one copy while its process is frozen (see [`finish_all`]).
+pub fn finish(pin: &Pinned, pre: &Precopied, opts: &CoreOptions) -> Finished {
+    finish_all(&[(pin, pre)], opts, 1).pop().unwrap_or(Err(MemoryError::ProcessGone(pin.pid())))
+}
+
+/// One copy being completed: its new plan, memory and spooled file, and what was found so far.
+struct Open<'a> {
+    pin: &'a Pinned,
+    pre: &'a Precopied,
+    plan: CorePlan,
+    mem: File,
+    out: File,
+    tally: std::sync::Mutex<Tally>,
+}
+
+/// One piece of one copy to read again.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    copy: usize,
+    region: usize,
+    addr: u64,
+    len: usize,
+    offset: u64,
+    digest: &'a [u8; 32],
+}
+
+#[derive(Default)]
+struct Tally {
+    done: Patched,
+    /// (region index, zero-filled bytes, why), per region with unreadable bytes.
+    partial: Vec<(usize, u64, String)>,
+    failed: Option<std::io::Error>,
+}
+
+/// Complete these copies while their processes are frozen, the pieces of all of them read on
+/// `workers` threads at once (a big process is read in parallel as much as several small ones).
+/// The results are in the order of `copies`.
+pub fn finish_all(copies: &[(&Pinned, &Precopied)], opts: &CoreOptions, workers: usize) -> Vec<Finished> {
+    let mut results: Vec<Option<Finished>> = copies.iter().map(|_| None).collect();
+    let mut open: Vec<(usize, Open<'_>)> = Vec::new();
+    for (i, &(pin, pre)) in copies.iter().enumerate() {
+        match begin(pin, pre, opts) {
+            Ok(Some(o)) => open.push((i, o)),
+            Ok(None) => results[i] = Some(Ok(None)),
+            Err(e) => results[i] = Some(Err(e)),
+        }
+    }
+    // every piece of every open copy, with its digest
+    let work: Vec<Job<'_>> = open
+        .iter()
+        .enumerate()
+        .flat_map(|(j, (_, o))| {
+            pieces(o.plan.regions()).zip(&o.pre.digests).map(move |((region, addr, len, offset), digest)| Job {
+                copy: j,
+                region,
+                addr,
+                len,
+                offset,
+                digest,
+            })
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let page = proc::page_size() as usize;
+    std::thread::scope(|s| {
+        for _ in 0..workers.clamp(1, 8).min(work.len().max(1)) {
+            s.spawn(|| {
+                let mut buf = vec![0u8; PIECE];
+                while let Some(&Job { copy: j, region: index, addr, len, offset, digest }) =
+                    work.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let o = &open[j].1;
+                    let (zeros, why) = read_piece(o.pin.pid(), &o.mem, &mut buf[..len], addr, page);
+                    let changed = blake3::keyed_hash(&o.pre.key, &buf[..len]).as_bytes() != digest;
+                    let written = if changed { o.out.write_all_at(&buf[..len], offset) } else { Ok(()) };
+                    let mut t = o.tally.lock().unwrap_or_else(|e| e.into_inner());
+                    t.done.read += len as u64;
+                    match written {
+                        Ok(()) if changed => t.done.rewritten += len as u64,
+                        Ok(()) => {}
+                        Err(e) => {
+                            t.failed.get_or_insert(e);
+                        }
+                    }
+                    if zeros > 0 {
+                        match t.partial.iter_mut().find(|p| p.0 == index) {
+                            Some(p) => p.1 += zeros,
+                            None => t.partial.push((index, zeros, why.unwrap_or_else(|| "short reads".into()))),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    for (i, o) in open {
+        let pid = o.pin.pid();
+        let tally = o.tally.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut plan = o.plan;
+        results[i] = Some(match tally.failed {
+            Some(source) => Err(MemoryError::Write { pid, source }),
+            None if o.pin.check().is_err() => Err(MemoryError::ExitedDuringDump(pid)),
+            None => {
+                for (index, zero_filled, reason) in tally.partial {
+                    plan.set_status(index, RegionStatus::Partial { zero_filled, reason });
+                }
+                Ok(Some((plan.into_summary(), tally.done)))
+            }
+        });
+    }
+    results.into_iter().map(|r| r.unwrap_or(Ok(None))).collect()
+}
+
+/// Lay the frozen process out again: `None` when its layout is not the copy's; else its memory
+/// and the spooled file opened, and the header (registers, threads, notes as they are now)
+/// written.
+fn begin<'a>(pin: &'a Pinned, pre: &'a Precopied, opts: &CoreOptions) -> Result<Option<Open<'a>>, MemoryError> {
     let pid = pin.pid();
     let mut plan = CorePlan::prepare(pid, opts, None)?;
     pin.check().map_err(|_| MemoryError::ProcessGone(pid))?;
-    if plan.header().len() != pre.header_len || shape(plan.regions()) != pre.layout {
+    if plan.header().len() != pre.header_len || shape(plan.regions()) != pre.layout || pieces(plan.regions()).count() != pre.digests.len() {
         return Ok(None);
     }
     let mem = plan.take_mem().ok_or(MemoryError::ProcessGone(pid))?;
     let werr = |source| MemoryError::Write { pid, source };
     let out = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC).open(&pre.path).map_err(werr)?;
-    // the registers, threads and notes as they are now
     out.write_all_at(plan.header(), 0).map_err(werr)?;
-    let page = proc::page_size() as usize;
-    let mut buf = vec![0u8; PIECE];
-    let mut done = Patched::default();
-    let mut partial: Vec<(usize, u64, String)> = Vec::new();
-    let all: Vec<_> = pieces(plan.regions()).collect();
-    for ((index, addr, len, offset), digest) in all.into_iter().zip(&pre.digests) {
-        let (zeros, why) = read_piece(pid, &mem, &mut buf[..len], addr, page);
-        done.read += len as u64;
-        if blake3::keyed_hash(&pre.key, &buf[..len]).as_bytes() != digest {
-            out.write_all_at(&buf[..len], offset).map_err(werr)?;
-            done.rewritten += len as u64;
-        }
-        if zeros > 0 {
-            match partial.last_mut() {
-                Some(p) if p.0 == index => p.1 += zeros,
-                _ => partial.push((index, zeros, why.unwrap_or_else(|| "short reads".into()))),
-            }
-        }
-    }
-    pin.check().map_err(|_| MemoryError::ExitedDuringDump(pid))?;
-    for (index, zero_filled, reason) in partial {
-        plan.set_status(index, RegionStatus::Partial { zero_filled, reason });
-    }
-    Ok(Some((plan.into_summary(), done)))
+    Ok(Some(Open { pin, pre, plan, mem, out, tally: Default::default() }))
 }
 
 #[cfg(test)]
@@ -297,6 +390,37 @@ mod tests {
         assert!(got[at(3)..at(6)].iter().all(|&b| b == 0xbb));
         assert!(got[at(7)..at(8)].iter().all(|&b| b == 0));
         assert!(got[at(8)..at(9)].iter().all(|&b| b == 0xa5));
+    }
+
+    #[test]
+    fn several_copies_completed_on_several_threads_are_each_the_stopped_core() {
+        let page = proc::page_size() as usize;
+        let mut mem = vec![0x5au8; 40 * page + page];
+        let off = mem.as_ptr().align_offset(page);
+        let buf = mem[off..].as_mut_ptr();
+        let children = [Child::fork(buf, page), Child::fork(buf, page)];
+        let pins: Vec<Pinned> =
+            children.iter().map(|c| Pinned::open(c.pid, proc::stat::read(c.pid).unwrap().start_ticks).unwrap()).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = CoreOptions::default();
+        let pres: Vec<Precopied> = pins.iter().map(|p| start(p, &opts, dir.path(), room).unwrap()).collect();
+        // only the first one changes
+        children[0].ask(b'w');
+        for c in &children {
+            // SAFETY: our children.
+            unsafe { libc::kill(c.pid, libc::SIGSTOP) };
+        }
+        let refs: Vec<(&Pinned, &Precopied)> = pins.iter().zip(&pres).collect();
+        let done = finish_all(&refs, &opts, 3);
+        assert_eq!(done.len(), 2);
+        for ((c, pre), r) in children.iter().zip(&pres).zip(done) {
+            let (summary, patched) = r.unwrap().expect("same layout");
+            let mut whole = Vec::new();
+            dump_core(c.pid, &opts, None, &mut whole).unwrap();
+            assert!(std::fs::read(&pre.path).unwrap() == whole, "pid {}: the completed copy differs", c.pid);
+            assert_eq!(summary.bytes, whole.len() as u64);
+            assert_eq!(patched.read, summary.bytes - pre.header_len as u64);
+        }
     }
 
     #[test]
