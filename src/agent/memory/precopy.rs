@@ -330,6 +330,17 @@ mod tests {
             Child { pid, cmd: c[1], ack: a[0] }
         }
 
+        /// Stop it, and wait until it is stopped (its state in the core's notes is then `T`).
+        fn stop(&self) {
+            let mut status = 0;
+            // SAFETY: our child.
+            unsafe {
+                libc::kill(self.pid, libc::SIGSTOP);
+                assert_eq!(libc::waitpid(self.pid, &mut status, libc::WUNTRACED), self.pid);
+            }
+            assert!(libc::WIFSTOPPED(status));
+        }
+
         fn ask(&self, b: u8) {
             let mut r = 0u8;
             // SAFETY: one byte each way on our pipe ends.
@@ -373,8 +384,7 @@ mod tests {
         // changed after the copy: three pages written, one zapped
         child.ask(b'w');
         child.ask(b'd');
-        // SAFETY: our child.
-        unsafe { libc::kill(child.pid, libc::SIGSTOP) };
+        child.stop();
         let (summary, patched) = finish(&pin, &pre, &opts).unwrap().expect("same layout");
         let mut whole = Vec::new();
         let want = dump_core(child.pid, &opts, None, &mut whole).unwrap();
@@ -407,8 +417,7 @@ mod tests {
         // only the first one changes
         children[0].ask(b'w');
         for c in &children {
-            // SAFETY: our children.
-            unsafe { libc::kill(c.pid, libc::SIGSTOP) };
+            c.stop();
         }
         let refs: Vec<(&Pinned, &Precopied)> = pins.iter().zip(&pres).collect();
         let done = finish_all(&refs, &opts, 3);
