@@ -98,19 +98,20 @@ impl ChunkHasher {
         }
     }
 
-    /// Hash the last bytes after every chunk: the hex digest and the time spent hashing.
-    pub fn finish(self, tail: &[u8]) -> io::Result<(String, std::time::Duration)> {
+    /// Hash the last bytes after every chunk: the hex digest and the time spent hashing. (A
+    /// panic of the hashing thread goes on here, as if the hashing had run here.)
+    pub fn finish(self, tail: &[u8]) -> (String, std::time::Duration) {
         let (mut h, mut busy) = match self.state {
             ChunkState::Here { h, busy, .. } => (h, busy),
             ChunkState::Thread(tx, handle) => {
                 drop(tx);
-                handle.join().map_err(|_| io::Error::other("the hashing thread failed"))?
+                handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
             }
         };
         let t = std::time::Instant::now();
         h.update(tail);
         busy += t.elapsed();
-        Ok((h.finalize_hex(), busy))
+        (h.finalize_hex(), busy)
     }
 }
 
@@ -187,16 +188,22 @@ impl<R: io::Read> io::Read for DigestingReader<R> {
     }
 }
 
-/// A writer that hashes (SHA-256) and counts what passes through it.
+/// Bytes a [`HashingWriter`] gathers before it hands them to its hashing thread.
+const HASH_CHUNK: usize = 1 << 20;
+
+/// A writer that hashes (SHA-256) and counts what passes through it. Past the first MiB the
+/// hashing runs on a thread of its own ([`ChunkHasher`]), 1 MiB at a time, while the writing
+/// goes on here: a large artifact is hashed and written at once rather than one after the other.
 pub struct HashingWriter<W> {
     inner: W,
-    hasher: Sha256,
+    hasher: ChunkHasher,
+    pending: Vec<u8>,
     bytes: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
     pub fn new(inner: W) -> Self {
-        Self { inner, hasher: Sha256::new(), bytes: 0 }
+        Self { inner, hasher: ChunkHasher::default(), pending: Vec::new(), bytes: 0 }
     }
     pub fn bytes(&self) -> u64 {
         self.bytes
@@ -207,14 +214,24 @@ impl<W: Write> HashingWriter<W> {
     }
     /// The inner writer, the byte count and the lower-case hex SHA-256.
     pub fn finish(self) -> (W, u64, String) {
-        (self.inner, self.bytes, self.hasher.finalize_hex())
+        let (sha, _) = self.hasher.finish(&self.pending);
+        (self.inner, self.bytes, sha)
     }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            let take = rest.len().min(HASH_CHUNK - self.pending.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() == HASH_CHUNK {
+                let full = std::mem::replace(&mut self.pending, Vec::with_capacity(HASH_CHUNK));
+                self.hasher.chunk(std::sync::Arc::new(full));
+            }
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -259,7 +276,7 @@ mod tests {
                     h.chunk(std::sync::Arc::new(c.to_vec()));
                 }
             }
-            let (got, _) = h.finish(&data[data.len() - tail..]).unwrap();
+            let (got, _) = h.finish(&data[data.len() - tail..]);
             assert_eq!(got, want, "chunks of {chunk}, tail of {tail}");
         }
     }
@@ -294,5 +311,16 @@ mod tests {
         assert_eq!(v, b"abc");
         assert_eq!(n, 3);
         assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        // past a MiB the hashing goes to its thread: same digest, whatever the write sizes
+        let data: Vec<u8> = (0..5_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8).collect();
+        for step in [1 << 20, 333_333, 4096 * 1024 + 1] {
+            let mut w = HashingWriter::new(Vec::new());
+            for c in data.chunks(step) {
+                w.write_all(c).unwrap();
+            }
+            let (v, n, h) = w.finish();
+            assert!(v == data && n == data.len() as u64);
+            assert_eq!(h, hex::encode(super::Sha256::digest(&data)), "writes of {step}");
+        }
     }
 }

@@ -246,13 +246,8 @@ impl FrameWriter<'_> {
             r
         };
         let tail = std::mem::take(self.buf);
-        let (r, sha) = match self.hasher.finish(&tail) {
-            Ok((sha, busy)) => {
-                self.timing.hash = busy;
-                (r, sha)
-            }
-            Err(e) => (r.and(Err(e)), String::new()),
-        };
+        let (sha, busy) = self.hasher.finish(&tail);
+        self.timing.hash = busy;
         *self.buf = tail;
         self.buf.clear();
         (r, self.bytes, sha, self.out_failed, self.timing)
