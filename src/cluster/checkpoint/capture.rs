@@ -111,8 +111,15 @@ impl Capture {
             tokio::spawn(async move {
                 let mut notes = Vec::new();
                 let r = async {
-                    // API side first: it needs nothing on the node and survives a node-side failure
-                    api_evidence::collect(&ctx.client, &plan.target, &mut bundle).await.map_err(ClusterError::ApiEvidence)?;
+                    // the API side while the collector starts: it needs nothing on the node, and it
+                    // is kept whatever happens on the node (a collector started for nothing is
+                    // deleted with the capture's collector, from `slot`)
+                    let (api, started) = tokio::join!(
+                        api_evidence::collect(&ctx.client, &plan.target, &mut bundle),
+                        super::node_side::start_collector(&ctx, &plan, &opts, &obs, &slot)
+                    );
+                    api.map_err(ClusterError::ApiEvidence)?;
+                    started?;
                     node_side(&ctx, &plan, &opts, &mut bundle, &obs, &slot, &frozen, &mut notes, &halt).await
                 }
                 .await;

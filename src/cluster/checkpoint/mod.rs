@@ -122,6 +122,7 @@ pub(super) async fn run_in(
                 return Err(e);
             }
         };
+        laps.step("triage");
     }
     let put_via = capture.held();
     let finished = match r {
@@ -131,10 +132,11 @@ pub(super) async fn run_in(
         }
         Err(e) => Err(e),
     };
+    laps.step("finalize");
     // the collector stayed for the node to finish the upload: it goes now (or is kept when asked)
     capture.release(opts.keep_collector && stopped.is_none() && finished.is_ok(), &mut notes).await;
     let (manifest, location, fatal) = finished?;
-    laps.step("finalize");
+    laps.step("collector gone");
     obs.clear();
     Ok(CheckpointReport {
         case_id: opts.case_id.clone(),

@@ -13,6 +13,31 @@ use crate::observe::{SharedObserver, Stop};
 use crate::protocol::{FreezePodRequest, layout};
 use std::time::Duration;
 
+/// The node's collector: the one a capture before this one on the same node started (in
+/// `slot`), or a new one, put in `slot` once it runs. `None` when the plan needs none.
+pub(super) async fn start_collector(
+    ctx: &ClusterCtx,
+    plan: &Plan,
+    opts: &Options,
+    obs: &SharedObserver,
+    slot: &Slot,
+) -> Result<Option<Collector>, ClusterError> {
+    let Some(spec) = &plan.collector else { return Ok(None) };
+    let running = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(c) = running {
+        return Ok(Some(c));
+    }
+    collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
+    obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
+    let mut spec = spec.clone();
+    if opts.memory.is_some_and(|m| m != MemoryMode::Proc) && opts.kubelet_path != KubeletPath::Proxy {
+        spec.service_account = kubelet::direct_account(ctx, &spec.namespace).await;
+    }
+    let c = Collector::start(ctx, &spec, Duration::from_secs(120)).await?;
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
+    Ok(Some(c))
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn node_side(
     ctx: &ClusterCtx,
@@ -26,22 +51,7 @@ pub(super) async fn node_side(
     halt: &Stop,
 ) -> Result<(), ClusterError> {
     let Some(spec) = &plan.collector else { return Ok(()) };
-    // the node's collector, when a capture before this one on the same node started it
-    let running = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let c = match running {
-        Some(c) => c,
-        None => {
-            collector::ensure_namespace(&ctx.client, &spec.namespace).await?;
-            obs.note(&format!("starting collector pod on node {} (image {})", spec.node, spec.image));
-            let mut spec = spec.clone();
-            if opts.memory.is_some_and(|m| m != MemoryMode::Proc) && opts.kubelet_path != KubeletPath::Proxy {
-                spec.service_account = kubelet::direct_account(ctx, &spec.namespace).await;
-            }
-            let c = Collector::start(ctx, &spec, Duration::from_secs(120)).await?;
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
-            c
-        }
-    };
+    let c = start_collector(ctx, plan, opts, obs, slot).await?.ok_or_else(|| ClusterError::Collector("no collector".into()))?;
     let c = &c;
     let image_id = c.image_id().unwrap_or_default();
     if let Some(pin) = collector::pinned_digest(&spec.image)
