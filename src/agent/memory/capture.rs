@@ -389,11 +389,9 @@ fn prepare_pinned(pin: &Pinned, opts: &CoreOptions, budget: Option<&mut ByteBudg
     Ok(plan)
 }
 
-/// Write the core into a new file of the spool (owner-only, never through a link).
-fn spool_one(pin: &Pinned, plan: CorePlan, dir: &std::path::Path) -> Result<(PathBuf, CoreSummary), MemoryError> {
-    use std::io::Write;
+/// A new file of the spool for the core of `pid`: owner-only, never through a link.
+pub(super) fn spool_file(dir: &std::path::Path, pid: i32) -> std::io::Result<(PathBuf, std::fs::File)> {
     use std::os::unix::fs::OpenOptionsExt;
-    let pid = pin.pid();
     let path = dir.join(format!("{pid}.core"));
     // the spool is this collector's own: a file of that name is a leftover of an earlier capture
     let _ = std::fs::remove_file(&path);
@@ -402,8 +400,15 @@ fn spool_one(pin: &Pinned, plan: CorePlan, dir: &std::path::Path) -> Result<(Pat
         .create_new(true)
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(&path)
-        .map_err(|source| MemoryError::Write { pid, source })?;
+        .open(&path)?;
+    Ok((path, f))
+}
+
+/// Write the core into a new file of the spool (owner-only, never through a link).
+fn spool_one(pin: &Pinned, plan: CorePlan, dir: &std::path::Path) -> Result<(PathBuf, CoreSummary), MemoryError> {
+    use std::io::Write;
+    let pid = pin.pid();
+    let (path, f) = spool_file(dir, pid).map_err(|source| MemoryError::Write { pid, source })?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
     let written = plan.write(&mut w).and_then(|s| w.flush().map(|()| s).map_err(|source| MemoryError::Write { pid, source }));
     let summary = written.and_then(|s| pin.check().map(|()| s).map_err(|_| MemoryError::ExitedDuringDump(pid)));

@@ -108,16 +108,7 @@ pub fn start(
     room(&plan).map_err(|why| werr(std::io::Error::other(why)))?;
     let key = random_key().map_err(werr)?;
     let mem = plan.take_mem().ok_or(MemoryError::ProcessGone(pid))?;
-    let path = dir.join(format!("{pid}.core"));
-    // the spool is this collector's own: a file of that name is a leftover of an earlier capture
-    let _ = std::fs::remove_file(&path);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(&path)
-        .map_err(werr)?;
+    let (path, file) = super::capture::spool_file(dir, pid).map_err(werr)?;
     let copied = (|| {
         let mut w = std::io::BufWriter::with_capacity(PIECE, file);
         w.write_all(plan.header()).map_err(werr)?;
