@@ -22,6 +22,7 @@ pub mod memory;
 pub mod metadata;
 pub mod network;
 pub mod proto;
+pub mod readahead;
 pub mod report;
 pub mod rootfs;
 pub mod search;
