@@ -1,10 +1,12 @@
 use kforensic::Exit;
 use kforensic::app::output::terminal_safe;
 
-/// Buffers of this size and more (S3 parts, zstd jobs, memory pieces, pipeline chunks) are mapped
-/// on their own and returned to the system when freed. glibc's default threshold grows with what
-/// is freed, after which such buffers stay in per-thread arenas: measured, `upload` held 150 MiB
-/// with 64 MiB of parts in flight, 104 MiB with a fixed threshold.
+/// Buffers of this size and more (S3 parts, the export's 1 MiB pipeline chunks, memory pieces)
+/// are mapped on their own and returned to the system when freed. glibc's default threshold
+/// grows with what is freed, after which such buffers stay in per-thread arenas: measured,
+/// `upload` held 150 MiB with 64 MiB of parts in flight, 104 MiB with a fixed threshold; the
+/// node upload of `benches/checkpoint.sh` peaked at 71–78 MiB with a 2 MiB threshold (the
+/// pipeline chunks kept in arenas), 63.5–68 MiB with this one.
 #[cfg(target_env = "gnu")]
 const MMAP_THRESHOLD: libc::c_int = 1 << 20;
 /// At most this many malloc arenas: the agent's threads (zstd workers, the walk, hashing, the

@@ -225,7 +225,7 @@ pub fn extract_diff(path: &Path, out: &Path) -> Result<ExtractDiffReport, Analyz
         let mut b = tar::Builder::new(BufWriter::with_capacity(1 << 20, file));
         // decompressed on a thread of its own while the entries are checked and written here
         let dec = zstd::Decoder::new(input).map_err(|e| read_err(&source, e))?;
-        let dec = super::readahead::ReadAhead::new(dec, 1 << 20, 4).map_err(|e| read_err(&source, e))?;
+        let dec = super::readahead::ReadAhead::new(dec, 512 << 10, 8).map_err(|e| read_err(&source, e))?;
         let mut a = tar::Archive::new(dec);
         let rows: HashMap<String, &DiffRow> = diff.rows.iter().map(|r| (r.path.trim_start_matches('/').to_string(), r)).collect();
         let mut wanted: HashSet<String> = HashSet::new();

@@ -188,11 +188,12 @@ impl<R: io::Read> io::Read for DigestingReader<R> {
     }
 }
 
-/// Bytes a [`HashingWriter`] gathers before it hands them to its hashing thread.
-const HASH_CHUNK: usize = 1 << 20;
+/// Bytes a [`HashingWriter`] gathers before it hands them to its hashing thread (under the
+/// allocator's mapping threshold, so the chunks come from its free lists, not new mappings).
+const HASH_CHUNK: usize = 512 << 10;
 
-/// A writer that hashes (SHA-256) and counts what passes through it. Past the first MiB the
-/// hashing runs on a thread of its own ([`ChunkHasher`]), 1 MiB at a time, while the writing
+/// A writer that hashes (SHA-256) and counts what passes through it. Past its first 512 KiB the
+/// hashing runs on a thread of its own ([`ChunkHasher`]), 512 KiB at a time, while the writing
 /// goes on here: a large artifact is hashed and written at once rather than one after the other.
 pub struct HashingWriter<W> {
     inner: W,
@@ -311,7 +312,7 @@ mod tests {
         assert_eq!(v, b"abc");
         assert_eq!(n, 3);
         assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        // past a MiB the hashing goes to its thread: same digest, whatever the write sizes
+        // past 512 KiB the hashing goes to its thread: same digest, whatever the write sizes
         let data: Vec<u8> = (0..5_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8).collect();
         for step in [1 << 20, 333_333, 4096 * 1024 + 1] {
             let mut w = HashingWriter::new(Vec::new());
