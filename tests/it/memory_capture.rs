@@ -298,8 +298,9 @@ fn memory_spooled_while_frozen_is_shipped_after_the_thaw_and_leaves_nothing() {
     assert!(report.complete(), "{:?} / {:?}", report.errors, sink.inner.errors);
     let sp = report.spool.as_ref().expect("the spool is reported");
     assert!(sp.cores >= 1 && sp.cores == report.cores.len() && sp.streamed.is_empty(), "{sp:?}");
-    // copied while the container ran (its loop kept writing), completed while frozen
-    assert!(sp.precopied == sp.cores && sp.recopied.is_empty(), "{sp:?}");
+    // copied while the container ran (its loop kept writing), completed while frozen; the
+    // loop's `sleep` children come and go, so one started after the copies is dumped whole
+    assert!(sp.precopied >= 1 && sp.recopied.is_empty(), "{sp:?}");
     for c in &report.cores {
         let state = sink.states.iter().find(|(p, _)| *p == c.artifact).map(|(_, st)| *st);
         assert_eq!(state, Some(Some(FreezeState::Thawed)), "{} was sent before the thaw", c.artifact);
