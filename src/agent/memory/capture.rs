@@ -184,13 +184,12 @@ pub fn capture_container_memory(
         spooled.drop_copies();
     }
     // the copies are completed first, several processes at once
-    let copies: Vec<(usize, Precopied)> = pins.iter().enumerate().filter_map(|(i, p)| spooled.take_copy(p.pid()).map(|c| (i, c))).collect();
-    let mut completed = finish_copies(&pins, copies, &opts.core);
-    for (i, pin) in pins.iter().enumerate() {
+    let copies: Vec<Option<Precopied>> = pins.iter().map(|p| spooled.take_copy(p.pid())).collect();
+    let completed = finish_copies(&pins, copies, &opts.core);
+    for (pin, completed) in pins.iter().zip(completed) {
         let pid = pin.pid();
         let artifact = format!("{dir}/memory/{pid}.core");
-        if let Some(k) = completed.iter().position(|(j, _, _)| *j == i) {
-            let (_, copy, finished) = completed.swap_remove(k);
+        if let Some((copy, finished)) = completed {
             match finished {
                 Ok(Some((summary, patched))) => {
                     spooled.precopied += 1;
@@ -338,7 +337,7 @@ struct Spool {
 impl Spool {
     /// The copy of this process, if one was made (and its process is still the one copied).
     fn take_copy(&mut self, pid: i32) -> Option<Precopied> {
-        let i = self.copies.iter().position(|(p, c)| c.pid == pid && p.alive())?;
+        let i = self.copies.iter().position(|(p, _)| p.pid() == pid && p.alive())?;
         Some(self.copies.swap_remove(i).1)
     }
 
@@ -359,13 +358,13 @@ impl Drop for Spool {
 }
 
 /// Complete each copy while frozen ([`precopy::finish_all`]), on up to one thread per core (4
-/// at most): a container's processes, and the pieces of each, are read in parallel. Each result
-/// comes with its pin's index.
-fn finish_copies(pins: &[Pinned], copies: Vec<(usize, Precopied)>, opts: &CoreOptions) -> Vec<(usize, Precopied, precopy::Finished)> {
+/// at most): a container's processes, and the pieces of each, are read in parallel. `copies` and
+/// the result go with `pins`, one for one.
+fn finish_copies(pins: &[Pinned], copies: Vec<Option<Precopied>>, opts: &CoreOptions) -> Vec<Option<(Precopied, precopy::Finished)>> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let refs: Vec<(&Pinned, &Precopied)> = copies.iter().map(|(i, c)| (&pins[*i], c)).collect();
-    let results = precopy::finish_all(&refs, opts, workers);
-    copies.into_iter().zip(results).map(|((i, c), r)| (i, c, r)).collect()
+    let refs: Vec<(&Pinned, &Precopied)> = pins.iter().zip(&copies).filter_map(|(p, c)| Some((p, c.as_ref()?))).collect();
+    let mut results = precopy::finish_all(&refs, opts, workers).into_iter();
+    copies.into_iter().map(|c| c.map(|c| (c, results.next().unwrap_or(Ok(None))))).collect()
 }
 
 /// Where cores are copied while the container still runs, when they can be: a spool, a freeze

@@ -26,7 +26,6 @@ const PIECE: usize = 1 << 20;
 /// A core written to the spool while its process ran.
 #[derive(Debug)]
 pub struct Precopied {
-    pub pid: i32,
     pub path: PathBuf,
     header_len: usize,
     layout: Vec<Shape>,
@@ -125,7 +124,7 @@ pub fn start(
         Ok(digests)
     })();
     match copied {
-        Ok(digests) => Ok(Precopied { pid, path, header_len: plan.header().len(), layout: shape(plan.regions()), key, digests }),
+        Ok(digests) => Ok(Precopied { path, header_len: plan.header().len(), layout: shape(plan.regions()), key, digests }),
         Err(e) => {
             let _ = std::fs::remove_file(&path);
             Err(e)
