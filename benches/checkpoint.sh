@@ -26,20 +26,8 @@ scripts/testenv image "$BIN" "$IMAGE" >/dev/null
 K="$KF_KUBECTL --kubeconfig $KF_KUBECONFIG_ADMIN"
 NS=kft-bench-ckpt
 HALF=$((SIZE / 2))
-$K create namespace $NS >/dev/null 2>&1 || true
-$K -n $NS delete pod big --ignore-not-found --grace-period=1 >/dev/null
-$K apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: big, namespace: $NS}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "mkdir -p /data; head -c $((HALF * 1048576)) /dev/urandom > /data/random.bin; seq 100000000 | head -c $((HALF * 1048576)) > /data/counter.txt; echo ready; exec sleep 100000"]
-YAML
-until $K -n $NS logs big 2>/dev/null | grep -q ready; do sleep 0.5; done
+. benches/pod.sh
+busybox_pod $NS big "mkdir -p /data; head -c $((HALF * 1048576)) /dev/urandom > /data/random.bin; seq 100000000 | head -c $((HALF * 1048576)) > /data/counter.txt; echo ready; exec sleep 100000"
 CID=$($K -n $NS get pod big -o jsonpath='{.status.containerStatuses[0].containerID}'); CID=${CID#*://}
 PID=$(grep -l "$CID" /proc/[0-9]*/cgroup 2>/dev/null | head -1 | cut -d/ -f3)
 [ -n "$PID" ] || { echo "cannot find the container's process on this node" >&2; exit 1; }
@@ -157,18 +145,7 @@ rm -rf "${KF_TESTENV:?}/s3data/$BUCKET"
 [ -n "${KF_BENCH_SKIP_MEMORY:-}" ] && { $K delete namespace $NS --wait=false >/dev/null; exit 0; }
 # through the collector: a process holding 1 GiB (dd's buffer), `checkpoint pod --memory=proc`;
 # the cores go to the collector's spool while frozen and through the exec stream after the thaw
-$K apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: mem, namespace: $NS}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "(dd if=/dev/urandom bs=1024M count=1 | sleep 100000) & sleep 6; echo ready; exec sleep 100000"]
-YAML
-until $K -n $NS logs mem 2>/dev/null | grep -q ready; do sleep 0.5; done
+busybox_pod $NS mem "(dd if=/dev/urandom bs=1024M count=1 | sleep 100000) & sleep 6; echo ready; exec sleep 100000"
 s=$(now)
 "$BIN" --kubeconfig "$KF_KUBECONFIG_ADMIN" -n $NS --case-id kf-bench-mem -q -o json checkpoint pod mem --memory=proc \
   --image "$IMAGE" --pull-policy never --dest "$OUT/mem" > "$OUT/mem.json" || true

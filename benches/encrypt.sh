@@ -19,20 +19,8 @@ IMAGE=${KF_TEST_IMAGE:-$KF_IMAGE}
 scripts/testenv image "$BIN" "$IMAGE"
 K="$KF_KUBECTL --kubeconfig $KF_KUBECONFIG_ADMIN"
 NS=kft-bench-enc
-$K create namespace $NS >/dev/null 2>&1 || true
-$K -n $NS delete pod big --ignore-not-found --grace-period=1 >/dev/null
-$K apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: big, namespace: $NS}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: test.local/busybox:1
-    command: ["sh", "-c", "head -c $((SIZE * 1048576)) /dev/urandom > /tmp/payload; echo ready; exec sleep 100000"]
-YAML
-until $K -n $NS logs big 2>/dev/null | grep -q ready; do sleep 0.5; done
+. benches/pod.sh
+busybox_pod $NS big "head -c $((SIZE * 1048576)) /dev/urandom > /tmp/payload; echo ready; exec sleep 100000"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; $K delete namespace $NS --wait=false >/dev/null 2>&1 || true' EXIT
 age-keygen -o "$OUT/key.txt" 2>/dev/null
